@@ -1,0 +1,87 @@
+"""Start the Idea Factory server: `python app.py [--host H] [--port P] [--data-dir DIR] ...`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+ASYNC_MODES = ("eventlet", "gevent", "threading")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command-line options."""
+    parser = argparse.ArgumentParser(description="Run the Idea Factory server.")
+    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    parser.add_argument("--data-dir", default="data", help="folder for the SQLite database")
+    parser.add_argument("--public-url", default=None,
+                        help="base address phones use, e.g. http://192.168.1.20:5000")
+    parser.add_argument("--async-mode", choices=ASYNC_MODES, default="eventlet",
+                        help="Socket.IO server model (default eventlet)")
+    parser.add_argument("--demo", action="store_true",
+                        help="create (once) a demo workshop with sample ideas and print its links")
+    parser.add_argument("--max-connections", type=int, default=20000,
+                        help="most simultaneous connections the server accepts")
+    return parser.parse_args(argv)
+
+
+def patch(mode: str) -> None:
+    """Monkey-patch the standard library for the chosen async mode, before anything else loads."""
+    if mode == "eventlet":
+        import warnings
+
+        # Chosen knowingly (see docs/protocol.md, "Async mode"); say it once in the README, not at every start.
+        warnings.filterwarnings("ignore", message="\nEventlet is deprecated")
+        import eventlet
+
+        eventlet.monkey_patch()
+    elif mode == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+
+
+def main(argv: list[str]) -> None:
+    """Parse options, build the app and serve it until interrupted."""
+    args = parse_args(argv)
+    patch(args.async_mode)
+    from facilitation import create_app
+    from facilitation.launch import public_url, raise_open_files_limit
+
+    open_files = raise_open_files_limit()
+    base = public_url(args.host, args.port, args.public_url)
+    app = create_app({"DATA_DIR": args.data_dir, "ASYNC_MODE": args.async_mode,
+                      "PUBLIC_URL": base})
+    print(f"Idea Factory on {base}/ ({args.async_mode}, data in {args.data_dir}/,"
+          f" open-files limit {open_files})", flush=True)
+    if args.demo:
+        from pathlib import Path
+
+        from facilitation.demo import ensure_demo
+
+        workshop, token = ensure_demo(app.extensions["facilitation.store"], Path(args.data_dir))
+        print(f"Demo wall:        {base}/w/{workshop.code}/wall\n"
+              f"Demo facilitator: {base}/w/{workshop.code}/facilitate?token={token}", flush=True)
+    serve(app, args)
+
+
+def serve(app, args: argparse.Namespace) -> None:
+    """Serve until interrupted, with room for thousands of phones at once."""
+    from facilitation import socketio
+
+    backlog = 2048  # the default of 50 drops connections when a hall scans the QR code at once
+    if args.async_mode == "eventlet":
+        import eventlet
+        import eventlet.wsgi
+
+        # socketio.run() cannot set the listen backlog under eventlet, so listen here.
+        listener = eventlet.listen((args.host, args.port), backlog=backlog)
+        eventlet.wsgi.server(listener, app, max_size=args.max_connections, log_output=False)
+    elif args.async_mode == "gevent":
+        socketio.run(app, host=args.host, port=args.port, backlog=backlog, log_output=False)
+    else:
+        socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,67 @@
+"""Idea Factory: live idea-generation workshops, self-hosted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import Babel, get_locale
+from flask_socketio import SocketIO
+
+from .store import Store, connect
+
+socketio = SocketIO()
+babel = Babel()
+LANGUAGES = ("da", "en")
+
+DEFAULTS: dict[str, Any] = {
+    "DATA_DIR": "data",
+    "PUBLIC_URL": None,
+    "ASYNC_MODE": None,  # None lets Flask-SocketIO pick; app.py always sets it explicitly
+    "MAX_MESSAGE_BYTES": 64 * 1024,
+    "BABEL_DEFAULT_LOCALE": "da",
+}
+
+
+def select_locale() -> str:
+    """The language chosen on the page (a cookie), else the browser's, else Danish."""
+    chosen = request.cookies.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "da"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, store, pages and the Socket.IO namespace."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.update(DEFAULTS)
+    app.config.update(config or {})
+    data_dir = Path(app.config["DATA_DIR"])
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app.extensions["facilitation.store"] = Store(connect(data_dir / "facilitation.db"))
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    from .realtime import WorkshopNamespace
+    from .views import bp
+
+    app.register_blueprint(bp)
+    register_errors(app)
+    socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
+                      max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"])
+    socketio.on_namespace(WorkshopNamespace(socketio))
+    return app
+
+
+def register_errors(app: Flask) -> None:
+    """Friendly pages for people, JSON for the API; never a stack trace."""
+
+    def handle(status: int, code: str, message: str) -> Any:
+        if request.path.startswith("/api/"):
+            return jsonify({"error": {"code": code, "message": message}}), status
+        return render_template("error.html", status=status), status
+
+    app.register_error_handler(404, lambda e: handle(404, "not_found", "Not found."))
+    app.register_error_handler(405, lambda e: handle(405, "method_not_allowed", "Method not allowed."))
+    app.register_error_handler(500, lambda e: handle(500, "server_error", "Something went wrong."))

@@ -1,0 +1,118 @@
+"""The Socket.IO namespace: a thin map from events to commands, acks, and one broadcast helper."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import current_app, request
+from flask_socketio import Namespace, SocketIO, join_room, leave_room
+
+from . import commands
+from .model import Actor, CommandError, Fact, TokenBucket, facilitator_cookie, normalize_code
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+# A person types an idea in seconds; an outbox flushed after a reconnect sends a burst.
+IDEA_RATE, IDEA_BURST = 0.5, 10
+# Any client: enough for a facilitator clicking fast, too few to flood the server.
+EVENT_RATE, EVENT_BURST = 20.0, 60
+
+
+def room(code: str) -> str:
+    """The Socket.IO room every screen of one workshop is in."""
+    return f"workshop:{code}"
+
+
+def broadcast(socketio: SocketIO, code: str, facts: Iterable[Fact]) -> None:
+    """Send facts to every screen of a workshop: the one way state changes leave the server."""
+    for fact in facts:
+        socketio.emit(fact.type, fact.to_dict(), to=room(code))
+
+
+class WorkshopNamespace(Namespace):
+    """Phones, walls and facilitator consoles of every workshop, on the default namespace."""
+
+    def __init__(self, socketio: SocketIO, namespace: str = "/") -> None:
+        super().__init__(namespace)
+        self.socketio = socketio
+        self.actors: dict[str, Actor] = {}
+        self.event_buckets: dict[str, TokenBucket] = {}
+        self.idea_buckets: dict[int, TokenBucket] = {}
+
+    @property
+    def store(self) -> Store:
+        return current_app.extensions["facilitation.store"]  # type: ignore[no-any-return]
+
+    def _run(self, command: Callable[[], tuple[dict[str, Any], list[Fact]]]) -> dict[str, Any]:
+        """Run a command for the current client and turn its outcome into an ack."""
+        bucket = self.event_buckets.setdefault(request.sid, TokenBucket(EVENT_RATE, EVENT_BURST))
+        try:
+            if not bucket.allow(time.monotonic()):
+                raise CommandError("rate_limited", "Too many messages. Wait a moment, then try again.")
+            ack, facts = command()
+        except CommandError as error:
+            return {"ok": False, "error": error.to_dict()}
+        except Exception:
+            log.exception("command failed")
+            return {"ok": False, "error": {"code": "server_error",
+                                           "message": "Something went wrong on the server. Try again."}}
+        actor = self.actors.get(request.sid)
+        if actor is not None:
+            broadcast(self.socketio, actor.workshop.code, facts)
+        return {"ok": True, **ack}
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        """Socket.IO -> forget the connection's actor and rate limits."""
+        self.actors.pop(request.sid, None)
+        self.event_buckets.pop(request.sid, None)
+
+    def on_join(self, payload: Any = None, *_: Any) -> dict[str, Any]:
+        """Any client -> ack with role, participant token and snapshot; `participant_joined` to the room."""
+        def command() -> tuple[dict[str, Any], list[Fact]]:
+            code = normalize_code(payload.get("code")) if isinstance(payload, dict) else None
+            cookie = request.cookies.get(facilitator_cookie(code)) if code else None
+            actor, (ack, facts) = commands.join(self.store, payload, cookie)
+            previous = self.actors.get(request.sid)
+            if previous is not None and previous.workshop.code != actor.workshop.code:
+                leave_room(room(previous.workshop.code))
+            self.actors[request.sid] = actor
+            join_room(room(actor.workshop.code))
+            return ack, facts
+        return self._run(command)
+
+    def on_post_idea(self, payload: Any = None, *_: Any) -> dict[str, Any]:
+        """Participant -> ack with the stored idea; `idea_posted` to the room."""
+        def command() -> tuple[dict[str, Any], list[Fact]]:
+            actor = self.actors.get(request.sid)
+            if actor is not None and actor.participant_id is not None:
+                bucket = self.idea_buckets.setdefault(actor.participant_id,
+                                                      TokenBucket(IDEA_RATE, IDEA_BURST))
+                if not bucket.allow(time.monotonic()):
+                    raise CommandError("rate_limited",
+                                       "You are sending ideas very fast. Wait a few seconds.")
+            return commands.post_idea(self.store, actor, payload)
+        return self._run(command)
+
+    def on_hide_idea(self, payload: Any = None, *_: Any) -> dict[str, Any]:
+        """Facilitator -> ack; `idea_hidden` to the room."""
+        return self._run(lambda: commands.set_idea_hidden(
+            self.store, self.actors.get(request.sid), payload, True))
+
+    def on_show_idea(self, payload: Any = None, *_: Any) -> dict[str, Any]:
+        """Facilitator -> ack; `idea_shown` to the room."""
+        return self._run(lambda: commands.set_idea_hidden(
+            self.store, self.actors.get(request.sid), payload, False))
+
+    def on_set_posting(self, payload: Any = None, *_: Any) -> dict[str, Any]:
+        """Facilitator -> ack; `posting_opened` or `posting_closed` to the room."""
+        return self._run(lambda: commands.set_posting(
+            self.store, self.actors.get(request.sid), payload))
+
+    def on_sync(self, payload: Any = None, *_: Any) -> dict[str, Any]:
+        """Any joined client -> ack with the facts it missed, or a snapshot."""
+        return self._run(lambda: (commands.sync(
+            self.store, self.actors.get(request.sid), payload), []))

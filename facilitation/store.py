@@ -1,0 +1,286 @@
+"""The only place with SQL: schema, migrations, and every read and write, one transaction per change.
+
+Threading model: one SQLite connection per process, guarded by one lock. Under eventlet or gevent the
+lock is a green lock (the standard library is monkey-patched before this module is imported), and
+each call is a short blocking C call that holds the single OS thread for its duration, so calls are
+serialised anyway; under the threading mode the lock is what serialises them. Writes use WAL with
+`synchronous=FULL`, so a change acknowledged after its commit survives `kill -9` and a power cut.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database, Migrations
+
+from .model import Fact, Idea, Participant, Workshop, hash_token, new_code, new_token
+
+migrations = Migrations("facilitation")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Workshops, participants, ideas and the event log."""
+    db["workshops"].create(
+        {"id": int, "code": str, "title": str, "prompt": str, "facilitator_token_hash": str,
+         "posting_open": int, "seq": int, "created_at": str},
+        pk="id", not_null={"code", "title", "prompt", "facilitator_token_hash", "seq"},
+        defaults={"posting_open": 1, "seq": 0},
+    )
+    db["workshops"].create_index(["code"], unique=True)
+    db["participants"].create(
+        {"id": int, "workshop_id": int, "token_hash": str, "created_at": str},
+        pk="id", foreign_keys=[("workshop_id", "workshops", "id")],
+        not_null={"workshop_id", "token_hash"},
+    )
+    db["participants"].create_index(["token_hash"], unique=True)
+    db["participants"].create_index(["workshop_id"])
+    db["ideas"].create(
+        {"id": int, "workshop_id": int, "participant_id": int, "client_id": str, "text": str,
+         "hidden": int, "created_at": str},
+        pk="id",
+        foreign_keys=[("workshop_id", "workshops", "id"), ("participant_id", "participants", "id")],
+        not_null={"workshop_id", "text"}, defaults={"hidden": 0},
+    )
+    db["ideas"].create_index(["workshop_id", "id"])
+    db["ideas"].create_index(["participant_id", "client_id"], unique=True)
+    db["events"].create(
+        {"workshop_id": int, "seq": int, "type": str, "payload": str, "actor": str,
+         "created_at": str},
+        pk=("workshop_id", "seq"), foreign_keys=[("workshop_id", "workshops", "id")],
+        not_null={"type", "payload"},
+    )
+
+
+def now() -> str:
+    """The current time as ISO 8601 UTC with milliseconds, the form every timestamp is stored in."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def connect(path: Path | str) -> Database:
+    """Open (creating if needed) the live database with WAL, foreign keys and durable commits."""
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
+    db = Database(conn)
+    db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA synchronous = FULL")
+    migrations.apply(db)
+    return db
+
+
+def _workshop(row: dict[str, Any]) -> Workshop:
+    return Workshop(id=row["id"], code=row["code"], title=row["title"], prompt=row["prompt"],
+                    posting_open=bool(row["posting_open"]), seq=row["seq"],
+                    created_at=row["created_at"])
+
+
+def _idea(row: dict[str, Any]) -> Idea:
+    return Idea(id=row["id"], text=row["text"], hidden=bool(row["hidden"]),
+                created_at=row["created_at"])
+
+
+class Store:
+    """Every read and write of workshops, through one connection and one lock."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.lock = threading.RLock()
+        if not db["workshops"].exists():
+            migrations.apply(db)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Database]:
+        with self.lock, self.db.atomic():
+            yield self.db
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(row) for row in self.db.query(sql, params)]
+
+    def _append(self, workshop_id: int, type_: str, payload: dict[str, Any],
+                actor: str | None) -> Fact:
+        """Advance the workshop's sequence and log the fact; call inside a transaction."""
+        seq = self.db.execute(
+            "UPDATE workshops SET seq = seq + 1 WHERE id = ? RETURNING seq", [workshop_id]
+        ).fetchone()[0]
+        self.db["events"].insert({
+            "workshop_id": workshop_id, "seq": seq, "type": type_,
+            "payload": json.dumps(payload, ensure_ascii=False), "actor": actor,
+            "created_at": now(),
+        })
+        return Fact(type_, payload, seq)
+
+    # Workshops
+
+    def create_workshop(self, title: str, prompt: str) -> tuple[Workshop, str]:
+        """Create a workshop under a fresh join code; return it and its facilitator token."""
+        token = new_token()
+        with self._transaction() as db:
+            code = new_code()
+            while db.execute("SELECT 1 FROM workshops WHERE code = ?", [code]).fetchone():
+                code = new_code()
+            db["workshops"].insert({
+                "code": code, "title": title, "prompt": prompt,
+                "facilitator_token_hash": hash_token(token), "posting_open": 1, "seq": 0,
+                "created_at": now(),
+            })
+        workshop = self.get_workshop(code)
+        assert workshop is not None
+        return workshop, token
+
+    def get_workshop(self, code: str) -> Workshop | None:
+        """The workshop with this canonical join code, if any."""
+        rows = self._rows("SELECT * FROM workshops WHERE code = ?", (code,))
+        return _workshop(rows[0]) if rows else None
+
+    def is_facilitator(self, workshop: Workshop, token: object) -> bool:
+        """Whether token is this workshop's facilitator token, compared in constant time."""
+        if not isinstance(token, str) or not token:
+            return False
+        rows = self._rows("SELECT facilitator_token_hash FROM workshops WHERE id = ?",
+                          (workshop.id,))
+        return bool(rows) and hmac.compare_digest(rows[0]["facilitator_token_hash"],
+                                                  hash_token(token))
+
+    def set_posting(self, workshop_id: int, open_: bool) -> Fact | None:
+        """Open or close posting; None when it already was so."""
+        with self._transaction() as db:
+            changed = db.execute(
+                "UPDATE workshops SET posting_open = ? WHERE id = ? AND posting_open != ?",
+                [int(open_), workshop_id, int(open_)],
+            ).rowcount
+            if not changed:
+                return None
+            return self._append(workshop_id, "posting_opened" if open_ else "posting_closed",
+                                {}, "facilitator")
+
+    # Participants
+
+    def join(self, workshop_id: int, token: object) -> tuple[Participant, str, Fact | None]:
+        """Recognise a returning participant by token, or register a new one (and say so)."""
+        if isinstance(token, str) and token:
+            rows = self._rows(
+                "SELECT * FROM participants WHERE token_hash = ? AND workshop_id = ?",
+                (hash_token(token), workshop_id),
+            )
+            if rows:
+                row = rows[0]
+                return Participant(row["id"], workshop_id, row["created_at"]), token, None
+        token = new_token()
+        with self._transaction() as db:
+            created = now()
+            pid = db["participants"].insert({
+                "workshop_id": workshop_id, "token_hash": hash_token(token), "created_at": created,
+            }).last_pk
+            count = self._count(workshop_id, "participants")
+            fact = self._append(workshop_id, "participant_joined", {"participant_count": count},
+                                f"participant:{pid}")
+        return Participant(int(pid), workshop_id, created), token, fact
+
+    def _count(self, workshop_id: int, table: str, where: str = "") -> int:
+        sql = f"SELECT count(*) FROM [{table}] WHERE workshop_id = ? {where}"
+        return int(self.db.execute(sql, [workshop_id]).fetchone()[0])
+
+    # Ideas
+
+    def post_idea(self, workshop_id: int, participant_id: int, client_id: str,
+                  text: str) -> tuple[Idea, Fact | None]:
+        """Store an idea and its fact in one transaction; a repeated client_id returns the first."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT id, text, hidden, created_at FROM ideas"
+                " WHERE participant_id = ? AND client_id = ?", [participant_id, client_id],
+            ).fetchone()
+            if row:
+                return Idea(row[0], row[1], bool(row[2]), row[3]), None
+            created = now()
+            idea_id = db["ideas"].insert({
+                "workshop_id": workshop_id, "participant_id": participant_id,
+                "client_id": client_id, "text": text, "hidden": 0, "created_at": created,
+            }).last_pk
+            idea = Idea(int(idea_id), text, False, created)
+            fact = self._append(workshop_id, "idea_posted", {"idea": idea.to_dict()},
+                                f"participant:{participant_id}")
+        return idea, fact
+
+    def get_idea(self, workshop_id: int, idea_id: int) -> Idea | None:
+        """One idea of this workshop, hidden or not."""
+        rows = self._rows("SELECT * FROM ideas WHERE id = ? AND workshop_id = ?",
+                          (idea_id, workshop_id))
+        return _idea(rows[0]) if rows else None
+
+    def set_hidden(self, workshop_id: int, idea_id: int, hidden: bool) -> Fact | None:
+        """Hide or show an idea; None when it already was so."""
+        with self._transaction() as db:
+            changed = db.execute(
+                "UPDATE ideas SET hidden = ? WHERE id = ? AND workshop_id = ? AND hidden != ?",
+                [int(hidden), idea_id, workshop_id, int(hidden)],
+            ).rowcount
+            if not changed:
+                return None
+            if hidden:
+                return self._append(workshop_id, "idea_hidden", {"idea_id": idea_id},
+                                    "facilitator")
+            idea = _idea(next(db.query("SELECT * FROM ideas WHERE id = ?", [idea_id])))
+            return self._append(workshop_id, "idea_shown", {"idea": idea.to_dict()},
+                                "facilitator")
+
+    def own_idea_ids(self, participant_id: int) -> list[int]:
+        """The ids of the ideas one participant posted, oldest first."""
+        rows = self._rows("SELECT id FROM ideas WHERE participant_id = ? ORDER BY id",
+                          (participant_id,))
+        return [row["id"] for row in rows]
+
+    # Reads for screens and resync
+
+    def snapshot(self, workshop_id: int, include_hidden: bool) -> dict[str, Any]:
+        """The whole visible state of a workshop at one sequence number."""
+        with self.lock:
+            row = next(self.db.query("SELECT * FROM workshops WHERE id = ?", [workshop_id]))
+            workshop = _workshop(row)
+            where = "" if include_hidden else "AND hidden = 0"
+            ideas = [_idea(r).to_dict() for r in self.db.query(
+                f"SELECT * FROM ideas WHERE workshop_id = ? {where} ORDER BY id", [workshop_id])]
+            counts = {
+                "participant_count": self._count(workshop_id, "participants"),
+                "idea_count": self._count(workshop_id, "ideas", "AND hidden = 0"),
+            }
+        return {"workshop": {**workshop.to_dict(), **counts}, "ideas": ideas, "seq": workshop.seq}
+
+    def facts_since(self, workshop_id: int, since: int, limit: int) -> list[Fact] | None:
+        """The facts after seq `since`, or None when more than `limit` (a snapshot is cheaper)."""
+        rows = self._rows(
+            "SELECT seq, type, payload FROM events WHERE workshop_id = ? AND seq > ?"
+            " ORDER BY seq LIMIT ?", (workshop_id, since, limit + 1),
+        )
+        if len(rows) > limit:
+            return None
+        return [Fact(r["type"], json.loads(r["payload"]), r["seq"]) for r in rows]
+
+    # Export
+
+    def export_rows(self, workshop_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every row of one workshop, table by table, without tokens: what an export holds."""
+        with self.lock:
+            workshop = self._rows(
+                "SELECT id, code, title, prompt, posting_open, seq, created_at FROM workshops"
+                " WHERE id = ?", (workshop_id,))
+            participants = self._rows(
+                "SELECT id, workshop_id, created_at FROM participants WHERE workshop_id = ?"
+                " ORDER BY id", (workshop_id,))
+            ideas = self._rows(
+                "SELECT id, workshop_id, participant_id, text, hidden, created_at FROM ideas"
+                " WHERE workshop_id = ? ORDER BY id", (workshop_id,))
+            events = self._rows(
+                "SELECT workshop_id, seq, type, payload, actor, created_at FROM events"
+                " WHERE workshop_id = ? ORDER BY seq", (workshop_id,))
+        return {"workshops": workshop, "participants": participants, "ideas": ideas,
+                "events": events}

@@ -1,0 +1,191 @@
+"""HTTP blueprint: the pages (home, phone, wall, console), the JSON API, the QR code and exports."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from flask import (
+    Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for,
+)
+
+from . import commands, export
+from .model import MAX_IDEA_LENGTH, CommandError, Workshop, facilitator_cookie, normalize_code
+from .store import Store
+
+bp = Blueprint("views", __name__)
+
+
+def get_store() -> Store:
+    """The application's one store."""
+    return current_app.extensions["facilitation.store"]  # type: ignore[no-any-return]
+
+
+def public_url() -> str:
+    """The base address phones use: --public-url, else the address this request came to."""
+    return (current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/")
+
+
+def links(workshop: Workshop) -> dict[str, str]:
+    """The absolute addresses of a workshop's screens."""
+    base, code = public_url(), workshop.code
+    return {"join_url": f"{base}/join/{code}", "wall_url": f"{base}/w/{code}/wall",
+            "facilitator_url": f"{base}/w/{code}/facilitate"}
+
+
+def load_workshop(code: str) -> Workshop:
+    """The workshop for a code in the URL, or a friendly 404."""
+    canonical = normalize_code(code)
+    workshop = get_store().get_workshop(canonical) if canonical else None
+    if workshop is None:
+        abort(404)
+    return workshop
+
+
+def is_facilitator(workshop: Workshop) -> bool:
+    """Whether this request carries the facilitator token, as a Bearer header or the cookie."""
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    store = get_store()
+    return store.is_facilitator(workshop, token) or store.is_facilitator(
+        workshop, request.cookies.get(facilitator_cookie(workshop.code)))
+
+
+def api_error(status: int, code: str, message: str) -> tuple[Response, int]:
+    """A JSON error body of the API."""
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+@bp.get("/")
+def index() -> str:
+    """Home page: create a workshop, or type a join code."""
+    return render_template("index.html", error=request.args.get("error"))
+
+
+@bp.post("/")
+def create_from_form() -> Any:
+    """Create a workshop from the home page form and open its console."""
+    try:
+        workshop, token = commands.create_workshop(get_store(), request.form.to_dict())
+    except CommandError as error:
+        return render_template("index.html", create_error=error.message,
+                               form=request.form), 400
+    return redirect(url_for("views.facilitate", code=workshop.code, token=token), 303)
+
+
+@bp.get("/lang/<lang>")
+def set_language(lang: str) -> Any:
+    """Switch the interface language, remember it, and go back to the page."""
+    target = request.args.get("next", "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"  # only our own pages: never an open redirect
+    response = redirect(target)
+    if lang in ("da", "en"):
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+@bp.get("/join")
+def join_by_code() -> Any:
+    """Send a typed join code to its phone page."""
+    code = normalize_code(request.args.get("code", ""))
+    if code is None or get_store().get_workshop(code) is None:
+        return render_template("index.html", join_error=True,
+                               typed=request.args.get("code", "")), 404
+    return redirect(url_for("views.join_page", code=code))
+
+
+@bp.get("/join/<code>")
+def join_page(code: str) -> Any:
+    """The participant's phone screen."""
+    workshop = load_workshop(code)
+    if code != workshop.code:
+        return redirect(url_for("views.join_page", code=workshop.code))
+    return render_template("join.html", workshop=workshop, max_length=MAX_IDEA_LENGTH)
+
+
+@bp.get("/w/<code>/wall")
+def wall(code: str) -> str:
+    """The projector screen: QR code, question, counts and the live ideas."""
+    workshop = load_workshop(code)
+    return render_template("wall.html", workshop=workshop, links=links(workshop))
+
+
+@bp.get("/w/<code>/facilitate")
+def facilitate(code: str) -> Any:
+    """The facilitator console; a ?token= link is moved into a cookie and dropped from the URL."""
+    workshop = load_workshop(code)
+    token = request.args.get("token")
+    if token is not None:
+        if not get_store().is_facilitator(workshop, token):
+            return render_template("forbidden.html", workshop=workshop), 403
+        response = redirect(url_for("views.facilitate", code=workshop.code), 303)
+        response.set_cookie(facilitator_cookie(workshop.code), token, max_age=365 * 24 * 3600,
+                            httponly=True, samesite="Lax", secure=request.is_secure)
+        return response
+    if not is_facilitator(workshop):
+        return render_template("forbidden.html", workshop=workshop), 403
+    reopen = url_for("views.facilitate", code=workshop.code,
+                     token=request.cookies.get(facilitator_cookie(workshop.code)))
+    return render_template("facilitate.html", workshop=workshop, links=links(workshop),
+                           reopen_url=public_url() + reopen)
+
+
+@lru_cache(maxsize=256)
+def qr_svg(data: str) -> bytes:
+    """The QR code for an address, as SVG paths (no image library needed)."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    return image.to_string()  # type: ignore[no-any-return]
+
+
+@bp.get("/w/<code>/qr.svg")
+def qr(code: str) -> Response:
+    """The workshop's join address as a QR code."""
+    workshop = load_workshop(code)
+    return Response(qr_svg(links(workshop)["join_url"]), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "no-cache"})
+
+
+EXPORTS = {"sqlite": ("application/vnd.sqlite3", export.to_sqlite),
+           "csv": ("text/csv; charset=utf-8", export.to_csv),
+           "json": ("application/json", export.to_json)}
+
+
+@bp.get("/w/<code>/export.<fmt>")
+def export_file(code: str, fmt: str) -> Any:
+    """Download everything of a workshop, for its facilitator only."""
+    workshop = load_workshop(code)
+    if fmt not in EXPORTS:
+        abort(404)
+    if not is_facilitator(workshop):
+        return api_error(401, "unauthorized", "The facilitator token is required to export.")
+    mimetype, render = EXPORTS[fmt]
+    body = render(get_store().export_rows(workshop.id))
+    filename = f"idea-factory-{workshop.code}.{fmt}"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.post("/api/workshops")
+def api_create() -> Any:
+    """Create a workshop from JSON `{"title", "prompt"}`."""
+    payload = request.get_json(silent=True)
+    try:
+        workshop, token = commands.create_workshop(get_store(), payload)
+    except CommandError as error:
+        return api_error(400, error.code, error.message)
+    url = links(workshop)
+    return jsonify({"code": workshop.code, "facilitator_token": token, **url,
+                    "facilitator_url": f"{url['facilitator_url']}?token={token}"}), 201
+
+
+@bp.get("/api/workshops/<code>")
+def api_snapshot(code: str) -> Any:
+    """A workshop's current state; hidden ideas only for its facilitator."""
+    canonical = normalize_code(code)
+    workshop = get_store().get_workshop(canonical) if canonical else None
+    if workshop is None:
+        return api_error(404, "not_found", "There is no workshop with that code.")
+    return jsonify(get_store().snapshot(workshop.id, include_hidden=is_facilitator(workshop)))

@@ -1,0 +1,110 @@
+// The connection every screen shares: join, follow facts in seq order, resync after a gap.
+// Screens pass handlers; user text is only ever set with textContent.
+"use strict";
+
+window.IdeaFactory = window.IdeaFactory || {};
+
+IdeaFactory.t = function (key, values) {
+  var strings = IdeaFactory.strings || {};
+  var text = strings[key] || key;
+  Object.keys(values || {}).forEach(function (name) {
+    text = text.split("{" + name + "}").join(String(values[name]));
+  });
+  return text;
+};
+
+// Emit a command and resolve with its ack; a lost connection or a silent server rejects.
+IdeaFactory.call = function (socket, event, payload, timeoutMs) {
+  return new Promise(function (resolve, reject) {
+    socket.timeout(timeoutMs || 8000).emit(event, payload, function (err, ack) {
+      if (err) { reject(err); } else { resolve(ack); }
+    });
+  });
+};
+
+// options: code, joinPayload(): object, onJoined(ack), onSnapshot(snapshot), onFact(event, data),
+// onStatus("online" | "offline" | "error", message)
+IdeaFactory.connect = function (options) {
+  var socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 4000 });
+  var state = { seq: null, joined: false, syncing: false, queue: [] };
+
+  function status(kind, message) { if (options.onStatus) { options.onStatus(kind, message); } }
+
+  function applySnapshot(snapshot) {
+    state.seq = snapshot.seq;
+    options.onSnapshot(snapshot);
+  }
+
+  function resync() {
+    if (state.syncing) { return; }
+    state.syncing = true;
+    IdeaFactory.call(socket, "sync", { since: state.seq }).then(function (ack) {
+      state.syncing = false;
+      if (!ack.ok) { status("error", ack.error.message); return; }
+      if (ack.snapshot) {
+        applySnapshot(ack.snapshot);
+      } else {
+        ack.facts.forEach(function (fact) { apply(fact.event, fact.data); });
+      }
+      var queued = state.queue; state.queue = [];
+      queued.forEach(function (item) { receive(item[0], item[1]); });
+    }, function () { state.syncing = false; });
+  }
+
+  function apply(event, data) {
+    if (data.seq <= state.seq) { return; }  // already seen (a fact can arrive twice around a resync)
+    state.seq = data.seq;
+    options.onFact(event, data);
+  }
+
+  function receive(event, data) {
+    if (!state.joined || state.syncing) { state.queue.push([event, data]); return; }
+    if (data.seq === state.seq + 1 || data.seq <= state.seq) { apply(event, data); return; }
+    state.queue.push([event, data]);  // a gap: facts were missed, fetch them
+    resync();
+  }
+
+  socket.on("connect", function () {
+    state.joined = false;
+    IdeaFactory.call(socket, "join", options.joinPayload()).then(function (ack) {
+      if (!ack.ok) { status("error", ack.error.message); return; }
+      state.joined = true;
+      options.onJoined && options.onJoined(ack);
+      applySnapshot(ack.snapshot);
+      var queued = state.queue; state.queue = [];
+      queued.forEach(function (item) { receive(item[0], item[1]); });
+      status("online");
+    }, function () { socket.disconnect().connect(); });
+  });
+  socket.on("disconnect", function () { state.joined = false; status("offline"); });
+  socket.io.on("reconnect_attempt", function () { status("offline"); });
+
+  socket.onAny(function (event, data) {
+    if (data && typeof data.seq === "number") { receive(event, data); }
+  });
+
+  return {
+    socket: socket,
+    isJoined: function () { return state.joined; },
+    call: function (event, payload) { return IdeaFactory.call(socket, event, payload); }
+  };
+};
+
+// Format an ISO timestamp as local time of day.
+IdeaFactory.time = function (iso) {
+  var date = new Date(iso);
+  return date.toLocaleTimeString(document.documentElement.lang || undefined,
+                                 { hour: "2-digit", minute: "2-digit" });
+};
+
+// A list item for an idea, text set as text, never as HTML.
+IdeaFactory.ideaElement = function (idea, tag) {
+  var item = document.createElement(tag || "li");
+  item.className = "idea";
+  item.dataset.id = idea.id;
+  var text = document.createElement("p");
+  text.className = "idea-text";
+  text.textContent = idea.text;
+  item.appendChild(text);
+  return item;
+};

@@ -1,0 +1,145 @@
+// The participant's phone: write ideas, keep them in an outbox until the server has them on disk.
+"use strict";
+
+(function () {
+  var page = document.getElementById("phone");
+  var code = page.dataset.code;
+  var maxLength = Number(page.dataset.maxLength);
+  var tokenKey = "idea-factory:" + code + ":participant";
+  var outboxKey = "idea-factory:" + code + ":outbox";
+  var form = document.getElementById("idea-form");
+  var input = document.getElementById("idea-text");
+  var counter = document.getElementById("idea-counter");
+  var sendButton = document.getElementById("idea-send");
+  var message = document.getElementById("form-message");
+  var statusLine = document.getElementById("connection");
+  var closedNotice = document.getElementById("posting-closed");
+  var list = document.getElementById("my-ideas");
+  var emptyNote = document.getElementById("my-ideas-empty");
+  var t = IdeaFactory.t;
+  var mine = {};        // id -> idea, as the server has them
+  var ownIds = [];
+  var flushing = false;
+
+  function loadOutbox() {
+    try { return JSON.parse(localStorage.getItem(outboxKey) || "[]"); } catch (e) { return []; }
+  }
+  function saveOutbox(items) { localStorage.setItem(outboxKey, JSON.stringify(items)); }
+  function newClientId() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
+  }
+
+  function render() {
+    list.textContent = "";
+    loadOutbox().slice().reverse().forEach(function (pending) {
+      var item = IdeaFactory.ideaElement({ id: pending.client_id, text: pending.text });
+      item.classList.add("pending");
+      var note = document.createElement("p");
+      note.className = "idea-meta";
+      note.textContent = t("saved_offline");
+      item.appendChild(note);
+      list.appendChild(item);
+    });
+    ownIds.slice().reverse().forEach(function (id) {
+      var idea = mine[id];
+      if (!idea) { return; }
+      var item = IdeaFactory.ideaElement(idea);
+      var note = document.createElement("p");
+      note.className = "idea-meta";
+      note.textContent = idea.hidden ? t("hidden_by_facilitator") : t("sent_at", { time: IdeaFactory.time(idea.created_at) });
+      item.appendChild(note);
+      list.appendChild(item);
+    });
+    emptyNote.hidden = list.children.length > 0;
+  }
+
+  function updateCounter() {
+    var left = maxLength - input.value.length;
+    counter.textContent = t("characters_left", { n: left });
+    counter.classList.toggle("warning", left < 50);
+  }
+
+  function showMessage(text, kind) {
+    message.textContent = text || "";
+    message.className = "form-message " + (kind || "");
+  }
+
+  function remember(idea) {
+    mine[idea.id] = idea;
+    if (ownIds.indexOf(idea.id) < 0) { ownIds.push(idea.id); }
+  }
+
+  // Send the outbox in order, one at a time; an item leaves it only once the server acked it.
+  function flush() {
+    var items = loadOutbox();
+    if (flushing || !items.length || !live.isJoined()) { return; }
+    flushing = true;
+    var item = items[0];
+    live.call("post_idea", { text: item.text, client_id: item.client_id }).then(function (ack) {
+      flushing = false;
+      var permanent = !ack.ok && ["rate_limited", "server_error", "not_joined"].indexOf(ack.error.code) < 0;
+      if (ack.ok || permanent) {
+        saveOutbox(loadOutbox().filter(function (x) { return x.client_id !== item.client_id; }));
+      }
+      if (ack.ok) { remember(ack.idea); showMessage(t("sent"), "success"); render(); flush(); return; }
+      showMessage(ack.error.message, "error");
+      if (permanent) { input.value = input.value || item.text; updateCounter(); render(); flush(); }
+      else { setTimeout(flush, 3000); }
+    }, function () { flushing = false; });
+  }
+
+  function setPostingOpen(open) {
+    closedNotice.hidden = open;
+    input.disabled = !open;
+    sendButton.disabled = !open;
+  }
+
+  var live = IdeaFactory.connect({
+    code: code,
+    joinPayload: function () {
+      return { code: code, participant_token: localStorage.getItem(tokenKey) || undefined };
+    },
+    onJoined: function (ack) {
+      localStorage.setItem(tokenKey, ack.participant_token);
+      ownIds = ack.own_idea_ids || [];
+    },
+    onSnapshot: function (snapshot) {
+      mine = {};
+      snapshot.ideas.forEach(function (idea) { if (ownIds.indexOf(idea.id) >= 0) { mine[idea.id] = idea; } });
+      setPostingOpen(snapshot.workshop.posting_open);
+      render();
+      flush();
+    },
+    onFact: function (event, data) {
+      if (event === "posting_opened" || event === "posting_closed") { setPostingOpen(event === "posting_opened"); }
+      if (event === "idea_hidden" && mine[data.idea_id]) { mine[data.idea_id].hidden = true; render(); }
+      if (event === "idea_shown" && mine[data.idea.id]) { mine[data.idea.id] = data.idea; render(); }
+    },
+    onStatus: function (kind, text) {
+      statusLine.textContent = kind === "online" ? "" : (kind === "offline" ? t("reconnecting") : text);
+      statusLine.className = "connection " + kind;
+      if (kind === "online") { flush(); }
+    }
+  });
+
+  input.addEventListener("input", updateCounter);
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) { showMessage(t("empty_idea"), "error"); input.focus(); return; }
+    if (text.length > maxLength) { showMessage(t("too_long", { n: maxLength }), "error"); return; }
+    var items = loadOutbox();
+    items.push({ client_id: newClientId(), text: text });
+    saveOutbox(items);
+    input.value = "";
+    updateCounter();
+    showMessage(live.isJoined() ? t("sending") : t("saved_offline"), "info");
+    render();
+    flush();
+    input.focus();
+  });
+  window.addEventListener("online", flush);
+  updateCounter();
+  render();
+})();
