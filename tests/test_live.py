@@ -1,0 +1,249 @@
+"""End-to-end: the real server, real python-socketio clients, under eventlet and gevent."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+import requests
+
+
+def joined(peers: Any, server: Any, code: str, **extra: Any) -> tuple[Any, dict[str, Any]]:
+    """A connected client that has joined the workshop, and its join ack."""
+    peer = peers(server.url)
+    ack = peer.call("join", {"code": code, **extra})
+    assert ack["ok"], ack
+    return peer, ack
+
+
+def test_join_unknown_code_is_not_found(live_server: Any, peers: Any) -> None:
+    peer = peers(live_server.url)
+    ack = peer.call("join", {"code": "ZZZZZZ"})
+    assert ack == {"ok": False, "error": {"code": "not_found", "message": ack["error"]["message"]}}
+    assert ack["error"]["message"]
+
+
+def test_join_gives_participant_token_and_snapshot(live_server: Any, peers: Any) -> None:
+    workshop = live_server.create_workshop(prompt="Hvordan gør vi byen bedre?")
+    _, ack = joined(peers, live_server, workshop["code"].lower())
+    assert ack["role"] == "participant"
+    assert len(ack["participant_token"]) >= 20
+    assert ack["snapshot"]["workshop"]["prompt"] == "Hvordan gør vi byen bedre?"
+    assert ack["snapshot"]["ideas"] == []
+    assert ack["snapshot"]["seq"] == 1  # this participant's arrival was the first change
+
+
+def test_post_is_broadcast_to_the_room_with_next_seq(live_server: Any, peers: Any) -> None:
+    code = live_server.create_workshop()["code"]
+    wall, wall_ack = joined(peers, live_server, code, viewer=True)
+    phone, _ = joined(peers, live_server, code)
+    joined_fact = wall.wait_for("participant_joined")
+    assert joined_fact["seq"] == wall_ack["snapshot"]["seq"] + 1
+
+    ack = phone.call("post_idea", {"text": "  Flere bænke i Fælledparken  ", "client_id": "c1"})
+    assert ack["ok"] and ack["idea"]["text"] == "Flere bænke i Fælledparken"
+    fact = wall.wait_for("idea_posted")
+    assert fact == {"idea": ack["idea"], "seq": joined_fact["seq"] + 1}
+
+
+def test_same_client_id_returns_the_same_idea(live_server: Any, peers: Any) -> None:
+    code = live_server.create_workshop()["code"]
+    phone, _ = joined(peers, live_server, code)
+    first = phone.call("post_idea", {"text": "Grønne tage", "client_id": "same"})
+    again = phone.call("post_idea", {"text": "Grønne tage", "client_id": "same"})
+    assert first["ok"] and again["ok"] and first["idea"] == again["idea"]
+    snapshot = requests.get(f"{live_server.url}/api/workshops/{code}", timeout=5).json()
+    assert [i["text"] for i in snapshot["ideas"]] == ["Grønne tage"]
+
+
+@pytest.mark.parametrize("payload, code", [
+    ({"text": "", "client_id": "a"}, "empty"),
+    ({"text": " \n\t ", "client_id": "a"}, "empty"),
+    ({"text": "x" * 501, "client_id": "a"}, "too_long"),
+    ({"text": 42, "client_id": "a"}, "invalid"),
+    ({"text": "ok"}, "invalid"),
+    ({"text": "ok", "client_id": ["a"]}, "invalid"),
+    (["not", "an", "object"], "invalid"),
+    ("a string", "invalid"),
+])
+def test_bad_ideas_are_refused_with_a_message(live_server: Any, peers: Any, payload: Any,
+                                              code: str) -> None:
+    workshop = live_server.create_workshop()["code"]
+    phone, _ = joined(peers, live_server, workshop)
+    ack = phone.call("post_idea", payload)
+    assert ack["ok"] is False and ack["error"]["code"] == code and ack["error"]["message"]
+    assert phone.call("post_idea", {"text": "x" * 500, "client_id": "b"})["ok"]  # still serving
+
+
+def test_posting_before_joining_is_refused(live_server: Any, peers: Any) -> None:
+    peer = peers(live_server.url)
+    ack = peer.call("post_idea", {"text": "Hej", "client_id": "x"})
+    assert ack["ok"] is False and ack["error"]["code"] == "not_joined"
+
+
+def test_participants_cannot_facilitate(live_server: Any, peers: Any) -> None:
+    code = live_server.create_workshop()["code"]
+    phone, _ = joined(peers, live_server, code)
+    idea = phone.call("post_idea", {"text": "Mere lys", "client_id": "1"})["idea"]
+    for event, payload in [("hide_idea", {"idea_id": idea["id"]}),
+                           ("show_idea", {"idea_id": idea["id"]}),
+                           ("set_posting", {"open": False})]:
+        ack = phone.call(event, payload)
+        assert ack["ok"] is False and ack["error"]["code"] == "forbidden", event
+    bad = peers(live_server.url).call("join", {"code": code, "facilitator_token": "guess"})
+    assert bad["ok"] is False and bad["error"]["code"] == "forbidden"
+
+
+def test_facilitator_hides_and_shows_ideas(live_server: Any, peers: Any) -> None:
+    workshop = live_server.create_workshop()
+    code, token = workshop["code"], workshop["facilitator_token"]
+    phone, _ = joined(peers, live_server, code)
+    facilitator, fac_ack = joined(peers, live_server, code, facilitator_token=token)
+    assert fac_ack["role"] == "facilitator" and fac_ack["participant_token"] is None
+    idea = phone.call("post_idea", {"text": "Skjul mig", "client_id": "1"})["idea"]
+
+    assert facilitator.call("hide_idea", {"idea_id": idea["id"]})["ok"]
+    hidden = phone.wait_for("idea_hidden")
+    assert hidden["idea_id"] == idea["id"]
+    public = requests.get(f"{live_server.url}/api/workshops/{code}", timeout=5).json()
+    assert public["ideas"] == []
+    private = requests.get(f"{live_server.url}/api/workshops/{code}", timeout=5,
+                           headers={"Authorization": f"Bearer {token}"}).json()
+    assert [i["hidden"] for i in private["ideas"]] == [True]
+    rejoined = peers(live_server.url).call("join", {"code": code})
+    assert rejoined["snapshot"]["ideas"] == []
+
+    assert facilitator.call("show_idea", {"idea_id": idea["id"]})["ok"]
+    shown = phone.wait_for("idea_shown")
+    assert shown["idea"]["id"] == idea["id"]
+    assert shown["seq"] == hidden["seq"] + 2  # the rejoin above was a new participant
+    missing = facilitator.call("hide_idea", {"idea_id": 999999})
+    assert missing["error"]["code"] == "not_found"
+
+
+def test_closed_posting_refuses_ideas(live_server: Any, peers: Any) -> None:
+    workshop = live_server.create_workshop()
+    code = workshop["code"]
+    phone, _ = joined(peers, live_server, code)
+    facilitator, _ = joined(peers, live_server, code,
+                            facilitator_token=workshop["facilitator_token"])
+    assert facilitator.call("set_posting", {"open": False})["ok"]
+    phone.wait_for("posting_closed")
+    ack = phone.call("post_idea", {"text": "For sent", "client_id": "1"})
+    assert ack["error"]["code"] == "posting_closed"
+    assert facilitator.call("set_posting", {"open": True})["ok"]
+    phone.wait_for("posting_opened")
+    assert phone.call("post_idea", {"text": "Nu igen", "client_id": "2"})["ok"]
+
+
+def test_sync_returns_missed_facts_or_a_snapshot(live_server: Any, peers: Any) -> None:
+    code = live_server.create_workshop()["code"]
+    phone, ack = joined(peers, live_server, code)
+    seq = ack["snapshot"]["seq"]
+    for n in range(3):
+        phone.call("post_idea", {"text": f"Idé {n}", "client_id": str(n)})
+    missed = phone.call("sync", {"since": seq})
+    assert [f["event"] for f in missed["facts"]] == ["idea_posted"] * 3
+    assert [f["data"]["seq"] for f in missed["facts"]] == [seq + 1, seq + 2, seq + 3]
+    assert missed["seq"] == seq + 3
+    assert phone.call("sync", {"since": seq + 3}) == {"ok": True, "facts": [], "seq": seq + 3}
+    ahead = phone.call("sync", {"since": seq + 100})
+    assert len(ahead["snapshot"]["ideas"]) == 3 and ahead["seq"] == seq + 3
+    assert phone.call("sync", {"since": "x"})["error"]["code"] == "invalid"
+
+
+def test_acked_ideas_survive_kill_and_identity_survives_restart(fresh_server: Any,
+                                                                 peers: Any) -> None:
+    code = fresh_server.create_workshop()["code"]
+    phone, ack = joined(peers, fresh_server, code)
+    token = ack["participant_token"]
+    posted = [phone.call("post_idea", {"text": f"Idé {n} æøå", "client_id": str(n)})["idea"]
+              for n in range(5)]
+    fresh_server.kill()
+    fresh_server.start()
+
+    again, ack = joined(peers, fresh_server, code, participant_token=token)
+    assert ack["participant_token"] == token
+    assert ack["own_idea_ids"] == [idea["id"] for idea in posted]
+    assert ack["snapshot"]["ideas"] == posted
+    resent = again.call("post_idea", {"text": "Idé 4 æøå", "client_id": "4"})
+    assert resent["idea"] == posted[4]  # the outbox resending after a restart makes no duplicate
+
+
+def test_reconnecting_client_resyncs_and_outbox_is_sent_once(live_server: Any,
+                                                              peers: Any) -> None:
+    code = live_server.create_workshop()["code"]
+    phone, ack = joined(peers, live_server, code)
+    token, seen_seq = ack["participant_token"], ack["snapshot"]["seq"]
+    other, _ = joined(peers, live_server, code)
+    phone.close()  # the phone drops off the venue Wi-Fi
+    for n in range(3):
+        other.call("post_idea", {"text": f"Mens du var væk {n}", "client_id": str(n)})
+
+    back, ack = joined(peers, live_server, code, participant_token=token)
+    missed = back.call("sync", {"since": seen_seq})
+    assert [f["data"]["idea"]["text"] for f in missed["facts"] if f["event"] == "idea_posted"] \
+        == [f"Mens du var væk {n}" for n in range(3)]
+    for _ in range(2):  # typed offline; the first send's ack was lost, so it is sent again
+        assert back.call("post_idea", {"text": "Skrevet offline", "client_id": "off-1"})["ok"]
+    snapshot = requests.get(f"{live_server.url}/api/workshops/{code}", timeout=5).json()
+    assert [i["text"] for i in snapshot["ideas"]].count("Skrevet offline") == 1
+
+
+def test_long_polling_transport_works(live_server: Any, peers: Any) -> None:
+    code = live_server.create_workshop()["code"]
+    wall = peers(live_server.url, transports=["polling"])
+    assert wall.call("join", {"code": code, "viewer": True})["role"] == "viewer"
+    phone, _ = joined(peers, live_server, code)
+    phone.call("post_idea", {"text": "Via polling", "client_id": "p"})
+    assert wall.wait_for("idea_posted")["idea"]["text"] == "Via polling"
+
+
+def test_viewer_is_not_counted_and_cannot_post(live_server: Any, peers: Any) -> None:
+    code = live_server.create_workshop()["code"]
+    wall, ack = joined(peers, live_server, code, viewer=True)
+    assert ack["snapshot"]["workshop"]["participant_count"] == 0
+    assert wall.call("post_idea", {"text": "x", "client_id": "1"})["error"]["code"] == "forbidden"
+
+
+def test_flooding_is_rate_limited_without_losing_acked_ideas(live_server: Any,
+                                                              peers: Any) -> None:
+    code = live_server.create_workshop()["code"]
+    phone, _ = joined(peers, live_server, code)
+    acks = [phone.call("post_idea", {"text": f"Spam {n}", "client_id": str(n)}) for n in range(15)]
+    accepted = [a["idea"]["text"] for a in acks if a["ok"]]
+    refused = [a["error"]["code"] for a in acks if not a["ok"]]
+    assert len(accepted) >= 10 and refused and set(refused) == {"rate_limited"}
+    snapshot = requests.get(f"{live_server.url}/api/workshops/{code}", timeout=5).json()
+    assert [i["text"] for i in snapshot["ideas"]] == accepted
+
+
+def test_http_contract(live_server: Any, tmp_path: Any) -> None:
+    created = requests.post(live_server.url + "/api/workshops",
+                            json={"title": "Idea Factory", "prompt": "Hvad nu?"}, timeout=5)
+    assert created.status_code == 201
+    body = created.json()
+    code, token = body["code"], body["facilitator_token"]
+    assert set(body) >= {"code", "facilitator_token", "join_url", "wall_url", "facilitator_url"}
+    assert body["join_url"] == f"{live_server.url}/join/{code}"
+    for bad in [{"title": "x"}, {"title": 1, "prompt": "y"}, [], None]:
+        response = requests.post(live_server.url + "/api/workshops", json=bad, timeout=5)
+        assert response.status_code == 400 and response.json()["error"]["code"]
+    missing = requests.get(live_server.url + "/api/workshops/ZZZZZZ", timeout=5)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    for path in [f"/join/{code}", f"/w/{code}/wall"]:
+        page = requests.get(live_server.url + path, timeout=5)
+        assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+    assert requests.get(live_server.url + "/join/ZZZZZZ", timeout=5).status_code == 404
+    qr = requests.get(f"{live_server.url}/w/{code}/qr.svg", timeout=5)
+    assert qr.headers["Content-Type"].startswith("image/svg+xml") and b"<path" in qr.content
+
+    assert requests.get(f"{live_server.url}/w/{code}/export.sqlite", timeout=5).status_code == 401
+    export = requests.get(f"{live_server.url}/w/{code}/export.sqlite", timeout=5,
+                          headers={"Authorization": f"Bearer {token}"})
+    path = tmp_path / "export.sqlite"
+    path.write_bytes(export.content)
+    with sqlite3.connect(path) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(ideas)")]
+    assert "text" in columns

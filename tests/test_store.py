@@ -1,0 +1,90 @@
+"""The store over an in-memory database: every write is one transaction with its event row."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlite_utils import Database
+
+from facilitation.store import Store, connect
+
+
+@pytest.fixture
+def store() -> Store:
+    return Store(Database(memory=True))
+
+
+def test_create_workshop_keeps_only_a_hash_of_the_token(store: Store) -> None:
+    workshop, token = store.create_workshop("Idea Factory", "Hvad nu?")
+    assert store.get_workshop(workshop.code) == workshop
+    row = next(store.db["workshops"].rows)
+    assert token not in json.dumps(row)
+    assert store.is_facilitator(workshop, token)
+    assert not store.is_facilitator(workshop, token + "x")
+    assert not store.is_facilitator(workshop, None)
+
+
+def test_every_change_advances_seq_and_logs_an_event(store: Store) -> None:
+    workshop, _ = store.create_workshop("T", "Q")
+    participant, token, joined = store.join(workshop.id, None)
+    idea, posted = store.post_idea(workshop.id, participant.id, "c1", "Bænke")
+    hidden = store.set_hidden(workshop.id, idea.id, True)
+    closed = store.set_posting(workshop.id, False)
+    assert [f.seq for f in (joined, posted, hidden, closed)] == [1, 2, 3, 4]  # type: ignore[union-attr]
+    events = list(store.db.query("SELECT seq, type, actor FROM events ORDER BY seq"))
+    assert events == [
+        {"seq": 1, "type": "participant_joined", "actor": f"participant:{participant.id}"},
+        {"seq": 2, "type": "idea_posted", "actor": f"participant:{participant.id}"},
+        {"seq": 3, "type": "idea_hidden", "actor": "facilitator"},
+        {"seq": 4, "type": "posting_closed", "actor": "facilitator"},
+    ]
+    assert store.get_workshop(workshop.code).seq == 4  # type: ignore[union-attr]
+
+
+def test_unchanged_state_makes_no_fact(store: Store) -> None:
+    workshop, _ = store.create_workshop("T", "Q")
+    participant, _, _ = store.join(workshop.id, None)
+    idea, _ = store.post_idea(workshop.id, participant.id, "c1", "x")
+    assert store.set_hidden(workshop.id, idea.id, False) is None
+    assert store.set_posting(workshop.id, True) is None
+    again, fact = store.post_idea(workshop.id, participant.id, "c1", "x")
+    assert again == idea and fact is None
+    assert store.db["ideas"].count == 1
+
+
+def test_returning_participant_is_recognised_only_in_its_workshop(store: Store) -> None:
+    first, _ = store.create_workshop("A", "Q")
+    second, _ = store.create_workshop("B", "Q")
+    participant, token, _ = store.join(first.id, None)
+    same, same_token, fact = store.join(first.id, token)
+    assert (same.id, same_token, fact) == (participant.id, token, None)
+    other, other_token, _ = store.join(second.id, token)
+    assert other.id != participant.id and other_token != token
+
+
+def test_snapshot_and_facts_since(store: Store) -> None:
+    workshop, _ = store.create_workshop("T", "Q")
+    participant, _, _ = store.join(workshop.id, None)
+    a, _ = store.post_idea(workshop.id, participant.id, "a", "Synlig")
+    b, _ = store.post_idea(workshop.id, participant.id, "b", "Skjult")
+    store.set_hidden(workshop.id, b.id, True)
+    public = store.snapshot(workshop.id, include_hidden=False)
+    assert [i["text"] for i in public["ideas"]] == ["Synlig"]
+    assert public["workshop"]["idea_count"] == 1 and public["workshop"]["participant_count"] == 1
+    assert len(store.snapshot(workshop.id, include_hidden=True)["ideas"]) == 2
+    facts = store.facts_since(workshop.id, 1, limit=10)
+    assert [f.type for f in facts] == ["idea_posted", "idea_posted", "idea_hidden"]  # type: ignore[union-attr]
+    assert store.facts_since(workshop.id, 0, limit=2) is None
+
+
+def test_file_database_uses_wal_and_foreign_keys(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = connect(tmp_path / "live.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    store = Store(db)
+    workshop, _ = store.create_workshop("T", "Q")
+    with pytest.raises(Exception):
+        store.post_idea(workshop.id, 999, "c", "no such participant")
+    assert db["ideas"].count == 0 and db["events"].count == 0  # the failed write left nothing
+    assert Store(connect(tmp_path / "live.db")).get_workshop(workshop.code) == workshop

@@ -1,0 +1,103 @@
+"""Pages, the JSON API, the facilitator cookie and exports, through Flask's test client."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from typing import Any
+
+from facilitation import commands
+
+
+def create(client: Any) -> dict[str, Any]:
+    response = client.post("/api/workshops", json={"title": "Borgermøde", "prompt": "Hvad nu?"})
+    assert response.status_code == 201
+    return response.get_json()  # type: ignore[no-any-return]
+
+
+def test_home_creates_a_workshop_and_opens_the_console(client: Any) -> None:
+    response = client.post("/", data={"title": "Idea Factory", "prompt": "Hvordan?"})
+    assert response.status_code == 303 and "?token=" in response.headers["Location"]
+    moved = client.get(response.headers["Location"])
+    assert moved.status_code == 303 and "token" not in moved.headers["Location"]
+    cookie = moved.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    console = client.get(moved.headers["Location"])
+    assert console.status_code == 200 and b"Idea Factory" in console.data
+    assert client.post("/", data={"title": "", "prompt": "x"}).status_code == 400
+
+
+def test_console_needs_the_token(client: Any) -> None:
+    code = create(client)["code"]
+    assert client.get(f"/w/{code}/facilitate").status_code == 403
+    assert client.get(f"/w/{code}/facilitate?token=wrong").status_code == 403
+
+
+def test_typed_codes_find_their_workshop(client: Any) -> None:
+    code = create(client)["code"]
+    response = client.get(f"/join?code={code.lower()[:3]}-{code.lower()[3:]}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/join/{code}")
+    unknown = client.get("/join?code=ZZZZZZ")
+    assert unknown.status_code == 404 and b"aria-invalid" in unknown.data
+    assert client.get("/join/ZZZZZZ").status_code == 404
+    assert b"Traceback" not in client.get("/w/nonsense/wall").data
+
+
+def test_user_text_is_escaped(client: Any) -> None:
+    response = client.post("/api/workshops", json={"title": "<script>alert(1)</script>",
+                                                   "prompt": "<b>hej</b>"})
+    code = response.get_json()["code"]
+    page = client.get(f"/join/{code}").data
+    assert b"<script>alert(1)</script>" not in page and b"&lt;script&gt;" in page
+
+
+def test_language_follows_browser_and_choice(client: Any) -> None:
+    assert b'lang="en"' in client.get("/", headers={"Accept-Language": "en-GB,en"}).data
+    assert b'lang="da"' in client.get("/", headers={"Accept-Language": "da"}).data
+    switched = client.get("/lang/en?next=/")
+    assert switched.status_code == 302 and "lang=en" in switched.headers["Set-Cookie"]
+    assert client.get("/lang/en?next=//evil.example").headers["Location"] == "/"
+
+
+def test_exports_hold_every_idea_for_the_facilitator_only(app: Any, client: Any) -> None:
+    created = create(client)
+    code, token = created["code"], created["facilitator_token"]
+    store = app.extensions["facilitation.store"]
+    actor, _ = commands.join(store, {"code": code})
+    for n, text in enumerate(["Grønne tage på Amager", "Flere bænke", "Skjult idé"]):
+        commands.post_idea(store, actor, {"text": text, "client_id": str(n)})
+    hidden_id = store.snapshot(actor.workshop.id, True)["ideas"][2]["id"]
+    store.set_hidden(actor.workshop.id, hidden_id, True)
+    auth = {"Authorization": f"Bearer {token}"}
+
+    for fmt in ("sqlite", "csv", "json"):
+        assert client.get(f"/w/{code}/export.{fmt}").status_code == 401
+    assert client.get(f"/w/{code}/export.xml", headers=auth).status_code == 404
+
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/w/{code}/export.csv", headers=auth)
+                                            .data.decode("utf-8-sig"))))
+    assert [r["text"] for r in rows] == ["Grønne tage på Amager", "Flere bænke", "Skjult idé"]
+    assert [r["hidden"] for r in rows] == ["0", "0", "1"]
+    document = json.loads(client.get(f"/w/{code}/export.json", headers=auth).data)
+    assert len(document["ideas"]) == 3 and document["events"][-1]["type"] == "idea_hidden"
+
+
+def test_sqlite_export_is_standalone_with_keys(app: Any, client: Any, tmp_path: Any) -> None:
+    created = create(client)
+    store = app.extensions["facilitation.store"]
+    actor, _ = commands.join(store, {"code": created["code"]})
+    commands.post_idea(store, actor, {"text": "Æbletræer i gårdene", "client_id": "1"})
+    body = client.get(f"/w/{created['code']}/export.sqlite",
+                      headers={"Authorization": f"Bearer {created['facilitator_token']}"}).data
+    path = tmp_path / "export.sqlite"
+    path.write_bytes(body)
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert [r[0] for r in db.execute("SELECT text FROM ideas")] == ["Æbletræer i gårdene"]
+    assert db.execute("PRAGMA foreign_key_list(ideas)").fetchall()
+    assert "token" not in " ".join(r[0] for r in db.execute("SELECT sql FROM sqlite_master"
+                                                           " WHERE sql IS NOT NULL"))
