@@ -37,8 +37,8 @@ def to_sqlite(rows: Rows) -> bytes:
         db = Database(path, recreate=True)
         with db.atomic():
             for name, (columns, pk, foreign_keys) in SCHEMA.items():
-                db[name].create(columns, pk=pk, foreign_keys=foreign_keys)
-                db[name].insert_all(rows[name])
+                db.table(name).create(columns, pk=pk, foreign_keys=foreign_keys)
+                db.table(name).insert_all(rows[name])
         db.close()
         with open(path, "rb") as handle:
             return handle.read()

@@ -29,30 +29,30 @@ migrations = Migrations("facilitation")
 @migrations()
 def m001_initial(db: Database) -> None:
     """Workshops, participants, ideas and the event log."""
-    db["workshops"].create(
+    db.table("workshops").create(
         {"id": int, "code": str, "title": str, "prompt": str, "facilitator_token_hash": str,
          "posting_open": int, "seq": int, "created_at": str},
         pk="id", not_null={"code", "title", "prompt", "facilitator_token_hash", "seq"},
         defaults={"posting_open": 1, "seq": 0},
     )
-    db["workshops"].create_index(["code"], unique=True)
-    db["participants"].create(
+    db.table("workshops").create_index(["code"], unique=True)
+    db.table("participants").create(
         {"id": int, "workshop_id": int, "token_hash": str, "created_at": str},
         pk="id", foreign_keys=[("workshop_id", "workshops", "id")],
         not_null={"workshop_id", "token_hash"},
     )
-    db["participants"].create_index(["token_hash"], unique=True)
-    db["participants"].create_index(["workshop_id"])
-    db["ideas"].create(
+    db.table("participants").create_index(["token_hash"], unique=True)
+    db.table("participants").create_index(["workshop_id"])
+    db.table("ideas").create(
         {"id": int, "workshop_id": int, "participant_id": int, "client_id": str, "text": str,
          "hidden": int, "created_at": str},
         pk="id",
         foreign_keys=[("workshop_id", "workshops", "id"), ("participant_id", "participants", "id")],
         not_null={"workshop_id", "text"}, defaults={"hidden": 0},
     )
-    db["ideas"].create_index(["workshop_id", "id"])
-    db["ideas"].create_index(["participant_id", "client_id"], unique=True)
-    db["events"].create(
+    db.table("ideas").create_index(["workshop_id", "id"])
+    db.table("ideas").create_index(["participant_id", "client_id"], unique=True)
+    db.table("events").create(
         {"workshop_id": int, "seq": int, "type": str, "payload": str, "actor": str,
          "created_at": str},
         pk=("workshop_id", "seq"), foreign_keys=[("workshop_id", "workshops", "id")],
@@ -93,7 +93,7 @@ class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.lock = threading.RLock()
-        if not db["workshops"].exists():
+        if not db.table("workshops").exists():
             migrations.apply(db)
 
     @contextmanager
@@ -111,7 +111,7 @@ class Store:
         seq = self.db.execute(
             "UPDATE workshops SET seq = seq + 1 WHERE id = ? RETURNING seq", [workshop_id]
         ).fetchone()[0]
-        self.db["events"].insert({
+        self.db.table("events").insert({
             "workshop_id": workshop_id, "seq": seq, "type": type_,
             "payload": json.dumps(payload, ensure_ascii=False), "actor": actor,
             "created_at": now(),
@@ -127,7 +127,7 @@ class Store:
             code = new_code()
             while db.execute("SELECT 1 FROM workshops WHERE code = ?", [code]).fetchone():
                 code = new_code()
-            db["workshops"].insert({
+            db.table("workshops").insert({
                 "code": code, "title": title, "prompt": prompt,
                 "facilitator_token_hash": hash_token(token), "posting_open": 1, "seq": 0,
                 "created_at": now(),
@@ -177,13 +177,13 @@ class Store:
         token = new_token()
         with self._transaction() as db:
             created = now()
-            pid = db["participants"].insert({
+            pid = db.table("participants").insert({
                 "workshop_id": workshop_id, "token_hash": hash_token(token), "created_at": created,
             }).last_pk
             count = self._count(workshop_id, "participants")
             fact = self._append(workshop_id, "participant_joined", {"participant_count": count},
                                 f"participant:{pid}")
-        return Participant(int(pid), workshop_id, created), token, fact
+        return Participant(int(pid or 0), workshop_id, created), token, fact
 
     def _count(self, workshop_id: int, table: str, where: str = "") -> int:
         sql = f"SELECT count(*) FROM [{table}] WHERE workshop_id = ? {where}"
@@ -202,11 +202,11 @@ class Store:
             if row:
                 return Idea(row[0], row[1], bool(row[2]), row[3]), None
             created = now()
-            idea_id = db["ideas"].insert({
+            idea_id = db.table("ideas").insert({
                 "workshop_id": workshop_id, "participant_id": participant_id,
                 "client_id": client_id, "text": text, "hidden": 0, "created_at": created,
             }).last_pk
-            idea = Idea(int(idea_id), text, False, created)
+            idea = Idea(int(idea_id or 0), text, False, created)
             fact = self._append(workshop_id, "idea_posted", {"idea": idea.to_dict()},
                                 f"participant:{participant_id}")
         return idea, fact
