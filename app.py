@@ -41,6 +41,19 @@ def patch(mode: str) -> None:
         monkey.patch_all()
 
 
+def thread_pool(mode: str):
+    """Run a CPU-bound function in a real OS thread so the event loop keeps serving meanwhile."""
+    if mode == "eventlet":
+        from eventlet import tpool
+
+        return tpool.execute
+    if mode == "gevent":
+        import gevent
+
+        return lambda function, *args: gevent.get_hub().threadpool.apply(function, args)
+    return lambda function, *args: function(*args)
+
+
 def main(argv: list[str]) -> None:
     """Parse options, build the app and serve it until interrupted."""
     args = parse_args(argv)
@@ -51,7 +64,7 @@ def main(argv: list[str]) -> None:
     open_files = raise_open_files_limit()
     base = public_url(args.host, args.port, args.public_url)
     app = create_app({"DATA_DIR": args.data_dir, "ASYNC_MODE": args.async_mode,
-                      "PUBLIC_URL": base})
+                      "PUBLIC_URL": base, "RUN_BLOCKING": thread_pool(args.async_mode)})
     print(f"Idea Factory on {base}/ ({args.async_mode}, data in {args.data_dir}/,"
           f" open-files limit {open_files})", flush=True)
     if args.demo:

@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "ASYNC_MODE": None,  # None lets Flask-SocketIO pick; app.py always sets it explicitly
     "MAX_MESSAGE_BYTES": 64 * 1024,
     "BABEL_DEFAULT_LOCALE": "da",
+    # How CPU-heavy work (theme suggestions) runs; app.py hands in its async mode's thread pool.
+    "RUN_BLOCKING": lambda function, *args: function(*args),
 }
 
 

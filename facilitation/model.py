@@ -16,6 +16,7 @@ MAX_IDEA_LENGTH = 500
 MAX_TITLE_LENGTH = 120
 MAX_PROMPT_LENGTH = 300
 MAX_CLIENT_ID_LENGTH = 64
+MAX_LABEL_LENGTH = 80
 FACILITATOR = "facilitator"
 PARTICIPANT = "participant"
 VIEWER = "viewer"  # a wall: follows the workshop, posts nothing, is not counted
@@ -64,15 +65,30 @@ class Participant:
 
 @dataclass(frozen=True)
 class Idea:
-    """One idea as posted by a participant."""
+    """One idea as posted by a participant, with where the facilitator put it."""
 
     id: int
     text: str
     hidden: bool
     created_at: str
+    cluster_id: int | None = None
+    duplicate_of: int | None = None  # the idea whose card this one is stacked under
 
     def to_dict(self) -> dict[str, Any]:
         """The public form sent to every screen; never says who wrote it."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A theme the facilitator groups ideas into, in the order shown on the wall."""
+
+    id: int
+    label: str
+    position: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The form sent to every screen."""
         return asdict(self)
 
 

@@ -97,22 +97,43 @@ class WorkshopNamespace(Namespace):
             return commands.post_idea(self.store, actor, payload)
         return self._run(command)
 
-    def on_hide_idea(self, payload: Any = None, *_: Any) -> dict[str, Any]:
-        """Facilitator -> ack; `idea_hidden` to the room."""
-        return self._run(lambda: commands.set_idea_hidden(
-            self.store, self.actors.get(request.sid), payload, True))
-
-    def on_show_idea(self, payload: Any = None, *_: Any) -> dict[str, Any]:
-        """Facilitator -> ack; `idea_shown` to the room."""
-        return self._run(lambda: commands.set_idea_hidden(
-            self.store, self.actors.get(request.sid), payload, False))
-
-    def on_set_posting(self, payload: Any = None, *_: Any) -> dict[str, Any]:
-        """Facilitator -> ack; `posting_opened` or `posting_closed` to the room."""
-        return self._run(lambda: commands.set_posting(
-            self.store, self.actors.get(request.sid), payload))
+    def on_suggest_clusters(self, payload: Any = None, *_: Any) -> dict[str, Any]:
+        """Facilitator -> ack with suggested themes and duplicates; the engine runs off the event loop."""
+        run = current_app.config["RUN_BLOCKING"]
+        return self._run(lambda: commands.suggest_clusters(
+            self.store, self.actors.get(request.sid), payload, run))
 
     def on_sync(self, payload: Any = None, *_: Any) -> dict[str, Any]:
         """Any joined client -> ack with the facts it missed, or a snapshot."""
         return self._run(lambda: (commands.sync(
             self.store, self.actors.get(request.sid), payload), []))
+
+
+# Commands that need nothing from the connection but its actor: event name -> command.
+ACTOR_COMMANDS: dict[str, Callable[[Store, Actor | None, Any], commands.Result]] = {
+    "hide_idea": lambda store, actor, payload: commands.set_idea_hidden(store, actor, payload, True),
+    "show_idea": lambda store, actor, payload: commands.set_idea_hidden(store, actor, payload, False),
+    "set_posting": commands.set_posting,
+    "create_cluster": commands.create_cluster,
+    "rename_cluster": commands.rename_cluster,
+    "move_idea": commands.move_idea,
+    "merge_clusters": commands.merge_clusters,
+    "delete_cluster": commands.delete_cluster,
+    "reorder_clusters": commands.reorder_clusters,
+    "apply_suggestions": commands.apply_suggestions,
+    "stack_ideas": commands.stack_ideas,
+    "unstack_idea": commands.unstack_idea,
+}
+
+
+def _actor_handler(event: str, command: Callable[[Store, Actor | None, Any], commands.Result]) -> Any:
+    def handler(self: WorkshopNamespace, payload: Any = None, *_: Any) -> dict[str, Any]:
+        return self._run(lambda: command(self.store, self.actors.get(request.sid), payload))
+
+    handler.__name__ = f"on_{event}"
+    handler.__doc__ = f"{event}: see docs/protocol.md; facts go to the workshop's room."
+    return handler
+
+
+for _event, _command in ACTOR_COMMANDS.items():
+    setattr(WorkshopNamespace, f"on_{_event}", _actor_handler(_event, _command))

@@ -1,24 +1,21 @@
-"""Every state change as one function (store, actor, payload) -> (ack, facts).
-
-Validation and authorization live here, once, whichever transport a command came by; a refusal is a
-`CommandError`, which the transport turns into `{"ok": false, "error": {...}}`.
-"""
+"""Commands of the live core: create, join, post, moderate, sync; and the checks all commands share."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .model import (
+from ..model import (
     FACILITATOR, MAX_IDEA_LENGTH, MAX_PROMPT_LENGTH, MAX_TITLE_LENGTH, PARTICIPANT, VIEWER, Actor,
     CommandError, Fact, Workshop, clean_client_id, clean_text, normalize_code,
 )
-from .store import Store
+from ..store import Store
 
 Result = tuple[dict[str, Any], list[Fact]]
 SYNC_LIMIT = 500
 
 
-def _fields(payload: object) -> dict[str, Any]:
+def fields(payload: object) -> dict[str, Any]:
+    """The payload as a mapping; anything but a JSON object (or nothing) is refused."""
     if payload is None:
         return {}
     if not isinstance(payload, dict):
@@ -26,27 +23,31 @@ def _fields(payload: object) -> dict[str, Any]:
     return payload
 
 
-def _require_facilitator(actor: Actor | None) -> Actor:
-    actor = _require_joined(actor)
+def require_facilitator(actor: Actor | None) -> Actor:
+    """The actor, if it is the workshop's facilitator."""
+    actor = require_joined(actor)
     if not actor.is_facilitator:
         raise CommandError("forbidden", "Only the facilitator can do this.")
     return actor
 
 
-def _require_joined(actor: Actor | None) -> Actor:
+def require_joined(actor: Actor | None) -> Actor:
+    """The actor, if the connection has joined a workshop."""
     if actor is None:
         raise CommandError("not_joined", "Join a workshop first.")
     return actor
 
 
-def _int_field(fields: dict[str, Any], name: str) -> int:
-    value = fields.get(name)
+def int_field(data: dict[str, Any], name: str) -> int:
+    """A whole-number field (booleans are not numbers here)."""
+    value = data.get(name)
     if not isinstance(value, int) or isinstance(value, bool):
         raise CommandError("invalid", f"{name} must be a whole number.")
     return value
 
 
-def _workshop_for(store: Store, code: object) -> Workshop:
+def workshop_for(store: Store, code: object) -> Workshop:
+    """The workshop a typed code names, or `not_found`."""
     canonical = normalize_code(code)
     workshop = store.get_workshop(canonical) if canonical else None
     if workshop is None:
@@ -56,17 +57,17 @@ def _workshop_for(store: Store, code: object) -> Workshop:
 
 def create_workshop(store: Store, payload: object) -> tuple[Workshop, str]:
     """Organiser -> a new workshop and its facilitator token."""
-    fields = _fields(payload)
-    title = clean_text(fields.get("title"), "title", MAX_TITLE_LENGTH)
-    prompt = clean_text(fields.get("prompt"), "question", MAX_PROMPT_LENGTH)
+    data = fields(payload)
+    title = clean_text(data.get("title"), "title", MAX_TITLE_LENGTH)
+    prompt = clean_text(data.get("prompt"), "question", MAX_PROMPT_LENGTH)
     return store.create_workshop(title, prompt)
 
 
 def join(store: Store, payload: object, cookie_token: str | None = None) -> tuple[Actor, Result]:
     """Anyone -> the actor they are in this workshop, their token and a snapshot."""
-    fields = _fields(payload)
-    workshop = _workshop_for(store, fields.get("code"))
-    token = fields.get("facilitator_token")
+    data = fields(payload)
+    workshop = workshop_for(store, data.get("code"))
+    token = data.get("facilitator_token")
     if token is not None or cookie_token is not None:
         if store.is_facilitator(workshop, token) or store.is_facilitator(workshop, cookie_token):
             actor = Actor(workshop, FACILITATOR)
@@ -75,11 +76,11 @@ def join(store: Store, payload: object, cookie_token: str | None = None) -> tupl
                             "snapshot": snapshot}, [])
         if token is not None:
             raise CommandError("forbidden", "That facilitator link is not valid for this workshop.")
-    if fields.get("viewer") is True:
+    if data.get("viewer") is True:
         snapshot = store.snapshot(workshop.id, include_hidden=False)
         return Actor(workshop, VIEWER), ({"role": VIEWER, "participant_token": None,
                                           "snapshot": snapshot}, [])
-    participant, ptoken, fact = store.join(workshop.id, fields.get("participant_token"))
+    participant, ptoken, fact = store.join(workshop.id, data.get("participant_token"))
     actor = Actor(workshop, PARTICIPANT, participant.id)
     ack = {"role": PARTICIPANT, "participant_token": ptoken,
            "snapshot": store.snapshot(workshop.id, include_hidden=False),
@@ -89,10 +90,10 @@ def join(store: Store, payload: object, cookie_token: str | None = None) -> tupl
 
 def post_idea(store: Store, actor: Actor | None, payload: object) -> Result:
     """Participant (or facilitator) -> the stored idea; repeated client_id -> the same idea."""
-    actor = _require_joined(actor)
-    fields = _fields(payload)
-    text = clean_text(fields.get("text"), "idea", MAX_IDEA_LENGTH)
-    client_id = clean_client_id(fields.get("client_id"))
+    actor = require_joined(actor)
+    data = fields(payload)
+    text = clean_text(data.get("text"), "idea", MAX_IDEA_LENGTH)
+    client_id = clean_client_id(data.get("client_id"))
     if actor.participant_id is None:
         raise CommandError("forbidden", "Only participants post ideas: open the join page.")
     workshop = store.get_workshop(actor.workshop.code)
@@ -104,8 +105,8 @@ def post_idea(store: Store, actor: Actor | None, payload: object) -> Result:
 
 def set_idea_hidden(store: Store, actor: Actor | None, payload: object, hidden: bool) -> Result:
     """Facilitator -> hide or show an idea (hide_idea / show_idea)."""
-    actor = _require_facilitator(actor)
-    idea_id = _int_field(_fields(payload), "idea_id")
+    actor = require_facilitator(actor)
+    idea_id = int_field(fields(payload), "idea_id")
     if store.get_idea(actor.workshop.id, idea_id) is None:
         raise CommandError("not_found", "There is no such idea in this workshop.")
     fact = store.set_hidden(actor.workshop.id, idea_id, hidden)
@@ -114,8 +115,8 @@ def set_idea_hidden(store: Store, actor: Actor | None, payload: object, hidden: 
 
 def set_posting(store: Store, actor: Actor | None, payload: object) -> Result:
     """Facilitator -> open or close posting."""
-    actor = _require_facilitator(actor)
-    value = _fields(payload).get("open")
+    actor = require_facilitator(actor)
+    value = fields(payload).get("open")
     if not isinstance(value, bool):
         raise CommandError("invalid", "open must be true or false.")
     fact = store.set_posting(actor.workshop.id, value)
@@ -124,8 +125,8 @@ def set_posting(store: Store, actor: Actor | None, payload: object) -> Result:
 
 def sync(store: Store, actor: Actor | None, payload: object) -> dict[str, Any]:
     """Anyone joined -> the facts after `since`, or a snapshot when too many were missed."""
-    actor = _require_joined(actor)
-    since = _int_field(_fields(payload), "since")
+    actor = require_joined(actor)
+    since = int_field(fields(payload), "since")
     current = store.get_workshop(actor.workshop.code)
     in_log = current is not None and 0 <= since <= current.seq
     facts = store.facts_since(actor.workshop.id, since, SYNC_LIMIT) if in_log else None

@@ -1,4 +1,4 @@
-"""The only place with SQL: schema, migrations, and every read and write, one transaction per change.
+"""Workshops, participants, ideas and the event log: the core reads and writes.
 
 Threading model: one SQLite connection per process, guarded by one lock. Under eventlet or gevent the
 lock is a green lock (the standard library is monkey-patched before this module is imported), and
@@ -19,46 +19,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
-from .model import Fact, Idea, Participant, Workshop, hash_token, new_code, new_token
-
-migrations = Migrations("facilitation")
-
-
-@migrations()
-def m001_initial(db: Database) -> None:
-    """Workshops, participants, ideas and the event log."""
-    db.table("workshops").create(
-        {"id": int, "code": str, "title": str, "prompt": str, "facilitator_token_hash": str,
-         "posting_open": int, "seq": int, "created_at": str},
-        pk="id", not_null={"code", "title", "prompt", "facilitator_token_hash", "seq"},
-        defaults={"posting_open": 1, "seq": 0},
-    )
-    db.table("workshops").create_index(["code"], unique=True)
-    db.table("participants").create(
-        {"id": int, "workshop_id": int, "token_hash": str, "created_at": str},
-        pk="id", foreign_keys=[("workshop_id", "workshops", "id")],
-        not_null={"workshop_id", "token_hash"},
-    )
-    db.table("participants").create_index(["token_hash"], unique=True)
-    db.table("participants").create_index(["workshop_id"])
-    db.table("ideas").create(
-        {"id": int, "workshop_id": int, "participant_id": int, "client_id": str, "text": str,
-         "hidden": int, "created_at": str},
-        pk="id",
-        foreign_keys=[("workshop_id", "workshops", "id"), ("participant_id", "participants", "id")],
-        not_null={"workshop_id", "text"}, defaults={"hidden": 0},
-    )
-    db.table("ideas").create_index(["workshop_id", "id"])
-    db.table("ideas").create_index(["participant_id", "client_id"], unique=True)
-    db.table("events").create(
-        {"workshop_id": int, "seq": int, "type": str, "payload": str, "actor": str,
-         "created_at": str},
-        pk=("workshop_id", "seq"), foreign_keys=[("workshop_id", "workshops", "id")],
-        not_null={"type", "payload"},
-    )
-
+from ..model import Fact, Idea, Participant, Workshop, hash_token, new_code, new_token
+from .schema import migrations
 
 def now() -> str:
     """The current time as ISO 8601 UTC with milliseconds, the form every timestamp is stored in."""
@@ -82,13 +46,15 @@ def _workshop(row: dict[str, Any]) -> Workshop:
                     created_at=row["created_at"])
 
 
-def _idea(row: dict[str, Any]) -> Idea:
+def idea_from_row(row: dict[str, Any]) -> Idea:
+    """An Idea from a row of the ideas table."""
     return Idea(id=row["id"], text=row["text"], hidden=bool(row["hidden"]),
-                created_at=row["created_at"])
+                created_at=row["created_at"], cluster_id=row["cluster_id"],
+                duplicate_of=row["duplicate_of"])
 
 
-class Store:
-    """Every read and write of workshops, through one connection and one lock."""
+class CoreStore:
+    """Workshops, participants, ideas, the event log and snapshots, through one connection and one lock."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -195,12 +161,10 @@ class Store:
                   text: str) -> tuple[Idea, Fact | None]:
         """Store an idea and its fact in one transaction; a repeated client_id returns the first."""
         with self._transaction() as db:
-            row = db.execute(
-                "SELECT id, text, hidden, created_at FROM ideas"
-                " WHERE participant_id = ? AND client_id = ?", [participant_id, client_id],
-            ).fetchone()
-            if row:
-                return Idea(row[0], row[1], bool(row[2]), row[3]), None
+            rows = list(db.query("SELECT * FROM ideas WHERE participant_id = ? AND client_id = ?",
+                                 [participant_id, client_id]))
+            if rows:
+                return idea_from_row(rows[0]), None
             created = now()
             idea_id = db.table("ideas").insert({
                 "workshop_id": workshop_id, "participant_id": participant_id,
@@ -215,7 +179,7 @@ class Store:
         """One idea of this workshop, hidden or not."""
         rows = self._rows("SELECT * FROM ideas WHERE id = ? AND workshop_id = ?",
                           (idea_id, workshop_id))
-        return _idea(rows[0]) if rows else None
+        return idea_from_row(rows[0]) if rows else None
 
     def set_hidden(self, workshop_id: int, idea_id: int, hidden: bool) -> Fact | None:
         """Hide or show an idea; None when it already was so."""
@@ -229,7 +193,7 @@ class Store:
             if hidden:
                 return self._append(workshop_id, "idea_hidden", {"idea_id": idea_id},
                                     "facilitator")
-            idea = _idea(next(db.query("SELECT * FROM ideas WHERE id = ?", [idea_id])))
+            idea = idea_from_row(next(db.query("SELECT * FROM ideas WHERE id = ?", [idea_id])))
             return self._append(workshop_id, "idea_shown", {"idea": idea.to_dict()},
                                 "facilitator")
 
@@ -247,13 +211,17 @@ class Store:
             row = next(self.db.query("SELECT * FROM workshops WHERE id = ?", [workshop_id]))
             workshop = _workshop(row)
             where = "" if include_hidden else "AND hidden = 0"
-            ideas = [_idea(r).to_dict() for r in self.db.query(
+            ideas = [idea_from_row(r).to_dict() for r in self.db.query(
                 f"SELECT * FROM ideas WHERE workshop_id = ? {where} ORDER BY id", [workshop_id])]
             counts = {
                 "participant_count": self._count(workshop_id, "participants"),
                 "idea_count": self._count(workshop_id, "ideas", "AND hidden = 0"),
             }
-        return {"workshop": {**workshop.to_dict(), **counts}, "ideas": ideas, "seq": workshop.seq}
+            clusters = [dict(r) for r in self.db.query(
+                "SELECT id, label, position FROM clusters WHERE workshop_id = ? ORDER BY position, id",
+                [workshop_id])]
+        return {"workshop": {**workshop.to_dict(), **counts}, "clusters": clusters, "ideas": ideas,
+                "seq": workshop.seq}
 
     def facts_since(self, workshop_id: int, since: int, limit: int) -> list[Fact] | None:
         """The facts after seq `since`, or None when more than `limit` (a snapshot is cheaper)."""

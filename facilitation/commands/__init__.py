@@ -1,0 +1,17 @@
+"""Every state change as one function (store, actor, payload) -> (ack, facts).
+
+Validation and authorization live here, once, whichever transport a command came by; a refusal is a
+`CommandError`, which the transport turns into `{"ok": false, "error": {...}}`.
+"""
+
+from .core import Result, create_workshop, join, post_idea, set_idea_hidden, set_posting, sync
+from .themes import (
+    apply_suggestions, create_cluster, delete_cluster, merge_clusters, move_idea, rename_cluster,
+    reorder_clusters, stack_ideas, suggest_clusters, unstack_idea,
+)
+
+__all__ = [
+    "Result", "apply_suggestions", "create_cluster", "create_workshop", "delete_cluster", "join",
+    "merge_clusters", "move_idea", "post_idea", "rename_cluster", "reorder_clusters",
+    "set_idea_hidden", "set_posting", "stack_ideas", "suggest_clusters", "sync", "unstack_idea",
+]

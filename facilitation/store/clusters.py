@@ -1,0 +1,166 @@
+"""Themes (clusters) and stacks of duplicates: creating, moving, merging, each one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..model import Cluster, Fact
+from .core import CoreStore, now
+
+
+class ClusterStore(CoreStore):
+    """The writes and reads of themes and duplicate stacks."""
+
+    def get_cluster(self, workshop_id: int, cluster_id: int) -> Cluster | None:
+        """One theme of this workshop."""
+        rows = self._rows("SELECT id, label, position FROM clusters WHERE id = ? AND workshop_id = ?",
+                          (cluster_id, workshop_id))
+        return Cluster(**rows[0]) if rows else None
+
+    def cluster_ids(self, workshop_id: int) -> list[int]:
+        """The workshop's themes in wall order."""
+        rows = self._rows("SELECT id FROM clusters WHERE workshop_id = ? ORDER BY position, id",
+                          (workshop_id,))
+        return [row["id"] for row in rows]
+
+    def _insert_cluster(self, workshop_id: int, label: str) -> Fact:
+        position = self.db.execute(
+            "SELECT coalesce(max(position), -1) + 1 FROM clusters WHERE workshop_id = ?",
+            [workshop_id]).fetchone()[0]
+        cluster_id = self.db.table("clusters").insert({
+            "workshop_id": workshop_id, "label": label, "position": position,
+            "created_at": now()}).last_pk
+        cluster = Cluster(int(cluster_id or 0), label, position)
+        return self._append(workshop_id, "cluster_created", {"cluster": cluster.to_dict()},
+                            "facilitator")
+
+    def create_cluster(self, workshop_id: int, label: str) -> Fact:
+        """Add a theme at the end."""
+        with self._transaction():
+            return self._insert_cluster(workshop_id, label)
+
+    def rename_cluster(self, workshop_id: int, cluster_id: int, label: str) -> Fact | None:
+        """Give a theme a new label; None when it already had it."""
+        with self._transaction() as db:
+            changed = db.execute("UPDATE clusters SET label = ? WHERE id = ? AND label != ?",
+                                 [label, cluster_id, label]).rowcount
+            if not changed:
+                return None
+            return self._append(workshop_id, "cluster_renamed",
+                                {"cluster_id": cluster_id, "label": label}, "facilitator")
+
+    def stack_of(self, idea_id: int) -> list[int]:
+        """An idea and the duplicates stacked under it: the ids that move as one card."""
+        rows = self._rows("SELECT id FROM ideas WHERE id = ? OR duplicate_of = ? ORDER BY id",
+                          (idea_id, idea_id))
+        return [row["id"] for row in rows]
+
+    def _move(self, workshop_id: int, idea_id: int, cluster_id: int | None) -> Fact | None:
+        ids = self.stack_of(idea_id)
+        marks = ",".join("?" * len(ids))
+        changed = self.db.execute(
+            f"UPDATE ideas SET cluster_id = ? WHERE id IN ({marks}) AND cluster_id IS NOT ?",
+            [cluster_id, *ids, cluster_id]).rowcount
+        if not changed:
+            return None
+        return self._append(workshop_id, "idea_moved",
+                            {"idea_id": idea_id, "idea_ids": ids, "cluster_id": cluster_id},
+                            "facilitator")
+
+    def move_idea(self, workshop_id: int, idea_id: int, cluster_id: int | None) -> Fact | None:
+        """Put an idea (with its stacked duplicates) into a theme, or back to unsorted (None)."""
+        with self._transaction():
+            return self._move(workshop_id, idea_id, cluster_id)
+
+    def _ideas_in(self, cluster_id: int) -> list[int]:
+        return [row[0] for row in self.db.execute(
+            "SELECT id FROM ideas WHERE cluster_id = ? ORDER BY id", [cluster_id]).fetchall()]
+
+    def merge_clusters(self, workshop_id: int, source_id: int, target_id: int) -> Fact:
+        """Move every idea of one theme into another and remove the first."""
+        with self._transaction() as db:
+            moved = self._ideas_in(source_id)
+            db.execute("UPDATE ideas SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
+            db.execute("DELETE FROM clusters WHERE id = ?", [source_id])
+            return self._append(workshop_id, "clusters_merged",
+                                {"source_id": source_id, "target_id": target_id,
+                                 "idea_ids": moved}, "facilitator")
+
+    def delete_cluster(self, workshop_id: int, cluster_id: int) -> Fact:
+        """Remove a theme; its ideas return to unsorted."""
+        with self._transaction() as db:
+            released = self._ideas_in(cluster_id)
+            db.execute("UPDATE ideas SET cluster_id = NULL WHERE cluster_id = ?", [cluster_id])
+            db.execute("DELETE FROM clusters WHERE id = ?", [cluster_id])
+            return self._append(workshop_id, "cluster_deleted",
+                                {"cluster_id": cluster_id, "idea_ids": released}, "facilitator")
+
+    def reorder_clusters(self, workshop_id: int, cluster_ids: Sequence[int]) -> Fact:
+        """Set the wall order of all the workshop's themes."""
+        with self._transaction() as db:
+            for position, cluster_id in enumerate(cluster_ids):
+                db.execute("UPDATE clusters SET position = ? WHERE id = ?", [position, cluster_id])
+            return self._append(workshop_id, "clusters_reordered",
+                                {"cluster_ids": list(cluster_ids)}, "facilitator")
+
+    def apply_suggestions(self, workshop_id: int,
+                          groups: Sequence[tuple[str, Sequence[int]]]) -> list[Fact]:
+        """Create a theme per group and move its still-unsorted ideas in, as one transaction."""
+        facts: list[Fact] = []
+        with self._transaction():
+            for label, idea_ids in groups:
+                open_ids = set(self.unsorted_idea_ids(workshop_id))
+                unsorted = [i for i in idea_ids if i in open_ids]
+                if not unsorted:
+                    continue
+                created = self._insert_cluster(workshop_id, label)
+                facts.append(created)
+                for idea_id in unsorted:
+                    moved = self._move(workshop_id, idea_id, created.payload["cluster"]["id"])
+                    if moved:
+                        facts.append(moved)
+        return facts
+
+    def unsorted_idea_ids(self, workshop_id: int) -> list[int]:
+        """Visible ideas in no theme and stacked under no other: what suggestions may touch."""
+        rows = self._rows(
+            "SELECT id FROM ideas WHERE workshop_id = ? AND cluster_id IS NULL AND hidden = 0"
+            " AND duplicate_of IS NULL ORDER BY id", (workshop_id,))
+        return [row["id"] for row in rows]
+
+    def stack_tops(self, workshop_id: int) -> list[int]:
+        """Visible ideas that are not stacked under another: one per card."""
+        rows = self._rows("SELECT id FROM ideas WHERE workshop_id = ? AND hidden = 0"
+                          " AND duplicate_of IS NULL ORDER BY id", (workshop_id,))
+        return [row["id"] for row in rows]
+
+    def idea_texts(self, workshop_id: int, idea_ids: Sequence[int]) -> list[str]:
+        """The texts of these ideas, in the order given."""
+        marks = ",".join("?" * len(idea_ids))
+        rows = self._rows(f"SELECT id, text FROM ideas WHERE workshop_id = ? AND id IN ({marks})",
+                          (workshop_id, *idea_ids))
+        texts = {row["id"]: row["text"] for row in rows}
+        return [texts[i] for i in idea_ids]
+
+    def stack_ideas(self, workshop_id: int, top_id: int, duplicate_ids: Sequence[int]) -> Fact:
+        """Stack duplicates under one idea's card; they take its theme and keep their own text."""
+        with self._transaction() as db:
+            cluster_id = db.execute("SELECT cluster_id FROM ideas WHERE id = ?",
+                                    [top_id]).fetchone()[0]
+            moving = sorted({i for d in duplicate_ids for i in self.stack_of(d)} - {top_id})
+            marks = ",".join("?" * len(moving))
+            db.execute(f"UPDATE ideas SET duplicate_of = ?, cluster_id = ? WHERE id IN ({marks})",
+                       [top_id, cluster_id, *moving])
+            payload: dict[str, Any] = {"idea_id": top_id, "duplicate_ids": moving,
+                                       "cluster_id": cluster_id}
+            return self._append(workshop_id, "ideas_stacked", payload, "facilitator")
+
+    def unstack_idea(self, workshop_id: int, idea_id: int) -> Fact | None:
+        """Take one idea off the stack it is in, as a card of its own in the same place."""
+        with self._transaction() as db:
+            changed = db.execute("UPDATE ideas SET duplicate_of = NULL WHERE id = ?"
+                                 " AND duplicate_of IS NOT NULL", [idea_id]).rowcount
+            if not changed:
+                return None
+            return self._append(workshop_id, "idea_unstacked", {"idea_id": idea_id}, "facilitator")

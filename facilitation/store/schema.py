@@ -1,0 +1,56 @@
+"""The live database's schema as sqlite-utils migrations: append new ones, never edit applied ones."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("facilitation")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Workshops, participants, ideas and the event log."""
+    db.table("workshops").create(
+        {"id": int, "code": str, "title": str, "prompt": str, "facilitator_token_hash": str,
+         "posting_open": int, "seq": int, "created_at": str},
+        pk="id", not_null={"code", "title", "prompt", "facilitator_token_hash", "seq"},
+        defaults={"posting_open": 1, "seq": 0},
+    )
+    db.table("workshops").create_index(["code"], unique=True)
+    db.table("participants").create(
+        {"id": int, "workshop_id": int, "token_hash": str, "created_at": str},
+        pk="id", foreign_keys=[("workshop_id", "workshops", "id")],
+        not_null={"workshop_id", "token_hash"},
+    )
+    db.table("participants").create_index(["token_hash"], unique=True)
+    db.table("participants").create_index(["workshop_id"])
+    db.table("ideas").create(
+        {"id": int, "workshop_id": int, "participant_id": int, "client_id": str, "text": str,
+         "hidden": int, "created_at": str},
+        pk="id",
+        foreign_keys=[("workshop_id", "workshops", "id"), ("participant_id", "participants", "id")],
+        not_null={"workshop_id", "text"}, defaults={"hidden": 0},
+    )
+    db.table("ideas").create_index(["workshop_id", "id"])
+    db.table("ideas").create_index(["participant_id", "client_id"], unique=True)
+    db.table("events").create(
+        {"workshop_id": int, "seq": int, "type": str, "payload": str, "actor": str,
+         "created_at": str},
+        pk=("workshop_id", "seq"), foreign_keys=[("workshop_id", "workshops", "id")],
+        not_null={"type", "payload"},
+    )
+
+
+@migrations()
+def m002_clusters(db: Database) -> None:
+    """Themes, each idea's theme, and stacks of duplicate ideas."""
+    db.table("clusters").create(
+        {"id": int, "workshop_id": int, "label": str, "position": int, "created_at": str},
+        pk="id", foreign_keys=[("workshop_id", "workshops", "id")],
+        not_null={"workshop_id", "label", "position"},
+    )
+    db.table("clusters").create_index(["workshop_id", "position"])
+    db.execute("ALTER TABLE ideas ADD COLUMN cluster_id INTEGER REFERENCES clusters(id)")
+    db.execute("ALTER TABLE ideas ADD COLUMN duplicate_of INTEGER REFERENCES ideas(id)")
+    db.table("ideas").create_index(["cluster_id"])
+    db.table("ideas").create_index(["duplicate_of"])
