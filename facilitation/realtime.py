@@ -74,13 +74,20 @@ class WorkshopNamespace(Namespace):
         """Any client -> ack with role, participant token and snapshot; `participant_joined` to the room."""
         def command() -> tuple[dict[str, Any], list[Fact]]:
             code = normalize_code(payload.get("code")) if isinstance(payload, dict) else None
-            cookie = request.cookies.get(facilitator_cookie(code)) if code else None
-            actor, (ack, facts) = commands.join(self.store, payload, cookie)
-            previous = self.actors.get(request.sid)
-            if previous is not None and previous.workshop.code != actor.workshop.code:
+            previous = self.actors.pop(request.sid, None)
+            if previous is not None:
                 leave_room(room(previous.workshop.code))
+            if code is None:
+                raise CommandError("not_found", "There is no workshop with that code. Check the code.")
+            # In the room before the snapshot is read: a fact can then arrive twice, never be missed.
+            join_room(room(code))
+            try:
+                actor, (ack, facts) = commands.join(self.store, payload,
+                                                    request.cookies.get(facilitator_cookie(code)))
+            except CommandError:
+                leave_room(room(code))
+                raise
             self.actors[request.sid] = actor
-            join_room(room(actor.workshop.code))
             return ack, facts
         return self._run(command)
 

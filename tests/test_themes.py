@@ -1,0 +1,160 @@
+"""Theme commands over an in-memory store: rules, authorization, facts, and what suggestions touch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlite_utils import Database
+
+from facilitation import commands
+from facilitation.model import FACILITATOR, Actor, CommandError
+from facilitation.store import Store
+
+IDEAS = [
+    "Flere cykelstier på Nørrebro", "Bredere cykelstier langs søerne", "Sikre cykelstier til skolebørn",
+    "Længere åbningstider på biblioteket", "Biblioteket skal have åbent om søndagen",
+    "Flere bøger på biblioteket om byens historie", "Gratis kaffe til alle",
+]
+
+
+@pytest.fixture
+def setup() -> dict[str, Any]:
+    store = Store(Database(memory=True))
+    workshop, _ = store.create_workshop("T", "Q")
+    participant, _ = commands.join(store, {"code": workshop.code})
+    ideas = [commands.post_idea(store, participant, {"text": t, "client_id": str(n)})[0]["idea"]
+             for n, t in enumerate(IDEAS)]
+    return {"store": store, "fac": Actor(workshop, FACILITATOR), "participant": participant,
+            "ideas": [i["id"] for i in ideas]}
+
+
+def run(setup: dict[str, Any], name: str, payload: Any, actor: str = "fac") -> commands.Result:
+    return getattr(commands, name)(setup["store"], setup[actor], payload)  # type: ignore[no-any-return]
+
+
+def refused(setup: dict[str, Any], name: str, payload: Any, actor: str = "fac") -> str:
+    with pytest.raises(CommandError) as error:
+        run(setup, name, payload, actor)
+    return error.value.code
+
+
+def snapshot(setup: dict[str, Any]) -> dict[str, Any]:
+    return setup["store"].snapshot(setup["fac"].workshop.id, include_hidden=True)  # type: ignore[no-any-return]
+
+
+def test_participants_get_forbidden_for_every_theme_command(setup: dict[str, Any]) -> None:
+    for name, payload in [("create_cluster", {"label": "x"}), ("rename_cluster", {"cluster_id": 1, "label": "y"}),
+                          ("move_idea", {"idea_id": setup["ideas"][0], "cluster_id": None}),
+                          ("merge_clusters", {"source_id": 1, "target_id": 2}),
+                          ("delete_cluster", {"cluster_id": 1}), ("suggest_clusters", {}),
+                          ("apply_suggestions", {"suggestions": []}),
+                          ("reorder_clusters", {"cluster_ids": []}),
+                          ("stack_ideas", {"idea_ids": setup["ideas"][:2]})]:
+        assert refused(setup, name, payload, actor="participant") == "forbidden", name
+
+
+def test_create_move_rename_and_snapshot(setup: dict[str, Any]) -> None:
+    ack, facts = run(setup, "create_cluster", {"label": "  Cykler "})
+    cluster = ack["cluster"]
+    assert cluster["label"] == "Cykler" and facts[0].type == "cluster_created"
+    idea = setup["ideas"][0]
+    _, facts = run(setup, "move_idea", {"idea_id": idea, "cluster_id": cluster["id"]})
+    assert facts[0].type == "idea_moved" and facts[0].payload["cluster_id"] == cluster["id"]
+    assert run(setup, "move_idea", {"idea_id": idea, "cluster_id": cluster["id"]})[1] == []
+    _, facts = run(setup, "rename_cluster", {"cluster_id": cluster["id"], "label": "Cykelstier"})
+    assert facts[0].payload == {"cluster_id": cluster["id"], "label": "Cykelstier"}
+    state = snapshot(setup)
+    assert state["clusters"] == [{"id": cluster["id"], "label": "Cykelstier", "position": 0}]
+    assert [i["cluster_id"] for i in state["ideas"]][:2] == [cluster["id"], None]
+    run(setup, "move_idea", {"idea_id": idea, "cluster_id": None})
+    assert snapshot(setup)["ideas"][0]["cluster_id"] is None
+
+
+def test_bad_input_and_unknown_ids(setup: dict[str, Any]) -> None:
+    assert refused(setup, "create_cluster", {"label": ""}) == "empty"
+    assert refused(setup, "create_cluster", {"label": "x" * 81}) == "too_long"
+    assert refused(setup, "create_cluster", ["label"]) == "invalid"
+    assert refused(setup, "rename_cluster", {"cluster_id": 999, "label": "x"}) == "not_found"
+    assert refused(setup, "move_idea", {"idea_id": 999, "cluster_id": None}) == "not_found"
+    assert refused(setup, "move_idea", {"idea_id": setup["ideas"][0]}) == "invalid"
+    assert refused(setup, "move_idea", {"idea_id": setup["ideas"][0], "cluster_id": 999}) == "not_found"
+    assert refused(setup, "move_idea", {"idea_id": "1", "cluster_id": None}) == "invalid"
+    assert refused(setup, "delete_cluster", {"cluster_id": True}) == "invalid"
+    assert refused(setup, "apply_suggestions", {"suggestions": "x"}) == "invalid"
+    assert refused(setup, "apply_suggestions", {"suggestions": [{"label": "x", "idea_ids": ["a"]}]}) == "invalid"
+
+
+def test_theme_of_another_workshop_is_not_found(setup: dict[str, Any]) -> None:
+    store = setup["store"]
+    other, _ = store.create_workshop("Other", "Q")
+    foreign = commands.create_cluster(store, Actor(other, FACILITATOR), {"label": "Fremmed"})[0]
+    payload = {"idea_id": setup["ideas"][0], "cluster_id": foreign["cluster"]["id"]}
+    assert refused(setup, "move_idea", payload) == "not_found"
+
+
+def test_merge_and_delete_return_ideas(setup: dict[str, Any]) -> None:
+    a = run(setup, "create_cluster", {"label": "A"})[0]["cluster"]["id"]
+    b = run(setup, "create_cluster", {"label": "B"})[0]["cluster"]["id"]
+    ids = setup["ideas"]
+    run(setup, "move_idea", {"idea_id": ids[0], "cluster_id": a})
+    run(setup, "move_idea", {"idea_id": ids[1], "cluster_id": b})
+    assert refused(setup, "merge_clusters", {"source_id": a, "target_id": a}) == "invalid"
+    _, facts = run(setup, "merge_clusters", {"source_id": a, "target_id": b})
+    assert facts[0].payload == {"source_id": a, "target_id": b, "idea_ids": [ids[0]]}
+    state = snapshot(setup)
+    assert [c["id"] for c in state["clusters"]] == [b]
+    assert [i["cluster_id"] for i in state["ideas"][:2]] == [b, b]
+    _, facts = run(setup, "delete_cluster", {"cluster_id": b})
+    assert facts[0].payload["idea_ids"] == [ids[0], ids[1]]
+    state = snapshot(setup)
+    assert state["clusters"] == [] and all(i["cluster_id"] is None for i in state["ideas"])
+
+
+def test_reorder_needs_every_theme(setup: dict[str, Any]) -> None:
+    ids = [run(setup, "create_cluster", {"label": label})[0]["cluster"]["id"] for label in "ABC"]
+    assert refused(setup, "reorder_clusters", {"cluster_ids": ids[:2]}) == "invalid"
+    run(setup, "reorder_clusters", {"cluster_ids": ids[::-1]})
+    assert [c["label"] for c in snapshot(setup)["clusters"]] == ["C", "B", "A"]
+
+
+def test_suggestions_touch_only_unsorted_ideas(setup: dict[str, Any]) -> None:
+    ids = setup["ideas"]
+    placed = run(setup, "create_cluster", {"label": "Mine"})[0]["cluster"]["id"]
+    run(setup, "move_idea", {"idea_id": ids[0], "cluster_id": placed})
+    ack, facts = run(setup, "suggest_clusters", {})
+    assert facts == []  # suggesting changes nothing
+    suggested = {i for s in ack["suggestions"] for i in s["idea_ids"]}
+    assert ids[0] not in suggested
+    assert any(set(s["idea_ids"]) >= {ids[3], ids[4]} for s in ack["suggestions"])
+
+    # The facilitator placed an idea after asking: applying the old suggestion leaves it put.
+    run(setup, "move_idea", {"idea_id": ids[3], "cluster_id": placed})
+    ack, facts = run(setup, "apply_suggestions", {"suggestions": [
+        {"label": "Bibliotek", "idea_ids": [ids[0], ids[3], ids[4], ids[5]]},
+        {"label": "Tom", "idea_ids": [ids[0]]}]})
+    assert [c["label"] for c in ack["clusters"]] == ["Bibliotek"]
+    assert [f.type for f in facts] == ["cluster_created", "idea_moved", "idea_moved"]
+    by_id = {i["id"]: i["cluster_id"] for i in snapshot(setup)["ideas"]}
+    assert by_id[ids[0]] == placed and by_id[ids[3]] == placed
+    assert by_id[ids[4]] == by_id[ids[5]] == ack["clusters"][0]["id"]
+
+
+def test_stacked_duplicates_move_as_one_card_and_are_kept(setup: dict[str, Any]) -> None:
+    store, ids = setup["store"], setup["ideas"]
+    participant = setup["participant"]
+    dup = commands.post_idea(store, participant, {"text": "flere cykelstier på nørrebro!",
+                                                  "client_id": "dup"})[0]["idea"]["id"]
+    ack, _ = run(setup, "suggest_clusters", {})
+    assert [ids[0], dup] in ack["duplicates"]
+    _, facts = run(setup, "stack_ideas", {"idea_ids": [ids[0], dup]})
+    assert facts[0].payload == {"idea_id": ids[0], "duplicate_ids": [dup], "cluster_id": None}
+    theme = run(setup, "create_cluster", {"label": "Cykler"})[0]["cluster"]["id"]
+    run(setup, "move_idea", {"idea_id": dup, "cluster_id": theme})  # moving a duplicate moves its card
+    by_id = {i["id"]: i for i in snapshot(setup)["ideas"]}
+    assert by_id[ids[0]]["cluster_id"] == by_id[dup]["cluster_id"] == theme
+    assert by_id[dup]["duplicate_of"] == ids[0] and len(by_id) == len(IDEAS) + 1
+    assert dup not in {i for s in run(setup, "suggest_clusters", {})[0]["suggestions"] for i in s["idea_ids"]}
+    run(setup, "unstack_idea", {"idea_id": dup})
+    assert snapshot(setup)["ideas"][-1]["duplicate_of"] is None
+    assert refused(setup, "stack_ideas", {"idea_ids": [ids[0]]}) == "invalid"
