@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 Rows = dict[str, list[dict[str, Any]]]
-IDEA_COLUMNS = ["id", "text", "hidden", "created_at", "participant_id"]
+IDEA_COLUMNS = ["id", "text", "theme", "hidden", "duplicate_of", "created_at", "participant_id"]
 
 
 # Each exported table: its columns, primary key and foreign keys, declared even when it is empty.
@@ -21,9 +21,12 @@ SCHEMA: dict[str, tuple[dict[str, type], str | tuple[str, ...], list[tuple[str, 
                    "seq": int, "created_at": str}, "id", []),
     "participants": ({"id": int, "workshop_id": int, "created_at": str}, "id",
                      [("workshop_id", "workshops", "id")]),
+    "clusters": ({"id": int, "workshop_id": int, "label": str, "position": int, "created_at": str},
+                 "id", [("workshop_id", "workshops", "id")]),
     "ideas": ({"id": int, "workshop_id": int, "participant_id": int, "text": str, "hidden": int,
-               "created_at": str}, "id",
-              [("workshop_id", "workshops", "id"), ("participant_id", "participants", "id")]),
+               "cluster_id": int, "duplicate_of": int, "created_at": str}, "id",
+              [("workshop_id", "workshops", "id"), ("participant_id", "participants", "id"),
+               ("cluster_id", "clusters", "id"), ("duplicate_of", "ideas", "id")]),
     "events": ({"workshop_id": int, "seq": int, "type": str, "payload": str, "actor": str,
                 "created_at": str}, ("workshop_id", "seq"), [("workshop_id", "workshops", "id")]),
 }
@@ -46,13 +49,20 @@ def to_sqlite(rows: Rows) -> bytes:
         os.unlink(path)
 
 
+def ideas_with_themes(rows: Rows) -> list[dict[str, Any]]:
+    """Each idea with its theme's label (empty when unsorted), in the export's column order."""
+    labels = {cluster["id"]: cluster["label"] for cluster in rows["clusters"]}
+    return [{**{k: idea.get(k) for k in IDEA_COLUMNS}, "theme": labels.get(idea["cluster_id"], "")}
+            for idea in rows["ideas"]]
+
+
 def to_csv(rows: Rows) -> str:
     """The ideas as CSV, UTF-8 with a byte-order mark so spreadsheet programs keep æ, ø and å."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.DictWriter(out, fieldnames=IDEA_COLUMNS, extrasaction="ignore")
+    writer = csv.DictWriter(out, fieldnames=IDEA_COLUMNS)
     writer.writeheader()
-    writer.writerows(rows["ideas"])
+    writer.writerows(ideas_with_themes(rows))
     return out.getvalue()
 
 
@@ -61,7 +71,8 @@ def to_json(rows: Rows) -> str:
     document = {
         "workshop": rows["workshops"][0] if rows["workshops"] else None,
         "participant_count": len(rows["participants"]),
-        "ideas": [{k: idea[k] for k in IDEA_COLUMNS} for idea in rows["ideas"]],
+        "themes": [{k: c[k] for k in ("id", "label", "position")} for c in rows["clusters"]],
+        "ideas": ideas_with_themes(rows),
         "events": [{**event, "payload": json.loads(event["payload"])} for event in rows["events"]],
     }
     return json.dumps(document, ensure_ascii=False, indent=2)

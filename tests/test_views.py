@@ -101,3 +101,28 @@ def test_sqlite_export_is_standalone_with_keys(app: Any, client: Any, tmp_path: 
     assert db.execute("PRAGMA foreign_key_list(ideas)").fetchall()
     assert "token" not in " ".join(r[0] for r in db.execute("SELECT sql FROM sqlite_master"
                                                            " WHERE sql IS NOT NULL"))
+
+
+def test_exports_carry_themes_and_stacks(app: Any, client: Any, tmp_path: Any) -> None:
+    created = create(client)
+    store = app.extensions["facilitation.store"]
+    actor, _ = commands.join(store, {"code": created["code"]})
+    ids = [commands.post_idea(store, actor, {"text": t, "client_id": t})[0]["idea"]["id"]
+           for t in ("Cykelsti", "cykelsti!", "Bibliotek")]
+    facilitator = commands.join(store, {"code": created["code"],
+                                        "facilitator_token": created["facilitator_token"]})[0]
+    theme = commands.create_cluster(store, facilitator, {"label": "Trafik"})[0]["cluster"]["id"]
+    commands.move_idea(store, facilitator, {"idea_id": ids[0], "cluster_id": theme})
+    commands.stack_ideas(store, facilitator, {"idea_ids": ids[:2]})
+    auth = {"Authorization": f"Bearer {created['facilitator_token']}"}
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/w/{created['code']}/export.csv",
+                                                      headers=auth).data.decode("utf-8-sig"))))
+    assert [(r["text"], r["theme"], r["duplicate_of"]) for r in rows] == [
+        ("Cykelsti", "Trafik", ""), ("cykelsti!", "Trafik", str(ids[0])), ("Bibliotek", "", "")]
+    path = tmp_path / "x.sqlite"
+    path.write_bytes(client.get(f"/w/{created['code']}/export.sqlite", headers=auth).data)
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT label FROM clusters").fetchall() == [("Trafik",)]
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    document = json.loads(client.get(f"/w/{created['code']}/export.json", headers=auth).data)
+    assert [t["label"] for t in document["themes"]] == ["Trafik"]

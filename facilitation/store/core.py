@@ -244,11 +244,14 @@ class CoreStore:
             participants = self._rows(
                 "SELECT id, workshop_id, created_at FROM participants WHERE workshop_id = ?"
                 " ORDER BY id", (workshop_id,))
+            clusters = self._rows(
+                "SELECT id, workshop_id, label, position, created_at FROM clusters"
+                " WHERE workshop_id = ? ORDER BY position, id", (workshop_id,))
             ideas = self._rows(
-                "SELECT id, workshop_id, participant_id, text, hidden, created_at FROM ideas"
-                " WHERE workshop_id = ? ORDER BY id", (workshop_id,))
+                "SELECT id, workshop_id, participant_id, text, hidden, cluster_id, duplicate_of,"
+                " created_at FROM ideas WHERE workshop_id = ? ORDER BY id", (workshop_id,))
             events = self._rows(
                 "SELECT workshop_id, seq, type, payload, actor, created_at FROM events"
                 " WHERE workshop_id = ? ORDER BY seq", (workshop_id,))
-        return {"workshops": workshop, "participants": participants, "ideas": ideas,
-                "events": events}
+        return {"workshops": workshop, "participants": participants, "clusters": clusters,
+                "ideas": ideas, "events": events}
