@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "ASYNC_MODE": None,  # None lets Flask-SocketIO pick; app.py always sets it explicitly
     "MAX_MESSAGE_BYTES": 64 * 1024,
     "BABEL_DEFAULT_LOCALE": "da",
+    "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
     # How CPU-heavy work (theme suggestions) runs; app.py hands in its async mode's thread pool.
     "RUN_BLOCKING": lambda function, *args: function(*args),
 }
