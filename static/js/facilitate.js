@@ -27,6 +27,7 @@
 
   wall = IdeaFactory.wall({
     showHidden: true,
+    scroll: true,
     decorate: decorate,
     onPosting: function (open) {
       postingOpen = open;

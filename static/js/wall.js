@@ -16,11 +16,13 @@ IdeaFactory.wall = function (options) {
   var order = [];   // ids, oldest first
   var pendingAnnouncements = 0;
   var fitScheduled = false;
+  var drawn = {};   // id -> true once its card has been on the board (only new cards animate)
   var MIN_FONT = 18, MAX_FONT = 44;
 
   function card(idea) {
     var item = IdeaFactory.ideaElement(idea);
     item.classList.toggle("hidden-idea", !!idea.hidden);
+    if (!drawn[idea.id]) { item.classList.add("arrived"); }
     if (options.decorate) { options.decorate(item, idea); }
     return item;
   }
@@ -34,26 +36,42 @@ IdeaFactory.wall = function (options) {
     ideaCount.textContent = String(visible);
   }
 
-  // Newest first; shrink the text until everything fits, and below the minimum show what fits.
+  // Newest first; shrink the text until everything fits, and below the minimum show what fits
+  // (the console scrolls instead: options.scroll, so the facilitator can reach every idea).
   function fit() {
     fitScheduled = false;
     var ids = visibleIds().reverse();
     board.textContent = "";
     ids.forEach(function (id) { board.appendChild(card(ideas[id])); });
+    drawn = {};
+    ids.forEach(function (id) { drawn[id] = true; });
     var size = MAX_FONT;
     board.style.setProperty("--idea-size", size + "px");
-    while (overflows() && size > MIN_FONT) {
+    while ((overflows() || splitsWords()) && size > MIN_FONT) {
       size = Math.max(MIN_FONT, Math.floor(size * 0.9));
       board.style.setProperty("--idea-size", size + "px");
     }
     var hiddenByLack = 0;
-    while (overflows() && board.lastChild) { board.removeChild(board.lastChild); hiddenByLack++; }
+    while (!options.scroll && overflows() && board.lastChild) { board.removeChild(board.lastChild); hiddenByLack++; }
     overflowNote.hidden = hiddenByLack === 0;
     overflowNote.textContent = t("more_ideas", { n: hiddenByLack });
   }
 
   function overflows() {
     return board.scrollHeight > board.clientHeight + 1 || board.scrollWidth > board.clientWidth + 1;
+  }
+
+  // Whether a word is wider than its card (long Danish compounds): then the text is still too big,
+  // as a word broken mid-way is hard to read. Below the minimum size, words do break (CSS).
+  function splitsWords() {
+    var texts = board.querySelectorAll(".idea-text");
+    var split = false;
+    board.classList.add("measuring");
+    for (var i = 0; i < texts.length && !split; i++) {
+      split = texts[i].scrollWidth > texts[i].clientWidth + 1;
+    }
+    board.classList.remove("measuring");
+    return split;
   }
 
   function refresh() {

@@ -1,0 +1,364 @@
+"""The screens in a real browser: Debian's chromium driven by Playwright against the live server.
+
+A phone posts an idea and the wall shows it; the facilitator hides one; an idea typed offline waits
+in the phone's outbox and reaches the wall exactly once; a reload keeps the participant; the wall's
+QR code decodes to the join address; 40 ideas fit one 1920x1080 wall. Screenshots of every screen
+are saved in test-artifacts/screenshots/.
+
+The browser is never downloaded: it is /usr/bin/chromium (Debian's `chromium` package). Without it
+these tests skip on a developer's machine and fail in CI (CI=true), where .ci/run installs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 "--no-proxy-server"]  # only ever 127.0.0.1: never through a proxy from the environment
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2, "locale": "da-DK"}
+PROJECTOR = {"viewport": {"width": 1920, "height": 1080}, "locale": "da-DK"}
+LAPTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "da-DK"}
+TIMEOUT = 10_000  # ms: a condition the screens should meet within a few seconds
+DANISH_IDEA = "Flere cykelstier på Nørrebro – æøå"
+
+# The browser tests run under one async mode: the screens do not depend on it, and the socket
+# tests already cover both. This narrows the session fixture `live_server` for this module only.
+pytestmark = pytest.mark.parametrize("live_server", ["eventlet"], indirect=True)
+
+
+def require(module: str, why: str) -> Any:
+    """Import a module the browser tests need: skip without it locally, fail without it in CI."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"{module} is required in CI ({why}): {error}", pytrace=False)
+        pytest.skip(f"{module} is not installed ({why}); pip install -r requirements-dev.txt")
+
+
+@pytest.fixture(scope="module")
+def shots(request: pytest.FixtureRequest) -> Iterator[Path]:
+    """The screenshot folder (git-ignored); its path is printed when the module is done."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    yield SCREENSHOTS
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if capture is None:
+        print(f"\nbrowser screenshots: {SCREENSHOTS}")
+    else:
+        with capture.global_and_fixture_disabled():  # shown even though pytest captures output
+            print(f"\nbrowser screenshots: {SCREENSHOTS}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless chromium for the module."""
+    if not CHROMIUM.exists():
+        reason = (f"{CHROMIUM} is missing: install Debian's chromium package "
+                  "(apt-get install chromium); the browser tests never download one")
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    sync_api = require("playwright.sync_api", "it drives the browser")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
+    """Open a page in a context of its own (a separate device); all are closed after the test."""
+    contexts: list[Any] = []
+
+    def make(url: str | None = None, **options: Any) -> Any:
+        context = browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []  # type: ignore[attr-defined]
+        page.on("pageerror", lambda error: page.errors.append(error))  # type: ignore[attr-defined]
+        if url is not None:
+            page.goto(url)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def expect(target: Any) -> Any:
+    """Playwright's expect, with this module's timeout."""
+    from playwright.sync_api import expect as playwright_expect
+
+    playwright_expect.set_options(timeout=TIMEOUT)
+    return playwright_expect(target)
+
+
+def online(page: Any) -> None:
+    """Wait until a screen has joined its workshop over the socket."""
+    expect(page.locator("#connection")).to_have_class(re.compile(r"\bonline\b"))
+
+
+def cards(page: Any, text: str) -> Any:
+    """The wall's or console's cards whose text is exactly `text`."""
+    return page.locator("#ideas .idea").filter(
+        has=page.locator(".idea-text").get_by_text(text, exact=True))
+
+
+def my_ideas(page: Any, text: str) -> Any:
+    """The phone's own-ideas entries whose text is exactly `text`."""
+    return page.locator("#my-ideas .idea").filter(
+        has=page.locator(".idea-text").get_by_text(text, exact=True))
+
+
+def post_from_phone(phone: Any, text: str) -> None:
+    """Type an idea on the phone, key by key, and tap send."""
+    box = phone.locator("#idea-text")
+    box.click()
+    box.press_sequentially(text)
+    expect(box).to_have_value(text)
+    phone.locator("#idea-send").tap()
+
+
+def snapshot(server: Any, code: str) -> dict[str, Any]:
+    """The workshop's public state over the HTTP API."""
+    response = requests.get(f"{server.url}/api/workshops/{code}", timeout=5)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def no_page_scroll(page: Any) -> dict[str, int]:
+    """The page's scroll size against its viewport."""
+    return page.evaluate("""() => ({
+        scrollWidth: document.documentElement.scrollWidth, width: innerWidth,
+        scrollHeight: document.documentElement.scrollHeight, height: innerHeight})""")
+
+
+def split_words(page: Any) -> list[str]:
+    """The ideas on a wall or console with a word wider than its card (so broken mid-word)."""
+    return page.evaluate("""() => [...document.querySelectorAll("#ideas .idea-text")].filter(text => {
+        text.style.overflowWrap = "normal";  // let a long word overflow its card, to measure it
+        const split = text.scrollWidth > text.clientWidth + 1;
+        text.style.overflowWrap = "";
+        return split;
+    }).map(text => text.textContent)""")
+
+
+def decode_qr(png: bytes) -> list[str]:
+    """The texts of the QR codes in a PNG image."""
+    zxingcpp = require("zxingcpp", "it decodes the QR code (pip package zxing-cpp)")
+    image_module = require("PIL.Image", "it reads screenshots (pip package Pillow)")
+    image = image_module.open(io.BytesIO(png)).convert("L")
+    return [result.text for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+
+
+def test_phone_idea_appears_on_the_wall(live_server: Any, new_page: Callable[..., Any],
+                                        shots: Path) -> None:
+    workshop = live_server.create_workshop()
+    wall = new_page(workshop["wall_url"], **PROJECTOR)
+    online(wall)
+    expect(wall.locator("#idea-count")).to_have_text("0")
+
+    phone = new_page(workshop["join_url"], **PHONE)
+    online(phone)
+    expect(wall.locator("#participant-count")).to_have_text("1")
+    post_from_phone(phone, DANISH_IDEA)
+
+    mine = my_ideas(phone, DANISH_IDEA)
+    expect(mine).to_have_count(1)
+    expect(mine).not_to_have_class(re.compile(r"\bpending\b"))
+    expect(phone.locator("#form-message")).to_have_class(re.compile(r"\bsuccess\b"))
+    expect(phone.locator("#my-ideas-empty")).to_be_hidden()
+    expect(phone.locator("#idea-text")).to_have_value("")
+
+    expect(cards(wall, DANISH_IDEA)).to_have_count(1)
+    expect(wall.locator("#idea-count")).to_have_text("1")
+    assert [idea["text"] for idea in snapshot(live_server, workshop["code"])["ideas"]] == [DANISH_IDEA]
+
+    size = no_page_scroll(phone)
+    assert size["scrollWidth"] <= size["width"], f"the phone page scrolls sideways: {size}"
+    size = no_page_scroll(wall)
+    assert size["scrollWidth"] <= size["width"] and size["scrollHeight"] <= size["height"], size
+    phone.screenshot(animations="disabled", path=shots / "phone-after-posting.png", full_page=True)
+    wall.screenshot(animations="disabled", path=shots / "wall-one-idea.png")
+    assert phone.errors == [] and wall.errors == []
+
+
+def test_reload_keeps_the_participant(live_server: Any, new_page: Callable[..., Any]) -> None:
+    workshop = live_server.create_workshop()
+    phone = new_page(workshop["join_url"], **PHONE)
+    online(phone)
+    post_from_phone(phone, "Byttecentral for værktøj")
+    expect(my_ideas(phone, "Byttecentral for værktøj")).not_to_have_class(re.compile(r"\bpending\b"))
+    key = f"idea-factory:{workshop['code']}:participant"
+    token = phone.evaluate("key => localStorage.getItem(key)", key)
+    assert token
+
+    phone.reload()
+    online(phone)
+    expect(my_ideas(phone, "Byttecentral for værktøj")).to_have_count(1)
+    assert phone.evaluate("key => localStorage.getItem(key)", key) == token
+    assert snapshot(live_server, workshop["code"])["workshop"]["participant_count"] == 1
+
+
+def test_facilitator_link_and_hiding(live_server: Any, new_page: Callable[..., Any],
+                                     peers: Callable[..., Any], shots: Path) -> None:
+    workshop = live_server.create_workshop()
+    participant = peers(live_server.url)
+    assert participant.call("join", {"code": workshop["code"]})["ok"]
+    for number, text in enumerate(["Fjern parkeringspladser", "Plant flere træer",
+                                   "Borgerinddragelsesprocesser"]):
+        assert participant.call("post_idea", {"text": text, "client_id": f"c{number}"})["ok"]
+    wall = new_page(workshop["wall_url"], **PROJECTOR)
+    expect(wall.locator("#idea-count")).to_have_text("3")
+
+    console = new_page(workshop["facilitator_url"], **PROJECTOR)
+    clean = workshop["facilitator_url"].split("?", 1)[0]
+    assert "token" not in console.url
+    assert console.url == clean
+    cookies = [c for c in console.context.cookies() if c["value"] == workshop["facilitator_token"]]
+    assert len(cookies) == 1, console.context.cookies()
+    assert cookies[0]["httpOnly"] is True
+    assert cookies[0]["sameSite"] == "Lax"
+    online(console)
+
+    unwanted = cards(console, "Fjern parkeringspladser")
+    expect(unwanted).to_have_count(1)
+    unwanted.locator(".idea-action").click()
+    expect(cards(wall, "Fjern parkeringspladser")).to_have_count(0)
+    expect(cards(wall, "Plant flere træer")).to_have_count(1)
+    expect(wall.locator("#idea-count")).to_have_text("2")
+    # Long Danish compounds shrink the text rather than break mid-word.
+    assert split_words(wall) == [] and split_words(console) == []
+    # The console keeps the hidden idea, marked, with a button to show it again.
+    expect(unwanted).to_have_class(re.compile(r"\bhidden-idea\b"))
+    expect(console.locator("#console-message")).to_have_text("")
+    console.screenshot(animations="disabled", path=shots / "console.png")
+
+    stranger = new_page(None, **PROJECTOR)
+    response = stranger.goto(clean)
+    assert response is not None and response.status == 403
+    assert console.errors == [] and wall.errors == []
+
+
+def test_offline_idea_is_delivered_once(live_server: Any, new_page: Callable[..., Any],
+                                        shots: Path) -> None:
+    workshop = live_server.create_workshop()
+    wall = new_page(workshop["wall_url"], **PROJECTOR)
+    online(wall)
+    phone = new_page(workshop["join_url"], **PHONE)
+    online(phone)
+
+    phone.context.set_offline(True)
+    # Chromium's offline emulation drops the open WebSocket; the page notices and says so.
+    expect(phone.locator("#connection")).to_have_class(re.compile(r"\boffline\b"))
+    text = "Idé skrevet i kælderen uden net"
+    post_from_phone(phone, text)
+    pending = my_ideas(phone, text)
+    expect(pending).to_have_count(1)
+    expect(pending).to_have_class(re.compile(r"\bpending\b"))
+    outbox = phone.evaluate("key => localStorage.getItem(key)", f"idea-factory:{workshop['code']}:outbox")
+    assert [item["text"] for item in json.loads(outbox)] == [text]
+    phone.screenshot(animations="disabled", path=shots / "phone-offline-outbox.png", full_page=True)
+    expect(cards(wall, text)).to_have_count(0)
+
+    phone.context.set_offline(False)
+    online(phone)
+    delivered = my_ideas(phone, text)
+    expect(delivered).not_to_have_class(re.compile(r"\bpending\b"))
+    expect(delivered).to_have_count(1)
+    expect(cards(wall, text)).to_have_count(1)
+    expect(wall.locator("#idea-count")).to_have_text("1")
+    assert phone.evaluate("key => localStorage.getItem(key)", f"idea-factory:{workshop['code']}:outbox") == "[]"
+    assert [idea["text"] for idea in snapshot(live_server, workshop["code"])["ideas"]] == [text]
+    wall.reload()
+    expect(wall.locator("#idea-count")).to_have_text("1")
+    expect(cards(wall, text)).to_have_count(1)
+
+
+def test_wall_qr_code_decodes_to_the_join_address(live_server: Any, new_page: Callable[..., Any],
+                                                  shots: Path) -> None:
+    workshop = live_server.create_workshop()
+    wall = new_page(workshop["wall_url"], **PROJECTOR)
+    qr = wall.locator("img.qr")
+    expect(qr).to_be_visible()
+    wall.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
+    png = qr.screenshot(path=shots / "wall-qr.png")
+    assert decode_qr(png) == [workshop["join_url"]]
+
+    # The SVG itself, rendered by the browser at its own (small) size.
+    svg_page = new_page(f"{live_server.url}/w/{workshop['code']}/qr.svg", **PROJECTOR,
+                        device_scale_factor=2)
+    assert decode_qr(svg_page.locator("svg").screenshot()) == [workshop["join_url"]]
+
+    # A phone that scans it lands on the workshop's page.
+    phone = new_page(decode_qr(png)[0], **PHONE)
+    expect(phone.locator("#phone")).to_have_attribute("data-code", workshop["code"])
+    online(phone)
+
+
+def test_forty_ideas_fit_the_wall(live_server: Any, new_page: Callable[..., Any],
+                                  peers: Callable[..., Any], shots: Path) -> None:
+    workshop = live_server.create_workshop(
+        "Borgermøde om byens fremtid",
+        "Hvordan gør vi Nørrebro til et bedre sted at bo, arbejde og leve for alle?")
+    texts = ["Grønne tage på alle nye boliger", "Bilfri søndage", "Flere bænke",
+             "Byhaver i gårdene med fælles kompost og et redskabsskur som beboerne selv driver",
+             "Lavere husleje for studerende", "Gadefester hver sommer",
+             "Bedre belysning i parkerne om aftenen", "Legepladser for større børn"]
+    for first in range(0, 40, 8):  # a participant may send 10 ideas in a burst
+        participant = peers(live_server.url)
+        assert participant.call("join", {"code": workshop["code"]})["ok"]
+        for number in range(first, first + 8):
+            ack = participant.call("post_idea", {"text": f"{texts[number % 8]} ({number + 1})",
+                                                 "client_id": f"idea-{number}"})
+            assert ack["ok"], ack
+
+    wall = new_page(workshop["wall_url"], **PROJECTOR)
+    expect(wall.locator("#idea-count")).to_have_text("40")
+    expect(wall.locator("#ideas .idea")).to_have_count(40)
+    expect(wall.locator("#ideas-overflow")).to_be_hidden()
+    layout = wall.evaluate("""() => {
+        const board = document.getElementById("ideas").getBoundingClientRect();
+        const outside = [...document.querySelectorAll("#ideas .idea")].filter(card => {
+            const r = card.getBoundingClientRect();
+            return r.bottom > board.bottom + 1 || r.right > board.right + 1 || r.left < board.left - 1;
+        }).length;
+        const size = parseFloat(getComputedStyle(document.querySelector("#ideas .idea")).fontSize);
+        return {outside, size};
+    }""")
+    assert layout["outside"] == 0, layout
+    assert layout["size"] >= 18, layout
+    size = no_page_scroll(wall)
+    assert size["scrollWidth"] <= size["width"] and size["scrollHeight"] <= size["height"], size
+    wall.screenshot(animations="disabled", path=shots / "wall-40-ideas.png")
+
+    # The console on a laptop scrolls rather than dropping ideas the facilitator must reach.
+    console = new_page(workshop["facilitator_url"], **LAPTOP)
+    expect(console.locator("#ideas .idea")).to_have_count(40)
+    expect(console.locator("#ideas-overflow")).to_be_hidden()
+    oldest = cards(console, f"{texts[0]} (1)")
+    oldest.locator(".idea-action").scroll_into_view_if_needed()
+    expect(oldest.locator(".idea-action")).to_be_in_viewport()
+    console.screenshot(animations="disabled", path=shots / "console-40-ideas-1366.png")
+
+    phone = new_page(workshop["join_url"], **PHONE)
+    online(phone)
+    phone.screenshot(animations="disabled", path=shots / "phone-join.png", full_page=True)
+    size = no_page_scroll(phone)
+    assert size["scrollWidth"] <= size["width"], f"the phone page scrolls sideways: {size}"
