@@ -28,11 +28,14 @@ MIN_DF = 2
 # Each idea links to its nearest ideas only, so a big theme cannot swallow a small one.
 NEIGHBOURS = 15
 MIN_EDGE = 0.05
-# Above 1 the communities are smaller than plain modularity would make them.
+# Above 1 the communities come out smaller than plain modularity makes them; the price, that
+# a set of ideas all on one theme can be cut in pieces, is paid back by MERGE_RATIO below.
 RESOLUTION = 1.5
-# A member needs this similarity to at least MIN_LINKS others, or it fits no theme.
-LINK = 0.2
+# A member needs this whole-text cosine to at least MIN_LINKS others, or it fits no theme.
+LINK = 0.08
 MIN_LINKS = 2
+# Communities whose ideas are this alike across as within (0.8 = 80 %) are one theme.
+MERGE_RATIO = 0.8
 DUPLICATE_SIMILARITY = 0.9
 
 FloatArray = npt.NDArray[np.float64]
@@ -101,22 +104,31 @@ def _analyse_all(texts: Sequence[str], language: str | None) -> list[_Doc]:
     return docs
 
 
-def _vectorize(docs: list[_Doc]) -> sp.csr_matrix:
-    """Build L2-normalised rows combining stem TF-IDF and char n-gram TF-IDF."""
-    min_df = MIN_DF if len(docs) > 2 else 1
-    stems = TfidfVectorizer(analyzer=lambda stems: stems, sublinear_tf=True, min_df=min_df)
+def _combine(parts: list[sp.csr_matrix]) -> sp.csr_matrix:
+    """Weight each L2-normalised view, stack them and L2-normalise the rows again."""
+    weighted = [w * normalize(p) for w, p in zip((WORD_WEIGHT, CHAR_WEIGHT), parts)]
+    return sp.csr_matrix(normalize(sp.hstack(weighted).tocsr()))
+
+
+def _vectorize(docs: list[_Doc]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Return rows of stem plus char n-gram TF-IDF: only shared features, and all features."""
+    stems = TfidfVectorizer(analyzer=lambda stems: stems, sublinear_tf=True, norm=None)
     # Char n-grams run over the whole text: recurring phrasings ("will it", "kommer det
     # til at") are a useful signal, and IDF keeps the most common ones weak.
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
-                            min_df=min_df)
-    parts = []
-    for vec, data, weight in ((stems, [d.stems for d in docs], WORD_WEIGHT),
-                              (chars, [d.text for d in docs], CHAR_WEIGHT)):
+                            norm=None)
+    full, shared = [], []
+    for vec, data in ((stems, [d.stems for d in docs]), (chars, [d.text for d in docs])):
         try:
-            parts.append(weight * vec.fit_transform(data))
-        except ValueError:  # no feature is shared by two ideas: this view has nothing to say
-            parts.append(sp.csr_matrix((len(docs), 1)))
-    return sp.csr_matrix(normalize(sp.hstack(parts).tocsr()))
+            raw = sp.csr_matrix(vec.fit_transform(data))
+        except ValueError:  # no text has a single feature: this view has nothing to say
+            raw = sp.csr_matrix((len(docs), 1))
+        full.append(raw)
+        # Features of a single idea cannot link two ideas; without them the shared
+        # vocabulary, which shapes the themes, is not diluted by each idea's length.
+        keep = np.flatnonzero(raw.getnnz(axis=0) >= MIN_DF)
+        shared.append(raw[:, keep] if len(keep) else sp.csr_matrix((len(docs), 1)))
+    return _combine(shared), _combine(full)
 
 
 def _knn_graph(sim: FloatArray) -> sp.csr_matrix:
@@ -171,11 +183,52 @@ def _louvain(graph: sp.csr_matrix) -> IntArray:
     return labels
 
 
-def _cluster(matrix: sp.csr_matrix) -> list[list[int]]:
-    """Group rows into graph communities, dropping members with too few close links."""
-    sim = (matrix @ matrix.T).toarray()
+def _merge_ratios(total: FloatArray, size: FloatArray) -> FloatArray:
+    """Return, per pair of communities, their mean cross similarity over their inner one."""
+    inner = np.where(size > 1, np.diag(total) / np.maximum(size * (size - 1), 1), np.nan)
+    cross = total / np.maximum(np.outer(size, size), 1)
+    # A lone idea has no inner similarity: compare with the other side, else with a
+    # typical community; when all are lone ideas, the closest pair is alike enough.
+    typical = np.nanmedian(inner) if np.isfinite(inner).any() else cross.max()
+    ref = np.fmin(inner[:, None], inner[None, :])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = cross / np.where(np.isnan(ref), typical, ref)
+    ratio[~np.isfinite(ratio) | (size[:, None] == 0) | (size[None, :] == 0)] = 0.0
+    np.fill_diagonal(ratio, 0.0)
+    return np.asarray(ratio, dtype=np.float64)
+
+
+def _merge_alike(labels: IntArray, sim: FloatArray) -> IntArray:
+    """Merge communities, closest first, while they are as alike across as inside."""
+    onehot = sp.csr_matrix((np.ones(len(labels)), (np.arange(len(labels)), labels)))
+    total = np.asarray(onehot.T @ (onehot.T @ sim).T, dtype=np.float64)
+    size = np.asarray(onehot.sum(axis=0), dtype=np.float64).ravel()
+    while True:
+        ratio = _merge_ratios(total, size)
+        a, b = np.unravel_index(np.argmax(ratio), ratio.shape)
+        if ratio[a, b] < MERGE_RATIO:
+            return np.unique(labels, return_inverse=True)[1].astype(np.intp)
+        # Fold community b into a; b stays as an empty row so the ids keep their meaning.
+        total[a, :] += total[b, :]
+        total[:, a] += total[:, b]
+        total[b, :] = total[:, b] = 0.0
+        size[a], size[b] = size[a] + size[b], 0.0
+        labels = np.where(labels == b, a, labels)
+
+
+def _similarities(matrix: sp.csr_matrix) -> FloatArray:
+    """Return the dense cosine similarity of the rows, zero on the diagonal."""
+    sim = np.asarray((matrix @ matrix.T).toarray(), dtype=np.float64)
     np.fill_diagonal(sim, 0.0)
-    labels = _louvain(_knn_graph(sim))
+    return sim
+
+
+def _cluster(shared: sp.csr_matrix, full: sp.csr_matrix) -> list[list[int]]:
+    """Group rows into graph communities, dropping members with too few close links."""
+    labels = _louvain(_knn_graph(_similarities(shared)))
+    # Whether an idea really belongs is judged on its whole text, not on shared parts only.
+    sim = _similarities(full)
+    labels = _merge_alike(labels, sim)
     groups = []
     for c in range(labels.max() + 1):
         members = np.flatnonzero(labels == c)
@@ -214,7 +267,7 @@ def suggest_clusters(texts: Sequence[str], language: str | None = None) -> list[
     # Work in a canonical order so the result does not depend on the order of the input.
     order = sorted(range(len(texts)), key=lambda i: (texts[i].casefold(), texts[i]))
     docs = _analyse_all([texts[i] for i in order], language)
-    groups = _cluster(_vectorize(docs))
+    groups = _cluster(*_vectorize(docs))
     doc_freq = Counter(s for d in docs for s in set(d.stems))
     suggestions = [Suggestion(_label(g, docs, doc_freq), sorted(order[i] for i in g))
                    for g in groups]

@@ -1,0 +1,195 @@
+"""Tests for the theme-suggestion engine: grouping, outliers, labels, duplicates, stability."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from facilitation.clustering import (
+    Suggestion,
+    detect_language,
+    find_duplicates,
+    suggest_clusters,
+)
+from facilitation.stopwords import DANISH, ENGLISH
+
+# Three themes of four ideas each, then one idea that fits none (index 12). The outlier
+# shares one word ("gratis"/"free") with a library idea, which must not be enough.
+DANISH_IDEAS = [
+    "Flere cykelstier på Nørrebro",
+    "Bedre belysning på cykelstierne om aftenen",
+    "Bredere cykelstier langs søerne",
+    "Sikre cykelstier til skolebørn",
+    "Længere åbningstider på biblioteket",
+    "Biblioteket skal have flere bøger for unge",
+    "Gratis lektiehjælp på biblioteket",
+    "Åbent bibliotek om søndagen",
+    "Flere bænke i parkerne",
+    "Grønne parker med legepladser",
+    "Renere parker i København",
+    "Flere træer og blomster i parken",
+    "Gratis kaffe til alle medarbejdere",
+]
+ENGLISH_IDEAS = [
+    "More bike lanes in the city centre",
+    "Protected bike lanes on main roads",
+    "Better lighting on bike lanes at night",
+    "Wider bike lanes near schools",
+    "Longer library opening hours",
+    "More books for teenagers at the library",
+    "Free homework help at the library",
+    "Open the library on Sundays",
+    "More benches in the parks",
+    "Green parks with playgrounds",
+    "Cleaner parks in Copenhagen",
+    "Plant more trees in the park",
+    "Free coffee for all employees",
+]
+THEMES = [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]
+OUTLIER = 12
+
+
+def groups(suggestions: list[Suggestion]) -> list[list[int]]:
+    """The member lists, sorted, so results can be compared as sets of groups."""
+    return sorted(sorted(s.members) for s in suggestions)
+
+
+def assert_valid(suggestions: list[Suggestion], size: int) -> None:
+    """Every index is valid, in at most one suggestion, and every suggestion has two or more."""
+    seen: set[int] = set()
+    for suggestion in suggestions:
+        assert len(suggestion.members) >= 2
+        assert suggestion.members == sorted(suggestion.members)
+        assert all(0 <= i < size for i in suggestion.members)
+        assert not seen & set(suggestion.members)
+        seen |= set(suggestion.members)
+        assert suggestion.label.strip()
+
+
+@pytest.mark.parametrize("ideas", [DANISH_IDEAS, ENGLISH_IDEAS], ids=["da", "en"])
+def test_groups_hand_made_themes_and_leaves_the_outlier_out(ideas: list[str]) -> None:
+    suggestions = suggest_clusters(ideas)
+    assert groups(suggestions) == THEMES
+    assert all(OUTLIER not in s.members for s in suggestions)
+    assert_valid(suggestions, len(ideas))
+
+
+@pytest.mark.parametrize("ideas, language", [(DANISH_IDEAS, "da"), (ENGLISH_IDEAS, "en")])
+def test_explicit_language_gives_the_same_groups(ideas: list[str], language: str) -> None:
+    assert groups(suggest_clusters(ideas, language)) == THEMES
+
+
+@pytest.mark.parametrize("ideas, stopwords", [(DANISH_IDEAS, DANISH), (ENGLISH_IDEAS, ENGLISH)])
+def test_labels_come_from_member_words_without_stopwords(ideas: list[str],
+                                                         stopwords: frozenset[str]) -> None:
+    for suggestion in suggest_clusters(ideas):
+        words = suggestion.label.split(" / ")
+        member_words = {w for i in suggestion.members for w in re.findall(r"\w+", ideas[i].lower())}
+        assert 1 <= len(words) <= 4
+        assert len(set(words)) == len(words)
+        assert set(words) <= member_words
+        assert not set(words) & stopwords
+
+
+def test_labels_name_the_theme() -> None:
+    labels = {s.members[0]: s.label for s in suggest_clusters(DANISH_IDEAS)}
+    assert "cykelstier" in labels[0]
+    assert "bibliotek" in labels[4]
+    assert "parker" in labels[8]
+    english = {s.members[0]: s.label for s in suggest_clusters(ENGLISH_IDEAS)}
+    assert "bike" in english[0] and "lanes" in english[0]
+    assert "library" in english[4]
+
+
+def test_label_is_never_empty_even_for_stopword_only_ideas() -> None:
+    suggestions = suggest_clusters(["Det er det", "det er det!", "Det er det."])
+    assert suggestions and all(s.label.strip() for s in suggestions)
+
+
+@pytest.mark.parametrize("texts", [[], ["Flere cykelstier på Nørrebro"]])
+def test_fewer_than_two_ideas_give_no_suggestions(texts: list[str]) -> None:
+    assert suggest_clusters(texts) == []
+
+
+def test_unrelated_ideas_give_no_suggestions() -> None:
+    texts = ["Flere cykelstier", "Gratis kaffe", "Længere åbningstider på svømmehallen"]
+    assert suggest_clusters(texts) == []
+
+
+def test_empty_and_punctuation_only_ideas_are_ignored() -> None:
+    texts = ["", "!!!", "   ", *DANISH_IDEAS[:4]]
+    suggestions = suggest_clusters(texts)
+    assert groups(suggestions) == [[3, 4, 5, 6]]
+
+
+def test_duplicates_found_across_case_punctuation_and_spacing() -> None:
+    texts = [
+        "Flere cykelstier på Nørrebro",
+        "Gratis kaffe til alle",
+        "flere  CYKELSTIER på nørrebro!",
+        "Længere åbningstider på biblioteket",
+        "Flere cykelstier på Nørrebro.",
+        "gratis kaffe til alle!!",
+    ]
+    assert find_duplicates(texts) == [[0, 2, 4], [1, 5]]
+
+
+def test_distinct_ideas_are_not_duplicates() -> None:
+    assert find_duplicates(DANISH_IDEAS) == []
+    assert find_duplicates(ENGLISH_IDEAS) == []
+    assert find_duplicates(["Flere cykelstier på Nørrebro", "Flere cykelstier på Amager"]) == []
+    assert find_duplicates([]) == [] and find_duplicates(["", "!!"]) == []
+
+
+def test_same_input_gives_the_same_output() -> None:
+    ideas = DANISH_IDEAS + ENGLISH_IDEAS
+    assert suggest_clusters(ideas) == suggest_clusters(list(ideas))
+
+
+def test_permuted_input_gives_the_same_groups() -> None:
+    ideas = DANISH_IDEAS + ENGLISH_IDEAS
+    expected = groups(suggest_clusters(ideas))
+    labels = {tuple(s.members): s.label for s in suggest_clusters(ideas)}
+    for seed in range(3):
+        order = list(range(len(ideas)))
+        random.Random(seed).shuffle(order)
+        shuffled = suggest_clusters([ideas[i] for i in order])
+        assert groups([Suggestion(s.label, [order[i] for i in s.members]) for s in shuffled]) \
+            == expected
+        assert {tuple(sorted(order[i] for i in s.members)): s.label for s in shuffled} == labels
+
+
+def test_mixed_languages_keep_themes_apart_from_the_outliers() -> None:
+    ideas = DANISH_IDEAS + ENGLISH_IDEAS
+    suggestions = suggest_clusters(ideas)
+    assert_valid(suggestions, len(ideas))
+    grouped = {i for s in suggestions for i in s.members}
+    assert OUTLIER not in grouped and len(DANISH_IDEAS) + OUTLIER not in grouped
+    # Each hand-made theme stays together in some suggestion in each language.
+    for offset in (0, len(DANISH_IDEAS)):
+        for theme in THEMES:
+            assert any({offset + i for i in theme} <= set(s.members) for s in suggestions)
+
+
+def test_language_detection() -> None:
+    assert detect_language(DANISH_IDEAS) == "da"
+    assert detect_language(ENGLISH_IDEAS) == "en"
+    assert detect_language(["Bedre belysning på cykelstierne"]) == "da"
+    assert detect_language(["Better lighting on the bike lanes"]) == "en"
+
+
+def test_a_thousand_ideas_complete_with_valid_output() -> None:
+    rng = random.Random(1)
+    vocabulary = [w for idea in DANISH_IDEAS + ENGLISH_IDEAS for w in idea.split()]
+    texts = [" ".join(rng.choices(vocabulary, k=rng.randint(2, 9))) for _ in range(1000)]
+    suggestions = suggest_clusters(texts)
+    assert suggestions
+    assert_valid(suggestions, len(texts))
+    find_duplicates(texts)
+
+
+@pytest.mark.parametrize("ideas", [DANISH_IDEAS[:4], ENGLISH_IDEAS[8:12]], ids=["da", "en"])
+def test_ideas_all_on_one_theme_form_one_suggestion(ideas: list[str]) -> None:
+    assert groups(suggest_clusters(ideas)) == [[0, 1, 2, 3]]
