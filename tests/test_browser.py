@@ -116,7 +116,7 @@ def online(page: Any) -> None:
 
 def cards(page: Any, text: str) -> Any:
     """The wall's or console's cards whose text is exactly `text`."""
-    return page.locator("#ideas .idea").filter(
+    return page.locator("#ideas .idea, #groups .idea").filter(
         has=page.locator(".idea-text").get_by_text(text, exact=True))
 
 
@@ -151,7 +151,7 @@ def no_page_scroll(page: Any) -> dict[str, int]:
 
 def split_words(page: Any) -> list[str]:
     """The ideas on a wall or console with a word wider than its card (so broken mid-word)."""
-    return page.evaluate("""() => [...document.querySelectorAll("#ideas .idea-text")].filter(text => {
+    return page.evaluate("""() => [...document.querySelectorAll("#ideas .idea-text, #groups .idea-text")].filter(text => {
         text.style.overflowWrap = "normal";  // let a long word overflow its card, to measure it
         const split = text.scrollWidth > text.clientWidth + 1;
         text.style.overflowWrap = "";
@@ -239,7 +239,7 @@ def test_facilitator_link_and_hiding(live_server: Any, new_page: Callable[..., A
 
     unwanted = cards(console, "Fjern parkeringspladser")
     expect(unwanted).to_have_count(1)
-    unwanted.locator(".idea-action").click()
+    unwanted.locator(".card-tools button").first.click()
     expect(cards(wall, "Fjern parkeringspladser")).to_have_count(0)
     expect(cards(wall, "Plant flere træer")).to_have_count(1)
     expect(wall.locator("#idea-count")).to_have_text("2")
@@ -350,11 +350,10 @@ def test_forty_ideas_fit_the_wall(live_server: Any, new_page: Callable[..., Any]
 
     # The console on a laptop scrolls rather than dropping ideas the facilitator must reach.
     console = new_page(workshop["facilitator_url"], **LAPTOP)
-    expect(console.locator("#ideas .idea")).to_have_count(40)
-    expect(console.locator("#ideas-overflow")).to_be_hidden()
+    expect(console.locator("#groups .idea")).to_have_count(40)
     oldest = cards(console, f"{texts[0]} (1)")
-    oldest.locator(".idea-action").scroll_into_view_if_needed()
-    expect(oldest.locator(".idea-action")).to_be_in_viewport()
+    oldest.locator(".card-tools button").first.scroll_into_view_if_needed()
+    expect(oldest.locator(".card-tools button").first).to_be_in_viewport()
     console.screenshot(animations="disabled", path=shots / "console-40-ideas-1366.png")
 
     phone = new_page(workshop["join_url"], **PHONE)

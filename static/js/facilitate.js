@@ -1,42 +1,289 @@
-// The facilitator console: the wall plus moderation and posting controls.
+// The facilitator console: the live wall as sortable groups. Drag cards (mouse or touch) or select
+// them with the keyboard and "Move to…"; rename, merge, delete and reorder themes; undo.
 "use strict";
 
 (function () {
   var t = IdeaFactory.t;
+  var root = document.getElementById("wall");
+  var code = root.dataset.code;
+  var groupsArea = document.getElementById("groups");
   var feedback = document.getElementById("console-message");
   var postingButton = document.getElementById("posting-toggle");
-  var postingOpen = true;
-  var wall;
+  var moveTarget = document.getElementById("move-target");
+  var selectionInfo = document.getElementById("selection-info");
+  var undoButton = document.getElementById("undo");
+  var board = new IdeaFactory.Board();
+  var selected = {};        // card idea id -> true
+  var flagged = {};         // idea id -> true when it looks like a duplicate of another
+  var console_ = IdeaFactory.console = { board: board, flag: function (ids) { ids.forEach(function (id) { flagged[id] = true; }); render(); } };
+  var screen = IdeaFactory.screen({ board: board });
+  var live, undo;
 
   function report(ack) {
-    feedback.textContent = ack.ok ? "" : ack.error.message;
+    feedback.textContent = ack && !ack.ok ? IdeaFactory.errorText(ack.error) : "";
+    return ack;
   }
-  function failed() { feedback.textContent = t("not_connected"); }
+  function failed(error) {
+    feedback.textContent = error && error.error ? error.error.message : t("not_connected");
+  }
+  function call(event, payload) {
+    return live.call(event, payload).then(report, function (e) { failed(e); return { ok: false }; });
+  }
+  console_.call = call;
 
-  function decorate(item, idea) {
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "idea-action";
-    button.textContent = idea.hidden ? t("show") : t("hide");
-    button.setAttribute("aria-label", (idea.hidden ? t("show") : t("hide")) + ": " + idea.text);
-    button.addEventListener("click", function () {
-      wall.live.call(idea.hidden ? "show_idea" : "hide_idea", { idea_id: idea.id }).then(report, failed);
+  function selectedIds() {
+    return board.order.filter(function (id) { return selected[id] && board.ideas[id]; });
+  }
+
+  // Commands with their undo.
+  function moveCards(ids, clusterId) {
+    var from = ids.map(function (id) { return [id, board.ideas[id].cluster_id]; });
+    return Promise.all(ids.map(function (id) {
+      return call("move_idea", { idea_id: id, cluster_id: clusterId });
+    })).then(function (acks) {
+      if (!acks.every(function (a) { return a.ok; })) { return; }
+      var target = clusterId === null ? t("unsorted") : board.clusters[clusterId].label;
+      screen.announce(t("moved_to", { n: ids.length, theme: target }));
+      undo.push(t("undo_move"), function () {
+        return undo.sequence(from.map(function (pair) {
+          return ["move_idea", { idea_id: pair[0], cluster_id: board.clusters[pair[1]] ? pair[1] : null }];
+        }));
+      });
     });
-    item.appendChild(button);
+  }
+  console_.moveCards = moveCards;
+
+  function themeAction(kind, cluster, value) {
+    var position = board.clusterOrder.indexOf(cluster.id);
+    var members = board.order.filter(function (id) { return board.ideas[id].cluster_id === cluster.id; });
+    if (kind === "rename") {
+      return call("rename_cluster", { cluster_id: cluster.id, label: value }).then(function (ack) {
+        if (ack.ok) { undo.push(t("undo_rename"), function () { return undo.sequence([["rename_cluster", { cluster_id: cluster.id, label: cluster.label }]]); }); }
+      });
+    }
+    if (kind === "delete" || kind === "merge") {
+      var request = kind === "delete" ? call("delete_cluster", { cluster_id: cluster.id })
+        : call("merge_clusters", { source_id: cluster.id, target_id: value });
+      return request.then(function (ack) {
+        if (ack.ok) { undo.push(t(kind === "delete" ? "undo_delete" : "undo_merge"), function () { return undo.recreate(cluster.label, members, position); }); }
+      });
+    }
+    var order = board.clusterOrder.slice();
+    var next = position + (kind === "up" ? -1 : 1);
+    if (next < 0 || next >= order.length) { return Promise.resolve(); }
+    order.splice(position, 1);
+    order.splice(next, 0, cluster.id);
+    var before = board.clusterOrder.slice();
+    return call("reorder_clusters", { cluster_ids: order }).then(function (ack) {
+      if (ack.ok) { undo.push(t("undo_reorder"), function () { return undo.sequence([["reorder_clusters", function () { return { cluster_ids: before.filter(function (x) { return board.clusters[x]; }) }; }]]); }); }
+    });
   }
 
-  wall = IdeaFactory.wall({
-    showHidden: true,
-    scroll: true,
-    decorate: decorate,
-    onPosting: function (open) {
-      postingOpen = open;
-      postingButton.textContent = open ? t("close_posting") : t("open_posting");
-      postingButton.setAttribute("aria-pressed", String(!open));
+  function button(text, label, onClick, className) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = className || "small";
+    b.textContent = text;
+    if (label) { b.setAttribute("aria-label", label); }
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function cardElement(card) {
+    var idea = card.idea;
+    var item = IdeaFactory.cardElement(card);
+    item.tabIndex = 0;
+    item.setAttribute("role", "option");
+    item.setAttribute("aria-selected", selected[idea.id] ? "true" : "false");
+    item.classList.toggle("selected", !!selected[idea.id]);
+    if (flagged[idea.id]) {
+      var flag = document.createElement("span");
+      flag.className = "duplicate-flag";
+      flag.textContent = t("possible_duplicate");
+      item.appendChild(flag);
     }
+    var tools = document.createElement("div");
+    tools.className = "card-tools";
+    tools.appendChild(button(idea.hidden ? t("show") : t("hide"), (idea.hidden ? t("show") : t("hide")) + ": " + idea.text, function () {
+      call(idea.hidden ? "show_idea" : "hide_idea", { idea_id: idea.id });
+    }));
+    if (card.stacked.length) {
+      tools.appendChild(button(t("unstack"), t("unstack") + ": " + idea.text, function () {
+        var ids = card.stacked.map(function (d) { return d.id; });
+        undo.sequence(ids.map(function (id) { return ["unstack_idea", { idea_id: id }]; })).then(function () {
+          undo.push(t("undo_unstack"), function () { return undo.sequence([["stack_ideas", { idea_ids: [idea.id].concat(ids) }]]); });
+        }, failed);
+      }));
+    }
+    item.appendChild(tools);
+    IdeaFactory.dragging.attach(item, idea.id);
+    return item;
+  }
+
+  function groupHeader(group) {
+    var header = document.createElement("header");
+    var heading = document.createElement("h2");
+    heading.id = "group-" + (group.cluster ? group.cluster.id : "unsorted");
+    heading.textContent = group.cluster ? group.cluster.label : t("unsorted");
+    var count = document.createElement("span");
+    count.className = "theme-count";
+    count.textContent = String(board.ideaCount(group));
+    count.setAttribute("aria-label", t("ideas_count", { n: board.ideaCount(group) }));
+    heading.appendChild(count);
+    header.appendChild(heading);
+    if (group.cluster) { header.appendChild(themeTools(group.cluster)); }
+    return header;
+  }
+
+  function themeTools(cluster) {
+    var tools = document.createElement("div");
+    tools.className = "theme-tools";
+    tools.appendChild(button(t("rename"), t("rename") + ": " + cluster.label, function () {
+      var label = window.prompt(t("rename_prompt"), cluster.label);
+      if (label !== null && label.trim() && label.trim() !== cluster.label) { themeAction("rename", cluster, label.trim()); }
+    }));
+    tools.appendChild(button("↑", t("move_up") + ": " + cluster.label, function () { themeAction("up", cluster); }));
+    tools.appendChild(button("↓", t("move_down") + ": " + cluster.label, function () { themeAction("down", cluster); }));
+    var others = board.clusterOrder.filter(function (id) { return id !== cluster.id; });
+    if (others.length) {
+      var merge = document.createElement("select");
+      merge.setAttribute("aria-label", t("merge_into") + ": " + cluster.label);
+      var first = document.createElement("option");
+      first.value = ""; first.textContent = t("merge_into");
+      merge.appendChild(first);
+      others.forEach(function (id) {
+        var option = document.createElement("option");
+        option.value = String(id); option.textContent = board.clusters[id].label;
+        merge.appendChild(option);
+      });
+      merge.addEventListener("change", function () { if (merge.value) { themeAction("merge", cluster, Number(merge.value)); } });
+      tools.appendChild(merge);
+    }
+    tools.appendChild(button(t("delete"), t("delete") + ": " + cluster.label, function () { themeAction("delete", cluster); }, "small danger"));
+    return tools;
+  }
+
+  function render() {
+    var focused = document.activeElement && document.activeElement.closest ? document.activeElement : null;
+    var focusKey = focused && focused.dataset && focused.dataset.id ? focused.dataset.id : null;
+    var scroll = groupsArea.scrollTop;
+    groupsArea.textContent = "";
+    var groups = board.groups(true);
+    groups.unshift(groups.pop());  // unsorted first: the facilitator sorts from there
+    groups.forEach(function (group) {
+      var section = document.createElement("section");
+      section.className = group.cluster ? "group theme" : "group unsorted";
+      section.dataset.cluster = group.cluster ? String(group.cluster.id) : "";
+      section.appendChild(groupHeader(group));
+      var list = document.createElement("ul");
+      list.className = "cards";
+      list.setAttribute("role", "listbox");
+      list.setAttribute("aria-multiselectable", "true");
+      list.setAttribute("aria-labelledby", "group-" + (group.cluster ? group.cluster.id : "unsorted"));
+      group.cards.forEach(function (card) { list.appendChild(cardElement(card)); });
+      section.appendChild(list);
+      groupsArea.appendChild(section);
+    });
+    groupsArea.scrollTop = scroll;
+    if (focusKey) {
+      var again = groupsArea.querySelector('.idea[data-id="' + focusKey + '"]');
+      if (again) { again.focus({ preventScroll: true }); }
+    }
+    renderSelectionTools();
+  }
+  console_.render = render;
+
+  function renderSelectionTools() {
+    var ids = selectedIds();
+    selectionInfo.textContent = t("selected_count", { n: ids.length });
+    var current = moveTarget.value;
+    moveTarget.textContent = "";
+    [[ "", t("unsorted") ]].concat(board.clusterOrder.map(function (id) { return [String(id), board.clusters[id].label]; }))
+      .forEach(function (pair) {
+        var option = document.createElement("option");
+        option.value = pair[0]; option.textContent = pair[1];
+        moveTarget.appendChild(option);
+      });
+    moveTarget.value = current && board.clusters[current] ? current : "";
+    document.querySelectorAll("[data-needs-selection]").forEach(function (el) {
+      el.disabled = ids.length < Number(el.dataset.needsSelection);
+    });
+  }
+
+  function toggle(id) {
+    if (selected[id]) { delete selected[id]; } else { selected[id] = true; }
+    render();
+  }
+
+  groupsArea.addEventListener("keydown", function (event) {
+    var card = event.target.closest && event.target.closest(".idea");
+    if (!card || event.target !== card) { return; }
+    if (event.key === " " || event.key === "Enter") { event.preventDefault(); toggle(Number(card.dataset.id)); }
+  });
+  groupsArea.addEventListener("click", function (event) {
+    var card = event.target.closest(".idea");
+    if (card && !event.target.closest("button, select") && !IdeaFactory.dragging.justDropped()) { toggle(Number(card.dataset.id)); }
   });
 
+  document.getElementById("move-selected").addEventListener("click", function () {
+    var ids = selectedIds();
+    var target = moveTarget.value ? Number(moveTarget.value) : null;
+    moveCards(ids, target).then(function () { selected = {}; render(); });
+  });
+  document.getElementById("stack-selected").addEventListener("click", function () {
+    var ids = selectedIds();
+    call("stack_ideas", { idea_ids: ids }).then(function (ack) {
+      if (!ack.ok) { return; }
+      selected = {};
+      ack.duplicate_ids.forEach(function (id) { delete flagged[id]; });
+      undo.push(t("undo_stack"), function () { return undo.sequence(ack.duplicate_ids.map(function (id) { return ["unstack_idea", { idea_id: id }]; })); });
+      render();
+    });
+  });
+  document.getElementById("clear-selection").addEventListener("click", function () { selected = {}; render(); });
+  document.getElementById("new-theme").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = document.getElementById("new-theme-label");
+    var ids = selectedIds();
+    call("create_cluster", { label: input.value }).then(function (ack) {
+      if (!ack.ok) { return; }
+      input.value = "";
+      undo.push(t("undo_create"), function () { return undo.sequence([["delete_cluster", { cluster_id: ack.cluster.id }]]); });
+      if (ids.length) { moveCards(ids, ack.cluster.id).then(function () { selected = {}; render(); }); }
+    });
+  });
+  undoButton.addEventListener("click", function () { undo.run().then(function () { feedback.textContent = ""; }, failed); });
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && event.key === "z" && !event.target.closest("input, textarea")) {
+      event.preventDefault();
+      undo.run().catch(failed);
+    }
+  });
   postingButton.addEventListener("click", function () {
-    wall.live.call("set_posting", { open: !postingOpen }).then(report, failed);
+    call("set_posting", { open: !board.workshop.posting_open });
+  });
+
+  function updatePosting() {
+    var open = board.workshop && board.workshop.posting_open;
+    postingButton.textContent = open ? t("close_posting") : t("open_posting");
+  }
+
+  live = IdeaFactory.connect({
+    code: code,
+    joinPayload: function () { return { code: code }; },
+    onSnapshot: function (snapshot) { board.load(snapshot); screen.update(); updatePosting(); render(); },
+    onFact: function (event, data) { board.apply(event, data); screen.fact(event); updatePosting(); render(); },
+    onStatus: screen.status
+  });
+  undo = new IdeaFactory.Undo(live, board, function () {
+    var last = undo.last();
+    undoButton.disabled = !last;
+    undoButton.textContent = last ? t("undo_named", { action: last.label }) : t("undo");
+  });
+  console_.undo = undo;
+  IdeaFactory.dragging.init(groupsArea, function (ideaId, clusterId) {
+    var ids = selected[ideaId] ? selectedIds() : [ideaId];
+    var moving = ids.filter(function (id) { return board.ideas[id].cluster_id !== clusterId; });
+    if (moving.length) { moveCards(moving, clusterId).then(function () { selected = {}; render(); }); }
   });
 })();

@@ -13,6 +13,12 @@ IdeaFactory.t = function (key, values) {
   return text;
 };
 
+// The message to show for a refused command: in the page's language where we know the code.
+IdeaFactory.errorText = function (error) {
+  var key = "error_" + error.code;
+  return (IdeaFactory.strings || {})[key] || error.message;
+};
+
 // Emit a command and resolve with its ack; a lost connection or a silent server rejects.
 IdeaFactory.call = function (socket, event, payload, timeoutMs) {
   return new Promise(function (resolve, reject) {
@@ -67,7 +73,7 @@ IdeaFactory.connect = function (options) {
   socket.on("connect", function () {
     state.joined = false;
     IdeaFactory.call(socket, "join", options.joinPayload()).then(function (ack) {
-      if (!ack.ok) { status("error", ack.error.message); return; }
+      if (!ack.ok) { status("error", IdeaFactory.errorText(ack.error)); return; }
       state.joined = true;
       options.onJoined && options.onJoined(ack);
       applySnapshot(ack.snapshot);

@@ -20,6 +20,20 @@
   var mine = {};        // id -> idea, as the server has them
   var ownIds = [];
   var flushing = false;
+  var board = new IdeaFactory.Board();
+
+  // The themes the facilitator has made so far, read-only, with how many ideas each holds.
+  function renderThemes() {
+    var themes = board.groups(false).filter(function (group) { return group.cluster; });
+    var listElement = document.getElementById("phone-themes");
+    listElement.textContent = "";
+    themes.forEach(function (group) {
+      var item = document.createElement("li");
+      item.textContent = group.cluster.label + " (" + board.ideaCount(group) + ")";
+      listElement.appendChild(item);
+    });
+    document.getElementById("themes-section").hidden = !themes.length;
+  }
 
   function loadOutbox() {
     try { return JSON.parse(localStorage.getItem(outboxKey) || "[]"); } catch (e) { return []; }
@@ -83,7 +97,7 @@
         saveOutbox(loadOutbox().filter(function (x) { return x.client_id !== item.client_id; }));
       }
       if (ack.ok) { remember(ack.idea); showMessage(t("sent"), "success"); render(); flush(); return; }
-      showMessage(ack.error.message, "error");
+      showMessage(IdeaFactory.errorText(ack.error), "error");
       if (permanent) { input.value = input.value || item.text; updateCounter(); render(); flush(); }
       else { setTimeout(flush, 3000); }
     }, function () { flushing = false; });
@@ -105,6 +119,8 @@
       ownIds = ack.own_idea_ids || [];
     },
     onSnapshot: function (snapshot) {
+      board.load(snapshot);
+      renderThemes();
       mine = {};
       snapshot.ideas.forEach(function (idea) { if (ownIds.indexOf(idea.id) >= 0) { mine[idea.id] = idea; } });
       setPostingOpen(snapshot.workshop.posting_open);
@@ -112,6 +128,8 @@
       flush();
     },
     onFact: function (event, data) {
+      board.apply(event, data);
+      if (event.indexOf("cluster") >= 0 || event === "idea_moved" || event === "ideas_stacked") { renderThemes(); }
       if (event === "posting_opened" || event === "posting_closed") { setPostingOpen(event === "posting_opened"); }
       if (event === "idea_hidden" && mine[data.idea_id]) { mine[data.idea_id].hidden = true; render(); }
       if (event === "idea_shown" && mine[data.idea.id]) { mine[data.idea.id] = data.idea; render(); }

@@ -1,135 +1,157 @@
-// The wall: counts and every visible idea, live, sized to stay legible from the back of a hall.
-// The facilitator console uses the same wall with controls on each card.
+// The projector wall: counts, themes and ideas, live, sized to stay legible from the back of a hall.
 "use strict";
 
-IdeaFactory.wall = function (options) {
+IdeaFactory.wall = function () {
   var root = document.getElementById("wall");
   var code = root.dataset.code;
-  var board = document.getElementById("ideas");
+  var area = document.getElementById("ideas");
   var overflowNote = document.getElementById("ideas-overflow");
-  var ideaCount = document.getElementById("idea-count");
-  var participantCount = document.getElementById("participant-count");
-  var postingState = document.getElementById("posting-state");
-  var announcer = document.getElementById("announcer");
   var t = IdeaFactory.t;
-  var ideas = {};   // id -> idea
-  var order = [];   // ids, oldest first
-  var pendingAnnouncements = 0;
+  var board = new IdeaFactory.Board();
+  var drawn = {};   // id -> true once its card has been on the wall (only new cards animate)
   var fitScheduled = false;
-  var drawn = {};   // id -> true once its card has been on the board (only new cards animate)
   var MIN_FONT = 18, MAX_FONT = 44;
 
-  function card(idea) {
-    var item = IdeaFactory.ideaElement(idea);
-    item.classList.toggle("hidden-idea", !!idea.hidden);
-    if (!drawn[idea.id]) { item.classList.add("arrived"); }
-    if (options.decorate) { options.decorate(item, idea); }
+  function cardElement(card) {
+    var item = IdeaFactory.cardElement(card);
+    if (!drawn[card.idea.id]) { item.classList.add("arrived"); }
     return item;
   }
 
-  function visibleIds() {
-    return order.filter(function (id) { return options.showHidden || !ideas[id].hidden; });
-  }
-
-  function counts() {
-    var visible = order.filter(function (id) { return !ideas[id].hidden; }).length;
-    ideaCount.textContent = String(visible);
-  }
-
-  // Newest first; shrink the text until everything fits, and below the minimum show what fits
-  // (the console scrolls instead: options.scroll, so the facilitator can reach every idea).
-  function fit() {
-    fitScheduled = false;
-    var ids = visibleIds().reverse();
-    board.textContent = "";
-    ids.forEach(function (id) { board.appendChild(card(ideas[id])); });
-    drawn = {};
-    ids.forEach(function (id) { drawn[id] = true; });
-    var size = MAX_FONT;
-    board.style.setProperty("--idea-size", size + "px");
-    while ((overflows() || splitsWords()) && size > MIN_FONT) {
-      size = Math.max(MIN_FONT, Math.floor(size * 0.9));
-      board.style.setProperty("--idea-size", size + "px");
-    }
-    var hiddenByLack = 0;
-    while (!options.scroll && overflows() && board.lastChild) { board.removeChild(board.lastChild); hiddenByLack++; }
-    overflowNote.hidden = hiddenByLack === 0;
-    overflowNote.textContent = t("more_ideas", { n: hiddenByLack });
+  // Draw every group with at most `cap` cards each (newest first); returns how many were left out.
+  function draw(groups, cap) {
+    var left = 0;
+    area.textContent = "";
+    area.classList.toggle("themed", groups.length > 1);
+    groups.forEach(function (group) {
+      if (!group.cards.length && !group.cluster) { return; }
+      var section = document.createElement("section");
+      section.className = group.cluster ? "theme" : "theme unsorted";
+      if (groups.length > 1) {
+        var heading = document.createElement("h2");
+        var label = document.createElement("span");
+        label.textContent = group.cluster ? group.cluster.label : t("unsorted");
+        var count = document.createElement("span");
+        count.className = "theme-count";
+        count.textContent = String(board.ideaCount(group));
+        heading.appendChild(label);
+        heading.appendChild(count);
+        section.appendChild(heading);
+      }
+      var list = document.createElement("ul");
+      list.className = "cards";
+      var shown = group.cards.slice().reverse().slice(0, cap);
+      shown.forEach(function (card) { list.appendChild(cardElement(card)); });
+      section.appendChild(list);
+      if (shown.length < group.cards.length) {
+        var more = document.createElement("p");
+        more.className = "theme-more";
+        more.textContent = t("more_ideas", { n: group.cards.length - shown.length });
+        section.appendChild(more);
+        left += group.cards.length - shown.length;
+      }
+      area.appendChild(section);
+    });
+    return left;
   }
 
   function overflows() {
-    return board.scrollHeight > board.clientHeight + 1 || board.scrollWidth > board.clientWidth + 1;
+    return area.scrollHeight > area.clientHeight + 1 || area.scrollWidth > area.clientWidth + 1;
   }
 
-  // Whether a word is wider than its card (long Danish compounds): then the text is still too big,
-  // as a word broken mid-way is hard to read. Below the minimum size, words do break (CSS).
+  // Whether a word is wider than its card (long Danish compounds): a word broken mid-way is hard
+  // to read, so the text is still too big. Below the minimum size words do break (CSS).
   function splitsWords() {
-    var texts = board.querySelectorAll(".idea-text");
+    var texts = area.querySelectorAll(".idea-text");
     var split = false;
-    board.classList.add("measuring");
-    for (var i = 0; i < texts.length && !split; i++) {
-      split = texts[i].scrollWidth > texts[i].clientWidth + 1;
-    }
-    board.classList.remove("measuring");
+    area.classList.add("measuring");
+    for (var i = 0; i < texts.length && !split; i++) { split = texts[i].scrollWidth > texts[i].clientWidth + 1; }
+    area.classList.remove("measuring");
     return split;
   }
 
+  // Largest text that fits; at the minimum size, the most cards per group that fit.
+  function fit() {
+    fitScheduled = false;
+    var groups = board.groups(false);
+    var largest = Math.max.apply(null, groups.map(function (g) { return g.cards.length; }).concat([0]));
+    var size = MAX_FONT;
+    area.style.setProperty("--idea-size", size + "px");
+    var left = draw(groups, largest);
+    while ((overflows() || splitsWords()) && size > MIN_FONT) {
+      size = Math.max(MIN_FONT, Math.floor(size * 0.9));
+      area.style.setProperty("--idea-size", size + "px");
+    }
+    if (overflows()) {
+      var low = 0, high = largest;
+      while (low < high) {
+        var mid = Math.ceil((low + high) / 2);
+        draw(groups, mid);
+        if (overflows()) { high = mid - 1; } else { low = mid; }
+      }
+      left = draw(groups, low);
+    }
+    overflowNote.hidden = left === 0;
+    overflowNote.textContent = t("more_ideas", { n: left });
+    drawn = {};
+    board.order.forEach(function (id) { drawn[id] = true; });
+  }
+
   function refresh() {
-    counts();
     if (!fitScheduled) { fitScheduled = true; requestAnimationFrame(fit); }
   }
 
-  // Screen readers hear a summary every few seconds, not every idea of a busy room.
-  function announce() {
-    pendingAnnouncements++;
-    if (pendingAnnouncements > 1) { return; }
-    setTimeout(function () {
-      announcer.textContent = t("new_ideas", { n: pendingAnnouncements });
-      pendingAnnouncements = 0;
-    }, 5000);
-  }
-
-  function setPosting(open) {
-    postingState.textContent = open ? t("posting_open") : t("posting_closed");
-    postingState.classList.toggle("closed", !open);
-    if (options.onPosting) { options.onPosting(open); }
-  }
-
-  var live = IdeaFactory.connect({
+  var screen = IdeaFactory.screen({ board: board, onChange: refresh });
+  IdeaFactory.connect({
     code: code,
     joinPayload: function () { return { code: code, viewer: true }; },
-    onJoined: options.onJoined,
-    onSnapshot: function (snapshot) {
-      ideas = {}; order = [];
-      snapshot.ideas.forEach(function (idea) { ideas[idea.id] = idea; order.push(idea.id); });
-      participantCount.textContent = String(snapshot.workshop.participant_count);
-      setPosting(snapshot.workshop.posting_open);
-      refresh();
-    },
-    onFact: function (event, data) {
-      if (event === "idea_posted") {
-        if (!ideas[data.idea.id]) { order.push(data.idea.id); }
-        ideas[data.idea.id] = data.idea;
-        announce();
-      } else if (event === "idea_hidden" && ideas[data.idea_id]) {
-        ideas[data.idea_id].hidden = true;
-      } else if (event === "idea_shown") {
-        if (!ideas[data.idea.id]) { order.push(data.idea.id); order.sort(function (a, b) { return a - b; }); }
-        ideas[data.idea.id] = data.idea;
-      } else if (event === "participant_joined") {
-        participantCount.textContent = String(data.participant_count);
-      } else if (event === "posting_opened" || event === "posting_closed") {
-        setPosting(event === "posting_opened");
+    onSnapshot: function (snapshot) { board.load(snapshot); screen.update(); refresh(); },
+    onFact: function (event, data) { board.apply(event, data); screen.fact(event); refresh(); },
+    onStatus: screen.status
+  });
+  window.addEventListener("resize", refresh);
+};
+
+// What the wall and the console share beside the ideas: counts, posting state, connection line,
+// and screen-reader announcements that summarise a busy room instead of reading every idea.
+IdeaFactory.screen = function (options) {
+  var t = IdeaFactory.t;
+  var board = options.board;
+  var announcer = document.getElementById("announcer");
+  var pending = 0;
+
+  function update() {
+    document.getElementById("idea-count").textContent = String(board.visibleCount());
+    if (board.workshop) {
+      var open = board.workshop.posting_open;
+      document.getElementById("participant-count").textContent = String(board.workshop.participant_count);
+      var state = document.getElementById("posting-state");
+      state.textContent = open ? t("posting_open") : t("posting_closed");
+      state.classList.toggle("closed", !open);
+    }
+  }
+
+  function announce(text) {
+    announcer.textContent = text;
+  }
+
+  return {
+    update: update,
+    announce: announce,
+    fact: function (event) {
+      update();
+      if (event === "posting_opened" || event === "posting_closed") {
+        announce(event === "posting_opened" ? t("posting_open") : t("posting_closed"));
       }
-      refresh();
+      if (event !== "idea_posted") { return; }
+      pending++;
+      if (pending > 1) { return; }
+      setTimeout(function () { announce(t("new_ideas", { n: pending })); pending = 0; }, 5000);
     },
-    onStatus: function (kind, text) {
+    status: function (kind, text) {
       var line = document.getElementById("connection");
       line.textContent = kind === "online" ? "" : (kind === "offline" ? t("reconnecting") : text);
       line.className = "connection " + kind;
     }
-  });
-
-  window.addEventListener("resize", refresh);
-  return { live: live, ideas: function () { return ideas; }, refresh: refresh };
+  };
 };

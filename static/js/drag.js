@@ -1,0 +1,66 @@
+// Drag a card onto a theme with a mouse, a pen or a finger (Pointer Events), on the console.
+"use strict";
+
+IdeaFactory.dragging = (function () {
+  var THRESHOLD = 6;  // pixels of movement before a press becomes a drag rather than a click
+  var area = null, onDrop = null, drag = null, dropped = false;
+
+  function groupAt(x, y) {
+    var element = document.elementFromPoint(x, y);
+    return element && element.closest ? element.closest(".group") : null;
+  }
+
+  function highlight(group) {
+    area.querySelectorAll(".group.drop-target").forEach(function (g) { if (g !== group) { g.classList.remove("drop-target"); } });
+    if (group) { group.classList.add("drop-target"); }
+  }
+
+  function start(event, item, ideaId) {
+    if (event.button !== 0 || event.target.closest("button, select, input")) { return; }
+    drag = { item: item, ideaId: ideaId, x: event.clientX, y: event.clientY, ghost: null, pointer: event.pointerId };
+  }
+
+  function move(event) {
+    if (!drag || event.pointerId !== drag.pointer) { return; }
+    if (!drag.ghost) {
+      if (Math.abs(event.clientX - drag.x) + Math.abs(event.clientY - drag.y) < THRESHOLD) { return; }
+      drag.ghost = drag.item.cloneNode(true);
+      drag.ghost.classList.add("drag-ghost");
+      drag.ghost.style.width = drag.item.offsetWidth + "px";
+      drag.ghost.removeAttribute("id");
+      document.body.appendChild(drag.ghost);
+      drag.item.classList.add("dragging");
+    }
+    event.preventDefault();
+    drag.ghost.style.transform = "translate(" + (event.clientX + 8) + "px," + (event.clientY + 8) + "px)";
+    highlight(groupAt(event.clientX, event.clientY));
+  }
+
+  function end(event) {
+    if (!drag || event.pointerId !== drag.pointer) { return; }
+    var current = drag;
+    drag = null;
+    if (!current.ghost) { return; }
+    current.ghost.remove();
+    current.item.classList.remove("dragging");
+    highlight(null);
+    dropped = true;
+    setTimeout(function () { dropped = false; }, 0);  // the click that follows a drop is not a selection
+    var group = event.type === "pointerup" ? groupAt(event.clientX, event.clientY) : null;
+    if (group) { onDrop(current.ideaId, group.dataset.cluster ? Number(group.dataset.cluster) : null); }
+  }
+
+  return {
+    init: function (groupsArea, dropHandler) {
+      area = groupsArea;
+      onDrop = dropHandler;
+      document.addEventListener("pointermove", move, { passive: false });
+      document.addEventListener("pointerup", end);
+      document.addEventListener("pointercancel", end);
+    },
+    attach: function (item, ideaId) {
+      item.addEventListener("pointerdown", function (event) { start(event, item, ideaId); });
+    },
+    justDropped: function () { return dropped; }
+  };
+})();

@@ -1,0 +1,136 @@
+// "Suggest themes": a preview of proposed themes the facilitator edits, accepts or discards, and
+// likely duplicates to stack. Nothing changes until the facilitator accepts.
+"use strict";
+
+(function () {
+  var t = IdeaFactory.t;
+  var panel = document.getElementById("suggestions");
+  var list = document.getElementById("suggestion-list");
+  var duplicates = document.getElementById("duplicate-list");
+  var status = document.getElementById("suggestion-status");
+  var app = IdeaFactory.console;
+  var current = [];   // [{label, idea_ids, keep: {id: bool}}]
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function button(text, onClick, className) {
+    var b = el("button", className || "small", text);
+    b.type = "button";
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function chosen(suggestion) {
+    return suggestion.idea_ids.filter(function (id) { return suggestion.keep[id] && app.board.ideas[id]; });
+  }
+
+  function accept(items) {
+    var payload = items.map(function (s) { return { label: s.label, idea_ids: chosen(s) }; })
+      .filter(function (s) { return s.idea_ids.length && s.label.trim(); });
+    if (!payload.length) { return; }
+    app.call("apply_suggestions", { suggestions: payload }).then(function (ack) {
+      if (!ack.ok) { return; }
+      current = current.filter(function (s) { return items.indexOf(s) < 0; });
+      render();
+      var created = ack.clusters.map(function (c) { return c.id; });
+      app.undo.push(t("undo_suggestions"), function () {
+        return app.undo.sequence(created.map(function (id) { return ["delete_cluster", { cluster_id: id }]; }));
+      });
+    });
+  }
+
+  function suggestionElement(suggestion, index) {
+    var box = el("fieldset", "suggestion");
+    var legend = el("legend", null, t("suggestion_n", { n: index + 1 }));
+    box.appendChild(legend);
+    var labelId = "suggestion-label-" + index;
+    var label = el("label", null, t("theme_name"));
+    label.htmlFor = labelId;
+    var input = el("input");
+    input.id = labelId;
+    input.value = suggestion.label;
+    input.maxLength = 80;
+    input.addEventListener("input", function () { suggestion.label = input.value; });
+    box.appendChild(label);
+    box.appendChild(input);
+    var members = el("ul", "suggestion-members");
+    suggestion.idea_ids.forEach(function (id) {
+      var idea = app.board.ideas[id];
+      if (!idea) { return; }
+      var item = el("li");
+      var check = el("input");
+      check.type = "checkbox";
+      check.id = "suggestion-" + index + "-" + id;
+      check.checked = suggestion.keep[id];
+      check.addEventListener("change", function () { suggestion.keep[id] = check.checked; });
+      var text = el("label", null, idea.text);
+      text.htmlFor = check.id;
+      item.appendChild(check);
+      item.appendChild(text);
+      members.appendChild(item);
+    });
+    box.appendChild(members);
+    box.appendChild(button(t("accept_theme"), function () { accept([suggestion]); }));
+    box.appendChild(button(t("discard"), function () {
+      current.splice(current.indexOf(suggestion), 1);
+      render();
+    }, "small secondary"));
+    return box;
+  }
+
+  function duplicateElement(group) {
+    var item = el("li", "duplicate-group");
+    var texts = el("ul");
+    group.forEach(function (id) { if (app.board.ideas[id]) { texts.appendChild(el("li", null, app.board.ideas[id].text)); } });
+    item.appendChild(texts);
+    item.appendChild(button(t("stack_duplicates"), function () {
+      app.call("stack_ideas", { idea_ids: group }).then(function (ack) {
+        if (!ack.ok) { return; }
+        item.remove();
+        app.undo.push(t("undo_stack"), function () {
+          return app.undo.sequence(ack.duplicate_ids.map(function (id) { return ["unstack_idea", { idea_id: id }]; }));
+        });
+      });
+    }));
+    return item;
+  }
+
+  function render() {
+    list.textContent = "";
+    current.forEach(function (s, i) { list.appendChild(suggestionElement(s, i)); });
+    document.getElementById("accept-all").disabled = !current.length;
+  }
+
+  document.getElementById("suggest").addEventListener("click", function () {
+    status.textContent = t("suggesting");
+    panel.hidden = false;
+    app.call("suggest_clusters", {}).then(function (ack) {
+      if (!ack.ok) { status.textContent = ack.error.message; return; }
+      current = ack.suggestions.map(function (s) {
+        var keep = {};
+        s.idea_ids.forEach(function (id) { keep[id] = true; });
+        return { label: s.label, idea_ids: s.idea_ids, keep: keep };
+      });
+      status.textContent = current.length ? t("suggested_n", { n: current.length }) : t("nothing_to_suggest");
+      duplicates.textContent = "";
+      ack.duplicates.forEach(function (group) { duplicates.appendChild(duplicateElement(group)); });
+      document.getElementById("duplicates-heading").hidden = !ack.duplicates.length;
+      app.flag([].concat.apply([], ack.duplicates));
+      render();
+      var heading = document.getElementById("suggestions-heading");
+      heading.focus();
+    });
+  });
+  document.getElementById("accept-all").addEventListener("click", function () { accept(current.slice()); });
+  document.getElementById("discard-all").addEventListener("click", function () {
+    current = [];
+    render();
+    panel.hidden = true;
+    document.getElementById("suggest").focus();
+  });
+})();

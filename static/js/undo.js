@@ -1,0 +1,57 @@
+// The facilitator's undo: each of their own changes pushes the commands that take it back.
+"use strict";
+
+IdeaFactory.Undo = function (live, board, onChange) {
+  this.live = live;
+  this.board = board;
+  this.steps = [];
+  this.onChange = onChange;
+};
+
+IdeaFactory.Undo.LIMIT = 30;
+
+IdeaFactory.Undo.prototype.push = function (label, undo) {
+  this.steps.push({ label: label, undo: undo });
+  if (this.steps.length > IdeaFactory.Undo.LIMIT) { this.steps.shift(); }
+  this.onChange();
+};
+
+IdeaFactory.Undo.prototype.last = function () {
+  return this.steps.length ? this.steps[this.steps.length - 1] : null;
+};
+
+IdeaFactory.Undo.prototype.run = function () {
+  var step = this.steps.pop();
+  this.onChange();
+  return step ? step.undo() : Promise.resolve();
+};
+
+// Commands in order, each after the previous one's ack; stops at the first refusal.
+IdeaFactory.Undo.prototype.sequence = function (calls) {
+  var live = this.live;
+  return calls.reduce(function (done, call) {
+    return done.then(function (results) {
+      return live.call(call[0], typeof call[1] === "function" ? call[1](results) : call[1]).then(function (ack) {
+        if (!ack.ok) { throw ack; }
+        return results.concat([ack]);
+      });
+    });
+  }, Promise.resolve([]));
+};
+
+// Recreate a removed theme with its label, ideas and place in the order.
+IdeaFactory.Undo.prototype.recreate = function (label, ideaIds, position) {
+  var undo = this, board = this.board;
+  return this.sequence([["create_cluster", { label: label }]]).then(function (results) {
+    var id = results[0].cluster.id;
+    var moves = ideaIds.filter(function (ideaId) { return board.ideas[ideaId]; }).map(function (ideaId) {
+      return ["move_idea", { idea_id: ideaId, cluster_id: id }];
+    });
+    var order = board.clusterOrder.filter(function (x) { return x !== id; });
+    order.splice(Math.min(position, order.length), 0, id);
+    moves.push(["reorder_clusters", function () {
+      return { cluster_ids: order.filter(function (x) { return board.clusters[x]; }) };
+    }]);
+    return undo.sequence(moves);
+  });
+};
