@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run demo test bench install
+.PHONY: run demo test bench install translations
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,3 +25,11 @@ test: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/fanout.py $(ARGS)
+
+# After changing UI text: extract, merge into the Danish catalogue, fill it from
+# translations/fill_da.py (which names any message still untranslated) and compile.
+translations: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/python translations/fill_da.py
+	$(BIN)/pybabel compile -d translations

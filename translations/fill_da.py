@@ -1,0 +1,150 @@
+"""Fill the Danish catalogue: `python translations/fill_da.py` after `pybabel update`.
+
+The words follow ../shared/context/glossary-da-en.md: one Danish word per concept, "du"-form.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+DANISH = {
+    "How to join": "Sådan deltager du",
+    "QR code to join: %(url)s": "QR-kode til at deltage: %(url)s",
+    "Scan the QR code, or go to": "Scan QR-koden, eller gå til",
+    "and type the code": "og skriv koden",
+    "Participants": "Deltagere",
+    "Ideas": "Idéer",
+    "Language": "Sprog",
+    "{n} characters left": "{n} tegn tilbage",
+    "Saved – will be sent when you are online again": "Gemt – sendes, når du er online igen",
+    "Sending…": "Sender …",
+    "Sent! Your idea is on the wall.": "Sendt! Din idé er på væggen.",
+    "Sent {time}": "Sendt {time}",
+    "Hidden by the facilitator": "Skjult af facilitatoren",
+    "Reconnecting…": "Genopretter forbindelsen …",
+    "Write your idea first.": "Skriv din idé først.",
+    "An idea can be at most {n} characters.": "En idé kan højst være {n} tegn.",
+    "+ {n} more ideas": "+ {n} idéer mere",
+    "{n} new ideas": "{n} nye idéer",
+    "Open for ideas": "Åben for idéer",
+    "Posting is closed": "Der er lukket for nye idéer",
+    "Show": "Vis",
+    "Hide": "Skjul",
+    "Open posting": "Åbn for idéer",
+    "Close posting": "Luk for idéer",
+    "Not connected. Wait a moment and try again.": "Ingen forbindelse. Vent et øjeblik, og prøv igen.",
+    "Unsorted": "Ikke sorteret",
+    "{n} ideas stacked as duplicates": "{n} idéer stakket som dubletter",
+    "{n} ideas": "{n} idéer",
+    "Possible duplicate": "Mulig dublet",
+    "Unstack": "Del stakken",
+    "Rename": "Omdøb",
+    "New name for the theme": "Nyt navn til temaet",
+    "Move up": "Flyt op",
+    "Move down": "Flyt ned",
+    "Merge into…": "Slå sammen med …",
+    "Delete": "Slet",
+    "{n} selected": "{n} valgt",
+    "{n} moved to {theme}": "{n} flyttet til {theme}",
+    "Undo": "Fortryd",
+    "Undo: {action}": "Fortryd: {action}",
+    "move": "flyt",
+    "rename": "omdøb",
+    "delete theme": "slet tema",
+    "merge": "slå sammen",
+    "reorder": "ny rækkefølge",
+    "new theme": "nyt tema",
+    "stack": "stak",
+    "unstack": "del stak",
+    "suggested themes": "foreslåede temaer",
+    "Suggestion {n}": "Forslag {n}",
+    "Theme name": "Temaets navn",
+    "Accept theme": "Godkend tema",
+    "Discard": "Kassér",
+    "Stack duplicates": "Stak dubletter",
+    "Looking for themes…": "Leder efter temaer …",
+    "{n} suggested themes. Edit them, then accept or discard.":
+        "{n} foreslåede temaer. Ret dem, og godkend eller kassér dem.",
+    "No themes to suggest: too few unsorted ideas that share words.":
+        "Ingen temaer at foreslå: for få ikke sorterede idéer, der deler ord.",
+    "Themes": "Temaer",
+    "It is empty. Write something first.": "Feltet er tomt. Skriv noget først.",
+    "That text is too long. Shorten it and try again.": "Teksten er for lang. Gør den kortere, og prøv igen.",
+    "Posting is closed for new ideas right now.": "Der er lukket for nye idéer lige nu.",
+    "You are sending very fast. Wait a few seconds.": "Du sender meget hurtigt. Vent et par sekunder.",
+    "We could not find that workshop. Check the code.": "Vi kunne ikke finde den workshop. Tjek koden.",
+    "Idea Factory": "Idéfabrikken",
+    "We could not find that workshop": "Vi kunne ikke finde den workshop",
+    "Check the code on the screen in the room and type it again.":
+        "Tjek koden på skærmen i salen, og skriv den igen.",
+    "Something went wrong": "Noget gik galt",
+    "Try again in a moment. If it keeps happening, ask the facilitator.":
+        "Prøv igen om et øjeblik. Hvis det bliver ved, så spørg facilitatoren.",
+    "Type a code": "Skriv en kode",
+    "Facilitator": "Facilitator",
+    "Facilitator controls": "Facilitatorens knapper",
+    "Open the wall": "Åbn væggen",
+    "Export": "Eksportér",
+    "Facilitator link": "Facilitatorlink",
+    "Keep this link to reopen the console later. Do not show it on the projector.":
+        "Gem dette link, så du kan åbne konsollen igen senere. Vis det ikke på projektoren.",
+    "New theme": "Nyt tema",
+    "Create theme": "Opret tema",
+    "Suggest themes": "Foreslå temaer",
+    "Selected ideas": "Valgte idéer",
+    "Move to…": "Flyt til …",
+    "Move": "Flyt",
+    "Stack as duplicates": "Stak som dubletter",
+    "Clear selection": "Fravælg alle",
+    "Drag an idea onto a theme, or select ideas (click, or Space) and choose “Move to…”.":
+        "Træk en idé over på et tema, eller vælg idéer (klik eller mellemrum), og vælg “Flyt til …”.",
+    "Suggested themes": "Foreslåede temaer",
+    "Accept all": "Godkend alle",
+    "Discard all": "Kassér alle",
+    "Possible duplicates": "Mulige dubletter",
+    "This page is for the facilitator": "Denne side er til facilitatoren",
+    "Open the facilitator link you got when the workshop was created.":
+        "Åbn det facilitatorlink, du fik, da workshoppen blev oprettet.",
+    "Go to the wall": "Gå til væggen",
+    "Join as a participant": "Gå til deltagersiden",
+    "Collect ideas from everyone in the room, live, on their own phones.":
+        "Saml idéer fra alle i salen, live, på deres egne telefoner.",
+    "Join a workshop": "Deltag i en workshop",
+    "Code": "Kode",
+    "There is no workshop with that code. Check the code on the screen and try again.":
+        "Der er ingen workshop med den kode. Tjek koden på skærmen, og prøv igen.",
+    "Join": "Deltag",
+    "Create a workshop": "Opret en workshop",
+    "Title": "Titel",
+    "The question participants answer": "Spørgsmålet, deltagerne svarer på",
+    "Create workshop": "Opret workshop",
+    "Write your ideas": "Skriv dine idéer",
+    "Send idea": "Send idé",
+    "Your ideas": "Dine idéer",
+    "You have not sent any ideas yet.": "Du har ikke sendt nogen idéer endnu.",
+    "Wall": "Væg",
+}
+
+
+def main() -> None:
+    """Write the Danish text of every message, and report any the table lacks."""
+    path = Path(__file__).parent / "da" / "LC_MESSAGES" / "messages.po"
+    with open(path, "rb") as handle:
+        catalog = read_po(handle, locale="da")
+    missing = []
+    for message in catalog:
+        if message.id:
+            message.string = DANISH.get(message.id, "")
+            message.flags.discard("fuzzy")
+            if not message.string:
+                missing.append(message.id)
+    with open(path, "wb") as handle:
+        write_po(handle, catalog, width=100)
+    if missing:
+        raise SystemExit(f"untranslated: {missing}")
+
+
+if __name__ == "__main__":
+    main()
