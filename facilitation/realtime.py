@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 IDEA_RATE, IDEA_BURST = 0.5, 10
 # Any client: enough for a facilitator clicking fast, too few to flood the server.
 EVENT_RATE, EVENT_BURST = 20.0, 60
+# Participant counts go out at most this often per workshop, however fast a hall joins.
+COUNT_INTERVAL = 1.0
 
 
 def room(code: str) -> str:
@@ -42,6 +44,8 @@ class WorkshopNamespace(Namespace):
         self.actors: dict[str, Actor] = {}
         self.event_buckets: dict[str, TokenBucket] = {}
         self.idea_buckets: dict[int, TokenBucket] = {}
+        self.count_sent: dict[str, float] = {}
+        self.count_pending: set[str] = set()
 
     @property
     def store(self) -> Store:
@@ -71,7 +75,8 @@ class WorkshopNamespace(Namespace):
         self.event_buckets.pop(request.sid, None)
 
     def on_join(self, payload: Any = None, *_: Any) -> dict[str, Any]:
-        """Any client -> ack with role, participant token and snapshot; `participant_joined` to the room."""
+        """Any client -> ack with role, participant token and snapshot; a new participant's arrival
+        updates `participant_count` in the room (coalesced)."""
         def command() -> tuple[dict[str, Any], list[Fact]]:
             code = normalize_code(payload.get("code")) if isinstance(payload, dict) else None
             previous = self.actors.pop(request.sid, None)
@@ -88,8 +93,28 @@ class WorkshopNamespace(Namespace):
                 leave_room(room(code))
                 raise
             self.actors[request.sid] = actor
+            if ack["role"] == "participant" and ack["participant_token"] != payload.get("participant_token"):
+                self._announce_count(actor)
             return ack, facts
         return self._run(command)
+
+    def _announce_count(self, actor: Actor) -> None:
+        """Send the room the participant count soon, once per interval however many joined."""
+        code, store = actor.workshop.code, self.store
+        if code in self.count_pending:
+            return
+        self.count_pending.add(code)
+        wait = max(0.0, self.count_sent.get(code, 0.0) + COUNT_INTERVAL - time.monotonic())
+
+        def send() -> None:
+            if wait:
+                self.socketio.sleep(wait)
+            self.count_pending.discard(code)
+            self.count_sent[code] = time.monotonic()
+            count = store.participant_count(actor.workshop.id)
+            self.socketio.emit("participant_count", {"participant_count": count}, to=room(code))
+
+        self.socketio.start_background_task(send)
 
     def on_post_idea(self, payload: Any = None, *_: Any) -> dict[str, Any]:
         """Participant -> ack with the stored idea; `idea_posted` to the room."""

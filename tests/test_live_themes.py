@@ -18,8 +18,8 @@ class View:
         self.ideas = {i["id"]: i["cluster_id"] for i in snapshot["ideas"]}
 
     def apply(self, event: str, data: dict[str, Any]) -> None:
-        if data["seq"] <= self.seq:
-            return  # sent before the snapshot was taken
+        if "seq" not in data or data["seq"] <= self.seq:
+            return  # not a change (a count), or sent before the snapshot was taken
         assert data["seq"] == self.seq + 1, (event, data, self.seq)
         self.seq = data["seq"]
         if event == "idea_posted":

@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlite_utils import Database
 
+from facilitation.model import CommandError
 from facilitation.store import Store, connect
 
 
@@ -27,24 +28,23 @@ def test_create_workshop_keeps_only_a_hash_of_the_token(store: Store) -> None:
 
 def test_every_change_advances_seq_and_logs_an_event(store: Store) -> None:
     workshop, _ = store.create_workshop("T", "Q")
-    participant, token, joined = store.join(workshop.id, None)
+    participant, token, new = store.join(workshop.id, None, 10)
     idea, posted = store.post_idea(workshop.id, participant.id, "c1", "Bænke")
     hidden = store.set_hidden(workshop.id, idea.id, True)
     closed = store.set_posting(workshop.id, False)
-    assert [f.seq for f in (joined, posted, hidden, closed)] == [1, 2, 3, 4]  # type: ignore[union-attr]
+    assert new and [f.seq for f in (posted, hidden, closed)] == [1, 2, 3]  # type: ignore[union-attr]
     events = list(store.db.query("SELECT seq, type, actor FROM events ORDER BY seq"))
     assert events == [
-        {"seq": 1, "type": "participant_joined", "actor": f"participant:{participant.id}"},
-        {"seq": 2, "type": "idea_posted", "actor": f"participant:{participant.id}"},
-        {"seq": 3, "type": "idea_hidden", "actor": "facilitator"},
-        {"seq": 4, "type": "posting_closed", "actor": "facilitator"},
+        {"seq": 1, "type": "idea_posted", "actor": f"participant:{participant.id}"},
+        {"seq": 2, "type": "idea_hidden", "actor": "facilitator"},
+        {"seq": 3, "type": "posting_closed", "actor": "facilitator"},
     ]
-    assert store.get_workshop(workshop.code).seq == 4  # type: ignore[union-attr]
+    assert store.get_workshop(workshop.code).seq == 3  # type: ignore[union-attr]
 
 
 def test_unchanged_state_makes_no_fact(store: Store) -> None:
     workshop, _ = store.create_workshop("T", "Q")
-    participant, _, _ = store.join(workshop.id, None)
+    participant, _, _ = store.join(workshop.id, None, 10)
     idea, _ = store.post_idea(workshop.id, participant.id, "c1", "x")
     assert store.set_hidden(workshop.id, idea.id, False) is None
     assert store.set_posting(workshop.id, True) is None
@@ -56,16 +56,16 @@ def test_unchanged_state_makes_no_fact(store: Store) -> None:
 def test_returning_participant_is_recognised_only_in_its_workshop(store: Store) -> None:
     first, _ = store.create_workshop("A", "Q")
     second, _ = store.create_workshop("B", "Q")
-    participant, token, _ = store.join(first.id, None)
-    same, same_token, fact = store.join(first.id, token)
-    assert (same.id, same_token, fact) == (participant.id, token, None)
-    other, other_token, _ = store.join(second.id, token)
+    participant, token, _ = store.join(first.id, None, 10)
+    same, same_token, new = store.join(first.id, token, 10)
+    assert (same.id, same_token, new) == (participant.id, token, False)
+    other, other_token, _ = store.join(second.id, token, 10)
     assert other.id != participant.id and other_token != token
 
 
 def test_snapshot_and_facts_since(store: Store) -> None:
     workshop, _ = store.create_workshop("T", "Q")
-    participant, _, _ = store.join(workshop.id, None)
+    participant, _, _ = store.join(workshop.id, None, 10)
     a, _ = store.post_idea(workshop.id, participant.id, "a", "Synlig")
     b, _ = store.post_idea(workshop.id, participant.id, "b", "Skjult")
     store.set_hidden(workshop.id, b.id, True)
@@ -73,7 +73,7 @@ def test_snapshot_and_facts_since(store: Store) -> None:
     assert [i["text"] for i in public["ideas"]] == ["Synlig"]
     assert public["workshop"]["idea_count"] == 1 and public["workshop"]["participant_count"] == 1
     assert len(store.snapshot(workshop.id, include_hidden=True)["ideas"]) == 2
-    facts = store.facts_since(workshop.id, 1, limit=10)
+    facts = store.facts_since(workshop.id, 0, limit=10)
     assert [f.type for f in facts] == ["idea_posted", "idea_posted", "idea_hidden"]  # type: ignore[union-attr]
     assert store.facts_since(workshop.id, 0, limit=2) is None
 
@@ -88,3 +88,14 @@ def test_file_database_uses_wal_and_foreign_keys(tmp_path) -> None:  # type: ign
         store.post_idea(workshop.id, 999, "c", "no such participant")
     assert db["ideas"].count == 0 and db["events"].count == 0  # the failed write left nothing
     assert Store(connect(tmp_path / "live.db")).get_workshop(workshop.code) == workshop
+
+
+def test_joins_stop_at_the_limit(store: Store) -> None:
+    workshop, _ = store.create_workshop("T", "Q")
+    first, token, _ = store.join(workshop.id, None, 2)
+    store.join(workshop.id, None, 2)
+    with pytest.raises(CommandError) as error:
+        store.join(workshop.id, None, 2)
+    assert error.value.code == "full"
+    assert store.join(workshop.id, token, 2)[0] == first  # a returning phone still gets in
+    assert store.participant_count(workshop.id) == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import (
-    FACILITATOR, MAX_IDEA_LENGTH, MAX_PROMPT_LENGTH, MAX_TITLE_LENGTH, PARTICIPANT, VIEWER, Actor,
+    FACILITATOR, MAX_IDEA_LENGTH, MAX_PARTICIPANTS, MAX_PROMPT_LENGTH, MAX_TITLE_LENGTH, PARTICIPANT, VIEWER, Actor,
     CommandError, Fact, Workshop, clean_client_id, clean_text, normalize_code,
 )
 from ..store import Store
@@ -80,12 +80,13 @@ def join(store: Store, payload: object, cookie_token: str | None = None) -> tupl
         snapshot = store.snapshot(workshop.id, include_hidden=False)
         return Actor(workshop, VIEWER), ({"role": VIEWER, "participant_token": None,
                                           "snapshot": snapshot}, [])
-    participant, ptoken, fact = store.join(workshop.id, data.get("participant_token"))
+    participant, ptoken, _ = store.join(workshop.id, data.get("participant_token"),
+                                      MAX_PARTICIPANTS)
     actor = Actor(workshop, PARTICIPANT, participant.id)
     ack = {"role": PARTICIPANT, "participant_token": ptoken,
            "snapshot": store.snapshot(workshop.id, include_hidden=False),
            "own_idea_ids": store.own_idea_ids(participant.id)}
-    return actor, (ack, [fact] if fact else [])
+    return actor, (ack, [])
 
 
 def post_idea(store: Store, actor: Actor | None, payload: object) -> Result:

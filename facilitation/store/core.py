@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..model import Fact, Idea, Participant, Workshop, hash_token, new_code, new_token
+from ..model import CommandError, Fact, Idea, Participant, Workshop, hash_token, new_code, new_token
 from .schema import migrations
 
 def now() -> str:
@@ -130,8 +130,13 @@ class CoreStore:
 
     # Participants
 
-    def join(self, workshop_id: int, token: object) -> tuple[Participant, str, Fact | None]:
-        """Recognise a returning participant by token, or register a new one (and say so)."""
+    def join(self, workshop_id: int, token: object,
+             limit: int) -> tuple[Participant, str, bool]:
+        """Recognise a returning participant by token, or register a new one (True when new).
+
+        Arrivals are not facts with a seq: a hall scanning the QR code at once would otherwise
+        send every phone every other phone's arrival. The participants table records them.
+        """
         if isinstance(token, str) and token:
             rows = self._rows(
                 "SELECT * FROM participants WHERE token_hash = ? AND workshop_id = ?",
@@ -139,17 +144,21 @@ class CoreStore:
             )
             if rows:
                 row = rows[0]
-                return Participant(row["id"], workshop_id, row["created_at"]), token, None
+                return Participant(row["id"], workshop_id, row["created_at"]), token, False
         token = new_token()
         with self._transaction() as db:
+            if self._count(workshop_id, "participants") >= limit:
+                raise CommandError("full", "This workshop has as many participants as it can take.")
             created = now()
             pid = db.table("participants").insert({
                 "workshop_id": workshop_id, "token_hash": hash_token(token), "created_at": created,
             }).last_pk
-            count = self._count(workshop_id, "participants")
-            fact = self._append(workshop_id, "participant_joined", {"participant_count": count},
-                                f"participant:{pid}")
-        return Participant(int(pid or 0), workshop_id, created), token, fact
+        return Participant(int(pid or 0), workshop_id, created), token, True
+
+    def participant_count(self, workshop_id: int) -> int:
+        """How many participants have joined the workshop."""
+        with self.lock:
+            return self._count(workshop_id, "participants")
 
     def _count(self, workshop_id: int, table: str, where: str = "") -> int:
         sql = f"SELECT count(*) FROM [{table}] WHERE workshop_id = ? {where}"

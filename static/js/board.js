@@ -69,9 +69,6 @@ IdeaFactory.Board.prototype.apply = function (event, data) {
     case "idea_unstacked":
       if (ideas[data.idea_id]) { ideas[data.idea_id].duplicate_of = null; }
       break;
-    case "participant_joined":
-      if (this.workshop) { this.workshop.participant_count = data.participant_count; }
-      break;
     case "posting_opened":
     case "posting_closed":
       if (this.workshop) { this.workshop.posting_open = event === "posting_opened"; }

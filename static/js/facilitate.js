@@ -273,6 +273,7 @@
     joinPayload: function () { return { code: code }; },
     onSnapshot: function (snapshot) { board.load(snapshot); screen.update(); updatePosting(); render(); },
     onFact: function (event, data) { board.apply(event, data); screen.fact(event); updatePosting(); render(); },
+    onCount: screen.count,
     onStatus: screen.status
   });
   undo = new IdeaFactory.Undo(live, board, function () {

@@ -85,6 +85,9 @@ IdeaFactory.connect = function (options) {
   socket.on("disconnect", function () { state.joined = false; status("offline"); });
   socket.io.on("reconnect_attempt", function () { status("offline"); });
 
+  socket.on("participant_count", function (data) {
+    if (options.onCount) { options.onCount(data.participant_count); }
+  });
   socket.onAny(function (event, data) {
     if (data && typeof data.seq === "number") { receive(event, data); }
   });

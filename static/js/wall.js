@@ -107,6 +107,7 @@ IdeaFactory.wall = function () {
     joinPayload: function () { return { code: code, viewer: true }; },
     onSnapshot: function (snapshot) { board.load(snapshot); screen.update(); refresh(); },
     onFact: function (event, data) { board.apply(event, data); screen.fact(event); refresh(); },
+    onCount: screen.count,
     onStatus: screen.status
   });
   window.addEventListener("resize", refresh);
@@ -138,6 +139,9 @@ IdeaFactory.screen = function (options) {
   return {
     update: update,
     announce: announce,
+    count: function (n) {
+      if (board.workshop) { board.workshop.participant_count = n; update(); }
+    },
     fact: function (event) {
       update();
       if (event === "posting_opened" || event === "posting_closed") {

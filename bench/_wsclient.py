@@ -1,0 +1,220 @@
+"""A lean Engine.IO v4 / Socket.IO v5 client over a raw WebSocket, for load generators.
+
+No threads and no per-message JSON: one non-blocking socket per client, driven by the caller's
+epoll loop. The caller reads Socket.IO packets as bytes and decides what (little) to parse.
+
+Handshake, in order (see docs/protocol.md of python-engineio / socket.io-protocol):
+    TCP connect -> HTTP upgrade (101) -> `0{...}` (Engine.IO open) -> send `40`
+    -> `40{"sid":...}` (namespace connected) -> send `420["join",{...}]` -> `430[{...}]` (ack).
+Afterwards: the server's `2` (ping) is answered with `3` (pong); events arrive as `42[...]`.
+"""
+
+from __future__ import annotations
+
+import base64
+import errno
+import os
+import socket
+import struct
+
+OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10
+RECV_SIZE = 256 * 1024
+
+# Client states, in handshake order.
+TCP, HTTP, EIO_OPEN, SIO_CONNECT, JOINING, JOINED, CLOSED = range(7)
+STATE_NAMES = ("tcp", "http", "eio_open", "sio_connect", "joining", "joined", "closed")
+
+
+def ws_frame(payload: bytes, opcode: int = OP_TEXT) -> bytes:
+    """One final, masked client frame (RFC 6455 requires clients to mask)."""
+    mask = os.urandom(4)
+    n = len(payload)
+    if n < 126:
+        header = struct.pack("!BB", 0x80 | opcode, 0x80 | n)
+    elif n < 65536:
+        header = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, n)
+    else:
+        header = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, n)
+    if not n:
+        return header + mask
+    key = int.from_bytes((mask * (n // 4 + 1))[:n], "big")
+    return header + mask + (int.from_bytes(payload, "big") ^ key).to_bytes(n, "big")
+
+
+class Conn:
+    """One Socket.IO client on the default namespace; the owner's event loop calls its methods."""
+
+    __slots__ = ("idx", "sock", "fd", "state", "inbuf", "outbuf", "frag", "frag_op", "t_start",
+                 "t_joined", "next_ack", "got", "error", "host", "port")
+
+    def __init__(self, idx: int, host: str, port: int) -> None:
+        self.idx = idx
+        self.host = host
+        self.port = port
+        self.sock: socket.socket | None = None
+        self.fd = -1
+        self.state = TCP
+        self.inbuf = bytearray()
+        self.outbuf = b""
+        self.frag: bytearray | None = None
+        self.frag_op = 0
+        self.t_start = 0.0
+        self.t_joined = 0.0
+        self.next_ack = 1  # ack id 0 is the join
+        self.got = 0  # ideas received (counted by the owner)
+        self.error = ""
+
+    # Connection set-up
+
+    def start(self, now: float) -> None:
+        """Begin a non-blocking TCP connect; the owner waits for EPOLLOUT."""
+        self.t_start = now
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock = sock
+        self.fd = sock.fileno()
+        err = sock.connect_ex((self.host, self.port))
+        if err not in (0, errno.EINPROGRESS):
+            raise OSError(err, os.strerror(err))
+
+    def connected(self) -> None:
+        """TCP is up (EPOLLOUT fired): check for an error, then send the WebSocket upgrade."""
+        assert self.sock is not None
+        err = self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if err:
+            raise OSError(err, os.strerror(err))
+        key = base64.b64encode(os.urandom(16)).decode()
+        request = (f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                   f"Host: {self.host}:{self.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        self.state = HTTP
+        self.write_raw(request.encode())
+
+    # Output
+
+    def write_raw(self, data: bytes) -> bool:
+        """Send bytes now if the socket takes them; keep the rest. True if some are left over."""
+        assert self.sock is not None
+        if self.outbuf:
+            self.outbuf += data
+            return True
+        try:
+            sent = self.sock.send(data)
+        except BlockingIOError:
+            sent = 0
+        if sent < len(data):
+            self.outbuf = data[sent:]
+            return True
+        return False
+
+    def flush(self) -> bool:
+        """Send what was left over (on EPOLLOUT). True if some is still left."""
+        assert self.sock is not None
+        if not self.outbuf:
+            return False
+        try:
+            sent = self.sock.send(self.outbuf)
+        except BlockingIOError:
+            sent = 0
+        self.outbuf = self.outbuf[sent:]
+        return bool(self.outbuf)
+
+    def send(self, packet: bytes) -> bool:
+        """Send one Engine.IO packet as a text frame. True if output is pending."""
+        return self.write_raw(ws_frame(packet))
+
+    # Input
+
+    def read(self) -> list[bytes] | None:
+        """Read what is there; return complete text/binary payloads, or None if the peer closed.
+
+        Control frames are handled here (ping -> pong, close -> None).
+        """
+        assert self.sock is not None
+        try:
+            data = self.sock.recv(RECV_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return []
+        except OSError as exc:
+            self.error = f"recv: {exc}"
+            return None
+        if not data:
+            self.error = self.error or "closed by server"
+            return None
+        buf = self.inbuf
+        buf += data
+        if self.state == HTTP:
+            end = buf.find(b"\r\n\r\n")
+            if end < 0:
+                return [] if len(buf) < 65536 else None
+            status = bytes(buf[:buf.find(b"\r\n")])
+            if b" 101 " not in status + b" ":
+                self.error = f"upgrade refused: {status.decode(errors='replace')}"
+                return None
+            del buf[:end + 4]
+            self.state = EIO_OPEN
+        out: list[bytes] = []
+        pos = 0
+        n = len(buf)
+        while n - pos >= 2:
+            b0 = buf[pos]
+            b1 = buf[pos + 1]
+            length = b1 & 0x7F
+            head = 2
+            if length == 126:
+                if n - pos < 4:
+                    break
+                length = (buf[pos + 2] << 8) | buf[pos + 3]
+                head = 4
+            elif length == 127:
+                if n - pos < 10:
+                    break
+                length = int.from_bytes(buf[pos + 2:pos + 10], "big")
+                head = 10
+            if b1 & 0x80:  # servers must not mask, but unmask if one does
+                head += 4
+            end = pos + head + length
+            if end > n:
+                break
+            payload = bytes(buf[pos + head:end])
+            if b1 & 0x80:
+                mask = buf[end - length - 4:end - length]
+                payload = bytes(c ^ mask[i % 4] for i, c in enumerate(payload))
+            pos = end
+            opcode = b0 & 0x0F
+            fin = b0 & 0x80
+            if opcode >= 8:
+                if opcode == OP_PING:
+                    self.write_raw(ws_frame(payload, OP_PONG))
+                elif opcode == OP_CLOSE:
+                    self.error = "websocket close frame"
+                    del buf[:pos]
+                    return None
+                continue
+            if opcode == OP_CONT:
+                if self.frag is None:
+                    continue
+                self.frag += payload
+                if fin:
+                    out.append(bytes(self.frag))
+                    self.frag = None
+                continue
+            if not fin:
+                self.frag = bytearray(payload)
+                self.frag_op = opcode
+                continue
+            out.append(payload)
+        if pos:
+            del buf[:pos]
+        return out
+
+    def close(self) -> None:
+        """Close the socket (no goodbye: the server sees a transport close)."""
+        self.state = CLOSED
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+            self.sock = None

@@ -1,0 +1,416 @@
+"""Themes in a real browser: the facilitator sorts ideas on the console and the wall follows.
+
+A card dragged with the mouse or a finger lands in its theme; the keyboard alone can select, move and
+undo; suggested themes are edited before they are accepted and never move a card the facilitator
+placed; rename, merge and delete reach the wall; 300 ideas in 15 themes stay legible on one
+1920x1080 wall. Screenshots go to test-artifacts/screenshots/ as in test_browser.py, whose browser,
+page and waiting helpers these tests share.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.test_browser import PROJECTOR, browser, expect, new_page, online, shots  # noqa: F401
+
+# As in test_browser.py: the screens do not depend on the async mode; run them under eventlet only.
+pytestmark = pytest.mark.parametrize("live_server", ["eventlet"], indirect=True)
+
+CONSOLE = {"viewport": {"width": 1440, "height": 900}, "locale": "da-DK"}
+TOUCH_CONSOLE = {**CONSOLE, "has_touch": True}
+IDEAS_PER_PARTICIPANT = 10  # a participant's burst: more would be rate limited (then one per 2 s)
+MESSAGES_PER_CONNECTION = 55  # any connection: 60 messages at once, then 20/s
+
+
+class Room:
+    """A workshop with its ideas, posted by python-socketio participants, and a facilitator socket."""
+
+    def __init__(self, server: Any, peers: Callable[..., Any], texts: list[str]) -> None:
+        self.server = server
+        self.peers = peers
+        self.workshop = server.create_workshop()
+        self.code = self.workshop["code"]
+        self.token = self.workshop["facilitator_token"]
+        batches = [texts[i:i + IDEAS_PER_PARTICIPANT] for i in range(0, len(texts), IDEAS_PER_PARTICIPANT)]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(self._post, range(len(batches)), batches))
+        self.ids = {idea["text"]: idea["id"] for idea in self.snapshot()["ideas"]}
+        assert sorted(self.ids) == sorted(texts)
+        self._facilitator: Any = None
+        self._sent = 0
+
+    def _post(self, number: int, texts: list[str]) -> None:
+        participant = self.peers(self.server.url)
+        assert participant.call("join", {"code": self.code})["ok"]
+        for index, text in enumerate(texts):
+            ack = participant.call("post_idea", {"text": text, "client_id": f"p{number}-{index}"})
+            assert ack["ok"], ack
+
+    def command(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """A facilitator command over a socket; a fresh connection before the rate limit bites."""
+        if self._facilitator is None or self._sent >= MESSAGES_PER_CONNECTION:
+            self._facilitator = self.peers(self.server.url)
+            assert self._facilitator.call("join", {"code": self.code, "facilitator_token": self.token})["ok"]
+            self._sent = 1
+        self._sent += 1
+        ack = self._facilitator.call(event, payload)
+        assert ack["ok"], (event, payload, ack)
+        return ack  # type: ignore[no-any-return]
+
+    def theme(self, label: str, texts: Sequence[str] = ()) -> int:
+        """Create a theme over the socket and move ideas into it; its id."""
+        cluster_id: int = self.command("create_cluster", {"label": label})["cluster"]["id"]
+        for text in texts:
+            self.command("move_idea", {"idea_id": self.ids[text], "cluster_id": cluster_id})
+        return cluster_id
+
+    def snapshot(self) -> dict[str, Any]:
+        """The facilitator's view over the HTTP API (Bearer token)."""
+        response = requests.get(f"{self.server.url}/api/workshops/{self.code}",
+                                headers={"Authorization": f"Bearer {self.token}"}, timeout=5)
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def cluster_of(self, text: str) -> int | None:
+        return next(i["cluster_id"] for i in self.snapshot()["ideas"] if i["text"] == text)
+
+    def wall_order(self, texts: list[str]) -> list[str]:
+        """Texts in the wall's order within a group: newest first."""
+        return sorted(texts, key=lambda text: -self.ids[text])
+
+
+def console_group(page: Any, cluster_id: int | None) -> Any:
+    """The console's section for a theme (None: unsorted)."""
+    return page.locator(f'#groups section.group[data-cluster="{"" if cluster_id is None else cluster_id}"]')
+
+
+def console_card(page: Any, text: str) -> Any:
+    return page.locator("#groups .idea").filter(has=page.locator(".idea-text").get_by_text(text, exact=True))
+
+
+def wall_theme(page: Any, label: str) -> Any:
+    """The wall's section under the heading `label`."""
+    return page.locator("#ideas section.theme:not(.unsorted)").filter(
+        has=page.locator("h2 > span:first-child").get_by_text(label, exact=True))
+
+
+def wall_unsorted(page: Any) -> Any:
+    return page.locator("#ideas section.theme.unsorted")
+
+
+def expect_wall_group(section: Any, texts: list[str], *, heading: bool = True) -> None:
+    """A wall section shows exactly these cards (in order) and, in its heading, their number."""
+    expect(section.locator(".idea .idea-text")).to_have_text(texts)
+    if heading:
+        expect(section.locator("h2 .theme-count")).to_have_text(str(len(texts)))
+
+
+def drag_with_mouse(page: Any, source: Any, target: Any) -> None:
+    """Press on `source`, move in steps past the 6 px threshold onto `target`, release."""
+    start, end = source.bounding_box(), target.bounding_box()
+    assert start and end
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=10)
+    page.mouse.up()
+
+
+def drag_with_finger(page: Any, source: Any, target: Any) -> None:
+    """The same with a real touch sequence (CDP Input.dispatchTouchEvent: Chromium turns it into
+    pointer events of pointerType "touch", as a finger on a tablet would)."""
+    start, end = source.bounding_box(), target.bounding_box()
+    assert start and end
+    x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    x1, y1 = end["x"] + end["width"] / 2, end["y"] + end["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+    for step in range(1, 11):
+        x, y = x0 + (x1 - x0) * step / 10, y0 + (y1 - y0) * step / 10
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+DRAG_IDEAS = ["Flere cykelstier på Nørrebro", "Længere åbningstid på biblioteket", "Bænke ved søerne"]
+
+
+@pytest.mark.parametrize("pointer", ["mouse", "touch"])
+def test_drag_a_card_onto_a_theme(pointer: str, live_server: Any, new_page: Callable[..., Any],
+                                  peers: Callable[..., Any], shots: Path) -> None:
+    room = Room(live_server, peers, DRAG_IDEAS)
+    console = new_page(room.workshop["facilitator_url"], **(TOUCH_CONSOLE if pointer == "touch" else CONSOLE))
+    online(console)
+    wall = new_page(room.workshop["wall_url"], **PROJECTOR)
+    online(wall)
+    expect(console_group(console, None).locator(".idea")).to_have_count(3)
+
+    console.locator("#new-theme-label").fill("Trafik")
+    console.locator("#new-theme-label").press("Enter")
+    theme = console.locator("#groups section.group.theme")
+    expect(theme).to_have_count(1)
+    expect(theme.locator("h2")).to_contain_text("Trafik")
+    theme_id = int(theme.get_attribute("data-cluster"))
+    expect(wall_theme(wall, "Trafik")).to_have_count(1)
+    expect_wall_group(wall_theme(wall, "Trafik"), [])
+
+    text = DRAG_IDEAS[0]
+    card = console_card(console, text)
+    expect(card).to_have_count(1)
+    drag = drag_with_finger if pointer == "touch" else drag_with_mouse
+    drag(console, card.locator(".idea-text"), theme.locator("header h2"))
+
+    expect(console_card(console, text)).to_have_count(1)
+    expect(console_group(console, theme_id).locator(".idea-text")).to_have_text([text])
+    expect(console_group(console, theme_id).locator("h2 .theme-count")).to_have_text("1")
+    expect(console_group(console, None).locator(".idea")).to_have_count(2)
+    # A drop is not a click: the card was not selected on the way.
+    expect(console.locator("#groups .idea.selected")).to_have_count(0)
+    expect(console.locator(".drag-ghost")).to_have_count(0)
+
+    expect_wall_group(wall_theme(wall, "Trafik"), [text])
+    expect_wall_group(wall_unsorted(wall), room.wall_order(DRAG_IDEAS[1:]))
+    assert room.cluster_of(text) == theme_id
+    assert [c["id"] for c in room.snapshot()["clusters"]] == [theme_id]
+    console.screenshot(animations="disabled", path=shots / f"console-dragged-{pointer}-1440.png")
+    if pointer == "mouse":
+        wall.screenshot(animations="disabled", path=shots / "wall-one-theme.png")
+    assert console.errors == [] and wall.errors == []
+
+
+def test_keyboard_moves_and_undoes(live_server: Any, new_page: Callable[..., Any],
+                                   peers: Callable[..., Any]) -> None:
+    room = Room(live_server, peers, DRAG_IDEAS)
+    room.theme("Trafik")
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    online(console)
+    wall = new_page(room.workshop["wall_url"], **PROJECTOR)
+    online(wall)
+    expect(console_group(console, None).locator(".idea")).to_have_count(3)
+    expect(wall_theme(wall, "Trafik")).to_have_count(1)
+
+    # Tab from the top of the page to the first card.
+    for _ in range(60):
+        console.keyboard.press("Tab")
+        if console.evaluate("() => document.activeElement.matches('#groups .idea')"):
+            break
+    else:
+        pytest.fail("Tab never reached a card")
+    focused = console.locator("#groups .idea:focus")
+    idea_id = int(focused.get_attribute("data-id"))
+    text = next(t for t, i in room.ids.items() if i == idea_id)
+    card = console.locator(f'#groups .idea[data-id="{idea_id}"]')
+    console.keyboard.press("Space")
+    expect(card).to_have_attribute("aria-selected", "true")
+    expect(card).to_be_focused()  # the re-render keeps the focus on the card
+
+    # Back to "Move to…", pick the theme with the arrow key, then Tab to "Move" and press Enter.
+    for _ in range(10):
+        console.keyboard.press("Shift+Tab")
+        if console.evaluate("() => document.activeElement.id === 'move-target'"):
+            break
+    else:
+        pytest.fail("Shift+Tab never reached #move-target")
+    console.keyboard.press("ArrowDown")
+    expect(console.locator("#move-target option:checked")).to_have_text("Trafik")
+    console.keyboard.press("Tab")
+    expect(console.locator("#move-selected")).to_be_focused()
+    console.keyboard.press("Enter")
+
+    expect_wall_group(wall_theme(wall, "Trafik"), [text])
+    expect(console_group(console, room.cluster_of(text)).locator(".idea-text")).to_have_text([text])
+    expect(console.locator("#groups .idea.selected")).to_have_count(0)
+    expect(console.locator("#undo")).to_be_enabled()
+
+    console.keyboard.press("Control+z")
+    expect_wall_group(wall_theme(wall, "Trafik"), [])
+    expect_wall_group(wall_unsorted(wall), room.wall_order(DRAG_IDEAS))
+    expect(console.locator("#undo")).to_be_disabled()
+    assert room.cluster_of(text) is None
+    assert console.errors == [] and wall.errors == []
+
+
+BIKES = ["Flere cykelstier i byen", "Bredere cykelstier langs søerne", "Sikre cykelstier til skolebørn",
+         "Cykelstier med grøn bølge", "Overdækket cykelparkering ved cykelstier"]
+LIBRARY = ["Længere åbningstid på biblioteket", "Biblioteket skal have flere brætspil",
+           "Lektiecafé på biblioteket", "Biblioteket åbent om søndagen", "Flere e-bøger fra biblioteket"]
+OUTLIER = "Gratis is til alle pensionister"
+PLACED = "Cykelstier hele vejen til Amager"
+
+
+def test_edit_and_accept_a_suggested_theme(live_server: Any, new_page: Callable[..., Any],
+                                           peers: Callable[..., Any], shots: Path) -> None:
+    room = Room(live_server, peers, BIKES + LIBRARY + [OUTLIER, PLACED])
+    manual = room.theme("Trafik", [PLACED])  # the facilitator's own placement, before suggesting
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    online(console)
+    wall = new_page(room.workshop["wall_url"], **PROJECTOR)
+    online(wall)
+    expect(console_group(console, None).locator(".idea")).to_have_count(11)
+
+    console.locator("#suggest").click()
+    panel = console.locator("#suggestions")
+    expect(panel).to_be_visible()
+    suggestions = console.locator("#suggestion-list fieldset.suggestion")
+    expect(suggestions).to_have_count(2)
+    expect(console.locator("#suggestions-heading")).to_be_focused()
+    proposed = [sorted(s.locator(".suggestion-members label").all_inner_texts()) for s in suggestions.all()]
+    assert sorted(proposed) == sorted([sorted(BIKES), sorted(LIBRARY)]), proposed
+    # Only unsorted ideas are proposed: not the placed one, and the outlier fits no theme.
+    expect(panel.get_by_text(PLACED, exact=True)).to_have_count(0)
+    expect(panel.get_by_text(OUTLIER, exact=True)).to_have_count(0)
+    console.screenshot(animations="disabled", path=shots / "console-suggestions-1440.png")
+
+    first = suggestions.first
+    members = first.locator(".suggestion-members li")
+    expect(members.locator("input[type=checkbox]:checked")).to_have_count(5)
+    dropped = members.last.locator("label").inner_text()
+    members.last.locator("input[type=checkbox]").uncheck()
+    kept = [t for t in proposed[0] if t != dropped]
+    first.locator("input:not([type=checkbox])").fill("Redigeret tema")
+    first.locator("button").first.click()  # "Accept theme"
+
+    expect(suggestions).to_have_count(1)  # the accepted one leaves the preview
+    theme = wall_theme(wall, "Redigeret tema")
+    expect(theme).to_have_count(1)
+    expect_wall_group(theme, room.wall_order(kept))
+    expect_wall_group(wall_theme(wall, "Trafik"), [PLACED])
+    expect_wall_group(wall_unsorted(wall), room.wall_order([dropped, OUTLIER] + [
+        t for t in proposed[1]]))
+
+    snapshot = room.snapshot()
+    created = [c["id"] for c in snapshot["clusters"] if c["label"] == "Redigeret tema"]
+    assert len(created) == 1
+    by_text = {i["text"]: i["cluster_id"] for i in snapshot["ideas"]}
+    assert sorted(t for t, c in by_text.items() if c == created[0]) == sorted(kept)
+    assert by_text[dropped] is None and by_text[OUTLIER] is None and by_text[PLACED] == manual
+    expect(console_group(console, created[0]).locator(".idea")).to_have_count(len(kept))
+    wall.screenshot(animations="disabled", path=shots / "wall-suggested-theme.png")
+    assert console.errors == [] and wall.errors == []
+
+
+def test_rename_merge_and_delete_from_the_console(live_server: Any, new_page: Callable[..., Any],
+                                                  peers: Callable[..., Any]) -> None:
+    green, traffic = ["Plant flere træer", "Byhaver i gårdene"], ["Bilfri søndage", "Flere cykelstier"]
+    room = Room(live_server, peers, green + traffic)
+    green_id = room.theme("Grønt", green)
+    traffic_id = room.theme("Trafik", traffic)
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    online(console)
+    wall = new_page(room.workshop["wall_url"], **PROJECTOR)
+    online(wall)
+    expect_wall_group(wall_theme(wall, "Grønt"), room.wall_order(green))
+
+    # Rename: the console asks with window.prompt.
+    prompts: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        prompts.append(dialog.default_value)
+        dialog.accept("Grønne områder")
+
+    console.once("dialog", answer)
+    console_group(console, green_id).locator(".theme-tools button").first.click()
+    expect_wall_group(wall_theme(wall, "Grønne områder"), room.wall_order(green))
+    expect(wall_theme(wall, "Grønt")).to_have_count(0)
+    expect(console_group(console, green_id).locator("h2")).to_contain_text("Grønne områder")
+    assert prompts == ["Grønt"]
+
+    # Merge "Trafik" into the renamed theme.
+    console_group(console, traffic_id).locator(".theme-tools select").select_option(str(green_id))
+    expect(wall_theme(wall, "Trafik")).to_have_count(0)
+    expect_wall_group(wall_theme(wall, "Grønne områder"), room.wall_order(green + traffic))
+    expect(console_group(console, traffic_id)).to_have_count(0)
+    assert [c["id"] for c in room.snapshot()["clusters"]] == [green_id]
+
+    # Delete: its ideas return to unsorted, and the wall drops its theme headings.
+    console_group(console, green_id).locator(".theme-tools button.danger").click()
+    expect(wall.locator("#ideas section.theme:not(.unsorted)")).to_have_count(0)
+    expect_wall_group(wall_unsorted(wall), room.wall_order(green + traffic), heading=False)
+    expect(wall.locator("#ideas h2")).to_have_count(0)
+    expect(console_group(console, None).locator(".idea")).to_have_count(4)
+    snapshot = room.snapshot()
+    assert snapshot["clusters"] == [] and all(i["cluster_id"] is None for i in snapshot["ideas"])
+    assert console.errors == [] and wall.errors == []
+
+
+WORDS = ["Grønne tage", "Bilfri søndage", "Flere bænke", "Byhaver i gårdene med fælles kompost",
+         "Lavere husleje for studerende", "Gadefester hver sommer", "Bedre belysning i parkerne",
+         "Legepladser for større børn", "Cykelstier langs søerne", "Lektiecafé på biblioteket"]
+THEMES = ["Grønt", "Trafik", "Boliger", "Kultur", "Børn og unge", "Sundhed", "Ældre", "Skoler",
+          "Idræt", "Byrum", "Klima", "Handel", "Natteliv", "Fællesskab", "Tryghed"]
+
+
+def test_three_hundred_ideas_in_fifteen_themes_fit_the_wall(
+        live_server: Any, new_page: Callable[..., Any], peers: Callable[..., Any], shots: Path) -> None:
+    texts = [f"{WORDS[n % len(WORDS)]} ({n + 1})" for n in range(300)]
+    room = Room(live_server, peers, texts)  # 30 participants, 10 ideas each
+    for number, label in enumerate(THEMES):  # 18 ideas in each theme, 30 left unsorted
+        room.theme(label, texts[number * 18:(number + 1) * 18])
+    wall = new_page(room.workshop["wall_url"], **PROJECTOR)
+    online(wall)
+    expect(wall.locator("#idea-count")).to_have_text("300")
+    expect(wall.locator("#ideas section.theme")).to_have_count(16)
+    expect(wall.locator("#ideas-overflow")).to_be_visible()
+    layout = wall.evaluate("""() => {
+        const board = document.getElementById("ideas").getBoundingClientRect();
+        const inside = r => r.top >= board.top - 1 && r.bottom <= board.bottom + 1
+                            && r.left >= board.left - 1 && r.right <= board.right + 1;
+        const boxes = [...document.querySelectorAll("#ideas .idea, #ideas h2, #ideas .theme-more")];
+        const rects = boxes.map(b => b.getBoundingClientRect());
+        const outside = boxes.filter((b, i) => !inside(rects[i])).map(b => b.textContent);
+        const overlaps = [];
+        for (let i = 0; i < rects.length; i++) {
+            for (let j = i + 1; j < rects.length; j++) {
+                const a = rects[i], b = rects[j];
+                if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) {
+                    overlaps.push([boxes[i].textContent, boxes[j].textContent]);
+                }
+            }
+        }
+        const sizes = [...document.querySelectorAll("#ideas .idea-text")].map(t => parseFloat(getComputedStyle(t).fontSize));
+        const headings = [...document.querySelectorAll("#ideas h2")].map(h => {
+            const r = h.getBoundingClientRect();
+            const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            return {label: h.firstChild.textContent, visible: r.width > 0 && r.height > 0 && inside(r)
+                    && !!top && h.contains(top)};
+        });
+        const groups = [...document.querySelectorAll("#ideas section.theme")].map(s => ({
+            total: Number(s.querySelector("h2 .theme-count").textContent),
+            shown: s.querySelectorAll(".idea").length,
+            more: [...s.querySelectorAll(".theme-more")].map(p => p.textContent)}));
+        return {outside, overlaps, sizes, headings, groups,
+                note: document.getElementById("ideas-overflow").textContent};
+    }""")
+    assert layout["outside"] == [], layout["outside"]
+    assert layout["overlaps"] == [], layout["overlaps"]
+    assert layout["sizes"] and min(layout["sizes"]) >= 18, layout["sizes"]
+    assert [h["label"] for h in layout["headings"]][:15] == THEMES
+    assert [h for h in layout["headings"] if not h["visible"]] == [], layout["headings"]
+    assert [g["total"] for g in layout["groups"]] == [18] * 15 + [30]
+    left = 0
+    for group in layout["groups"]:
+        assert group["shown"] <= group["total"]
+        if group["shown"] < group["total"]:
+            assert len(group["more"]) == 1 and re.search(r"\d+", group["more"][0]), group
+            assert int(re.search(r"\d+", group["more"][0]).group()) == group["total"] - group["shown"], group
+        else:
+            assert group["more"] == [], group
+        left += group["total"] - group["shown"]
+    assert left > 0 and re.search(r"\d+", layout["note"])
+    assert int(re.search(r"\d+", layout["note"]).group()) == left
+    assert sum(g["shown"] for g in layout["groups"]) >= 16  # every theme shows at least one card
+    size = wall.evaluate("""() => ({scrollWidth: document.documentElement.scrollWidth, width: innerWidth,
+        scrollHeight: document.documentElement.scrollHeight, height: innerHeight})""")
+    assert size["scrollWidth"] <= size["width"] and size["scrollHeight"] <= size["height"], size
+    wall.screenshot(animations="disabled", path=shots / "wall-300-ideas-15-themes.png")
+
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    expect(console.locator("#groups .idea")).to_have_count(300)
+    console.screenshot(animations="disabled", path=shots / "console-15-themes-1440.png")
+    assert wall.errors == [] and console.errors == []
