@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -11,8 +12,10 @@ from flask import (
     Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for,
 )
 
+from flask_babel import gettext as _
+
 from . import commands, export
-from .model import MAX_IDEA_LENGTH, CommandError, Workshop, facilitator_cookie, normalize_code
+from .model import MAX_IDEA_LENGTH, CommandError, TokenBucket, Workshop, facilitator_cookie, normalize_code
 from .store import Store
 
 bp = Blueprint("views", __name__)
@@ -53,6 +56,20 @@ def is_facilitator(workshop: Workshop) -> bool:
         workshop, request.cookies.get(facilitator_cookie(workshop.code)))
 
 
+# Creating workshops, per client address: plenty for an organiser, a wall against scripts run by
+# strangers on the venue network. The server's own machine (loopback) is the operator's: no limit.
+CREATE_RATE, CREATE_BURST = 1 / 30, 20
+
+
+def creation_allowed() -> bool:
+    """Whether this address may create another workshop now."""
+    if request.remote_addr in (None, "127.0.0.1", "::1"):
+        return True
+    buckets = current_app.extensions.setdefault("facilitation.create_buckets", {})
+    bucket = buckets.setdefault(request.remote_addr, TokenBucket(CREATE_RATE, CREATE_BURST))
+    return bool(bucket.allow(time.monotonic()))
+
+
 def api_error(status: int, code: str, message: str) -> tuple[Response, int]:
     """A JSON error body of the API."""
     return jsonify({"error": {"code": code, "message": message}}), status
@@ -67,6 +84,10 @@ def index() -> str:
 @bp.post("/")
 def create_from_form() -> Any:
     """Create a workshop from the home page form and open its console."""
+    if not creation_allowed():
+        return render_template("index.html", create_error=_("Too many workshops created from here."
+                                                           " Wait a minute and try again."),
+                               form=request.form), 429
     try:
         workshop, token = commands.create_workshop(get_store(), request.form.to_dict())
     except CommandError as error:
@@ -171,6 +192,8 @@ def export_file(code: str, fmt: str) -> Any:
 @bp.post("/api/workshops")
 def api_create() -> Any:
     """Create a workshop from JSON `{"title", "prompt"}`."""
+    if not creation_allowed():
+        return api_error(429, "rate_limited", "Too many workshops created from here. Wait a minute.")
     payload = request.get_json(silent=True)
     try:
         workshop, token = commands.create_workshop(get_store(), payload)

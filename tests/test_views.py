@@ -126,3 +126,19 @@ def test_exports_carry_themes_and_stacks(app: Any, client: Any, tmp_path: Any) -
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     document = json.loads(client.get(f"/w/{created['code']}/export.json", headers=auth).data)
     assert [t["label"] for t in document["themes"]] == ["Trafik"]
+
+
+def test_workshop_creation_is_rate_limited_per_address(client: Any) -> None:
+    stranger = {"REMOTE_ADDR": "10.1.2.3"}
+    statuses = [client.post("/api/workshops", json={"title": "T", "prompt": "Q"},
+                            environ_base=stranger).status_code for _ in range(22)]
+    assert statuses[:20] == [201] * 20 and statuses[-1] == 429
+    refused = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}, environ_base=stranger)
+    assert refused.get_json()["error"]["code"] == "rate_limited"
+    form = client.post("/", data={"title": "T", "prompt": "Q"}, environ_base=stranger)
+    assert form.status_code == 429
+    other = client.post("/api/workshops", json={"title": "T", "prompt": "Q"},
+                        environ_base={"REMOTE_ADDR": "10.1.2.4"})
+    assert other.status_code == 201
+    assert all(client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).status_code == 201
+               for _ in range(25))  # the server's own machine is not limited

@@ -125,6 +125,8 @@ DANISH = {
     "Your ideas": "Dine idéer",
     "You have not sent any ideas yet.": "Du har ikke sendt nogen idéer endnu.",
     "Wall": "Væg",
+    "Too many workshops created from here. Wait a minute and try again.":
+        "Der er oprettet for mange workshops herfra. Vent et minut, og prøv igen.",
 }
 
 
