@@ -48,11 +48,18 @@ class Workshop:
     posting_open: bool
     seq: int
     created_at: str
+    phase: str = "collect"
+    dots: int = 3
+    max_per_item: int = 1
+    timer_ends_at: int | None = None
+    timer_remaining_ms: int = 0
+    timer_running: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """The public form, without the internal id."""
+        """The public form, without the internal id; the store adds the timer as screens see it."""
         data = asdict(self)
-        del data["id"]
+        for internal in ("id", "timer_ends_at", "timer_remaining_ms", "timer_running"):
+            del data[internal]
         return data
 
 

@@ -20,13 +20,19 @@ log = logging.getLogger(__name__)
 IDEA_RATE, IDEA_BURST = 0.5, 10
 # Any client: enough for a facilitator clicking fast, too few to flood the server.
 EVENT_RATE, EVENT_BURST = 20.0, 60
-# Participant counts go out at most this often per workshop, however fast a hall joins.
-COUNT_INTERVAL = 1.0
+# Participant counts and vote totals go out at most this often per workshop, however fast a hall
+# joins or votes.
+COALESCE_INTERVAL = 1.0
 
 
 def room(code: str) -> str:
     """The Socket.IO room every screen of one workshop is in."""
     return f"workshop:{code}"
+
+
+def screens_room(code: str) -> str:
+    """The room of a workshop's walls and facilitator consoles: they see totals phones do not."""
+    return f"workshop:{code}:screens"
 
 
 def broadcast(socketio: SocketIO, code: str, facts: Iterable[Fact]) -> None:
@@ -44,8 +50,8 @@ class WorkshopNamespace(Namespace):
         self.actors: dict[str, Actor] = {}
         self.event_buckets: dict[str, TokenBucket] = {}
         self.idea_buckets: dict[int, TokenBucket] = {}
-        self.count_sent: dict[str, float] = {}
-        self.count_pending: set[str] = set()
+        self.sent_at: dict[str, float] = {}
+        self.pending: set[str] = set()
 
     @property
     def store(self) -> Store:
@@ -79,42 +85,64 @@ class WorkshopNamespace(Namespace):
         updates `participant_count` in the room (coalesced)."""
         def command() -> tuple[dict[str, Any], list[Fact]]:
             code = normalize_code(payload.get("code")) if isinstance(payload, dict) else None
+            store = self.store
             previous = self.actors.pop(request.sid, None)
             if previous is not None:
                 leave_room(room(previous.workshop.code))
+                leave_room(screens_room(previous.workshop.code))
             if code is None:
                 raise CommandError("not_found", "There is no workshop with that code. Check the code.")
             # In the room before the snapshot is read: a fact can then arrive twice, never be missed.
             join_room(room(code))
             try:
-                actor, (ack, facts) = commands.join(self.store, payload,
+                actor, (ack, facts) = commands.join(store, payload,
                                                     request.cookies.get(facilitator_cookie(code)))
             except CommandError:
                 leave_room(room(code))
                 raise
             self.actors[request.sid] = actor
-            if ack["role"] == "participant" and ack["participant_token"] != payload.get("participant_token"):
-                self._announce_count(actor)
+            if actor.participant_id is None:
+                join_room(screens_room(code))
+            elif ack["participant_token"] != payload.get("participant_token"):
+                self._soon(f"count:{code}", lambda: self.socketio.emit(
+                    "participant_count", {"participant_count": store.participant_count(actor.workshop.id)},
+                    to=room(code)))
             return ack, facts
         return self._run(command)
 
-    def _announce_count(self, actor: Actor) -> None:
-        """Send the room the participant count soon, once per interval however many joined."""
-        code, store = actor.workshop.code, self.store
-        if code in self.count_pending:
+    def _soon(self, key: str, send: Callable[[], None]) -> None:
+        """Run `send` shortly, at most once per interval per key, however often it is asked for:
+        what it sends is read when it runs, so many changes go out as one message."""
+        if key in self.pending:
             return
-        self.count_pending.add(code)
-        wait = max(0.0, self.count_sent.get(code, 0.0) + COUNT_INTERVAL - time.monotonic())
+        self.pending.add(key)
+        wait = max(0.0, self.sent_at.get(key, 0.0) + COALESCE_INTERVAL - time.monotonic())
 
-        def send() -> None:
+        def later() -> None:
             if wait:
                 self.socketio.sleep(wait)
-            self.count_pending.discard(code)
-            self.count_sent[code] = time.monotonic()
-            count = store.participant_count(actor.workshop.id)
-            self.socketio.emit("participant_count", {"participant_count": count}, to=room(code))
+            self.pending.discard(key)
+            self.sent_at[key] = time.monotonic()
+            send()
 
-        self.socketio.start_background_task(send)
+        self.socketio.start_background_task(later)
+
+    def _vote(self, command: Callable[..., commands.Result], payload: Any) -> dict[str, Any]:
+        actor, store = self.actors.get(request.sid), self.store
+        ack = self._run(lambda: command(store, actor, payload))
+        if ack["ok"] and actor is not None:
+            code = actor.workshop.code
+            self._soon(f"votes:{code}", lambda: self.socketio.emit(
+                "vote_totals", store.vote_totals(actor.workshop.id), to=screens_room(code)))
+        return ack
+
+    def on_cast_vote(self, payload: Any = None, *_: Any) -> dict[str, Any]:
+        """Participant -> ack with dots left; `vote_totals` to walls and facilitators (coalesced)."""
+        return self._vote(commands.cast_vote, payload)
+
+    def on_retract_vote(self, payload: Any = None, *_: Any) -> dict[str, Any]:
+        """Participant -> ack with dots left; `vote_totals` to walls and facilitators (coalesced)."""
+        return self._vote(commands.retract_vote, payload)
 
     def on_post_idea(self, payload: Any = None, *_: Any) -> dict[str, Any]:
         """Participant -> ack with the stored idea; `idea_posted` to the room."""
@@ -155,6 +183,13 @@ ACTOR_COMMANDS: dict[str, Callable[[Store, Actor | None, Any], commands.Result]]
     "apply_suggestions": commands.apply_suggestions,
     "stack_ideas": commands.stack_ideas,
     "unstack_idea": commands.unstack_idea,
+    "set_phase": commands.set_phase,
+    "start_timer": commands.start_timer,
+    "pause_timer": commands.pause_timer,
+    "resume_timer": commands.resume_timer,
+    "add_time": commands.add_time,
+    "stop_timer": commands.stop_timer,
+    "set_voting": commands.set_voting,
 }
 
 

@@ -212,3 +212,16 @@ def api_snapshot(code: str) -> Any:
     if workshop is None:
         return api_error(404, "not_found", "There is no workshop with that code.")
     return jsonify(get_store().snapshot(workshop.id, include_hidden=is_facilitator(workshop)))
+
+
+@bp.get("/api/workshops/<code>/results")
+def api_results(code: str) -> Any:
+    """Ideas and themes ranked by dots: for everyone once results are shown, for the facilitator always."""
+    canonical = normalize_code(code)
+    workshop = get_store().get_workshop(canonical) if canonical else None
+    if workshop is None:
+        return api_error(404, "not_found", "There is no workshop with that code.")
+    try:
+        return jsonify(commands.results(get_store(), workshop, is_facilitator(workshop)))
+    except CommandError as error:
+        return api_error(403, error.code, error.message)

@@ -4,6 +4,10 @@ Validation and authorization live here, once, whichever transport a command came
 `CommandError`, which the transport turns into `{"ok": false, "error": {...}}`.
 """
 
+from .flow import (
+    add_time, cast_vote, pause_timer, results, resume_timer, retract_vote, set_phase, set_voting,
+    start_timer, stop_timer,
+)
 from .core import Result, create_workshop, join, post_idea, set_idea_hidden, set_posting, sync
 from .themes import (
     apply_suggestions, create_cluster, delete_cluster, merge_clusters, move_idea, rename_cluster,
@@ -11,6 +15,8 @@ from .themes import (
 )
 
 __all__ = [
+    "add_time", "cast_vote", "pause_timer", "results", "resume_timer", "retract_vote", "set_phase",
+    "set_voting", "start_timer", "stop_timer",
     "Result", "apply_suggestions", "create_cluster", "create_workshop", "delete_cluster", "join",
     "merge_clusters", "move_idea", "post_idea", "rename_cluster", "reorder_clusters",
     "set_idea_hidden", "set_posting", "stack_ideas", "suggest_clusters", "sync", "unstack_idea",

@@ -85,7 +85,8 @@ def join(store: Store, payload: object, cookie_token: str | None = None) -> tupl
     actor = Actor(workshop, PARTICIPANT, participant.id)
     ack = {"role": PARTICIPANT, "participant_token": ptoken,
            "snapshot": store.snapshot(workshop.id, include_hidden=False),
-           "own_idea_ids": store.own_idea_ids(participant.id)}
+           "own_idea_ids": store.own_idea_ids(participant.id),
+           "votes": store.my_votes(workshop.id, participant.id)}
     return actor, (ack, [])
 
 
@@ -98,7 +99,7 @@ def post_idea(store: Store, actor: Actor | None, payload: object) -> Result:
     if actor.participant_id is None:
         raise CommandError("forbidden", "Only participants post ideas: open the join page.")
     workshop = store.get_workshop(actor.workshop.code)
-    if workshop is None or not workshop.posting_open:
+    if workshop is None or workshop.phase != "collect" or not workshop.posting_open:
         raise CommandError("posting_closed", "Posting is closed for now.")
     idea, fact = store.post_idea(actor.workshop.id, actor.participant_id, client_id, text)
     return {"idea": idea.to_dict()}, [fact] if fact else []

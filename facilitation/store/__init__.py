@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .clusters import ClusterStore
-from .core import connect, now
+from .flow import FlowStore
+from .core import connect, now, now_ms
 
 
-class Store(ClusterStore):
+class Store(FlowStore):
     """Every read and write of the live database."""
 
 
-__all__ = ["Store", "connect", "now"]
+__all__ = ["Store", "connect", "now", "now_ms"]

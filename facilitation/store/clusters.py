@@ -82,6 +82,7 @@ class ClusterStore(CoreStore):
         with self._transaction() as db:
             moved = self._ideas_in(source_id)
             db.execute("UPDATE ideas SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
+            db.execute("UPDATE votes SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
             db.execute("DELETE FROM clusters WHERE id = ?", [source_id])
             return self._append(workshop_id, "clusters_merged",
                                 {"source_id": source_id, "target_id": target_id,
@@ -92,6 +93,7 @@ class ClusterStore(CoreStore):
         with self._transaction() as db:
             released = self._ideas_in(cluster_id)
             db.execute("UPDATE ideas SET cluster_id = NULL WHERE cluster_id = ?", [cluster_id])
+            db.execute("DELETE FROM votes WHERE cluster_id = ?", [cluster_id])  # its dots go back
             db.execute("DELETE FROM clusters WHERE id = ?", [cluster_id])
             return self._append(workshop_id, "cluster_deleted",
                                 {"cluster_id": cluster_id, "idea_ids": released}, "facilitator")

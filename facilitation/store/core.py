@@ -13,6 +13,7 @@ import hmac
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -21,8 +22,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..flow import Timer
 from ..model import CommandError, Fact, Idea, Participant, Workshop, hash_token, new_code, new_token
 from .schema import migrations
+
+def now_ms() -> int:
+    """The current time in milliseconds since the epoch, as timers and screens count it."""
+    return int(time.time() * 1000)
+
 
 def now() -> str:
     """The current time as ISO 8601 UTC with milliseconds, the form every timestamp is stored in."""
@@ -43,7 +50,10 @@ def connect(path: Path | str) -> Database:
 def _workshop(row: dict[str, Any]) -> Workshop:
     return Workshop(id=row["id"], code=row["code"], title=row["title"], prompt=row["prompt"],
                     posting_open=bool(row["posting_open"]), seq=row["seq"],
-                    created_at=row["created_at"])
+                    created_at=row["created_at"], phase=row["phase"], dots=row["dots"],
+                    max_per_item=row["max_per_item"], timer_ends_at=row["timer_ends_at"],
+                    timer_remaining_ms=row["timer_remaining_ms"],
+                    timer_running=bool(row["timer_running"]))
 
 
 def idea_from_row(row: dict[str, Any]) -> Idea:
@@ -229,8 +239,9 @@ class CoreStore:
             clusters = [dict(r) for r in self.db.query(
                 "SELECT id, label, position FROM clusters WHERE workshop_id = ? ORDER BY position, id",
                 [workshop_id])]
-        return {"workshop": {**workshop.to_dict(), **counts}, "clusters": clusters, "ideas": ideas,
-                "seq": workshop.seq}
+        timer = Timer(workshop.timer_ends_at, workshop.timer_remaining_ms, workshop.timer_running)
+        return {"workshop": {**workshop.to_dict(), **counts, "timer": timer.view(now_ms())},
+                "clusters": clusters, "ideas": ideas, "seq": workshop.seq}
 
     def facts_since(self, workshop_id: int, since: int, limit: int) -> list[Fact] | None:
         """The facts after seq `since`, or None when more than `limit` (a snapshot is cheaper)."""

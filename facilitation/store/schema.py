@@ -54,3 +54,24 @@ def m002_clusters(db: Database) -> None:
     db.execute("ALTER TABLE ideas ADD COLUMN duplicate_of INTEGER REFERENCES ideas(id)")
     db.table("ideas").create_index(["cluster_id"])
     db.table("ideas").create_index(["duplicate_of"])
+
+
+@migrations()
+def m003_flow(db: Database) -> None:
+    """Phases, the countdown, the voting budget, and the dots participants place."""
+    for column, kind in [("phase", "TEXT NOT NULL DEFAULT 'collect'"), ("dots", "INTEGER NOT NULL DEFAULT 3"),
+                         ("max_per_item", "INTEGER NOT NULL DEFAULT 1"), ("timer_ends_at", "INTEGER"),
+                         ("timer_remaining_ms", "INTEGER NOT NULL DEFAULT 0"),
+                         ("timer_running", "INTEGER NOT NULL DEFAULT 0")]:
+        db.execute(f"ALTER TABLE workshops ADD COLUMN {column} {kind}")
+    db.table("votes").create(
+        {"id": int, "workshop_id": int, "participant_id": int, "idea_id": int, "cluster_id": int,
+         "created_at": str},
+        pk="id",
+        foreign_keys=[("workshop_id", "workshops", "id"), ("participant_id", "participants", "id"),
+                      ("idea_id", "ideas", "id"), ("cluster_id", "clusters", "id")],
+        not_null={"workshop_id", "participant_id"},
+    )
+    db.table("votes").create_index(["workshop_id", "participant_id"])
+    db.table("votes").create_index(["idea_id"])
+    db.table("votes").create_index(["cluster_id"])

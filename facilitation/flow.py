@@ -1,0 +1,90 @@
+"""Pure rules of a workshop's flow: phases, the countdown, voting budgets and result ranking."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .model import CommandError
+
+PHASES = ("collect", "cluster", "vote", "results", "closed")
+MAX_TIMER_SECONDS = 4 * 3600
+MAX_DOTS = 20
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A countdown kept as its end time while running, and as what is left while paused."""
+
+    ends_at: int | None = None  # ms since the epoch, while running
+    remaining_ms: int = 0       # while paused (and at start)
+    running: bool = False
+
+    def view(self, now_ms: int) -> dict[str, Any]:
+        """What screens show: the end time (null unless running), time left and whether it runs."""
+        left = max(0, self.ends_at - now_ms) if self.running and self.ends_at is not None \
+            else self.remaining_ms
+        return {"ends_at": self.ends_at if self.running else None, "remaining_ms": left,
+                "running": self.running}
+
+    def start(self, seconds: int, now_ms: int) -> Timer:
+        """Count down `seconds` from now."""
+        return Timer(now_ms + seconds * 1000, seconds * 1000, True)
+
+    def pause(self, now_ms: int) -> Timer:
+        """Stop the clock, keeping what is left."""
+        if not self.running:
+            raise CommandError("invalid", "The timer is not running.")
+        return Timer(None, int(self.view(now_ms)["remaining_ms"]), False)
+
+    def resume(self, now_ms: int) -> Timer:
+        """Run again from what was left."""
+        if self.running or self.remaining_ms <= 0:
+            raise CommandError("invalid", "There is no paused timer to resume.")
+        return Timer(now_ms + self.remaining_ms, self.remaining_ms, True)
+
+    def add(self, seconds: int, now_ms: int) -> Timer:
+        """Give (or, with negative seconds, take) time; a timer that ran out restarts from now."""
+        if self.running and self.ends_at is not None:
+            ends_at = max(self.ends_at, now_ms) + seconds * 1000
+            return Timer(max(ends_at, now_ms), max(0, ends_at - now_ms), True)
+        if self.remaining_ms <= 0 and seconds > 0:
+            return self.start(seconds, now_ms)
+        return Timer(None, max(0, self.remaining_ms + seconds * 1000), False)
+
+
+def check_phase(raw: object) -> str:
+    """A phase name, or `invalid`."""
+    if raw not in PHASES:
+        raise CommandError("invalid", f"phase must be one of: {', '.join(PHASES)}.")
+    return str(raw)
+
+
+def check_seconds(raw: object, allow_negative: bool = False) -> int:
+    """A whole number of seconds within the timer's range."""
+    low = -MAX_TIMER_SECONDS if allow_negative else 1
+    if not isinstance(raw, int) or isinstance(raw, bool) or not low <= raw <= MAX_TIMER_SECONDS \
+            or raw == 0:
+        raise CommandError("invalid", f"seconds must be a whole number from {low} to "
+                                      f"{MAX_TIMER_SECONDS}, not 0.")
+    return raw
+
+
+def check_voting(dots: object, max_per_item: object) -> tuple[int, int]:
+    """A dot budget of 1-20 and a per-item cap of 1 up to the budget."""
+    if (isinstance(dots, int) and not isinstance(dots, bool) and 1 <= dots <= MAX_DOTS
+            and isinstance(max_per_item, int) and not isinstance(max_per_item, bool)
+            and 1 <= max_per_item <= dots):
+        return dots, max_per_item
+    raise CommandError("invalid", f"dots must be 1-{MAX_DOTS} and max_per_item 1 up to dots.")
+
+
+def rank(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items by votes, most first, each with its rank; equal votes share a rank (1, 1, 3)."""
+    ordered = sorted(items, key=lambda item: (-item["votes"], item["id"]))
+    ranked: list[dict[str, Any]] = []
+    for index, item in enumerate(ordered):
+        tied = ranked and ranked[-1]["votes"] == item["votes"]
+        ranked.append({**item, "rank": ranked[-1]["rank"] if tied else index + 1})
+    return ranked

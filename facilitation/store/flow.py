@@ -1,0 +1,96 @@
+"""The workshop's flow: phase, countdown, voting budget, and dots, each change one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..flow import Timer
+from ..model import CommandError, Fact, Workshop
+from .clusters import ClusterStore
+from .core import now
+
+
+class FlowStore(ClusterStore):
+    """Phases, the timer, voting settings and votes."""
+
+    def set_phase(self, workshop_id: int, phase: str) -> Fact | None:
+        """Move the workshop to a phase; None when it already is there."""
+        with self._transaction() as db:
+            changed = db.execute("UPDATE workshops SET phase = ? WHERE id = ? AND phase != ?",
+                                 [phase, workshop_id, phase]).rowcount
+            if not changed:
+                return None
+            return self._append(workshop_id, "phase_changed", {"phase": phase}, "facilitator")
+
+    def set_timer(self, workshop_id: int, timer: Timer, now_ms: int) -> Fact:
+        """Store the countdown and tell every screen how it now stands."""
+        with self._transaction() as db:
+            db.execute("UPDATE workshops SET timer_ends_at = ?, timer_remaining_ms = ?,"
+                       " timer_running = ? WHERE id = ?",
+                       [timer.ends_at, timer.remaining_ms, int(timer.running), workshop_id])
+            return self._append(workshop_id, "timer_changed", {"timer": timer.view(now_ms)},
+                                "facilitator")
+
+    def set_voting(self, workshop_id: int, dots: int, max_per_item: int) -> Fact:
+        """Set each participant's dots and how many may go on one idea or theme."""
+        with self._transaction() as db:
+            db.execute("UPDATE workshops SET dots = ?, max_per_item = ? WHERE id = ?",
+                       [dots, max_per_item, workshop_id])
+            return self._append(workshop_id, "voting_set",
+                                {"dots": dots, "max_per_item": max_per_item}, "facilitator")
+
+    def _votes_by(self, participant_id: int, column: str | None = None,
+                  item_id: int | None = None) -> int:
+        sql = "SELECT count(*) FROM votes WHERE participant_id = ?"
+        params: list[Any] = [participant_id]
+        if column is not None:
+            sql += f" AND {column} = ?"
+            params.append(item_id)
+        return int(self.db.execute(sql, params).fetchone()[0])
+
+    def cast_vote(self, workshop: Workshop, participant_id: int, column: str, item_id: int) -> int:
+        """Place one dot, checked against the budget inside the write; returns the dots left."""
+        with self._transaction() as db:
+            row = db.execute("SELECT dots, max_per_item FROM workshops WHERE id = ?",
+                             [workshop.id]).fetchone()
+            used = self._votes_by(participant_id)
+            if used >= row[0]:
+                raise CommandError("no_dots_left", "You have no dots left. Take one back to move it.")
+            if self._votes_by(participant_id, column, item_id) >= row[1]:
+                raise CommandError("max_per_item",
+                                   f"At most {row[1]} dot(s) can go on one idea or theme.")
+            db.table("votes").insert({"workshop_id": workshop.id, "participant_id": participant_id,
+                                      column: item_id, "created_at": now()})
+            return int(row[0]) - used - 1
+
+    def retract_vote(self, workshop: Workshop, participant_id: int, column: str,
+                     item_id: int) -> int:
+        """Take one of this participant's dots back from an item; returns the dots left."""
+        with self._transaction() as db:
+            vote = db.execute(f"SELECT max(id) FROM votes WHERE participant_id = ? AND {column} = ?",
+                              [participant_id, item_id]).fetchone()[0]
+            if vote is None:
+                raise CommandError("not_found", "You have no dot on that to take back.")
+            db.execute("DELETE FROM votes WHERE id = ?", [vote])
+            dots = db.execute("SELECT dots FROM workshops WHERE id = ?", [workshop.id]).fetchone()[0]
+            return int(dots) - self._votes_by(participant_id)
+
+    def my_votes(self, workshop_id: int, participant_id: int) -> dict[str, Any]:
+        """One participant's dots: on which ideas and themes, and how many are left."""
+        with self.lock:
+            rows = self._rows("SELECT idea_id, cluster_id, count(*) AS n FROM votes"
+                              " WHERE participant_id = ? GROUP BY idea_id, cluster_id",
+                              (participant_id,))
+            dots = self.db.execute("SELECT dots FROM workshops WHERE id = ?",
+                                   [workshop_id]).fetchone()[0]
+        used = sum(r["n"] for r in rows)
+        return {"ideas": {str(r["idea_id"]): r["n"] for r in rows if r["idea_id"] is not None},
+                "clusters": {str(r["cluster_id"]): r["n"] for r in rows if r["cluster_id"] is not None},
+                "dots_left": max(0, int(dots) - used)}
+
+    def vote_totals(self, workshop_id: int) -> dict[str, dict[str, int]]:
+        """Dots per idea and per theme, with no trace of who placed them."""
+        rows = self._rows("SELECT idea_id, cluster_id, count(*) AS n FROM votes WHERE workshop_id = ?"
+                          " GROUP BY idea_id, cluster_id", (workshop_id,))
+        return {"ideas": {str(r["idea_id"]): r["n"] for r in rows if r["idea_id"] is not None},
+                "clusters": {str(r["cluster_id"]): r["n"] for r in rows if r["cluster_id"] is not None}}

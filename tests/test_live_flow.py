@@ -1,0 +1,75 @@
+"""Live: phases, the countdown and dot voting over real sockets, including racing voters."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Any
+
+import requests
+
+
+def setup(server: Any, peers: Any, phones: int) -> tuple[Any, list[Any], dict[str, Any]]:
+    created = server.create_workshop()
+    facilitator = peers(server.url)
+    assert facilitator.call("join", {"code": created["code"],
+                                     "facilitator_token": created["facilitator_token"]})["ok"]
+    clients = [peers(server.url) for _ in range(phones)]
+    for client in clients:
+        assert client.call("join", {"code": created["code"]})["ok"]
+    return facilitator, clients, created
+
+
+def test_phase_and_timer_reach_every_screen(live_server: Any, peers: Any) -> None:
+    facilitator, (phone,), created = setup(live_server, peers, 1)
+    assert facilitator.call("set_phase", {"phase": "cluster"})["ok"]
+    assert phone.wait_for("phase_changed")["phase"] == "cluster"
+    assert phone.call("post_idea", {"text": "For sent", "client_id": "x"})["error"]["code"] \
+        == "posting_closed"
+    started = facilitator.call("start_timer", {"seconds": 300})
+    fact = phone.wait_for("timer_changed")
+    assert fact["timer"] == started["timer"] and fact["timer"]["running"]
+    late = peers(live_server.url).call("join", {"code": created["code"]})
+    assert late["snapshot"]["workshop"]["timer"]["ends_at"] == started["timer"]["ends_at"]
+    assert late["snapshot"]["workshop"]["phase"] == "cluster"
+    assert phone.call("set_phase", {"phase": "vote"})["error"]["code"] == "forbidden"
+
+
+def test_racing_votes_never_overspend(live_server: Any, peers: Any) -> None:
+    facilitator, phones, created = setup(live_server, peers, 4)
+    ideas = [phones[0].call("post_idea", {"text": f"Idé {n}", "client_id": str(n)})["idea"]["id"]
+             for n in range(5)]
+    assert facilitator.call("set_voting", {"dots": 3, "max_per_item": 3})["ok"]
+    wall = peers(live_server.url)
+    assert wall.call("join", {"code": created["code"], "viewer": True})["ok"]
+    assert facilitator.call("set_phase", {"phase": "vote"})["ok"]
+    acks: queue.Queue[dict[str, Any]] = queue.Queue()
+
+    def vote(phone: Any) -> None:
+        # Each phone fires 8 casts at once without waiting: only 3 may land.
+        events = [threading.Thread(target=lambda n=n: acks.put(
+            phone.call("cast_vote", {"idea_id": ideas[n % 5]}))) for n in range(8)]
+        for thread in events:
+            thread.start()
+        for thread in events:
+            thread.join(20)
+
+    voters = [threading.Thread(target=vote, args=(phone,)) for phone in phones]
+    for thread in voters:
+        thread.start()
+    for thread in voters:
+        thread.join(30)
+    answers = [acks.get_nowait() for _ in range(acks.qsize())]
+    assert len(answers) == 32
+    assert sum(a["ok"] for a in answers) == 12  # 4 phones x 3 dots, never more
+    assert {a["error"]["code"] for a in answers if not a["ok"]} == {"no_dots_left"}
+    totals = wall.wait_for("vote_totals", lambda t: sum(t["ideas"].values()) == 12)
+    assert set(totals) == {"ideas", "clusters"}
+    received = [phones[1].events.get_nowait()[0] for _ in range(phones[1].events.qsize())]
+    assert "phase_changed" in received and "vote_totals" not in received  # phones never see totals
+    results = requests.get(f"{live_server.url}/api/workshops/{created['code']}/results", timeout=5)
+    assert results.status_code == 403 and results.json()["error"]["code"] == "wrong_phase"
+    assert facilitator.call("set_phase", {"phase": "results"})["ok"]
+    ranked = requests.get(f"{live_server.url}/api/workshops/{created['code']}/results", timeout=5).json()
+    assert sum(i["votes"] for i in ranked["ideas"]) == 12 and ranked["ideas"][0]["rank"] == 1
+    assert phones[0].call("cast_vote", {"idea_id": ideas[0]})["error"]["code"] == "wrong_phase"
