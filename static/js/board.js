@@ -69,6 +69,15 @@ IdeaFactory.Board.prototype.apply = function (event, data) {
     case "idea_unstacked":
       if (ideas[data.idea_id]) { ideas[data.idea_id].duplicate_of = null; }
       break;
+    case "phase_changed":
+      if (this.workshop) { this.workshop.phase = data.phase; }
+      break;
+    case "timer_changed":
+      if (this.workshop) { this.workshop.timer = data.timer; }
+      break;
+    case "voting_set":
+      if (this.workshop) { this.workshop.dots = data.dots; this.workshop.max_per_item = data.max_per_item; }
+      break;
     case "posting_opened":
     case "posting_closed":
       if (this.workshop) { this.workshop.posting_open = event === "posting_opened"; }

@@ -6,6 +6,7 @@ window.IdeaFactory = window.IdeaFactory || {};
 
 IdeaFactory.t = function (key, values) {
   var strings = IdeaFactory.strings || {};
+  if (values && values.n === 1 && strings[key + "_one"]) { key += "_one"; }  // Danish and English: 1 is singular
   var text = strings[key] || key;
   Object.keys(values || {}).forEach(function (name) {
     text = text.split("{" + name + "}").join(String(values[name]));

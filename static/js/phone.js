@@ -21,6 +21,9 @@
   var ownIds = [];
   var flushing = false;
   var board = new IdeaFactory.Board();
+  var phaseNote = document.getElementById("phase-note");
+  var countdown = IdeaFactory.countdown(document.getElementById("timer"));
+  var voting;
 
   // The themes the facilitator has made so far, read-only, with how many ideas each holds.
   function renderThemes() {
@@ -103,10 +106,22 @@
     }, function () { flushing = false; });
   }
 
-  function setPostingOpen(open) {
-    closedNotice.hidden = open;
+  // Each phase shows its own screen; the phone follows the facilitator live.
+  function showPhase() {
+    var workshop = board.workshop;
+    var phase = workshop.phase;
+    var open = phase === "collect" && workshop.posting_open;
+    form.hidden = phase !== "collect";
+    closedNotice.hidden = open || phase !== "collect";
     input.disabled = !open;
     sendButton.disabled = !open;
+    var note = { cluster: t("phase_cluster"), closed: t("phase_closed") }[phase];
+    phaseNote.hidden = !note;
+    phaseNote.textContent = note || "";
+    document.getElementById("vote-section").hidden = phase !== "vote";
+    document.getElementById("results-section").hidden = phase !== "results" && phase !== "closed";
+    if (phase === "vote") { voting.render(); }
+    if (phase === "results" || phase === "closed") { IdeaFactory.showResults(code, document.getElementById("results-list")); }
   }
 
   var live = IdeaFactory.connect({
@@ -117,20 +132,25 @@
     onJoined: function (ack) {
       localStorage.setItem(tokenKey, ack.participant_token);
       ownIds = ack.own_idea_ids || [];
+      voting.load(ack.votes || { ideas: {}, clusters: {}, dots_left: 0 });
     },
     onSnapshot: function (snapshot) {
       board.load(snapshot);
       renderThemes();
       mine = {};
       snapshot.ideas.forEach(function (idea) { if (ownIds.indexOf(idea.id) >= 0) { mine[idea.id] = idea; } });
-      setPostingOpen(snapshot.workshop.posting_open);
+      countdown.set(snapshot.workshop.timer);
+      showPhase();
       render();
       flush();
     },
     onFact: function (event, data) {
       board.apply(event, data);
       if (event.indexOf("cluster") >= 0 || event === "idea_moved" || event === "ideas_stacked") { renderThemes(); }
-      if (event === "posting_opened" || event === "posting_closed") { setPostingOpen(event === "posting_opened"); }
+      if (event === "posting_opened" || event === "posting_closed" || event === "phase_changed") { showPhase(); }
+      if (event === "timer_changed") { countdown.set(data.timer); }
+      if (event === "voting_set") { voting.budget(data.dots); }
+      if (board.workshop.phase === "vote" && event !== "timer_changed") { voting.render(); }
       if (event === "idea_hidden" && mine[data.idea_id]) { mine[data.idea_id].hidden = true; render(); }
       if (event === "idea_shown" && mine[data.idea.id]) { mine[data.idea.id] = data.idea; render(); }
     },
@@ -141,6 +161,7 @@
     }
   });
 
+  voting = IdeaFactory.phoneVoting(live, board);
   input.addEventListener("input", updateCounter);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
