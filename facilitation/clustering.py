@@ -21,12 +21,17 @@ from facilitation.stopwords import DANISH, ENGLISH
 # Every threshold below is fixed and was chosen on benchmark samples (bench/clustering.py)
 # drawn with other seeds than the reported ones; none of them ever looks at labels at run time.
 # Char n-grams catch Danish compounds and typos ("påmindelse"/"påmidelse") that stems miss.
+# Whole words with stopwords kept catch phrasing ("will it", "how do I") that stems drop;
+# they lift English most. They only shape the graph: in the whole-text test of whether an
+# idea belongs (FULL_WORD_WEIGHT) words like "for" would pull outliers into themes.
+STEM_WEIGHT = 1.0
+CHAR_WEIGHT = 1.5
 WORD_WEIGHT = 1.0
-CHAR_WEIGHT = 1.0
+FULL_WORD_WEIGHT = 0.0
 # Features seen in a single idea cannot link two ideas, they only dilute the similarity.
 MIN_DF = 2
 # Each idea links to its nearest ideas only, so a big theme cannot swallow a small one.
-NEIGHBOURS = 15
+NEIGHBOURS = 20
 MIN_EDGE = 0.05
 # Above 1 the communities come out smaller than plain modularity makes them; the price, that
 # a set of ideas all on one theme can be cut in pieces, is paid back by MERGE_RATIO below.
@@ -104,21 +109,24 @@ def _analyse_all(texts: Sequence[str], language: str | None) -> list[_Doc]:
     return docs
 
 
-def _combine(parts: list[sp.csr_matrix]) -> sp.csr_matrix:
+def _combine(parts: list[sp.csr_matrix], weights: tuple[float, ...]) -> sp.csr_matrix:
     """Weight each L2-normalised view, stack them and L2-normalise the rows again."""
-    weighted = [w * normalize(p) for w, p in zip((WORD_WEIGHT, CHAR_WEIGHT), parts)]
+    weighted = [w * normalize(p) for w, p in zip(weights, parts)]
     return sp.csr_matrix(normalize(sp.hstack(weighted).tocsr()))
 
 
 def _vectorize(docs: list[_Doc]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """Return rows of stem plus char n-gram TF-IDF: only shared features, and all features."""
+    """Return rows of stem, char n-gram and word TF-IDF: only shared features, and all."""
     stems = TfidfVectorizer(analyzer=lambda stems: stems, sublinear_tf=True, norm=None)
-    # Char n-grams run over the whole text: recurring phrasings ("will it", "kommer det
-    # til at") are a useful signal, and IDF keeps the most common ones weak.
+    # Char n-grams and words run over the whole text: recurring phrasings ("will it",
+    # "kommer det til at") are a useful signal, and IDF keeps the most common ones weak.
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                             norm=None)
+    words = TfidfVectorizer(analyzer=str.split, sublinear_tf=True, norm=None)
+    views = ((stems, [d.stems for d in docs]), (chars, [d.text for d in docs]),
+             (words, [d.text for d in docs]))
     full, shared = [], []
-    for vec, data in ((stems, [d.stems for d in docs]), (chars, [d.text for d in docs])):
+    for vec, data in views:
         try:
             raw = sp.csr_matrix(vec.fit_transform(data))
         except ValueError:  # no text has a single feature: this view has nothing to say
@@ -128,7 +136,8 @@ def _vectorize(docs: list[_Doc]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         # vocabulary, which shapes the themes, is not diluted by each idea's length.
         keep = np.flatnonzero(raw.getnnz(axis=0) >= MIN_DF)
         shared.append(raw[:, keep] if len(keep) else sp.csr_matrix((len(docs), 1)))
-    return _combine(shared), _combine(full)
+    return (_combine(shared, (STEM_WEIGHT, CHAR_WEIGHT, WORD_WEIGHT)),
+            _combine(full, (STEM_WEIGHT, CHAR_WEIGHT, FULL_WORD_WEIGHT)))
 
 
 def _knn_graph(sim: FloatArray) -> sp.csr_matrix:
