@@ -54,6 +54,11 @@ class Workshop:
     timer_ends_at: int | None = None
     timer_remaining_ms: int = 0
     timer_running: bool = False
+    active_prompt_id: int | None = None
+    names: str = "optional"  # display names: optional, required or forbidden
+    pre_moderation: bool = False
+    idea_cap: int | None = None  # most ideas per participant (per table in table mode)
+    table_mode: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The public form, without the internal id; the store adds the timer as screens see it."""
@@ -82,9 +87,13 @@ class Idea:
     created_at: str
     cluster_id: int | None = None
     duplicate_of: int | None = None  # the idea whose card this one is stacked under
+    prompt_id: int | None = None     # the question (round) it answers
+    table_id: int | None = None
+    author: str | None = None        # a display name the participant chose to give, if any
+    pending: bool = False            # waiting for the facilitator's approval (pre-moderation)
 
     def to_dict(self) -> dict[str, Any]:
-        """The public form sent to every screen; never says who wrote it."""
+        """The form sent to screens: never which participant wrote it, only a chosen name."""
         return asdict(self)
 
 
@@ -112,6 +121,18 @@ class Fact:
     def to_dict(self) -> dict[str, Any]:
         """The event payload with its sequence number, as clients receive it."""
         return {**self.payload, "seq": self.seq}
+
+    @property
+    def private(self) -> bool:
+        """Whether only facilitators may see it in full: an idea waiting for approval."""
+        idea = self.payload.get("idea")
+        return isinstance(idea, dict) and bool(idea.get("pending"))
+
+    def public_dict(self) -> dict[str, Any]:
+        """What walls and phones receive: a waiting idea's text stays with the facilitator."""
+        if self.private:
+            return {"idea_id": self.payload["idea"]["id"], "seq": self.seq}
+        return self.to_dict()
 
 
 def new_code() -> str:

@@ -35,10 +35,20 @@ def screens_room(code: str) -> str:
     return f"workshop:{code}:screens"
 
 
+def facilitators_room(code: str) -> str:
+    """The room of a workshop's facilitator consoles: they alone see ideas waiting for approval."""
+    return f"workshop:{code}:facilitators"
+
+
 def broadcast(socketio: SocketIO, code: str, facts: Iterable[Fact]) -> None:
     """Send facts to every screen of a workshop: the one way state changes leave the server."""
     for fact in facts:
-        socketio.emit(fact.type, fact.to_dict(), to=room(code))
+        if not fact.private:
+            socketio.emit(fact.type, fact.to_dict(), to=room(code))
+            continue
+        consoles = [sid for sid, _ in socketio.server.manager.get_participants("/", facilitators_room(code))]
+        socketio.emit(fact.type, fact.to_dict(), to=facilitators_room(code))
+        socketio.emit(fact.type, fact.public_dict(), to=room(code), skip_sid=consoles)
 
 
 class WorkshopNamespace(Namespace):
@@ -88,8 +98,8 @@ class WorkshopNamespace(Namespace):
             store = self.store
             previous = self.actors.pop(request.sid, None)
             if previous is not None:
-                leave_room(room(previous.workshop.code))
-                leave_room(screens_room(previous.workshop.code))
+                for name in (room, screens_room, facilitators_room):
+                    leave_room(name(previous.workshop.code))
             if code is None:
                 raise CommandError("not_found", "There is no workshop with that code. Check the code.")
             # In the room before the snapshot is read: a fact can then arrive twice, never be missed.
@@ -103,6 +113,8 @@ class WorkshopNamespace(Namespace):
             self.actors[request.sid] = actor
             if actor.participant_id is None:
                 join_room(screens_room(code))
+            if actor.is_facilitator:
+                join_room(facilitators_room(code))
             elif ack["participant_token"] != payload.get("participant_token"):
                 self._soon(f"count:{code}", lambda: self.socketio.emit(
                     "participant_count", {"participant_count": store.participant_count(actor.workshop.id)},
@@ -190,6 +202,15 @@ ACTOR_COMMANDS: dict[str, Callable[[Store, Actor | None, Any], commands.Result]]
     "add_time": commands.add_time,
     "stop_timer": commands.stop_timer,
     "set_voting": commands.set_voting,
+    "add_prompt": commands.add_prompt,
+    "set_active_prompt": commands.set_active_prompt,
+    "set_tables": commands.set_tables,
+    "set_table": commands.set_table,
+    "set_name": commands.set_name,
+    "set_rules": commands.set_rules,
+    "approve_idea": commands.approve_idea,
+    "edit_idea": commands.edit_idea,
+    "delete_idea": commands.delete_idea,
 }
 
 

@@ -73,3 +73,24 @@ def test_racing_votes_never_overspend(live_server: Any, peers: Any) -> None:
     ranked = requests.get(f"{live_server.url}/api/workshops/{created['code']}/results", timeout=5).json()
     assert sum(i["votes"] for i in ranked["ideas"]) == 12 and ranked["ideas"][0]["rank"] == 1
     assert phones[0].call("cast_vote", {"idea_id": ideas[0]})["error"]["code"] == "wrong_phase"
+
+
+def test_waiting_ideas_reach_only_the_facilitator(live_server: Any, peers: Any) -> None:
+    facilitator, (phone, other), created = setup(live_server, peers, 2)
+    wall = peers(live_server.url)
+    assert wall.call("join", {"code": created["code"], "viewer": True})["ok"]
+    assert facilitator.call("set_rules", {"pre_moderation": True})["ok"]
+    posted = phone.call("post_idea", {"text": "Hemmelig indtil godkendt", "client_id": "1"})
+    assert posted["ok"] and posted["idea"]["pending"]
+    full = facilitator.wait_for("idea_queued")
+    assert full["idea"]["text"] == "Hemmelig indtil godkendt"
+    for screen in (wall, other):
+        redacted = screen.wait_for("idea_queued")
+        assert redacted == {"idea_id": posted["idea"]["id"], "seq": full["seq"]}
+        missed = screen.call("sync", {"since": full["seq"] - 1})["facts"]
+        assert "Hemmelig" not in str(missed)
+    back = peers(live_server.url).call("join", {"code": created["code"],
+                                                "participant_token": None})
+    assert back["snapshot"]["ideas"] == []
+    assert facilitator.call("approve_idea", {"idea_id": posted["idea"]["id"]})["ok"]
+    assert wall.wait_for("idea_approved")["idea"]["text"] == "Hemmelig indtil godkendt"

@@ -8,6 +8,10 @@ from .flow import (
     add_time, cast_vote, pause_timer, results, resume_timer, retract_vote, set_phase, set_voting,
     start_timer, stop_timer,
 )
+from .rounds import (
+    add_prompt, approve_idea, delete_idea, edit_idea, set_active_prompt, set_name, set_rules,
+    set_table, set_tables,
+)
 from .core import Result, create_workshop, join, post_idea, set_idea_hidden, set_posting, sync
 from .themes import (
     apply_suggestions, create_cluster, delete_cluster, merge_clusters, move_idea, rename_cluster,
@@ -15,6 +19,8 @@ from .themes import (
 )
 
 __all__ = [
+    "add_prompt", "approve_idea", "delete_idea", "edit_idea", "set_active_prompt", "set_name",
+    "set_rules", "set_table", "set_tables",
     "add_time", "cast_vote", "pause_timer", "results", "resume_timer", "retract_vote", "set_phase",
     "set_voting", "start_timer", "stop_timer",
     "Result", "apply_suggestions", "create_cluster", "create_workshop", "delete_cluster", "join",

@@ -83,9 +83,11 @@ def join(store: Store, payload: object, cookie_token: str | None = None) -> tupl
     participant, ptoken, _ = store.join(workshop.id, data.get("participant_token"),
                                       MAX_PARTICIPANTS)
     actor = Actor(workshop, PARTICIPANT, participant.id)
+    own = store.own_ideas(participant.id)
     ack = {"role": PARTICIPANT, "participant_token": ptoken,
            "snapshot": store.snapshot(workshop.id, include_hidden=False),
-           "own_idea_ids": store.own_idea_ids(participant.id),
+           "own_idea_ids": [idea.id for idea in own],
+           "own_ideas": [idea.to_dict() for idea in own],
            "votes": store.my_votes(workshop.id, participant.id)}
     return actor, (ack, [])
 
@@ -98,11 +100,33 @@ def post_idea(store: Store, actor: Actor | None, payload: object) -> Result:
     client_id = clean_client_id(data.get("client_id"))
     if actor.participant_id is None:
         raise CommandError("forbidden", "Only participants post ideas: open the join page.")
+    again = store.idea_by_client_id(actor.participant_id, client_id)
+    if again is not None:
+        return {"idea": again.to_dict()}, []  # a resend from the outbox: the rules were checked then
     workshop = store.get_workshop(actor.workshop.code)
     if workshop is None or workshop.phase != "collect" or not workshop.posting_open:
         raise CommandError("posting_closed", "Posting is closed for now.")
-    idea, fact = store.post_idea(actor.workshop.id, actor.participant_id, client_id, text)
+    placement = _placement(store, workshop, actor.participant_id)
+    idea, fact = store.post_idea(actor.workshop.id, actor.participant_id, client_id, text,
+                                 **placement)
     return {"idea": idea.to_dict()}, [fact] if fact else []
+
+
+def _placement(store: Store, workshop: Workshop, participant_id: int) -> dict[str, Any]:
+    """Where a new idea goes (question, table, name, queue), after the workshop's rules."""
+    who = store.participant(participant_id)
+    if workshop.names == "required" and not who["name"]:
+        raise CommandError("name_required", "Write your name first: this workshop shows names.")
+    if workshop.table_mode and who["table_id"] is None:
+        raise CommandError("table_required", "Choose your table first.")
+    if workshop.idea_cap is not None:
+        column, value = ("table_id", who["table_id"]) if workshop.table_mode \
+            else ("participant_id", participant_id)
+        if store.ideas_posted_by(column, value) >= workshop.idea_cap:
+            raise CommandError("idea_cap", f"You have sent the most ideas allowed ({workshop.idea_cap}).")
+    return {"prompt_id": workshop.active_prompt_id, "table_id": who["table_id"],
+            "author": None if workshop.names == "forbidden" else who["name"],
+            "pending": workshop.pre_moderation}
 
 
 def set_idea_hidden(store: Store, actor: Actor | None, payload: object, hidden: bool) -> Result:
@@ -136,4 +160,5 @@ def sync(store: Store, actor: Actor | None, payload: object) -> dict[str, Any]:
         snapshot = store.snapshot(actor.workshop.id, include_hidden=actor.is_facilitator)
         return {"snapshot": snapshot, "seq": snapshot["seq"]}
     last = facts[-1].seq if facts else since
-    return {"facts": [{"event": f.type, "data": f.to_dict()} for f in facts], "seq": last}
+    return {"facts": [{"event": f.type, "data": f.to_dict() if actor.is_facilitator else f.public_dict()}
+                      for f in facts], "seq": last}

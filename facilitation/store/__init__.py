@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .flow import FlowStore
+from .rounds import RoundsStore
 from .core import connect, now, now_ms
 
 
-class Store(FlowStore):
+class Store(RoundsStore):
     """Every read and write of the live database."""
 
 

@@ -53,14 +53,18 @@ def _workshop(row: dict[str, Any]) -> Workshop:
                     created_at=row["created_at"], phase=row["phase"], dots=row["dots"],
                     max_per_item=row["max_per_item"], timer_ends_at=row["timer_ends_at"],
                     timer_remaining_ms=row["timer_remaining_ms"],
-                    timer_running=bool(row["timer_running"]))
+                    timer_running=bool(row["timer_running"]),
+                    active_prompt_id=row["active_prompt_id"], names=row["names"],
+                    pre_moderation=bool(row["pre_moderation"]), idea_cap=row["idea_cap"],
+                    table_mode=bool(row["table_mode"]))
 
 
 def idea_from_row(row: dict[str, Any]) -> Idea:
     """An Idea from a row of the ideas table."""
     return Idea(id=row["id"], text=row["text"], hidden=bool(row["hidden"]),
                 created_at=row["created_at"], cluster_id=row["cluster_id"],
-                duplicate_of=row["duplicate_of"])
+                duplicate_of=row["duplicate_of"], prompt_id=row["prompt_id"],
+                table_id=row["table_id"], author=row["author"], pending=bool(row["pending"]))
 
 
 class CoreStore:
@@ -103,11 +107,17 @@ class CoreStore:
             code = new_code()
             while db.execute("SELECT 1 FROM workshops WHERE code = ?", [code]).fetchone():
                 code = new_code()
-            db.table("workshops").insert({
+            created = now()
+            workshop_id = db.table("workshops").insert({
                 "code": code, "title": title, "prompt": prompt,
                 "facilitator_token_hash": hash_token(token), "posting_open": 1, "seq": 0,
-                "created_at": now(),
-            })
+                "created_at": created,
+            }).last_pk
+            prompt_id = db.table("prompts").insert({
+                "workshop_id": workshop_id, "text": prompt, "position": 0, "created_at": created,
+            }).last_pk
+            db.execute("UPDATE workshops SET active_prompt_id = ? WHERE id = ?",
+                       [prompt_id, workshop_id])
         workshop = self.get_workshop(code)
         assert workshop is not None
         return workshop, token
@@ -176,22 +186,32 @@ class CoreStore:
 
     # Ideas
 
-    def post_idea(self, workshop_id: int, participant_id: int, client_id: str,
-                  text: str) -> tuple[Idea, Fact | None]:
-        """Store an idea and its fact in one transaction; a repeated client_id returns the first."""
+    def idea_by_client_id(self, participant_id: int, client_id: str) -> Idea | None:
+        """The idea a participant already sent under this client_id, if any."""
+        rows = self._rows("SELECT * FROM ideas WHERE participant_id = ? AND client_id = ?",
+                          (participant_id, client_id))
+        return idea_from_row(rows[0]) if rows else None
+
+    def post_idea(self, workshop_id: int, participant_id: int, client_id: str, text: str,
+                  **placement: Any) -> tuple[Idea, Fact | None]:
+        """Store an idea and its fact in one transaction; a repeated client_id returns the first.
+
+        `placement` may give prompt_id, table_id, author and pending (pre-moderation: the fact is
+        then `idea_queued`, which only facilitators receive in full).
+        """
         with self._transaction() as db:
-            rows = list(db.query("SELECT * FROM ideas WHERE participant_id = ? AND client_id = ?",
-                                 [participant_id, client_id]))
-            if rows:
-                return idea_from_row(rows[0]), None
-            created = now()
+            existing = self.idea_by_client_id(participant_id, client_id)
+            if existing is not None:
+                return existing, None
             idea_id = db.table("ideas").insert({
                 "workshop_id": workshop_id, "participant_id": participant_id,
-                "client_id": client_id, "text": text, "hidden": 0, "created_at": created,
+                "client_id": client_id, "text": text, "hidden": 0, "created_at": now(),
+                "prompt_id": placement.get("prompt_id"), "table_id": placement.get("table_id"),
+                "author": placement.get("author"), "pending": int(bool(placement.get("pending"))),
             }).last_pk
-            idea = Idea(int(idea_id or 0), text, False, created)
-            fact = self._append(workshop_id, "idea_posted", {"idea": idea.to_dict()},
-                                f"participant:{participant_id}")
+            idea = idea_from_row(next(db.query("SELECT * FROM ideas WHERE id = ?", [idea_id])))
+            fact = self._append(workshop_id, "idea_queued" if idea.pending else "idea_posted",
+                                {"idea": idea.to_dict()}, f"participant:{participant_id}")
         return idea, fact
 
     def get_idea(self, workshop_id: int, idea_id: int) -> Idea | None:
@@ -216,11 +236,11 @@ class CoreStore:
             return self._append(workshop_id, "idea_shown", {"idea": idea.to_dict()},
                                 "facilitator")
 
-    def own_idea_ids(self, participant_id: int) -> list[int]:
-        """The ids of the ideas one participant posted, oldest first."""
-        rows = self._rows("SELECT id FROM ideas WHERE participant_id = ? ORDER BY id",
+    def own_ideas(self, participant_id: int) -> list[Idea]:
+        """The ideas one participant posted, oldest first, waiting or hidden ones included."""
+        rows = self._rows("SELECT * FROM ideas WHERE participant_id = ? ORDER BY id",
                           (participant_id,))
-        return [row["id"] for row in rows]
+        return [idea_from_row(row) for row in rows]
 
     # Reads for screens and resync
 
@@ -229,19 +249,23 @@ class CoreStore:
         with self.lock:
             row = next(self.db.query("SELECT * FROM workshops WHERE id = ?", [workshop_id]))
             workshop = _workshop(row)
-            where = "" if include_hidden else "AND hidden = 0"
+            where = "" if include_hidden else "AND hidden = 0 AND pending = 0"
             ideas = [idea_from_row(r).to_dict() for r in self.db.query(
                 f"SELECT * FROM ideas WHERE workshop_id = ? {where} ORDER BY id", [workshop_id])]
             counts = {
                 "participant_count": self._count(workshop_id, "participants"),
-                "idea_count": self._count(workshop_id, "ideas", "AND hidden = 0"),
+                "idea_count": self._count(workshop_id, "ideas", "AND hidden = 0 AND pending = 0"),
             }
-            clusters = [dict(r) for r in self.db.query(
-                "SELECT id, label, position FROM clusters WHERE workshop_id = ? ORDER BY position, id",
-                [workshop_id])]
+            clusters = self._rows("SELECT id, label, position FROM clusters WHERE workshop_id = ?"
+                                  " ORDER BY position, id", (workshop_id,))
+            prompts = self._rows("SELECT id, text, position FROM prompts WHERE workshop_id = ?"
+                                 " ORDER BY position, id", (workshop_id,))
+            tables = self._rows("SELECT id, name, position FROM tables WHERE workshop_id = ?"
+                                " ORDER BY position, id", (workshop_id,))
         timer = Timer(workshop.timer_ends_at, workshop.timer_remaining_ms, workshop.timer_running)
         return {"workshop": {**workshop.to_dict(), **counts, "timer": timer.view(now_ms())},
-                "clusters": clusters, "ideas": ideas, "seq": workshop.seq}
+                "prompts": prompts, "tables": tables, "clusters": clusters, "ideas": ideas,
+                "seq": workshop.seq}
 
     def facts_since(self, workshop_id: int, since: int, limit: int) -> list[Fact] | None:
         """The facts after seq `since`, or None when more than `limit` (a snapshot is cheaper)."""

@@ -75,3 +75,42 @@ def m003_flow(db: Database) -> None:
     db.table("votes").create_index(["workshop_id", "participant_id"])
     db.table("votes").create_index(["idea_id"])
     db.table("votes").create_index(["cluster_id"])
+
+
+@migrations()
+def m004_rounds_tables_moderation(db: Database) -> None:
+    """Several questions (rounds), tables, display names, pre-moderation and an idea cap."""
+    db.table("prompts").create(
+        {"id": int, "workshop_id": int, "text": str, "position": int, "created_at": str},
+        pk="id", foreign_keys=[("workshop_id", "workshops", "id")],
+        not_null={"workshop_id", "text", "position"},
+    )
+    db.table("prompts").create_index(["workshop_id", "position"])
+    db.table("tables").create(
+        {"id": int, "workshop_id": int, "name": str, "position": int},
+        pk="id", foreign_keys=[("workshop_id", "workshops", "id")],
+        not_null={"workshop_id", "name", "position"},
+    )
+    db.table("tables").create_index(["workshop_id", "position"])
+    for table, column, kind in [
+        ("workshops", "active_prompt_id", "INTEGER REFERENCES prompts(id)"),
+        ("workshops", "names", "TEXT NOT NULL DEFAULT 'optional'"),
+        ("workshops", "pre_moderation", "INTEGER NOT NULL DEFAULT 0"),
+        ("workshops", "idea_cap", "INTEGER"),
+        ("workshops", "table_mode", "INTEGER NOT NULL DEFAULT 0"),
+        ("participants", "name", "TEXT"),
+        ("participants", "table_id", "INTEGER REFERENCES tables(id)"),
+        ("ideas", "prompt_id", "INTEGER REFERENCES prompts(id)"),
+        ("ideas", "table_id", "INTEGER REFERENCES tables(id)"),
+        ("ideas", "author", "TEXT"),
+        ("ideas", "pending", "INTEGER NOT NULL DEFAULT 0"),
+    ]:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    db.table("ideas").create_index(["prompt_id"])
+    # Every existing workshop's question becomes its first round, holding its ideas.
+    for workshop in list(db.query("SELECT id, prompt, created_at FROM workshops")):
+        prompt_id = db.table("prompts").insert({
+            "workshop_id": workshop["id"], "text": workshop["prompt"], "position": 0,
+            "created_at": workshop["created_at"]}).last_pk
+        db.execute("UPDATE workshops SET active_prompt_id = ? WHERE id = ?", [prompt_id, workshop["id"]])
+        db.execute("UPDATE ideas SET prompt_id = ? WHERE workshop_id = ?", [prompt_id, workshop["id"]])

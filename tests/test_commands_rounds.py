@@ -1,0 +1,125 @@
+"""Rounds, tables, names, moderation rules and own edits, over an in-memory store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlite_utils import Database
+
+from facilitation import commands
+from facilitation.model import FACILITATOR, Actor, CommandError
+from facilitation.store import Store
+
+
+@pytest.fixture
+def w() -> dict[str, Any]:
+    store = Store(Database(memory=True))
+    workshop, _ = store.create_workshop("T", "Første spørgsmål?")
+    a, _ = commands.join(store, {"code": workshop.code})
+    b, _ = commands.join(store, {"code": workshop.code})
+    return {"store": store, "fac": Actor(workshop, FACILITATOR), "a": a, "b": b,
+            "code": workshop.code, "id": workshop.id}
+
+
+def do(w: dict[str, Any], name: str, payload: Any, who: str = "fac") -> dict[str, Any]:
+    ack, _ = getattr(commands, name)(w["store"], w[who], payload)
+    return ack  # type: ignore[no-any-return]
+
+
+def refused(w: dict[str, Any], name: str, payload: Any, who: str = "fac") -> str:
+    with pytest.raises(CommandError) as error:
+        do(w, name, payload, who)
+    return error.value.code
+
+
+def post(w: dict[str, Any], who: str, text: str) -> dict[str, Any]:
+    return do(w, "post_idea", {"text": text, "client_id": text}, who)["idea"]  # type: ignore[no-any-return]
+
+
+def snapshot(w: dict[str, Any], facilitator: bool = False) -> dict[str, Any]:
+    return w["store"].snapshot(w["id"], include_hidden=facilitator)  # type: ignore[no-any-return]
+
+
+def test_facilitator_only(w: dict[str, Any]) -> None:
+    for name, payload in [("add_prompt", {"text": "?"}), ("set_active_prompt", {"prompt_id": 1}),
+                          ("set_tables", {"tables": ["1"]}), ("set_rules", {"names": "required"}),
+                          ("approve_idea", {"idea_id": 1})]:
+        assert refused(w, name, payload, who="a") == "forbidden", name
+
+
+def test_ideas_belong_to_the_active_question(w: dict[str, Any]) -> None:
+    first = post(w, "a", "Svar på et")
+    second_prompt = do(w, "add_prompt", {"text": "Andet spørgsmål?"})["prompt"]
+    assert post(w, "a", "Stadig et")["prompt_id"] == first["prompt_id"]
+    do(w, "set_active_prompt", {"prompt_id": second_prompt["id"]})
+    assert post(w, "a", "Svar på to")["prompt_id"] == second_prompt["id"]
+    state = snapshot(w)
+    assert [p["text"] for p in state["prompts"]] == ["Første spørgsmål?", "Andet spørgsmål?"]
+    assert state["workshop"]["prompt"] == "Andet spørgsmål?"
+    assert state["workshop"]["active_prompt_id"] == second_prompt["id"]
+    assert refused(w, "set_active_prompt", {"prompt_id": 999}) == "not_found"
+
+
+def test_tables_are_picked_and_carried_by_ideas(w: dict[str, Any]) -> None:
+    tables = do(w, "set_tables", {"tables": ["Bord 1", "Bord 2", "Bord 1"]})["tables"]
+    assert [t["name"] for t in tables] == ["Bord 1", "Bord 2"]
+    do(w, "set_table", {"table_id": tables[1]["id"]}, who="a")
+    assert post(w, "a", "Fra bord 2")["table_id"] == tables[1]["id"]
+    kept = do(w, "set_tables", {"tables": ["Bord 2", "Bord 3"]})["tables"]
+    assert kept[0]["id"] == tables[1]["id"]  # a table that stays keeps its ideas
+    assert refused(w, "set_table", {"table_id": tables[0]["id"]}, who="a") == "not_found"
+    assert refused(w, "set_tables", {"tables": "Bord"}) == "invalid"
+
+
+def test_table_mode_and_idea_cap(w: dict[str, Any]) -> None:
+    table = do(w, "set_tables", {"tables": ["Bord 7"]})["tables"][0]["id"]
+    do(w, "set_rules", {"table_mode": True, "idea_cap": 2})
+    assert refused(w, "post_idea", {"text": "x", "client_id": "x"}, who="a") == "table_required"
+    do(w, "set_table", {"table_id": table}, who="a")
+    do(w, "set_table", {"table_id": table}, who="b")
+    post(w, "a", "En")
+    post(w, "b", "To")  # the cap counts the table's ideas, whichever phone sends them
+    assert refused(w, "post_idea", {"text": "Tre", "client_id": "3"}, who="a") == "idea_cap"
+    assert post(w, "a", "En")["text"] == "En"  # an outbox resend is not a new idea
+    assert refused(w, "set_rules", {"idea_cap": 0}) == "invalid"
+
+
+def test_names_optional_required_forbidden(w: dict[str, Any]) -> None:
+    assert post(w, "a", "Anonym")["author"] is None
+    do(w, "set_name", {"name": "Mette"}, who="a")
+    assert post(w, "a", "Med navn")["author"] == "Mette"
+    do(w, "set_rules", {"names": "required"})
+    assert refused(w, "post_idea", {"text": "x", "client_id": "x"}, who="b") == "name_required"
+    do(w, "set_rules", {"names": "forbidden"})
+    assert post(w, "a", "Nu anonym")["author"] is None
+    assert refused(w, "set_name", {"name": "Ole"}, who="b") == "forbidden"
+    assert refused(w, "set_rules", {"names": "sometimes"}) == "invalid"
+
+
+def test_pre_moderation_queues_ideas_until_approved(w: dict[str, Any]) -> None:
+    do(w, "set_rules", {"pre_moderation": True})
+    ack, facts = commands.post_idea(w["store"], w["a"], {"text": "Venter", "client_id": "1"})
+    assert ack["idea"]["pending"] and facts[0].type == "idea_queued" and facts[0].private
+    assert facts[0].public_dict() == {"idea_id": ack["idea"]["id"], "seq": facts[0].seq}
+    assert snapshot(w)["ideas"] == [] and snapshot(w)["workshop"]["idea_count"] == 0
+    assert [i["text"] for i in snapshot(w, facilitator=True)["ideas"]] == ["Venter"]
+    _, facts = commands.approve_idea(w["store"], w["fac"], {"idea_id": ack["idea"]["id"]})
+    assert facts[0].type == "idea_approved" and not facts[0].private
+    assert [i["text"] for i in snapshot(w)["ideas"]] == ["Venter"]
+    events = [e["type"] for e in w["store"].db["events"].rows]
+    assert events[-3:] == ["rules_changed", "idea_queued", "idea_approved"]  # the moderation log
+
+
+def test_own_ideas_can_be_edited_and_deleted_while_posting_is_open(w: dict[str, Any]) -> None:
+    idea = post(w, "a", "Førsteudkast")
+    assert refused(w, "edit_idea", {"idea_id": idea["id"], "text": "Stjålet"}, who="b") == "forbidden"
+    assert refused(w, "delete_idea", {"idea_id": idea["id"]}, who="b") == "forbidden"
+    assert do(w, "edit_idea", {"idea_id": idea["id"], "text": "Endelig"}, who="a")["idea"]["text"] == "Endelig"
+    do(w, "set_phase", {"phase": "cluster"})
+    assert refused(w, "edit_idea", {"idea_id": idea["id"], "text": "Sent"}, who="a") == "posting_closed"
+    do(w, "set_phase", {"phase": "collect"})
+    do(w, "delete_idea", {"idea_id": idea["id"]}, who="a")
+    assert snapshot(w, facilitator=True)["ideas"] == []
+    logged = " ".join(e["payload"] for e in w["store"].db["events"].rows)
+    assert "Førsteudkast" not in logged and "Endelig" not in logged  # the text is gone everywhere
