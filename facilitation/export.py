@@ -12,24 +12,38 @@ from typing import Any
 from sqlite_utils import Database
 
 Rows = dict[str, list[dict[str, Any]]]
-IDEA_COLUMNS = ["id", "text", "theme", "hidden", "duplicate_of", "created_at", "participant_id"]
-
+IDEA_COLUMNS = ["id", "text", "question", "theme", "table", "author", "votes", "hidden", "pending",
+                "duplicate_of", "created_at", "participant_id"]
+W = ("workshop_id", "workshops", "id")
 
 # Each exported table: its columns, primary key and foreign keys, declared even when it is empty.
+# Tokens, token hashes and addresses are never exported.
 SCHEMA: dict[str, tuple[dict[str, type], str | tuple[str, ...], list[tuple[str, str, str]]]] = {
     "workshops": ({"id": int, "code": str, "title": str, "prompt": str, "posting_open": int,
-                   "seq": int, "created_at": str}, "id", []),
-    "participants": ({"id": int, "workshop_id": int, "created_at": str}, "id",
-                     [("workshop_id", "workshops", "id")]),
+                   "phase": str, "dots": int, "max_per_item": int, "names": str,
+                   "pre_moderation": int, "idea_cap": int, "table_mode": int,
+                   "active_prompt_id": int, "seq": int, "created_at": str}, "id", []),
+    "prompts": ({"id": int, "workshop_id": int, "text": str, "position": int, "created_at": str},
+                "id", [W]),
+    "tables": ({"id": int, "workshop_id": int, "name": str, "position": int}, "id", [W]),
+    "participants": ({"id": int, "workshop_id": int, "name": str, "table_id": int,
+                      "created_at": str}, "id", [W, ("table_id", "tables", "id")]),
     "clusters": ({"id": int, "workshop_id": int, "label": str, "position": int, "created_at": str},
-                 "id", [("workshop_id", "workshops", "id")]),
-    "ideas": ({"id": int, "workshop_id": int, "participant_id": int, "text": str, "hidden": int,
+                 "id", [W]),
+    "ideas": ({"id": int, "workshop_id": int, "prompt_id": int, "participant_id": int,
+               "table_id": int, "author": str, "text": str, "hidden": int, "pending": int,
                "cluster_id": int, "duplicate_of": int, "created_at": str}, "id",
-              [("workshop_id", "workshops", "id"), ("participant_id", "participants", "id"),
-               ("cluster_id", "clusters", "id"), ("duplicate_of", "ideas", "id")]),
+              [W, ("prompt_id", "prompts", "id"), ("participant_id", "participants", "id"),
+               ("table_id", "tables", "id"), ("cluster_id", "clusters", "id"),
+               ("duplicate_of", "ideas", "id")]),
+    "votes": ({"id": int, "workshop_id": int, "participant_id": int, "idea_id": int,
+               "cluster_id": int, "created_at": str}, "id",
+              [W, ("participant_id", "participants", "id"), ("idea_id", "ideas", "id"),
+               ("cluster_id", "clusters", "id")]),
     "events": ({"workshop_id": int, "seq": int, "type": str, "payload": str, "actor": str,
-                "created_at": str}, ("workshop_id", "seq"), [("workshop_id", "workshops", "id")]),
+                "created_at": str}, ("workshop_id", "seq"), [W]),
 }
+COLUMNS = {table: list(spec[0]) for table, spec in SCHEMA.items()}
 
 
 def to_sqlite(rows: Rows) -> bytes:
@@ -50,10 +64,19 @@ def to_sqlite(rows: Rows) -> bytes:
 
 
 def ideas_with_themes(rows: Rows) -> list[dict[str, Any]]:
-    """Each idea with its theme's label (empty when unsorted), in the export's column order."""
-    labels = {cluster["id"]: cluster["label"] for cluster in rows["clusters"]}
-    return [{**{k: idea.get(k) for k in IDEA_COLUMNS}, "theme": labels.get(idea["cluster_id"], "")}
-            for idea in rows["ideas"]]
+    """Each idea with its question, theme and table by name and its dots, in export column order."""
+    names = {key: {row["id"]: row[field] for row in rows[table]}
+             for key, table, field in [("question", "prompts", "text"), ("theme", "clusters", "label"),
+                                       ("table", "tables", "name")]}
+    votes: dict[int, int] = {}
+    for vote in rows["votes"]:
+        if vote["idea_id"] is not None:
+            votes[vote["idea_id"]] = votes.get(vote["idea_id"], 0) + 1
+    return [{**{k: idea.get(k) for k in IDEA_COLUMNS},
+             "question": names["question"].get(idea["prompt_id"], ""),
+             "theme": names["theme"].get(idea["cluster_id"], ""),
+             "table": names["table"].get(idea["table_id"], ""),
+             "votes": votes.get(idea["id"], 0)} for idea in rows["ideas"]]
 
 
 def to_csv(rows: Rows) -> str:
@@ -71,6 +94,8 @@ def to_json(rows: Rows) -> str:
     document = {
         "workshop": rows["workshops"][0] if rows["workshops"] else None,
         "participant_count": len(rows["participants"]),
+        "questions": [{k: p[k] for k in ("id", "text", "position")} for p in rows["prompts"]],
+        "tables": [{k: t[k] for k in ("id", "name", "position")} for t in rows["tables"]],
         "themes": [{k: c[k] for k in ("id", "label", "position")} for c in rows["clusters"]],
         "ideas": ideas_with_themes(rows),
         "events": [{**event, "payload": json.loads(event["payload"])} for event in rows["events"]],

@@ -183,7 +183,7 @@ def export_file(code: str, fmt: str) -> Any:
     if not is_facilitator(workshop):
         return api_error(401, "unauthorized", "The facilitator token is required to export.")
     mimetype, render = EXPORTS[fmt]
-    body = render(get_store().export_rows(workshop.id))
+    body = render(get_store().export_rows(workshop.id, export.COLUMNS))
     filename = f"idea-factory-{workshop.code}.{fmt}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

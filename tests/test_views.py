@@ -142,3 +142,31 @@ def test_workshop_creation_is_rate_limited_per_address(client: Any) -> None:
     assert other.status_code == 201
     assert all(client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).status_code == 201
                for _ in range(25))  # the server's own machine is not limited
+
+
+def test_exports_carry_questions_tables_votes_and_the_moderation_log(app: Any, client: Any,
+                                                                     tmp_path: Any) -> None:
+    created = create(client)
+    store = app.extensions["facilitation.store"]
+    fac = commands.join(store, {"code": created["code"],
+                                "facilitator_token": created["facilitator_token"]})[0]
+    phone = commands.join(store, {"code": created["code"]})[0]
+    table = commands.set_tables(store, fac, {"tables": ["Bord 7"]})[0]["tables"][0]["id"]
+    commands.set_table(store, phone, {"table_id": table})
+    second = commands.add_prompt(store, fac, {"text": "Runde to?"})[0]["prompt"]["id"]
+    commands.set_active_prompt(store, fac, {"prompt_id": second})
+    idea = commands.post_idea(store, phone, {"text": "Åbne skolegårde", "client_id": "1"})[0]["idea"]
+    commands.set_phase(store, fac, {"phase": "vote"})
+    commands.cast_vote(store, phone, {"idea_id": idea["id"]})
+    auth = {"Authorization": f"Bearer {created['facilitator_token']}"}
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/w/{created['code']}/export.csv",
+                                                      headers=auth).data.decode("utf-8-sig"))))
+    assert [(r["text"], r["question"], r["table"], r["votes"]) for r in rows] == [
+        ("Åbne skolegårde", "Runde to?", "Bord 7", "1")]
+    path = tmp_path / "x.sqlite"
+    path.write_bytes(client.get(f"/w/{created['code']}/export.sqlite", headers=auth).data)
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT count(*) FROM votes").fetchone() == (1,)
+    assert [r[0] for r in db.execute("SELECT text FROM prompts ORDER BY position")] == ["Hvad nu?", "Runde to?"]
+    assert ("phase_changed",) in db.execute("SELECT type FROM events").fetchall()
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -279,23 +279,11 @@ class CoreStore:
 
     # Export
 
-    def export_rows(self, workshop_id: int) -> dict[str, list[dict[str, Any]]]:
-        """Every row of one workshop, table by table, without tokens: what an export holds."""
+    def export_rows(self, workshop_id: int,
+                    columns: dict[str, list[str]]) -> dict[str, list[dict[str, Any]]]:
+        """The listed columns of every row of one workshop, table by table, read at one moment."""
         with self.lock:
-            workshop = self._rows(
-                "SELECT id, code, title, prompt, posting_open, seq, created_at FROM workshops"
-                " WHERE id = ?", (workshop_id,))
-            participants = self._rows(
-                "SELECT id, workshop_id, created_at FROM participants WHERE workshop_id = ?"
-                " ORDER BY id", (workshop_id,))
-            clusters = self._rows(
-                "SELECT id, workshop_id, label, position, created_at FROM clusters"
-                " WHERE workshop_id = ? ORDER BY position, id", (workshop_id,))
-            ideas = self._rows(
-                "SELECT id, workshop_id, participant_id, text, hidden, cluster_id, duplicate_of,"
-                " created_at FROM ideas WHERE workshop_id = ? ORDER BY id", (workshop_id,))
-            events = self._rows(
-                "SELECT workshop_id, seq, type, payload, actor, created_at FROM events"
-                " WHERE workshop_id = ? ORDER BY seq", (workshop_id,))
-        return {"workshops": workshop, "participants": participants, "clusters": clusters,
-                "ideas": ideas, "events": events}
+            return {table: self._rows(
+                f"SELECT {', '.join(names)} FROM [{table}]"
+                f" WHERE {'id' if table == 'workshops' else 'workshop_id'} = ? ORDER BY rowid",
+                (workshop_id,)) for table, names in columns.items()}
