@@ -1,7 +1,7 @@
 """Themes in a real browser: the facilitator sorts ideas on the console and the wall follows.
 
-A card dragged with the mouse or a finger lands in its theme; the keyboard alone can select, move and
-undo; suggested themes are edited before they are accepted and never move a card the facilitator
+A card dragged with the mouse or a finger lands in its theme, and a drag held at the window's edge
+scrolls to a theme below it; the keyboard alone can select, move and undo; suggested themes are edited before they are accepted and never move a card the facilitator
 placed; rename, merge and delete reach the wall; 300 ideas in 15 themes stay legible on one
 1920x1080 wall. Screenshots go to test-artifacts/screenshots/ as in test_browser.py, whose browser,
 page and waiting helpers these tests share.
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.test_browser import PROJECTOR, browser, expect, new_page, online, shots  # noqa: F401
+from tests.test_browser import PROJECTOR, browser, expect, new_page, no_page_scroll, online, shots  # noqa: F401
 
 # As in test_browser.py: the screens do not depend on the async mode; run them under eventlet only.
 pytestmark = pytest.mark.parametrize("live_server", ["eventlet"], indirect=True)
@@ -79,7 +79,8 @@ class Room:
         return response.json()  # type: ignore[no-any-return]
 
     def cluster_of(self, text: str) -> int | None:
-        return next(i["cluster_id"] for i in self.snapshot()["ideas"] if i["text"] == text)
+        cluster_id: int | None = next(i["cluster_id"] for i in self.snapshot()["ideas"] if i["text"] == text)
+        return cluster_id
 
     def wall_order(self, texts: list[str]) -> list[str]:
         """Texts in the wall's order within a group: newest first."""
@@ -112,6 +113,34 @@ def expect_wall_group(section: Any, texts: list[str], *, heading: bool = True) -
         expect(section.locator("h2 .theme-count")).to_have_text(str(len(texts)))
 
 
+def split_themes(page: Any) -> list[str]:
+    """The wall's themes whose cards do not all sit in one column under their heading: cards at
+    the top of the next column, above another theme's heading, read as belonging to no theme or
+    to that one. The last group (usually the unsorted ideas) may run on when it is taller than a
+    column, as nothing follows it; a group that fits a column is never split."""
+    split: list[str] = page.evaluate("""() => {
+        const board = document.getElementById("ideas").getBoundingClientRect();
+        const sections = [...document.querySelectorAll("#ideas section.theme")];
+        return sections.filter((section, index) => {
+            const heading = section.querySelector("h2");
+            if (!heading) { return false; }
+            const top = heading.getBoundingClientRect();
+            const parts = [...section.querySelectorAll(".idea, .theme-more")].map(p => p.getBoundingClientRect());
+            const split = parts.some(r => Math.abs(r.left - top.left) > 1 || r.top < top.bottom - 1);
+            const height = parts.reduce((sum, r) => sum + r.height, top.height);
+            return split && (index < sections.length - 1 || height < board.height * 0.9);
+        }).map(section => section.querySelector("h2").textContent);
+    }""")
+    return split
+
+
+def count_in(text: str) -> int:
+    """The number in a note such as "+ 15 more ideas"."""
+    found = re.search(r"\d+", text)
+    assert found, text
+    return int(found.group())
+
+
 def drag_with_mouse(page: Any, source: Any, target: Any) -> None:
     """Press on `source`, move in steps past the 6 px threshold onto `target`, release."""
     start, end = source.bounding_box(), target.bounding_box()
@@ -136,6 +165,13 @@ def drag_with_finger(page: Any, source: Any, target: Any) -> None:
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     cdp.detach()
+
+
+WORDS = ["Grønne tage", "Bilfri søndage", "Flere bænke", "Byhaver i gårdene med fælles kompost",
+         "Lavere husleje for studerende", "Gadefester hver sommer", "Bedre belysning i parkerne",
+         "Legepladser for større børn", "Cykelstier langs søerne", "Lektiecafé på biblioteket"]
+THEMES = ["Grønt", "Trafik", "Boliger", "Kultur", "Børn og unge", "Sundhed", "Ældre", "Skoler",
+          "Idræt", "Byrum", "Klima", "Handel", "Natteliv", "Fællesskab", "Tryghed"]
 
 
 DRAG_IDEAS = ["Flere cykelstier på Nørrebro", "Længere åbningstid på biblioteket", "Bænke ved søerne"]
@@ -163,8 +199,11 @@ def test_drag_a_card_onto_a_theme(pointer: str, live_server: Any, new_page: Call
     text = DRAG_IDEAS[0]
     card = console_card(console, text)
     expect(card).to_have_count(1)
+    console.evaluate("""() => { window.pointerTypes = [];
+        document.addEventListener("pointerdown", e => pointerTypes.push(e.pointerType), true); }""")
     drag = drag_with_finger if pointer == "touch" else drag_with_mouse
     drag(console, card.locator(".idea-text"), theme.locator("header h2"))
+    assert console.evaluate("() => pointerTypes") == [pointer]  # a real finger, not a mouse
 
     expect(console_card(console, text)).to_have_count(1)
     expect(console_group(console, theme_id).locator(".idea-text")).to_have_text([text])
@@ -176,12 +215,49 @@ def test_drag_a_card_onto_a_theme(pointer: str, live_server: Any, new_page: Call
 
     expect_wall_group(wall_theme(wall, "Trafik"), [text])
     expect_wall_group(wall_unsorted(wall), room.wall_order(DRAG_IDEAS[1:]))
+    assert split_themes(wall) == []
     assert room.cluster_of(text) == theme_id
     assert [c["id"] for c in room.snapshot()["clusters"]] == [theme_id]
     console.screenshot(animations="disabled", path=shots / f"console-dragged-{pointer}-1440.png")
     if pointer == "mouse":
         wall.screenshot(animations="disabled", path=shots / "wall-one-theme.png")
     assert console.errors == [] and wall.errors == []
+
+
+def test_touch_drag_scrolls_to_a_theme_below_the_window(live_server: Any, new_page: Callable[..., Any],
+                                                         peers: Callable[..., Any]) -> None:
+    # A finger on a card cannot scroll the page: held near the window's edge, the drag scrolls it.
+    texts = [f"{WORDS[n % len(WORDS)]} ({n + 1})" for n in range(16)]
+    room = Room(live_server, peers, texts)
+    themes = [room.theme(label) for label in THEMES[:4]]
+    tablet = new_page(room.workshop["facilitator_url"], viewport={"width": 1180, "height": 820},
+                      has_touch=True, locale="da-DK")
+    online(tablet)
+    expect(console_group(tablet, None).locator(".idea")).to_have_count(16)
+    target = console_group(tablet, themes[-1])
+    height = tablet.viewport_size["height"]
+    box = target.bounding_box()
+    assert box and box["y"] > height, "the theme should start below the window"
+    card = console_card(tablet, texts[0]).locator(".idea-text")
+    start = card.bounding_box()
+    assert start
+    x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    x1, y1 = box["x"] + box["width"] / 2, height - 30
+    cdp = tablet.context.new_cdp_session(tablet)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+    for step in range(1, 11):
+        point = {"x": x0 + (x1 - x0) * step / 10, "y": y0 + (y1 - y0) * step / 10}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    # The finger rests by the bottom edge until the page has scrolled the theme under it.
+    tablet.wait_for_function("""([x, y, id]) => {
+        const under = document.elementFromPoint(x, y);
+        return !!under && !!under.closest(`.group.drop-target[data-cluster="${id}"]`);
+    }""", arg=[x1, y1, themes[-1]])
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+    expect(target.locator(".idea-text")).to_have_text([texts[0]])
+    assert room.cluster_of(texts[0]) == themes[-1]
+    assert tablet.errors == []
 
 
 def test_keyboard_moves_and_undoes(live_server: Any, new_page: Callable[..., Any],
@@ -194,6 +270,12 @@ def test_keyboard_moves_and_undoes(live_server: Any, new_page: Callable[..., Any
     online(wall)
     expect(console_group(console, None).locator(".idea")).to_have_count(3)
     expect(wall_theme(wall, "Trafik")).to_have_count(1)
+
+    # With nothing selected the selection buttons are disabled, and look it (the white "secondary"
+    # style once hid that "Clear selection" was disabled).
+    look = "el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]"
+    expect(console.locator("#clear-selection")).to_be_disabled()
+    assert console.locator("#clear-selection").evaluate(look) == console.locator("#move-selected").evaluate(look)
 
     # Tab from the top of the page to the first card.
     for _ in range(60):
@@ -291,14 +373,18 @@ def test_edit_and_accept_a_suggested_theme(live_server: Any, new_page: Callable[
     assert sorted(t for t, c in by_text.items() if c == created[0]) == sorted(kept)
     assert by_text[dropped] is None and by_text[OUTLIER] is None and by_text[PLACED] == manual
     expect(console_group(console, created[0]).locator(".idea")).to_have_count(len(kept))
+    assert split_themes(wall) == []
     wall.screenshot(animations="disabled", path=shots / "wall-suggested-theme.png")
     assert console.errors == [] and wall.errors == []
 
 
 def test_rename_merge_and_delete_from_the_console(live_server: Any, new_page: Callable[..., Any],
-                                                  peers: Callable[..., Any]) -> None:
-    green, traffic = ["Plant flere træer", "Byhaver i gårdene"], ["Bilfri søndage", "Flere cykelstier"]
-    room = Room(live_server, peers, green + traffic)
+                                                  peers: Callable[..., Any], shots: Path) -> None:
+    green = ["Plant flere træer", "Byhaver i gårdene med fælles kompost", "Grønne tage på alle nye boliger",
+             "Flere blomsterenge i parkerne"]
+    traffic = ["Bilfri søndage", "Flere cykelstier", "Lavere hastighed på de små veje",
+               "Gratis busser for børn og unge"]
+    room = Room(live_server, peers, green + traffic + [OUTLIER])
     green_id = room.theme("Grønt", green)
     traffic_id = room.theme("Trafik", traffic)
     console = new_page(room.workshop["facilitator_url"], **CONSOLE)
@@ -325,25 +411,23 @@ def test_rename_merge_and_delete_from_the_console(live_server: Any, new_page: Ca
     console_group(console, traffic_id).locator(".theme-tools select").select_option(str(green_id))
     expect(wall_theme(wall, "Trafik")).to_have_count(0)
     expect_wall_group(wall_theme(wall, "Grønne områder"), room.wall_order(green + traffic))
+    # Eight cards are taller than a column at the largest text: the text shrinks so that the theme
+    # stays in one column under its heading, above the unsorted idea (drawn and sized in one frame).
+    expect_wall_group(wall_unsorted(wall), [OUTLIER])
+    assert split_themes(wall) == []
+    wall.screenshot(animations="disabled", path=shots / "wall-merged-theme.png")
     expect(console_group(console, traffic_id)).to_have_count(0)
     assert [c["id"] for c in room.snapshot()["clusters"]] == [green_id]
 
     # Delete: its ideas return to unsorted, and the wall drops its theme headings.
     console_group(console, green_id).locator(".theme-tools button.danger").click()
     expect(wall.locator("#ideas section.theme:not(.unsorted)")).to_have_count(0)
-    expect_wall_group(wall_unsorted(wall), room.wall_order(green + traffic), heading=False)
+    expect_wall_group(wall_unsorted(wall), room.wall_order(green + traffic + [OUTLIER]), heading=False)
     expect(wall.locator("#ideas h2")).to_have_count(0)
-    expect(console_group(console, None).locator(".idea")).to_have_count(4)
+    expect(console_group(console, None).locator(".idea")).to_have_count(9)
     snapshot = room.snapshot()
     assert snapshot["clusters"] == [] and all(i["cluster_id"] is None for i in snapshot["ideas"])
     assert console.errors == [] and wall.errors == []
-
-
-WORDS = ["Grønne tage", "Bilfri søndage", "Flere bænke", "Byhaver i gårdene med fælles kompost",
-         "Lavere husleje for studerende", "Gadefester hver sommer", "Bedre belysning i parkerne",
-         "Legepladser for større børn", "Cykelstier langs søerne", "Lektiecafé på biblioteket"]
-THEMES = ["Grønt", "Trafik", "Boliger", "Kultur", "Børn og unge", "Sundhed", "Ældre", "Skoler",
-          "Idræt", "Byrum", "Klima", "Handel", "Natteliv", "Fællesskab", "Tryghed"]
 
 
 def test_three_hundred_ideas_in_fifteen_themes_fit_the_wall(
@@ -392,25 +476,25 @@ def test_three_hundred_ideas_in_fifteen_themes_fit_the_wall(
     assert layout["sizes"] and min(layout["sizes"]) >= 18, layout["sizes"]
     assert [h["label"] for h in layout["headings"]][:15] == THEMES
     assert [h for h in layout["headings"] if not h["visible"]] == [], layout["headings"]
+    assert split_themes(wall) == []
     assert [g["total"] for g in layout["groups"]] == [18] * 15 + [30]
     left = 0
     for group in layout["groups"]:
         assert group["shown"] <= group["total"]
         if group["shown"] < group["total"]:
-            assert len(group["more"]) == 1 and re.search(r"\d+", group["more"][0]), group
-            assert int(re.search(r"\d+", group["more"][0]).group()) == group["total"] - group["shown"], group
+            assert len(group["more"]) == 1, group
+            assert count_in(group["more"][0]) == group["total"] - group["shown"], group
         else:
             assert group["more"] == [], group
         left += group["total"] - group["shown"]
-    assert left > 0 and re.search(r"\d+", layout["note"])
-    assert int(re.search(r"\d+", layout["note"]).group()) == left
-    assert sum(g["shown"] for g in layout["groups"]) >= 16  # every theme shows at least one card
-    size = wall.evaluate("""() => ({scrollWidth: document.documentElement.scrollWidth, width: innerWidth,
-        scrollHeight: document.documentElement.scrollHeight, height: innerHeight})""")
+    assert left > 0 and count_in(layout["note"]) == left
+    assert all(g["shown"] >= 1 for g in layout["groups"]), layout["groups"]
+    size = no_page_scroll(wall)
     assert size["scrollWidth"] <= size["width"] and size["scrollHeight"] <= size["height"], size
     wall.screenshot(animations="disabled", path=shots / "wall-300-ideas-15-themes.png")
 
     console = new_page(room.workshop["facilitator_url"], **CONSOLE)
     expect(console.locator("#groups .idea")).to_have_count(300)
+    console.locator("#groups section.group.theme h2").first.evaluate("heading => heading.scrollIntoView()")
     console.screenshot(animations="disabled", path=shots / "console-15-themes-1440.png")
     assert wall.errors == [] and console.errors == []

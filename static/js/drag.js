@@ -3,7 +3,8 @@
 
 IdeaFactory.dragging = (function () {
   var THRESHOLD = 6;  // pixels of movement before a press becomes a drag rather than a click
-  var area = null, onDrop = null, drag = null, dropped = false;
+  var EDGE = 48, SPEED = 16;  // a drag held this near the window's top or bottom scrolls it
+  var area = null, onDrop = null, drag = null, dropped = false, scrolling = 0;
 
   function groupAt(x, y) {
     var element = document.elementFromPoint(x, y);
@@ -13,6 +14,19 @@ IdeaFactory.dragging = (function () {
   function highlight(group) {
     area.querySelectorAll(".group.drop-target").forEach(function (g) { if (g !== group) { g.classList.remove("drop-target"); } });
     if (group) { group.classList.add("drop-target"); }
+  }
+
+  // Scroll while the pointer is held near an edge, so that a finger (which cannot scroll the page
+  // during a drag) or a mouse reaches themes below or above the window.
+  function autoScroll() {
+    scrolling = 0;
+    if (!drag || !drag.ghost) { return; }
+    var step = drag.lastY < EDGE ? -SPEED : (drag.lastY > window.innerHeight - EDGE ? SPEED : 0);
+    var before = window.scrollY;
+    if (step) { window.scrollBy(0, step); }
+    if (window.scrollY === before) { return; }
+    highlight(groupAt(drag.lastX, drag.lastY));
+    scrolling = requestAnimationFrame(autoScroll);
   }
 
   function start(event, item, ideaId) {
@@ -34,12 +48,17 @@ IdeaFactory.dragging = (function () {
     event.preventDefault();
     drag.ghost.style.transform = "translate(" + (event.clientX + 8) + "px," + (event.clientY + 8) + "px)";
     highlight(groupAt(event.clientX, event.clientY));
+    drag.lastX = event.clientX;
+    drag.lastY = event.clientY;
+    if (!scrolling) { scrolling = requestAnimationFrame(autoScroll); }
   }
 
   function end(event) {
     if (!drag || event.pointerId !== drag.pointer) { return; }
     var current = drag;
     drag = null;
+    cancelAnimationFrame(scrolling);
+    scrolling = 0;
     if (!current.ghost) { return; }
     current.ghost.remove();
     current.item.classList.remove("dragging");

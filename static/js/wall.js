@@ -70,6 +70,22 @@ IdeaFactory.wall = function () {
     return split;
   }
 
+  // Whether a theme runs on into the next column, where its cards would sit above the next
+  // theme's heading, away from their own (CSS keeps a theme in one column when it fits). The last
+  // group, usually the unsorted ideas, may run on: nothing follows it.
+  function splitsThemes() {
+    var sections = area.querySelectorAll(".theme");
+    for (var i = 0; i < sections.length - 1; i++) {
+      var heading = sections[i].querySelector("h2");
+      var parts = sections[i].querySelectorAll(".idea, .theme-more");
+      if (heading && parts.length &&
+          Math.abs(parts[parts.length - 1].getBoundingClientRect().left - heading.getBoundingClientRect().left) > 1) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   // Largest text that fits; at the minimum size, the most cards per group that fit.
   function fit() {
     fitScheduled = false;
@@ -78,7 +94,7 @@ IdeaFactory.wall = function () {
     var size = MAX_FONT;
     area.style.setProperty("--idea-size", size + "px");
     var left = draw(groups, largest);
-    while ((overflows() || splitsWords()) && size > MIN_FONT) {
+    while ((overflows() || splitsWords() || splitsThemes()) && size > MIN_FONT) {
       size = Math.max(MIN_FONT, Math.floor(size * 0.9));
       area.style.setProperty("--idea-size", size + "px");
     }
