@@ -140,6 +140,24 @@ DANISH = {
     "Vote": "Stem",
     "Results": "Resultater",
     "Closed": "Afsluttet",
+    "Waiting for the facilitator's approval": "Venter på facilitatorens godkendelse",
+    "Edit": "Ret",
+    "Save": "Gem",
+    "Saved": "Gemt",
+    "Cancel": "Annullér",
+    "Delete this idea? It cannot be undone.": "Slet idéen? Det kan ikke fortrydes.",
+    "No table": "Intet bord",
+    "Write your name under “About you” first.": "Skriv først dit navn under “Om dig”.",
+    "Choose your table under “About you” first.": "Vælg først dit bord under “Om dig”.",
+    "You have sent as many ideas as this workshop allows.":
+        "Du har sendt så mange idéer, som denne workshop tillader.",
+    "Voting is not open right now.": "Der er ikke åbent for afstemning lige nu.",
+    "You have no dots left. Take one back to move it.":
+        "Du har ikke flere prikker. Tag en tilbage for at flytte den.",
+    "You cannot put more dots on that one.": "Du kan ikke give flere prikker til den.",
+    "About you": "Om dig",
+    "Your name (shown with your ideas)": "Dit navn (vises med dine idéer)",
+    "Your table": "Dit bord",
     "Too many workshops created from here. Wait a minute and try again.":
         "Der er oprettet for mange workshops herfra. Vent et minut, og prøv igen.",
 }

@@ -88,6 +88,7 @@ def join(store: Store, payload: object, cookie_token: str | None = None) -> tupl
            "snapshot": store.snapshot(workshop.id, include_hidden=False),
            "own_idea_ids": [idea.id for idea in own],
            "own_ideas": [idea.to_dict() for idea in own],
+           "profile": {k: v for k, v in store.participant(participant.id).items() if k != "id"},
            "votes": store.my_votes(workshop.id, participant.id)}
     return actor, (ack, [])
 

@@ -3,17 +3,21 @@
 "use strict";
 
 IdeaFactory.Board = function () {
-  this.ideas = {};        // id -> idea
+  this.ideas = {};        // id -> idea (all questions; screens pick the active one)
   this.order = [];        // idea ids, oldest first
   this.clusters = {};     // id -> {id, label, position}
   this.clusterOrder = []; // theme ids in wall order
   this.workshop = null;
+  this.prompts = [];
+  this.tables = [];
 };
 
 IdeaFactory.Board.prototype.load = function (snapshot) {
   var board = this;
   this.ideas = {}; this.order = []; this.clusters = {}; this.clusterOrder = [];
   this.workshop = snapshot.workshop;
+  this.prompts = snapshot.prompts || [];
+  this.tables = snapshot.tables || [];
   snapshot.ideas.forEach(function (idea) { board.ideas[idea.id] = idea; board.order.push(idea.id); });
   (snapshot.clusters || []).forEach(function (c) { board.clusters[c.id] = c; board.clusterOrder.push(c.id); });
 };
@@ -32,10 +36,30 @@ IdeaFactory.Board.prototype.removeCluster = function (id) {
 IdeaFactory.Board.prototype.apply = function (event, data) {
   var ideas = this.ideas;
   switch (event) {
+    case "idea_queued":
+      if (!data.idea) { break; }  // a phone or wall learns only that an idea waits
     case "idea_posted":
     case "idea_shown":
+    case "idea_approved":
+    case "idea_edited":
       if (!ideas[data.idea.id]) { this.order.push(data.idea.id); this.order.sort(function (a, b) { return a - b; }); }
       ideas[data.idea.id] = data.idea;
+      break;
+    case "idea_deleted":
+      delete ideas[data.idea_id];
+      this.order = this.order.filter(function (id) { return id !== data.idea_id; });
+      break;
+    case "prompt_added":
+      this.prompts.push(data.prompt);
+      break;
+    case "active_prompt_changed":
+      if (this.workshop) { this.workshop.active_prompt_id = data.prompt_id; this.workshop.prompt = data.prompt; }
+      break;
+    case "tables_set":
+      this.tables = data.tables;
+      break;
+    case "rules_changed":
+      if (this.workshop) { Object.assign(this.workshop, data.rules); }
       break;
     case "idea_hidden":
       if (ideas[data.idea_id]) { ideas[data.idea_id].hidden = true; }
@@ -85,23 +109,32 @@ IdeaFactory.Board.prototype.apply = function (event, data) {
   }
 };
 
+// Whether a screen shows an idea: the active question's, of the chosen table if one is chosen,
+// and hidden or waiting ones only on the facilitator's console.
+IdeaFactory.Board.prototype.shows = function (idea, showHidden) {
+  var active = this.workshop && this.workshop.active_prompt_id;
+  if (active && idea.prompt_id && idea.prompt_id !== active) { return false; }
+  if (this.tableFilter && idea.table_id !== this.tableFilter) { return false; }
+  return showHidden || (!idea.hidden && !idea.pending);
+};
+
 IdeaFactory.Board.prototype.visibleCount = function () {
-  var ideas = this.ideas;
-  return this.order.filter(function (id) { return !ideas[id].hidden; }).length;
+  var board = this;
+  return this.order.filter(function (id) { return board.shows(board.ideas[id], false); }).length;
 };
 
 // Cards: ideas not stacked under another, each with the ideas stacked under it.
 IdeaFactory.Board.prototype.cards = function (showHidden) {
-  var ideas = this.ideas, stacks = {};
+  var board = this, ideas = this.ideas, stacks = {};
   this.order.forEach(function (id) {
     var idea = ideas[id];
-    if (idea.duplicate_of && ideas[idea.duplicate_of] && (showHidden || !idea.hidden)) {
+    if (idea.duplicate_of && ideas[idea.duplicate_of] && board.shows(idea, showHidden)) {
       (stacks[idea.duplicate_of] = stacks[idea.duplicate_of] || []).push(idea);
     }
   });
   return this.order.filter(function (id) {
     var idea = ideas[id];
-    return (showHidden || !idea.hidden) && !(idea.duplicate_of && ideas[idea.duplicate_of]);
+    return board.shows(idea, showHidden) && !(idea.duplicate_of && ideas[idea.duplicate_of]);
   }).map(function (id) { return { idea: ideas[id], stacked: stacks[id] || [] }; });
 };
 

@@ -23,7 +23,8 @@
   var board = new IdeaFactory.Board();
   var phaseNote = document.getElementById("phase-note");
   var countdown = IdeaFactory.countdown(document.getElementById("timer"));
-  var voting;
+  var voting, profile;
+  var editing = false;
 
   // The themes the facilitator has made so far, read-only, with how many ideas each holds.
   function renderThemes() {
@@ -48,6 +49,7 @@
   }
 
   function render() {
+    if (editing) { return; }  // never throw away text being edited
     list.textContent = "";
     loadOutbox().slice().reverse().forEach(function (pending) {
       var item = IdeaFactory.ideaElement({ id: pending.client_id, text: pending.text });
@@ -60,15 +62,69 @@
     });
     ownIds.slice().reverse().forEach(function (id) {
       var idea = mine[id];
-      if (!idea) { return; }
-      var item = IdeaFactory.ideaElement(idea);
-      var note = document.createElement("p");
-      note.className = "idea-meta";
-      note.textContent = idea.hidden ? t("hidden_by_facilitator") : t("sent_at", { time: IdeaFactory.time(idea.created_at) });
-      item.appendChild(note);
-      list.appendChild(item);
+      if (idea) { list.appendChild(ownIdea(idea)); }
     });
     emptyNote.hidden = list.children.length > 0;
+  }
+
+  function editable() {
+    return board.workshop && board.workshop.phase === "collect" && board.workshop.posting_open;
+  }
+
+  function smallButton(text, label, onClick) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "small secondary";
+    button.textContent = text;
+    button.setAttribute("aria-label", label);
+    button.addEventListener("click", onClick);
+    return button;
+  }
+
+  // One of my ideas, with its state, and edit and delete while posting is open.
+  function ownIdea(idea) {
+    var item = IdeaFactory.ideaElement(idea);
+    var note = document.createElement("p");
+    note.className = "idea-meta";
+    note.textContent = idea.hidden ? t("hidden_by_facilitator")
+      : idea.pending ? t("waiting_for_approval") : t("sent_at", { time: IdeaFactory.time(idea.created_at) });
+    item.appendChild(note);
+    if (!editable()) { return item; }
+    var tools = document.createElement("div");
+    tools.className = "card-tools";
+    tools.appendChild(smallButton(t("edit"), t("edit") + ": " + idea.text, function () { startEdit(item, idea); }));
+    tools.appendChild(smallButton(t("delete"), t("delete") + ": " + idea.text, function () {
+      if (!window.confirm(t("confirm_delete_idea"))) { return; }
+      live.call("delete_idea", { idea_id: idea.id }).then(function (ack) {
+        if (!ack.ok) { showMessage(IdeaFactory.errorText(ack.error), "error"); return; }
+        delete mine[idea.id];
+        ownIds = ownIds.filter(function (x) { return x !== idea.id; });
+        render();
+      });
+    }));
+    item.appendChild(tools);
+    return item;
+  }
+
+  function startEdit(item, idea) {
+    var box = document.createElement("textarea");
+    box.value = idea.text;
+    box.maxLength = maxLength;
+    box.rows = 3;
+    box.setAttribute("aria-label", t("edit"));
+    editing = true;
+    item.textContent = "";
+    item.appendChild(box);
+    item.appendChild(smallButton(t("save"), t("save"), function () {
+      live.call("edit_idea", { idea_id: idea.id, text: box.value }).then(function (ack) {
+        if (!ack.ok) { showMessage(IdeaFactory.errorText(ack.error), "error"); return; }
+        mine[idea.id] = ack.idea;
+        editing = false;
+        render();
+      });
+    }));
+    item.appendChild(smallButton(t("cancel"), t("cancel"), function () { editing = false; render(); }));
+    box.focus();
   }
 
   function updateCounter() {
@@ -121,6 +177,7 @@
     document.getElementById("vote-section").hidden = phase !== "vote";
     document.getElementById("results-section").hidden = phase !== "results" && phase !== "closed";
     if (phase === "vote") { voting.render(); }
+    render();
     if (phase === "results" || phase === "closed") { IdeaFactory.showResults(code, document.getElementById("results-list")); }
   }
 
@@ -132,13 +189,15 @@
     onJoined: function (ack) {
       localStorage.setItem(tokenKey, ack.participant_token);
       ownIds = ack.own_idea_ids || [];
+      mine = {};
+      (ack.own_ideas || []).forEach(function (idea) { mine[idea.id] = idea; });
+      profile.load(ack.profile || {});
       voting.load(ack.votes || { ideas: {}, clusters: {}, dots_left: 0 });
     },
     onSnapshot: function (snapshot) {
       board.load(snapshot);
       renderThemes();
-      mine = {};
-      snapshot.ideas.forEach(function (idea) { if (ownIds.indexOf(idea.id) >= 0) { mine[idea.id] = idea; } });
+      profile.render(board);
       countdown.set(snapshot.workshop.timer);
       showPhase();
       render();
@@ -151,8 +210,12 @@
       if (event === "timer_changed") { countdown.set(data.timer); }
       if (event === "voting_set") { voting.budget(data.dots); }
       if (board.workshop.phase === "vote" && event !== "timer_changed") { voting.render(); }
-      if (event === "idea_hidden" && mine[data.idea_id]) { mine[data.idea_id].hidden = true; render(); }
-      if (event === "idea_shown" && mine[data.idea.id]) { mine[data.idea.id] = data.idea; render(); }
+      if (event === "idea_hidden" && mine[data.idea_id]) { mine[data.idea_id].hidden = true; }
+      if (data.idea && mine[data.idea.id]) { mine[data.idea.id] = data.idea; }
+      if (event === "active_prompt_changed") { document.querySelector("#phone .question").textContent = data.prompt; }
+      if (event === "tables_set" || event === "rules_changed") { profile.render(board); }
+      var mineTouched = (data.idea && mine[data.idea.id]) || mine[data.idea_id];
+      if (mineTouched || event === "phase_changed" || event === "posting_opened" || event === "posting_closed") { render(); }
     },
     onStatus: function (kind, text) {
       statusLine.textContent = kind === "online" ? "" : (kind === "offline" ? t("reconnecting") : text);
@@ -162,6 +225,7 @@
   });
 
   voting = IdeaFactory.phoneVoting(live, board);
+  profile = IdeaFactory.phoneProfile(live);
   input.addEventListener("input", updateCounter);
   form.addEventListener("submit", function (event) {
     event.preventDefault();

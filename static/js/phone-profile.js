@@ -1,0 +1,51 @@
+// The phone's "about you": an optional (or required) display name and the table one sits at.
+"use strict";
+
+IdeaFactory.phoneProfile = function (live) {
+  var t = IdeaFactory.t;
+  var section = document.getElementById("profile-section");
+  var nameField = document.getElementById("profile-name-field");
+  var nameInput = document.getElementById("profile-name");
+  var tableField = document.getElementById("profile-table-field");
+  var tableSelect = document.getElementById("profile-table");
+  var status = document.getElementById("profile-status");
+  var mine = { name: null, table_id: null };
+
+  function report(ack) {
+    status.textContent = ack.ok ? t("saved") : IdeaFactory.errorText(ack.error);
+  }
+
+  nameInput.addEventListener("change", function () {
+    live.call("set_name", { name: nameInput.value.trim() || null }).then(function (ack) {
+      if (ack.ok) { mine.name = ack.name; }
+      report(ack);
+    });
+  });
+  tableSelect.addEventListener("change", function () {
+    live.call("set_table", { table_id: tableSelect.value ? Number(tableSelect.value) : null }).then(function (ack) {
+      if (ack.ok) { mine.table_id = ack.table_id; }
+      report(ack);
+    });
+  });
+
+  return {
+    load: function (profile) { mine = { name: profile.name || null, table_id: profile.table_id || null }; },
+    render: function (board) {
+      var rules = board.workshop;
+      nameField.hidden = rules.names === "forbidden";
+      nameInput.required = rules.names === "required";
+      nameInput.value = mine.name || "";
+      tableField.hidden = !board.tables.length;
+      tableSelect.textContent = "";
+      [{ id: "", name: t("no_table") }].concat(board.tables).forEach(function (table) {
+        var option = document.createElement("option");
+        option.value = String(table.id);
+        option.textContent = table.name;
+        tableSelect.appendChild(option);
+      });
+      tableSelect.value = mine.table_id ? String(mine.table_id) : "";
+      section.hidden = nameField.hidden && tableField.hidden;
+      section.open = rules.names === "required" || (rules.table_mode && !mine.table_id) || section.open;
+    }
+  };
+};
