@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import current_app, request
-from flask_socketio import Namespace, SocketIO, join_room, leave_room
+from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
 
 from . import commands
 from .model import Actor, CommandError, Fact, TokenBucket, facilitator_cookie, normalize_code
@@ -113,6 +113,7 @@ class WorkshopNamespace(Namespace):
             self.actors[request.sid] = actor
             if actor.participant_id is None:
                 join_room(screens_room(code))
+                emit("vote_totals", store.vote_totals(actor.workshop.id))  # what it missed
             if actor.is_facilitator:
                 join_room(facilitators_room(code))
             elif ack["participant_token"] != payload.get("participant_token"):

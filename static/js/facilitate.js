@@ -15,7 +15,8 @@
   var board = new IdeaFactory.Board();
   var selected = {};        // card idea id -> true
   var flagged = {};         // idea id -> true when it looks like a duplicate of another
-  var console_ = IdeaFactory.console = { board: board, flag: function (ids) { ids.forEach(function (id) { flagged[id] = true; }); render(); } };
+  var totals = { ideas: {}, clusters: {} };  // dots per idea and theme, during and after the vote
+  var console_ = IdeaFactory.console = { board: board, listeners: [], flag: function (ids) { ids.forEach(function (id) { flagged[id] = true; }); render(); } };
   var screen = IdeaFactory.screen({ board: board });
   var live, undo;
 
@@ -96,6 +97,13 @@
     item.setAttribute("role", "option");
     item.setAttribute("aria-selected", selected[idea.id] ? "true" : "false");
     item.classList.toggle("selected", !!selected[idea.id]);
+    var dots = totals.ideas[String(idea.id)];
+    if (dots) {
+      var badge = document.createElement("span");
+      badge.className = "vote-badge";
+      badge.textContent = t("dots", { n: dots });
+      item.appendChild(badge);
+    }
     if (flagged[idea.id]) {
       var flag = document.createElement("span");
       flag.className = "duplicate-flag";
@@ -131,6 +139,8 @@
     count.setAttribute("aria-label", t("ideas_count", { n: board.ideaCount(group) }));
     heading.appendChild(count);
     header.appendChild(heading);
+    var themeDots = group.cluster && totals.clusters[String(group.cluster.id)];
+    if (themeDots) { header.appendChild(document.createTextNode(t("dots", { n: themeDots }))); }
     if (group.cluster) { header.appendChild(themeTools(group.cluster)); }
     return header;
   }
@@ -180,7 +190,9 @@
       list.setAttribute("role", "listbox");
       list.setAttribute("aria-multiselectable", "true");
       list.setAttribute("aria-labelledby", "group-" + (group.cluster ? group.cluster.id : "unsorted"));
-      group.cards.forEach(function (card) { list.appendChild(cardElement(card)); });
+      group.cards.forEach(function (card) {
+        if (!card.idea.pending) { list.appendChild(cardElement(card)); }  // waiting ones are in the queue
+      });
       section.appendChild(list);
       groupsArea.appendChild(section);
     });
@@ -271,11 +283,18 @@
   live = IdeaFactory.connect({
     code: code,
     joinPayload: function () { return { code: code }; },
-    onSnapshot: function (snapshot) { board.load(snapshot); screen.update(); updatePosting(); render(); },
-    onFact: function (event, data) { board.apply(event, data); screen.fact(event); updatePosting(); render(); },
+    onSnapshot: function (snapshot) {
+      board.load(snapshot); screen.update(); updatePosting(); render();
+      console_.listeners.forEach(function (listener) { listener("snapshot", snapshot); });
+    },
+    onFact: function (event, data) {
+      board.apply(event, data); screen.fact(event); updatePosting(); render();
+      console_.listeners.forEach(function (listener) { listener(event, data); });
+    },
     onCount: screen.count,
     onStatus: screen.status
   });
+  live.socket.on("vote_totals", function (data) { totals = data; if (board.workshop) { render(); } });
   undo = new IdeaFactory.Undo(live, board, function () {
     var last = undo.last();
     undoButton.disabled = !last;

@@ -89,6 +89,7 @@ IdeaFactory.wall = function () {
   // Largest text that fits; at the minimum size, the most cards per group that fit.
   function fit() {
     fitScheduled = false;
+    if (area.hidden) { return; }  // the results are showing instead
     var groups = board.groups(false);
     var largest = Math.max.apply(null, groups.map(function (g) { return g.cards.length; }).concat([0]));
     var size = MAX_FONT;
@@ -117,16 +118,103 @@ IdeaFactory.wall = function () {
     if (!fitScheduled) { fitScheduled = true; requestAnimationFrame(fit); }
   }
 
-  var screen = IdeaFactory.screen({ board: board, onChange: refresh });
-  IdeaFactory.connect({
+  var table = Number(new URLSearchParams(location.search).get("table")) || null;
+  board.tableFilter = table;
+  var screen = IdeaFactory.screen({ board: board });
+  var extras = IdeaFactory.wallExtras(board, code);
+  var live = IdeaFactory.connect({
     code: code,
     joinPayload: function () { return { code: code, viewer: true }; },
-    onSnapshot: function (snapshot) { board.load(snapshot); screen.update(); refresh(); },
-    onFact: function (event, data) { board.apply(event, data); screen.fact(event); refresh(); },
+    onSnapshot: function (snapshot) { board.load(snapshot); screen.update(); extras.update("snapshot"); refresh(); },
+    onFact: function (event, data) { board.apply(event, data); screen.fact(event); extras.update(event); refresh(); },
     onCount: screen.count,
     onStatus: screen.status
   });
+  live.socket.on("vote_totals", function () { if (board.workshop) { extras.update("vote_totals"); } });
   window.addEventListener("resize", refresh);
+};
+
+// What the wall shows besides ideas: the countdown (with an optional sound at zero), the phase,
+// the active question, and in the results phase a bar chart of the ranked result.
+IdeaFactory.wallExtras = function (board, code) {
+  var t = IdeaFactory.t;
+  var soundButton = document.getElementById("sound-toggle");
+  var sound = false;
+  var countdown = IdeaFactory.countdown(document.getElementById("wall-timer"), { onZero: function () { if (sound) { beep(); } } });
+  var results = document.getElementById("wall-results");
+  var lastFetch = 0;
+
+  function beep() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) { return; }
+    var audio = new Context(), tone = audio.createOscillator(), gain = audio.createGain();
+    tone.frequency.value = 660;
+    gain.gain.setValueAtTime(0.3, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 1.2);
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 1.2);
+  }
+  soundButton.addEventListener("click", function () {
+    sound = !sound;
+    soundButton.setAttribute("aria-pressed", String(sound));
+  });
+
+  function bars(data) {
+    var list = document.getElementById("wall-results-list");
+    list.textContent = "";
+    var themes = data.themes.map(function (x) { return { rank: x.rank, text: x.label, votes: x.votes, theme: true }; });
+    var ideas = data.ideas.slice(0, themes.length ? 6 : 12).map(function (x) { return { rank: x.rank, text: x.text, votes: x.votes }; });
+    var items = themes.concat(ideas);
+    var most = Math.max.apply(null, items.map(function (x) { return x.votes; }).concat([1]));
+    items.forEach(function (item, index) {
+      var tied = items.some(function (other, j) { return j !== index && other.theme === item.theme && other.rank === item.rank; });
+      if (themes.length && (index === 0 || index === themes.length)) {
+        var heading = document.createElement("li");
+        heading.className = "bar-heading";
+        heading.textContent = t(index === 0 ? "results_themes" : "results_ideas");
+        list.appendChild(heading);
+      }
+      var row = document.createElement("li");
+      row.className = "bar-row";
+      var rank = document.createElement("span");
+      rank.className = "bar-rank";
+      rank.textContent = item.rank + (tied ? "=" : ".");
+      var label = document.createElement("span");
+      label.className = "bar-label";
+      label.textContent = item.text;
+      var bar = document.createElement("span");
+      bar.className = "bar";
+      bar.style.width = Math.max(2, 100 * item.votes / most) + "%";
+      var votes = document.createElement("span");
+      votes.className = "bar-votes";
+      votes.textContent = t("dots", { n: item.votes });
+      [rank, label, bar, votes].forEach(function (part) { row.appendChild(part); });
+      list.appendChild(row);
+    });
+  }
+
+  function showResults() {
+    var now = Date.now();
+    if (now - lastFetch < 500) { return; }
+    lastFetch = now;
+    fetch("/api/workshops/" + encodeURIComponent(code) + "/results").then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (data) { if (data) { bars(data); } });
+  }
+
+  return {
+    update: function (event) {
+      var w = board.workshop;
+      if (event === "snapshot" || event === "timer_changed") { countdown.set(w.timer); }
+      document.querySelector(".wall-header .question").textContent = w.prompt;
+      document.getElementById("wall-phase").textContent = t(w.phase === "cluster" || w.phase === "closed" ? "phase_" + w.phase + "_name" : "phase_" + w.phase);
+      var showing = w.phase === "results" || w.phase === "closed";
+      results.hidden = !showing;
+      document.getElementById("ideas").hidden = showing;
+      if (showing && (event === "snapshot" || event === "phase_changed" || event === "vote_totals")) { showResults(); }
+    }
+  };
 };
 
 // What the wall and the console share beside the ideas: counts, posting state, connection line,
@@ -140,7 +228,7 @@ IdeaFactory.screen = function (options) {
   function update() {
     document.getElementById("idea-count").textContent = String(board.visibleCount());
     if (board.workshop) {
-      var open = board.workshop.posting_open;
+      var open = board.workshop.posting_open && board.workshop.phase === "collect";
       document.getElementById("participant-count").textContent = String(board.workshop.participant_count);
       var state = document.getElementById("posting-state");
       state.textContent = open ? t("posting_open") : t("posting_closed");

@@ -1,0 +1,148 @@
+// The console's flow controls: phase, countdown, voting, questions, tables, rules, and the queue of
+// ideas waiting for approval.
+"use strict";
+
+(function () {
+  var t = IdeaFactory.t;
+  var app = IdeaFactory.console;
+  var board = app.board;
+  var countdown = IdeaFactory.countdown(document.getElementById("console-timer"));
+  var PHASES = ["collect", "cluster", "vote", "results", "closed"];
+
+  function byId(id) { return document.getElementById(id); }
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  PHASES.forEach(function (phase) {
+    var button = el("button", "phase-button secondary", t(phase === "cluster" || phase === "closed" ? "phase_" + phase + "_name" : "phase_" + phase));
+    button.type = "button";
+    button.dataset.phase = phase;
+    button.addEventListener("click", function () { app.call("set_phase", { phase: phase }); });
+    byId("phase-buttons").appendChild(button);
+  });
+
+  byId("timer-start").addEventListener("click", function () {
+    var minutes = Number(byId("timer-minutes").value);
+    app.call("start_timer", { seconds: Math.round(minutes * 60) });
+  });
+  byId("timer-pause").addEventListener("click", function () {
+    var timer = board.workshop.timer;
+    app.call(timer.running ? "pause_timer" : "resume_timer", {});
+  });
+  byId("timer-add").addEventListener("click", function () { app.call("add_time", { seconds: 60 }); });
+  byId("timer-stop").addEventListener("click", function () { app.call("stop_timer", {}); });
+
+  byId("voting-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    app.call("set_voting", { dots: Number(byId("voting-dots").value), max_per_item: Number(byId("voting-max").value) });
+  });
+  byId("rules-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var cap = byId("rules-cap").value;
+    app.call("set_rules", {
+      names: byId("rules-names").value, pre_moderation: byId("rules-premod").checked,
+      table_mode: byId("rules-tablemode").checked, idea_cap: cap ? Number(cap) : null
+    });
+  });
+  byId("tables-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var names = byId("tables-names").value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
+    app.call("set_tables", { tables: names });
+  });
+  byId("prompt-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = byId("prompt-text");
+    app.call("add_prompt", { text: input.value }).then(function (ack) { if (ack.ok) { input.value = ""; } });
+  });
+
+  function renderPrompts() {
+    var list = byId("prompt-list");
+    list.textContent = "";
+    board.prompts.forEach(function (prompt) {
+      var item = el("li", null);
+      item.appendChild(el("span", "prompt-text", prompt.text));
+      if (prompt.id === board.workshop.active_prompt_id) {
+        item.appendChild(el("strong", "active-prompt", t("active_question")));
+      } else {
+        var button = el("button", "small secondary", t("make_active"));
+        button.type = "button";
+        button.setAttribute("aria-label", t("make_active") + ": " + prompt.text);
+        button.addEventListener("click", function () { app.call("set_active_prompt", { prompt_id: prompt.id }); });
+        item.appendChild(button);
+      }
+      list.appendChild(item);
+    });
+  }
+
+  // A wall per table: the projector (or a screen at the table) shows only that table's ideas.
+  function renderTableLinks() {
+    var list = byId("table-walls");
+    list.textContent = "";
+    board.tables.forEach(function (table) {
+      var item = el("li");
+      var link = el("a", null, t("wall_for", { table: table.name }));
+      link.href = "/w/" + encodeURIComponent(board.workshop.code) + "/wall?table=" + table.id;
+      link.target = "_blank";
+      link.rel = "noopener";
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+  }
+
+  function renderQueue() {
+    var waiting = board.order.map(function (id) { return board.ideas[id]; }).filter(function (idea) { return idea.pending; });
+    var list = byId("queue-list");
+    byId("queue").hidden = !waiting.length && !board.workshop.pre_moderation;
+    byId("queue-count").textContent = String(waiting.length);
+    list.textContent = "";
+    waiting.forEach(function (idea) {
+      var item = IdeaFactory.ideaElement(idea);
+      var tools = el("div", "card-tools");
+      [["approve", "approve_idea"], ["hide", "hide_idea"]].forEach(function (pair) {
+        var button = el("button", "small", t(pair[0]));
+        button.type = "button";
+        button.setAttribute("aria-label", t(pair[0]) + ": " + idea.text);
+        button.addEventListener("click", function () { app.call(pair[1], { idea_id: idea.id }); });
+        tools.appendChild(button);
+      });
+      item.appendChild(tools);
+      list.appendChild(item);
+    });
+  }
+
+  // Settings forms show the current values, except while the facilitator is editing them.
+  function fill(id, value) {
+    var input = byId(id);
+    if (document.activeElement === input) { return; }
+    if (input.type === "checkbox") { input.checked = !!value; } else { input.value = value === null || value === undefined ? "" : value; }
+  }
+
+  function render() {
+    var w = board.workshop;
+    document.querySelectorAll(".phase-button").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.dataset.phase === w.phase));
+    });
+    var timer = w.timer || {};
+    var paused = !timer.running && timer.remaining_ms > 0;
+    byId("timer-pause").textContent = paused ? t("resume") : t("pause");
+    byId("timer-pause").disabled = !timer.running && !paused;
+    byId("timer-stop").disabled = !timer.running && !paused;
+    renderTableLinks();
+    fill("voting-dots", w.dots); fill("voting-max", w.max_per_item);
+    fill("rules-names", w.names); fill("rules-premod", w.pre_moderation);
+    fill("rules-tablemode", w.table_mode); fill("rules-cap", w.idea_cap);
+    fill("tables-names", board.tables.map(function (table) { return table.name; }).join("\n"));
+    document.querySelector(".console-header .question").textContent = w.prompt;
+    renderPrompts();
+    renderQueue();
+  }
+
+  app.listeners.push(function (event, data) {
+    if (event === "snapshot" || event === "timer_changed") { countdown.set(board.workshop.timer); }
+    render();
+  });
+})();
