@@ -123,3 +123,18 @@ def test_own_ideas_can_be_edited_and_deleted_while_posting_is_open(w: dict[str, 
     assert snapshot(w, facilitator=True)["ideas"] == []
     logged = " ".join(e["payload"] for e in w["store"].db["events"].rows)
     assert "Førsteudkast" not in logged and "Endelig" not in logged  # the text is gone everywhere
+
+
+def test_in_table_mode_a_table_shares_one_dot_budget(w: dict[str, Any]) -> None:
+    table = do(w, "set_tables", {"tables": ["Bord 7"]})["tables"][0]["id"]
+    do(w, "set_table", {"table_id": table}, who="a")
+    do(w, "set_table", {"table_id": table}, who="b")
+    idea = post(w, "a", "Fælles idé")
+    do(w, "set_rules", {"table_mode": True})
+    do(w, "set_voting", {"dots": 2, "max_per_item": 2})
+    do(w, "set_phase", {"phase": "vote"})
+    assert do(w, "cast_vote", {"idea_id": idea["id"]}, who="a")["dots_left"] == 1
+    assert do(w, "cast_vote", {"idea_id": idea["id"]}, who="b")["dots_left"] == 0
+    assert refused(w, "cast_vote", {"idea_id": idea["id"]}, who="a") == "no_dots_left"
+    assert do(w, "retract_vote", {"idea_id": idea["id"]}, who="b")["dots_left"] == 1
+    assert w["store"].my_votes(w["id"], w["a"].participant_id)["dots_left"] == 1

@@ -39,10 +39,21 @@ class FlowStore(ClusterStore):
             return self._append(workshop_id, "voting_set",
                                 {"dots": dots, "max_per_item": max_per_item}, "facilitator")
 
+    def _voters(self, participant_id: int) -> list[int]:
+        """Whose dots share one budget: the participant, or in table mode everyone at its table."""
+        row = self.db.execute(
+            "SELECT w.table_mode, p.table_id FROM participants p JOIN workshops w"
+            " ON w.id = p.workshop_id WHERE p.id = ?", [participant_id]).fetchone()
+        if not row[0] or row[1] is None:
+            return [participant_id]
+        return [r[0] for r in self.db.execute("SELECT id FROM participants WHERE table_id = ?",
+                                              [row[1]]).fetchall()]
+
     def _votes_by(self, participant_id: int, column: str | None = None,
                   item_id: int | None = None) -> int:
-        sql = "SELECT count(*) FROM votes WHERE participant_id = ?"
-        params: list[Any] = [participant_id]
+        voters = self._voters(participant_id)
+        sql = f"SELECT count(*) FROM votes WHERE participant_id IN ({','.join('?' * len(voters))})"
+        params: list[Any] = list(voters)
         if column is not None:
             sql += f" AND {column} = ?"
             params.append(item_id)
@@ -67,8 +78,9 @@ class FlowStore(ClusterStore):
                      item_id: int) -> int:
         """Take one of this participant's dots back from an item; returns the dots left."""
         with self._transaction() as db:
-            vote = db.execute(f"SELECT max(id) FROM votes WHERE participant_id = ? AND {column} = ?",
-                              [participant_id, item_id]).fetchone()[0]
+            voters = self._voters(participant_id)
+            vote = db.execute(f"SELECT max(id) FROM votes WHERE {column} = ? AND participant_id IN"
+                              f" ({','.join('?' * len(voters))})", [item_id, *voters]).fetchone()[0]
             if vote is None:
                 raise CommandError("not_found", "You have no dot on that to take back.")
             db.execute("DELETE FROM votes WHERE id = ?", [vote])
@@ -78,9 +90,10 @@ class FlowStore(ClusterStore):
     def my_votes(self, workshop_id: int, participant_id: int) -> dict[str, Any]:
         """One participant's dots: on which ideas and themes, and how many are left."""
         with self.lock:
-            rows = self._rows("SELECT idea_id, cluster_id, count(*) AS n FROM votes"
-                              " WHERE participant_id = ? GROUP BY idea_id, cluster_id",
-                              (participant_id,))
+            voters = self._voters(participant_id)
+            rows = self._rows("SELECT idea_id, cluster_id, count(*) AS n FROM votes WHERE"
+                              f" participant_id IN ({','.join('?' * len(voters))})"
+                              " GROUP BY idea_id, cluster_id", tuple(voters))
             dots = self.db.execute("SELECT dots FROM workshops WHERE id = ?",
                                    [workshop_id]).fetchone()[0]
         used = sum(r["n"] for r in rows)
