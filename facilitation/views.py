@@ -169,20 +169,15 @@ def qr(code: str) -> Response:
                     headers={"Cache-Control": "no-cache"})
 
 
-EXPORTS = {"sqlite": ("application/vnd.sqlite3", export.to_sqlite),
-           "csv": ("text/csv; charset=utf-8", export.to_csv),
-           "json": ("application/json", export.to_json)}
-
-
 @bp.get("/w/<code>/export.<fmt>")
 def export_file(code: str, fmt: str) -> Any:
     """Download everything of a workshop, for its facilitator only."""
     workshop = load_workshop(code)
-    if fmt not in EXPORTS:
+    if fmt not in export.FORMATS:
         abort(404)
     if not is_facilitator(workshop):
         return api_error(401, "unauthorized", "The facilitator token is required to export.")
-    mimetype, render = EXPORTS[fmt]
+    mimetype, render = export.FORMATS[fmt]
     body = render(get_store().export_rows(workshop.id, export.COLUMNS))
     filename = f"idea-factory-{workshop.code}.{fmt}"
     return Response(body, mimetype=mimetype,

@@ -61,7 +61,8 @@ def test_language_follows_browser_and_choice(client: Any) -> None:
     assert client.get("/lang/en?next=//evil.example").headers["Location"] == "/"
 
 
-def test_exports_hold_every_idea_for_the_facilitator_only(app: Any, client: Any) -> None:
+def test_hidden_ideas_stay_in_the_archive_and_out_of_public_formats(app: Any, client: Any,
+                                                                    tmp_path: Any) -> None:
     created = create(client)
     code, token = created["code"], created["facilitator_token"]
     store = app.extensions["facilitation.store"]
@@ -76,12 +77,15 @@ def test_exports_hold_every_idea_for_the_facilitator_only(app: Any, client: Any)
         assert client.get(f"/w/{code}/export.{fmt}").status_code == 401
     assert client.get(f"/w/{code}/export.xml", headers=auth).status_code == 404
 
-    rows = list(csv.DictReader(io.StringIO(client.get(f"/w/{code}/export.csv", headers=auth)
-                                            .data.decode("utf-8-sig"))))
-    assert [r["text"] for r in rows] == ["Grønne tage på Amager", "Flere bænke", "Skjult idé"]
-    assert [r["hidden"] for r in rows] == ["0", "0", "1"]
-    document = json.loads(client.get(f"/w/{code}/export.json", headers=auth).data)
-    assert len(document["ideas"]) == 3 and document["events"][-1]["type"] == "idea_hidden"
+    csv_body = client.get(f"/w/{code}/export.csv", headers=auth).data.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(csv_body)))
+    assert [r["text"] for r in rows] == ["Grønne tage på Amager", "Flere bænke"]
+    json_body = client.get(f"/w/{code}/export.json", headers=auth).data.decode()
+    assert len(json.loads(json_body)["ideas"]) == 2 and "Skjult" not in json_body
+    path = tmp_path / "archive.sqlite"
+    path.write_bytes(client.get(f"/w/{code}/export.sqlite", headers=auth).data)
+    archive = sqlite3.connect(path)
+    assert archive.execute("SELECT text, hidden FROM ideas ORDER BY id").fetchall()[2] == ("Skjult idé", 1)
 
 
 def test_sqlite_export_is_standalone_with_keys(app: Any, client: Any, tmp_path: Any) -> None:

@@ -1,19 +1,12 @@
-"""A workshop as standalone files: SQLite (made with sqlite-utils), CSV and JSON."""
+"""What every export reads: the tables and columns of a workshop, and its ideas as organisers read them."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import os
-import tempfile
 from typing import Any
 
-from sqlite_utils import Database
-
 Rows = dict[str, list[dict[str, Any]]]
-IDEA_COLUMNS = ["id", "text", "question", "theme", "table", "author", "votes", "hidden", "pending",
-                "duplicate_of", "created_at", "participant_id"]
+IDEA_COLUMNS = ["id", "text", "question", "theme", "table", "author", "votes", "duplicate_of",
+                "created_at", "participant_id"]
 W = ("workshop_id", "workshops", "id")
 
 # Each exported table: its columns, primary key and foreign keys, declared even when it is empty.
@@ -46,25 +39,9 @@ SCHEMA: dict[str, tuple[dict[str, type], str | tuple[str, ...], list[tuple[str, 
 COLUMNS = {table: list(spec[0]) for table, spec in SCHEMA.items()}
 
 
-def to_sqlite(rows: Rows) -> bytes:
-    """A self-contained SQLite file (rollback journal, no side files) with keys declared."""
-    fd, path = tempfile.mkstemp(suffix=".sqlite")
-    os.close(fd)
-    try:
-        db = Database(path, recreate=True)
-        with db.atomic():
-            for name, (columns, pk, foreign_keys) in SCHEMA.items():
-                db.table(name).create(columns, pk=pk, foreign_keys=foreign_keys)
-                db.table(name).insert_all(rows[name])
-        db.close()
-        with open(path, "rb") as handle:
-            return handle.read()
-    finally:
-        os.unlink(path)
-
-
 def ideas_with_themes(rows: Rows) -> list[dict[str, Any]]:
-    """Each idea with its question, theme and table by name and its dots, in export column order."""
+    """Each idea with its question, theme and table by name and its dots, in export column order;
+    hidden ideas and ideas still waiting for approval never appear in these (public) formats."""
     names = {key: {row["id"]: row[field] for row in rows[table]}
              for key, table, field in [("question", "prompts", "text"), ("theme", "clusters", "label"),
                                        ("table", "tables", "name")]}
@@ -76,28 +53,5 @@ def ideas_with_themes(rows: Rows) -> list[dict[str, Any]]:
              "question": names["question"].get(idea["prompt_id"], ""),
              "theme": names["theme"].get(idea["cluster_id"], ""),
              "table": names["table"].get(idea["table_id"], ""),
-             "votes": votes.get(idea["id"], 0)} for idea in rows["ideas"]]
-
-
-def to_csv(rows: Rows) -> str:
-    """The ideas as CSV, UTF-8 with a byte-order mark so spreadsheet programs keep æ, ø and å."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.DictWriter(out, fieldnames=IDEA_COLUMNS)
-    writer.writeheader()
-    writer.writerows(ideas_with_themes(rows))
-    return out.getvalue()
-
-
-def to_json(rows: Rows) -> str:
-    """The workshop, its ideas and its event log as one JSON document."""
-    document = {
-        "workshop": rows["workshops"][0] if rows["workshops"] else None,
-        "participant_count": len(rows["participants"]),
-        "questions": [{k: p[k] for k in ("id", "text", "position")} for p in rows["prompts"]],
-        "tables": [{k: t[k] for k in ("id", "name", "position")} for t in rows["tables"]],
-        "themes": [{k: c[k] for k in ("id", "label", "position")} for c in rows["clusters"]],
-        "ideas": ideas_with_themes(rows),
-        "events": [{**event, "payload": json.loads(event["payload"])} for event in rows["events"]],
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2)
+             "votes": votes.get(idea["id"], 0)}
+            for idea in rows["ideas"] if not idea["hidden"] and not idea["pending"]]

@@ -1,0 +1,20 @@
+"""A workshop as standalone files: SQLite (made with sqlite-utils), CSV, JSON, Excel and a report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .rows import COLUMNS, IDEA_COLUMNS, SCHEMA, Rows, ideas_with_themes
+from .sqlite import to_sqlite
+from .tables import to_csv, to_json
+
+# File suffix -> (media type, writer). The SQLite file is the archive; the others are public.
+FORMATS: dict[str, tuple[str, Callable[[Rows], Any]]] = {
+    "sqlite": ("application/vnd.sqlite3", to_sqlite),
+    "csv": ("text/csv; charset=utf-8", to_csv),
+    "json": ("application/json", to_json),
+}
+
+__all__ = ["COLUMNS", "FORMATS", "IDEA_COLUMNS", "SCHEMA", "Rows", "ideas_with_themes",
+           "to_csv", "to_json", "to_sqlite"]
