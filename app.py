@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 ASYNC_MODES = ("eventlet", "gevent", "threading")
@@ -22,6 +23,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="create (once) a demo workshop with sample ideas and print its links")
     parser.add_argument("--max-connections", type=int, default=20000,
                         help="most simultaneous connections the server accepts")
+    parser.add_argument("--admin-password", default=os.environ.get("ADMIN_PASSWORD"),
+                        help="organiser password for /admin; when set, also needed to create"
+                             " workshops (default: the ADMIN_PASSWORD environment variable)")
+    parser.add_argument("--retention-days", type=int, default=None,
+                        help="delete closed workshops this many days after their last activity")
     return parser.parse_args(argv)
 
 
@@ -56,6 +62,10 @@ def thread_pool(mode: str):
 
 def main(argv: list[str]) -> None:
     """Parse options, build the app and serve it until interrupted."""
+    if argv[:1] == ["export"]:
+        from facilitation.cli import export_main
+
+        sys.exit(export_main(argv[1:]))
     args = parse_args(argv)
     patch(args.async_mode)
     from facilitation import create_app
@@ -64,9 +74,13 @@ def main(argv: list[str]) -> None:
     open_files = raise_open_files_limit()
     base = public_url(args.host, args.port, args.public_url)
     app = create_app({"DATA_DIR": args.data_dir, "ASYNC_MODE": args.async_mode,
-                      "PUBLIC_URL": base, "RUN_BLOCKING": thread_pool(args.async_mode)})
+                      "PUBLIC_URL": base, "RUN_BLOCKING": thread_pool(args.async_mode),
+                      "ADMIN_PASSWORD": args.admin_password or None,
+                      "RETENTION_DAYS": args.retention_days})
     print(f"Idea Factory on {base}/ ({args.async_mode}, data in {args.data_dir}/,"
           f" open-files limit {open_files})", flush=True)
+    if args.admin_password:
+        print(f"Organiser page:   {base}/admin", flush=True)
     if args.demo:
         from pathlib import Path
 
@@ -75,6 +89,10 @@ def main(argv: list[str]) -> None:
         workshop, token = ensure_demo(app.extensions["facilitation.store"], Path(args.data_dir))
         print(f"Demo wall:        {base}/w/{workshop.code}/wall\n"
               f"Demo facilitator: {base}/w/{workshop.code}/facilitate?token={token}", flush=True)
+    from facilitation import socketio
+    from facilitation.organiser import start_retention
+
+    start_retention(app, socketio)
     serve(app, args)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,10 @@ DEFAULTS: dict[str, Any] = {
     "ASYNC_MODE": None,  # None lets Flask-SocketIO pick; app.py always sets it explicitly
     "MAX_MESSAGE_BYTES": 64 * 1024,
     "BABEL_DEFAULT_LOCALE": "da",
+    "ADMIN_PASSWORD": None,   # guards /admin and creating workshops when set
+    "RETENTION_DAYS": None,   # closed workshops idle this long are deleted
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # uploads (paper imports) and form posts
+    "SESSION_COOKIE_SAMESITE": "Lax",
     "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
     # How CPU-heavy work (theme suggestions) runs; app.py hands in its async mode's thread pool.
     "RUN_BLOCKING": lambda function, *args: function(*args),
@@ -43,18 +48,31 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     data_dir = Path(app.config["DATA_DIR"])
     data_dir.mkdir(parents=True, exist_ok=True)
     app.extensions["facilitation.store"] = Store(connect(data_dir / "facilitation.db"))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(data_dir)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
 
+    from .organiser import bp as organiser
     from .realtime import WorkshopNamespace
     from .views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(organiser)
     register_errors(app)
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"])
     socketio.on_namespace(WorkshopNamespace(socketio))
     return app
+
+
+def secret_key(data_dir: Path) -> str:
+    """The key that signs the organiser's session: made once, kept beside the database."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
 
 
 def register_errors(app: Flask) -> None:

@@ -11,6 +11,7 @@ from flask import current_app, request
 from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
 
 from . import commands
+from .auth import is_admin
 from .model import Actor, CommandError, Fact, TokenBucket, facilitator_cookie, normalize_code
 from .store import Store
 
@@ -106,7 +107,8 @@ class WorkshopNamespace(Namespace):
             join_room(room(code))
             try:
                 actor, (ack, facts) = commands.join(store, payload,
-                                                    request.cookies.get(facilitator_cookie(code)))
+                                                    request.cookies.get(facilitator_cookie(code)),
+                                                    organiser=is_admin())
             except CommandError:
                 leave_room(room(code))
                 raise

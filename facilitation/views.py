@@ -15,15 +15,11 @@ from flask import (
 from flask_babel import gettext as _
 
 from . import commands, export
+from .auth import admin_password_ok, admin_required, get_store, is_admin, is_facilitator
 from .model import MAX_IDEA_LENGTH, CommandError, TokenBucket, Workshop, facilitator_cookie, normalize_code
 from .store import Store
 
 bp = Blueprint("views", __name__)
-
-
-def get_store() -> Store:
-    """The application's one store."""
-    return current_app.extensions["facilitation.store"]  # type: ignore[no-any-return]
 
 
 def public_url() -> str:
@@ -45,15 +41,6 @@ def load_workshop(code: str) -> Workshop:
     if workshop is None:
         abort(404)
     return workshop
-
-
-def is_facilitator(workshop: Workshop) -> bool:
-    """Whether this request carries the facilitator token, as a Bearer header or the cookie."""
-    header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else None
-    store = get_store()
-    return store.is_facilitator(workshop, token) or store.is_facilitator(
-        workshop, request.cookies.get(facilitator_cookie(workshop.code)))
 
 
 # Creating workshops, per client address: plenty for an organiser, a wall against scripts run by
@@ -78,7 +65,8 @@ def api_error(status: int, code: str, message: str) -> tuple[Response, int]:
 @bp.get("/")
 def index() -> str:
     """Home page: create a workshop, or type a join code."""
-    return render_template("index.html", error=request.args.get("error"))
+    return render_template("index.html", error=request.args.get("error"),
+                           need_password=admin_required() and not is_admin())
 
 
 @bp.post("/")
@@ -88,6 +76,9 @@ def create_from_form() -> Any:
         return render_template("index.html", create_error=_("Too many workshops created from here."
                                                            " Wait a minute and try again."),
                                form=request.form), 429
+    if admin_required() and not (is_admin() or admin_password_ok(request.form.get("admin_password"))):
+        return render_template("index.html", create_error=_("The organiser password is not right."),
+                               form=request.form), 401
     try:
         workshop, token = commands.create_workshop(get_store(), request.form.to_dict())
     except CommandError as error:
@@ -178,10 +169,25 @@ def export_file(code: str, fmt: str) -> Any:
     if not is_facilitator(workshop):
         return api_error(401, "unauthorized", "The facilitator token is required to export.")
     mimetype, render = export.FORMATS[fmt]
-    body = render(get_store().export_rows(workshop.id, export.COLUMNS))
+    rows = get_store().export_rows(workshop.id, export.COLUMNS)
+    if fmt == "xlsx":  # the spreadsheet's headings and sheet names follow the interface language
+        from flask_babel import get_locale
+        body = export.to_xlsx(rows, language=get_locale().language)
+    else:
+        body = render(rows)
     filename = f"idea-factory-{workshop.code}.{fmt}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/w/<code>/report")
+def report(code: str) -> Any:
+    """A printable report of the workshop (questions, counts, themes, results), for its facilitator."""
+    workshop = load_workshop(code)
+    if not is_facilitator(workshop):
+        return api_error(401, "unauthorized", "The facilitator token is required for the report.")
+    data = export.build_report(get_store().export_rows(workshop.id, export.COLUMNS))
+    return render_template("report.html", report=data), 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/api/workshops")
@@ -189,6 +195,9 @@ def api_create() -> Any:
     """Create a workshop from JSON `{"title", "prompt"}`."""
     if not creation_allowed():
         return api_error(429, "rate_limited", "Too many workshops created from here. Wait a minute.")
+    if admin_required() and not is_admin():
+        return api_error(401, "unauthorized", "Creating workshops needs the organiser password"
+                                              " (Authorization: Bearer <password>).")
     payload = request.get_json(silent=True)
     try:
         workshop, token = commands.create_workshop(get_store(), payload)

@@ -247,3 +247,16 @@ def test_http_contract(live_server: Any, tmp_path: Any) -> None:
     with sqlite3.connect(path) as db:
         columns = [row[1] for row in db.execute("PRAGMA table_info(ideas)")]
     assert "text" in columns
+
+
+def test_paper_import_over_http_reaches_every_screen(live_server: Any, peers: Any) -> None:
+    created = live_server.create_workshop()
+    wall, _ = joined(peers, live_server, created["code"], viewer=True)
+    response = requests.post(f"{live_server.url}/w/{created['code']}/import",
+                             data={"text": "Fra papir 1\nFra papir 2"}, timeout=10,
+                             headers={"Authorization": f"Bearer {created['facilitator_token']}"})
+    assert response.status_code == 200 and response.json()["imported"] == 2
+    first = wall.wait_for("idea_posted")
+    second = wall.wait_for("idea_posted")
+    assert [first["idea"]["text"], second["idea"]["text"]] == ["Fra papir 1", "Fra papir 2"]
+    assert second["seq"] == first["seq"] + 1

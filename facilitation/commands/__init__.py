@@ -12,6 +12,7 @@ from .rounds import (
     add_prompt, approve_idea, delete_idea, edit_idea, set_active_prompt, set_name, set_rules,
     set_table, set_tables,
 )
+from .organiser import import_ideas
 from .core import Result, create_workshop, join, post_idea, set_idea_hidden, set_posting, sync
 from .themes import (
     apply_suggestions, create_cluster, delete_cluster, merge_clusters, move_idea, rename_cluster,
@@ -19,6 +20,7 @@ from .themes import (
 )
 
 __all__ = [
+    "import_ideas",
     "add_prompt", "approve_idea", "delete_idea", "edit_idea", "set_active_prompt", "set_name",
     "set_rules", "set_table", "set_tables",
     "add_time", "cast_vote", "pause_timer", "results", "resume_timer", "retract_vote", "set_phase",

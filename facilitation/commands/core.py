@@ -63,26 +63,25 @@ def create_workshop(store: Store, payload: object) -> tuple[Workshop, str]:
     return store.create_workshop(title, prompt)
 
 
-def join(store: Store, payload: object, cookie_token: str | None = None) -> tuple[Actor, Result]:
-    """Anyone -> the actor they are in this workshop, their token and a snapshot."""
+def join(store: Store, payload: object, cookie_token: str | None = None,
+         organiser: bool = False) -> tuple[Actor, Result]:
+    """Anyone -> the actor they are in this workshop, their token and a snapshot.
+
+    A wall (`viewer`) is a viewer even in the facilitator's browser, so a projector never receives
+    what only the console may show. `organiser` (signed in to /admin) facilitates every workshop.
+    """
     data = fields(payload)
     workshop = workshop_for(store, data.get("code"))
-    token = data.get("facilitator_token")
-    if token is not None or cookie_token is not None:
-        if store.is_facilitator(workshop, token) or store.is_facilitator(workshop, cookie_token):
-            actor = Actor(workshop, FACILITATOR)
-            snapshot = store.snapshot(workshop.id, include_hidden=True)
-            return actor, ({"role": FACILITATOR, "participant_token": None,
-                            "snapshot": snapshot}, [])
-        if token is not None:
-            raise CommandError("forbidden", "That facilitator link is not valid for this workshop.")
     if data.get("viewer") is True:
-        snapshot = store.snapshot(workshop.id, include_hidden=False)
-        return Actor(workshop, VIEWER), ({"role": VIEWER, "participant_token": None,
-                                          "snapshot": snapshot}, [])
+        return _screen(store, workshop, VIEWER)
+    token = data.get("facilitator_token")
+    if (organiser or store.is_facilitator(workshop, token)
+            or store.is_facilitator(workshop, cookie_token)):
+        return _screen(store, workshop, FACILITATOR)
+    if token is not None:
+        raise CommandError("forbidden", "That facilitator link is not valid for this workshop.")
     participant, ptoken, _ = store.join(workshop.id, data.get("participant_token"),
-                                      MAX_PARTICIPANTS)
-    actor = Actor(workshop, PARTICIPANT, participant.id)
+                                        MAX_PARTICIPANTS)
     own = store.own_ideas(participant.id)
     ack = {"role": PARTICIPANT, "participant_token": ptoken,
            "snapshot": store.snapshot(workshop.id, include_hidden=False),
@@ -90,7 +89,13 @@ def join(store: Store, payload: object, cookie_token: str | None = None) -> tupl
            "own_ideas": [idea.to_dict() for idea in own],
            "profile": {k: v for k, v in store.participant(participant.id).items() if k != "id"},
            "votes": store.my_votes(workshop.id, participant.id)}
-    return actor, (ack, [])
+    return Actor(workshop, PARTICIPANT, participant.id), (ack, [])
+
+
+def _screen(store: Store, workshop: Workshop, role: str) -> tuple[Actor, Result]:
+    """A wall's or a console's join: no participant, the snapshot its role may see."""
+    snapshot = store.snapshot(workshop.id, include_hidden=role == FACILITATOR)
+    return Actor(workshop, role), ({"role": role, "participant_token": None, "snapshot": snapshot}, [])
 
 
 def post_idea(store: Store, actor: Actor | None, payload: object) -> Result:

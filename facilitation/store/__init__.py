@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .rounds import RoundsStore
+from .admin import AdminStore
 from .core import connect, now, now_ms
 
 
-class Store(RoundsStore):
+class Store(AdminStore):
     """Every read and write of the live database."""
 
 

@@ -26,6 +26,10 @@ from ..flow import Timer
 from ..model import CommandError, Fact, Idea, Participant, Workshop, hash_token, new_code, new_token
 from .schema import migrations
 
+# Participants who are people: not the stand-in that ideas collected on paper are imported as.
+PEOPLE = "AND token_hash NOT LIKE 'paper:%'"
+
+
 def now_ms() -> int:
     """The current time in milliseconds since the epoch, as timers and screens count it."""
     return int(time.time() * 1000)
@@ -178,7 +182,7 @@ class CoreStore:
     def participant_count(self, workshop_id: int) -> int:
         """How many participants have joined the workshop."""
         with self.lock:
-            return self._count(workshop_id, "participants")
+            return self._count(workshop_id, "participants", PEOPLE)
 
     def _count(self, workshop_id: int, table: str, where: str = "") -> int:
         sql = f"SELECT count(*) FROM [{table}] WHERE workshop_id = ? {where}"
@@ -253,7 +257,7 @@ class CoreStore:
             ideas = [idea_from_row(r).to_dict() for r in self.db.query(
                 f"SELECT * FROM ideas WHERE workshop_id = ? {where} ORDER BY id", [workshop_id])]
             counts = {
-                "participant_count": self._count(workshop_id, "participants"),
+                "participant_count": self._count(workshop_id, "participants", PEOPLE),
                 "idea_count": self._count(workshop_id, "ideas", "AND hidden = 0 AND pending = 0"),
             }
             clusters = self._rows("SELECT id, label, position FROM clusters WHERE workshop_id = ?"
@@ -279,11 +283,16 @@ class CoreStore:
 
     # Export
 
-    def export_rows(self, workshop_id: int,
+    def export_rows(self, workshop_id: int | None,
                     columns: dict[str, list[str]]) -> dict[str, list[dict[str, Any]]]:
-        """The listed columns of every row of one workshop, table by table, read at one moment."""
+        """The listed columns of every row of one workshop (None: of all), table by table, read at
+        one moment."""
+        def where(table: str) -> str:
+            if workshop_id is None:
+                return ""
+            return f" WHERE {'id' if table == 'workshops' else 'workshop_id'} = ?"
+        params = () if workshop_id is None else (workshop_id,)
         with self.lock:
-            return {table: self._rows(
-                f"SELECT {', '.join(names)} FROM [{table}]"
-                f" WHERE {'id' if table == 'workshops' else 'workshop_id'} = ? ORDER BY rowid",
-                (workshop_id,)) for table, names in columns.items()}
+            return {table: self._rows(f"SELECT {', '.join(names)} FROM [{table}]{where(table)}"
+                                      " ORDER BY rowid", params)
+                    for table, names in columns.items()}

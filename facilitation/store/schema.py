@@ -114,3 +114,10 @@ def m004_rounds_tables_moderation(db: Database) -> None:
             "created_at": workshop["created_at"]}).last_pk
         db.execute("UPDATE workshops SET active_prompt_id = ? WHERE id = ?", [prompt_id, workshop["id"]])
         db.execute("UPDATE ideas SET prompt_id = ? WHERE workshop_id = ?", [prompt_id, workshop["id"]])
+
+
+@migrations()
+def m005_erasures(db: Database) -> None:
+    """A log of erased workshops: what was deleted, when and why, with none of its content."""
+    db.table("erasures").create({"code": str, "title": str, "created_at": str, "participants": int,
+                                 "ideas": int, "reason": str, "erased_at": str})

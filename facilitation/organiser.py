@@ -1,0 +1,177 @@
+"""The organiser's HTTP side: /admin (list, erase), retention, and importing ideas from paper."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from flask import (
+    Blueprint, Flask, abort, current_app, jsonify, redirect, render_template, request, session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_socketio import SocketIO
+
+from . import commands, export
+from .auth import admin_password_ok, admin_required, get_store, is_admin, is_facilitator
+from .model import FACILITATOR, Actor, CommandError, TokenBucket, normalize_code
+from .realtime import broadcast, room
+from .store import Store
+
+bp = Blueprint("organiser", __name__)
+LOGIN_RATE, LOGIN_BURST = 1 / 30, 5
+MAX_IMPORT_BYTES = 1024 * 1024
+
+
+def csrf_token() -> str:
+    """The token an admin form must send back, so another site cannot post it for the organiser."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return str(session["csrf"])
+
+
+def check_csrf() -> None:
+    """Refuse a form post that does not carry this session's token."""
+    sent, kept = request.form.get("csrf", ""), session.get("csrf", "")
+    if not sent or not kept or not secrets.compare_digest(sent, kept):
+        abort(400)
+
+
+@bp.get("/admin")
+def admin() -> Any:
+    """The organiser's list of workshops with links, counts and erasure; or the sign-in form."""
+    if not admin_required():
+        return render_template("admin.html", disabled=True), 403
+    if not is_admin():
+        return render_template("admin.html", signed_in=False, csrf=csrf_token())
+    return render_template("admin.html", signed_in=True, csrf=csrf_token(),
+                           workshops=get_store().list_workshops(), erasures=get_store().erasures(),
+                           formats=list(export.FORMATS),
+                           retention=current_app.config.get("RETENTION_DAYS"),
+                           message=request.args.get("message"))
+
+
+@bp.post("/admin/login")
+def login() -> Any:
+    """Sign the organiser in with the password (rate-limited per address)."""
+    if not admin_required():
+        abort(403)
+    check_csrf()
+    buckets = current_app.extensions.setdefault("facilitation.login_buckets", {})
+    bucket = buckets.setdefault(request.remote_addr, TokenBucket(LOGIN_RATE, LOGIN_BURST))
+    if not bucket.allow(time.monotonic()):
+        return render_template("admin.html", signed_in=False, csrf=csrf_token(),
+                               error=_("Too many attempts. Wait a minute.")), 429
+    if not admin_password_ok(request.form.get("password")):
+        return render_template("admin.html", signed_in=False, csrf=csrf_token(),
+                               error=_("The organiser password is not right.")), 401
+    session.clear()
+    session["admin"] = True
+    session.permanent = True
+    return redirect(url_for("organiser.admin"), 303)
+
+
+@bp.post("/admin/logout")
+def logout() -> Any:
+    """Sign the organiser out."""
+    check_csrf()
+    session.clear()
+    return redirect(url_for("organiser.admin"), 303)
+
+
+def erase(store: Store, socketio: SocketIO, workshop_id: int, code: str, reason: str) -> dict[str, Any]:
+    """Delete a workshop for good and tell its screens, which then show that it is gone."""
+    record = store.delete_workshop(workshop_id, reason)
+    socketio.emit("workshop_deleted", {"code": code}, to=room(code))
+    return record
+
+
+@bp.post("/admin/w/<code>/delete")
+def delete(code: str) -> Any:
+    """Erase a workshop and all its data (GDPR), logged without its content."""
+    if not is_admin():
+        abort(403)
+    check_csrf()
+    canonical = normalize_code(code)
+    workshop = get_store().get_workshop(canonical) if canonical else None
+    if workshop is None:
+        abort(404)
+    record = erase(get_store(), current_app.extensions["socketio"], workshop.id, workshop.code, "admin")
+    return redirect(url_for("organiser.admin", message=_("Deleted %(title)s.", title=record["title"])), 303)
+
+
+def read_upload() -> list[str]:
+    """The ideas in a pasted text or an uploaded file: one per line, or a CSV's text column."""
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        try:
+            raw = upload.read(MAX_IMPORT_BYTES + 1)
+        finally:
+            upload.close()
+        if len(raw) > MAX_IMPORT_BYTES:
+            raise CommandError("too_long", "The file is larger than 1 MB.")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")  # an older Excel's Danish CSV
+        if upload.filename.lower().endswith(".csv"):
+            return csv_texts(text)
+    else:
+        text = request.form.get("text", "")
+        if len(text.encode()) > MAX_IMPORT_BYTES:
+            raise CommandError("too_long", "The text is larger than 1 MB.")
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def csv_texts(text: str) -> list[str]:
+    """The idea column of a CSV (`text`, `idea`, `idé`...; else the first), header skipped."""
+    dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else csv.excel
+    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
+    if not rows:
+        return []
+    names = [cell.strip().lower() for cell in rows[0]]
+    for name in ("text", "idea", "idé", "ide", "idéer", "ideas"):
+        if name in names:
+            column = names.index(name)
+            return [row[column] for row in rows[1:] if len(row) > column and row[column].strip()]
+    return [row[0] for row in rows if row and row[0].strip()]
+
+
+@bp.post("/w/<code>/import")
+def import_ideas(code: str) -> Any:
+    """Facilitator -> ideas collected on paper into the active question; JSON summary."""
+    canonical = normalize_code(code)
+    workshop = get_store().get_workshop(canonical) if canonical else None
+    if workshop is None:
+        return jsonify({"error": {"code": "not_found", "message": "There is no such workshop."}}), 404
+    if not is_facilitator(workshop):
+        return jsonify({"error": {"code": "unauthorized", "message": "The facilitator token is required."}}), 401
+    try:
+        ack, facts = commands.import_ideas(get_store(), Actor(workshop, FACILITATOR),
+                                           {"texts": read_upload()})
+    except CommandError as error:
+        return jsonify({"error": error.to_dict()}), 400
+    broadcast(current_app.extensions["socketio"], workshop.code, facts)
+    return jsonify({"ok": True, **ack})
+
+
+def start_retention(app: Flask, socketio: SocketIO) -> None:
+    """Delete closed workshops idle for longer than RETENTION_DAYS, at start and every hour."""
+    days = app.config.get("RETENTION_DAYS")
+    if not days:
+        return
+
+    def sweep() -> None:
+        while True:
+            before = datetime.now(timezone.utc) - timedelta(days=days)
+            stamp = before.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            store = app.extensions["facilitation.store"]
+            for workshop in store.expired_workshops(stamp):
+                erase(store, socketio, workshop["id"], workshop["code"], "retention")
+            socketio.sleep(3600)
+
+    socketio.start_background_task(sweep)
