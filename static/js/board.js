@@ -37,11 +37,12 @@ IdeaFactory.Board.prototype.apply = function (event, data) {
   var ideas = this.ideas;
   switch (event) {
     case "idea_queued":
-      if (!data.idea) { break; }  // a phone or wall learns only that an idea waits
     case "idea_posted":
     case "idea_shown":
     case "idea_approved":
     case "idea_edited":
+      // A phone or wall learns only that a waiting idea changed ({idea_id}): its text stays private.
+      if (!data.idea) { break; }
       if (!ideas[data.idea.id]) { this.order.push(data.idea.id); this.order.sort(function (a, b) { return a - b; }); }
       ideas[data.idea.id] = data.idea;
       break;

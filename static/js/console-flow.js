@@ -94,7 +94,7 @@
   }
 
   function renderQueue() {
-    var waiting = board.order.map(function (id) { return board.ideas[id]; }).filter(function (idea) { return idea.pending; });
+    var waiting = board.order.map(function (id) { return board.ideas[id]; }).filter(function (idea) { return idea.pending && !idea.hidden; });
     var list = byId("queue-list");
     byId("queue").hidden = !waiting.length && !board.workshop.pre_moderation;
     byId("queue-count").textContent = String(waiting.length);

@@ -191,7 +191,8 @@
       list.setAttribute("aria-multiselectable", "true");
       list.setAttribute("aria-labelledby", "group-" + (group.cluster ? group.cluster.id : "unsorted"));
       group.cards.forEach(function (card) {
-        if (!card.idea.pending) { list.appendChild(cardElement(card)); }  // waiting ones are in the queue
+        // Waiting ones are in the queue; a waiting one the facilitator hid is a hidden card (to show again).
+        if (!card.idea.pending || card.idea.hidden) { list.appendChild(cardElement(card)); }
       });
       section.appendChild(list);
       groupsArea.appendChild(section);

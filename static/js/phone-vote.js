@@ -35,7 +35,7 @@ IdeaFactory.phoneVoting = function (live, board) {
     controls.appendChild(dotButton("−", t("retract_dot", { text: text }), "retract_vote", key, id));
     controls.appendChild(dotButton("+", t("cast_dot", { text: text }), "cast_vote", key, id));
     controls.firstChild.disabled = count === 0;
-    controls.lastChild.disabled = left === 0;
+    controls.lastChild.disabled = left === 0 || count >= ((board.workshop && board.workshop.max_per_item) || 1);
     item.appendChild(controls);
     return item;
   }
@@ -100,7 +100,8 @@ IdeaFactory.showResults = function (code, list) {
       return { rank: idea.rank, text: idea.text, votes: idea.votes };
     }));
     var heading = null;
-    items.forEach(function (item) {
+    items.forEach(function (item, index) {
+      var tied = items.some(function (other, j) { return j !== index && !other.theme === !item.theme && other.rank === item.rank; });
       if (heading !== !!item.theme && results.themes.length) {
         heading = !!item.theme;
         var title = document.createElement("li");
@@ -111,7 +112,7 @@ IdeaFactory.showResults = function (code, list) {
       var entry = document.createElement("li");
       var rank = document.createElement("span");
       rank.className = "rank";
-      rank.textContent = item.rank + ".";
+      rank.textContent = item.rank + (tied ? "=" : ".");  // as on the wall: "1=" marks a shared rank
       var text = document.createElement("span");
       text.className = "result-text";
       text.textContent = item.text;

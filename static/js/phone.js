@@ -155,7 +155,7 @@
       if (ack.ok || permanent) {
         saveOutbox(loadOutbox().filter(function (x) { return x.client_id !== item.client_id; }));
       }
-      if (ack.ok) { remember(ack.idea); showMessage(t("sent"), "success"); render(); flush(); return; }
+      if (ack.ok) { remember(ack.idea); showMessage(ack.idea.pending ? t("waiting_for_approval") : t("sent"), "success"); render(); flush(); return; }
       showMessage(IdeaFactory.errorText(ack.error), "error");
       if (permanent) { input.value = input.value || item.text; updateCounter(); render(); flush(); }
       else { setTimeout(flush, 3000); }
@@ -211,6 +211,7 @@
       if (event === "voting_set") { voting.budget(data.dots); }
       if (board.workshop.phase === "vote" && event !== "timer_changed") { voting.render(); }
       if (event === "idea_hidden" && mine[data.idea_id]) { mine[data.idea_id].hidden = true; }
+      if (event === "idea_shown" && mine[data.idea_id]) { mine[data.idea_id].hidden = false; }  // shown, still waiting
       if (data.idea && mine[data.idea.id]) { mine[data.idea.id] = data.idea; }
       if (event === "active_prompt_changed") { document.querySelector("#phone .question").textContent = data.prompt; }
       if (event === "tables_set" || event === "rules_changed") { profile.render(board); }
