@@ -124,12 +124,13 @@ class Fact:
 
     @property
     def private(self) -> bool:
-        """Whether only facilitators may see it in full: an idea waiting for approval."""
+        """Whether only facilitators may see it in full: an idea waiting for approval, or hidden."""
         idea = self.payload.get("idea")
-        return isinstance(idea, dict) and bool(idea.get("pending"))
+        return isinstance(idea, dict) and bool(idea.get("pending") or idea.get("hidden"))
 
     def public_dict(self) -> dict[str, Any]:
-        """What walls and phones receive: a waiting idea's text stays with the facilitator."""
+        """What walls and phones receive: a waiting or hidden idea's text stays with the facilitator;
+        they learn only that the idea is not to be shown."""
         if self.private:
             return {"idea_id": self.payload["idea"]["id"], "seq": self.seq}
         return self.to_dict()

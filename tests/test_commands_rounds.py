@@ -138,3 +138,17 @@ def test_in_table_mode_a_table_shares_one_dot_budget(w: dict[str, Any]) -> None:
     assert refused(w, "cast_vote", {"idea_id": idea["id"]}, who="a") == "no_dots_left"
     assert do(w, "retract_vote", {"idea_id": idea["id"]}, who="b")["dots_left"] == 1
     assert w["store"].my_votes(w["id"], w["a"].participant_id)["dots_left"] == 1
+
+
+def test_edits_under_pre_moderation_wait_again_and_hidden_text_stays_private(w: dict[str, Any]) -> None:
+    idea = post(w, "a", "Godkendt tekst")
+    do(w, "set_rules", {"pre_moderation": True})
+    _, facts = commands.edit_idea(w["store"], w["a"], {"idea_id": idea["id"], "text": "Ny tekst"})
+    assert facts[0].payload["idea"]["pending"] and facts[0].public_dict() == {
+        "idea_id": idea["id"], "seq": facts[0].seq}
+    assert snapshot(w)["ideas"] == []  # off the wall until approved again
+    do(w, "approve_idea", {"idea_id": idea["id"]})
+    do(w, "set_rules", {"pre_moderation": False})
+    commands.set_idea_hidden(w["store"], w["fac"], {"idea_id": idea["id"]}, True)
+    _, facts = commands.edit_idea(w["store"], w["a"], {"idea_id": idea["id"], "text": "Skjult ny"})
+    assert facts[0].private and "Skjult" not in str(facts[0].public_dict())

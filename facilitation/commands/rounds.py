@@ -125,7 +125,10 @@ def edit_idea(store: Store, actor: Actor | None, payload: object) -> Result:
     data = fields(payload)
     text = clean_text(data.get("text"), "idea", MAX_IDEA_LENGTH)
     idea = _own_idea(store, actor, data)
-    fact = store.edit_idea(actor.workshop.id, idea.id, text, actor.label)
+    workshop = store.get_workshop(actor.workshop.code)
+    # Under pre-moderation an edited idea is approved again before the wall shows the new text.
+    requeue = workshop is not None and workshop.pre_moderation
+    fact = store.edit_idea(actor.workshop.id, idea.id, text, actor.label, requeue)
     return {"idea": fact.payload["idea"] if fact else idea.to_dict()}, [fact] if fact else []
 
 

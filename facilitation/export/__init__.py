@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .report import Report, build_report
 from .rows import COLUMNS, IDEA_COLUMNS, SCHEMA, Rows, ideas_with_themes
 from .sqlite import to_sqlite
 from .tables import to_csv, to_json
+from .xlsx import to_xlsx
 
 # File suffix -> (media type, writer). The SQLite file is the archive; the others are public.
 FORMATS: dict[str, tuple[str, Callable[[Rows], Any]]] = {
     "sqlite": ("application/vnd.sqlite3", to_sqlite),
     "csv": ("text/csv; charset=utf-8", to_csv),
     "json": ("application/json", to_json),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx),
 }
 
-__all__ = ["COLUMNS", "FORMATS", "IDEA_COLUMNS", "SCHEMA", "Rows", "ideas_with_themes",
-           "to_csv", "to_json", "to_sqlite"]
+__all__ = ["COLUMNS", "FORMATS", "IDEA_COLUMNS", "SCHEMA", "Report", "Rows", "build_report",
+           "ideas_with_themes", "to_csv", "to_json", "to_sqlite", "to_xlsx"]

@@ -104,11 +104,12 @@ class RoundsStore(FlowStore):
                 return None
             return self._changed_idea(workshop_id, idea_id, "idea_approved", "facilitator")
 
-    def edit_idea(self, workshop_id: int, idea_id: int, text: str, actor: str) -> Fact | None:
-        """Change an idea's text; None when it is unchanged."""
+    def edit_idea(self, workshop_id: int, idea_id: int, text: str, actor: str,
+                  requeue: bool = False) -> Fact | None:
+        """Change an idea's text (back to the approval queue if `requeue`); None when unchanged."""
         with self._transaction() as db:
-            if not db.execute("UPDATE ideas SET text = ? WHERE id = ? AND text != ?",
-                              [text, idea_id, text]).rowcount:
+            if not db.execute("UPDATE ideas SET text = ?, pending = max(pending, ?) WHERE id = ?"
+                              " AND text != ?", [text, int(requeue), idea_id, text]).rowcount:
                 return None
             return self._changed_idea(workshop_id, idea_id, "idea_edited", actor)
 

@@ -41,8 +41,10 @@ IdeaFactory.Board.prototype.apply = function (event, data) {
     case "idea_shown":
     case "idea_approved":
     case "idea_edited":
-      // A phone or wall learns only that a waiting idea changed ({idea_id}): its text stays private.
-      if (!data.idea) { break; }
+      if (!data.idea) {  // waiting or hidden: a wall or phone learns only not to show it
+        if (ideas[data.idea_id]) { ideas[data.idea_id].pending = true; }
+        break;
+      }
       if (!ideas[data.idea.id]) { this.order.push(data.idea.id); this.order.sort(function (a, b) { return a - b; }); }
       ideas[data.idea.id] = data.idea;
       break;

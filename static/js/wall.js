@@ -208,8 +208,10 @@ IdeaFactory.wallExtras = function (board, code) {
       var w = board.workshop;
       if (event === "snapshot" || event === "timer_changed") { countdown.set(w.timer); }
       document.querySelector(".wall-header .question").textContent = w.prompt;
-      document.getElementById("wall-phase").textContent = t(w.phase === "cluster" || w.phase === "closed" ? "phase_" + w.phase + "_name" : "phase_" + w.phase);
       var showing = w.phase === "results" || w.phase === "closed";
+      // In the results phase the results' own heading says it; no need to say it twice.
+      document.getElementById("wall-phase").textContent = w.phase === "results" ? ""
+        : t(w.phase === "cluster" || w.phase === "closed" ? "phase_" + w.phase + "_name" : "phase_" + w.phase);
       results.hidden = !showing;
       document.getElementById("ideas").hidden = showing;
       if (showing && (event === "snapshot" || event === "phase_changed" || event === "vote_totals")) { showResults(); }

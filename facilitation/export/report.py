@@ -1,0 +1,174 @@
+"""A workshop's printable report as plain data: questions, counts, themes, ranked results."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from .rows import Rows, ideas_with_themes
+
+# The ideas chart shows the best-voted ideas down to this rank (ties at the cut all stay in)...
+TOP_IDEAS = 10
+# ... but never more bars than this, however many ideas share a rank.
+MAX_IDEA_BARS = 30
+
+
+@dataclass(frozen=True)
+class Idea:
+    """One visible idea card, with the dots on it and the duplicates stacked under it."""
+
+    id: int
+    text: str
+    question: str
+    table: str
+    author: str | None
+    votes: int
+    duplicates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme with its cards; its votes are its own dots plus its cards' dots."""
+
+    id: int
+    label: str
+    votes: int
+    theme_votes: int
+    idea_votes: int
+    idea_count: int
+    ideas: tuple[Idea, ...]
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of the results chart; tied bars share a rank."""
+
+    label: str
+    votes: int
+    rank: int
+    tied: bool
+    percent: int
+
+
+@dataclass(frozen=True)
+class Group:
+    """The unsorted ideas of one question."""
+
+    question: str
+    ideas: tuple[Idea, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the printed report shows, hidden and waiting ideas left out."""
+
+    title: str
+    code: str
+    created_at: datetime | None
+    questions: tuple[str, ...]
+    participants: int
+    ideas: int
+    theme_count: int
+    votes: int
+    themes: tuple[Theme, ...]
+    unsorted: tuple[Group, ...]
+    theme_bars: tuple[Bar, ...]
+    idea_bars: tuple[Bar, ...]
+
+
+T = TypeVar("T")
+
+
+def ranked(items: Sequence[T], votes: Callable[[T], int]) -> list[tuple[int, bool, T]]:
+    """Items in the given order sorted by votes, most first, as (rank, tied, item); equal votes
+    share a rank (1, 1, 3) and are marked tied."""
+    ordered = sorted(items, key=lambda item: -votes(item))  # stable: ties keep the given order
+    ranks: list[int] = []
+    for index, item in enumerate(ordered):
+        same = index > 0 and votes(ordered[index - 1]) == votes(item)
+        ranks.append(ranks[-1] if same else index + 1)
+    shared = Counter(ranks)
+    return [(rank, shared[rank] > 1, item) for rank, item in zip(ranks, ordered)]
+
+
+def bars(items: Sequence[T], label: Callable[[T], str], votes: Callable[[T], int]) -> tuple[Bar, ...]:
+    """Chart bars for items with at least one dot, scaled to the largest."""
+    top = max((votes(item) for item in items), default=0)
+    return tuple(Bar(label(item), votes(item), rank, tied, round(100 * votes(item) / top))
+                 for rank, tied, item in ranked(items, votes) if votes(item) > 0)
+
+
+def parse_time(value: object) -> datetime | None:
+    """A stored ISO 8601 UTC time as an aware datetime (None when missing or unreadable)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def theme_totals(rows: Rows) -> list[dict[str, Any]]:
+    """Each theme in wall order with its idea count and dots, as `commands.results` counts them:
+    a theme's votes are its own dots plus the dots on its visible, unstacked ideas."""
+    direct = Counter(vote["cluster_id"] for vote in rows["votes"] if vote["cluster_id"] is not None)
+    cluster_of = {idea["id"]: idea["cluster_id"] for idea in rows["ideas"]}
+    count: Counter[int] = Counter()
+    idea_votes: Counter[int] = Counter()
+    for idea in ideas_with_themes(rows):
+        cluster_id = cluster_of[idea["id"]]
+        count[cluster_id] += 1
+        if idea["duplicate_of"] is None:
+            idea_votes[cluster_id] += idea["votes"]
+    return [{"id": c["id"], "label": c["label"], "ideas": count[c["id"]],
+             "votes": direct[c["id"]] + idea_votes[c["id"]], "theme_votes": direct[c["id"]],
+             "idea_votes": idea_votes[c["id"]]}
+            for c in sorted(rows["clusters"], key=lambda c: (c["position"], c["id"]))]
+
+
+def build_report(rows: Rows) -> Report:
+    """The report of one workshop from its export rows; hidden and waiting ideas never appear."""
+    workshop = rows["workshops"][0] if rows["workshops"] else {}
+    raw = {idea["id"]: idea for idea in rows["ideas"]}
+    visible = ideas_with_themes(rows)
+    shown = {idea["id"] for idea in visible}
+    # A stacked duplicate sits under its card; one whose card is not shown is a card of its own.
+    stacked: dict[int, list[str]] = {}
+    for idea in visible:
+        if idea["duplicate_of"] in shown:
+            stacked.setdefault(idea["duplicate_of"], []).append(idea["text"])
+    cards = [Idea(i["id"], i["text"], i["question"], i["table"], i["author"], i["votes"],
+                  tuple(stacked.get(i["id"], ()))) for i in visible if i["duplicate_of"] not in shown]
+    in_theme: dict[int | None, list[Idea]] = {}
+    for card in cards:
+        in_theme.setdefault(raw[card.id]["cluster_id"], []).append(card)
+
+    def by_votes(ideas: list[Idea]) -> tuple[Idea, ...]:
+        return tuple(idea for _, _, idea in ranked(ideas, lambda idea: idea.votes))
+
+    totals = theme_totals(rows)
+    themes = [Theme(t["id"], t["label"], t["votes"], t["theme_votes"], t["idea_votes"], t["ideas"],
+                    by_votes(in_theme.get(t["id"], []))) for t in totals]
+    themes = [theme for _, _, theme in ranked(themes, lambda theme: theme.votes)]
+    prompts = sorted(rows["prompts"], key=lambda p: (p["position"], p["id"]))
+    order = {p["id"]: index for index, p in enumerate(prompts)}
+    by_question: dict[int | None, list[Idea]] = {}
+    for card in in_theme.get(None, []):
+        prompt_id = raw[card.id]["prompt_id"]
+        by_question.setdefault(prompt_id if prompt_id in order else None, []).append(card)
+    unsorted = [Group(ideas[0].question, by_votes(ideas)) for _, ideas in sorted(
+        by_question.items(), key=lambda item: order.get(item[0], len(order)))]
+    top = [idea for rank, _, idea in ranked(cards, lambda idea: idea.votes)
+           if rank <= TOP_IDEAS][:MAX_IDEA_BARS]
+    return Report(
+        title=str(workshop.get("title", "")), code=str(workshop.get("code", "")),
+        created_at=parse_time(workshop.get("created_at")),
+        questions=tuple(p["text"] for p in prompts),
+        participants=len(rows["participants"]), ideas=len(visible), theme_count=len(totals),
+        votes=sum(i["votes"] for i in visible) + sum(t["theme_votes"] for t in totals),
+        themes=tuple(themes), unsorted=tuple(unsorted),
+        theme_bars=bars(themes, lambda theme: theme.label, lambda theme: theme.votes),
+        idea_bars=bars(top, lambda idea: idea.text, lambda idea: idea.votes))
