@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import Babel, get_locale
 from flask_socketio import SocketIO
 
@@ -33,7 +33,10 @@ DEFAULTS: dict[str, Any] = {
 
 
 def select_locale() -> str:
-    """The language chosen on the page (a cookie), else the browser's, else Danish."""
+    """The wall's workshop language; else the one chosen on the page (a cookie), else the
+    browser's, else Danish."""
+    if getattr(g, "workshop_language", None) in LANGUAGES:
+        return str(g.workshop_language)
     chosen = request.cookies.get("lang")
     if chosen in LANGUAGES:
         return chosen

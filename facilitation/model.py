@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 # No 0/O, 1/I/L: a code read off a projector from the back of a hall must not be misread.
+LANGUAGES = ("da", "en")
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 MAX_IDEA_LENGTH = 500
@@ -59,6 +60,7 @@ class Workshop:
     pre_moderation: bool = False
     idea_cap: int | None = None  # most ideas per participant (per table in table mode)
     table_mode: bool = False
+    language: str = "da"  # the wall's language; phones follow their own browser
 
     def to_dict(self) -> dict[str, Any]:
         """The public form, without the internal id; the store adds the timer as screens see it."""

@@ -9,10 +9,12 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from flask import (
-    Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for,
+    Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request,
+    url_for,
 )
 
 from flask_babel import gettext as _
+from flask_babel import refresh
 
 from . import commands, export
 from .auth import admin_password_ok, admin_required, get_store, is_admin, is_facilitator
@@ -120,8 +122,10 @@ def join_page(code: str) -> Any:
 
 @bp.get("/w/<code>/wall")
 def wall(code: str) -> str:
-    """The projector screen: QR code, question, counts and the live ideas."""
+    """The projector screen: QR code, question, counts and the live ideas, in the workshop's language."""
     workshop = load_workshop(code)
+    g.workshop_language = request.args.get("lang") or workshop.language
+    refresh()
     return render_template("wall.html", workshop=workshop, links=links(workshop))
 
 

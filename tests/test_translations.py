@@ -37,3 +37,14 @@ def test_pages_speak_danish_by_default_and_english_on_request(client) -> None:  
     assert "Send idé" in danish and "Dine idéer" in danish and "tegn tilbage" in danish
     english = client.get(f"/join/{created['code']}", headers={"Accept-Language": "en"}).data.decode()
     assert "Send idea" in english and "Your ideas" in english
+
+
+def test_the_wall_speaks_its_workshops_language(client) -> None:  # type: ignore[no-untyped-def]
+    english = client.post("/api/workshops", json={"title": "T", "prompt": "Q", "language": "en"}).get_json()
+    danish = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    browser = {"Accept-Language": "da"}
+    assert 'lang="en"' in client.get(f"/w/{english['code']}/wall", headers=browser).data.decode()
+    assert 'lang="da"' in client.get(f"/w/{danish['code']}/wall", headers={"Accept-Language": "en"}).data.decode()
+    assert 'lang="da"' in client.get(f"/join/{english['code']}", headers=browser).data.decode()  # phones: their own
+    bad = client.post("/api/workshops", json={"title": "T", "prompt": "Q", "language": "fr"})
+    assert bad.status_code == 400

@@ -125,6 +125,7 @@ DANISH = {
     "Your ideas": "Dine idéer",
     "You have not sent any ideas yet.": "Du har ikke sendt nogen idéer endnu.",
     "Wall": "Væg",
+    "Language on the wall": "Sprog på væggen",
     "Too many attempts. Wait a minute.": "For mange forsøg. Vent et minut.",
     "The organiser password is not right.": "Arrangøradgangskoden er forkert.",
     "Deleted %(title)s.": "%(title)s er slettet.",
@@ -218,6 +219,28 @@ DANISH = {
     "Your table": "Dit bord",
     "Too many workshops created from here. Wait a minute and try again.":
         "Der er oprettet for mange workshops herfra. Vent et minut, og prøv igen.",
+    # The printable report (templates/report.html).
+    "Report": "Rapport",
+    "Rank": "Placering",
+    "Dots": "Prikker",
+    "Chart": "Diagram",
+    "(tie)": "(delt)",
+    "Stacked duplicates": "Stakkede dubletter",
+    "Print": "Udskriv",
+    "Back to the console": "Tilbage til konsollen",
+    "Workshop report": "Rapport fra workshoppen",
+    "In numbers": "I tal",
+    "No dots have been given yet.": "Der er ikke givet nogen prikker endnu.",
+    "Themes by dots": "Temaer efter prikker",
+    "A theme's dots are its own plus those on its ideas. Equal dots share a rank.":
+        "Et temas prikker er dets egne plus prikkerne på dets idéer. Lige mange prikker giver delt placering.",
+    "Theme": "Tema",
+    "Ideas with the most dots": "Idéer med flest prikker",
+    "Equal dots share a rank.": "Lige mange prikker giver delt placering.",
+    "Idea": "Idé",
+    "on the theme": "på temaet",
+    "on its ideas": "på dets idéer",
+    "Ideas not in a theme": "Idéer uden tema",
 }
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..model import (
     FACILITATOR, MAX_IDEA_LENGTH, MAX_PARTICIPANTS, MAX_PROMPT_LENGTH, MAX_TITLE_LENGTH, PARTICIPANT, VIEWER, Actor,
-    CommandError, Fact, Workshop, clean_client_id, clean_text, normalize_code,
+    LANGUAGES, CommandError, Fact, Workshop, clean_client_id, clean_text, normalize_code,
 )
 from ..store import Store
 
@@ -60,7 +60,10 @@ def create_workshop(store: Store, payload: object) -> tuple[Workshop, str]:
     data = fields(payload)
     title = clean_text(data.get("title"), "title", MAX_TITLE_LENGTH)
     prompt = clean_text(data.get("prompt"), "question", MAX_PROMPT_LENGTH)
-    return store.create_workshop(title, prompt)
+    language = data.get("language") or "da"
+    if language not in LANGUAGES:
+        raise CommandError("invalid", "language must be da or en.")
+    return store.create_workshop(title, prompt, language)
 
 
 def join(store: Store, payload: object, cookie_token: str | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import (
-    MAX_IDEA_LENGTH, MAX_PROMPT_LENGTH, Actor, CommandError, Idea, clean_text,
+    LANGUAGES, MAX_IDEA_LENGTH, MAX_PROMPT_LENGTH, Actor, CommandError, Idea, clean_text,
 )
 from ..store import Store
 from .core import Result, fields, int_field, require_facilitator, require_joined
@@ -88,6 +88,10 @@ def set_rules(store: Store, actor: Actor | None, payload: object) -> Result:
             if not isinstance(data[flag], bool):
                 raise CommandError("invalid", f"{flag} must be true or false.")
             rules[flag] = int(data[flag])
+    if "language" in data:
+        if data["language"] not in LANGUAGES:
+            raise CommandError("invalid", "language must be da or en.")
+        rules["language"] = data["language"]
     if "idea_cap" in data:
         cap = data["idea_cap"]
         if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or not 1 <= cap <= 1000):

@@ -60,7 +60,7 @@ def _workshop(row: dict[str, Any]) -> Workshop:
                     timer_running=bool(row["timer_running"]),
                     active_prompt_id=row["active_prompt_id"], names=row["names"],
                     pre_moderation=bool(row["pre_moderation"]), idea_cap=row["idea_cap"],
-                    table_mode=bool(row["table_mode"]))
+                    table_mode=bool(row["table_mode"]), language=row["language"])
 
 
 def idea_from_row(row: dict[str, Any]) -> Idea:
@@ -104,7 +104,7 @@ class CoreStore:
 
     # Workshops
 
-    def create_workshop(self, title: str, prompt: str) -> tuple[Workshop, str]:
+    def create_workshop(self, title: str, prompt: str, language: str = "da") -> tuple[Workshop, str]:
         """Create a workshop under a fresh join code; return it and its facilitator token."""
         token = new_token()
         with self._transaction() as db:
@@ -115,7 +115,7 @@ class CoreStore:
             workshop_id = db.table("workshops").insert({
                 "code": code, "title": title, "prompt": prompt,
                 "facilitator_token_hash": hash_token(token), "posting_open": 1, "seq": 0,
-                "created_at": created,
+                "created_at": created, "language": language,
             }).last_pk
             prompt_id = db.table("prompts").insert({
                 "workshop_id": workshop_id, "text": prompt, "position": 0, "created_at": created,

@@ -121,3 +121,9 @@ def m005_erasures(db: Database) -> None:
     """A log of erased workshops: what was deleted, when and why, with none of its content."""
     db.table("erasures").create({"code": str, "title": str, "created_at": str, "participants": int,
                                  "ideas": int, "reason": str, "erased_at": str})
+
+
+@migrations()
+def m006_workshop_language(db: Database) -> None:
+    """Each workshop's own language, which its wall speaks."""
+    db.execute("ALTER TABLE workshops ADD COLUMN language TEXT NOT NULL DEFAULT 'da'")

@@ -45,6 +45,7 @@
     var cap = byId("rules-cap").value;
     app.call("set_rules", {
       names: byId("rules-names").value, pre_moderation: byId("rules-premod").checked,
+      language: byId("rules-language").value,
       table_mode: byId("rules-tablemode").checked, idea_cap: cap ? Number(cap) : null
     });
   });
@@ -133,7 +134,7 @@
     byId("timer-stop").disabled = !timer.running && !paused;
     renderTableLinks();
     fill("voting-dots", w.dots); fill("voting-max", w.max_per_item);
-    fill("rules-names", w.names); fill("rules-premod", w.pre_moderation);
+    fill("rules-names", w.names); fill("rules-language", w.language); fill("rules-premod", w.pre_moderation);
     fill("rules-tablemode", w.table_mode); fill("rules-cap", w.idea_cap);
     fill("tables-names", board.tables.map(function (table) { return table.name; }).join("\n"));
     document.querySelector(".console-header .question").textContent = w.prompt;

@@ -206,6 +206,11 @@ IdeaFactory.wallExtras = function (board, code) {
   return {
     update: function (event) {
       var w = board.workshop;
+      if (event === "rules_changed" && w.language !== document.documentElement.lang
+          && !new URLSearchParams(location.search).get("lang")) {
+        location.reload();  // the wall's texts are rendered in the workshop's language
+        return;
+      }
       if (event === "snapshot" || event === "timer_changed") { countdown.set(w.timer); }
       document.querySelector(".wall-header .question").textContent = w.prompt;
       var showing = w.phase === "results" || w.phase === "closed";
