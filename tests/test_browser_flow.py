@@ -454,3 +454,24 @@ def test_plus_is_disabled_at_the_per_item_cap(live_server: Any, new_page: Callab
     expect(dot_button(phone, BIKES)).to_be_disabled()
     expect(phone.locator("#vote-message")).to_have_text("")
     assert phone.errors == []
+
+
+def test_ideas_from_paper_are_imported_from_the_console(live_server: Any, new_page: Callable[..., Any],
+                                                       tmp_path: Path) -> None:
+    workshop = live_server.create_workshop("Borgermøde", "Hvad savner du i byen?")
+    console = new_page(workshop["facilitator_url"], **CONSOLE_EN)
+    wall = new_page(workshop["wall_url"], **WALL_EN)
+    online(console)
+    online(wall)
+    open_settings(console)
+    console.locator("#import-text").fill("Flere drikkefontæner\nBænke ved åen\n")
+    console.get_by_role("button", name="Import into the active question").click()
+    expect(console.locator("#import-status")).to_contain_text("2 ideas imported")
+    expect(cards(wall, "Bænke ved åen")).to_have_count(1)
+    paper = tmp_path / "papir.csv"
+    paper.write_bytes("Bord;Idé\n3;Læsehaver i gården\n".encode("cp1252"))
+    console.locator("#import-file").set_input_files(str(paper))
+    console.get_by_role("button", name="Import into the active question").click()
+    expect(console.locator("#import-status")).to_contain_text("1 ideas imported")
+    expect(cards(wall, "Læsehaver i gården")).to_have_count(1)
+    expect(wall.locator("#idea-count")).to_have_text("3")

@@ -125,6 +125,13 @@ DANISH = {
     "Your ideas": "Dine idéer",
     "You have not sent any ideas yet.": "Du har ikke sendt nogen idéer endnu.",
     "Wall": "Væg",
+    "Ideas from paper": "Idéer fra papir",
+    "Paste ideas, one per line": "Indsæt idéer, én pr. linje",
+    "…or upload a .txt or .csv file": "… eller upload en .txt- eller .csv-fil",
+    "Import into the active question": "Importér til det aktive spørgsmål",
+    "Importing…": "Importerer …",
+    "{n} ideas imported, {again} were already there, {skipped} lines skipped.":
+        "{n} idéer importeret, {again} fandtes i forvejen, {skipped} linjer sprunget over.",
     "Language on the wall": "Sprog på væggen",
     "Too many attempts. Wait a minute.": "For mange forsøg. Vent et minut.",
     "The organiser password is not right.": "Arrangøradgangskoden er forkert.",

@@ -60,6 +60,22 @@
     app.call("add_prompt", { text: input.value }).then(function (ack) { if (ack.ok) { input.value = ""; } });
   });
 
+  byId("import-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var form = byId("import-form"), status = byId("import-status");
+    var body = new FormData();
+    if (byId("import-file").files.length) { body.append("file", byId("import-file").files[0]); }
+    else { body.append("text", byId("import-text").value); }
+    status.textContent = t("importing");
+    fetch("/w/" + encodeURIComponent(board.workshop.code) + "/import", { method: "POST", body: body })
+      .then(function (response) { return response.json(); })
+      .then(function (result) {
+        if (result.error) { status.textContent = result.error.message; return; }
+        status.textContent = t("imported", { n: result.imported, again: result.already_there, skipped: result.skipped.length });
+        form.reset();
+      }, function () { status.textContent = t("not_connected"); });
+  });
+
   function renderPrompts() {
     var list = byId("prompt-list");
     list.textContent = "";
