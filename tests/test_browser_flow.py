@@ -84,7 +84,7 @@ def vote_row(phone: Any, text: str) -> Any:
 def test_whole_mini_workshop(live_server: Any, new_page: Callable[..., Any], shots: Path) -> None:
     workshop = live_server.create_workshop("Borgermøde om trafik", "Hvad skal vi gøre for cyklisterne?")
     console = new_page(workshop["facilitator_url"], **CONSOLE_EN)
-    wall = new_page(workshop["wall_url"], **WALL_EN)
+    wall = new_page(workshop["wall_url"] + "?lang=en", **WALL_EN)
     phones = [new_page(workshop["join_url"], **PHONE_EN) for _ in range(2)]
     for page in [console, wall, *phones]:
         online(page)
@@ -168,7 +168,7 @@ def test_whole_mini_workshop(live_server: Any, new_page: Callable[..., Any], sho
 
     # Results: the wall ranks the theme and the ideas, ties marked with "=".
     console.locator(".phase-button[data-phase=results]").click()
-    expect(wall.locator("#wall-phase")).to_have_text("Results")
+    expect(wall.locator("#wall-results-heading")).to_have_text("Results")  # said once, by the results
     expect(wall.locator("#wall-results")).to_be_visible()
     expect(wall.locator("#ideas")).to_be_hidden()
     rows = wall.locator("#wall-results-list li.bar-row")
@@ -199,7 +199,7 @@ def test_timer_on_every_screen(live_server: Any, new_page: Callable[..., Any], p
                                shots: Path) -> None:
     workshop = live_server.create_workshop()
     console = new_page(workshop["facilitator_url"], **CONSOLE_EN)
-    wall = new_page(workshop["wall_url"], **WALL_EN)
+    wall = new_page(workshop["wall_url"] + "?lang=en", **WALL_EN)
     phone = new_page(workshop["join_url"], **PHONE_EN)
     for page in [console, wall, phone]:
         online(page)
@@ -270,7 +270,7 @@ def test_timer_on_every_screen(live_server: Any, new_page: Callable[..., Any], p
 def test_pre_moderation_and_own_edits(live_server: Any, new_page: Callable[..., Any], shots: Path) -> None:
     workshop = live_server.create_workshop()
     console = new_page(workshop["facilitator_url"], **CONSOLE_EN)
-    wall = new_page(workshop["wall_url"], **WALL_EN)
+    wall = new_page(workshop["wall_url"] + "?lang=en", **WALL_EN)
     phone = new_page(workshop["join_url"], **PHONE_EN)
     for page in [console, wall, phone]:
         online(page)
@@ -324,16 +324,20 @@ def test_pre_moderation_and_own_edits(live_server: Any, new_page: Callable[..., 
     expect(cards(wall, unwanted)).to_have_count(0)
     expect(wall.locator("#idea-count")).to_have_text("1")
 
-    # The phone edits its own idea while posting is open; the wall follows.
+    # The phone edits its own idea while posting is open. Under pre-moderation the new text waits
+    # for approval again: the wall drops the idea, and shows the new text once approved.
     edited = "Bænke og skygge ved søerne"
     mine.get_by_role("button", name=f"Edit: {text}").tap()
     box = phone.locator("#my-ideas textarea")
     expect(box).to_have_value(text)
     box.fill(edited)
     phone.locator("#my-ideas").get_by_role("button", name="Save", exact=True).tap()
-    expect(cards(wall, edited)).to_have_count(1)
     expect(cards(wall, text)).to_have_count(0)
+    expect(cards(wall, edited)).to_have_count(0)
     expect(my_ideas(phone, edited)).to_have_count(1)
+    requeued = console.locator("#queue-list .idea").filter(has=console.get_by_text(edited, exact=True))
+    requeued.get_by_role("button", name=f"Approve: {edited}").click()
+    expect(cards(wall, edited)).to_have_count(1)
     expect(console_card(console, edited)).to_have_count(1)
 
     # Delete, after the confirm dialog.
@@ -358,7 +362,7 @@ def test_pre_moderation_and_own_edits(live_server: Any, new_page: Callable[..., 
 def test_rounds_and_tables(live_server: Any, new_page: Callable[..., Any], shots: Path) -> None:
     workshop = live_server.create_workshop("Borgermøde", "Hvad skal vi gøre ved parkerne?")
     console = new_page(workshop["facilitator_url"], **CONSOLE_EN)
-    wall = new_page(workshop["wall_url"], **WALL_EN)
+    wall = new_page(workshop["wall_url"] + "?lang=en", **WALL_EN)
     phone = new_page(workshop["join_url"], **PHONE_EN)
     for page in [console, wall, phone]:
         online(page)
@@ -460,7 +464,7 @@ def test_ideas_from_paper_are_imported_from_the_console(live_server: Any, new_pa
                                                        tmp_path: Path) -> None:
     workshop = live_server.create_workshop("Borgermøde", "Hvad savner du i byen?")
     console = new_page(workshop["facilitator_url"], **CONSOLE_EN)
-    wall = new_page(workshop["wall_url"], **WALL_EN)
+    wall = new_page(workshop["wall_url"] + "?lang=en", **WALL_EN)
     online(console)
     online(wall)
     open_settings(console)
