@@ -248,6 +248,15 @@ DANISH = {
     "on the theme": "på temaet",
     "on its ideas": "på dets idéer",
     "Ideas not in a theme": "Idéer uden tema",
+    # Accessibility: singular forms of the screen-reader counts.
+    "1 new idea": "1 ny idé",
+    "1 idea": "1 idé",
+    "Voting is open: give your dots below.": "Afstemningen er åben: giv dine prikker herunder.",
+    "The voting is over. Here are the results.": "Afstemningen er slut. Her er resultaterne.",
+    # Error codes the screens used to show in the server's English.
+    "This workshop is full. Ask the facilitator.": "Workshoppen er fuld. Spørg facilitatoren.",
+    "Only the facilitator can do that.": "Det er kun facilitatoren, der kan gøre det.",
+    "Something went wrong. Try again in a moment.": "Noget gik galt. Prøv igen om lidt.",
 }
 
 

@@ -70,7 +70,7 @@
     fetch("/w/" + encodeURIComponent(board.workshop.code) + "/import", { method: "POST", body: body })
       .then(function (response) { return response.json(); })
       .then(function (result) {
-        if (result.error) { status.textContent = result.error.message; return; }
+        if (result.error) { status.textContent = IdeaFactory.errorText(result.error); return; }
         status.textContent = t("imported", { n: result.imported, again: result.already_there, skipped: result.skipped.length });
         form.reset();
       }, function () { status.textContent = t("not_connected"); });

@@ -25,7 +25,7 @@
     return ack;
   }
   function failed(error) {
-    feedback.textContent = error && error.error ? error.error.message : t("not_connected");
+    feedback.textContent = error && error.error ? IdeaFactory.errorText(error.error) : t("not_connected");
   }
   function call(event, payload) {
     return live.call(event, payload).then(report, function (e) { failed(e); return { ok: false }; });
@@ -90,28 +90,36 @@
     return b;
   }
 
+  // A card is a selectable row of a grid (one per group): a cell with the idea, its stack, dots and
+  // duplicate flag, and a cell with its buttons. (An option of a listbox may not hold buttons.)
   function cardElement(card) {
     var idea = card.idea;
     var item = IdeaFactory.cardElement(card);
     item.tabIndex = 0;
-    item.setAttribute("role", "option");
+    item.setAttribute("role", "row");
     item.setAttribute("aria-selected", selected[idea.id] ? "true" : "false");
     item.classList.toggle("selected", !!selected[idea.id]);
+    var body = document.createElement("div");
+    body.className = "card-body";
+    body.setAttribute("role", "gridcell");
+    while (item.firstChild) { body.appendChild(item.firstChild); }
+    item.appendChild(body);
     var dots = totals.ideas[String(idea.id)];
     if (dots) {
       var badge = document.createElement("span");
       badge.className = "vote-badge";
       badge.textContent = t("dots", { n: dots });
-      item.appendChild(badge);
+      body.appendChild(badge);
     }
     if (flagged[idea.id]) {
       var flag = document.createElement("span");
       flag.className = "duplicate-flag";
       flag.textContent = t("possible_duplicate");
-      item.appendChild(flag);
+      body.appendChild(flag);
     }
     var tools = document.createElement("div");
     tools.className = "card-tools";
+    tools.setAttribute("role", "gridcell");
     tools.appendChild(button(idea.hidden ? t("show") : t("hide"), (idea.hidden ? t("show") : t("hide")) + ": " + idea.text, function () {
       call(idea.hidden ? "show_idea" : "hide_idea", { idea_id: idea.id });
     }));
@@ -136,8 +144,12 @@
     var count = document.createElement("span");
     count.className = "theme-count";
     count.textContent = String(board.ideaCount(group));
-    count.setAttribute("aria-label", t("ideas_count", { n: board.ideaCount(group) }));
+    count.setAttribute("aria-hidden", "true");  // read as the words below: "5 ideas", not "5"
+    var spoken = document.createElement("span");
+    spoken.className = "visually-hidden";
+    spoken.textContent = " " + t("ideas_count", { n: board.ideaCount(group) });
     heading.appendChild(count);
+    heading.appendChild(spoken);
     header.appendChild(heading);
     var themeDots = group.cluster && totals.clusters[String(group.cluster.id)];
     if (themeDots) { header.appendChild(document.createTextNode(t("dots", { n: themeDots }))); }
@@ -187,7 +199,7 @@
       section.appendChild(groupHeader(group));
       var list = document.createElement("ul");
       list.className = "cards";
-      list.setAttribute("role", "listbox");
+      list.setAttribute("role", "grid");
       list.setAttribute("aria-multiselectable", "true");
       list.setAttribute("aria-labelledby", "group-" + (group.cluster ? group.cluster.id : "unsorted"));
       group.cards.forEach(function (card) {
@@ -232,6 +244,11 @@
     var card = event.target.closest && event.target.closest(".idea");
     if (!card || event.target !== card) { return; }
     if (event.key === " " || event.key === "Enter") { event.preventDefault(); toggle(Number(card.dataset.id)); }
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {  // the grid's rows, in page order
+      var rows = Array.prototype.slice.call(groupsArea.querySelectorAll(".idea[role=row]"));
+      var next = rows[rows.indexOf(card) + (event.key === "ArrowDown" ? 1 : -1)];
+      if (next) { event.preventDefault(); next.focus(); }
+    }
   });
   groupsArea.addEventListener("click", function (event) {
     var card = event.target.closest(".idea");

@@ -171,9 +171,11 @@
     closedNotice.hidden = open || phase !== "collect";
     input.disabled = !open;
     sendButton.disabled = !open;
-    var note = { cluster: t("phase_cluster"), closed: t("phase_closed") }[phase];
-    phaseNote.hidden = !note;
-    phaseNote.textContent = note || "";
+    var note = { cluster: t("phase_cluster"), vote: t("phase_vote_note"), results: t("phase_results_note"),
+                 closed: t("phase_closed") }[phase];
+    // The note stays in the page (empty and folded away when there is none): a live region that
+    // appears together with its text is often not announced.
+    if (phaseNote.textContent !== (note || "")) { phaseNote.textContent = note || ""; }
     document.getElementById("vote-section").hidden = phase !== "vote";
     document.getElementById("results-section").hidden = phase !== "results" && phase !== "closed";
     if (phase === "vote") { voting.render(); }

@@ -110,7 +110,7 @@
     status.textContent = t("suggesting");
     panel.hidden = false;
     app.call("suggest_clusters", {}).then(function (ack) {
-      if (!ack.ok) { status.textContent = ack.error.message; return; }
+      if (!ack.ok) { status.textContent = IdeaFactory.errorText(ack.error); return; }
       current = ack.suggestions.map(function (s) {
         var keep = {};
         s.idea_ids.forEach(function (id) { keep[id] = true; });
