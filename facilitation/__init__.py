@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +64,31 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(bp)
     app.register_blueprint(organiser)
+    version_static_files(app)
     register_errors(app)
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"])
     socketio.on_namespace(WorkshopNamespace(socketio))
     return app
+
+
+def version_static_files(app: Flask) -> None:
+    """Give every static URL its content's hash, so phones cache files for a year and reload them
+    only when they change: no revalidation requests over a crowded venue Wi-Fi."""
+    static = Path(app.static_folder or "static")
+
+    @lru_cache(maxsize=None)
+    def version(filename: str) -> str:
+        path = static / filename
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else "0"
+
+    @app.url_defaults
+    def add_version(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "static" and "filename" in values:
+            values["v"] = version(values["filename"])
+
+    app.get_send_file_max_age = (  # type: ignore[method-assign]
+        lambda name: 365 * 24 * 3600 if request.args.get("v") else None)
 
 
 def secret_key(data_dir: Path) -> str:
