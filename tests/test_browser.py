@@ -306,10 +306,12 @@ def test_wall_qr_code_decodes_to_the_join_address(live_server: Any, new_page: Ca
                         device_scale_factor=2)
     assert decode_qr(svg_page.locator("svg").screenshot()) == [workshop["join_url"]]
 
-    # A phone that scans it lands on the workshop's page.
+    # A phone that scans it lands on the workshop's page, posts in Danish, and the wall shows it.
     phone = new_page(decode_qr(png)[0], **PHONE)
     expect(phone.locator("#phone")).to_have_attribute("data-code", workshop["code"])
     online(phone)
+    post_from_phone(phone, "Skøn ældrepleje på Østerbro – æøå ÆØÅ")
+    expect(cards(wall, "Skøn ældrepleje på Østerbro – æøå ÆØÅ")).to_have_count(1)
 
 
 def test_forty_ideas_fit_the_wall(live_server: Any, new_page: Callable[..., Any],
