@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_datetime, get_locale
 from flask_socketio import SocketIO
 
 from .store import Store, connect
@@ -24,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "ASYNC_MODE": None,  # None lets Flask-SocketIO pick; app.py always sets it explicitly
     "MAX_MESSAGE_BYTES": 64 * 1024,
     "BABEL_DEFAULT_LOCALE": "da",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",  # dates on pages and in reports
     "ADMIN_PASSWORD": None,   # guards /admin and creating workshops when set
     "RETENTION_DAYS": None,   # closed workshops idle this long are deleted
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # uploads (paper imports) and form posts
@@ -57,6 +59,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key(data_dir)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["when"] = lambda iso: format_datetime(
+        datetime.fromisoformat(iso.replace("Z", "+00:00")), "short") if iso else ""
 
     from .organiser import bp as organiser
     from .realtime import WorkshopNamespace
