@@ -174,3 +174,14 @@ def test_exports_carry_questions_tables_votes_and_the_moderation_log(app: Any, c
     assert [r[0] for r in db.execute("SELECT text FROM prompts ORDER BY position")] == ["Hvad nu?", "Runde to?"]
     assert ("phase_changed",) in db.execute("SELECT type FROM events").fetchall()
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_csv_cells_never_run_as_formulas(app: Any, client: Any) -> None:
+    created = create(client)
+    store = app.extensions["facilitation.store"]
+    actor, _ = commands.join(store, {"code": created["code"]})
+    commands.post_idea(store, actor, {"text": "=HYPERLINK(\"http://x\")", "client_id": "1"})
+    commands.post_idea(store, actor, {"text": "- flere træer", "client_id": "2"})
+    body = client.get(f"/w/{created['code']}/export.csv",
+                      headers={"Authorization": f"Bearer {created['facilitator_token']}"}).data.decode("utf-8-sig")
+    assert [r["text"] for r in csv.DictReader(io.StringIO(body))] == ["'=HYPERLINK(\"http://x\")", "'- flere træer"]

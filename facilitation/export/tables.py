@@ -9,13 +9,20 @@ import json
 from .rows import IDEA_COLUMNS, Rows, ideas_with_themes
 
 
+def inert(value: object) -> object:
+    """A cell a spreadsheet will not run: text that would start a formula gets a leading quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: Rows) -> str:
     """The ideas as CSV, UTF-8 with a byte-order mark so spreadsheet programs keep æ, ø and å."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.DictWriter(out, fieldnames=IDEA_COLUMNS)
     writer.writeheader()
-    writer.writerows(ideas_with_themes(rows))
+    writer.writerows({k: inert(v) for k, v in idea.items()} for idea in ideas_with_themes(rows))
     return out.getvalue()
 
 

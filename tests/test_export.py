@@ -1,0 +1,330 @@
+"""Exports read back in their own tools (sqlite3, csv, json, openpyxl, Datasette) and the printable
+report, all compared with the live state of a workshop with themes, stacks, ties, hidden and waiting
+ideas and Danish letters."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from openpyxl import load_workbook
+
+from conftest import free_port
+from facilitation import commands
+from facilitation.export import COLUMNS, build_report, to_xlsx
+from facilitation.export.xlsx import sheet_name
+
+HIDDEN = "Skjult hemmelighed om cykelkælderen"
+PENDING = "Ventende forslag om cykelhjelme"
+TITLE = "Borgermøde på Østerbro"
+QUESTIONS = ["Hvad skal vi gøre ved trafikken?", "Hvad mangler i gårdene?"]
+
+
+@dataclass
+class Workshop:
+    """A workshop made through the commands, and what the tests need to reach it."""
+
+    code: str
+    token: str
+    id: int
+    store: Any
+    ideas: dict[str, int]
+    themes: dict[str, int]
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def workshop(app: Any, client: Any) -> Workshop:
+    """Two questions, two tables, three participants, two tied themes, a stack, a tie between
+    ideas, a hidden idea with a dot on it and an idea still waiting for approval."""
+    created = client.post("/api/workshops", json={"title": TITLE, "prompt": QUESTIONS[0]}).get_json()
+    store = app.extensions["facilitation.store"]
+    fac = commands.join(store, {"code": created["code"],
+                                "facilitator_token": created["facilitator_token"]})[0]
+    phones = [commands.join(store, {"code": created["code"]})[0] for _ in range(3)]
+    tables = commands.set_tables(store, fac, {"tables": ["Bord 7", "Bord 8"]})[0]["tables"]
+    commands.set_table(store, phones[0], {"table_id": tables[0]["id"]})
+    commands.set_name(store, phones[1], {"name": "Søren Ærø"})
+    ideas: dict[str, int] = {}
+
+    def post(phone: Any, text: str) -> None:
+        ideas[text] = commands.post_idea(store, phone, {"text": text, "client_id": text})[0]["idea"]["id"]
+
+    post(phones[0], "Cykelstier på Åboulevarden")
+    post(phones[1], "Plads til din cykel ved Nørreport")
+    post(phones[2], "cykelstier på åboulevarden!")
+    post(phones[0], "Grønne tage på Amager")
+    post(phones[2], HIDDEN)
+    commands.set_rules(store, fac, {"pre_moderation": True})
+    post(phones[1], PENDING)
+    commands.set_rules(store, fac, {"pre_moderation": False})
+    second = commands.add_prompt(store, fac, {"text": QUESTIONS[1]})[0]["prompt"]["id"]
+    commands.set_active_prompt(store, fac, {"prompt_id": second})
+    post(phones[2], "Bænke og æbletræer i gården")
+    post(phones[0], 'Ølbar "=1+1" i gården')
+
+    themes = {label: commands.create_cluster(store, fac, {"label": label})[0]["cluster"]["id"]
+              for label in ("Trafik", "Grønt")}
+    for text, theme in [("Cykelstier på Åboulevarden", "Trafik"),
+                        ("Plads til din cykel ved Nørreport", "Trafik"),
+                        ("Grønne tage på Amager", "Grønt"), (HIDDEN, "Trafik")]:
+        commands.move_idea(store, fac, {"idea_id": ideas[text], "cluster_id": themes[theme]})
+    commands.stack_ideas(store, fac, {"idea_ids": [ideas["Cykelstier på Åboulevarden"],
+                                                   ideas["cykelstier på åboulevarden!"]]})
+    commands.set_phase(store, fac, {"phase": "vote"})
+    commands.set_voting(store, fac, {"dots": 5, "max_per_item": 2})
+    # Trafik 1 + 1 = 2 and Grønt 1 (theme) + 1 = 2 tie; three ideas tie with one dot each.
+    commands.cast_vote(store, phones[0], {"idea_id": ideas["Cykelstier på Åboulevarden"]})
+    commands.cast_vote(store, phones[1], {"idea_id": ideas["Plads til din cykel ved Nørreport"]})
+    commands.cast_vote(store, phones[2], {"idea_id": ideas["Grønne tage på Amager"]})
+    commands.cast_vote(store, phones[2], {"cluster_id": themes["Grønt"]})
+    commands.cast_vote(store, phones[1], {"idea_id": ideas[HIDDEN]})
+    store.set_hidden(fac.workshop.id, ideas[HIDDEN], True)  # its dot stays, out of sight
+    commands.set_phase(store, fac, {"phase": "results"})
+    return Workshop(created["code"], created["facilitator_token"], fac.workshop.id, store, ideas,
+                    themes)
+
+
+def download(client: Any, w: Workshop, fmt: str, **headers: str) -> bytes:
+    response = client.get(f"/w/{w.code}/export.{fmt}", headers={**w.auth, **headers})
+    assert response.status_code == 200, response.data
+    return response.data  # type: ignore[no-any-return]
+
+
+def visible(w: Workshop) -> list[dict[str, Any]]:
+    """The live state's public ideas, oldest first."""
+    return w.store.snapshot(w.id, include_hidden=False)["ideas"]  # type: ignore[no-any-return]
+
+
+def dots(w: Workshop) -> dict[int, int]:
+    return {int(k): v for k, v in w.store.vote_totals(w.id)["ideas"].items()}
+
+
+def test_every_format_needs_the_facilitator(client: Any, workshop: Workshop) -> None:
+    for fmt in ("sqlite", "csv", "json", "xlsx"):
+        assert client.get(f"/w/{workshop.code}/export.{fmt}").status_code == 401
+        assert client.get(f"/w/{workshop.code}/export.{fmt}",
+                          headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.get(f"/w/{workshop.code}/report").status_code == 401
+    assert client.get("/w/ZZZZZZ/report", headers=workshop.auth).status_code == 404
+
+
+def test_csv_round_trip(client: Any, workshop: Workshop) -> None:
+    body = download(client, workshop, "csv").decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    live = visible(workshop)
+    assert [(int(r["id"]), r["text"]) for r in rows] == [(i["id"], i["text"]) for i in live]
+    assert {int(r["id"]): int(r["votes"]) for r in rows} == {
+        i["id"]: dots(workshop).get(i["id"], 0) for i in live}
+    assert "Åboulevarden" in body and "Bænke og æbletræer i gården" in body and "Søren Ærø" in body
+    assert HIDDEN not in body and PENDING not in body
+
+
+def test_json_round_trip(client: Any, workshop: Workshop) -> None:
+    raw = download(client, workshop, "json")
+    document = json.loads(raw)
+    snapshot = workshop.store.snapshot(workshop.id, include_hidden=False)
+    assert document["workshop"]["title"] == TITLE and "Østerbro".encode() in raw
+    assert [q["text"] for q in document["questions"]] == QUESTIONS
+    assert [t["label"] for t in document["themes"]] == [c["label"] for c in snapshot["clusters"]]
+    assert [(i["id"], i["text"]) for i in document["ideas"]] == [
+        (i["id"], i["text"]) for i in snapshot["ideas"]]
+    assert HIDDEN.encode() not in raw and PENDING.encode() not in raw
+
+
+def test_xlsx_round_trip(app: Any, client: Any, workshop: Workshop) -> None:
+    response = client.get(f"/w/{workshop.code}/export.xlsx", headers=workshop.auth)
+    assert response.mimetype == ("application/vnd.openxmlformats-officedocument"
+                                 ".spreadsheetml.sheet")
+    assert f'filename="idea-factory-{workshop.code}.xlsx"' in response.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(download(client, workshop, "xlsx", **{"Accept-Language": "en"})))
+    assert book.sheetnames == ["Hvad skal vi gøre ved trafikken", "Hvad mangler i gårdene",
+                               "Themes"]
+    live = {i["id"]: i for i in visible(workshop)}
+    seen: dict[int, Any] = {}
+    for sheet, question in zip(book.worksheets, QUESTIONS):
+        header, *records = [[cell.value for cell in row] for row in sheet.iter_rows()]
+        assert header[:3] == ["ID", "Idea", "Question"]
+        assert all(cell.font.b for cell in sheet[1]) and sheet.freeze_panes == "A2"
+        assert sheet.column_dimensions["B"].width > sheet.column_dimensions["A"].width
+        for record in records:
+            row = dict(zip(header, record))
+            assert row["Question"] == question
+            seen[row["ID"]] = row
+    assert sorted(seen) == sorted(live)
+    for idea_id, row in seen.items():
+        assert row["Idea"] == live[idea_id]["text"]
+        assert row["Dots"] == dots(workshop).get(idea_id, 0)
+    formula_like = next(c for c in book.worksheets[1]["B"] if c.value == 'Ølbar "=1+1" i gården')
+    assert formula_like.data_type == "s"
+    themes = [[cell.value for cell in row] for row in book["Themes"].iter_rows()]
+    assert themes[0][:4] == ["Rank", "Theme", "Ideas", "Dots"]
+    workshop_now = workshop.store.get_workshop(workshop.code)
+    ranked = commands.results(workshop.store, workshop_now, True)["themes"]
+    assert [(r[0], r[1], r[3]) for r in themes[1:]] == [(t["rank"], t["label"], t["votes"])
+                                                        for t in ranked]
+    assert [r[0] for r in themes[1:]] == [1, 1]  # the tie is a tie
+    text = " ".join(str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row)
+    assert HIDDEN not in text and PENDING not in text and "Søren Ærø" in text
+
+    danish = load_workbook(io.BytesIO(download(client, workshop, "xlsx",
+                                               **{"Accept-Language": "da"})))
+    assert danish.sheetnames[-1] == "Temaer"
+    assert [c.value for c in danish.worksheets[0][1]][:3] == ["ID", "Idé", "Spørgsmål"]
+
+
+def test_xlsx_sheet_names_are_legal_and_unique() -> None:
+    taken = {"themes"}
+    names = [sheet_name(text, taken, "Question") for text in [
+        "Hvad [skal] vi: gøre*? / \\ nu", "x" * 40, "x" * 40, "THEMES", "'quoted'", "???", "???"]]
+    assert names[0] == "Hvad skal vi gøre nu"
+    assert all(len(n) <= 31 and not re.search(r"[\[\]:*?/\\]", n) for n in names)
+    assert len({n.casefold() for n in names} | {"themes"}) == len(names) + 1
+    assert names[3] == "THEMES (2)" and names[4] == "quoted" and names[5] == "Question"
+
+
+def test_xlsx_of_an_empty_workshop_opens() -> None:
+    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in (
+        "workshops", "prompts", "tables", "participants", "clusters", "ideas", "votes", "events")}
+    book = load_workbook(io.BytesIO(to_xlsx(rows)))
+    assert book.sheetnames == ["Question 1", "Themes"]
+
+
+def test_sqlite_round_trip_and_integrity(client: Any, workshop: Workshop, tmp_path: Path) -> None:
+    (tmp_path / "export").mkdir()
+    path = tmp_path / "export" / "workshop.sqlite"
+    path.write_bytes(download(client, workshop, "sqlite"))
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] != "wal"
+        everything = workshop.store.snapshot(workshop.id, include_hidden=True)["ideas"]
+        archived = db.execute("SELECT id, text, hidden, pending FROM ideas ORDER BY id").fetchall()
+        assert archived == [(i["id"], i["text"], int(i["hidden"]), int(i["pending"]))
+                            for i in everything]
+        assert (workshop.ideas[HIDDEN], HIDDEN, 1, 0) in archived
+        assert (workshop.ideas[PENDING], PENDING, 0, 1) in archived
+        assert db.execute("SELECT title FROM workshops").fetchone() == (TITLE,)
+        assert db.execute("SELECT count(*) FROM votes").fetchone() == (5,)
+        assert db.execute("SELECT name FROM sqlite_master WHERE name = 'ideas_fts'").fetchone()
+        found = db.execute("SELECT rowid, text FROM ideas_fts WHERE ideas_fts MATCH 'cykel*'"
+                           " ORDER BY rowid").fetchall()
+        assert found == sorted((workshop.ideas[t], t) for t in [
+            "Cykelstier på Åboulevarden", "Plads til din cykel ved Nørreport",
+            "cykelstier på åboulevarden!", HIDDEN, PENDING])
+        overview = dict(db.execute("SELECT text, votes FROM idea_overview").fetchall())
+        assert overview["Grønne tage på Amager"] == 1 and overview[HIDDEN] == 1
+        assert overview["Bænke og æbletræer i gården"] == 0
+    finally:
+        db.close()
+    assert sorted(p.name for p in path.parent.iterdir()) == ["workshop.sqlite"]  # no -wal, -shm
+
+
+def test_datasette_serves_the_archive_with_full_text_search(client: Any, workshop: Workshop,
+                                                            tmp_path: Path) -> None:
+    path = tmp_path / "workshop.sqlite"
+    path.write_bytes(download(client, workshop, "sqlite"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "datasette.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "datasette", "serve", str(path),
+                                 "--host", "127.0.0.1", "--port", str(port)],
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, f"datasette exited: {log.read_text()}"
+            try:
+                if requests.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline, f"datasette did not start: {log.read_text()}"
+            time.sleep(0.1)  # polling a condition with a deadline, not a bare sleep
+
+        def search(query: str, **params: str) -> list[str]:
+            response = requests.get(f"{base}/workshop/ideas.json", timeout=10,
+                                    params={"_search": query, "_shape": "array", **params})
+            assert response.status_code == 200, response.text
+            return sorted(row["text"] for row in response.json())
+
+        assert search("cykel") == ["Plads til din cykel ved Nørreport"]
+        assert search("cykel*", _searchmode="raw") == sorted([
+            "Cykelstier på Åboulevarden", "Plads til din cykel ved Nørreport",
+            "cykelstier på åboulevarden!", HIDDEN, PENDING])
+        assert search("Nørreport") == ["Plads til din cykel ved Nørreport"]
+        assert search("gården") == ["Bænke og æbletræer i gården", 'Ølbar "=1+1" i gården']
+        assert search("æbletræer") == ["Bænke og æbletræer i gården"]
+        overview = requests.get(f"{base}/workshop/idea_overview.json", timeout=10,
+                                params={"_shape": "array", "hidden": "0", "pending": "0"}).json()
+        assert {row["text"]: row["votes"] for row in overview}["Grønne tage på Amager"] == 1
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    assert proc.poll() is not None
+
+
+def test_report_shows_the_workshop_without_hidden_ideas(client: Any, workshop: Workshop) -> None:
+    response = client.get(f"/w/{workshop.code}/report",
+                          headers={**workshop.auth, "Accept-Language": "en"})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    page = response.data.decode()
+    assert f"<h1>{TITLE}</h1>" in page and "css/report.css" in page
+    assert all(q in page for q in QUESTIONS)
+    assert "window.print()" in page
+    for text in ["Cykelstier på Åboulevarden", "cykelstier på åboulevarden!", "Grønne tage på Amager",
+                 "Bænke og æbletræer i gården", "Trafik", "Grønt", "Søren Ærø", "Bord 7"]:
+        assert text in page, text
+    assert "Ølbar &#34;=1+1&#34; i gården" in page  # escaped, as all user text
+    assert HIDDEN not in page and PENDING not in page and "kælderen" not in page
+    counts = dict(re.findall(r"<dt>(\w+)</dt><dd>(\d+)</dd>", page))
+    assert counts == {"Participants": "3", "Ideas": "6", "Themes": "2", "Dots": "4"}
+    # The two themes tie for first place, and so do the three ideas with a dot each.
+    ranks = re.findall(r'<td class="report-rank">(\d+)\.( <span class="report-tie">)?', page)
+    assert ranks == [("1", " <span class=\"report-tie\">")] * 5
+    assert page.count("(tie)") == 5
+    headings = [int(level) for level in re.findall(r"<h(\d)", page)]
+    assert headings[0] == 1 and all(b - a <= 1 for a, b in zip(headings, headings[1:]))
+    assert '<html lang="en">' in page
+
+    danish = client.get(f"/w/{workshop.code}/report",
+                        headers={**workshop.auth, "Accept-Language": "da"}).data.decode()
+    assert '<html lang="da">' in danish and "Rapport" in danish and "(delt)" in danish
+    assert re.search(r"<time [^>]*>\d{1,2}\. \w+ 20\d\d</time>", danish)  # e.g. 26. november 2026
+
+
+def test_report_data_matches_the_live_results(workshop: Workshop) -> None:
+    report = build_report(workshop.store.export_rows(workshop.id, COLUMNS))
+    live = commands.results(workshop.store, workshop.store.get_workshop(workshop.code), True)
+    assert {(t.label, t.votes, t.theme_votes, t.idea_votes) for t in report.themes} == {
+        (t["label"], t["votes"], t["theme_votes"], t["idea_votes"]) for t in live["themes"]}
+    trafik = next(t for t in report.themes if t.label == "Trafik")
+    assert trafik.idea_count == 3  # the card, its stacked duplicate and the cykel idea
+    assert trafik.ideas[0].duplicates == ("cykelstier på åboulevarden!",)
+    assert [(b.label, b.rank, b.tied) for b in report.theme_bars] == [
+        ("Trafik", 1, True), ("Grønt", 1, True)]
+    assert [b.votes for b in report.idea_bars] == [1, 1, 1]
+    assert [g.question for g in report.unsorted] == [QUESTIONS[1]]
+    assert report.participants == 3 and report.ideas == 6 and report.votes == 4
+
