@@ -99,3 +99,14 @@ def test_joins_stop_at_the_limit(store: Store) -> None:
     assert error.value.code == "full"
     assert store.join(workshop.id, token, 2)[0] == first  # a returning phone still gets in
     assert store.participant_count(workshop.id) == 2
+
+
+def test_erased_text_does_not_linger_in_the_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "live.db"
+    store = Store(connect(path))
+    workshop, _ = store.create_workshop("T", "Q")
+    participant, _, _ = store.join(workshop.id, None, 10)
+    store.post_idea(workshop.id, participant.id, "c", "Hemmelig borgeridé 4711")
+    store.delete_workshop(workshop.id, "admin")
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert b"4711" not in path.read_bytes()
