@@ -7,13 +7,19 @@ import hmac
 
 from flask import current_app, request, session
 
-from .model import Workshop, facilitator_cookie
+from .model import Workshop, facilitator_cookie, normalize_code
 from .store import Store
 
 
 def get_store() -> Store:
     """The application's one store."""
     return current_app.extensions["facilitation.store"]  # type: ignore[no-any-return]
+
+
+def find_workshop(code: str) -> Workshop | None:
+    """The workshop a URL's code names, however it was typed, or None."""
+    canonical = normalize_code(code)
+    return get_store().get_workshop(canonical) if canonical else None
 
 
 def bearer_token() -> str | None:

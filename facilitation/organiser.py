@@ -17,8 +17,10 @@ from flask_babel import gettext as _
 from flask_socketio import SocketIO
 
 from . import commands, export
-from .auth import admin_password_ok, admin_required, get_store, is_admin, is_facilitator
-from .model import FACILITATOR, Actor, CommandError, TokenBucket, normalize_code
+from .auth import (
+    admin_password_ok, admin_required, find_workshop, get_store, is_admin, is_facilitator,
+)
+from .model import FACILITATOR, Actor, CommandError, TokenBucket
 from .realtime import broadcast, room
 from .store import Store
 
@@ -96,8 +98,7 @@ def delete(code: str) -> Any:
     if not is_admin():
         abort(403)
     check_csrf()
-    canonical = normalize_code(code)
-    workshop = get_store().get_workshop(canonical) if canonical else None
+    workshop = find_workshop(code)
     if workshop is None:
         abort(404)
     record = erase(get_store(), current_app.extensions["socketio"], workshop.id, workshop.code, "admin")
@@ -144,8 +145,7 @@ def csv_texts(text: str) -> list[str]:
 @bp.post("/w/<code>/import")
 def import_ideas(code: str) -> Any:
     """Facilitator -> ideas collected on paper into the active question; JSON summary."""
-    canonical = normalize_code(code)
-    workshop = get_store().get_workshop(canonical) if canonical else None
+    workshop = find_workshop(code)
     if workshop is None:
         return jsonify({"error": {"code": "not_found", "message": "There is no such workshop."}}), 404
     if not is_facilitator(workshop):

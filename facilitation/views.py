@@ -17,9 +17,10 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 
 from . import commands, export
-from .auth import admin_password_ok, admin_required, get_store, is_admin, is_facilitator
+from .auth import (
+    admin_password_ok, admin_required, find_workshop, get_store, is_admin, is_facilitator,
+)
 from .model import MAX_IDEA_LENGTH, CommandError, TokenBucket, Workshop, facilitator_cookie, normalize_code
-from .store import Store
 
 bp = Blueprint("views", __name__)
 
@@ -38,8 +39,7 @@ def links(workshop: Workshop) -> dict[str, str]:
 
 def load_workshop(code: str) -> Workshop:
     """The workshop for a code in the URL, or a friendly 404."""
-    canonical = normalize_code(code)
-    workshop = get_store().get_workshop(canonical) if canonical else None
+    workshop = find_workshop(code)
     if workshop is None:
         abort(404)
     return workshop
@@ -215,8 +215,7 @@ def api_create() -> Any:
 @bp.get("/api/workshops/<code>")
 def api_snapshot(code: str) -> Any:
     """A workshop's current state; hidden ideas only for its facilitator."""
-    canonical = normalize_code(code)
-    workshop = get_store().get_workshop(canonical) if canonical else None
+    workshop = find_workshop(code)
     if workshop is None:
         return api_error(404, "not_found", "There is no workshop with that code.")
     return jsonify(get_store().snapshot(workshop.id, include_hidden=is_facilitator(workshop)))
@@ -225,8 +224,7 @@ def api_snapshot(code: str) -> Any:
 @bp.get("/api/workshops/<code>/results")
 def api_results(code: str) -> Any:
     """Ideas and themes ranked by dots: for everyone once results are shown, for the facilitator always."""
-    canonical = normalize_code(code)
-    workshop = get_store().get_workshop(canonical) if canonical else None
+    workshop = find_workshop(code)
     if workshop is None:
         return api_error(404, "not_found", "There is no workshop with that code.")
     try:
