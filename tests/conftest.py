@@ -31,9 +31,10 @@ def free_port() -> int:
 class LiveServer:
     """`python app.py` on a free port over a data folder; can be killed and started again."""
 
-    def __init__(self, data_dir: Path, mode: str) -> None:
+    def __init__(self, data_dir: Path, mode: str, *options: str) -> None:
         self.data_dir = data_dir
         self.mode = mode
+        self.options = list(options)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -45,7 +46,7 @@ class LiveServer:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--data-dir", str(self.data_dir), "--async-mode", self.mode],
+                 "--data-dir", str(self.data_dir), "--async-mode", self.mode, *self.options],
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

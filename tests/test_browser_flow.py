@@ -479,3 +479,36 @@ def test_ideas_from_paper_are_imported_from_the_console(live_server: Any, new_pa
     expect(console.locator("#import-status")).to_contain_text("1 ideas imported")
     expect(cards(wall, "Læsehaver i gården")).to_have_count(1)
     expect(wall.locator("#idea-count")).to_have_text("3")
+
+
+def test_a_phone_learns_its_workshop_was_erased(live_server: Any, tmp_path: Path,
+                                                new_page: Callable[..., Any]) -> None:
+    # A server of its own, with an organiser password (live_server only picks the async mode).
+    assert live_server.mode == "eventlet"
+    from tests.conftest import LiveServer
+
+    server = LiveServer(tmp_path / "data", "eventlet", "--admin-password", "hemmelig")
+    server.start()
+    try:
+        organiser = requests.Session()
+        created = organiser.post(f"{server.url}/api/workshops", timeout=5,
+                                 json={"title": "Slettes", "prompt": "?"},
+                                 headers={"Authorization": "Bearer hemmelig"}).json()
+        phone = new_page(created["join_url"], **PHONE_EN)
+        online(phone)
+        post_from_phone(phone, "En idé der skal slettes")
+        expect(my_ideas(phone, "En idé der skal slettes")).to_have_count(1)
+
+        def csrf() -> str:
+            page = organiser.get(f"{server.url}/admin", timeout=5).text
+            return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+        organiser.post(f"{server.url}/admin/login", data={"password": "hemmelig", "csrf": csrf()}, timeout=5)
+        erased = organiser.post(f"{server.url}/admin/w/{created['code']}/delete",
+                                data={"csrf": csrf()}, timeout=5)
+        assert erased.status_code == 200 and "Slettes" in erased.text  # back on /admin, in the log
+        expect(phone.locator("#connection")).to_have_text("This workshop has been deleted by the organiser.")
+        expect(phone.locator("#idea-form")).to_be_hidden()
+        assert phone.evaluate("() => Object.keys(localStorage).length") == 0
+    finally:
+        server.kill()

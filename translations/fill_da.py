@@ -125,6 +125,7 @@ DANISH = {
     "Your ideas": "Dine idéer",
     "You have not sent any ideas yet.": "Du har ikke sendt nogen idéer endnu.",
     "Wall": "Væg",
+    "This workshop has been deleted by the organiser.": "Denne workshop er blevet slettet af arrangøren.",
     "Ideas from paper": "Idéer fra papir",
     "Paste ideas, one per line": "Indsæt idéer, én pr. linje",
     "…or upload a .txt or .csv file": "… eller upload en .txt- eller .csv-fil",

@@ -83,7 +83,16 @@ IdeaFactory.connect = function (options) {
       status("online");
     }, function () { socket.disconnect().connect(); });
   });
-  socket.on("disconnect", function () { state.joined = false; status("offline"); });
+  var erased = false;
+  socket.on("disconnect", function () { state.joined = false; if (!erased) { status("offline"); } });
+  // The organiser erased the workshop: say so, and stop reconnecting to something that is gone.
+  socket.on("workshop_deleted", function () {
+    erased = true;
+    socket.io.reconnection(false);
+    socket.disconnect();
+    status("error", IdeaFactory.t("workshop_deleted"));
+    if (options.onDeleted) { options.onDeleted(); }
+  });
   socket.io.on("reconnect_attempt", function () { status("offline"); });
 
   socket.on("participant_count", function (data) {

@@ -220,6 +220,11 @@
       var mineTouched = (data.idea && mine[data.idea.id]) || mine[data.idea_id];
       if (mineTouched || event === "phase_changed" || event === "posting_opened" || event === "posting_closed") { render(); }
     },
+    onDeleted: function () {
+      localStorage.removeItem(outboxKey);  // nothing left to send it to
+      localStorage.removeItem(tokenKey);
+      form.hidden = true;
+    },
     onStatus: function (kind, text) {
       statusLine.textContent = kind === "online" ? "" : (kind === "offline" ? t("reconnecting") : text);
       statusLine.className = "connection " + kind;
