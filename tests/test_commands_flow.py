@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from facilitation import commands
 from facilitation.model import FACILITATOR, Actor, CommandError
 from facilitation.store import Store
+from tests.commanding import do, refused
 
 
 @pytest.fixture
@@ -22,17 +23,6 @@ def w() -> dict[str, Any]:
              for t in ("Cykler", "Træer", "Bænke")]
     return {"store": store, "fac": Actor(workshop, FACILITATOR), "a": a, "b": b, "ideas": ideas,
             "code": workshop.code}
-
-
-def do(w: dict[str, Any], name: str, payload: Any, who: str = "fac") -> dict[str, Any]:
-    ack, _ = getattr(commands, name)(w["store"], w[who], payload)
-    return ack  # type: ignore[no-any-return]
-
-
-def refused(w: dict[str, Any], name: str, payload: Any, who: str = "fac") -> str:
-    with pytest.raises(CommandError) as error:
-        do(w, name, payload, who)
-    return error.value.code
 
 
 def test_facilitator_only(w: dict[str, Any]) -> None:

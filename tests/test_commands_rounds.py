@@ -8,8 +8,9 @@ import pytest
 from sqlite_utils import Database
 
 from facilitation import commands
-from facilitation.model import FACILITATOR, Actor, CommandError
+from facilitation.model import FACILITATOR, Actor
 from facilitation.store import Store
+from tests.commanding import do, refused
 
 
 @pytest.fixture
@@ -20,17 +21,6 @@ def w() -> dict[str, Any]:
     b, _ = commands.join(store, {"code": workshop.code})
     return {"store": store, "fac": Actor(workshop, FACILITATOR), "a": a, "b": b,
             "code": workshop.code, "id": workshop.id}
-
-
-def do(w: dict[str, Any], name: str, payload: Any, who: str = "fac") -> dict[str, Any]:
-    ack, _ = getattr(commands, name)(w["store"], w[who], payload)
-    return ack  # type: ignore[no-any-return]
-
-
-def refused(w: dict[str, Any], name: str, payload: Any, who: str = "fac") -> str:
-    with pytest.raises(CommandError) as error:
-        do(w, name, payload, who)
-    return error.value.code
 
 
 def post(w: dict[str, Any], who: str, text: str) -> dict[str, Any]:

@@ -8,8 +8,9 @@ import pytest
 from sqlite_utils import Database
 
 from facilitation import commands
-from facilitation.model import FACILITATOR, Actor, CommandError
+from facilitation.model import FACILITATOR, Actor
 from facilitation.store import Store
+from tests.commanding import refused
 
 IDEAS = [
     "Flere cykelstier på Nørrebro", "Bredere cykelstier langs søerne", "Sikre cykelstier til skolebørn",
@@ -33,12 +34,6 @@ def run(setup: dict[str, Any], name: str, payload: Any, actor: str = "fac") -> c
     return getattr(commands, name)(setup["store"], setup[actor], payload)  # type: ignore[no-any-return]
 
 
-def refused(setup: dict[str, Any], name: str, payload: Any, actor: str = "fac") -> str:
-    with pytest.raises(CommandError) as error:
-        run(setup, name, payload, actor)
-    return error.value.code
-
-
 def snapshot(setup: dict[str, Any]) -> dict[str, Any]:
     return setup["store"].snapshot(setup["fac"].workshop.id, include_hidden=True)  # type: ignore[no-any-return]
 
@@ -51,7 +46,7 @@ def test_participants_get_forbidden_for_every_theme_command(setup: dict[str, Any
                           ("apply_suggestions", {"suggestions": []}),
                           ("reorder_clusters", {"cluster_ids": []}),
                           ("stack_ideas", {"idea_ids": setup["ideas"][:2]})]:
-        assert refused(setup, name, payload, actor="participant") == "forbidden", name
+        assert refused(setup, name, payload, who="participant") == "forbidden", name
 
 
 def test_create_move_rename_and_snapshot(setup: dict[str, Any]) -> None:
