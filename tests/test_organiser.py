@@ -123,3 +123,15 @@ def test_paper_ideas_are_imported_once_into_the_active_question(app: Any, client
     huge = {"file": (io.BytesIO(b"a\n" * 1000), "big.txt")}
     refused = client.post(url, data=huge, headers=auth, content_type="multipart/form-data")
     assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "too_long"
+
+
+def test_a_connection_to_an_erased_workshop_gets_a_clear_error(admin_app: Any) -> None:
+    store = admin_app.extensions["facilitation.store"]
+    workshop, _ = store.create_workshop("Slettes", "?")
+    phone, _ = commands.join(store, {"code": workshop.code})
+    store.delete_workshop(workshop.id, "admin")
+    for command, payload in [(commands.sync, {"since": 0}),
+                             (commands.post_idea, {"text": "x", "client_id": "1"})]:
+        with pytest.raises(commands.core.CommandError) as error:
+            command(store, phone, payload)
+        assert error.value.code in ("not_found", "posting_closed")

@@ -163,7 +163,9 @@ def sync(store: Store, actor: Actor | None, payload: object) -> dict[str, Any]:
     actor = require_joined(actor)
     since = int_field(fields(payload), "since")
     current = store.get_workshop(actor.workshop.code)
-    in_log = current is not None and 0 <= since <= current.seq
+    if current is None:
+        raise CommandError("not_found", "This workshop has been deleted.")
+    in_log = 0 <= since <= current.seq
     facts = store.facts_since(actor.workshop.id, since, SYNC_LIMIT) if in_log else None
     if facts is None:
         snapshot = store.snapshot(actor.workshop.id, include_hidden=actor.is_facilitator)
