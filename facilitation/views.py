@@ -30,11 +30,19 @@ def public_url() -> str:
     return (current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/")
 
 
-def links(workshop: Workshop) -> dict[str, str]:
-    """The absolute addresses of a workshop's screens."""
+def links(workshop: Workshop, table: dict[str, Any] | None = None) -> dict[str, str]:
+    """The absolute addresses of a workshop's screens; with a table, its join address picks it."""
     base, code = public_url(), workshop.code
-    return {"join_url": f"{base}/join/{code}", "wall_url": f"{base}/w/{code}/wall",
+    join = f"{base}/join/{code}" + (f"?table={table['id']}" if table else "")
+    return {"join_url": join, "wall_url": f"{base}/w/{code}/wall",
             "facilitator_url": f"{base}/w/{code}/facilitate"}
+
+
+def find_table(workshop: Workshop, raw: str | None) -> dict[str, Any] | None:
+    """The workshop's table that a `?table=<id>` parameter names, or None."""
+    if not raw or not raw.isdigit():
+        return None
+    return next((t for t in get_store().tables(workshop.id) if t["id"] == int(raw)), None)
 
 
 def load_workshop(code: str) -> Workshop:
@@ -113,20 +121,26 @@ def join_by_code() -> Any:
 
 @bp.get("/join/<code>")
 def join_page(code: str) -> Any:
-    """The participant's phone screen."""
+    """The participant's phone screen; `?table=<id>` (a table's QR code) chooses that table."""
     workshop = load_workshop(code)
+    asked = request.args.get("table")
     if code != workshop.code:
-        return redirect(url_for("views.join_page", code=workshop.code))
-    return render_template("join.html", workshop=workshop, max_length=MAX_IDEA_LENGTH)
+        return redirect(url_for("views.join_page", code=workshop.code, table=asked))
+    table = find_table(workshop, asked)
+    return render_template("join.html", workshop=workshop, max_length=MAX_IDEA_LENGTH, table=table,
+                           unknown_table=asked is not None and table is None,
+                           has_tables=bool(get_store().tables(workshop.id)))
 
 
 @bp.get("/w/<code>/wall")
 def wall(code: str) -> str:
-    """The projector screen: QR code, question, counts and the live ideas, in the workshop's language."""
+    """The projector screen: QR code, question, counts and the live ideas, in the workshop's language;
+    a table's wall (`?table=`) shows that table's QR code."""
     workshop = load_workshop(code)
     g.workshop_language = request.args.get("lang") or workshop.language
     refresh()
-    return render_template("wall.html", workshop=workshop, links=links(workshop))
+    table = find_table(workshop, request.args.get("table"))
+    return render_template("wall.html", workshop=workshop, links=links(workshop, table), table=table)
 
 
 @bp.get("/w/<code>/facilitate")
@@ -158,9 +172,12 @@ def qr_svg(data: str) -> bytes:
 
 @bp.get("/w/<code>/qr.svg")
 def qr(code: str) -> Response:
-    """The workshop's join address as a QR code."""
+    """The workshop's join address as a QR code; `?table=<id>`: that table's join address."""
     workshop = load_workshop(code)
-    return Response(qr_svg(links(workshop)["join_url"]), mimetype="image/svg+xml",
+    table = find_table(workshop, request.args.get("table"))
+    if table is None and "table" in request.args:
+        abort(404)
+    return Response(qr_svg(links(workshop, table)["join_url"]), mimetype="image/svg+xml",
                     headers={"Cache-Control": "no-cache"})
 
 

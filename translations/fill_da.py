@@ -182,6 +182,11 @@ DANISH = {
     "No table": "Intet bord",
     "Write your name under “About you” first.": "Skriv først dit navn under “Om dig”.",
     "Choose your table under “About you” first.": "Vælg først dit bord under “Om dig”.",
+    # A QR code per table (issue 14): the phone and the table's wall.
+    "The table in this link is not in this workshop, so you joined without a table.":
+        "Bordet i linket findes ikke i denne workshop, så du deltager uden bord.",
+    "Choose your table under “About you”.": "Vælg dit bord under “Om dig”.",
+    "Table": "Bord",
     "You have sent as many ideas as this workshop allows.":
         "Du har sendt så mange idéer, som denne workshop tillader.",
     "Voting is not open right now.": "Der er ikke åbent for afstemning lige nu.",

@@ -10,6 +10,7 @@ IdeaFactory.phoneProfile = function (live) {
   var tableSelect = document.getElementById("profile-table");
   var status = document.getElementById("profile-status");
   var mine = { name: null, table_id: null };
+  var shown = null;  // the board last rendered, to render again after a table is chosen for us
 
   function report(ack) {
     status.textContent = ack.ok ? t("saved") : IdeaFactory.errorText(ack.error);
@@ -28,24 +29,35 @@ IdeaFactory.phoneProfile = function (live) {
     });
   });
 
+  function render(board) {
+    var rules = board.workshop;
+    nameField.hidden = rules.names === "forbidden";
+    nameInput.required = rules.names === "required";
+    nameInput.value = mine.name || "";
+    tableField.hidden = !board.tables.length;
+    tableSelect.textContent = "";
+    [{ id: "", name: t("no_table") }].concat(board.tables).forEach(function (table) {
+      var option = document.createElement("option");
+      option.value = String(table.id);
+      option.textContent = table.name;
+      tableSelect.appendChild(option);
+    });
+    tableSelect.value = mine.table_id ? String(mine.table_id) : "";
+    section.hidden = nameField.hidden && tableField.hidden;
+    section.open = rules.names === "required" || (rules.table_mode && !mine.table_id) || section.open;
+    shown = board;
+  }
+
   return {
     load: function (profile) { mine = { name: profile.name || null, table_id: profile.table_id || null }; },
-    render: function (board) {
-      var rules = board.workshop;
-      nameField.hidden = rules.names === "forbidden";
-      nameInput.required = rules.names === "required";
-      nameInput.value = mine.name || "";
-      tableField.hidden = !board.tables.length;
-      tableSelect.textContent = "";
-      [{ id: "", name: t("no_table") }].concat(board.tables).forEach(function (table) {
-        var option = document.createElement("option");
-        option.value = String(table.id);
-        option.textContent = table.name;
-        tableSelect.appendChild(option);
+    render: render,
+    tableId: function () { return mine.table_id; },
+    // Sit at the table a table's QR code named; resolves with the ack.
+    choose: function (tableId) {
+      return live.call("set_table", { table_id: tableId }).then(function (ack) {
+        if (ack.ok) { mine.table_id = ack.table_id; if (shown) { render(shown); } } else { report(ack); }
+        return ack;
       });
-      tableSelect.value = mine.table_id ? String(mine.table_id) : "";
-      section.hidden = nameField.hidden && tableField.hidden;
-      section.open = rules.names === "required" || (rules.table_mode && !mine.table_id) || section.open;
     }
   };
 };

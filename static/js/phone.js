@@ -25,6 +25,8 @@
   var countdown = IdeaFactory.countdown(document.getElementById("timer"));
   var voting, profile;
   var editing = false;
+  var wantedTable = Number(page.dataset.table) || null;  // from a table's QR code (?table=)
+  var choosingTable = false;
 
   // The themes the facilitator has made so far, read-only, with how many ideas each holds.
   function renderThemes() {
@@ -146,7 +148,7 @@
   // Send the outbox in order, one at a time; an item leaves it only once the server acked it.
   function flush() {
     var items = loadOutbox();
-    if (flushing || !items.length || !live.isJoined()) { return; }
+    if (flushing || choosingTable || !items.length || !live.isJoined()) { return; }
     flushing = true;
     var item = items[0];
     live.call("post_idea", { text: item.text, client_id: item.client_id }).then(function (ack) {
@@ -160,6 +162,24 @@
       if (permanent) { input.value = input.value || item.text; updateCounter(); render(); flush(); }
       else { setTimeout(flush, 3000); }
     }, function () { flushing = false; });
+  }
+
+  // Sit at the table whose QR code was scanned, before any idea goes out (in table mode the table
+  // is what lets it post); then drop ?table= so that a reload keeps a table chosen by hand since.
+  function chooseTable() {
+    var wanted = wantedTable;
+    if (!wanted) { return; }
+    choosingTable = true;
+    var done = function (ack) {
+      choosingTable = false;
+      if (ack) {  // an answer, yes or no (a refusal is shown under "About you"); a lost connection retries
+        wantedTable = null;
+        history.replaceState(null, "", location.pathname);
+      }
+      flush();
+    };
+    if (profile.tableId() === wanted) { done({ ok: true }); return; }
+    profile.choose(wanted).then(done, function () { done(null); });
   }
 
   // Each phase shows its own screen; the phone follows the facilitator live.
@@ -194,6 +214,7 @@
       mine = {};
       (ack.own_ideas || []).forEach(function (idea) { mine[idea.id] = idea; });
       profile.load(ack.profile || {});
+      chooseTable();
       voting.load(ack.votes || { ideas: {}, clusters: {}, dots_left: 0 });
     },
     onSnapshot: function (snapshot) {
