@@ -61,6 +61,7 @@ class Workshop:
     idea_cap: int | None = None  # most ideas per participant (per table in table mode)
     table_mode: bool = False
     language: str = "da"  # the wall's language; phones follow their own browser
+    themes_on_wall: bool = False  # the wall groups ideas by theme only once the facilitator says so
 
     def to_dict(self) -> dict[str, Any]:
         """The public form, without the internal id; the store adds the timer as screens see it."""

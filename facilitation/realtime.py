@@ -196,6 +196,7 @@ ACTOR_COMMANDS: dict[str, Callable[[Store, Actor | None, Any], commands.Result]]
     "delete_cluster": commands.delete_cluster,
     "reorder_clusters": commands.reorder_clusters,
     "apply_suggestions": commands.apply_suggestions,
+    "set_themes_on_wall": commands.set_themes_on_wall,
     "stack_ideas": commands.stack_ideas,
     "unstack_idea": commands.unstack_idea,
     "set_phase": commands.set_phase,

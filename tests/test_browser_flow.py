@@ -115,6 +115,8 @@ def test_whole_mini_workshop(live_server: Any, new_page: Callable[..., Any], sho
     console.locator("#move-target").select_option(label=THEME)
     console.locator("#move-selected").click()
     expect(console_group(console, theme_id).locator(".idea-text")).to_have_text([BIKES, SCHOOL])
+    expect(wall.locator("#ideas h2")).to_have_count(0)  # themes reach the wall once shown
+    console.get_by_role("switch", name="Show themes on the wall").check()
     expect_wall_group(wall_theme(wall, THEME), [SCHOOL, BIKES])  # newest first on the wall
 
     # Two dots each, both allowed on one item, set through the settings form.

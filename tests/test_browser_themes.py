@@ -32,7 +32,8 @@ MESSAGES_PER_CONNECTION = 55  # any connection: 60 messages at once, then 20/s
 class Room:
     """A workshop with its ideas, posted by python-socketio participants, and a facilitator socket."""
 
-    def __init__(self, server: Any, peers: Callable[..., Any], texts: list[str]) -> None:
+    def __init__(self, server: Any, peers: Callable[..., Any], texts: list[str],
+                 show_themes: bool = True) -> None:
         self.server = server
         self.peers = peers
         self.workshop = server.create_workshop()
@@ -45,6 +46,8 @@ class Room:
         assert sorted(self.ids) == sorted(texts)
         self._facilitator: Any = None
         self._sent = 0
+        if show_themes:  # a new workshop keeps its themes off the wall until shown
+            self.command("set_themes_on_wall", {"themes_on_wall": True})
 
     def _post(self, number: int, texts: list[str]) -> None:
         participant = self.peers(self.server.url)
@@ -328,7 +331,7 @@ PLACED = "Cykelstier hele vejen til Amager"
 
 def test_edit_and_accept_a_suggested_theme(live_server: Any, new_page: Callable[..., Any],
                                            peers: Callable[..., Any], shots: Path) -> None:
-    room = Room(live_server, peers, BIKES + LIBRARY + [OUTLIER, PLACED])
+    room = Room(live_server, peers, BIKES + LIBRARY + [OUTLIER, PLACED], show_themes=False)
     manual = room.theme("Trafik", [PLACED])  # the facilitator's own placement, before suggesting
     console = new_page(room.workshop["facilitator_url"], **CONSOLE)
     online(console)
@@ -359,6 +362,14 @@ def test_edit_and_accept_a_suggested_theme(live_server: Any, new_page: Callable[
     first.locator("button").first.click()  # "Accept theme"
 
     expect(suggestions).to_have_count(1)  # the accepted one leaves the preview
+    # The accepted theme stays off the projector until the facilitator shows the themes.
+    expect(console_group(console, None).locator(".idea")).to_have_count(11 - len(kept))
+    expect(wall.locator("#ideas .theme")).to_have_count(1)
+    expect(wall.locator("#ideas h2")).to_have_count(0)
+    expect(wall.locator("#ideas .idea")).to_have_count(12)
+    switch = console.get_by_role("switch", name="Vis temaer på væggen")
+    expect(switch).not_to_be_checked()
+    switch.check()
     theme = wall_theme(wall, "Redigeret tema")
     expect(theme).to_have_count(1)
     expect_wall_group(theme, room.wall_order(kept))

@@ -153,3 +153,31 @@ def test_stacked_duplicates_move_as_one_card_and_are_kept(setup: dict[str, Any])
     run(setup, "unstack_idea", {"idea_id": dup})
     assert snapshot(setup)["ideas"][-1]["duplicate_of"] is None
     assert refused(setup, "stack_ideas", {"idea_ids": [ids[0]]}) == "invalid"
+
+
+def test_themes_reach_the_wall_only_when_the_facilitator_shows_them(setup: dict[str, Any]) -> None:
+    assert snapshot(setup)["workshop"]["themes_on_wall"] is False  # a new workshop keeps drafts off
+    assert refused(setup, "set_themes_on_wall", {"themes_on_wall": True}, who="participant") == "forbidden"
+    assert refused(setup, "set_themes_on_wall", {"themes_on_wall": "yes"}) == "invalid"
+    assert refused(setup, "set_themes_on_wall", {}) == "invalid"
+    ack, facts = run(setup, "set_themes_on_wall", {"themes_on_wall": True})
+    assert ack == {"themes_on_wall": True}
+    assert [(f.type, f.payload) for f in facts] == [("themes_on_wall_changed", {"themes_on_wall": True})]
+    assert snapshot(setup)["workshop"]["themes_on_wall"] is True
+    assert run(setup, "set_themes_on_wall", {"themes_on_wall": True})[1] == []  # no change, no fact
+    _, facts = run(setup, "set_themes_on_wall", {"themes_on_wall": False})
+    assert facts[0].payload == {"themes_on_wall": False}
+
+
+def test_workshops_from_before_the_switch_keep_their_themes_on_the_wall() -> None:
+    from facilitation.store.schema import m007_themes_on_wall, migrations
+
+    db = Database(memory=True)
+    migrations.apply(db, stop_before=m007_themes_on_wall.__name__)
+    db.table("workshops").insert({"code": "OLD234", "title": "Old", "prompt": "Q",
+                                  "facilitator_token_hash": "x", "seq": 0})
+    migrations.apply(db)
+    store = Store(db)
+    assert store.get_workshop("OLD234").themes_on_wall is True  # type: ignore[union-attr]
+    new, _ = store.create_workshop("New", "Q")
+    assert new.themes_on_wall is False

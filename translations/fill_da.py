@@ -93,6 +93,7 @@ DANISH = {
     "New theme": "Nyt tema",
     "Create theme": "Opret tema",
     "Suggest themes": "Foreslå temaer",
+    "Show themes on the wall": "Vis temaer på væggen",
     "Selected ideas": "Valgte idéer",
     "Move to…": "Flyt til …",
     "Move": "Flyt",

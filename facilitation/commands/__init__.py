@@ -16,7 +16,7 @@ from .organiser import import_ideas
 from .core import Result, create_workshop, join, post_idea, set_idea_hidden, set_posting, sync
 from .themes import (
     apply_suggestions, create_cluster, delete_cluster, merge_clusters, move_idea, rename_cluster,
-    reorder_clusters, stack_ideas, suggest_clusters, unstack_idea,
+    reorder_clusters, set_themes_on_wall, stack_ideas, suggest_clusters, unstack_idea,
 )
 
 __all__ = [
@@ -27,5 +27,5 @@ __all__ = [
     "set_voting", "start_timer", "stop_timer",
     "Result", "apply_suggestions", "create_cluster", "create_workshop", "delete_cluster", "join",
     "merge_clusters", "move_idea", "post_idea", "rename_cluster", "reorder_clusters",
-    "set_idea_hidden", "set_posting", "stack_ideas", "suggest_clusters", "sync", "unstack_idea",
+    "set_idea_hidden", "set_posting", "set_themes_on_wall", "stack_ideas", "suggest_clusters", "sync", "unstack_idea",
 ]

@@ -102,6 +102,16 @@ def reorder_clusters(store: Store, actor: Actor | None, payload: object) -> Resu
     return {"cluster_ids": order}, [fact]
 
 
+def set_themes_on_wall(store: Store, actor: Actor | None, payload: object) -> Result:
+    """Facilitator -> the wall groups ideas by theme, or shows them ungrouped; `themes_on_wall_changed`."""
+    actor = require_facilitator(actor)
+    shown = fields(payload).get("themes_on_wall")
+    if not isinstance(shown, bool):
+        raise CommandError("invalid", "themes_on_wall must be true or false.")
+    fact = store.set_themes_on_wall(actor.workshop.id, shown)
+    return {"themes_on_wall": shown}, [fact] if fact else []
+
+
 def run_here(function: Callable[..., Any], *args: Any) -> Any:
     """Run a function in the caller's thread (the default way to run the engine)."""
     return function(*args)

@@ -106,6 +106,15 @@ class ClusterStore(CoreStore):
             return self._append(workshop_id, "clusters_reordered",
                                 {"cluster_ids": list(cluster_ids)}, "facilitator")
 
+    def set_themes_on_wall(self, workshop_id: int, shown: bool) -> Fact | None:
+        """Show the themes on the wall, or only the ideas; None when it already was so."""
+        with self._transaction() as db:
+            if not db.execute("UPDATE workshops SET themes_on_wall = ? WHERE id = ?"
+                              " AND themes_on_wall != ?", [int(shown), workshop_id, int(shown)]).rowcount:
+                return None
+            return self._append(workshop_id, "themes_on_wall_changed", {"themes_on_wall": shown},
+                                "facilitator")
+
     def apply_suggestions(self, workshop_id: int,
                           groups: Sequence[tuple[str, Sequence[int]]]) -> list[Fact]:
         """Create a theme per group and move its still-unsorted ideas in, as one transaction."""

@@ -62,7 +62,8 @@ def _workshop(row: dict[str, Any]) -> Workshop:
                     timer_running=bool(row["timer_running"]),
                     active_prompt_id=row["active_prompt_id"], names=row["names"],
                     pre_moderation=bool(row["pre_moderation"]), idea_cap=row["idea_cap"],
-                    table_mode=bool(row["table_mode"]), language=row["language"])
+                    table_mode=bool(row["table_mode"]), language=row["language"],
+                    themes_on_wall=bool(row["themes_on_wall"]))
 
 
 def idea_from_row(row: dict[str, Any]) -> Idea:

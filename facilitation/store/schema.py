@@ -127,3 +127,11 @@ def m005_erasures(db: Database) -> None:
 def m006_workshop_language(db: Database) -> None:
     """Each workshop's own language, which its wall speaks."""
     db.execute("ALTER TABLE workshops ADD COLUMN language TEXT NOT NULL DEFAULT 'da'")
+
+
+@migrations()
+def m007_themes_on_wall(db: Database) -> None:
+    """Whether the wall shows themes: off for new workshops, so a draft never surprises the room."""
+    db.execute("ALTER TABLE workshops ADD COLUMN themes_on_wall INTEGER NOT NULL DEFAULT 0")
+    # Workshops made before the switch existed keep the wall they had: themes shown.
+    db.execute("UPDATE workshops SET themes_on_wall = 1")

@@ -96,6 +96,9 @@ IdeaFactory.Board.prototype.apply = function (event, data) {
     case "idea_unstacked":
       if (ideas[data.idea_id]) { ideas[data.idea_id].duplicate_of = null; }
       break;
+    case "themes_on_wall_changed":
+      if (this.workshop) { this.workshop.themes_on_wall = data.themes_on_wall; }
+      break;
     case "phase_changed":
       if (this.workshop) { this.workshop.phase = data.phase; }
       break;

@@ -126,6 +126,14 @@
       heading.focus();
     });
   });
+  // "Show themes on the wall": the switch follows the workshop, whichever console flipped it.
+  var onWall = document.getElementById("themes-on-wall");
+  app.listeners.push(function () { onWall.checked = !!(app.board.workshop && app.board.workshop.themes_on_wall); });
+  onWall.addEventListener("change", function () {
+    app.call("set_themes_on_wall", { themes_on_wall: onWall.checked }).then(function (ack) {
+      if (!ack.ok) { onWall.checked = !onWall.checked; }
+    });
+  });
   document.getElementById("accept-all").addEventListener("click", function () { accept(current.slice()); });
   document.getElementById("discard-all").addEventListener("click", function () {
     current = [];

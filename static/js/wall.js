@@ -90,7 +90,8 @@ IdeaFactory.wall = function () {
   function fit() {
     fitScheduled = false;
     if (area.hidden) { return; }  // the results are showing instead
-    var groups = board.groups(false);
+    // Themes stay off the projector until the facilitator shows them: a draft never surprises the room.
+    var groups = board.workshop && board.workshop.themes_on_wall ? board.groups(false) : [{ cluster: null, cards: board.cards(false) }];
     var largest = Math.max.apply(null, groups.map(function (g) { return g.cards.length; }).concat([0]));
     var size = MAX_FONT;
     area.style.setProperty("--idea-size", size + "px");
