@@ -192,6 +192,7 @@ ACTOR_COMMANDS: dict[str, Callable[[Store, Actor | None, Any], commands.Result]]
     "create_cluster": commands.create_cluster,
     "rename_cluster": commands.rename_cluster,
     "move_idea": commands.move_idea,
+    "move_ideas": commands.move_ideas,
     "merge_clusters": commands.merge_clusters,
     "delete_cluster": commands.delete_cluster,
     "reorder_clusters": commands.reorder_clusters,

@@ -27,6 +27,12 @@ class View:
         elif event == "cluster_created":
             self.clusters[data["cluster"]["id"]] = data["cluster"]["label"]
             self.order.append(data["cluster"]["id"])
+        elif event == "clusters_created":
+            for cluster in data["clusters"]:
+                self.clusters[cluster["id"]] = cluster["label"]
+                self.order.append(cluster["id"])
+                for idea_id in cluster["idea_ids"]:
+                    self.ideas[idea_id] = cluster["id"]
         elif event == "cluster_renamed":
             self.clusters[data["cluster_id"]] = data["label"]
         elif event == "idea_moved":
@@ -73,8 +79,10 @@ def test_second_screen_converges_while_facilitator_sorts(live_server: Any, peers
         thread.join(20)
     ideas = requests.get(f"{live_server.url}/api/workshops/{code}", timeout=5).json()["ideas"]
     assert len(ideas) == 24
-    for n, idea in enumerate(ideas[:12]):
+    for n, idea in enumerate(ideas[:9]):
         assert facilitator.call("move_idea", {"idea_id": idea["id"], "cluster_id": themes[n % 3]})["ok"]
+    moved = facilitator.call("move_ideas", {"idea_ids": [i["id"] for i in ideas[9:12]], "cluster_id": themes[1]})
+    assert moved["ok"] and moved["idea_ids"] == [i["id"] for i in ideas[9:12]]
     assert facilitator.call("rename_cluster", {"cluster_id": themes[0], "label": "Cykler"})["ok"]
     assert facilitator.call("merge_clusters", {"source_id": themes[1], "target_id": themes[0]})["ok"]
     assert facilitator.call("delete_cluster", {"cluster_id": themes[2]})["ok"]
@@ -100,6 +108,7 @@ def test_participants_cannot_sort_over_the_socket(live_server: Any, peers: Any) 
     phone.call("join", {"code": code})
     for event, payload in [("create_cluster", {"label": "x"}), ("suggest_clusters", {}),
                            ("apply_suggestions", {"suggestions": []}),
-                           ("move_idea", {"idea_id": 1, "cluster_id": None})]:
+                           ("move_idea", {"idea_id": 1, "cluster_id": None}),
+                           ("move_ideas", {"idea_ids": [1], "cluster_id": None})]:
         ack = phone.call(event, payload)
         assert ack["ok"] is False and ack["error"]["code"] == "forbidden", event

@@ -41,6 +41,7 @@ def snapshot(setup: dict[str, Any]) -> dict[str, Any]:
 def test_participants_get_forbidden_for_every_theme_command(setup: dict[str, Any]) -> None:
     for name, payload in [("create_cluster", {"label": "x"}), ("rename_cluster", {"cluster_id": 1, "label": "y"}),
                           ("move_idea", {"idea_id": setup["ideas"][0], "cluster_id": None}),
+                          ("move_ideas", {"idea_ids": setup["ideas"][:2], "cluster_id": None}),
                           ("merge_clusters", {"source_id": 1, "target_id": 2}),
                           ("delete_cluster", {"cluster_id": 1}), ("suggest_clusters", {}),
                           ("apply_suggestions", {"suggestions": []}),
@@ -129,7 +130,8 @@ def test_suggestions_touch_only_unsorted_ideas(setup: dict[str, Any]) -> None:
         {"label": "Bibliotek", "idea_ids": [ids[0], ids[3], ids[4], ids[5]]},
         {"label": "Tom", "idea_ids": [ids[0]]}]})
     assert [c["label"] for c in ack["clusters"]] == ["Bibliotek"]
-    assert [f.type for f in facts] == ["cluster_created", "idea_moved", "idea_moved"]
+    assert [f.type for f in facts] == ["clusters_created"]  # one action, one fact
+    assert facts[0].payload["clusters"] == [{**ack["clusters"][0], "idea_ids": [ids[4], ids[5]]}]
     by_id = {i["id"]: i["cluster_id"] for i in snapshot(setup)["ideas"]}
     assert by_id[ids[0]] == placed and by_id[ids[3]] == placed
     assert by_id[ids[4]] == by_id[ids[5]] == ack["clusters"][0]["id"]
@@ -181,3 +183,22 @@ def test_workshops_from_before_the_switch_keep_their_themes_on_the_wall() -> Non
     assert store.get_workshop("OLD234").themes_on_wall is True  # type: ignore[union-attr]
     new, _ = store.create_workshop("New", "Q")
     assert new.themes_on_wall is False
+
+
+def test_a_selection_moves_as_one_fact(setup: dict[str, Any]) -> None:
+    store, ids = setup["store"], setup["ideas"]
+    theme = run(setup, "create_cluster", {"label": "Cykler"})[0]["cluster"]["id"]
+    run(setup, "stack_ideas", {"idea_ids": [ids[0], ids[1]]})
+    run(setup, "move_idea", {"idea_id": ids[2], "cluster_id": theme})
+    # The stacked duplicate stands for its card; an idea already there does not count as moved.
+    ack, facts = run(setup, "move_ideas", {"idea_ids": [ids[1], ids[2], ids[3]], "cluster_id": theme})
+    assert ack == {"idea_ids": [ids[0], ids[1], ids[3]], "cluster_id": theme}
+    assert [f.type for f in facts] == ["idea_moved"] and facts[0].payload["idea_ids"] == ack["idea_ids"]
+    assert run(setup, "move_ideas", {"idea_ids": [ids[3]], "cluster_id": theme})[1] == []
+    ack, facts = run(setup, "move_ideas", {"idea_ids": [ids[0], ids[3]], "cluster_id": None})
+    assert ack["idea_ids"] == [ids[0], ids[1], ids[3]] and len(facts) == 1
+    assert refused(setup, "move_ideas", {"idea_ids": [], "cluster_id": None}) == "invalid"
+    assert refused(setup, "move_ideas", {"idea_ids": [ids[0]]}) == "invalid"
+    assert refused(setup, "move_ideas", {"idea_ids": [99999], "cluster_id": None}) == "not_found"
+    assert refused(setup, "move_ideas", {"idea_ids": [ids[0]], "cluster_id": 99999}) == "not_found"
+    assert store.get_idea(setup["fac"].workshop.id, ids[2]).cluster_id == theme

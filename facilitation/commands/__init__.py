@@ -15,8 +15,8 @@ from .rounds import (
 from .organiser import import_ideas
 from .core import Result, create_workshop, join, post_idea, set_idea_hidden, set_posting, sync
 from .themes import (
-    apply_suggestions, create_cluster, delete_cluster, merge_clusters, move_idea, rename_cluster,
-    reorder_clusters, set_themes_on_wall, stack_ideas, suggest_clusters, unstack_idea,
+    apply_suggestions, create_cluster, delete_cluster, merge_clusters, move_idea, move_ideas,
+    rename_cluster, reorder_clusters, set_themes_on_wall, stack_ideas, suggest_clusters, unstack_idea,
 )
 
 __all__ = [
@@ -26,6 +26,6 @@ __all__ = [
     "add_time", "cast_vote", "pause_timer", "results", "resume_timer", "retract_vote", "set_phase",
     "set_voting", "start_timer", "stop_timer",
     "Result", "apply_suggestions", "create_cluster", "create_workshop", "delete_cluster", "join",
-    "merge_clusters", "move_idea", "post_idea", "rename_cluster", "reorder_clusters",
+    "merge_clusters", "move_idea", "move_ideas", "post_idea", "rename_cluster", "reorder_clusters",
     "set_idea_hidden", "set_posting", "set_themes_on_wall", "stack_ideas", "suggest_clusters", "sync", "unstack_idea",
 ]

@@ -57,19 +57,40 @@ def rename_cluster(store: Store, actor: Actor | None, payload: object) -> Result
     return {"cluster_id": cluster_id, "label": label}, [fact] if fact else []
 
 
+def _target(store: Store, actor: Actor, data: dict[str, Any]) -> int | None:
+    if "cluster_id" not in data:
+        raise CommandError("invalid", "cluster_id is required: a theme's id, or null for unsorted.")
+    return None if data["cluster_id"] is None else _cluster_id(store, actor, data, "cluster_id")
+
+
+def _card(store: Store, actor: Actor, idea_id: int) -> int:
+    """The card an idea moves with: itself, or the card it is stacked under."""
+    idea = store.get_idea(actor.workshop.id, _idea_id(store, actor, {"idea_id": idea_id}))
+    return idea.duplicate_of if idea is not None and idea.duplicate_of is not None else idea_id
+
+
 def move_idea(store: Store, actor: Actor | None, payload: object) -> Result:
     """Facilitator -> an idea (and its stacked duplicates) into a theme or unsorted; `idea_moved`."""
     actor = require_facilitator(actor)
     data = fields(payload)
-    idea_id = _idea_id(store, actor, data)
-    if "cluster_id" not in data:
-        raise CommandError("invalid", "cluster_id is required: a theme's id, or null for unsorted.")
-    cluster_id = None if data["cluster_id"] is None else _cluster_id(store, actor, data, "cluster_id")
-    top = store.get_idea(actor.workshop.id, idea_id)
-    if top is not None and top.duplicate_of is not None:
-        idea_id = top.duplicate_of  # a stacked duplicate moves with its card
+    idea_id = _card(store, actor, int_field(data, "idea_id"))
+    cluster_id = _target(store, actor, data)
     fact = store.move_idea(actor.workshop.id, idea_id, cluster_id)
     return {"idea_id": idea_id, "cluster_id": cluster_id}, [fact] if fact else []
+
+
+def move_ideas(store: Store, actor: Actor | None, payload: object) -> Result:
+    """Facilitator -> a selection of cards into a theme or unsorted; one `idea_moved`."""
+    actor = require_facilitator(actor)
+    data = fields(payload)
+    ids = _id_list(data, "idea_ids")
+    if not ids:
+        raise CommandError("invalid", "Choose at least one idea to move.")
+    cards = list(dict.fromkeys(_card(store, actor, idea_id) for idea_id in ids))
+    cluster_id = _target(store, actor, data)
+    fact = store.move_ideas(actor.workshop.id, cards, cluster_id)
+    moved = fact.payload["idea_ids"] if fact else []
+    return {"idea_ids": moved, "cluster_id": cluster_id}, [fact] if fact else []
 
 
 def merge_clusters(store: Store, actor: Actor | None, payload: object) -> Result:
@@ -141,15 +162,16 @@ def _engine(texts: list[str], visible_texts: list[str]) -> tuple[list[Any], list
 
 
 def apply_suggestions(store: Store, actor: Actor | None, payload: object) -> Result:
-    """Facilitator -> accepted suggestions become themes; only still-unsorted ideas move."""
+    """Facilitator -> accepted suggestions become themes; only still-unsorted ideas move; one
+    `clusters_created`."""
     actor = require_facilitator(actor)
     items = fields(payload).get("suggestions")
     if not isinstance(items, list) or len(items) > MAX_SUGGESTIONS:
         raise CommandError("invalid", "suggestions must be a list of {label, idea_ids}.")
     groups = [(_label(fields(item)), _id_list(fields(item), "idea_ids")) for item in items]
-    facts = store.apply_suggestions(actor.workshop.id, groups)
-    created = [f.payload["cluster"] for f in facts if f.type == "cluster_created"]
-    return {"clusters": created}, facts
+    fact = store.apply_suggestions(actor.workshop.id, groups)
+    created = [{k: c[k] for k in ("id", "label", "position")} for c in fact.payload["clusters"]] if fact else []
+    return {"clusters": created}, [fact] if fact else []
 
 
 def stack_ideas(store: Store, actor: Actor | None, payload: object) -> Result:

@@ -56,22 +56,36 @@ class ClusterStore(CoreStore):
                           (idea_id, idea_id))
         return [row["id"] for row in rows]
 
-    def _move(self, workshop_id: int, idea_id: int, cluster_id: int | None) -> Fact | None:
-        ids = self.stack_of(idea_id)
+    def _move(self, workshop_id: int, idea_ids: Sequence[int], cluster_id: int | None) -> list[int]:
+        """Put cards (each with its stacked duplicates) into a theme; the ids that changed."""
+        if not idea_ids:
+            return []
+        cards = ",".join("?" * len(idea_ids))
+        ids = [row[0] for row in self.db.execute(
+            f"SELECT id FROM ideas WHERE id IN ({cards}) OR duplicate_of IN ({cards})",
+            [*idea_ids, *idea_ids]).fetchall()]
         marks = ",".join("?" * len(ids))
-        changed = self.db.execute(
-            f"UPDATE ideas SET cluster_id = ? WHERE id IN ({marks}) AND cluster_id IS NOT ?",
-            [cluster_id, *ids, cluster_id]).rowcount
-        if not changed:
-            return None
-        return self._append(workshop_id, "idea_moved",
-                            {"idea_id": idea_id, "idea_ids": ids, "cluster_id": cluster_id},
-                            "facilitator")
+        moved = [row[0] for row in self.db.execute(
+            f"SELECT id FROM ideas WHERE id IN ({marks}) AND cluster_id IS NOT ? ORDER BY id",
+            [*ids, cluster_id]).fetchall()]
+        self.db.execute(f"UPDATE ideas SET cluster_id = ? WHERE id IN ({marks})", [cluster_id, *ids])
+        return moved
+
+    def move_ideas(self, workshop_id: int, idea_ids: Sequence[int],
+                   cluster_id: int | None) -> Fact | None:
+        """Put cards (with their stacked duplicates) into a theme, or back to unsorted (None), as
+        one fact: a facilitator's one action is one change on every screen."""
+        with self._transaction():
+            moved = self._move(workshop_id, idea_ids, cluster_id)
+            if not moved:
+                return None
+            return self._append(workshop_id, "idea_moved",
+                                {"idea_id": idea_ids[0], "idea_ids": moved, "cluster_id": cluster_id},
+                                "facilitator")
 
     def move_idea(self, workshop_id: int, idea_id: int, cluster_id: int | None) -> Fact | None:
         """Put an idea (with its stacked duplicates) into a theme, or back to unsorted (None)."""
-        with self._transaction():
-            return self._move(workshop_id, idea_id, cluster_id)
+        return self.move_ideas(workshop_id, [idea_id], cluster_id)
 
     def _ideas_in(self, cluster_id: int) -> list[int]:
         return [row[0] for row in self.db.execute(
@@ -116,22 +130,28 @@ class ClusterStore(CoreStore):
                                 "facilitator")
 
     def apply_suggestions(self, workshop_id: int,
-                          groups: Sequence[tuple[str, Sequence[int]]]) -> list[Fact]:
-        """Create a theme per group and move its still-unsorted ideas in, as one transaction."""
-        facts: list[Fact] = []
-        with self._transaction():
+                          groups: Sequence[tuple[str, Sequence[int]]]) -> Fact | None:
+        """Create a theme per group and move its still-unsorted ideas in: one transaction, one
+        `clusters_created` fact (None when no group had an unsorted idea left)."""
+        created: list[dict[str, Any]] = []
+        with self._transaction() as db:
+            open_ids = set(self.unsorted_idea_ids(workshop_id))
+            position = db.execute("SELECT coalesce(max(position), -1) + 1 FROM clusters"
+                                  " WHERE workshop_id = ?", [workshop_id]).fetchone()[0]
             for label, idea_ids in groups:
-                open_ids = set(self.unsorted_idea_ids(workshop_id))
                 unsorted = [i for i in idea_ids if i in open_ids]
                 if not unsorted:
                     continue
-                created = self._insert_cluster(workshop_id, label)
-                facts.append(created)
-                for idea_id in unsorted:
-                    moved = self._move(workshop_id, idea_id, created.payload["cluster"]["id"])
-                    if moved:
-                        facts.append(moved)
-        return facts
+                open_ids.difference_update(unsorted)
+                cluster_id = db.table("clusters").insert({
+                    "workshop_id": workshop_id, "label": label, "position": position,
+                    "created_at": now()}).last_pk
+                cluster = Cluster(int(cluster_id or 0), label, position).to_dict()
+                position += 1
+                created.append({**cluster, "idea_ids": self._move(workshop_id, unsorted, cluster["id"])})
+            if not created:
+                return None
+            return self._append(workshop_id, "clusters_created", {"clusters": created}, "facilitator")
 
     def unsorted_idea_ids(self, workshop_id: int) -> list[int]:
         """Visible ideas in no theme and stacked under no other: what suggestions may touch."""

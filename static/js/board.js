@@ -71,6 +71,13 @@ IdeaFactory.Board.prototype.apply = function (event, data) {
       this.clusters[data.cluster.id] = data.cluster;
       this.clusterOrder.push(data.cluster.id);
       break;
+    case "clusters_created":  // accepted suggestions: the themes and what moved into them, at once
+      data.clusters.forEach(function (c) {
+        this.clusters[c.id] = { id: c.id, label: c.label, position: c.position };
+        this.clusterOrder.push(c.id);
+        this.setCluster(c.idea_ids, c.id);
+      }, this);
+      break;
     case "cluster_renamed":
       if (this.clusters[data.cluster_id]) { this.clusters[data.cluster_id].label = data.label; }
       break;

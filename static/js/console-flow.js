@@ -158,8 +158,9 @@
     renderQueue();
   }
 
+  var frame = 0;  // like the sorter: a burst of facts is drawn once, in the next frame
   app.listeners.push(function (event, data) {
     if (event === "snapshot" || event === "timer_changed") { countdown.set(board.workshop.timer); }
-    render();
+    if (!frame) { frame = window.requestAnimationFrame(function () { frame = 0; render(); }); }
   });
 })();

@@ -36,19 +36,22 @@
     return board.order.filter(function (id) { return selected[id] && board.ideas[id]; });
   }
 
-  // Commands with their undo.
+  // Commands with their undo: one command per action, so one fact and one redraw on every screen.
   function moveCards(ids, clusterId) {
-    var from = ids.map(function (id) { return [id, board.ideas[id].cluster_id]; });
-    return Promise.all(ids.map(function (id) {
-      return call("move_idea", { idea_id: id, cluster_id: clusterId });
-    })).then(function (acks) {
-      if (!acks.every(function (a) { return a.ok; })) { return; }
+    var from = {};  // previous theme ("" for unsorted) -> the ids that were there
+    ids.forEach(function (id) {
+      var was = board.ideas[id].cluster_id;
+      (from[was === null ? "" : was] = from[was === null ? "" : was] || []).push(id);
+    });
+    return call("move_ideas", { idea_ids: ids, cluster_id: clusterId }).then(function (ack) {
+      if (!ack.ok) { return; }
       var target = clusterId === null ? t("unsorted") : board.clusters[clusterId].label;
       screen.announce(t("moved_to", { n: ids.length, theme: target }));
       undo.push(t("undo_move"), function () {
-        return undo.sequence(from.map(function (pair) {
-          return ["move_idea", { idea_id: pair[0], cluster_id: board.clusters[pair[1]] ? pair[1] : null }];
-        }));
+        return undo.sequence(Object.keys(from).map(function (key) {
+          var back = key && board.clusters[key] ? Number(key) : null;
+          return ["move_ideas", { idea_ids: from[key].filter(function (id) { return board.ideas[id]; }), cluster_id: back }];
+        }).filter(function (step) { return step[1].idea_ids.length; }));
       });
     });
   }
@@ -58,8 +61,9 @@
     var position = board.clusterOrder.indexOf(cluster.id);
     var members = board.order.filter(function (id) { return board.ideas[id].cluster_id === cluster.id; });
     if (kind === "rename") {
+      var before = cluster.label;  // the fact renames this very object before the ack arrives
       return call("rename_cluster", { cluster_id: cluster.id, label: value }).then(function (ack) {
-        if (ack.ok) { undo.push(t("undo_rename"), function () { return undo.sequence([["rename_cluster", { cluster_id: cluster.id, label: cluster.label }]]); }); }
+        if (ack.ok) { undo.push(t("undo_rename"), function () { return undo.sequence([["rename_cluster", { cluster_id: cluster.id, label: before }]]); }); }
       });
     }
     if (kind === "delete" || kind === "merge") {
@@ -121,7 +125,14 @@
     tools.className = "card-tools";
     tools.setAttribute("role", "gridcell");
     tools.appendChild(button(idea.hidden ? t("show") : t("hide"), (idea.hidden ? t("show") : t("hide")) + ": " + idea.text, function () {
-      call(idea.hidden ? "show_idea" : "hide_idea", { idea_id: idea.id });
+      var hiding = !idea.hidden;
+      call(hiding ? "hide_idea" : "show_idea", { idea_id: idea.id }).then(function (ack) {
+        if (ack.ok) {
+          undo.push(t(hiding ? "undo_hide" : "undo_show"), function () {
+            return undo.sequence([[hiding ? "show_idea" : "hide_idea", { idea_id: idea.id }]]);
+          });
+        }
+      });
     }));
     if (card.stacked.length) {
       tools.appendChild(button(t("unstack"), t("unstack") + ": " + idea.text, function () {
@@ -185,7 +196,13 @@
     return tools;
   }
 
+  // Facts arrive in bursts (a reconnect's sync, another console's work): draw at most once a frame.
+  var frame = 0;
   function render() {
+    if (!frame) { frame = window.requestAnimationFrame(function () { frame = 0; draw(); }); }
+  }
+
+  function draw() {
     var focused = document.activeElement && document.activeElement.closest ? document.activeElement : null;
     var focusKey = focused && focused.dataset && focused.dataset.id ? focused.dataset.id : null;
     var scroll = groupsArea.scrollTop;

@@ -44,9 +44,8 @@ IdeaFactory.Undo.prototype.recreate = function (label, ideaIds, position) {
   var undo = this, board = this.board;
   return this.sequence([["create_cluster", { label: label }]]).then(function (results) {
     var id = results[0].cluster.id;
-    var moves = ideaIds.filter(function (ideaId) { return board.ideas[ideaId]; }).map(function (ideaId) {
-      return ["move_idea", { idea_id: ideaId, cluster_id: id }];
-    });
+    var ids = ideaIds.filter(function (ideaId) { return board.ideas[ideaId]; });
+    var moves = ids.length ? [["move_ideas", { idea_ids: ids, cluster_id: id }]] : [];
     var order = board.clusterOrder.filter(function (x) { return x !== id; });
     order.splice(Math.min(position, order.length), 0, id);
     moves.push(["reorder_clusters", function () {
