@@ -26,6 +26,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--admin-password", default=os.environ.get("ADMIN_PASSWORD"),
                         help="organiser password for /admin; when set, also needed to create"
                              " workshops (default: the ADMIN_PASSWORD environment variable)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes serving one address (default 1); more than one"
+                             " starts HAProxy in front and shares rooms through Redis")
+    parser.add_argument("--message-queue", default=None,
+                        help="Redis URL the workers share (redis://host:port or unix:///path);"
+                             " default with --workers > 1: a private redis-server in the data dir")
+    parser.add_argument("--max-participants", type=int, default=20000,
+                        help="most participants one workshop takes (default 20000)")
+    parser.add_argument("--behind-proxy", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-demo", dest="demo", action="store_false", help=argparse.SUPPRESS)
     parser.add_argument("--retention-days", type=int, default=None,
                         help="delete closed workshops this many days after their last activity")
     return parser.parse_args(argv)
@@ -67,6 +77,13 @@ def main(argv: list[str]) -> None:
 
         sys.exit(export_main(argv[1:]))
     args = parse_args(argv)
+    if args.workers < 1 or args.max_participants < 1:
+        sys.exit("--workers and --max-participants must be at least 1")
+    if args.workers > 1:
+        from facilitation.workers import run
+
+        run(argv, args)  # a supervisor: it starts the worker processes, serves nothing itself
+        return
     patch(args.async_mode)
     from facilitation import create_app
     from facilitation.launch import public_url, raise_open_files_limit
@@ -76,7 +93,9 @@ def main(argv: list[str]) -> None:
     app = create_app({"DATA_DIR": args.data_dir, "ASYNC_MODE": args.async_mode,
                       "PUBLIC_URL": base, "RUN_BLOCKING": thread_pool(args.async_mode),
                       "ADMIN_PASSWORD": args.admin_password or None,
-                      "RETENTION_DAYS": args.retention_days})
+                      "RETENTION_DAYS": args.retention_days,
+                      "MESSAGE_QUEUE": args.message_queue, "BEHIND_PROXY": args.behind_proxy,
+                      "MAX_PARTICIPANTS": args.max_participants})
     print(f"Idea Factory on {base}/ ({args.async_mode}, data in {args.data_dir}/,"
           f" open-files limit {open_files})", flush=True)
     if args.admin_password:

@@ -13,6 +13,7 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_babel import Babel, format_datetime, get_locale
 from flask_socketio import SocketIO
 
+from .coordination import coordination
 from .store import Store, connect
 
 socketio = SocketIO()
@@ -33,6 +34,10 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
     # How CPU-heavy work (theme suggestions) runs; app.py hands in its async mode's thread pool.
     "RUN_BLOCKING": lambda function, *args: function(*args),
+    # Several worker processes share rooms, coalescing and rate limits through this Redis URL.
+    "MESSAGE_QUEUE": None,
+    "BEHIND_PROXY": False,  # app.py's own load balancer is in front: trust its X-Forwarded-For
+    "MAX_PARTICIPANTS": 20000,  # new participants per workshop; returning ones always get back in
 }
 
 
@@ -70,10 +75,28 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(organiser)
     version_static_files(app)
     register_errors(app)
+    queue = app.config["MESSAGE_QUEUE"]
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
-                      max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"])
+                      max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
+                      client_manager=message_queue(queue))
+    app.extensions["facilitation.coordination"] = coordination(socketio, queue)
     socketio.on_namespace(WorkshopNamespace(socketio))
+    if app.config["BEHIND_PROXY"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Outermost, so Socket.IO handshakes see the phone's address too, not the balancer's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)  # type: ignore[method-assign]
     return app
+
+
+def message_queue(url: str | None) -> Any:
+    """Flask-SocketIO's Redis client manager for `redis://` and `unix://` URLs (its own choice
+    would send a Unix socket URL to Kombu); None keeps rooms in this process."""
+    if not url:
+        return None
+    import socketio as python_socketio
+
+    return python_socketio.RedisManager(url, channel="flask-socketio")
 
 
 def version_static_files(app: Flask) -> None:

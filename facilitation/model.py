@@ -18,8 +18,9 @@ MAX_TITLE_LENGTH = 120
 MAX_PROMPT_LENGTH = 300
 MAX_CLIENT_ID_LENGTH = 64
 MAX_LABEL_LENGTH = 80
-# Ten times the largest reference event (200), twice over: beyond this a join flood is refused.
-MAX_PARTICIPANTS = 5000
+# Beyond this a join flood is refused (app.py --max-participants changes it): a hall of 10,000
+# phones fits twice over.
+MAX_PARTICIPANTS = 20000
 FACILITATOR = "facilitator"
 PARTICIPANT = "participant"
 VIEWER = "viewer"  # a wall: follows the workshop, posts nothing, is not counted

@@ -166,7 +166,11 @@ def start_retention(app: Flask, socketio: SocketIO) -> None:
         return
 
     def sweep() -> None:
+        coordination = app.extensions["facilitation.coordination"]
         while True:
+            if not coordination.claim("retention", 3000):  # another worker process sweeps this hour
+                socketio.sleep(3600)
+                continue
             before = datetime.now(timezone.utc) - timedelta(days=days)
             stamp = before.isoformat(timespec="milliseconds").replace("+00:00", "Z")
             store = app.extensions["facilitation.store"]

@@ -12,6 +12,7 @@ from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
 
 from . import commands
 from .auth import is_admin
+from .coordination import Coordination
 from .model import Actor, CommandError, Fact, TokenBucket, facilitator_cookie, normalize_code
 from .store import Store
 
@@ -36,6 +37,16 @@ def screens_room(code: str) -> str:
     return f"workshop:{code}:screens"
 
 
+def walls_room(code: str) -> str:
+    """The room of a workshop's walls (projectors): what everyone may see, nothing private."""
+    return f"workshop:{code}:walls"
+
+
+def phones_room(code: str) -> str:
+    """The room of a workshop's participants' phones."""
+    return f"workshop:{code}:phones"
+
+
 def facilitators_room(code: str) -> str:
     """The room of a workshop's facilitator consoles: they alone see ideas waiting for approval."""
     return f"workshop:{code}:facilitators"
@@ -47,9 +58,9 @@ def broadcast(socketio: SocketIO, code: str, facts: Iterable[Fact]) -> None:
         if not fact.private:
             socketio.emit(fact.type, fact.to_dict(), to=room(code))
             continue
-        consoles = [sid for sid, _ in socketio.server.manager.get_participants("/", facilitators_room(code))]
+        # Rooms, not a skip list: a skip list names only this process's connections.
         socketio.emit(fact.type, fact.to_dict(), to=facilitators_room(code))
-        socketio.emit(fact.type, fact.public_dict(), to=room(code), skip_sid=consoles)
+        socketio.emit(fact.type, fact.public_dict(), to=[walls_room(code), phones_room(code)])
 
 
 class WorkshopNamespace(Namespace):
@@ -59,14 +70,16 @@ class WorkshopNamespace(Namespace):
         super().__init__(namespace)
         self.socketio = socketio
         self.actors: dict[str, Actor] = {}
-        self.event_buckets: dict[str, TokenBucket] = {}
-        self.idea_buckets: dict[int, TokenBucket] = {}
-        self.sent_at: dict[str, float] = {}
-        self.pending: set[str] = set()
+        self.event_buckets: dict[str, TokenBucket] = {}  # per connection, which lives in this process
 
     @property
     def store(self) -> Store:
         return current_app.extensions["facilitation.store"]  # type: ignore[no-any-return]
+
+    @property
+    def shared(self) -> Coordination:
+        """Coalescing and per-participant limits, agreed with the other worker processes."""
+        return current_app.extensions["facilitation.coordination"]  # type: ignore[no-any-return]
 
     def _run(self, command: Callable[[], tuple[dict[str, Any], list[Fact]]]) -> dict[str, Any]:
         """Run a command for the current client and turn its outcome into an ack."""
@@ -99,7 +112,7 @@ class WorkshopNamespace(Namespace):
             store = self.store
             previous = self.actors.pop(request.sid, None)
             if previous is not None:
-                for name in (room, screens_room, facilitators_room):
+                for name in (room, screens_room, walls_room, phones_room, facilitators_room):
                     leave_room(name(previous.workshop.code))
             if code is None:
                 raise CommandError("not_found", "There is no workshop with that code. Check the code.")
@@ -108,7 +121,8 @@ class WorkshopNamespace(Namespace):
             try:
                 actor, (ack, facts) = commands.join(store, payload,
                                                     request.cookies.get(facilitator_cookie(code)),
-                                                    organiser=is_admin())
+                                                    organiser=is_admin(),
+                                                    limit=current_app.config["MAX_PARTICIPANTS"])
             except CommandError:
                 leave_room(room(code))
                 raise
@@ -118,7 +132,11 @@ class WorkshopNamespace(Namespace):
                 emit("vote_totals", store.vote_totals(actor.workshop.id))  # what it missed
             if actor.is_facilitator:
                 join_room(facilitators_room(code))
-            elif ack["participant_token"] != payload.get("participant_token"):
+            elif actor.participant_id is None:
+                join_room(walls_room(code))
+            else:
+                join_room(phones_room(code))
+            if actor.participant_id is not None and ack["participant_token"] != payload.get("participant_token"):
                 self._soon(f"count:{code}", lambda: self.socketio.emit(
                     "participant_count", {"participant_count": store.participant_count(actor.workshop.id)},
                     to=room(code)))
@@ -126,21 +144,8 @@ class WorkshopNamespace(Namespace):
         return self._run(command)
 
     def _soon(self, key: str, send: Callable[[], None]) -> None:
-        """Run `send` shortly, at most once per interval per key, however often it is asked for:
-        what it sends is read when it runs, so many changes go out as one message."""
-        if key in self.pending:
-            return
-        self.pending.add(key)
-        wait = max(0.0, self.sent_at.get(key, 0.0) + COALESCE_INTERVAL - time.monotonic())
-
-        def later() -> None:
-            if wait:
-                self.socketio.sleep(wait)
-            self.pending.discard(key)
-            self.sent_at[key] = time.monotonic()
-            send()
-
-        self.socketio.start_background_task(later)
+        """Run `send` shortly, at most once per interval per key in all processes together."""
+        self.shared.coalesce(key, COALESCE_INTERVAL, send)
 
     def _vote(self, command: Callable[..., commands.Result], payload: Any) -> dict[str, Any]:
         actor, store = self.actors.get(request.sid), self.store
@@ -164,9 +169,8 @@ class WorkshopNamespace(Namespace):
         def command() -> tuple[dict[str, Any], list[Fact]]:
             actor = self.actors.get(request.sid)
             if actor is not None and actor.participant_id is not None:
-                bucket = self.idea_buckets.setdefault(actor.participant_id,
-                                                      TokenBucket(IDEA_RATE, IDEA_BURST))
-                if not bucket.allow(time.monotonic()):
+                # Per participant, whichever process its connections (one per tab) reached.
+                if not self.shared.allow(f"ideas:{actor.participant_id}", IDEA_RATE, IDEA_BURST):
                     raise CommandError("rate_limited",
                                        "You are sending ideas very fast. Wait a few seconds.")
             return commands.post_idea(self.store, actor, payload)

@@ -67,7 +67,7 @@ def create_workshop(store: Store, payload: object) -> tuple[Workshop, str]:
 
 
 def join(store: Store, payload: object, cookie_token: str | None = None,
-         organiser: bool = False) -> tuple[Actor, Result]:
+         organiser: bool = False, limit: int = MAX_PARTICIPANTS) -> tuple[Actor, Result]:
     """Anyone -> the actor they are in this workshop, their token and a snapshot.
 
     A wall (`viewer`) is a viewer even in the facilitator's browser, so a projector never receives
@@ -84,7 +84,7 @@ def join(store: Store, payload: object, cookie_token: str | None = None,
     if token is not None:
         raise CommandError("forbidden", "That facilitator link is not valid for this workshop.")
     participant, ptoken, _ = store.join(workshop.id, data.get("participant_token"),
-                                        MAX_PARTICIPANTS)
+                                        limit)
     own = store.own_ideas(participant.id)
     ack = {"role": PARTICIPANT, "participant_token": ptoken,
            "snapshot": store.snapshot(workshop.id, include_hidden=False),

@@ -1,6 +1,7 @@
 """Workshops, participants, ideas and the event log: the core reads and writes.
 
-Threading model: one SQLite connection per process, guarded by one lock. Under eventlet or gevent the
+Threading model: one SQLite connection per process, guarded by one lock; several worker processes
+share the file, each write transaction taking SQLite's write lock at BEGIN (busy timeout 10 s). Under eventlet or gevent the
 lock is a green lock (the standard library is monkey-patched before this module is imported), and
 each call is a short blocking C call that holds the single OS thread for its duration, so calls are
 serialised anyway; under the threading mode the lock is what serialises them. Writes use WAL with
@@ -28,6 +29,7 @@ from .schema import migrations
 
 # Participants who are people: not the stand-in that ideas collected on paper are imported as.
 PEOPLE = "AND token_hash NOT LIKE 'paper:%'"
+BUSY_TIMEOUT = 10.0
 
 
 def now_ms() -> int:
@@ -42,7 +44,8 @@ def now() -> str:
 
 def connect(path: Path | str) -> Database:
     """Open (creating if needed) the live database with WAL, foreign keys and durable commits."""
-    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
+    # timeout: how long a write waits for another process's transaction (SQLite's busy timeout).
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT)
     db = Database(conn)
     db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
@@ -85,8 +88,22 @@ class CoreStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[Database]:
-        with self.lock, self.db.atomic():
-            yield self.db
+        """One write transaction, taking SQLite's write lock at its start (BEGIN IMMEDIATE): with
+        several worker processes on one file, a transaction that read first and wrote later could
+        otherwise fail to upgrade its lock; this way a writer waits (busy timeout) and then sees
+        the latest data, so checks and sequence numbers hold across processes."""
+        with self.lock:
+            if self.db.conn.in_transaction:
+                with self.db.atomic():  # nested: a savepoint
+                    yield self.db
+                return
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.conn.rollback()
+                raise
+            self.db.execute("COMMIT")
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         with self.lock:

@@ -1,0 +1,120 @@
+"""What worker processes must agree on: coalesced sends, rate limits and once-only jobs.
+
+One process keeps this in memory (`Local`); several processes serving one workshop share it through
+Redis (`Shared`), the same Redis that carries their Socket.IO messages. Both offer the same three
+operations, so the namespace and the organiser's jobs never ask how many processes there are.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from .model import TokenBucket
+
+
+class Coordination(Protocol):
+    """The operations the realtime layer needs agreed between processes."""
+
+    def coalesce(self, key: str, interval: float, send: Callable[[], None]) -> None:
+        """Run `send` soon, at most once per `interval` for this key however often asked; `send`
+        reads what it sends when it runs, so every change asked for before it is included."""
+
+    def allow(self, key: str, rate: float, burst: int) -> bool:
+        """Take one action from the token bucket `key` (burst at once, refilled at rate per second)."""
+
+    def claim(self, key: str, seconds: float) -> bool:
+        """Whether this process is the one to run the job `key` now (at most once per `seconds`)."""
+
+
+class Local:
+    """One process: timers and buckets in memory; the first request of a quiet key goes out at once."""
+
+    def __init__(self, socketio: Any) -> None:
+        self.socketio = socketio
+        self.sent_at: dict[str, float] = {}
+        self.pending: set[str] = set()
+        self.buckets: dict[str, TokenBucket] = {}
+
+    def coalesce(self, key: str, interval: float, send: Callable[[], None]) -> None:
+        """See `Coordination.coalesce`."""
+        if key in self.pending:
+            return
+        self.pending.add(key)
+        wait = max(0.0, self.sent_at.get(key, 0.0) + interval - time.monotonic())
+
+        def later() -> None:
+            if wait:
+                self.socketio.sleep(wait)
+            self.pending.discard(key)
+            self.sent_at[key] = time.monotonic()
+            send()
+
+        self.socketio.start_background_task(later)
+
+    def allow(self, key: str, rate: float, burst: int) -> bool:
+        """See `Coordination.allow`."""
+        return self.buckets.setdefault(key, TokenBucket(rate, burst)).allow(time.monotonic())
+
+    def claim(self, key: str, seconds: float) -> bool:
+        """See `Coordination.claim`: the only process always runs its jobs."""
+        return True
+
+
+# A token bucket kept in a Redis hash, on Redis's clock, updated atomically.
+BUCKET_SCRIPT = """
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local kept = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(kept[1]) or burst
+if kept[2] then tokens = math.min(burst, tokens + (now - tonumber(kept[2])) * rate) end
+local allowed = 0
+if tokens >= 1 then tokens = tokens - 1; allowed = 1 end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return allowed
+"""
+
+
+class Shared:
+    """Several processes: Redis keys decide which process sends, allows or runs.
+
+    Coalescing is trailing-edge: the process that sets the key `SET NX PX` sends one interval later,
+    reading the database then; a request from any process while the key lives is covered by that
+    send, because its change was committed before it asked (the key expires just before the send)."""
+
+    def __init__(self, socketio: Any, url: str, prefix: str = "ideafactory:") -> None:
+        import redis
+
+        self.socketio = socketio
+        self.redis = redis.Redis.from_url(url)
+        self.prefix = prefix
+        self.bucket = self.redis.register_script(BUCKET_SCRIPT)
+
+    def coalesce(self, key: str, interval: float, send: Callable[[], None]) -> None:
+        """See `Coordination.coalesce`."""
+        ttl = max(1, int(interval * 1000) - 50)
+        if not self.redis.set(self.prefix + "coalesce:" + key, 1, nx=True, px=ttl):
+            return
+
+        def later() -> None:
+            self.socketio.sleep(interval)
+            send()
+
+        self.socketio.start_background_task(later)
+
+    def allow(self, key: str, rate: float, burst: int) -> bool:
+        """See `Coordination.allow`."""
+        return bool(self.bucket(keys=[self.prefix + "bucket:" + key], args=[rate, burst]))
+
+    def claim(self, key: str, seconds: float) -> bool:
+        """See `Coordination.claim`."""
+        return bool(self.redis.set(self.prefix + "claim:" + key, 1, nx=True,
+                                   px=max(1, int(seconds * 1000))))
+
+
+def coordination(socketio: Any, url: str | None) -> Local | Shared:
+    """Shared through Redis when there is a message queue, else in this process."""
+    return Shared(socketio, url) if url else Local(socketio)
