@@ -7,6 +7,7 @@ The figures are printed (run with -s to see them). Screenshots go to test-artifa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ WORDS = ["Flere", "Bedre", "Billigere", "Nye", "Større", "Renere", "Grønnere",
          "Varme", "Trygge"]
 LONG_TASK_LIMIT_MS = 200
 IDLE_AFTER_ACK_MS = 1000
+PAGE_LIMIT_PX = 4500  # 150 ideas: a few screens to scroll, where full-size cards made 10,000 px
 
 # Long tasks from the page's start, the ack of `apply_suggestions`, and the first idle moment after
 # the console shows the accepted themes.
@@ -97,4 +99,140 @@ def test_accept_all_of_fifteen_themes_over_three_hundred_ideas_keeps_up(
     assert figures["idle"] < IDLE_AFTER_ACK_MS, figures
     expect(console.locator("#groups section.unsorted .idea")).to_have_count(0)
     console.screenshot(animations="disabled", path=shots / "console-300-ideas-15-themes-1080.png")
+    assert console.errors == []
+
+
+def facilitator(server: Any, workshop: dict[str, Any], peers: Callable[..., Any]) -> Any:
+    """A facilitator's python-socketio connection to the workshop."""
+    peer = peers(server.url)
+    assert peer.call("join", {"code": workshop["code"], "facilitator_token": workshop["facilitator_token"]})["ok"]
+    return peer
+
+
+def state(server: Any, workshop: dict[str, Any]) -> dict[str, Any]:
+    response = requests.get(f"{server.url}/api/workshops/{workshop['code']}", timeout=5,
+                            headers={"Authorization": f"Bearer {workshop['facilitator_token']}"})
+    return response.json()  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("language", ["en-GB", "da-DK"])
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)])
+def test_a_hall_of_ideas_is_a_few_screens_long(
+        language: str, size: tuple[int, int], live_server: Any, new_page: Callable[..., Any],
+        peers: Callable[..., Any], shots: Path) -> None:
+    workshop = seeded(live_server, 150)
+    width, height = size
+    console = new_page(workshop["facilitator_url"], viewport={"width": width, "height": height}, locale=language)
+    online(console)
+    expect(console.locator("#groups .idea")).to_have_count(150)
+    name = f"console-150-ideas-{width}x{height}-{language[:2]}"
+    console.screenshot(animations="disabled", path=shots / f"{name}.png")
+    unsorted = console.evaluate("document.documentElement.scrollHeight")
+    fac = facilitator(live_server, workshop, peers)
+    suggested = fac.call("suggest_clusters", {})
+    assert fac.call("apply_suggestions", {"suggestions": suggested["suggestions"]})["ok"]
+    expect(console.locator("#groups section.theme")).to_have_count(15)
+    themed = console.evaluate("document.documentElement.scrollHeight")
+    console.screenshot(animations="disabled", full_page=True, path=shots / f"{name}-themes-full.png")
+    print(f"\n{name}: page {unsorted} px unsorted, {themed} px in 15 themes")
+    assert max(unsorted, themed) < PAGE_LIMIT_PX, (unsorted, themed)
+    assert console.errors == []
+
+
+def test_the_console_guides_the_evening(live_server: Any, new_page: Callable[..., Any],
+                                        peers: Callable[..., Any], shots: Path) -> None:
+    workshop = seeded(live_server, 6)
+    console = new_page(workshop["facilitator_url"], viewport={"width": 1280, "height": 720}, locale="en-GB")
+    online(console)
+    # First run: a checklist, remembered on this device; hidden for good once done.
+    checklist = console.locator("#checklist")
+    expect(checklist).to_be_visible()
+    checklist.locator("[data-step=phone]").check()
+    console.screenshot(animations="disabled", path=shots / "console-first-run-1280x720-en.png")
+    console.reload()
+    online(console)
+    expect(checklist.locator("[data-step=phone]")).to_be_checked()
+    console.locator("#checklist-done").click()
+    expect(checklist).to_be_hidden()
+    console.reload()
+    online(console)
+    expect(checklist).to_be_hidden()
+
+    # Posting is a switch, shown while collecting.
+    switch = console.get_by_role("switch", name="Open for ideas")
+    expect(switch).to_be_checked()
+    switch.uncheck()
+    expect(console.locator("#posting-state")).to_have_text("Posting is closed")
+    assert state(live_server, workshop)["workshop"]["posting_open"] is False
+    switch.check()
+    expect(console.locator("#posting-state")).to_have_text("Open for ideas")
+
+    # The stepper walks the phases; closing asks first, and a "no" keeps the results up.
+    next_phase = console.locator("#next-phase")
+    for label, phase in [("Next: Sort →", "cluster"), ("Next: Vote →", "vote"), ("Next: Results →", "results")]:
+        expect(next_phase).to_have_text(label)
+        next_phase.click()
+        expect(console.locator(f".phase-button[data-phase={phase}]")).to_have_attribute("aria-pressed", "true")
+    expect(switch).to_be_hidden()  # posting belongs to collecting
+    expect(next_phase).to_have_text("Next: Closed →")
+    questions: list[str] = []
+
+    def answer(accept: bool) -> Callable[[Any], None]:
+        def handle(dialog: Any) -> None:
+            questions.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+        return handle
+
+    console.once("dialog", answer(False))
+    next_phase.click()
+    expect(console.locator(".phase-button[data-phase=results]")).to_have_attribute("aria-pressed", "true")
+    console.once("dialog", answer(True))
+    console.locator(".phase-button[data-phase=closed]").click()
+    expect(console.locator(".phase-button[data-phase=closed]")).to_have_attribute("aria-pressed", "true")
+    expect(next_phase).to_be_hidden()
+    assert len(questions) == 2 and "Close the workshop?" in questions[0]
+    assert state(live_server, workshop)["workshop"]["phase"] == "closed"
+
+    # Settings say "Saved" once the server has them.
+    console.locator("details.settings summary").click()
+    console.locator("#voting-dots").fill("4")
+    console.locator("#voting-form button[type=submit]").click()
+    expect(console.locator('[data-saved-for="voting-form"]')).to_have_text("Saved")
+    assert state(live_server, workshop)["workshop"]["dots"] == 4
+    console.locator("#voting-dots").fill("5")
+    expect(console.locator('[data-saved-for="voting-form"]')).to_have_text("")
+    assert console.errors == []
+
+
+def test_undo_brings_back_a_name_and_a_hidden_idea(live_server: Any, new_page: Callable[..., Any],
+                                                  peers: Callable[..., Any]) -> None:
+    workshop = seeded(live_server, 3)
+    fac = facilitator(live_server, workshop, peers)
+    theme = fac.call("create_cluster", {"label": "Trafik"})["cluster"]["id"]
+    console = new_page(workshop["facilitator_url"], viewport={"width": 1280, "height": 720}, locale="en-GB")
+    online(console)
+    group = console.locator(f'#groups section.group[data-cluster="{theme}"]')
+    console.once("dialog", lambda dialog: dialog.accept("Cykler"))
+    group.get_by_role("button", name="Rename: Trafik").click()
+    expect(group.locator("h2")).to_contain_text("Cykler")
+    undo = console.locator("#undo")
+    expect(undo).to_have_text("Undo: rename")
+    undo.click()
+    expect(group.locator("h2")).to_contain_text("Trafik")
+    assert [c["label"] for c in state(live_server, workshop)["clusters"]] == ["Trafik"]
+
+    text = hall_texts(3)[0]
+    card = console.locator("#groups .idea").filter(has_text=text)
+    card.get_by_role("button", name=f"Hide: {text}").click()
+    expect(card).to_have_class(re.compile(r"\bhidden-idea\b"))
+    expect(undo).to_have_text("Undo: hide")
+    undo.click()
+    expect(card).not_to_have_class(re.compile(r"\bhidden-idea\b"))
+    card.get_by_role("button", name=f"Hide: {text}").click()
+    expect(card).to_have_class(re.compile(r"\bhidden-idea\b"))
+    card.get_by_role("button", name=f"Show: {text}").click()
+    expect(undo).to_have_text("Undo: show")
+    undo.click()
+    expect(card).to_have_class(re.compile(r"\bhidden-idea\b"))
+    assert [i["hidden"] for i in state(live_server, workshop)["ideas"] if i["text"] == text] == [True]
     assert console.errors == []

@@ -264,6 +264,22 @@ DANISH = {
     "This workshop is full. Ask the facilitator.": "Workshoppen er fuld. Spørg facilitatoren.",
     "Only the facilitator can do that.": "Det er kun facilitatoren, der kan gøre det.",
     "Something went wrong. Try again in a moment.": "Noget gik galt. Prøv igen om lidt.",
+    # The console guides the evening (issue 9): checklist, stepper, posting switch, undo.
+    "hide": "skjul",
+    "show": "vis",
+    "Next: {phase} →": "Næste: {phase} →",
+    "Close the workshop? The wall thanks the room, and phones can no longer post or vote.":
+        "Vil du afslutte workshoppen? Væggen takker salen, og telefonerne kan ikke længere sende idéer eller stemme.",
+    "Copied": "Kopieret",
+    "Before the room arrives": "Før deltagerne kommer",
+    "Open the wall on the projector and make it full screen (F11).":
+        "Åbn væggen på projektoren, og vis den i fuld skærm (F11).",
+    "Keep your facilitator link: bookmark this page or copy the link.":
+        "Gem dit facilitatorlink: Sæt et bogmærke ved siden, eller kopiér linket.",
+    "Copy the facilitator link": "Kopiér facilitatorlinket",
+    "Try it with your own phone: scan the QR code and send a test idea, then hide it.":
+        "Prøv med din egen telefon: Scan QR-koden, og send en prøveidé. Skjul den bagefter.",
+    "Hide the checklist": "Skjul tjeklisten",
 }
 
 

@@ -21,7 +21,7 @@
     var button = el("button", "phase-button secondary", t(phase === "cluster" || phase === "closed" ? "phase_" + phase + "_name" : "phase_" + phase));
     button.type = "button";
     button.dataset.phase = phase;
-    button.addEventListener("click", function () { app.call("set_phase", { phase: phase }); });
+    button.addEventListener("click", function () { app.setPhase(phase); });
     byId("phase-buttons").appendChild(button);
   });
 
@@ -38,7 +38,8 @@
 
   byId("voting-form").addEventListener("submit", function (event) {
     event.preventDefault();
-    app.call("set_voting", { dots: Number(byId("voting-dots").value), max_per_item: Number(byId("voting-max").value) });
+    app.call("set_voting", { dots: Number(byId("voting-dots").value), max_per_item: Number(byId("voting-max").value) })
+      .then(app.saved("voting-form"));
   });
   byId("rules-form").addEventListener("submit", function (event) {
     event.preventDefault();
@@ -47,12 +48,12 @@
       names: byId("rules-names").value, pre_moderation: byId("rules-premod").checked,
       language: byId("rules-language").value,
       table_mode: byId("rules-tablemode").checked, idea_cap: cap ? Number(cap) : null
-    });
+    }).then(app.saved("rules-form"));
   });
   byId("tables-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var names = byId("tables-names").value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
-    app.call("set_tables", { tables: names });
+    app.call("set_tables", { tables: names }).then(app.saved("tables-form"));
   });
   byId("prompt-form").addEventListener("submit", function (event) {
     event.preventDefault();

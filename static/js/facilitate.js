@@ -8,7 +8,6 @@
   var code = root.dataset.code;
   var groupsArea = document.getElementById("groups");
   var feedback = document.getElementById("console-message");
-  var postingButton = document.getElementById("posting-toggle");
   var moveTarget = document.getElementById("move-target");
   var selectionInfo = document.getElementById("selection-info");
   var undoButton = document.getElementById("undo");
@@ -306,24 +305,15 @@
       undo.run().catch(failed);
     }
   });
-  postingButton.addEventListener("click", function () {
-    call("set_posting", { open: !board.workshop.posting_open });
-  });
-
-  function updatePosting() {
-    var open = board.workshop && board.workshop.posting_open;
-    postingButton.textContent = open ? t("close_posting") : t("open_posting");
-  }
-
   live = IdeaFactory.connect({
     code: code,
     joinPayload: function () { return { code: code }; },
     onSnapshot: function (snapshot) {
-      board.load(snapshot); screen.update(); updatePosting(); render();
+      board.load(snapshot); screen.update(); render();
       console_.listeners.forEach(function (listener) { listener("snapshot", snapshot); });
     },
     onFact: function (event, data) {
-      board.apply(event, data); screen.fact(event); updatePosting(); render();
+      board.apply(event, data); screen.fact(event); render();
       console_.listeners.forEach(function (listener) { listener(event, data); });
     },
     onCount: screen.count,
