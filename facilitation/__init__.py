@@ -68,11 +68,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         datetime.fromisoformat(iso.replace("Z", "+00:00")), "short") if iso else ""
 
     from .organiser import bp as organiser
+    from .printing import bp as printing
     from .realtime import WorkshopNamespace
     from .views import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(organiser)
+    app.register_blueprint(printing)
     version_static_files(app)
     register_errors(app)
     queue = app.config["MESSAGE_QUEUE"]

@@ -1,7 +1,10 @@
 """A QR code per table and the printed kit, through Flask's test client and its Socket.IO client.
 
 Table links: `/join/<code>?table=<id>` marks the phone page with that table (an unknown id says so),
-`/w/<code>/qr.svg?table=<id>` encodes it, and a table's wall shows it.
+`/w/<code>/qr.svg?table=<id>` encodes it, and a table's wall shows it. The kit, `/w/<code>/print`:
+only for the facilitator or the organiser; a card and a paper form per table, a door poster, in the
+workshop's language under tools in the reader's; linked from the console. (Printed and scanned for
+real in test_browser_print.py.)
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from facilitation import socketio
+from facilitation import create_app, socketio
 
 
 def create(client: Any, language: str = "da") -> dict[str, Any]:
@@ -76,3 +79,70 @@ def test_a_tables_wall_shows_that_tables_qr_code(client: Any, tabled: dict[str, 
     assert f"/join/{code}?table={table['id']}" in wall  # in the image's text alternative
     whole = client.get(f"/w/{code}/wall").get_data(as_text=True)
     assert re.search(rf'<img class="qr" src="/w/{code}/qr.svg"', whole)
+
+
+def kit(client: Any, workshop: dict[str, Any], **headers: str) -> Any:
+    """The print page as the workshop's facilitator (Bearer token) sees it."""
+    return client.get(f"/w/{workshop['code']}/print",
+                      headers={"Authorization": f"Bearer {workshop['facilitator_token']}", **headers})
+
+
+def test_the_kit_is_for_the_facilitator_only(client: Any, tabled: dict[str, Any]) -> None:
+    code = tabled["code"]
+    assert client.get(f"/w/{code}/print").status_code == 403
+    assert client.get(f"/w/{code}/print", headers={"Authorization": "Bearer wrong"}).status_code == 403
+    assert client.get("/w/ZZZZZZ/print").status_code == 404
+    response = kit(client, tabled)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    client.get(f"/w/{code}/facilitate?token={tabled['facilitator_token']}")  # the console's cookie
+    assert client.get(f"/w/{code}/print").status_code == 200
+
+
+def test_the_organiser_may_print_any_workshop(tmp_path: Any) -> None:
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading", "TESTING": True,
+                      "ADMIN_PASSWORD": "havnen"})
+    client = app.test_client()
+    organiser = {"Authorization": "Bearer havnen"}
+    code = client.post("/api/workshops", json={"title": "T", "prompt": "Q?"}, headers=organiser).get_json()["code"]
+    assert client.get(f"/w/{code}/print").status_code == 403
+    assert client.get(f"/w/{code}/print", headers=organiser).status_code == 200
+
+
+def test_a_card_and_a_form_per_table_and_a_door_poster(client: Any, tabled: dict[str, Any]) -> None:
+    page = kit(client, tabled).get_data(as_text=True)
+    code, (one, two) = tabled["code"], tabled["tables"]
+    assert page.count('class="sheet poster') == 1 and f'src="/w/{code}/qr.svg"' in page
+    assert page.count('class="sheet cards"') == 1 and page.count('<article class="card"') == 2
+    for table in (one, two):
+        assert f'src="/w/{code}/qr.svg?table={table["id"]}"' in page
+        assert f"/join/{code}?table={table['id']}" in page  # the QR code's text alternative
+        assert f'<h2 class="card-table">{table["name"]}</h2>' in page
+        assert f'<h2 class="form-table">{table["name"]}</h2>' in page
+    assert page.count('<span class="form-number">') == 2 * 16
+    assert "Hvad nu?" in page and "No tables yet" not in page and "Ingen borde endnu" not in page
+
+
+def test_the_sheets_speak_the_workshops_language(app: Any, client: Any) -> None:
+    english = create(client, language="en")
+    set_tables(app, english, ["Table <b>1</b>"])
+    page = kit(client, english, **{"Accept-Language": "da"}).get_data(as_text=True)
+    tools, sheets = page.split('<main class="kit" lang="en">')
+    assert "Udskriv" in tools and "Tilbage til konsollen" in tools  # the reader's language
+    assert "Scan, write, send" in sheets and "Ideas on paper" in sheets and "Scan, skriv" not in sheets
+    assert "Table &lt;b&gt;1&lt;/b&gt;" in sheets and "<b>1</b>" not in sheets
+    danish = kit(client, create(client), **{"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Scan, skriv, send" in danish and "Idéer på papir" in danish and "Print</button>" in danish
+
+
+def test_without_tables_the_kit_has_the_poster_and_a_blank_form(client: Any) -> None:
+    page = kit(client, create(client), **{"Accept-Language": "en"}).get_data(as_text=True)
+    assert page.count('class="sheet poster') == 1 and 'class="sheet cards"' not in page
+    assert page.count('class="sheet paper-form"') == 1 and 'class="form-blank"' in page
+    assert "No tables yet" in page
+
+
+def test_the_console_links_to_the_kit(client: Any, tabled: dict[str, Any]) -> None:
+    code = tabled["code"]
+    client.get(f"/w/{code}/facilitate?token={tabled['facilitator_token']}")
+    console = client.get(f"/w/{code}/facilitate").get_data(as_text=True)
+    assert f'id="print-kit" href="/w/{code}/print"' in console

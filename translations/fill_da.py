@@ -188,6 +188,26 @@ DANISH = {
         "Bordet i linket findes ikke i denne workshop, så du deltager uden bord.",
     "Choose your table under “About you”.": "Vælg dit bord under “Om dig”.",
     "Table": "Bord",
+    # The printed kit (issue 14): /w/<code>/print and its link in the console.
+    "Print for the room": "Udskriv til lokalet",
+    "A poster for the door, a card per table with its own QR code, and a paper form per table for"
+    " people without a phone, in the workshop's language. Print on A4, portrait, at actual size (not"
+    " “fit to page”), so that the QR codes stay big enough to scan.":
+        "En plakat til døren, et kort til hvert bord med bordets egen QR-kode og en papirformular til"
+        " hvert bord til dem uden mobil – på workshoppens sprog. Udskriv på A4, stående, i faktisk"
+        " størrelse (ikke “tilpas til siden”), så QR-koderne er store nok til at blive scannet.",
+    "No tables yet: name them in the console's settings to get a card and a paper form per table.":
+        "Ingen borde endnu: giv dem navne under konsollens indstillinger for at få et kort og en"
+        " papirformular til hvert bord.",
+    "Scan the QR code with your phone's camera.": "Scan QR-koden med mobilens kamera.",
+    "Write your idea.": "Skriv din idé.",
+    "Tap “Send idea”.": "Tryk på “Send idé”.",
+    "Scan, write, send": "Scan, skriv, send",
+    "Ideas on paper": "Idéer på papir",
+    "One idea per line. When you are done, give the sheet to the facilitator, who types the ideas in.":
+        "Én idé pr. linje. Når du er færdig, så giv arket til facilitatoren, som skriver idéerne ind.",
+    "Print QR cards for the tables, a door poster and paper forms":
+        "Udskriv QR-kort til bordene, en plakat til døren og papirformularer",
     "You have sent as many ideas as this workshop allows.":
         "Du har sendt så mange idéer, som denne workshop tillader.",
     "Voting is not open right now.": "Der er ikke åbent for afstemning lige nu.",
