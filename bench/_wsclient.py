@@ -14,11 +14,13 @@ from __future__ import annotations
 import base64
 import errno
 import os
+import re
 import socket
 import struct
 
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10
 RECV_SIZE = 256 * 1024
+WORKER_COOKIE = re.compile(rb"ideafactory_worker=([^;\r\n]+)")
 
 # Client states, in handshake order.
 TCP, HTTP, EIO_OPEN, SIO_CONNECT, JOINING, JOINED, CLOSED = range(7)
@@ -45,7 +47,7 @@ class Conn:
     """One Socket.IO client on the default namespace; the owner's event loop calls its methods."""
 
     __slots__ = ("idx", "sock", "fd", "state", "inbuf", "outbuf", "frag", "frag_op", "t_start",
-                 "t_joined", "next_ack", "got", "error", "host", "port")
+                 "t_joined", "next_ack", "got", "error", "host", "port", "worker")
 
     def __init__(self, idx: int, host: str, port: int) -> None:
         self.idx = idx
@@ -63,6 +65,7 @@ class Conn:
         self.next_ack = 1  # ack id 0 is the join
         self.got = 0  # ideas received (counted by the owner)
         self.error = ""
+        self.worker = ""  # the worker process HAProxy chose (its cookie), when there is one
 
     # Connection set-up
 
@@ -152,6 +155,9 @@ class Conn:
             if b" 101 " not in status + b" ":
                 self.error = f"upgrade refused: {status.decode(errors='replace')}"
                 return None
+            cookie = WORKER_COOKIE.search(bytes(buf[:end]))
+            if cookie:
+                self.worker = cookie.group(1).decode()
             del buf[:end + 4]
             self.state = EIO_OPEN
         out: list[bytes] = []
