@@ -11,6 +11,8 @@ from .model import CommandError
 PHASES = ("collect", "cluster", "vote", "results", "closed")
 MAX_TIMER_SECONDS = 4 * 3600
 MAX_DOTS = 20
+# What participants give dots to: ideas, themes, or both (the console chooses).
+VOTE_ON = ("ideas", "themes", "both")
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,21 @@ def check_voting(dots: object, max_per_item: object) -> tuple[int, int]:
             and 1 <= max_per_item <= dots):
         return dots, max_per_item
     raise CommandError("invalid", f"dots must be 1-{MAX_DOTS} and max_per_item 1 up to dots.")
+
+
+def check_vote_on(raw: object) -> str:
+    """What participants vote on: "ideas", "themes" or "both", or `invalid`."""
+    if raw not in VOTE_ON:
+        raise CommandError("invalid", f"vote_on must be one of: {', '.join(VOTE_ON)}.")
+    return str(raw)
+
+
+def check_votable(vote_on: str, column: str) -> None:
+    """Refuse a dot on a theme when the vote is on ideas only, or on an idea when it is on themes."""
+    if vote_on == "ideas" and column == "cluster_id":
+        raise CommandError("not_votable", "In this vote, dots go on ideas, not on themes.")
+    if vote_on == "themes" and column == "idea_id":
+        raise CommandError("not_votable", "In this vote, dots go on themes, not on single ideas.")
 
 
 def rank(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

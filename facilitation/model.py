@@ -53,6 +53,7 @@ class Workshop:
     phase: str = "collect"
     dots: int = 3
     max_per_item: int = 1
+    vote_on: str = "both"  # dots go on "ideas", "themes" or "both"
     timer_ends_at: int | None = None
     timer_remaining_ms: int = 0
     timer_running: bool = False

@@ -93,3 +93,31 @@ def test_votes_on_themes_results_and_ties(w: dict[str, Any]) -> None:
                                 "idea_votes": 1, "rank": 1}]
     do(w, "delete_cluster", {"cluster_id": theme})  # the theme's own dots go back to the voter
     assert w["store"].my_votes(workshop.id, w["b"].participant_id)["dots_left"] == 2
+
+
+def test_vote_on_ideas_themes_or_both(w: dict[str, Any]) -> None:
+    ideas = w["ideas"]
+    theme = do(w, "create_cluster", {"label": "Grønt"})["cluster"]["id"]
+    do(w, "move_idea", {"idea_id": ideas[1], "cluster_id": theme})
+    assert w["store"].get_workshop(w["code"]).vote_on == "both"  # the default keeps both open
+    assert refused(w, "set_voting", {"dots": 3, "vote_on": "everything"}) == "invalid"
+    assert refused(w, "set_voting", {"dots": 3, "vote_on": None}) == "invalid"
+    assert refused(w, "set_voting", {"dots": 3, "vote_on": "themes"}, who="a") == "forbidden"
+    assert do(w, "set_voting", {"dots": 3, "max_per_item": 1, "vote_on": "themes"})["vote_on"] == "themes"
+    do(w, "set_phase", {"phase": "vote"})
+    assert refused(w, "cast_vote", {"idea_id": ideas[0]}, who="a") == "not_votable"
+    assert refused(w, "cast_vote", {"idea_id": ideas[1]}, who="a") == "not_votable"  # in the theme, still an idea
+    assert do(w, "cast_vote", {"cluster_id": theme}, who="a")["dots_left"] == 2
+    # Left out, vote_on stays as it was; the fact tells every screen.
+    assert do(w, "set_voting", {"dots": 4})["vote_on"] == "themes"
+    facts = w["store"].facts_since(w["fac"].workshop.id, 0, 1000)
+    assert [f.payload for f in facts if f.type == "voting_set"][-1]["vote_on"] == "themes"
+    do(w, "set_voting", {"dots": 3, "vote_on": "ideas"})
+    assert refused(w, "cast_vote", {"cluster_id": theme}, who="a") == "not_votable"
+    assert do(w, "cast_vote", {"idea_id": ideas[1]}, who="a")["dots_left"] == 1
+    # A dot placed under the old rule can still be taken back.
+    assert do(w, "retract_vote", {"cluster_id": theme}, who="a")["dots_left"] == 2
+    do(w, "set_voting", {"dots": 3, "vote_on": "both"})
+    assert do(w, "cast_vote", {"cluster_id": theme}, who="b")["dots_left"] == 2
+    assert do(w, "cast_vote", {"idea_id": ideas[0]}, who="b")["dots_left"] == 1
+    assert w["store"].snapshot(w["fac"].workshop.id, include_hidden=False)["workshop"]["vote_on"] == "both"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..flow import Timer, check_phase, check_seconds, check_voting, rank
+from ..flow import Timer, check_phase, check_seconds, check_vote_on, check_voting, rank
 from ..model import Actor, CommandError, Workshop
 from ..store import Store, now_ms
 from .core import Result, fields, int_field, require_facilitator, require_joined
@@ -66,12 +66,14 @@ def stop_timer(store: Store, actor: Actor | None, payload: object) -> Result:
 
 
 def set_voting(store: Store, actor: Actor | None, payload: object) -> Result:
-    """Facilitator -> each participant's dots and the most on one item; `voting_set`."""
+    """Facilitator -> each participant's dots, the most on one item, and whether dots go on ideas,
+    themes or both (unchanged when left out); `voting_set`."""
     actor = require_facilitator(actor)
     data = fields(payload)
     dots, max_per_item = check_voting(data.get("dots"), data.get("max_per_item", 1))
-    fact = store.set_voting(actor.workshop.id, dots, max_per_item)
-    return {"dots": dots, "max_per_item": max_per_item}, [fact]
+    vote_on = check_vote_on(data["vote_on"]) if "vote_on" in data else _current(store, actor).vote_on
+    fact = store.set_voting(actor.workshop.id, dots, max_per_item, vote_on)
+    return {"dots": dots, "max_per_item": max_per_item, "vote_on": vote_on}, [fact]
 
 
 def _vote_target(store: Store, actor: Actor, payload: object) -> tuple[str, int]:
@@ -100,7 +102,8 @@ def _voter(store: Store, actor: Actor | None) -> tuple[Actor, Workshop, int]:
 
 
 def cast_vote(store: Store, actor: Actor | None, payload: object) -> Result:
-    """Participant -> one dot on an idea or a theme; ack with the dots left (totals go to screens)."""
+    """Participant -> one dot on an idea or a theme, as the vote allows (`not_votable` otherwise); ack
+    with the dots left (totals go to screens)."""
     actor, workshop, participant_id = _voter(store, actor)
     column, item_id = _vote_target(store, actor, payload)
     left = store.cast_vote(workshop, participant_id, column, item_id)

@@ -60,7 +60,7 @@ def _workshop(row: dict[str, Any]) -> Workshop:
     return Workshop(id=row["id"], code=row["code"], title=row["title"], prompt=row["prompt"],
                     posting_open=bool(row["posting_open"]), seq=row["seq"],
                     created_at=row["created_at"], phase=row["phase"], dots=row["dots"],
-                    max_per_item=row["max_per_item"], timer_ends_at=row["timer_ends_at"],
+                    max_per_item=row["max_per_item"], vote_on=row["vote_on"], timer_ends_at=row["timer_ends_at"],
                     timer_remaining_ms=row["timer_remaining_ms"],
                     timer_running=bool(row["timer_running"]),
                     active_prompt_id=row["active_prompt_id"], names=row["names"],

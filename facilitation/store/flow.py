@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..flow import Timer
+from ..flow import Timer, check_votable
 from ..model import CommandError, Fact, Workshop
 from .clusters import ClusterStore
 from .core import now
@@ -31,13 +31,13 @@ class FlowStore(ClusterStore):
             return self._append(workshop_id, "timer_changed", {"timer": timer.view(now_ms)},
                                 "facilitator")
 
-    def set_voting(self, workshop_id: int, dots: int, max_per_item: int) -> Fact:
-        """Set each participant's dots and how many may go on one idea or theme."""
+    def set_voting(self, workshop_id: int, dots: int, max_per_item: int, vote_on: str = "both") -> Fact:
+        """Set each participant's dots, how many may go on one idea or theme, and on which."""
         with self._transaction() as db:
-            db.execute("UPDATE workshops SET dots = ?, max_per_item = ? WHERE id = ?",
-                       [dots, max_per_item, workshop_id])
-            return self._append(workshop_id, "voting_set",
-                                {"dots": dots, "max_per_item": max_per_item}, "facilitator")
+            db.execute("UPDATE workshops SET dots = ?, max_per_item = ?, vote_on = ? WHERE id = ?",
+                       [dots, max_per_item, vote_on, workshop_id])
+            return self._append(workshop_id, "voting_set", {"dots": dots, "max_per_item": max_per_item,
+                                                            "vote_on": vote_on}, "facilitator")
 
     def _voters(self, participant_id: int) -> list[int]:
         """Whose dots share one budget: the participant, or in table mode everyone at its table."""
@@ -62,8 +62,9 @@ class FlowStore(ClusterStore):
     def cast_vote(self, workshop: Workshop, participant_id: int, column: str, item_id: int) -> int:
         """Place one dot, checked against the budget inside the write; returns the dots left."""
         with self._transaction() as db:
-            row = db.execute("SELECT dots, max_per_item FROM workshops WHERE id = ?",
+            row = db.execute("SELECT dots, max_per_item, vote_on FROM workshops WHERE id = ?",
                              [workshop.id]).fetchone()
+            check_votable(row[2], column)  # read inside the write: a change of rules cannot slip by
             used = self._votes_by(participant_id)
             if used >= row[0]:
                 raise CommandError("no_dots_left", "You have no dots left. Take one back to move it.")

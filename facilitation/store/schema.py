@@ -135,3 +135,9 @@ def m007_themes_on_wall(db: Database) -> None:
     db.execute("ALTER TABLE workshops ADD COLUMN themes_on_wall INTEGER NOT NULL DEFAULT 0")
     # Workshops made before the switch existed keep the wall they had: themes shown.
     db.execute("UPDATE workshops SET themes_on_wall = 1")
+
+
+@migrations()
+def m008_vote_on(db: Database) -> None:
+    """Whether participants give their dots to ideas, themes, or both."""
+    db.execute("ALTER TABLE workshops ADD COLUMN vote_on TEXT NOT NULL DEFAULT 'both'")

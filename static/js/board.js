@@ -113,7 +113,10 @@ IdeaFactory.Board.prototype.apply = function (event, data) {
       if (this.workshop) { this.workshop.timer = data.timer; }
       break;
     case "voting_set":
-      if (this.workshop) { this.workshop.dots = data.dots; this.workshop.max_per_item = data.max_per_item; }
+      if (this.workshop) {
+        this.workshop.dots = data.dots; this.workshop.max_per_item = data.max_per_item;
+        this.workshop.vote_on = data.vote_on || this.workshop.vote_on;
+      }
       break;
     case "posting_opened":
     case "posting_closed":

@@ -38,7 +38,8 @@
 
   byId("voting-form").addEventListener("submit", function (event) {
     event.preventDefault();
-    app.call("set_voting", { dots: Number(byId("voting-dots").value), max_per_item: Number(byId("voting-max").value) })
+    app.call("set_voting", { dots: Number(byId("voting-dots").value), max_per_item: Number(byId("voting-max").value),
+                             vote_on: byId("voting-on").value })
       .then(app.saved("voting-form"));
   });
   byId("rules-form").addEventListener("submit", function (event) {
@@ -150,7 +151,7 @@
     byId("timer-pause").disabled = !timer.running && !paused;
     byId("timer-stop").disabled = !timer.running && !paused;
     renderTableLinks();
-    fill("voting-dots", w.dots); fill("voting-max", w.max_per_item);
+    fill("voting-dots", w.dots); fill("voting-max", w.max_per_item); fill("voting-on", w.vote_on || "both");
     fill("rules-names", w.names); fill("rules-language", w.language); fill("rules-premod", w.pre_moderation);
     fill("rules-tablemode", w.table_mode); fill("rules-cap", w.idea_cap);
     fill("tables-names", board.tables.map(function (table) { return table.name; }).join("\n"));
