@@ -77,7 +77,7 @@ def dot_button(phone: Any, text: str, add: bool = True) -> Any:
 
 
 def vote_row(phone: Any, text: str) -> Any:
-    return phone.locator("#vote-list li.vote-item").filter(
+    return phone.locator("#vote-list .vote-item").filter(
         has=phone.locator(".vote-text").get_by_text(text, exact=True))
 
 
@@ -135,8 +135,8 @@ def test_whole_mini_workshop(live_server: Any, new_page: Callable[..., Any], sho
         expect(phone.locator("#vote-section")).to_be_visible()
         expect(phone.locator("#idea-form")).to_be_hidden()
         expect(phone.locator("#dots-left")).to_have_text("You have 2 dots left")
-        expect(phone.locator("#vote-list li.vote-item .vote-text")).to_have_text([THEME, BIKES, SCHOOL, LIBRARY])
-        expect(phone.locator("#vote-list li.vote-theme .vote-text")).to_have_text([THEME])
+        expect(phone.locator("#vote-list .vote-item .vote-text")).to_have_text([THEME, BIKES, SCHOOL, LIBRARY])
+        expect(phone.locator("#vote-list .vote-theme .vote-text")).to_have_text([THEME])
     workshop_state = api(live_server, workshop)["workshop"]
     assert (workshop_state["dots"], workshop_state["max_per_item"]) == (2, 2), workshop_state
 
@@ -146,14 +146,14 @@ def test_whole_mini_workshop(live_server: Any, new_page: Callable[..., Any], sho
     expect(first.locator("#dots-left")).to_have_text("You have 1 dot left")
     expect(vote_row(first, THEME).locator(".my-dots")).to_have_text("●")
     dot_button(first, THEME).tap()
-    expect(first.locator("#dots-left")).to_have_text("You have 0 dots left")
+    expect(first.locator("#dots-left")).to_have_text("All 2 dots placed")
     expect(vote_row(first, THEME).locator(".my-dots")).to_have_text("●●")
     for text in [THEME, BIKES, SCHOOL, LIBRARY]:
         expect(dot_button(first, text)).to_be_disabled()
     expect(dot_button(first, THEME, add=False)).to_be_enabled()
     expect(dot_button(first, BIKES, add=False)).to_be_disabled()
     dot_button(first, THEME).tap(force=True)  # a tap on the disabled button changes nothing
-    expect(first.locator("#dots-left")).to_have_text("You have 0 dots left")
+    expect(first.locator("#dots-left")).to_have_text("All 2 dots placed")
     expect(first.locator("#vote-message")).to_have_text("")
     first.screenshot(animations="disabled", path=shots / "flow-phone-vote.png", full_page=True)
 
@@ -162,7 +162,7 @@ def test_whole_mini_workshop(live_server: Any, new_page: Callable[..., Any], sho
     dot_button(second, BIKES).tap()
     expect(second.locator("#dots-left")).to_have_text("You have 1 dot left")
     dot_button(second, LIBRARY).tap()
-    expect(second.locator("#dots-left")).to_have_text("You have 0 dots left")
+    expect(second.locator("#dots-left")).to_have_text("All 2 dots placed")
     expect(dot_button(second, THEME)).to_be_disabled()
     # The console shows the totals on the cards (vote_totals, at most once a second).
     expect(console_card(console, BIKES).locator(".vote-badge")).to_have_text("1 dot")

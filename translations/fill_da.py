@@ -10,6 +10,54 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 DANISH = {
+    # The phone's vote screen and its notes (issue 9, phones)
+    "All {n} dots placed": "Alle {n} prikker er sat",
+    "Your dot is placed": "Din prik er sat",
+    "To move a dot, take it back with −": "Vil du flytte en prik? Tag den tilbage med −",
+    "at most {n} per idea": "højst {n} pr. idé",
+    "one per idea": "én pr. idé",
+    "at most {n} per theme": "højst {n} pr. tema",
+    "one per theme": "én pr. tema",
+    "at most {n} per idea or theme": "højst {n} pr. idé eller tema",
+    "one per idea or theme": "én pr. idé eller tema",
+    "Give your {n} dots to the ideas and themes you like best: + gives a dot, − takes it back.":
+        "Giv dine {n} prikker til de idéer og temaer, du synes bedst om: + giver en prik, − tager den tilbage.",
+    "Give your dot to the idea or theme you like best: + gives it, − takes it back.":
+        "Giv din prik til den idé eller det tema, du synes bedst om: + giver den, − tager den tilbage.",
+    "Give your {n} dots to the ideas you like best: + gives a dot, − takes it back.":
+        "Giv dine {n} prikker til de idéer, du synes bedst om: + giver en prik, − tager den tilbage.",
+    "Give your dot to the idea you like best: + gives it, − takes it back.":
+        "Giv din prik til den idé, du synes bedst om: + giver den, − tager den tilbage.",
+    "Give your {n} dots to the themes you like best: + gives a dot, − takes it back.":
+        "Giv dine {n} prikker til de temaer, du synes bedst om: + giver en prik, − tager den tilbage.",
+    "Give your dot to the theme you like best: + gives it, − takes it back.":
+        "Giv din prik til det tema, du synes bedst om: + giver den, − tager den tilbage.",
+    "My dots ({n})": "Mine prikker ({n})",
+    "My dots": "Mine prikker",
+    "Remove": "Fjern",
+    "Remove your dot from: {text}": "Fjern din prik fra: {text}",
+    "{n} of your dots": "{n} af dine prikker",
+    "1 of your dots": "1 af dine prikker",
+    "Show {n} ideas": "Vis {n} idéer",
+    "Show 1 idea": "Vis 1 idé",
+    "Hide {n} ideas": "Skjul {n} idéer",
+    "Hide 1 idea": "Skjul 1 idé",
+    "{n} found": "{n} fundet",
+    "Nothing found. Try another word.": "Ingen fundet. Prøv et andet ord.",
+    "Find an idea": "Find en idé",
+    "There is nothing to vote on yet.": "Der er ikke noget at stemme på endnu.",
+    "Waiting – it is sent by itself in a few seconds": "Venter – den sendes af sig selv om få sekunder",
+    "Editing stopped: ideas can no longer be changed, so your change was not saved.":
+        "Redigeringen er stoppet: idéerne kan ikke længere ændres, så din ændring blev ikke gemt.",
+    "What comes next: the facilitator sorts the ideas into themes, then you vote here on your phone. Keep this page open.":
+        "Hvad sker der nu: Facilitatoren sorterer idéerne i temaer, og så stemmer du her på din telefon. Hold siden åben.",
+    "Next, you vote here on your phone. Keep this page open.":
+        "Bagefter stemmer du her på din telefon. Hold siden åben.",
+    "You cannot give a dot to that in this vote.": "Du kan ikke give en prik til det i denne afstemning.",
+    "Participants give dots to": "Deltagerne giver prikker til",
+    "Ideas and themes": "Idéer og temaer",
+    "Ideas only": "Kun idéer",
+    "Themes only": "Kun temaer",
     "How to join": "Sådan deltager du",
     "QR code to join: %(url)s": "QR-kode til at deltage: %(url)s",
     "Scan the QR code, or go to": "Scan QR-koden, eller gå til",

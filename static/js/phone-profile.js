@@ -33,7 +33,7 @@ IdeaFactory.phoneProfile = function (live) {
     var rules = board.workshop;
     nameField.hidden = rules.names === "forbidden";
     nameInput.required = rules.names === "required";
-    nameInput.value = mine.name || "";
+    if (document.activeElement !== nameInput) { nameInput.value = mine.name || ""; }
     tableField.hidden = !board.tables.length;
     tableSelect.textContent = "";
     [{ id: "", name: t("no_table") }].concat(board.tables).forEach(function (table) {
@@ -43,7 +43,8 @@ IdeaFactory.phoneProfile = function (live) {
       tableSelect.appendChild(option);
     });
     tableSelect.value = mine.table_id ? String(mine.table_id) : "";
-    section.hidden = nameField.hidden && tableField.hidden;
+    // Only while ideas are collected: a name or a table changes nothing after that.
+    section.hidden = (nameField.hidden && tableField.hidden) || rules.phase !== "collect";
     section.open = rules.names === "required" || (rules.table_mode && !mine.table_id) || section.open;
     shown = board;
   }

@@ -1,41 +1,108 @@
 // The phone in the vote and results phases: place and take back dots; see the ranked result.
 "use strict";
 
-IdeaFactory.phoneVoting = function (live, board) {
-  var t = IdeaFactory.t;
-  var list = document.getElementById("vote-list");
-  var dotsLeft = document.getElementById("dots-left");
-  var message = document.getElementById("vote-message");
-  var mine = { ideas: {}, clusters: {} };
-  var left = 0;
+// An element with a class and its text set as text, never as HTML.
+IdeaFactory.el = IdeaFactory.el || function (tag, className, text) {
+  var node = document.createElement(tag);
+  if (className) { node.className = className; }
+  if (text !== undefined) { node.textContent = text; }
+  return node;
+};
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined) { node.textContent = text; }
-    return node;
+// How the dots stand, always in view at the bottom of the screen: a row of dots, how many are
+// left, the per-item cap, and "My dots" with a button to take each one back.
+IdeaFactory.dotBar = function (onRetract) {
+  var t = IdeaFactory.t;
+  var bar = document.getElementById("dot-bar");
+  var meter = document.getElementById("dot-meter");
+  var count = document.getElementById("dots-left");
+  var rule = document.getElementById("dot-rule");
+  var toggle = document.getElementById("my-dots-toggle");
+  var panel = document.getElementById("my-dots-panel");
+  var list = document.getElementById("my-dots-list");
+
+  toggle.addEventListener("click", function () {
+    panel.hidden = !panel.hidden;
+    toggle.setAttribute("aria-expanded", String(!panel.hidden));
+  });
+
+  function entry(item) {
+    var li = IdeaFactory.el("li", "my-dot" + (item.theme ? " my-dot-theme" : ""));
+    li.appendChild(IdeaFactory.el("span", "vote-text", item.text));
+    li.appendChild(IdeaFactory.el("span", "my-dots", "●".repeat(item.count)));
+    var button = IdeaFactory.el("button", "small secondary", t("remove"));
+    button.type = "button";
+    button.setAttribute("aria-label", t("remove_dot", { text: item.text }));
+    button.addEventListener("click", function () { onRetract(item.key, item.id); });
+    li.appendChild(button);
+    return li;
   }
 
-  function dotButton(text, label, kind, key, id) {
+  // state: dots (the budget), left, cap, voteOn, placed: [{key, id, text, count, theme}]
+  return function render(state) {
+    var used = state.dots - state.left;
+    var done = state.left === 0 && used > 0;
+    // Filled for each dot placed, as on the rows it went to; hollow for each still to give.
+    meter.textContent = "●".repeat(Math.max(0, used)) + "○".repeat(Math.max(0, state.left));
+    meter.classList.toggle("many", state.dots > 10);
+    var text = done ? t("all_dots_placed", { n: state.dots }) : t("dots_left", { n: state.left });
+    if (count.textContent !== text) { count.textContent = text; }  // a live region: say it once
+    rule.textContent = done ? t("move_a_dot") : t("cap_" + state.voteOn, { n: state.cap });
+    bar.classList.toggle("done", done);
+    toggle.textContent = t("my_dots", { n: used });
+    toggle.disabled = !state.placed.length;
+    if (!state.placed.length) { panel.hidden = true; toggle.setAttribute("aria-expanded", "false"); }
+    list.textContent = "";
+    state.placed.forEach(function (item) { list.appendChild(entry(item)); });
+  };
+};
+
+IdeaFactory.phoneVoting = function (live, board) {
+  var t = IdeaFactory.t, el = IdeaFactory.el;
+  var FOLD_FROM = 16;    // more ideas than this: themes start folded
+  var SEARCH_FROM = 13;  // more rows than this: a search box
+  var list = document.getElementById("vote-list");
+  var how = document.getElementById("vote-how");
+  var message = document.getElementById("vote-message");
+  var searchField = document.getElementById("vote-search-field");
+  var search = document.getElementById("vote-search");
+  var searchStatus = document.getElementById("vote-search-status");
+  var mine = { ideas: {}, clusters: {} };
+  var left = 0;
+  var unfolded = {};     // theme id -> true/false, as the participant left it
+  var dotBar = IdeaFactory.dotBar(function (key, id) { vote("retract_vote", key, id); });
+
+  function rules() {
+    var w = board.workshop || {};
+    return { dots: w.dots || 0, cap: w.max_per_item || 1, voteOn: w.vote_on || "both" };
+  }
+
+  function dotButton(text, label, command, key, id) {
     var button = el("button", "dot-button", text);
     button.type = "button";
     button.setAttribute("aria-label", label);
-    button.addEventListener("click", function () { vote(kind, key, id); });
+    button.addEventListener("click", function () { vote(command, key, id); });
     return button;
   }
 
   // One votable row: the text, my dots on it, and buttons to add or take back a dot.
-  function row(kind, id, text) {
-    var key = kind === "cluster_id" ? "clusters" : "ideas";
+  function row(tag, key, id, text, votable) {
     var count = mine[key][String(id)] || 0;
-    var item = el("li", "vote-item" + (kind === "cluster_id" ? " vote-theme" : ""));
+    var item = el(tag, "vote-item" + (key === "clusters" ? " vote-theme" : "") + (count ? " voted" : "") +
+                  (!votable && !count ? " readonly" : ""));
     item.appendChild(el("span", "vote-text", text));
-    item.appendChild(el("span", "my-dots", "●".repeat(count)));
+    if (count) {
+      var dots = el("span", "my-dots", "●".repeat(count));
+      dots.setAttribute("aria-label", t("your_dots", { n: count }));
+      dots.setAttribute("role", "img");
+      item.appendChild(dots);
+    }
+    if (!votable && !count) { return item; }
     var controls = el("span", "vote-controls");
     controls.appendChild(dotButton("−", t("retract_dot", { text: text }), "retract_vote", key, id));
     controls.appendChild(dotButton("+", t("cast_dot", { text: text }), "cast_vote", key, id));
     controls.firstChild.disabled = count === 0;
-    controls.lastChild.disabled = left === 0 || count >= ((board.workshop && board.workshop.max_per_item) || 1);
+    controls.lastChild.disabled = !votable || left === 0 || count >= rules().cap;
     item.appendChild(controls);
     return item;
   }
@@ -47,28 +114,105 @@ IdeaFactory.phoneVoting = function (live, board) {
       if (!ack.ok) { message.textContent = IdeaFactory.errorText(ack.error); return; }
       message.textContent = "";
       var counts = mine[key];
-      counts[String(id)] = (counts[String(id)] || 0) + (command === "cast_vote" ? 1 : -1);
+      counts[String(id)] = Math.max(0, (counts[String(id)] || 0) + (command === "cast_vote" ? 1 : -1));
+      if (!counts[String(id)]) { delete counts[String(id)]; }
       left = ack.dots_left;
       render();
     }, function () { message.textContent = t("not_connected"); });
   }
 
-  function render() {
-    dotsLeft.textContent = t("dots_left", { n: left });
-    var focused = document.activeElement;
-    var focusLabel = focused && focused.classList.contains("dot-button") ? focused.getAttribute("aria-label") : null;
-    list.textContent = "";
-    board.groups(false).forEach(function (group) {
-      if (group.cluster) { list.appendChild(row("cluster_id", group.cluster.id, group.cluster.label)); }
-      group.cards.forEach(function (card) { list.appendChild(row("idea_id", card.idea.id, card.idea.text)); });
+  function matches(text, query) { return text.toLocaleLowerCase().indexOf(query) >= 0; }
+
+  // A theme: its own row (votable when the vote is on themes), a fold button, and its ideas.
+  function themeGroup(group, ideasVotable, themesVotable, query, total) {
+    var id = group.cluster.id, label = group.cluster.label;
+    var labelHit = query && matches(label, query);
+    var cards = group.cards.filter(function (card) { return !query || labelHit || matches(card.idea.text, query); });
+    if (query && !cards.length && !labelHit) { return null; }
+    var inside = cards.reduce(function (n, card) { return n + (mine.ideas[String(card.idea.id)] || 0); }, 0);
+    var open = query ? true : (id in unfolded ? unfolded[id] : total < FOLD_FROM);
+    var li = el("li", "vote-group");
+    var head = row("div", "clusters", id, label, themesVotable);
+    var sub = el("ul", "vote-sublist");
+    sub.id = "vote-theme-" + id;
+    sub.hidden = !open;
+    var fold = el("button", "fold-button", t(open ? "hide_ideas" : "show_ideas", { n: group.cards.length }) +
+                  (inside ? " · " + t("your_dots", { n: inside }) : ""));
+    fold.type = "button";
+    fold.setAttribute("aria-label", fold.textContent + ": " + label);  // which theme, for a screen reader
+    fold.setAttribute("aria-expanded", String(open));
+    fold.setAttribute("aria-controls", sub.id);
+    fold.dataset.theme = String(id);
+    fold.addEventListener("click", function () { unfolded[id] = !open; render(); });
+    if (!query && group.cards.length) { head.appendChild(fold); }
+    li.appendChild(head);
+    cards.forEach(function (card) {
+      sub.appendChild(row("li", "ideas", card.idea.id, card.idea.text, ideasVotable));
     });
-    if (focusLabel) {
-      var again = Array.prototype.find.call(list.querySelectorAll(".dot-button"), function (b) {
+    li.appendChild(sub);
+    return { element: li, rows: cards.length + (labelHit || !query ? 1 : 0) };
+  }
+
+  function draw(query) {
+    var r = rules(), groups = board.groups(false);
+    var ideasVotable = r.voteOn !== "themes", themesVotable = r.voteOn !== "ideas";
+    var total = groups.reduce(function (n, group) { return n + group.cards.length; }, 0);
+    var fragment = document.createDocumentFragment(), shown = 0;
+    groups.forEach(function (group) {
+      if (group.cluster) {
+        var built = themeGroup(group, ideasVotable, themesVotable, query, total);
+        if (built) { fragment.appendChild(built.element); shown += built.rows; }
+        return;
+      }
+      if (!ideasVotable) { return; }  // a vote on themes: ideas outside them have nothing to give to
+      group.cards.forEach(function (card) {
+        if (query && !matches(card.idea.text, query)) { return; }
+        fragment.appendChild(row("li", "ideas", card.idea.id, card.idea.text, true));
+        shown += 1;
+      });
+    });
+    list.textContent = "";
+    list.appendChild(fragment);
+    searchField.hidden = total + board.clusterOrder.length < SEARCH_FROM && !query;
+    var found = query ? (shown ? t("search_found", { n: shown }) : t("search_none")) : "";
+    if (searchStatus.textContent !== found) { searchStatus.textContent = found; }
+    return shown;
+  }
+
+  // My dots, from what I placed and what the board knows of it.
+  function placed() {
+    var items = [];
+    board.clusterOrder.forEach(function (id) {
+      var n = mine.clusters[String(id)];
+      if (n) { items.push({ key: "clusters", id: id, text: board.clusters[id].label, count: n, theme: true }); }
+    });
+    board.order.forEach(function (id) {
+      var n = mine.ideas[String(id)];
+      if (n && board.ideas[id]) { items.push({ key: "ideas", id: id, text: board.ideas[id].text, count: n }); }
+    });
+    return items;
+  }
+
+  function render() {
+    var r = rules();
+    how.textContent = t("vote_how_" + r.voteOn, { n: r.dots });
+    var focused = document.activeElement;
+    var focusLabel = focused && focused.closest && focused.closest("#vote-section") && focused.getAttribute("aria-label");
+    var focusTheme = focused && focused.dataset ? focused.dataset.theme : null;
+    var shown = draw(search.value.trim().toLocaleLowerCase());
+    document.getElementById("vote-empty").hidden = shown > 0 || !!search.value.trim();
+    dotBar({ dots: r.dots, left: left, cap: r.cap, voteOn: r.voteOn, placed: placed() });
+    var again = null;
+    if (focusTheme) { again = list.querySelector('.fold-button[data-theme="' + focusTheme + '"]'); }
+    else if (focusLabel) {
+      again = Array.prototype.find.call(document.querySelectorAll("#vote-section button"), function (b) {
         return b.getAttribute("aria-label") === focusLabel;
       });
-      if (again) { again.focus(); }
     }
+    if (again) { again.focus(); }
   }
+
+  search.addEventListener("input", render);
 
   return {
     load: function (votes) {

@@ -7,6 +7,7 @@
   var maxLength = Number(page.dataset.maxLength);
   var tokenKey = "idea-factory:" + code + ":participant";
   var outboxKey = "idea-factory:" + code + ":outbox";
+  var draftKey = "idea-factory:" + code + ":draft";
   var form = document.getElementById("idea-form");
   var input = document.getElementById("idea-text");
   var counter = document.getElementById("idea-counter");
@@ -27,6 +28,7 @@
   var editing = false;
   var wantedTable = Number(page.dataset.table) || null;  // from a table's QR code (?table=)
   var choosingTable = false;
+  var held = {};        // client_id -> true while the rate limit holds an idea back
 
   // The themes the facilitator has made so far, read-only, with how many ideas each holds.
   function renderThemes() {
@@ -38,7 +40,7 @@
       item.textContent = group.cluster.label + " (" + board.ideaCount(group) + ")";
       listElement.appendChild(item);
     });
-    document.getElementById("themes-section").hidden = !themes.length;
+    document.getElementById("themes-section").hidden = !themes.length || board.workshop.phase === "vote";
   }
 
   function loadOutbox() {
@@ -58,7 +60,9 @@
       item.classList.add("pending");
       var note = document.createElement("p");
       note.className = "idea-meta";
-      note.textContent = t("saved_offline");
+      // Held back by the rate limit is not offline: it goes out by itself in a moment.
+      note.textContent = held[pending.client_id] ? t("waiting_to_send")
+        : live && live.isJoined() ? t("sending") : t("saved_offline");
       item.appendChild(note);
       list.appendChild(item);
     });
@@ -129,6 +133,13 @@
     box.focus();
   }
 
+  // Typed text survives a reload and a language switch (a new page): kept until it is sent.
+  function saveDraft() {
+    try {
+      if (input.value) { localStorage.setItem(draftKey, input.value); } else { localStorage.removeItem(draftKey); }
+    } catch (e) { /* storage full or off: the text stays in the box */ }
+  }
+
   function updateCounter() {
     var left = maxLength - input.value.length;
     counter.textContent = t("characters_left", { n: left });
@@ -154,12 +165,19 @@
     live.call("post_idea", { text: item.text, client_id: item.client_id }).then(function (ack) {
       flushing = false;
       var permanent = !ack.ok && ["rate_limited", "server_error", "not_joined"].indexOf(ack.error.code) < 0;
+      held[item.client_id] = !ack.ok && ack.error.code === "rate_limited";
       if (ack.ok || permanent) {
         saveOutbox(loadOutbox().filter(function (x) { return x.client_id !== item.client_id; }));
       }
       if (ack.ok) { remember(ack.idea); showMessage(ack.idea.pending ? t("waiting_for_approval") : t("sent"), "success"); render(); flush(); return; }
+      if (held[item.client_id]) {
+        showMessage(t("waiting_to_send"), "info");
+        render();
+        setTimeout(flush, 2500);  // the bucket refills one idea every 2 s
+        return;
+      }
       showMessage(IdeaFactory.errorText(ack.error), "error");
-      if (permanent) { input.value = input.value || item.text; updateCounter(); render(); flush(); }
+      if (permanent) { input.value = input.value || item.text; saveDraft(); updateCounter(); render(); flush(); }
       else { setTimeout(flush, 3000); }
     }, function () { flushing = false; });
   }
@@ -187,16 +205,25 @@
     var workshop = board.workshop;
     var phase = workshop.phase;
     var open = phase === "collect" && workshop.posting_open;
+    var ended = editing && !editable();  // the phase moved on under an open edit box: close it, say so
+    if (ended) { editing = false; }
+    if (!open) { showMessage(""); }  // "Sent!" belongs to the moment it was said
     form.hidden = phase !== "collect";
     closedNotice.hidden = open || phase !== "collect";
     input.disabled = !open;
     sendButton.disabled = !open;
-    var note = { cluster: t("phase_cluster"), vote: t("phase_vote_note"), results: t("phase_results_note"),
-                 closed: t("phase_closed") }[phase];
+    var note = { cluster: t("phase_cluster") + " " + t("next_vote"), vote: t("phase_vote_note"),
+                 results: t("phase_results_note"), closed: t("phase_closed") }[phase];
+    if (phase === "collect" && !open) { note = t("next_after_posting"); }  // what comes next
+    if (ended) { note = t("edit_ended") + (note ? " " + note : ""); }
     // The note stays in the page (empty and folded away when there is none): a live region that
     // appears together with its text is often not announced.
     if (phaseNote.textContent !== (note || "")) { phaseNote.textContent = note || ""; }
     document.getElementById("vote-section").hidden = phase !== "vote";
+    document.body.classList.toggle("voting", phase === "vote");
+    document.getElementById("mine-section").hidden = phase === "vote";  // the vote has the screen
+    renderThemes();
+    profile.render(board);
     document.getElementById("results-section").hidden = phase !== "results" && phase !== "closed";
     if (phase === "vote") { voting.render(); }
     render();
@@ -244,18 +271,20 @@
     onDeleted: function () {
       localStorage.removeItem(outboxKey);  // nothing left to send it to
       localStorage.removeItem(tokenKey);
+      localStorage.removeItem(draftKey);
       form.hidden = true;
     },
     onStatus: function (kind, text) {
       statusLine.textContent = kind === "online" ? "" : (kind === "offline" ? t("reconnecting") : text);
       statusLine.className = "connection " + kind;
+      render();  // outbox notes say "sending" or "offline" as it is now
       if (kind === "online") { flush(); }
     }
   });
 
   voting = IdeaFactory.phoneVoting(live, board);
   profile = IdeaFactory.phoneProfile(live);
-  input.addEventListener("input", updateCounter);
+  input.addEventListener("input", function () { updateCounter(); saveDraft(); });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
@@ -265,6 +294,7 @@
     items.push({ client_id: newClientId(), text: text });
     saveOutbox(items);
     input.value = "";
+    saveDraft();
     updateCounter();
     showMessage(live.isJoined() ? t("sending") : t("saved_offline"), "info");
     render();
@@ -272,6 +302,7 @@
     input.focus();
   });
   window.addEventListener("online", flush);
+  input.value = localStorage.getItem(draftKey) || "";
   updateCounter();
   render();
 })();
