@@ -163,7 +163,7 @@ def test_voting_on_300_ideas(live_server: Any, new_page: Callable[..., Any], pee
     expect(phone.locator("#dots-left")).to_have_text("All 5 dots placed")
     expect(phone.locator("#dot-meter")).to_have_text("●●●●●")
     expect(phone.locator("#dot-bar")).to_have_class(re.compile(r"\bdone\b"))
-    expect(phone.locator("#dot-rule")).to_have_text("To move a dot, take it back with −")
+    expect(phone.locator("#dot-rule")).to_have_text("To move a dot, take it back with −")
     expect(phone.locator("#vote-list .dot-button:not([disabled])").filter(has_text="+")).to_have_count(0)
     phone.screenshot(animations="disabled", path=shots / "phone-vote-300-done.png")
 

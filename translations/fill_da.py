@@ -13,7 +13,7 @@ DANISH = {
     # The phone's vote screen and its notes (issue 9, phones)
     "All {n} dots placed": "Alle {n} prikker er sat",
     "Your dot is placed": "Din prik er sat",
-    "To move a dot, take it back with −": "Vil du flytte en prik? Tag den tilbage med −",
+    "To move a dot, take it back with −": "Vil du flytte en prik? Tag den tilbage med −",
     "at most {n} per idea": "højst {n} pr. idé",
     "one per idea": "én pr. idé",
     "at most {n} per theme": "højst {n} pr. tema",
