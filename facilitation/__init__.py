@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
-from flask_babel import Babel, format_datetime, get_locale
+from flask_babel import Babel, get_locale
 from flask_socketio import SocketIO
 
+from . import dates
 from .coordination import coordination
 from .store import Store, connect
 
@@ -64,8 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key(data_dir)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
-    app.jinja_env.filters["when"] = lambda iso: format_datetime(
-        datetime.fromisoformat(iso.replace("Z", "+00:00")), "short") if iso else ""
+    dates.init_app(app)
 
     from .organiser import bp as organiser
     from .printing import bp as printing

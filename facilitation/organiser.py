@@ -43,6 +43,12 @@ def check_csrf() -> None:
         abort(400)
 
 
+def phase_names() -> dict[str, str]:
+    """The phases as the console names them, in the reader's language."""
+    return {"collect": _("Collect"), "cluster": _("Sort"), "vote": _("Vote"), "results": _("Results"),
+            "closed": _("Closed")}
+
+
 @bp.get("/admin")
 def admin() -> Any:
     """The organiser's list of workshops with links, counts and erasure; or the sign-in form."""
@@ -52,7 +58,7 @@ def admin() -> Any:
         return render_template("admin.html", signed_in=False, csrf=csrf_token())
     return render_template("admin.html", signed_in=True, csrf=csrf_token(),
                            workshops=get_store().list_workshops(), erasures=get_store().erasures(),
-                           formats=list(export.FORMATS),
+                           formats=list(export.FORMATS), phase_names=phase_names(),
                            retention=current_app.config.get("RETENTION_DAYS"),
                            message=request.args.get("message"))
 

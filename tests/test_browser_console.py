@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.test_browser import PROJECTOR, browser, expect, new_page, online, shots  # noqa: F401
+from tests.test_browser import PROJECTOR, browser, expect, new_page, online, require, shots  # noqa: F401
 
 pytestmark = pytest.mark.parametrize("live_server", ["eventlet"], indirect=True)
 
@@ -142,8 +142,11 @@ def test_a_hall_of_ideas_is_a_few_screens_long(
 def test_the_console_guides_the_evening(live_server: Any, new_page: Callable[..., Any],
                                         peers: Callable[..., Any], shots: Path) -> None:
     workshop = seeded(live_server, 6)
-    console = new_page(workshop["facilitator_url"], viewport={"width": 1280, "height": 720}, locale="en-GB")
+    console = new_page(workshop["facilitator_url"], viewport={"width": 1280, "height": 720}, locale="en-GB",
+                       timezone_id="Europe/Copenhagen")
     online(console)
+    # Times of day as the reader's English writes them: 24-hour in Britain.
+    assert console.evaluate("IdeaFactory.time('2026-07-01T12:05:00Z')") == "14:05"
     # First run: a checklist, remembered on this device; hidden for good once done.
     checklist = console.locator("#checklist")
     expect(checklist).to_be_visible()
@@ -236,3 +239,40 @@ def test_undo_brings_back_a_name_and_a_hidden_idea(live_server: Any, new_page: C
     expect(card).to_have_class(re.compile(r"\bhidden-idea\b"))
     assert [i["hidden"] for i in state(live_server, workshop)["ideas"] if i["text"] == text] == [True]
     assert console.errors == []
+
+
+def test_the_printed_report_keeps_headings_with_what_follows(
+        live_server: Any, new_page: Callable[..., Any], peers: Callable[..., Any], shots: Path) -> None:
+    pypdf = require("pypdf", "it reads the printed report's pages")
+    workshop = seeded(live_server, 150)
+    fac = facilitator(live_server, workshop, peers)
+    suggested = fac.call("suggest_clusters", {})
+    themes = fac.call("apply_suggestions", {"suggestions": suggested["suggestions"]})["clusters"]
+    ideas = state(live_server, workshop)["ideas"]
+    for idea in ideas[:3]:
+        assert fac.call("hide_idea", {"idea_id": idea["id"]})["ok"]
+    assert fac.call("set_voting", {"dots": 5, "max_per_item": 1})["ok"]
+    assert fac.call("set_phase", {"phase": "vote"})["ok"]
+    voter = peers(live_server.url)
+    assert voter.call("join", {"code": workshop["code"]})["ok"]
+    for idea in ideas[10:13]:
+        assert voter.call("cast_vote", {"idea_id": idea["id"]})["ok"]
+    for theme in themes[:2]:
+        assert voter.call("cast_vote", {"cluster_id": theme["id"]})["ok"]
+    page = new_page(workshop["facilitator_url"], viewport={"width": 1280, "height": 720}, locale="en-GB")
+    page.goto(f"{live_server.url}/w/{workshop['code']}/report")
+    expect(page.locator(".report-moderation")).to_have_text(
+        "Moderation hid 3 ideas; they are not in this report.")
+    headings = [h.strip() for h in page.locator("main h2, main h3").all_inner_texts()]
+    pdf = shots / "report-150-ideas-15-themes.pdf"
+    page.pdf(path=pdf, format="A4")
+    pages = [p.extract_text() or "" for p in pypdf.PdfReader(pdf).pages]
+    assert len(pages) > 3
+    endings = [[line.strip() for line in text.splitlines() if line.strip()][-1] for text in pages]
+    stranded = [(n + 1, end) for n, end in enumerate(endings) if end in headings]
+    assert stranded == [], stranded
+    for number, text in enumerate(pages[1:], start=2):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        # A page that starts inside a theme's ideas shows no dangling heading-less table rows of
+        # a chart: a chart starts on the page of its heading.
+        assert not lines[0].startswith("Rank Theme"), (number, lines[:3])

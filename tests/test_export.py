@@ -13,8 +13,10 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -124,6 +126,8 @@ def test_every_format_needs_the_facilitator(client: Any, workshop: Workshop) -> 
 
 
 def test_csv_round_trip(client: Any, workshop: Workshop) -> None:
+    response = client.get(f"/w/{workshop.code}/export.csv", headers=workshop.auth)
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     body = download(client, workshop, "csv").decode("utf-8")
     assert body.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
@@ -153,11 +157,10 @@ def test_xlsx_round_trip(app: Any, client: Any, workshop: Workshop) -> None:
                                  ".spreadsheetml.sheet")
     assert f'filename="idea-factory-{workshop.code}.xlsx"' in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(download(client, workshop, "xlsx", **{"Accept-Language": "en"})))
-    assert book.sheetnames == ["Hvad skal vi gøre ved trafikken", "Hvad mangler i gårdene",
-                               "Themes"]
+    assert book.sheetnames == ["Results", "Hvad skal vi gøre ved trafikken", "Hvad mangler i gårdene"]
     live = {i["id"]: i for i in visible(workshop)}
     seen: dict[int, Any] = {}
-    for sheet, question in zip(book.worksheets, QUESTIONS):
+    for sheet, question in zip(book.worksheets[1:], QUESTIONS):
         header, *records = [[cell.value for cell in row] for row in sheet.iter_rows()]
         assert header[:3] == ["ID", "Idea", "Question"]
         assert all(cell.font.b for cell in sheet[1]) and sheet.freeze_panes == "A2"
@@ -170,22 +173,34 @@ def test_xlsx_round_trip(app: Any, client: Any, workshop: Workshop) -> None:
     for idea_id, row in seen.items():
         assert row["Idea"] == live[idea_id]["text"]
         assert row["Dots"] == dots(workshop).get(idea_id, 0)
-    formula_like = next(c for c in book.worksheets[1]["B"] if c.value == 'Ølbar "=1+1" i gården')
+        # A real date cell, in the hall's time: the stored UTC time shifted to Copenhagen.
+        sent = datetime.fromisoformat(live[idea_id]["created_at"].replace("Z", "+00:00"))
+        assert row["Sent (Copenhagen time)"] == sent.astimezone(ZoneInfo("Europe/Copenhagen")).replace(
+            tzinfo=None, microsecond=sent.microsecond // 1000 * 1000)
+    dated = next(c for c in book.worksheets[1]["I"] if c.row > 1)
+    assert dated.is_date and dated.number_format == "yyyy-mm-dd hh:mm:ss"
+    formula_like = next(c for c in book.worksheets[2]["B"] if c.value == 'Ølbar "=1+1" i gården')
     assert formula_like.data_type == "s"
-    themes = [[cell.value for cell in row] for row in book["Themes"].iter_rows()]
+    results = [[cell.value for cell in row] for row in book["Results"].iter_rows()]
+    blank = next(n for n, r in enumerate(results) if not any(r))  # an empty row between the tables
+    themes, ideas = results[:blank], results[blank + 1:]
     assert themes[0][:4] == ["Rank", "Theme", "Ideas", "Dots"]
     workshop_now = workshop.store.get_workshop(workshop.code)
-    ranked = commands.results(workshop.store, workshop_now, True)["themes"]
+    ranked = commands.results(workshop.store, workshop_now, True)
     assert [(r[0], r[1], r[3]) for r in themes[1:]] == [(t["rank"], t["label"], t["votes"])
-                                                        for t in ranked]
+                                                        for t in ranked["themes"]]
     assert [r[0] for r in themes[1:]] == [1, 1]  # the tie is a tie
+    assert ideas[0][:4] == ["Rank", "Idea", "Theme", "Dots"]
+    assert [(r[0], r[3]) for r in ideas[1:4]] == [(1, 1)] * 3  # three ideas tie with a dot each
+    assert "cykelstier på åboulevarden!" not in [r[1] for r in ideas]  # counted with its card
     text = " ".join(str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row)
     assert HIDDEN not in text and PENDING not in text and "Søren Ærø" in text
 
     danish = load_workbook(io.BytesIO(download(client, workshop, "xlsx",
                                                **{"Accept-Language": "da"})))
-    assert danish.sheetnames[-1] == "Temaer"
-    assert [c.value for c in danish.worksheets[0][1]][:3] == ["ID", "Idé", "Spørgsmål"]
+    assert danish.sheetnames[0] == "Resultater"
+    assert [c.value for c in danish.worksheets[1][1]][:3] == ["ID", "Idé", "Spørgsmål"]
+    assert danish.worksheets[1]["I1"].value == "Sendt (dansk tid)"
 
 
 def test_xlsx_sheet_names_are_legal_and_unique() -> None:
@@ -202,7 +217,7 @@ def test_xlsx_of_an_empty_workshop_opens() -> None:
     rows: dict[str, list[dict[str, Any]]] = {t: [] for t in (
         "workshops", "prompts", "tables", "participants", "clusters", "ideas", "votes", "events")}
     book = load_workbook(io.BytesIO(to_xlsx(rows)))
-    assert book.sheetnames == ["Question 1", "Themes"]
+    assert book.sheetnames == ["Results", "Question 1"]
 
 
 def test_sqlite_round_trip_and_integrity(client: Any, workshop: Workshop, tmp_path: Path) -> None:
@@ -300,6 +315,8 @@ def test_report_shows_the_workshop_without_hidden_ideas(client: Any, workshop: W
     assert HIDDEN not in page and PENDING not in page and "kælderen" not in page
     counts = dict(re.findall(r"<dt>(\w+)</dt><dd>(\d+)</dd>", page))
     assert counts == {"Participants": "3", "Ideas": "6", "Themes": "2", "Dots": "4"}
+    assert "Moderation hid 1 idea; it is not in this report." in page
+    assert "1 idea was still waiting for approval and is not in this report either." in page
     # The two themes tie for first place, and so do the three ideas with a dot each.
     ranks = re.findall(r'<td class="report-rank">(\d+)\.( <span class="report-tie">)?', page)
     assert ranks == [("1", " <span class=\"report-tie\">")] * 5
@@ -311,6 +328,7 @@ def test_report_shows_the_workshop_without_hidden_ideas(client: Any, workshop: W
     danish = client.get(f"/w/{workshop.code}/report",
                         headers={**workshop.auth, "Accept-Language": "da"}).data.decode()
     assert '<html lang="da">' in danish and "Rapport" in danish and "(delt)" in danish
+    assert "Der blev skjult 1 idé ved moderering" in danish
     assert re.search(r"<time [^>]*>\d{1,2}\. \w+ 20\d\d</time>", danish)  # e.g. 26. november 2026
 
 

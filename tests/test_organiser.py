@@ -135,3 +135,22 @@ def test_a_connection_to_an_erased_workshop_gets_a_clear_error(admin_app: Any) -
         with pytest.raises(commands.core.CommandError) as error:
             command(store, phone, payload)
         assert error.value.code in ("not_found", "posting_closed")
+
+
+def test_admin_names_phases_in_the_readers_language_and_links_the_report(admin_app: Any) -> None:
+    client = admin_app.test_client()
+    code = client.post("/api/workshops", json={"title": "Borgermøde", "prompt": "Hvad nu?"},
+                       headers={"Authorization": f"Bearer {PASSWORD}"}).get_json()["code"]
+    store = admin_app.extensions["facilitation.store"]
+    workshop = store.get_workshop(code)
+    store.set_phase(workshop.id, "cluster")
+    store.db.execute("UPDATE workshops SET created_at = '2026-07-01T12:05:00.000Z'")
+    signed_in(client)
+    british = client.get("/admin", headers={"Accept-Language": "en-GB"}).data.decode()
+    assert "<td>Sort</td>" in british and "cluster" not in british
+    assert f'href="/w/{code}/report">Report</a>' in british
+    assert "01/07/2026, 14:05" in british  # Copenhagen summer time, 24-hour as in Britain
+    american = client.get("/admin", headers={"Accept-Language": "en-US"}).data.decode()
+    assert "7/1/26, 2:05" in american and "PM" in american
+    danish = client.get("/admin", headers={"Accept-Language": "da"}).data.decode()
+    assert "<td>Sortering</td>" in danish and ">Rapport</a>" in danish and "14.05" in danish

@@ -348,6 +348,15 @@ DANISH = {
     "Try it with your own phone: scan the QR code and send a test idea, then hide it.":
         "Prøv med din egen telefon: Scan QR-koden, og send en prøveidé. Skjul den bagefter.",
     "Hide the checklist": "Skjul tjeklisten",
+    # Outputs (issue 9): the report counts what moderation kept out.
+    ("Moderation hid %(num)d idea; it is not in this report.",
+     "Moderation hid %(num)d ideas; they are not in this report."):
+        ("Der blev skjult %(num)d idé ved moderering; den er ikke med i rapporten.",
+         "Der blev skjult %(num)d idéer ved moderering; de er ikke med i rapporten."),
+    ("%(num)d idea was still waiting for approval and is not in this report either.",
+     "%(num)d ideas were still waiting for approval and are not in this report either."):
+        ("%(num)d idé ventede stadig på godkendelse og er heller ikke med.",
+         "%(num)d idéer ventede stadig på godkendelse og er heller ikke med."),
 }
 
 

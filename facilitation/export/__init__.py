@@ -14,7 +14,7 @@ from .xlsx import to_xlsx
 # File suffix -> (media type, writer). The SQLite file is the archive; the others are public.
 FORMATS: dict[str, tuple[str, Callable[[Rows], Any]]] = {
     "sqlite": ("application/vnd.sqlite3", to_sqlite),
-    "csv": ("text/csv; charset=utf-8", to_csv),
+    "csv": ("text/csv", to_csv),  # Flask adds "; charset=utf-8" to text types, once
     "json": ("application/json", to_json),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx),
 }

@@ -73,6 +73,8 @@ class Report:
     ideas: int
     theme_count: int
     votes: int
+    hidden: int   # ideas moderation hid: counted, never shown
+    waiting: int  # ideas still waiting for approval when the report was made
     themes: tuple[Theme, ...]
     unsorted: tuple[Group, ...]
     theme_bars: tuple[Bar, ...]
@@ -169,6 +171,8 @@ def build_report(rows: Rows) -> Report:
         questions=tuple(p["text"] for p in prompts),
         participants=len(rows["participants"]), ideas=len(visible), theme_count=len(totals),
         votes=sum(i["votes"] for i in visible) + sum(t["theme_votes"] for t in totals),
+        hidden=sum(1 for i in rows["ideas"] if i["hidden"]),
+        waiting=sum(1 for i in rows["ideas"] if i["pending"] and not i["hidden"]),
         themes=tuple(themes), unsorted=tuple(unsorted),
         theme_bars=bars(themes, lambda theme: theme.label, lambda theme: theme.votes),
         idea_bars=bars(top, lambda idea: idea.text, lambda idea: idea.votes))

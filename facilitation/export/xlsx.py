@@ -1,11 +1,13 @@
-"""A workshop's visible ideas as an Excel workbook: a sheet per question and one of themes."""
+"""A workshop's visible ideas as an Excel workbook: the results first, then a sheet per question."""
 
 from __future__ import annotations
 
 import io
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -13,23 +15,27 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .report import ranked, theme_totals
+from .report import parse_time, ranked, theme_totals
 from .rows import IDEA_COLUMNS, Rows, ideas_with_themes
 
 # Column headings and sheet names per interface language (the words of the glossary).
 LABELS: dict[str, dict[str, str]] = {
     "en": {"id": "ID", "text": "Idea", "question": "Question", "theme": "Theme", "table": "Table",
            "author": "Name", "votes": "Dots", "duplicate_of": "Duplicate of",
-           "created_at": "Sent (UTC)", "participant_id": "Participant", "rank": "Rank",
+           "created_at": "Sent (Copenhagen time)", "participant_id": "Participant", "rank": "Rank",
            "ideas": "Ideas", "theme_votes": "Dots on the theme", "idea_votes": "Dots on its ideas",
-           "themes_sheet": "Themes", "question_sheet": "Question {n}"},
+           "results_sheet": "Results", "question_sheet": "Question {n}"},
     "da": {"id": "ID", "text": "Idé", "question": "Spørgsmål", "theme": "Tema", "table": "Bord",
            "author": "Navn", "votes": "Prikker", "duplicate_of": "Dublet af",
-           "created_at": "Sendt (UTC)", "participant_id": "Deltager", "rank": "Placering",
+           "created_at": "Sendt (dansk tid)", "participant_id": "Deltager", "rank": "Placering",
            "ideas": "Idéer", "theme_votes": "Prikker på temaet", "idea_votes": "Prikker på idéerne",
-           "themes_sheet": "Temaer", "question_sheet": "Spørgsmål {n}"},
+           "results_sheet": "Resultater", "question_sheet": "Spørgsmål {n}"},
 }
 THEME_COLUMNS = ["rank", "theme", "ideas", "votes", "theme_votes", "idea_votes"]
+RANKED_IDEA_COLUMNS = ["rank", "text", "theme", "votes", "question"]
+# Excel has no time zones: times are written as the clock in the hall read them.
+LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
+DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 # Widest a column gets (characters); longer ideas wrap inside their cell.
 MAX_WIDTH = {"text": 70, "question": 40, "theme": 30, "table": 20, "author": 20}
 SHEET_NAME_LENGTH = 31
@@ -56,46 +62,95 @@ def cell_value(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-def write_sheet(workbook: Any, title: str, columns: Sequence[str], labels: dict[str, str],
-                records: Sequence[dict[str, Any]]) -> None:
-    """One worksheet: a bold, frozen, filterable header row, sized columns, then the records."""
-    sheet = workbook.create_sheet(title)
+def local_time(value: object) -> datetime | None:
+    """A stored UTC time as Copenhagen wall-clock time, naive as Excel wants it."""
+    moment = parse_time(value)
+    return moment.astimezone(LOCAL_TIME).replace(tzinfo=None) if moment else None
+
+
+def size_columns(sheet: Any, columns: Sequence[str], labels: dict[str, str],
+                 records: Sequence[dict[str, Any]]) -> None:
+    """Columns as wide as their longest value, within MAX_WIDTH; dates as wide as a date."""
     for index, column in enumerate(columns, start=1):
-        longest = max([len(labels[column]), *(len(str(r[column] or "")) for r in records)])
+        longest = 19 if column == "created_at" else max(
+            [len(labels[column]), *(len(str(r[column] or "")) for r in records)])
         sheet.column_dimensions[get_column_letter(index)].width = min(
-            longest + 2, MAX_WIDTH.get(column, 24))
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(records) + 1}"
+            max(longest, len(labels[column])) + 2, MAX_WIDTH.get(column, 24))
+
+
+def header_row(sheet: Any, columns: Sequence[str], labels: dict[str, str]) -> list[Any]:
+    """Bold column headings."""
     header = []
     for column in columns:
         cell = WriteOnlyCell(sheet, value=labels[column])
         cell.font = Font(bold=True)
         header.append(cell)
-    sheet.append(header)
+    return header
+
+
+def record_row(sheet: Any, columns: Sequence[str], record: dict[str, Any]) -> list[Any]:
+    """One record's cells: text as text (never a formula), times as real date cells."""
+    row: list[Any] = []
     wrap = Alignment(wrap_text=True, vertical="top")
+    for column in columns:
+        value = cell_value(record[column])
+        if column == "created_at":
+            cell = WriteOnlyCell(sheet, value=local_time(value))
+            cell.number_format = DATE_FORMAT
+            row.append(cell)
+        elif isinstance(value, str) and value:
+            # Text is text: an idea starting with "=" must never become a formula.
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            if column == "text":
+                cell.alignment = wrap
+            row.append(cell)
+        else:
+            row.append(value)
+    return row
+
+
+def write_sheet(workbook: Any, title: str, columns: Sequence[str], labels: dict[str, str],
+                records: Sequence[dict[str, Any]]) -> None:
+    """One worksheet: a bold, frozen, filterable header row, sized columns, then the records."""
+    sheet = workbook.create_sheet(title)
+    size_columns(sheet, columns, labels, records)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(records) + 1}"
+    sheet.append(header_row(sheet, columns, labels))
     for record in records:
-        row = []
-        for column in columns:
-            value = cell_value(record[column])
-            if isinstance(value, str) and value:
-                # Text is text: an idea starting with "=" must never become a formula.
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                if column == "text":
-                    cell.alignment = wrap
-                row.append(cell)
-            else:
-                row.append(value)
-        sheet.append(row)
+        sheet.append(record_row(sheet, columns, record))
+
+
+def write_results(workbook: Any, labels: dict[str, str], rows: Rows,
+                  ideas: Sequence[dict[str, Any]]) -> None:
+    """The first sheet: themes ranked by dots, then (after an empty row) the ideas ranked by dots;
+    ties share a rank. Stacked duplicates count with their card and are not ranked apart."""
+    sheet = workbook.create_sheet(sheet_name(labels["results_sheet"], set(), "Results"))
+    themes = [{**theme, "rank": rank, "theme": theme["label"]}
+              for rank, _, theme in ranked(theme_totals(rows), lambda t: int(t["votes"]))]
+    shown = {idea["id"] for idea in ideas}
+    cards = [idea for idea in ideas if idea["duplicate_of"] not in shown]
+    ranked_ideas = [{**idea, "rank": rank} for rank, _, idea in ranked(cards, lambda i: int(i["votes"]))]
+    size_columns(sheet, RANKED_IDEA_COLUMNS, labels, ranked_ideas)
+    sheet.freeze_panes = "A2"
+    for columns, records in ((THEME_COLUMNS, themes), (RANKED_IDEA_COLUMNS, ranked_ideas)):
+        if columns is RANKED_IDEA_COLUMNS:
+            sheet.append([])
+        sheet.append(header_row(sheet, columns, labels))
+        for record in records:
+            sheet.append(record_row(sheet, columns, record))
 
 
 def to_xlsx(rows: Rows, language: str = "en") -> bytes:
-    """The visible ideas as an .xlsx workbook: a sheet per question (in round order), then a
-    themes sheet ranked by dots, ties sharing a rank; headings in English or Danish."""
+    """The visible ideas as an .xlsx workbook: a results sheet (themes, then ideas, ranked by dots,
+    ties sharing a rank), then a sheet per question (in round order) with times in Copenhagen
+    time as real date cells; headings in English or Danish."""
     labels = LABELS.get(language, LABELS["en"])
     workbook = Workbook(write_only=True)
-    taken = {labels["themes_sheet"].casefold(), "history"}  # "History" is reserved by Excel
+    taken = {labels["results_sheet"].casefold(), "history"}  # "History" is reserved by Excel
     ideas = ideas_with_themes(rows)
+    write_results(workbook, labels, rows, ideas)
     prompts = sorted(rows["prompts"], key=lambda p: (p["position"], p["id"]))
     prompt_of = {idea["id"]: idea["prompt_id"] for idea in rows["ideas"]}
     known = {p["id"] for p in prompts}
@@ -108,9 +163,6 @@ def to_xlsx(rows: Rows, language: str = "en") -> bytes:
     if not prompts:
         write_sheet(workbook, sheet_name("", taken, labels["question_sheet"].format(n=1)),
                     IDEA_COLUMNS, labels, ideas)
-    themes = [{**theme, "rank": rank, "theme": theme["label"]}
-              for rank, _, theme in ranked(theme_totals(rows), lambda t: int(t["votes"]))]
-    write_sheet(workbook, labels["themes_sheet"], THEME_COLUMNS, labels, themes)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -109,11 +109,19 @@ IdeaFactory.connect = function (options) {
   };
 };
 
+// The page's language in the reader's own variant of it (en-GB reads 14:05, en-US 2:05 PM);
+// English without a variant as in Britain, as the server writes it.
+IdeaFactory.readingLocale = function () {
+  var lang = document.documentElement.lang || "da";
+  var own = (navigator.languages || [navigator.language]).filter(function (tag) {
+    return tag && tag.split("-")[0] === lang && tag.indexOf("-") > 0;
+  })[0];
+  return own || (lang === "en" ? "en-GB" : lang);
+};
+
 // Format an ISO timestamp as local time of day.
 IdeaFactory.time = function (iso) {
-  var date = new Date(iso);
-  return date.toLocaleTimeString(document.documentElement.lang || undefined,
-                                 { hour: "2-digit", minute: "2-digit" });
+  return new Date(iso).toLocaleTimeString(IdeaFactory.readingLocale(), { hour: "2-digit", minute: "2-digit" });
 };
 
 // A list item for an idea, text set as text, never as HTML.
