@@ -322,11 +322,13 @@ def test_phone_fixes_around_the_phases(live_server: Any, new_page: Callable[...,
     expect(note).to_contain_text("What comes next: the facilitator sorts the ideas into themes, then you vote")
     expect(phone.locator("#posting-closed")).to_be_visible()
     phone.screenshot(animations="disabled", path=shots / "phone-posting-closed.png", full_page=True)
+    found = axe_with_best_practice(phone, "en phone: posting closed")
 
     # Sorting: "About you" goes, the phone says voting comes next.
     command(boss, "set_phase", {"phase": "cluster"})
     expect(note).to_have_text("The ideas are being sorted into themes… Next, you vote here on your phone. Keep this page open.")
     expect(phone.locator("#profile-section")).to_be_hidden()
+    found += axe_with_best_practice(phone, "en phone: cluster")
     command(boss, "set_phase", {"phase": "vote"})
     expect(phone.locator("#vote-section")).to_be_visible()
     expect(phone.locator("#profile-section")).to_be_hidden()
@@ -335,4 +337,5 @@ def test_phone_fixes_around_the_phases(live_server: Any, new_page: Callable[...,
     command(boss, "set_posting", {"open": True})
     expect(phone.locator("#profile-section")).to_be_visible()
     expect(note).to_have_text("")
+    assert not found, "\n".join(found)
     assert phone.errors == []
