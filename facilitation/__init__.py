@@ -66,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     dates.init_app(app)
 
+    from .dispatch import Dispatcher
     from .organiser import bp as organiser
     from .printing import bp as printing
     from .realtime import WorkshopNamespace
@@ -81,7 +82,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
                       client_manager=message_queue(queue))
     app.extensions["facilitation.coordination"] = coordination(socketio, queue)
-    socketio.on_namespace(WorkshopNamespace(socketio))
+    dispatcher = app.extensions["facilitation.dispatcher"] = Dispatcher(socketio)
+    socketio.on_namespace(WorkshopNamespace(socketio, dispatcher))
     if app.config["BEHIND_PROXY"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -131,11 +133,14 @@ def secret_key(data_dir: Path) -> str:
 def register_errors(app: Flask) -> None:
     """Friendly pages for people, JSON for the API; never a stack trace."""
 
-    def handle(status: int, code: str, message: str) -> Any:
-        if request.path.startswith("/api/"):
-            return jsonify({"error": {"code": code, "message": message}}), status
-        return render_template("error.html", status=status), status
+    from .dispatch import error_body
+    from .errors import N_, CommandError
 
-    app.register_error_handler(404, lambda e: handle(404, "not_found", "Not found."))
-    app.register_error_handler(405, lambda e: handle(405, "method_not_allowed", "Method not allowed."))
-    app.register_error_handler(500, lambda e: handle(500, "server_error", "Something went wrong."))
+    def handle(error: CommandError) -> Any:
+        if request.path.startswith("/api/"):
+            return jsonify(error_body(error)), error.status
+        return render_template("error.html", status=error.status), error.status
+
+    app.register_error_handler(404, lambda e: handle(CommandError("not_found", N_("Not found."))))
+    app.register_error_handler(405, lambda e: handle(CommandError("method_not_allowed")))
+    app.register_error_handler(500, lambda e: handle(CommandError("server_error")))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .model import CommandError
+from .errors import N_, CommandError
 
 PHASES = ("collect", "cluster", "vote", "results", "closed")
 MAX_TIMER_SECONDS = 4 * 3600
@@ -37,13 +37,13 @@ class Timer:
     def pause(self, now_ms: int) -> Timer:
         """Stop the clock, keeping what is left."""
         if not self.running:
-            raise CommandError("invalid", "The timer is not running.")
+            raise CommandError("invalid", N_("The timer is not running."))
         return Timer(None, int(self.view(now_ms)["remaining_ms"]), False)
 
     def resume(self, now_ms: int) -> Timer:
         """Run again from what was left."""
         if self.running or self.remaining_ms <= 0:
-            raise CommandError("invalid", "There is no paused timer to resume.")
+            raise CommandError("invalid", N_("There is no paused timer to resume."))
         return Timer(now_ms + self.remaining_ms, self.remaining_ms, True)
 
     def add(self, seconds: int, now_ms: int) -> Timer:
@@ -59,7 +59,7 @@ class Timer:
 def check_phase(raw: object) -> str:
     """A phase name, or `invalid`."""
     if raw not in PHASES:
-        raise CommandError("invalid", f"phase must be one of: {', '.join(PHASES)}.")
+        raise CommandError("invalid", N_("phase must be one of: %(choices)s."), choices=", ".join(PHASES))
     return str(raw)
 
 
@@ -68,8 +68,8 @@ def check_seconds(raw: object, allow_negative: bool = False) -> int:
     low = -MAX_TIMER_SECONDS if allow_negative else 1
     if not isinstance(raw, int) or isinstance(raw, bool) or not low <= raw <= MAX_TIMER_SECONDS \
             or raw == 0:
-        raise CommandError("invalid", f"seconds must be a whole number from {low} to "
-                                      f"{MAX_TIMER_SECONDS}, not 0.")
+        raise CommandError("invalid", N_("seconds must be a whole number from %(low)s to %(high)s, not 0."),
+                           low=low, high=MAX_TIMER_SECONDS)
     return raw
 
 
@@ -79,22 +79,22 @@ def check_voting(dots: object, max_per_item: object) -> tuple[int, int]:
             and isinstance(max_per_item, int) and not isinstance(max_per_item, bool)
             and 1 <= max_per_item <= dots):
         return dots, max_per_item
-    raise CommandError("invalid", f"dots must be 1-{MAX_DOTS} and max_per_item 1 up to dots.")
+    raise CommandError("invalid", N_("dots must be 1-%(limit)s and max_per_item 1 up to dots."), limit=MAX_DOTS)
 
 
 def check_vote_on(raw: object) -> str:
     """What participants vote on: "ideas", "themes" or "both", or `invalid`."""
     if raw not in VOTE_ON:
-        raise CommandError("invalid", f"vote_on must be one of: {', '.join(VOTE_ON)}.")
+        raise CommandError("invalid", N_("vote_on must be one of: %(choices)s."), choices=", ".join(VOTE_ON))
     return str(raw)
 
 
 def check_votable(vote_on: str, column: str) -> None:
     """Refuse a dot on a theme when the vote is on ideas only, or on an idea when it is on themes."""
     if vote_on == "ideas" and column == "cluster_id":
-        raise CommandError("not_votable", "In this vote, dots go on ideas, not on themes.")
+        raise CommandError("not_votable", N_("In this vote, dots go on ideas, not on themes."))
     if vote_on == "themes" and column == "idea_id":
-        raise CommandError("not_votable", "In this vote, dots go on themes, not on single ideas.")
+        raise CommandError("not_votable", N_("In this vote, dots go on themes, not on single ideas."))
 
 
 def rank(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -9,6 +9,9 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .errors import CommandError as CommandError  # re-exported: older imports
+from .errors import N_, field_term
+
 # No 0/O, 1/I/L: a code read off a projector from the back of a hall must not be misread.
 LANGUAGES = ("da", "en")
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -24,19 +27,6 @@ MAX_PARTICIPANTS = 20000
 FACILITATOR = "facilitator"
 PARTICIPANT = "participant"
 VIEWER = "viewer"  # a wall: follows the workshop, posts nothing, is not counted
-
-
-class CommandError(Exception):
-    """A command refused with a machine-readable code and a message a person can act on."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def to_dict(self) -> dict[str, str]:
-        """The `error` object of an ack or an HTTP error body."""
-        return {"code": self.code, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -64,6 +54,11 @@ class Workshop:
     table_mode: bool = False
     language: str = "da"  # the wall's language; phones follow their own browser
     themes_on_wall: bool = False  # the wall groups ideas by theme only once the facilitator says so
+
+    @property
+    def accepts_ideas(self) -> bool:
+        """Whether participants may post (or change their) ideas now: collecting, posting open."""
+        return self.phase == "collect" and self.posting_open
 
     def to_dict(self) -> dict[str, Any]:
         """The public form, without the internal id; the store adds the timer as screens see it."""
@@ -115,32 +110,6 @@ class Cluster:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class Fact:
-    """A state change as broadcast to a workshop's room and kept in its event log."""
-
-    type: str
-    payload: dict[str, Any]
-    seq: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """The event payload with its sequence number, as clients receive it."""
-        return {**self.payload, "seq": self.seq}
-
-    @property
-    def private(self) -> bool:
-        """Whether only facilitators may see it in full: an idea waiting for approval, or hidden."""
-        idea = self.payload.get("idea")
-        return isinstance(idea, dict) and bool(idea.get("pending") or idea.get("hidden"))
-
-    def public_dict(self) -> dict[str, Any]:
-        """What walls and phones receive: a waiting or hidden idea's text stays with the facilitator;
-        they learn only that the idea is not to be shown."""
-        if self.private:
-            return {"idea_id": self.payload["idea"]["id"], "seq": self.seq}
-        return self.to_dict()
-
-
 def new_code() -> str:
     """Draw a random join code."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -169,23 +138,22 @@ def hash_token(token: str) -> str:
 def clean_text(raw: object, field: str, max_length: int) -> str:
     """Validate user text: a string, not blank after trimming, within max_length characters."""
     if not isinstance(raw, str):
-        raise CommandError("invalid", f"The {field} must be text.")
+        raise CommandError("invalid", N_("%(field)s must be text."), field=field_term(field))
     # NFC so that "å" typed on different keyboards is one character, counted and compared alike.
     text = unicodedata.normalize("NFC", raw).strip()
     text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
     if not text:
-        raise CommandError("empty", f"The {field} is empty. Write something first.")
+        raise CommandError("empty", field=field_term(field))
     if len(text) > max_length:
-        raise CommandError(
-            "too_long", f"The {field} is {len(text)} characters; at most {max_length} are allowed."
-        )
+        raise CommandError("too_long", field=field_term(field), length=len(text), limit=max_length)
     return text
 
 
 def clean_client_id(raw: object) -> str:
     """Validate the id a phone gives an idea so that a resend is recognised."""
     if not isinstance(raw, str) or not 1 <= len(raw) <= MAX_CLIENT_ID_LENGTH:
-        raise CommandError("invalid", "client_id must be text of 1 to 64 characters.")
+        raise CommandError("invalid", N_("client_id must be text of 1 to %(limit)s characters."),
+                           limit=MAX_CLIENT_ID_LENGTH)
     return raw
 
 

@@ -16,12 +16,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_socketio import SocketIO
 
-from . import commands, export
+from . import export
 from .auth import (
     admin_password_ok, admin_required, find_workshop, get_store, is_admin, is_facilitator,
 )
-from .model import FACILITATOR, Actor, CommandError, TokenBucket
-from .realtime import broadcast, room
+from .dispatch import broadcast, error_body
+from .errors import N_, BadRequest, CommandError, NotFound, Unauthorized
+from .facts import WorkshopDeleted
+from .model import FACILITATOR, Actor, TokenBucket
 from .store import Store
 
 bp = Blueprint("organiser", __name__)
@@ -94,7 +96,7 @@ def logout() -> Any:
 def erase(store: Store, socketio: SocketIO, workshop_id: int, code: str, reason: str) -> dict[str, Any]:
     """Delete a workshop for good and tell its screens, which then show that it is gone."""
     record = store.delete_workshop(workshop_id, reason)
-    socketio.emit("workshop_deleted", {"code": code}, to=room(code))
+    broadcast(socketio, code, [WorkshopDeleted(code)])
     return record
 
 
@@ -120,7 +122,7 @@ def read_upload() -> list[str]:
         finally:
             upload.close()
         if len(raw) > MAX_IMPORT_BYTES:
-            raise CommandError("too_long", "The file is larger than 1 MB.")
+            raise BadRequest("too_long", N_("The file is larger than 1 MB."))
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -130,7 +132,7 @@ def read_upload() -> list[str]:
     else:
         text = request.form.get("text", "")
         if len(text.encode()) > MAX_IMPORT_BYTES:
-            raise CommandError("too_long", "The text is larger than 1 MB.")
+            raise BadRequest("too_long", N_("The text is larger than 1 MB."))
     return [line for line in text.splitlines() if line.strip()]
 
 
@@ -153,16 +155,19 @@ def import_ideas(code: str) -> Any:
     """Facilitator -> ideas collected on paper into the active question; JSON summary."""
     workshop = find_workshop(code)
     if workshop is None:
-        return jsonify({"error": {"code": "not_found", "message": "There is no such workshop."}}), 404
+        return jsonify(error_body(NotFound("not_found"))), 404
     if not is_facilitator(workshop):
-        return jsonify({"error": {"code": "unauthorized", "message": "The facilitator token is required."}}), 401
+        return jsonify(error_body(Unauthorized("unauthorized"))), 401
     try:
-        ack, facts = commands.import_ideas(get_store(), Actor(workshop, FACILITATOR),
-                                           {"texts": read_upload()})
+        texts = read_upload()
     except CommandError as error:
-        return jsonify({"error": error.to_dict()}), 400
-    broadcast(current_app.extensions["socketio"], workshop.code, facts)
-    return jsonify({"ok": True, **ack})
+        return jsonify(error_body(error)), error.status
+    dispatcher = current_app.extensions["facilitation.dispatcher"]
+    ack, status = dispatcher.call(("http", request.remote_addr), Actor(workshop, FACILITATOR),
+                                  "import_ideas", {"texts": texts})
+    if not ack["ok"]:
+        del ack["ok"]  # HTTP errors are {"error": ...} alone
+    return jsonify(ack), status
 
 
 def start_retention(app: Flask, socketio: SocketIO) -> None:

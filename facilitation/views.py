@@ -20,7 +20,9 @@ from . import commands, export
 from .auth import (
     admin_password_ok, admin_required, find_workshop, get_store, is_admin, is_facilitator,
 )
-from .model import MAX_IDEA_LENGTH, CommandError, TokenBucket, Workshop, facilitator_cookie, normalize_code
+from .dispatch import error_body
+from .errors import N_, CommandError, NotFound, RateLimited, Unauthorized
+from .model import MAX_IDEA_LENGTH, TokenBucket, Workshop, facilitator_cookie, normalize_code
 
 bp = Blueprint("views", __name__)
 
@@ -67,9 +69,9 @@ def creation_allowed() -> bool:
     return bool(bucket.allow(time.monotonic()))
 
 
-def api_error(status: int, code: str, message: str) -> tuple[Response, int]:
-    """A JSON error body of the API."""
-    return jsonify({"error": {"code": code, "message": message}}), status
+def api_error(error: CommandError) -> tuple[Response, int]:
+    """A refusal as the API's JSON error body, with its status."""
+    return jsonify(error_body(error)), error.status
 
 
 @bp.get("/")
@@ -92,8 +94,8 @@ def create_from_form() -> Any:
     try:
         workshop, token = commands.create_workshop(get_store(), request.form.to_dict())
     except CommandError as error:
-        return render_template("index.html", create_error=error.message,
-                               form=request.form), 400
+        return render_template("index.html", create_error=error.render(_),
+                               form=request.form), error.status
     return redirect(url_for("views.facilitate", code=workshop.code, token=token), 303)
 
 
@@ -188,7 +190,7 @@ def export_file(code: str, fmt: str) -> Any:
     if fmt not in export.FORMATS:
         abort(404)
     if not is_facilitator(workshop):
-        return api_error(401, "unauthorized", "The facilitator token is required to export.")
+        return api_error(Unauthorized("unauthorized", N_("The facilitator token is required to export.")))
     mimetype, render = export.FORMATS[fmt]
     rows = get_store().export_rows(workshop.id, export.COLUMNS)
     if fmt == "xlsx":  # the spreadsheet's headings and sheet names follow the interface language
@@ -206,7 +208,8 @@ def report(code: str) -> Any:
     """A printable report of the workshop (questions, counts, themes, results), for its facilitator."""
     workshop = load_workshop(code)
     if not is_facilitator(workshop):
-        return api_error(401, "unauthorized", "The facilitator token is required for the report.")
+        return api_error(Unauthorized("unauthorized",
+                                      N_("The facilitator token is required for the report.")))
     data = export.build_report(get_store().export_rows(workshop.id, export.COLUMNS))
     return render_template("report.html", report=data), 200, {"Cache-Control": "no-store"}
 
@@ -215,15 +218,16 @@ def report(code: str) -> Any:
 def api_create() -> Any:
     """Create a workshop from JSON `{"title", "prompt"}`."""
     if not creation_allowed():
-        return api_error(429, "rate_limited", "Too many workshops created from here. Wait a minute.")
+        return api_error(RateLimited("rate_limited",
+                                     N_("Too many workshops created from here. Wait a minute.")))
     if admin_required() and not is_admin():
-        return api_error(401, "unauthorized", "Creating workshops needs the organiser password"
-                                              " (Authorization: Bearer <password>).")
+        return api_error(Unauthorized("unauthorized", N_(
+            "Creating workshops needs the organiser password (Authorization: Bearer <password>).")))
     payload = request.get_json(silent=True)
     try:
         workshop, token = commands.create_workshop(get_store(), payload)
     except CommandError as error:
-        return api_error(400, error.code, error.message)
+        return api_error(error)
     url = links(workshop)
     return jsonify({"code": workshop.code, "facilitator_token": token, **url,
                     "facilitator_url": f"{url['facilitator_url']}?token={token}"}), 201
@@ -234,7 +238,7 @@ def api_snapshot(code: str) -> Any:
     """A workshop's current state; hidden ideas only for its facilitator."""
     workshop = find_workshop(code)
     if workshop is None:
-        return api_error(404, "not_found", "There is no workshop with that code.")
+        return api_error(NotFound("not_found"))
     return jsonify(get_store().snapshot(workshop.id, include_hidden=is_facilitator(workshop)))
 
 
@@ -243,8 +247,8 @@ def api_results(code: str) -> Any:
     """Ideas and themes ranked by dots: for everyone once results are shown, for the facilitator always."""
     workshop = find_workshop(code)
     if workshop is None:
-        return api_error(404, "not_found", "There is no workshop with that code.")
+        return api_error(NotFound("not_found"))
     try:
         return jsonify(commands.results(get_store(), workshop, is_facilitator(workshop)))
     except CommandError as error:
-        return api_error(403, error.code, error.message)
+        return api_error(error)

@@ -66,10 +66,10 @@ def test_voting_budget_per_item_cap_and_retract(w: dict[str, Any]) -> None:
     assert do(w, "cast_vote", {"idea_id": ideas[1]}, who="a")["dots_left"] == 0
     assert refused(w, "cast_vote", {"idea_id": ideas[2]}, who="a") == "no_dots_left"
     assert do(w, "retract_vote", {"idea_id": ideas[0]}, who="a")["dots_left"] == 1
-    assert refused(w, "retract_vote", {"idea_id": ideas[2]}, who="a") == "not_found"
-    assert refused(w, "cast_vote", {"idea_id": 999}, who="a") == "not_found"
+    assert refused(w, "retract_vote", {"idea_id": ideas[2]}, who="a") == "no_vote_to_retract"
+    assert refused(w, "cast_vote", {"idea_id": 999}, who="a") == "idea_not_found"
     assert refused(w, "cast_vote", {"idea_id": ideas[0], "cluster_id": 1}, who="a") == "invalid"
-    assert refused(w, "cast_vote", {"idea_id": ideas[0]}) == "forbidden"  # the facilitator has no dots
+    assert refused(w, "cast_vote", {"idea_id": ideas[0]}) == "participants_only"  # the facilitator has no dots
     assert w["store"].my_votes(w["fac"].workshop.id, w["a"].participant_id) == {
         "ideas": {str(ideas[0]): 1, str(ideas[1]): 1}, "clusters": {}, "dots_left": 1}
 

@@ -48,7 +48,7 @@ def test_ideas_belong_to_the_active_question(w: dict[str, Any]) -> None:
     assert [p["text"] for p in state["prompts"]] == ["Første spørgsmål?", "Andet spørgsmål?"]
     assert state["workshop"]["prompt"] == "Andet spørgsmål?"
     assert state["workshop"]["active_prompt_id"] == second_prompt["id"]
-    assert refused(w, "set_active_prompt", {"prompt_id": 999}) == "not_found"
+    assert refused(w, "set_active_prompt", {"prompt_id": 999}) == "question_not_found"
 
 
 def test_tables_are_picked_and_carried_by_ideas(w: dict[str, Any]) -> None:
@@ -58,7 +58,7 @@ def test_tables_are_picked_and_carried_by_ideas(w: dict[str, Any]) -> None:
     assert post(w, "a", "Fra bord 2")["table_id"] == tables[1]["id"]
     kept = do(w, "set_tables", {"tables": ["Bord 2", "Bord 3"]})["tables"]
     assert kept[0]["id"] == tables[1]["id"]  # a table that stays keeps its ideas
-    assert refused(w, "set_table", {"table_id": tables[0]["id"]}, who="a") == "not_found"
+    assert refused(w, "set_table", {"table_id": tables[0]["id"]}, who="a") == "table_not_found"
     assert refused(w, "set_tables", {"tables": "Bord"}) == "invalid"
 
 
@@ -83,7 +83,7 @@ def test_names_optional_required_forbidden(w: dict[str, Any]) -> None:
     assert refused(w, "post_idea", {"text": "x", "client_id": "x"}, who="b") == "name_required"
     do(w, "set_rules", {"names": "forbidden"})
     assert post(w, "a", "Nu anonym")["author"] is None
-    assert refused(w, "set_name", {"name": "Ole"}, who="b") == "forbidden"
+    assert refused(w, "set_name", {"name": "Ole"}, who="b") == "names_forbidden"
     assert refused(w, "set_rules", {"names": "sometimes"}) == "invalid"
 
 
@@ -103,8 +103,8 @@ def test_pre_moderation_queues_ideas_until_approved(w: dict[str, Any]) -> None:
 
 def test_own_ideas_can_be_edited_and_deleted_while_posting_is_open(w: dict[str, Any]) -> None:
     idea = post(w, "a", "Førsteudkast")
-    assert refused(w, "edit_idea", {"idea_id": idea["id"], "text": "Stjålet"}, who="b") == "forbidden"
-    assert refused(w, "delete_idea", {"idea_id": idea["id"]}, who="b") == "forbidden"
+    assert refused(w, "edit_idea", {"idea_id": idea["id"], "text": "Stjålet"}, who="b") == "not_your_idea"
+    assert refused(w, "delete_idea", {"idea_id": idea["id"]}, who="b") == "not_your_idea"
     assert do(w, "edit_idea", {"idea_id": idea["id"], "text": "Endelig"}, who="a")["idea"]["text"] == "Endelig"
     do(w, "set_phase", {"phase": "cluster"})
     assert refused(w, "edit_idea", {"idea_id": idea["id"], "text": "Sent"}, who="a") == "posting_closed"
@@ -139,6 +139,6 @@ def test_edits_under_pre_moderation_wait_again_and_hidden_text_stays_private(w: 
     assert snapshot(w)["ideas"] == []  # off the wall until approved again
     do(w, "approve_idea", {"idea_id": idea["id"]})
     do(w, "set_rules", {"pre_moderation": False})
-    commands.set_idea_hidden(w["store"], w["fac"], {"idea_id": idea["id"]}, True)
+    commands.hide_idea(w["store"], w["fac"], {"idea_id": idea["id"]})
     _, facts = commands.edit_idea(w["store"], w["a"], {"idea_id": idea["id"], "text": "Skjult ny"})
     assert facts[0].private and "Skjult" not in str(facts[0].public_dict())

@@ -119,7 +119,7 @@ def test_facilitator_hides_and_shows_ideas(live_server: Any, peers: Any) -> None
     assert shown["idea"]["id"] == idea["id"]
     assert shown["seq"] == hidden["seq"] + 1
     missing = facilitator.call("hide_idea", {"idea_id": 999999})
-    assert missing["error"]["code"] == "not_found"
+    assert missing["error"]["code"] == "idea_not_found"
 
 
 def test_closed_posting_refuses_ideas(live_server: Any, peers: Any) -> None:
@@ -204,7 +204,7 @@ def test_viewer_is_not_counted_and_cannot_post(live_server: Any, peers: Any) -> 
     code = live_server.create_workshop()["code"]
     wall, ack = joined(peers, live_server, code, viewer=True)
     assert ack["snapshot"]["workshop"]["participant_count"] == 0
-    assert wall.call("post_idea", {"text": "x", "client_id": "1"})["error"]["code"] == "forbidden"
+    assert wall.call("post_idea", {"text": "x", "client_id": "1"})["error"]["code"] == "participants_only"
 
 
 def test_flooding_is_rate_limited_without_losing_acked_ideas(live_server: Any,

@@ -71,10 +71,10 @@ def test_bad_input_and_unknown_ids(setup: dict[str, Any]) -> None:
     assert refused(setup, "create_cluster", {"label": ""}) == "empty"
     assert refused(setup, "create_cluster", {"label": "x" * 81}) == "too_long"
     assert refused(setup, "create_cluster", ["label"]) == "invalid"
-    assert refused(setup, "rename_cluster", {"cluster_id": 999, "label": "x"}) == "not_found"
-    assert refused(setup, "move_idea", {"idea_id": 999, "cluster_id": None}) == "not_found"
+    assert refused(setup, "rename_cluster", {"cluster_id": 999, "label": "x"}) == "theme_not_found"
+    assert refused(setup, "move_idea", {"idea_id": 999, "cluster_id": None}) == "idea_not_found"
     assert refused(setup, "move_idea", {"idea_id": setup["ideas"][0]}) == "invalid"
-    assert refused(setup, "move_idea", {"idea_id": setup["ideas"][0], "cluster_id": 999}) == "not_found"
+    assert refused(setup, "move_idea", {"idea_id": setup["ideas"][0], "cluster_id": 999}) == "theme_not_found"
     assert refused(setup, "move_idea", {"idea_id": "1", "cluster_id": None}) == "invalid"
     assert refused(setup, "delete_cluster", {"cluster_id": True}) == "invalid"
     assert refused(setup, "apply_suggestions", {"suggestions": "x"}) == "invalid"
@@ -86,7 +86,7 @@ def test_theme_of_another_workshop_is_not_found(setup: dict[str, Any]) -> None:
     other, _ = store.create_workshop("Other", "Q")
     foreign = commands.create_cluster(store, Actor(other, FACILITATOR), {"label": "Fremmed"})[0]
     payload = {"idea_id": setup["ideas"][0], "cluster_id": foreign["cluster"]["id"]}
-    assert refused(setup, "move_idea", payload) == "not_found"
+    assert refused(setup, "move_idea", payload) == "theme_not_found"
 
 
 def test_merge_and_delete_return_ideas(setup: dict[str, Any]) -> None:
@@ -199,6 +199,6 @@ def test_a_selection_moves_as_one_fact(setup: dict[str, Any]) -> None:
     assert ack["idea_ids"] == [ids[0], ids[1], ids[3]] and len(facts) == 1
     assert refused(setup, "move_ideas", {"idea_ids": [], "cluster_id": None}) == "invalid"
     assert refused(setup, "move_ideas", {"idea_ids": [ids[0]]}) == "invalid"
-    assert refused(setup, "move_ideas", {"idea_ids": [99999], "cluster_id": None}) == "not_found"
-    assert refused(setup, "move_ideas", {"idea_ids": [ids[0]], "cluster_id": 99999}) == "not_found"
+    assert refused(setup, "move_ideas", {"idea_ids": [99999], "cluster_id": None}) == "idea_not_found"
+    assert refused(setup, "move_ideas", {"idea_ids": [ids[0]], "cluster_id": 99999}) == "theme_not_found"
     assert store.get_idea(setup["fac"].workshop.id, ids[2]).cluster_id == theme

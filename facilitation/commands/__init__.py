@@ -1,31 +1,62 @@
-"""Every state change as one function (store, actor, payload) -> (ack, facts).
+"""Every state change as one function `(ctx, payload) -> (ack, facts)`, registered by event name.
 
-Validation and authorization live here, once, whichever transport a command came by; a refusal is a
-`CommandError`, which the transport turns into `{"ok": false, "error": {...}}`.
+How to add a command (one function, its payload type and its test; nothing else in Python):
+
+1. In the module of its concern (`core`, `flow`, `rounds`, `themes`, `organiser`, or a new one
+   imported below), write the payload as a frozen dataclass and the command as a function:
+
+       @dataclass(frozen=True)
+       class Rename:
+           \"\"\"`{"cluster_id", "label"}`.\"\"\"
+           cluster_id: int
+           label: Annotated[str, Text("theme name", MAX_LABEL_LENGTH)]
+
+       @command("rename_cluster", FACILITATOR, Rename, emits=(ClusterRenamed,))
+       def rename_cluster(ctx: Context, p: Rename) -> Result:
+           \"\"\"Facilitator -> the theme's new label; `cluster_renamed`.\"\"\"
+           fact = ctx.store.rename_cluster(ctx.workshop_id, ctx.theme(p.cluster_id).id, p.label)
+           return {"cluster_id": p.cluster_id, "label": p.label}, [fact] if fact else []
+
+   `who` is FACILITATOR, PARTICIPANT or JOINED. The dispatcher has already rate-limited the sender,
+   refused an erased workshop (`not_found`), checked the role and parsed the payload (`int` refuses
+   booleans, `int | None` allows null, a field without default is required, `list[int]` is
+   deduplicated, `Annotated[..., Check(f)]` runs `f`; `None` as payload type: no payload; `dict`:
+   the raw mapping). `ctx.workshop` is the workshop as it is now; `ctx.idea(id)` and
+   `ctx.theme(id)` refuse with `idea_not_found` / `theme_not_found`.
+2. A new fact: a dataclass in `facilitation/facts.py` registered with `@fact`, and a store method
+   that returns it from `self._append(workshop_id, MyFact(...), actor)`. A refusal: raise an error
+   of `facilitation/errors.py` with a code of its `CATALOGUE` (add a code there with its message).
+3. Socket.IO and HTTP find the command in `COMMANDS` by name: nothing to add in `realtime.py`.
+   Document the command, its facts and new error codes in docs/protocol.md (tests/test_docs.py
+   fails until you do), run `make translations` for new messages, and test it with
+   `tests.commanding.do` / `refused` (or `commands.<name>(store, actor, payload)`).
 """
 
+from .core import create_workshop, hide_idea, join, post_idea, set_posting, show_idea, sync, workshop_for
 from .flow import (
     add_time, cast_vote, pause_timer, results, resume_timer, retract_vote, set_phase, set_voting,
     start_timer, stop_timer,
 )
+from .organiser import import_ideas
+from .registry import COMMANDS, JOINED, Command, Context, Result, execute, run_here
 from .rounds import (
     add_prompt, approve_idea, delete_idea, edit_idea, set_active_prompt, set_name, set_rules,
     set_table, set_tables,
 )
-from .organiser import import_ideas
-from .core import Result, create_workshop, join, post_idea, set_idea_hidden, set_posting, sync
 from .themes import (
     apply_suggestions, create_cluster, delete_cluster, merge_clusters, move_idea, move_ideas,
     rename_cluster, reorder_clusters, set_themes_on_wall, stack_ideas, suggest_clusters, unstack_idea,
 )
 
 __all__ = [
+    "COMMANDS", "JOINED", "Command", "Context", "Result", "execute", "run_here", "workshop_for",
     "import_ideas",
     "add_prompt", "approve_idea", "delete_idea", "edit_idea", "set_active_prompt", "set_name",
     "set_rules", "set_table", "set_tables",
     "add_time", "cast_vote", "pause_timer", "results", "resume_timer", "retract_vote", "set_phase",
     "set_voting", "start_timer", "stop_timer",
-    "Result", "apply_suggestions", "create_cluster", "create_workshop", "delete_cluster", "join",
+    "apply_suggestions", "create_cluster", "create_workshop", "delete_cluster", "hide_idea", "join",
     "merge_clusters", "move_idea", "move_ideas", "post_idea", "rename_cluster", "reorder_clusters",
-    "set_idea_hidden", "set_posting", "set_themes_on_wall", "stack_ideas", "suggest_clusters", "sync", "unstack_idea",
+    "set_posting", "set_themes_on_wall", "show_idea", "stack_ideas", "suggest_clusters", "sync",
+    "unstack_idea",
 ]

@@ -1,49 +1,22 @@
-"""Commands of the live core: create, join, post, moderate, sync; and the checks all commands share."""
+"""Commands of the live core: create, join, post, moderate, sync."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
+from ..errors import N_, CommandError, Conflict, Forbidden, NotFound
+from ..facts import IdeaHidden, IdeaPosted, IdeaQueued, IdeaShown, PostingClosed, PostingOpened
 from ..model import (
-    FACILITATOR, MAX_IDEA_LENGTH, MAX_PARTICIPANTS, MAX_PROMPT_LENGTH, MAX_TITLE_LENGTH, PARTICIPANT, VIEWER, Actor,
-    LANGUAGES, CommandError, Fact, Workshop, clean_client_id, clean_text, normalize_code,
+    FACILITATOR, LANGUAGES, MAX_IDEA_LENGTH, MAX_PARTICIPANTS, MAX_PROMPT_LENGTH, MAX_TITLE_LENGTH,
+    PARTICIPANT, VIEWER, Actor, Workshop, clean_client_id, clean_text, normalize_code,
 )
 from ..store import Store
+from .registry import JOINED, Check, Context, IdeaRef, Result, Text, command, fields
 
-Result = tuple[dict[str, Any], list[Fact]]
 SYNC_LIMIT = 500
-
-
-def fields(payload: object) -> dict[str, Any]:
-    """The payload as a mapping; anything but a JSON object (or nothing) is refused."""
-    if payload is None:
-        return {}
-    if not isinstance(payload, dict):
-        raise CommandError("invalid", "The message must be a JSON object.")
-    return payload
-
-
-def require_facilitator(actor: Actor | None) -> Actor:
-    """The actor, if it is the workshop's facilitator."""
-    actor = require_joined(actor)
-    if not actor.is_facilitator:
-        raise CommandError("forbidden", "Only the facilitator can do this.")
-    return actor
-
-
-def require_joined(actor: Actor | None) -> Actor:
-    """The actor, if the connection has joined a workshop."""
-    if actor is None:
-        raise CommandError("not_joined", "Join a workshop first.")
-    return actor
-
-
-def int_field(data: dict[str, Any], name: str) -> int:
-    """A whole-number field (booleans are not numbers here)."""
-    value = data.get(name)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise CommandError("invalid", f"{name} must be a whole number.")
-    return value
+# A person types an idea in seconds; an outbox flushed after a reconnect sends a burst.
+IDEA_RATE, IDEA_BURST = 0.5, 10
 
 
 def workshop_for(store: Store, code: object) -> Workshop:
@@ -51,7 +24,7 @@ def workshop_for(store: Store, code: object) -> Workshop:
     canonical = normalize_code(code)
     workshop = store.get_workshop(canonical) if canonical else None
     if workshop is None:
-        raise CommandError("not_found", "There is no workshop with that code. Check the code.")
+        raise NotFound("not_found")
     return workshop
 
 
@@ -62,7 +35,7 @@ def create_workshop(store: Store, payload: object) -> tuple[Workshop, str]:
     prompt = clean_text(data.get("prompt"), "question", MAX_PROMPT_LENGTH)
     language = data.get("language") or "da"
     if language not in LANGUAGES:
-        raise CommandError("invalid", "language must be da or en.")
+        raise CommandError("invalid", N_("language must be da or en."))
     return store.create_workshop(title, prompt, language)
 
 
@@ -82,7 +55,7 @@ def join(store: Store, payload: object, cookie_token: str | None = None,
             or store.is_facilitator(workshop, cookie_token)):
         return _screen(store, workshop, FACILITATOR)
     if token is not None:
-        raise CommandError("forbidden", "That facilitator link is not valid for this workshop.")
+        raise Forbidden("forbidden", N_("That facilitator link is not valid for this workshop."))
     participant, ptoken, _ = store.join(workshop.id, data.get("participant_token"),
                                         limit)
     own = store.own_ideas(participant.id)
@@ -101,75 +74,94 @@ def _screen(store: Store, workshop: Workshop, role: str) -> tuple[Actor, Result]
     return Actor(workshop, role), ({"role": role, "participant_token": None, "snapshot": snapshot}, [])
 
 
-def post_idea(store: Store, actor: Actor | None, payload: object) -> Result:
-    """Participant (or facilitator) -> the stored idea; repeated client_id -> the same idea."""
-    actor = require_joined(actor)
-    data = fields(payload)
-    text = clean_text(data.get("text"), "idea", MAX_IDEA_LENGTH)
-    client_id = clean_client_id(data.get("client_id"))
-    if actor.participant_id is None:
-        raise CommandError("forbidden", "Only participants post ideas: open the join page.")
-    again = store.idea_by_client_id(actor.participant_id, client_id)
+@dataclass(frozen=True)
+class NewIdea:
+    """`{"text", "client_id"}`: an idea and the id its phone gave it (a resend repeats it)."""
+
+    text: Annotated[str, Text("idea", MAX_IDEA_LENGTH)]
+    client_id: Annotated[str, Check(clean_client_id)]
+
+
+@command("post_idea", PARTICIPANT, NewIdea, emits=(IdeaPosted, IdeaQueued),
+         rate=(IDEA_RATE, IDEA_BURST))
+def post_idea(ctx: Context, idea: NewIdea) -> Result:
+    """Participant -> the stored idea; repeated client_id -> the same idea."""
+    again = ctx.store.idea_by_client_id(ctx.participant_id, idea.client_id)
     if again is not None:
         return {"idea": again.to_dict()}, []  # a resend from the outbox: the rules were checked then
-    workshop = store.get_workshop(actor.workshop.code)
-    if workshop is None or workshop.phase != "collect" or not workshop.posting_open:
-        raise CommandError("posting_closed", "Posting is closed for now.")
-    placement = _placement(store, workshop, actor.participant_id)
-    idea, fact = store.post_idea(actor.workshop.id, actor.participant_id, client_id, text,
-                                 **placement)
-    return {"idea": idea.to_dict()}, [fact] if fact else []
+    if not ctx.workshop.accepts_ideas:
+        raise Conflict("posting_closed")
+    placement = _placement(ctx.store, ctx.workshop, ctx.participant_id)
+    stored, fact = ctx.store.post_idea(ctx.workshop_id, ctx.participant_id, idea.client_id,
+                                       idea.text, **placement)
+    return {"idea": stored.to_dict()}, [fact] if fact else []
 
 
 def _placement(store: Store, workshop: Workshop, participant_id: int) -> dict[str, Any]:
     """Where a new idea goes (question, table, name, queue), after the workshop's rules."""
     who = store.participant(participant_id)
     if workshop.names == "required" and not who["name"]:
-        raise CommandError("name_required", "Write your name first: this workshop shows names.")
+        raise Conflict("name_required")
     if workshop.table_mode and who["table_id"] is None:
-        raise CommandError("table_required", "Choose your table first.")
+        raise Conflict("table_required")
     if workshop.idea_cap is not None:
         column, value = ("table_id", who["table_id"]) if workshop.table_mode \
             else ("participant_id", participant_id)
         if store.ideas_posted_by(column, value) >= workshop.idea_cap:
-            raise CommandError("idea_cap", f"You have sent the most ideas allowed ({workshop.idea_cap}).")
+            raise Conflict("idea_cap", limit=workshop.idea_cap)
     return {"prompt_id": workshop.active_prompt_id, "table_id": who["table_id"],
             "author": None if workshop.names == "forbidden" else who["name"],
             "pending": workshop.pre_moderation}
 
 
-def set_idea_hidden(store: Store, actor: Actor | None, payload: object, hidden: bool) -> Result:
-    """Facilitator -> hide or show an idea (hide_idea / show_idea)."""
-    actor = require_facilitator(actor)
-    idea_id = int_field(fields(payload), "idea_id")
-    if store.get_idea(actor.workshop.id, idea_id) is None:
-        raise CommandError("not_found", "There is no such idea in this workshop.")
-    fact = store.set_hidden(actor.workshop.id, idea_id, hidden)
-    return {"idea_id": idea_id, "hidden": hidden}, [fact] if fact else []
+@command("hide_idea", FACILITATOR, IdeaRef, emits=(IdeaHidden,))
+def hide_idea(ctx: Context, ref: IdeaRef) -> Result:
+    """Facilitator -> an idea off the wall; `idea_hidden`."""
+    return _set_hidden(ctx, ref, True)
 
 
-def set_posting(store: Store, actor: Actor | None, payload: object) -> Result:
-    """Facilitator -> open or close posting."""
-    actor = require_facilitator(actor)
-    value = fields(payload).get("open")
-    if not isinstance(value, bool):
-        raise CommandError("invalid", "open must be true or false.")
-    fact = store.set_posting(actor.workshop.id, value)
-    return {"posting_open": value}, [fact] if fact else []
+@command("show_idea", FACILITATOR, IdeaRef, emits=(IdeaShown,))
+def show_idea(ctx: Context, ref: IdeaRef) -> Result:
+    """Facilitator -> a hidden idea back on the wall; `idea_shown`."""
+    return _set_hidden(ctx, ref, False)
 
 
-def sync(store: Store, actor: Actor | None, payload: object) -> dict[str, Any]:
+def _set_hidden(ctx: Context, ref: IdeaRef, hidden: bool) -> Result:
+    idea = ctx.idea(ref.idea_id)
+    fact = ctx.store.set_hidden(ctx.workshop_id, idea.id, hidden)
+    return {"idea_id": idea.id, "hidden": hidden}, [fact] if fact else []
+
+
+@dataclass(frozen=True)
+class Posting:
+    """`{"open": true or false}`."""
+
+    open: bool
+
+
+@command("set_posting", FACILITATOR, Posting, emits=(PostingOpened, PostingClosed))
+def set_posting(ctx: Context, posting: Posting) -> Result:
+    """Facilitator -> open or close posting; `posting_opened` or `posting_closed`."""
+    fact = ctx.store.set_posting(ctx.workshop_id, posting.open)
+    return {"posting_open": posting.open}, [fact] if fact else []
+
+
+@dataclass(frozen=True)
+class Since:
+    """`{"since": seq}`: the last fact the client applied."""
+
+    since: int
+
+
+@command("sync", JOINED, Since)
+def sync(ctx: Context, since: Since) -> Result:
     """Anyone joined -> the facts after `since`, or a snapshot when too many were missed."""
-    actor = require_joined(actor)
-    since = int_field(fields(payload), "since")
-    current = store.get_workshop(actor.workshop.code)
-    if current is None:
-        raise CommandError("not_found", "This workshop has been deleted.")
-    in_log = 0 <= since <= current.seq
-    facts = store.facts_since(actor.workshop.id, since, SYNC_LIMIT) if in_log else None
+    facilitator = ctx.actor.is_facilitator
+    in_log = 0 <= since.since <= ctx.workshop.seq
+    facts = ctx.store.facts_since(ctx.workshop_id, since.since, SYNC_LIMIT) if in_log else None
     if facts is None:
-        snapshot = store.snapshot(actor.workshop.id, include_hidden=actor.is_facilitator)
-        return {"snapshot": snapshot, "seq": snapshot["seq"]}
-    last = facts[-1].seq if facts else since
-    return {"facts": [{"event": f.type, "data": f.to_dict() if actor.is_facilitator else f.public_dict()}
-                      for f in facts], "seq": last}
+        snapshot = ctx.store.snapshot(ctx.workshop_id, include_hidden=facilitator)
+        return {"snapshot": snapshot, "seq": snapshot["seq"]}, []
+    last = facts[-1].seq if facts else since.since
+    return {"facts": [{"event": f.type, "data": f.to_dict() if facilitator else f.public_dict()}
+                      for f in facts], "seq": last}, []

@@ -2,126 +2,148 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
+from ..errors import N_, CommandError, Forbidden
+from ..facts import PhaseChanged, TimerChanged, VotingSet
 from ..flow import Timer, check_phase, check_seconds, check_vote_on, check_voting, rank
-from ..model import Actor, CommandError, Workshop
+from ..model import FACILITATOR, PARTICIPANT, Workshop
 from ..store import Store, now_ms
-from .core import Result, fields, int_field, require_facilitator, require_joined
+from .registry import Check, Context, Result, command
 
 
-def _current(store: Store, actor: Actor) -> Workshop:
-    workshop = store.get_workshop(actor.workshop.code)
-    if workshop is None:
-        raise CommandError("not_found", "This workshop no longer exists.")
-    return workshop
+@dataclass(frozen=True)
+class Phase:
+    """`{"phase"}`: collect, cluster, vote, results or closed."""
+
+    phase: Annotated[str, Check(check_phase)]
 
 
-def set_phase(store: Store, actor: Actor | None, payload: object) -> Result:
+@command("set_phase", FACILITATOR, Phase, emits=(PhaseChanged,))
+def set_phase(ctx: Context, p: Phase) -> Result:
     """Facilitator -> the workshop moves to a phase (forwards or back); `phase_changed`."""
-    actor = require_facilitator(actor)
-    phase = check_phase(fields(payload).get("phase"))
-    fact = store.set_phase(actor.workshop.id, phase)
-    return {"phase": phase}, [fact] if fact else []
+    fact = ctx.store.set_phase(ctx.workshop_id, p.phase)
+    return {"phase": p.phase}, [fact] if fact else []
 
 
-def _timer(store: Store, actor: Actor | None, change: Any) -> Result:
-    actor = require_facilitator(actor)
-    workshop = _current(store, actor)
-    clock = now_ms()
+def _timer(ctx: Context, change: Callable[[Timer, int], Timer]) -> Result:
+    workshop, clock = ctx.workshop, now_ms()
     timer = change(Timer(workshop.timer_ends_at, workshop.timer_remaining_ms,
                          workshop.timer_running), clock)
-    fact = store.set_timer(actor.workshop.id, timer, clock)
+    fact = ctx.store.set_timer(ctx.workshop_id, timer, clock)
     return {"timer": fact.payload["timer"]}, [fact]
 
 
-def start_timer(store: Store, actor: Actor | None, payload: object) -> Result:
+@dataclass(frozen=True)
+class Seconds:
+    """`{"seconds"}`: 1 to 14,400."""
+
+    seconds: Annotated[int, Check(check_seconds)]
+
+
+def check_change(raw: object) -> int:
+    """Seconds to add to the countdown, or (negative) to take from it."""
+    return check_seconds(raw, allow_negative=True)
+
+
+@dataclass(frozen=True)
+class SecondsChange:
+    """`{"seconds"}`: -14,400 to 14,400, not 0."""
+
+    seconds: Annotated[int, Check(check_change)]
+
+
+@command("start_timer", FACILITATOR, Seconds, emits=(TimerChanged,))
+def start_timer(ctx: Context, p: Seconds) -> Result:
     """Facilitator -> a countdown of `seconds` starts now; `timer_changed`."""
-    seconds = check_seconds(fields(payload).get("seconds"))
-    return _timer(store, actor, lambda timer, clock: timer.start(seconds, clock))
+    return _timer(ctx, lambda timer, clock: timer.start(p.seconds, clock))
 
 
-def pause_timer(store: Store, actor: Actor | None, payload: object) -> Result:
+@command("pause_timer", FACILITATOR, emits=(TimerChanged,))
+def pause_timer(ctx: Context, _: Any) -> Result:
     """Facilitator -> the countdown stops, keeping what is left; `timer_changed`."""
-    fields(payload)
-    return _timer(store, actor, lambda timer, clock: timer.pause(clock))
+    return _timer(ctx, lambda timer, clock: timer.pause(clock))
 
 
-def resume_timer(store: Store, actor: Actor | None, payload: object) -> Result:
+@command("resume_timer", FACILITATOR, emits=(TimerChanged,))
+def resume_timer(ctx: Context, _: Any) -> Result:
     """Facilitator -> a paused countdown runs again; `timer_changed`."""
-    fields(payload)
-    return _timer(store, actor, lambda timer, clock: timer.resume(clock))
+    return _timer(ctx, lambda timer, clock: timer.resume(clock))
 
 
-def add_time(store: Store, actor: Actor | None, payload: object) -> Result:
+@command("add_time", FACILITATOR, SecondsChange, emits=(TimerChanged,))
+def add_time(ctx: Context, p: SecondsChange) -> Result:
     """Facilitator -> seconds added to (or, negative, taken from) the countdown; `timer_changed`."""
-    seconds = check_seconds(fields(payload).get("seconds"), allow_negative=True)
-    return _timer(store, actor, lambda timer, clock: timer.add(seconds, clock))
+    return _timer(ctx, lambda timer, clock: timer.add(p.seconds, clock))
 
 
-def stop_timer(store: Store, actor: Actor | None, payload: object) -> Result:
+@command("stop_timer", FACILITATOR, emits=(TimerChanged,))
+def stop_timer(ctx: Context, _: Any) -> Result:
     """Facilitator -> no countdown any more; `timer_changed`."""
-    fields(payload)
-    return _timer(store, actor, lambda timer, clock: Timer())
+    return _timer(ctx, lambda timer, clock: Timer())
 
 
-def set_voting(store: Store, actor: Actor | None, payload: object) -> Result:
+@dataclass(frozen=True)
+class Voting:
+    """`{"dots": 1-20, "max_per_item": 1 up to dots (default 1), "vote_on"?: ideas, themes, both}`."""
+
+    dots: object = None
+    max_per_item: object = 1
+    vote_on: Annotated[str | None, Check(check_vote_on)] = None
+
+
+@command("set_voting", FACILITATOR, Voting, emits=(VotingSet,))
+def set_voting(ctx: Context, p: Voting) -> Result:
     """Facilitator -> each participant's dots, the most on one item, and whether dots go on ideas,
     themes or both (unchanged when left out); `voting_set`."""
-    actor = require_facilitator(actor)
-    data = fields(payload)
-    dots, max_per_item = check_voting(data.get("dots"), data.get("max_per_item", 1))
-    vote_on = check_vote_on(data["vote_on"]) if "vote_on" in data else _current(store, actor).vote_on
-    fact = store.set_voting(actor.workshop.id, dots, max_per_item, vote_on)
+    dots, max_per_item = check_voting(p.dots, p.max_per_item)
+    vote_on = p.vote_on or ctx.workshop.vote_on
+    fact = ctx.store.set_voting(ctx.workshop_id, dots, max_per_item, vote_on)
     return {"dots": dots, "max_per_item": max_per_item, "vote_on": vote_on}, [fact]
 
 
-def _vote_target(store: Store, actor: Actor, payload: object) -> tuple[str, int]:
-    data = fields(payload)
-    if ("idea_id" in data) == ("cluster_id" in data):
-        raise CommandError("invalid", "Vote for one idea_id or one cluster_id.")
-    if "cluster_id" in data:
-        cluster_id = int_field(data, "cluster_id")
-        if store.get_cluster(actor.workshop.id, cluster_id) is None:
-            raise CommandError("not_found", "There is no such theme in this workshop.")
-        return "cluster_id", cluster_id
-    idea = store.get_idea(actor.workshop.id, int_field(data, "idea_id"))
-    if idea is None or idea.hidden:
-        raise CommandError("not_found", "There is no such idea in this workshop.")
+@dataclass(frozen=True)
+class VoteTarget:
+    """`{"idea_id"}` or `{"cluster_id"}`: what a dot goes on."""
+
+    idea_id: int | None = None
+    cluster_id: int | None = None
+
+
+def _target(ctx: Context, p: VoteTarget) -> tuple[str, int]:
+    if ctx.workshop.phase != "vote":
+        raise Forbidden("wrong_phase")
+    if (p.idea_id is None) == (p.cluster_id is None):
+        raise CommandError("invalid", N_("Vote for one idea_id or one cluster_id."))
+    if p.cluster_id is not None:
+        return "cluster_id", ctx.theme(p.cluster_id).id
+    idea = ctx.idea(p.idea_id, visible=True)  # type: ignore[arg-type]
     return "idea_id", idea.duplicate_of if idea.duplicate_of is not None else idea.id
 
 
-def _voter(store: Store, actor: Actor | None) -> tuple[Actor, Workshop, int]:
-    actor = require_joined(actor)
-    if actor.participant_id is None:
-        raise CommandError("forbidden", "Only participants vote.")
-    workshop = _current(store, actor)
-    if workshop.phase != "vote":
-        raise CommandError("wrong_phase", "Voting is not open now.")
-    return actor, workshop, actor.participant_id
-
-
-def cast_vote(store: Store, actor: Actor | None, payload: object) -> Result:
+@command("cast_vote", PARTICIPANT, VoteTarget, refreshes=("vote_totals",))
+def cast_vote(ctx: Context, p: VoteTarget) -> Result:
     """Participant -> one dot on an idea or a theme, as the vote allows (`not_votable` otherwise); ack
     with the dots left (totals go to screens)."""
-    actor, workshop, participant_id = _voter(store, actor)
-    column, item_id = _vote_target(store, actor, payload)
-    left = store.cast_vote(workshop, participant_id, column, item_id)
+    column, item_id = _target(ctx, p)
+    left = ctx.store.cast_vote(ctx.workshop, ctx.participant_id, column, item_id)
     return {"dots_left": left, column: item_id}, []
 
 
-def retract_vote(store: Store, actor: Actor | None, payload: object) -> Result:
+@command("retract_vote", PARTICIPANT, VoteTarget, refreshes=("vote_totals",))
+def retract_vote(ctx: Context, p: VoteTarget) -> Result:
     """Participant -> one of their dots taken back; ack with the dots left."""
-    actor, workshop, participant_id = _voter(store, actor)
-    column, item_id = _vote_target(store, actor, payload)
-    left = store.retract_vote(workshop, participant_id, column, item_id)
+    column, item_id = _target(ctx, p)
+    left = ctx.store.retract_vote(ctx.workshop, ctx.participant_id, column, item_id)
     return {"dots_left": left, column: item_id}, []
 
 
 def results(store: Store, workshop: Workshop, facilitator: bool) -> dict[str, Any]:
     """Ideas and themes ranked by dots, ties sharing a rank; for all once results are shown."""
     if not facilitator and workshop.phase not in ("results", "closed"):
-        raise CommandError("wrong_phase", "The results are shown after the vote.")
+        raise Forbidden("wrong_phase", N_("The results are shown after the vote."))
     totals = store.vote_totals(workshop.id)
     snapshot = store.snapshot(workshop.id, include_hidden=False)
     ideas = [{"id": i["id"], "text": i["text"], "cluster_id": i["cluster_id"],

@@ -2,143 +2,170 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from ..model import (
-    LANGUAGES, MAX_IDEA_LENGTH, MAX_PROMPT_LENGTH, Actor, CommandError, Idea, clean_text,
+from ..errors import N_, CommandError, Conflict, Forbidden, NotFound
+from ..facts import (
+    ActivePromptChanged, IdeaApproved, IdeaDeleted, IdeaEdited, PromptAdded,
+    RulesChanged, TablesSet,
 )
-from ..store import Store
-from .core import Result, fields, int_field, require_facilitator, require_joined
+from ..model import (
+    FACILITATOR, LANGUAGES, MAX_IDEA_LENGTH, MAX_PROMPT_LENGTH, PARTICIPANT, Idea, clean_text,
+)
+from .registry import Context, IdeaRef, Result, Text, command
 
 NAME_RULES = ("optional", "required", "forbidden")
 MAX_TABLES = 100
 MAX_NAME_LENGTH = 40
 
 
-def add_prompt(store: Store, actor: Actor | None, payload: object) -> Result:
+@dataclass(frozen=True)
+class NewPrompt:
+    """`{"text"}`: a question of 1-300 characters."""
+
+    text: Annotated[str, Text("question", MAX_PROMPT_LENGTH)]
+
+
+@command("add_prompt", FACILITATOR, NewPrompt, emits=(PromptAdded,))
+def add_prompt(ctx: Context, p: NewPrompt) -> Result:
     """Facilitator -> a new question at the end of the list; `prompt_added`."""
-    actor = require_facilitator(actor)
-    text = clean_text(fields(payload).get("text"), "question", MAX_PROMPT_LENGTH)
-    fact = store.add_prompt(actor.workshop.id, text)
+    fact = ctx.store.add_prompt(ctx.workshop_id, p.text)
     return {"prompt": fact.payload["prompt"]}, [fact]
 
 
-def set_active_prompt(store: Store, actor: Actor | None, payload: object) -> Result:
+@dataclass(frozen=True)
+class PromptRef:
+    """`{"prompt_id"}`."""
+
+    prompt_id: int
+
+
+@command("set_active_prompt", FACILITATOR, PromptRef, emits=(ActivePromptChanged,))
+def set_active_prompt(ctx: Context, p: PromptRef) -> Result:
     """Facilitator -> the question new ideas answer from now on; `active_prompt_changed`."""
-    actor = require_facilitator(actor)
-    prompt_id = int_field(fields(payload), "prompt_id")
-    if prompt_id not in {p["id"] for p in store.prompts(actor.workshop.id)}:
-        raise CommandError("not_found", "There is no such question in this workshop.")
-    fact = store.set_active_prompt(actor.workshop.id, prompt_id)
-    return {"prompt_id": prompt_id}, [fact] if fact else []
+    if p.prompt_id not in {q["id"] for q in ctx.store.prompts(ctx.workshop_id)}:
+        raise NotFound("question_not_found")
+    fact = ctx.store.set_active_prompt(ctx.workshop_id, p.prompt_id)
+    return {"prompt_id": p.prompt_id}, [fact] if fact else []
 
 
-def set_tables(store: Store, actor: Actor | None, payload: object) -> Result:
+@dataclass(frozen=True)
+class Tables:
+    """`{"tables": [names]}`: at most 100 names of 1-40 characters."""
+
+    tables: object = None
+
+
+@command("set_tables", FACILITATOR, Tables, emits=(TablesSet,))
+def set_tables(ctx: Context, p: Tables) -> Result:
     """Facilitator -> the tables (groups) participants can pick; `tables_set`."""
-    actor = require_facilitator(actor)
-    raw = fields(payload).get("tables")
-    if not isinstance(raw, list) or len(raw) > MAX_TABLES:
-        raise CommandError("invalid", f"tables must be a list of at most {MAX_TABLES} names.")
-    names = list(dict.fromkeys(clean_text(name, "table name", MAX_NAME_LENGTH) for name in raw))
-    fact = store.set_tables(actor.workshop.id, names)
+    if not isinstance(p.tables, list) or len(p.tables) > MAX_TABLES:
+        raise CommandError("invalid", N_("tables must be a list of at most %(limit)s names."),
+                           limit=MAX_TABLES)
+    names = list(dict.fromkeys(clean_text(name, "table name", MAX_NAME_LENGTH) for name in p.tables))
+    fact = ctx.store.set_tables(ctx.workshop_id, names)
     return {"tables": fact.payload["tables"]}, [fact]
 
 
-def _participant(actor: Actor | None) -> Actor:
-    actor = require_joined(actor)
-    if actor.participant_id is None:
-        raise CommandError("forbidden", "Only participants can do this.")
-    return actor
+@dataclass(frozen=True)
+class TableChoice:
+    """`{"table_id": id or null}`."""
+
+    table_id: int | None = None
 
 
-def set_table(store: Store, actor: Actor | None, payload: object) -> Result:
+@command("set_table", PARTICIPANT, TableChoice)
+def set_table(ctx: Context, p: TableChoice) -> Result:
     """Participant -> the table they sit at (remembered), or null; their ideas carry it."""
-    actor = _participant(actor)
-    data = fields(payload)
-    table_id = None if data.get("table_id") is None else int_field(data, "table_id")
-    if table_id is not None and table_id not in {t["id"] for t in store.tables(actor.workshop.id)}:
-        raise CommandError("not_found", "There is no such table in this workshop.")
-    store.set_participant(actor.participant_id, table_id=table_id)  # type: ignore[arg-type]
-    return {"table_id": table_id}, []
+    if p.table_id is not None and p.table_id not in {t["id"] for t in ctx.store.tables(ctx.workshop_id)}:
+        raise NotFound("table_not_found")
+    ctx.store.set_participant(ctx.participant_id, table_id=p.table_id)
+    return {"table_id": p.table_id}, []
 
 
-def set_name(store: Store, actor: Actor | None, payload: object) -> Result:
+@dataclass(frozen=True)
+class DisplayName:
+    """`{"name": 1-40 characters or null}`."""
+
+    name: Annotated[str | None, Text("name", MAX_NAME_LENGTH)] = None
+
+
+@command("set_name", PARTICIPANT, DisplayName)
+def set_name(ctx: Context, p: DisplayName) -> Result:
     """Participant -> the display name shown with their new ideas, or null to stay anonymous."""
-    actor = _participant(actor)
-    workshop = store.get_workshop(actor.workshop.code)
-    if workshop is not None and workshop.names == "forbidden":
-        raise CommandError("forbidden", "This workshop is anonymous: names are not shown.")
-    raw = fields(payload).get("name")
-    name = None if raw is None else clean_text(raw, "name", MAX_NAME_LENGTH)
-    store.set_participant(actor.participant_id, name=name)  # type: ignore[arg-type]
-    return {"name": name}, []
+    if ctx.workshop.names == "forbidden":
+        raise Forbidden("names_forbidden")
+    ctx.store.set_participant(ctx.participant_id, name=p.name)
+    return {"name": p.name}, []
 
 
-def set_rules(store: Store, actor: Actor | None, payload: object) -> Result:
-    """Facilitator -> names, pre-moderation, idea cap, table mode (any of them); `rules_changed`."""
-    actor = require_facilitator(actor)
-    data = fields(payload)
+@command("set_rules", FACILITATOR, dict, emits=(RulesChanged,))
+def set_rules(ctx: Context, data: dict[str, Any]) -> Result:
+    """Facilitator -> names, pre-moderation, idea cap, table mode, language (any of them);
+    `rules_changed`."""
     rules: dict[str, Any] = {}
     if "names" in data:
         if data["names"] not in NAME_RULES:
-            raise CommandError("invalid", f"names must be one of: {', '.join(NAME_RULES)}.")
+            raise CommandError("invalid", N_("names must be one of: %(choices)s."),
+                               choices=", ".join(NAME_RULES))
         rules["names"] = data["names"]
     for flag in ("pre_moderation", "table_mode"):
         if flag in data:
             if not isinstance(data[flag], bool):
-                raise CommandError("invalid", f"{flag} must be true or false.")
+                raise CommandError("invalid", N_("%(name)s must be true or false."), name=flag)
             rules[flag] = int(data[flag])
     if "language" in data:
         if data["language"] not in LANGUAGES:
-            raise CommandError("invalid", "language must be da or en.")
+            raise CommandError("invalid", N_("language must be da or en."))
         rules["language"] = data["language"]
     if "idea_cap" in data:
         cap = data["idea_cap"]
         if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or not 1 <= cap <= 1000):
-            raise CommandError("invalid", "idea_cap must be a number from 1 to 1000, or null.")
+            raise CommandError("invalid", N_("idea_cap must be a number from 1 to 1000, or null."))
         rules["idea_cap"] = cap
-    fact = store.set_rules(actor.workshop.id, rules)
+    fact = ctx.store.set_rules(ctx.workshop_id, rules)
     return {"rules": fact.payload["rules"]}, [fact]
 
 
-def approve_idea(store: Store, actor: Actor | None, payload: object) -> Result:
+@command("approve_idea", FACILITATOR, IdeaRef, emits=(IdeaApproved,))
+def approve_idea(ctx: Context, ref: IdeaRef) -> Result:
     """Facilitator -> a waiting idea goes on the wall; `idea_approved`."""
-    actor = require_facilitator(actor)
-    idea_id = int_field(fields(payload), "idea_id")
-    if store.get_idea(actor.workshop.id, idea_id) is None:
-        raise CommandError("not_found", "There is no such idea in this workshop.")
-    fact = store.approve_idea(actor.workshop.id, idea_id)
-    return {"idea_id": idea_id}, [fact] if fact else []
+    idea = ctx.idea(ref.idea_id)
+    fact = ctx.store.approve_idea(ctx.workshop_id, idea.id)
+    return {"idea_id": idea.id}, [fact] if fact else []
 
 
-def _own_idea(store: Store, actor: Actor, data: dict[str, Any]) -> Idea:
-    idea = store.get_idea(actor.workshop.id, int_field(data, "idea_id"))
-    if idea is None:
-        raise CommandError("not_found", "There is no such idea in this workshop.")
-    if idea.id not in {own.id for own in store.own_ideas(actor.participant_id)}:  # type: ignore[arg-type]
-        raise CommandError("forbidden", "You can only change your own ideas.")
-    workshop = store.get_workshop(actor.workshop.code)
-    if workshop is None or workshop.phase != "collect" or not workshop.posting_open:
-        raise CommandError("posting_closed", "Ideas can only be changed while posting is open.")
+def _own_idea(ctx: Context, idea_id: int) -> Idea:
+    idea = ctx.idea(idea_id)
+    if idea.id not in {own.id for own in ctx.store.own_ideas(ctx.participant_id)}:
+        raise Forbidden("not_your_idea")
+    if not ctx.workshop.accepts_ideas:
+        raise Conflict("posting_closed", N_("Ideas can only be changed while posting is open."))
     return idea
 
 
-def edit_idea(store: Store, actor: Actor | None, payload: object) -> Result:
+@dataclass(frozen=True)
+class IdeaText:
+    """`{"idea_id", "text"}`."""
+
+    idea_id: int
+    text: Annotated[str, Text("idea", MAX_IDEA_LENGTH)]
+
+
+@command("edit_idea", PARTICIPANT, IdeaText, emits=(IdeaEdited,))
+def edit_idea(ctx: Context, p: IdeaText) -> Result:
     """Participant -> new text for their own idea while posting is open; `idea_edited`."""
-    actor = _participant(actor)
-    data = fields(payload)
-    text = clean_text(data.get("text"), "idea", MAX_IDEA_LENGTH)
-    idea = _own_idea(store, actor, data)
-    workshop = store.get_workshop(actor.workshop.code)
+    idea = _own_idea(ctx, p.idea_id)
     # Under pre-moderation an edited idea is approved again before the wall shows the new text.
-    requeue = workshop is not None and workshop.pre_moderation
-    fact = store.edit_idea(actor.workshop.id, idea.id, text, actor.label, requeue)
+    fact = ctx.store.edit_idea(ctx.workshop_id, idea.id, p.text, ctx.actor.label,
+                               ctx.workshop.pre_moderation)
     return {"idea": fact.payload["idea"] if fact else idea.to_dict()}, [fact] if fact else []
 
 
-def delete_idea(store: Store, actor: Actor | None, payload: object) -> Result:
+@command("delete_idea", PARTICIPANT, IdeaRef, emits=(IdeaDeleted,))
+def delete_idea(ctx: Context, ref: IdeaRef) -> Result:
     """Participant -> their own idea removed for good while posting is open; `idea_deleted`."""
-    actor = _participant(actor)
-    idea = _own_idea(store, actor, fields(payload))
-    fact = store.delete_idea(actor.workshop.id, idea.id, actor.label)
+    idea = _own_idea(ctx, ref.idea_id)
+    fact = ctx.store.delete_idea(ctx.workshop_id, idea.id, ctx.actor.label)
     return {"idea_id": idea.id}, [fact]

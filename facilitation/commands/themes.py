@@ -2,156 +2,163 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from .. import clustering
-from ..model import MAX_LABEL_LENGTH, Actor, CommandError, clean_text
-from ..store import Store
-from .core import Result, fields, int_field, require_facilitator
+from ..errors import N_, CommandError
+from ..facts import (
+    ClusterCreated, ClusterDeleted, ClusterRenamed, ClustersCreated, ClustersMerged,
+    ClustersReordered, IdeaMoved, IdeasStacked, IdeaUnstacked, ThemesOnWallChanged,
+)
+from ..model import FACILITATOR, MAX_LABEL_LENGTH
+from .registry import Context, IdeaRef, Result, Text, ThemeRef, command, parse
 
 MAX_SUGGESTIONS = 100
-MAX_IDS = 5000
+ThemeLabel = Annotated[str, Text("theme name", MAX_LABEL_LENGTH)]
 
 
-def _cluster_id(store: Store, actor: Actor, data: dict[str, Any], name: str) -> int:
-    cluster_id = int_field(data, name)
-    if store.get_cluster(actor.workshop.id, cluster_id) is None:
-        raise CommandError("not_found", "There is no such theme in this workshop.")
-    return cluster_id
+@dataclass(frozen=True)
+class NewTheme:
+    """`{"label"}`: 1-80 characters."""
+
+    label: ThemeLabel
 
 
-def _idea_id(store: Store, actor: Actor, data: dict[str, Any], name: str = "idea_id") -> int:
-    idea_id = int_field(data, name)
-    if store.get_idea(actor.workshop.id, idea_id) is None:
-        raise CommandError("not_found", "There is no such idea in this workshop.")
-    return idea_id
-
-
-def _id_list(data: dict[str, Any], name: str) -> list[int]:
-    value = data.get(name)
-    if (not isinstance(value, list) or len(value) > MAX_IDS
-            or not all(isinstance(i, int) and not isinstance(i, bool) for i in value)):
-        raise CommandError("invalid", f"{name} must be a list of whole numbers.")
-    return list(dict.fromkeys(value))  # repeated ids count once
-
-
-def _label(data: dict[str, Any]) -> str:
-    return clean_text(data.get("label"), "theme name", MAX_LABEL_LENGTH)
-
-
-def create_cluster(store: Store, actor: Actor | None, payload: object) -> Result:
+@command("create_cluster", FACILITATOR, NewTheme, emits=(ClusterCreated,))
+def create_cluster(ctx: Context, p: NewTheme) -> Result:
     """Facilitator -> a new, empty theme at the end; `cluster_created`."""
-    actor = require_facilitator(actor)
-    fact = store.create_cluster(actor.workshop.id, _label(fields(payload)))
+    fact = ctx.store.create_cluster(ctx.workshop_id, p.label)
     return {"cluster": fact.payload["cluster"]}, [fact]
 
 
-def rename_cluster(store: Store, actor: Actor | None, payload: object) -> Result:
+@dataclass(frozen=True)
+class ThemeLabelChange:
+    """`{"cluster_id", "label"}`."""
+
+    cluster_id: int
+    label: ThemeLabel
+
+
+@command("rename_cluster", FACILITATOR, ThemeLabelChange, emits=(ClusterRenamed,))
+def rename_cluster(ctx: Context, p: ThemeLabelChange) -> Result:
     """Facilitator -> the theme's new label; `cluster_renamed`."""
-    actor = require_facilitator(actor)
-    data = fields(payload)
-    cluster_id = _cluster_id(store, actor, data, "cluster_id")
-    label = _label(data)
-    fact = store.rename_cluster(actor.workshop.id, cluster_id, label)
-    return {"cluster_id": cluster_id, "label": label}, [fact] if fact else []
+    cluster_id = ctx.theme(p.cluster_id).id
+    fact = ctx.store.rename_cluster(ctx.workshop_id, cluster_id, p.label)
+    return {"cluster_id": cluster_id, "label": p.label}, [fact] if fact else []
 
 
-def _target(store: Store, actor: Actor, data: dict[str, Any]) -> int | None:
-    if "cluster_id" not in data:
-        raise CommandError("invalid", "cluster_id is required: a theme's id, or null for unsorted.")
-    return None if data["cluster_id"] is None else _cluster_id(store, actor, data, "cluster_id")
+@dataclass(frozen=True)
+class Move:
+    """`{"idea_id", "cluster_id": id or null}` (null: unsorted); both required."""
+
+    idea_id: int
+    cluster_id: int | None
 
 
-def _card(store: Store, actor: Actor, idea_id: int) -> int:
+def _card(ctx: Context, idea_id: int) -> int:
     """The card an idea moves with: itself, or the card it is stacked under."""
-    idea = store.get_idea(actor.workshop.id, _idea_id(store, actor, {"idea_id": idea_id}))
-    return idea.duplicate_of if idea is not None and idea.duplicate_of is not None else idea_id
+    idea = ctx.idea(idea_id)
+    return idea.duplicate_of if idea.duplicate_of is not None else idea.id
 
 
-def move_idea(store: Store, actor: Actor | None, payload: object) -> Result:
+@command("move_idea", FACILITATOR, Move, emits=(IdeaMoved,))
+def move_idea(ctx: Context, p: Move) -> Result:
     """Facilitator -> an idea (and its stacked duplicates) into a theme or unsorted; `idea_moved`."""
-    actor = require_facilitator(actor)
-    data = fields(payload)
-    idea_id = _card(store, actor, int_field(data, "idea_id"))
-    cluster_id = _target(store, actor, data)
-    fact = store.move_idea(actor.workshop.id, idea_id, cluster_id)
+    idea_id = _card(ctx, p.idea_id)
+    cluster_id = None if p.cluster_id is None else ctx.theme(p.cluster_id).id
+    fact = ctx.store.move_idea(ctx.workshop_id, idea_id, cluster_id)
     return {"idea_id": idea_id, "cluster_id": cluster_id}, [fact] if fact else []
 
 
-def move_ideas(store: Store, actor: Actor | None, payload: object) -> Result:
+@dataclass(frozen=True)
+class MoveMany:
+    """`{"idea_ids", "cluster_id": id or null}` (null: unsorted); both required."""
+
+    idea_ids: list[int]
+    cluster_id: int | None
+
+
+@command("move_ideas", FACILITATOR, MoveMany, emits=(IdeaMoved,))
+def move_ideas(ctx: Context, p: MoveMany) -> Result:
     """Facilitator -> a selection of cards into a theme or unsorted; one `idea_moved`."""
-    actor = require_facilitator(actor)
-    data = fields(payload)
-    ids = _id_list(data, "idea_ids")
-    if not ids:
-        raise CommandError("invalid", "Choose at least one idea to move.")
-    cards = list(dict.fromkeys(_card(store, actor, idea_id) for idea_id in ids))
-    cluster_id = _target(store, actor, data)
-    fact = store.move_ideas(actor.workshop.id, cards, cluster_id)
+    if not p.idea_ids:
+        raise CommandError("invalid", N_("Choose at least one idea to move."))
+    cards = list(dict.fromkeys(_card(ctx, idea_id) for idea_id in p.idea_ids))
+    cluster_id = None if p.cluster_id is None else ctx.theme(p.cluster_id).id
+    fact = ctx.store.move_ideas(ctx.workshop_id, cards, cluster_id)
     moved = fact.payload["idea_ids"] if fact else []
     return {"idea_ids": moved, "cluster_id": cluster_id}, [fact] if fact else []
 
 
-def merge_clusters(store: Store, actor: Actor | None, payload: object) -> Result:
+@dataclass(frozen=True)
+class Merge:
+    """`{"source_id", "target_id"}`: two themes."""
+
+    source_id: int
+    target_id: int
+
+
+@command("merge_clusters", FACILITATOR, Merge, emits=(ClustersMerged,))
+def merge_clusters(ctx: Context, p: Merge) -> Result:
     """Facilitator -> all ideas of source into target, source removed; `clusters_merged`."""
-    actor = require_facilitator(actor)
-    data = fields(payload)
-    source_id = _cluster_id(store, actor, data, "source_id")
-    target_id = _cluster_id(store, actor, data, "target_id")
+    source_id, target_id = ctx.theme(p.source_id).id, ctx.theme(p.target_id).id
     if source_id == target_id:
-        raise CommandError("invalid", "Choose two different themes to merge.")
-    fact = store.merge_clusters(actor.workshop.id, source_id, target_id)
+        raise CommandError("invalid", N_("Choose two different themes to merge."))
+    fact = ctx.store.merge_clusters(ctx.workshop_id, source_id, target_id)
     return {"source_id": source_id, "target_id": target_id}, [fact]
 
 
-def delete_cluster(store: Store, actor: Actor | None, payload: object) -> Result:
+@command("delete_cluster", FACILITATOR, ThemeRef, emits=(ClusterDeleted,))
+def delete_cluster(ctx: Context, ref: ThemeRef) -> Result:
     """Facilitator -> the theme removed, its ideas unsorted again; `cluster_deleted`."""
-    actor = require_facilitator(actor)
-    cluster_id = _cluster_id(store, actor, fields(payload), "cluster_id")
-    fact = store.delete_cluster(actor.workshop.id, cluster_id)
-    return {"cluster_id": cluster_id, "idea_ids": fact.payload["idea_ids"]}, [fact]
+    fact = ctx.store.delete_cluster(ctx.workshop_id, ctx.theme(ref.cluster_id).id)
+    return {"cluster_id": ref.cluster_id, "idea_ids": fact.payload["idea_ids"]}, [fact]
 
 
-def reorder_clusters(store: Store, actor: Actor | None, payload: object) -> Result:
+@dataclass(frozen=True)
+class Order:
+    """`{"cluster_ids": [every theme id, in the new order]}`."""
+
+    cluster_ids: list[int]
+
+
+@command("reorder_clusters", FACILITATOR, Order, emits=(ClustersReordered,))
+def reorder_clusters(ctx: Context, p: Order) -> Result:
     """Facilitator -> the themes in a new wall order (all of them); `clusters_reordered`."""
-    actor = require_facilitator(actor)
-    order = _id_list(fields(payload), "cluster_ids")
-    if sorted(order) != sorted(store.cluster_ids(actor.workshop.id)):
-        raise CommandError("invalid", "cluster_ids must list every theme of the workshop once.")
-    fact = store.reorder_clusters(actor.workshop.id, order)
-    return {"cluster_ids": order}, [fact]
+    if sorted(p.cluster_ids) != sorted(ctx.store.cluster_ids(ctx.workshop_id)):
+        raise CommandError("invalid", N_("cluster_ids must list every theme of the workshop once."))
+    fact = ctx.store.reorder_clusters(ctx.workshop_id, p.cluster_ids)
+    return {"cluster_ids": p.cluster_ids}, [fact]
 
 
-def set_themes_on_wall(store: Store, actor: Actor | None, payload: object) -> Result:
+@dataclass(frozen=True)
+class ThemesOnWall:
+    """`{"themes_on_wall": true or false}`."""
+
+    themes_on_wall: bool
+
+
+@command("set_themes_on_wall", FACILITATOR, ThemesOnWall, emits=(ThemesOnWallChanged,))
+def set_themes_on_wall(ctx: Context, p: ThemesOnWall) -> Result:
     """Facilitator -> the wall groups ideas by theme, or shows them ungrouped; `themes_on_wall_changed`."""
-    actor = require_facilitator(actor)
-    shown = fields(payload).get("themes_on_wall")
-    if not isinstance(shown, bool):
-        raise CommandError("invalid", "themes_on_wall must be true or false.")
-    fact = store.set_themes_on_wall(actor.workshop.id, shown)
-    return {"themes_on_wall": shown}, [fact] if fact else []
+    fact = ctx.store.set_themes_on_wall(ctx.workshop_id, p.themes_on_wall)
+    return {"themes_on_wall": p.themes_on_wall}, [fact] if fact else []
 
 
-def run_here(function: Callable[..., Any], *args: Any) -> Any:
-    """Run a function in the caller's thread (the default way to run the engine)."""
-    return function(*args)
-
-
-def suggest_clusters(store: Store, actor: Actor | None, payload: object,
-                     run: Callable[..., Any] = run_here) -> Result:
+@command("suggest_clusters", FACILITATOR)
+def suggest_clusters(ctx: Context, _: Any) -> Result:
     """Facilitator -> proposed themes for the unsorted ideas and likely duplicates; changes nothing.
 
-    `run` lets the server compute in a worker thread so the event loop keeps serving; the store is
-    read before and never from that thread.
+    `ctx.run` lets the server compute in a worker thread so the event loop keeps serving; the store
+    is read before and never from that thread.
     """
-    actor = require_facilitator(actor)
-    fields(payload)
-    ids = store.unsorted_idea_ids(actor.workshop.id)
-    texts = store.idea_texts(actor.workshop.id, ids)
-    visible = store.stack_tops(actor.workshop.id)
-    visible_texts = store.idea_texts(actor.workshop.id, visible)
-    found, groups = run(_engine, texts, visible_texts)
+    store, workshop_id = ctx.store, ctx.workshop_id
+    ids = store.unsorted_idea_ids(workshop_id)
+    texts = store.idea_texts(workshop_id, ids)
+    visible = store.stack_tops(workshop_id)
+    visible_texts = store.idea_texts(workshop_id, visible)
+    found, groups = ctx.run(_engine, texts, visible_texts)
     suggestions = [{"label": s.label, "idea_ids": [ids[m] for m in s.members]} for s in found]
     duplicates = [[visible[i] for i in group] for group in groups]
     return {"suggestions": suggestions, "duplicates": duplicates}, []
@@ -161,36 +168,55 @@ def _engine(texts: list[str], visible_texts: list[str]) -> tuple[list[Any], list
     return clustering.suggest_clusters(texts), clustering.find_duplicates(visible_texts)
 
 
-def apply_suggestions(store: Store, actor: Actor | None, payload: object) -> Result:
+@dataclass(frozen=True)
+class Suggestion:
+    """`{"label", "idea_ids"}`: one suggested (perhaps edited) theme."""
+
+    label: ThemeLabel
+    idea_ids: list[int]
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """`{"suggestions": [{"label", "idea_ids"}]}`: at most 100."""
+
+    suggestions: list[Any]
+
+
+@command("apply_suggestions", FACILITATOR, Suggestions, emits=(ClustersCreated,))
+def apply_suggestions(ctx: Context, p: Suggestions) -> Result:
     """Facilitator -> accepted suggestions become themes; only still-unsorted ideas move; one
     `clusters_created`."""
-    actor = require_facilitator(actor)
-    items = fields(payload).get("suggestions")
-    if not isinstance(items, list) or len(items) > MAX_SUGGESTIONS:
-        raise CommandError("invalid", "suggestions must be a list of {label, idea_ids}.")
-    groups = [(_label(fields(item)), _id_list(fields(item), "idea_ids")) for item in items]
-    fact = store.apply_suggestions(actor.workshop.id, groups)
-    created = [{k: c[k] for k in ("id", "label", "position")} for c in fact.payload["clusters"]] if fact else []
+    if len(p.suggestions) > MAX_SUGGESTIONS:
+        raise CommandError("invalid", N_("suggestions must be a list of {label, idea_ids}."))
+    groups = [parse(Suggestion, item) for item in p.suggestions]
+    fact = ctx.store.apply_suggestions(ctx.workshop_id, [(g.label, g.idea_ids) for g in groups])
+    created = [{k: c[k] for k in ("id", "label", "position")} for c in fact.payload["clusters"]] \
+        if fact else []
     return {"clusters": created}, [fact] if fact else []
 
 
-def stack_ideas(store: Store, actor: Actor | None, payload: object) -> Result:
+@dataclass(frozen=True)
+class Stack:
+    """`{"idea_ids": [card, duplicate, ...]}`."""
+
+    idea_ids: list[int]
+
+
+@command("stack_ideas", FACILITATOR, Stack, emits=(IdeasStacked,))
+def stack_ideas(ctx: Context, p: Stack) -> Result:
     """Facilitator -> ideas stacked under the first one's card, all kept; `ideas_stacked`."""
-    actor = require_facilitator(actor)
-    ids = _id_list(fields(payload), "idea_ids")
-    if len(ids) < 2:
-        raise CommandError("invalid", "Choose at least two ideas to stack.")
-    for idea_id in ids:
-        _idea_id(store, actor, {"idea_id": idea_id})
-    top = store.get_idea(actor.workshop.id, ids[0])
-    top_id = top.duplicate_of if top and top.duplicate_of is not None else ids[0]
-    fact = store.stack_ideas(actor.workshop.id, top_id, [i for i in ids if i != top_id])
+    if len(p.idea_ids) < 2:
+        raise CommandError("invalid", N_("Choose at least two ideas to stack."))
+    top = [ctx.idea(idea_id) for idea_id in p.idea_ids][0]
+    top_id = top.duplicate_of if top.duplicate_of is not None else top.id
+    fact = ctx.store.stack_ideas(ctx.workshop_id, top_id, [i for i in p.idea_ids if i != top_id])
     return {"idea_id": top_id, "duplicate_ids": fact.payload["duplicate_ids"]}, [fact]
 
 
-def unstack_idea(store: Store, actor: Actor | None, payload: object) -> Result:
+@command("unstack_idea", FACILITATOR, IdeaRef, emits=(IdeaUnstacked,))
+def unstack_idea(ctx: Context, ref: IdeaRef) -> Result:
     """Facilitator -> one idea off its stack, a card of its own again; `idea_unstacked`."""
-    actor = require_facilitator(actor)
-    idea_id = _idea_id(store, actor, fields(payload))
-    fact = store.unstack_idea(actor.workshop.id, idea_id)
+    idea_id = ctx.idea(ref.idea_id).id
+    fact = ctx.store.unstack_idea(ctx.workshop_id, idea_id)
     return {"idea_id": idea_id}, [fact] if fact else []

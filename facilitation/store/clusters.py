@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..model import Cluster, Fact
+from ..facts import (
+    ClusterCreated, ClusterDeleted, ClusterRenamed, ClustersCreated, ClustersMerged,
+    ClustersReordered, Fact, IdeaMoved, IdeasStacked, IdeaUnstacked, ThemesOnWallChanged,
+)
+from ..model import Cluster
 from .core import CoreStore, now
 
 
@@ -32,8 +36,7 @@ class ClusterStore(CoreStore):
             "workshop_id": workshop_id, "label": label, "position": position,
             "created_at": now()}).last_pk
         cluster = Cluster(int(cluster_id or 0), label, position)
-        return self._append(workshop_id, "cluster_created", {"cluster": cluster.to_dict()},
-                            "facilitator")
+        return self._append(workshop_id, ClusterCreated(cluster=cluster.to_dict()), "facilitator")
 
     def create_cluster(self, workshop_id: int, label: str) -> Fact:
         """Add a theme at the end."""
@@ -47,8 +50,8 @@ class ClusterStore(CoreStore):
                                  [label, cluster_id, label]).rowcount
             if not changed:
                 return None
-            return self._append(workshop_id, "cluster_renamed",
-                                {"cluster_id": cluster_id, "label": label}, "facilitator")
+            return self._append(workshop_id, ClusterRenamed(cluster_id=cluster_id, label=label),
+                                "facilitator")
 
     def stack_of(self, idea_id: int) -> list[int]:
         """An idea and the duplicates stacked under it: the ids that move as one card."""
@@ -79,9 +82,8 @@ class ClusterStore(CoreStore):
             moved = self._move(workshop_id, idea_ids, cluster_id)
             if not moved:
                 return None
-            return self._append(workshop_id, "idea_moved",
-                                {"idea_id": idea_ids[0], "idea_ids": moved, "cluster_id": cluster_id},
-                                "facilitator")
+            return self._append(workshop_id, IdeaMoved(idea_id=idea_ids[0], idea_ids=moved,
+                                                  cluster_id=cluster_id), "facilitator")
 
     def move_idea(self, workshop_id: int, idea_id: int, cluster_id: int | None) -> Fact | None:
         """Put an idea (with its stacked duplicates) into a theme, or back to unsorted (None)."""
@@ -98,9 +100,8 @@ class ClusterStore(CoreStore):
             db.execute("UPDATE ideas SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
             db.execute("UPDATE votes SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
             db.execute("DELETE FROM clusters WHERE id = ?", [source_id])
-            return self._append(workshop_id, "clusters_merged",
-                                {"source_id": source_id, "target_id": target_id,
-                                 "idea_ids": moved}, "facilitator")
+            return self._append(workshop_id, ClustersMerged(source_id=source_id, target_id=target_id,
+                                                       idea_ids=moved), "facilitator")
 
     def delete_cluster(self, workshop_id: int, cluster_id: int) -> Fact:
         """Remove a theme; its ideas return to unsorted."""
@@ -109,16 +110,16 @@ class ClusterStore(CoreStore):
             db.execute("UPDATE ideas SET cluster_id = NULL WHERE cluster_id = ?", [cluster_id])
             db.execute("DELETE FROM votes WHERE cluster_id = ?", [cluster_id])  # its dots go back
             db.execute("DELETE FROM clusters WHERE id = ?", [cluster_id])
-            return self._append(workshop_id, "cluster_deleted",
-                                {"cluster_id": cluster_id, "idea_ids": released}, "facilitator")
+            return self._append(workshop_id, ClusterDeleted(cluster_id=cluster_id, idea_ids=released),
+                                "facilitator")
 
     def reorder_clusters(self, workshop_id: int, cluster_ids: Sequence[int]) -> Fact:
         """Set the wall order of all the workshop's themes."""
         with self._transaction() as db:
             for position, cluster_id in enumerate(cluster_ids):
                 db.execute("UPDATE clusters SET position = ? WHERE id = ?", [position, cluster_id])
-            return self._append(workshop_id, "clusters_reordered",
-                                {"cluster_ids": list(cluster_ids)}, "facilitator")
+            return self._append(workshop_id, ClustersReordered(cluster_ids=list(cluster_ids)),
+                                "facilitator")
 
     def set_themes_on_wall(self, workshop_id: int, shown: bool) -> Fact | None:
         """Show the themes on the wall, or only the ideas; None when it already was so."""
@@ -126,8 +127,7 @@ class ClusterStore(CoreStore):
             if not db.execute("UPDATE workshops SET themes_on_wall = ? WHERE id = ?"
                               " AND themes_on_wall != ?", [int(shown), workshop_id, int(shown)]).rowcount:
                 return None
-            return self._append(workshop_id, "themes_on_wall_changed", {"themes_on_wall": shown},
-                                "facilitator")
+            return self._append(workshop_id, ThemesOnWallChanged(themes_on_wall=shown), "facilitator")
 
     def apply_suggestions(self, workshop_id: int,
                           groups: Sequence[tuple[str, Sequence[int]]]) -> Fact | None:
@@ -151,7 +151,7 @@ class ClusterStore(CoreStore):
                 created.append({**cluster, "idea_ids": self._move(workshop_id, unsorted, cluster["id"])})
             if not created:
                 return None
-            return self._append(workshop_id, "clusters_created", {"clusters": created}, "facilitator")
+            return self._append(workshop_id, ClustersCreated(clusters=created), "facilitator")
 
     def unsorted_idea_ids(self, workshop_id: int) -> list[int]:
         """Visible ideas in no theme and stacked under no other: what suggestions may touch."""
@@ -183,9 +183,8 @@ class ClusterStore(CoreStore):
             marks = ",".join("?" * len(moving))
             db.execute(f"UPDATE ideas SET duplicate_of = ?, cluster_id = ? WHERE id IN ({marks})",
                        [top_id, cluster_id, *moving])
-            payload: dict[str, Any] = {"idea_id": top_id, "duplicate_ids": moving,
-                                       "cluster_id": cluster_id}
-            return self._append(workshop_id, "ideas_stacked", payload, "facilitator")
+            fact = IdeasStacked(idea_id=top_id, duplicate_ids=moving, cluster_id=cluster_id)
+            return self._append(workshop_id, fact, "facilitator")
 
     def unstack_idea(self, workshop_id: int, idea_id: int) -> Fact | None:
         """Take one idea off the stack it is in, as a card of its own in the same place."""
@@ -194,4 +193,4 @@ class ClusterStore(CoreStore):
                                  " AND duplicate_of IS NOT NULL", [idea_id]).rowcount
             if not changed:
                 return None
-            return self._append(workshop_id, "idea_unstacked", {"idea_id": idea_id}, "facilitator")
+            return self._append(workshop_id, IdeaUnstacked(idea_id=idea_id), "facilitator")

@@ -24,7 +24,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..flow import Timer
-from ..model import CommandError, Fact, Idea, Participant, Workshop, hash_token, new_code, new_token
+from ..facts import (
+    Fact, IdeaHidden, IdeaPosted, IdeaQueued, IdeaShown, PostingClosed, PostingOpened, from_log,
+)
+from ..errors import CommandError
+from ..model import Idea, Participant, Workshop, hash_token, new_code, new_token
 from .schema import migrations
 
 # Participants who are people: not the stand-in that ideas collected on paper are imported as.
@@ -109,18 +113,17 @@ class CoreStore:
         with self.lock:
             return [dict(row) for row in self.db.query(sql, params)]
 
-    def _append(self, workshop_id: int, type_: str, payload: dict[str, Any],
-                actor: str | None) -> Fact:
+    def _append(self, workshop_id: int, fact: Fact, actor: str | None) -> Fact:
         """Advance the workshop's sequence and log the fact; call inside a transaction."""
         seq = self.db.execute(
             "UPDATE workshops SET seq = seq + 1 WHERE id = ? RETURNING seq", [workshop_id]
         ).fetchone()[0]
         self.db.table("events").insert({
-            "workshop_id": workshop_id, "seq": seq, "type": type_,
-            "payload": json.dumps(payload, ensure_ascii=False), "actor": actor,
+            "workshop_id": workshop_id, "seq": seq, "type": fact.type,
+            "payload": json.dumps(fact.payload, ensure_ascii=False), "actor": actor,
             "created_at": now(),
         })
-        return Fact(type_, payload, seq)
+        return fact.numbered(seq)
 
     # Workshops
 
@@ -169,8 +172,8 @@ class CoreStore:
             ).rowcount
             if not changed:
                 return None
-            return self._append(workshop_id, "posting_opened" if open_ else "posting_closed",
-                                {}, "facilitator")
+            return self._append(workshop_id, PostingOpened() if open_ else PostingClosed(),
+                                "facilitator")
 
     # Participants
 
@@ -192,7 +195,7 @@ class CoreStore:
         token = new_token()
         with self._transaction() as db:
             if self._count(workshop_id, "participants") >= limit:
-                raise CommandError("full", "This workshop has as many participants as it can take.")
+                raise CommandError("full")
             created = now()
             pid = db.table("participants").insert({
                 "workshop_id": workshop_id, "token_hash": hash_token(token), "created_at": created,
@@ -234,8 +237,8 @@ class CoreStore:
                 "author": placement.get("author"), "pending": int(bool(placement.get("pending"))),
             }).last_pk
             idea = idea_from_row(next(db.query("SELECT * FROM ideas WHERE id = ?", [idea_id])))
-            fact = self._append(workshop_id, "idea_queued" if idea.pending else "idea_posted",
-                                {"idea": idea.to_dict()}, f"participant:{participant_id}")
+            kind = IdeaQueued if idea.pending else IdeaPosted
+            fact = self._append(workshop_id, kind(idea=idea.to_dict()), f"participant:{participant_id}")
         return idea, fact
 
     def get_idea(self, workshop_id: int, idea_id: int) -> Idea | None:
@@ -254,11 +257,9 @@ class CoreStore:
             if not changed:
                 return None
             if hidden:
-                return self._append(workshop_id, "idea_hidden", {"idea_id": idea_id},
-                                    "facilitator")
+                return self._append(workshop_id, IdeaHidden(idea_id=idea_id), "facilitator")
             idea = idea_from_row(next(db.query("SELECT * FROM ideas WHERE id = ?", [idea_id])))
-            return self._append(workshop_id, "idea_shown", {"idea": idea.to_dict()},
-                                "facilitator")
+            return self._append(workshop_id, IdeaShown(idea=idea.to_dict()), "facilitator")
 
     def own_ideas(self, participant_id: int) -> list[Idea]:
         """The ideas one participant posted, oldest first, waiting or hidden ones included."""
@@ -299,7 +300,7 @@ class CoreStore:
         )
         if len(rows) > limit:
             return None
-        return [Fact(r["type"], json.loads(r["payload"]), r["seq"]) for r in rows]
+        return [from_log(r["type"], json.loads(r["payload"]), r["seq"]) for r in rows]
 
     # Export
 

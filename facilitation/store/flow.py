@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..flow import Timer, check_votable
-from ..model import CommandError, Fact, Workshop
+from ..errors import CommandError
+from ..facts import Fact, PhaseChanged, TimerChanged, VotingSet
+from ..model import Workshop
 from .clusters import ClusterStore
 from .core import now
 
@@ -20,7 +22,7 @@ class FlowStore(ClusterStore):
                                  [phase, workshop_id, phase]).rowcount
             if not changed:
                 return None
-            return self._append(workshop_id, "phase_changed", {"phase": phase}, "facilitator")
+            return self._append(workshop_id, PhaseChanged(phase=phase), "facilitator")
 
     def set_timer(self, workshop_id: int, timer: Timer, now_ms: int) -> Fact:
         """Store the countdown and tell every screen how it now stands."""
@@ -28,16 +30,15 @@ class FlowStore(ClusterStore):
             db.execute("UPDATE workshops SET timer_ends_at = ?, timer_remaining_ms = ?,"
                        " timer_running = ? WHERE id = ?",
                        [timer.ends_at, timer.remaining_ms, int(timer.running), workshop_id])
-            return self._append(workshop_id, "timer_changed", {"timer": timer.view(now_ms)},
-                                "facilitator")
+            return self._append(workshop_id, TimerChanged(timer=timer.view(now_ms)), "facilitator")
 
     def set_voting(self, workshop_id: int, dots: int, max_per_item: int, vote_on: str = "both") -> Fact:
         """Set each participant's dots, how many may go on one idea or theme, and on which."""
         with self._transaction() as db:
             db.execute("UPDATE workshops SET dots = ?, max_per_item = ?, vote_on = ? WHERE id = ?",
                        [dots, max_per_item, vote_on, workshop_id])
-            return self._append(workshop_id, "voting_set", {"dots": dots, "max_per_item": max_per_item,
-                                                            "vote_on": vote_on}, "facilitator")
+            return self._append(workshop_id, VotingSet(dots=dots, max_per_item=max_per_item, vote_on=vote_on),
+                                "facilitator")
 
     def _voters(self, participant_id: int) -> list[int]:
         """Whose dots share one budget: the participant, or in table mode everyone at its table."""
@@ -67,10 +68,9 @@ class FlowStore(ClusterStore):
             check_votable(row[2], column)  # read inside the write: a change of rules cannot slip by
             used = self._votes_by(participant_id)
             if used >= row[0]:
-                raise CommandError("no_dots_left", "You have no dots left. Take one back to move it.")
+                raise CommandError("no_dots_left")
             if self._votes_by(participant_id, column, item_id) >= row[1]:
-                raise CommandError("max_per_item",
-                                   f"At most {row[1]} dot(s) can go on one idea or theme.")
+                raise CommandError("max_per_item", limit=row[1])
             db.table("votes").insert({"workshop_id": workshop.id, "participant_id": participant_id,
                                       column: item_id, "created_at": now()})
             return int(row[0]) - used - 1
@@ -83,7 +83,7 @@ class FlowStore(ClusterStore):
             vote = db.execute(f"SELECT max(id) FROM votes WHERE {column} = ? AND participant_id IN"
                               f" ({','.join('?' * len(voters))})", [item_id, *voters]).fetchone()[0]
             if vote is None:
-                raise CommandError("not_found", "You have no dot on that to take back.")
+                raise CommandError("no_vote_to_retract")
             db.execute("DELETE FROM votes WHERE id = ?", [vote])
             dots = db.execute("SELECT dots FROM workshops WHERE id = ?", [workshop.id]).fetchone()[0]
             return int(dots) - self._votes_by(participant_id)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..model import Fact
+from ..facts import (
+    ActivePromptChanged, Fact, IdeaApproved, IdeaDeleted, IdeaEdited, PromptAdded, RulesChanged,
+    TablesSet,
+)
 from .core import idea_from_row, now
 from .flow import FlowStore
 
@@ -26,7 +29,7 @@ class RoundsStore(FlowStore):
             prompt_id = db.table("prompts").insert({"workshop_id": workshop_id, "text": text,
                                                     "position": position, "created_at": now()}).last_pk
             prompt = {"id": prompt_id, "text": text, "position": position}
-            return self._append(workshop_id, "prompt_added", {"prompt": prompt}, "facilitator")
+            return self._append(workshop_id, PromptAdded(prompt=prompt), "facilitator")
 
     def set_active_prompt(self, workshop_id: int, prompt_id: int) -> Fact | None:
         """Make a question the one participants answer now; None when it already is."""
@@ -37,8 +40,8 @@ class RoundsStore(FlowStore):
                                  [prompt_id, text, workshop_id, prompt_id]).rowcount
             if not changed:
                 return None
-            return self._append(workshop_id, "active_prompt_changed",
-                                {"prompt_id": prompt_id, "prompt": text}, "facilitator")
+            return self._append(workshop_id, ActivePromptChanged(prompt_id=prompt_id, prompt=text),
+                                "facilitator")
 
     def tables(self, workshop_id: int) -> list[dict[str, Any]]:
         """The workshop's tables (groups) in order."""
@@ -60,8 +63,7 @@ class RoundsStore(FlowStore):
                 else:
                     db.table("tables").insert({"workshop_id": workshop_id, "name": name,
                                                "position": position})
-            return self._append(workshop_id, "tables_set", {"tables": self.tables(workshop_id)},
-                                "facilitator")
+            return self._append(workshop_id, TablesSet(tables=self.tables(workshop_id)), "facilitator")
 
     def participant(self, participant_id: int) -> dict[str, Any]:
         """A participant's chosen name and table."""
@@ -85,16 +87,17 @@ class RoundsStore(FlowStore):
                              " FROM workshops WHERE id = ?", [workshop_id]).fetchone()
             current = {"names": row[0], "pre_moderation": bool(row[1]), "idea_cap": row[2],
                        "table_mode": bool(row[3]), "language": row[4]}
-            return self._append(workshop_id, "rules_changed", {"rules": current}, "facilitator")
+            return self._append(workshop_id, RulesChanged(rules=current), "facilitator")
 
     def ideas_posted_by(self, column: str, value: int) -> int:
         """How many ideas a participant (or, in table mode, a table) has posted."""
         return int(self.db.execute(f"SELECT count(*) FROM ideas WHERE {column} = ?",
                                    [value]).fetchone()[0])
 
-    def _changed_idea(self, workshop_id: int, idea_id: int, type_: str, actor: str) -> Fact:
+    def _changed_idea(self, workshop_id: int, idea_id: int, kind: type[IdeaApproved | IdeaEdited],
+                      actor: str) -> Fact:
         idea = idea_from_row(next(self.db.query("SELECT * FROM ideas WHERE id = ?", [idea_id])))
-        return self._append(workshop_id, type_, {"idea": idea.to_dict()}, actor)
+        return self._append(workshop_id, kind(idea=idea.to_dict()), actor)
 
     def approve_idea(self, workshop_id: int, idea_id: int) -> Fact | None:
         """Let a waiting idea onto the wall; None when it was not waiting."""
@@ -102,7 +105,7 @@ class RoundsStore(FlowStore):
             if not db.execute("UPDATE ideas SET pending = 0 WHERE id = ? AND pending = 1",
                               [idea_id]).rowcount:
                 return None
-            return self._changed_idea(workshop_id, idea_id, "idea_approved", "facilitator")
+            return self._changed_idea(workshop_id, idea_id, IdeaApproved, "facilitator")
 
     def edit_idea(self, workshop_id: int, idea_id: int, text: str, actor: str,
                   requeue: bool = False) -> Fact | None:
@@ -111,7 +114,7 @@ class RoundsStore(FlowStore):
             if not db.execute("UPDATE ideas SET text = ?, pending = max(pending, ?) WHERE id = ?"
                               " AND text != ?", [text, int(requeue), idea_id, text]).rowcount:
                 return None
-            return self._changed_idea(workshop_id, idea_id, "idea_edited", actor)
+            return self._changed_idea(workshop_id, idea_id, IdeaEdited, actor)
 
     def delete_idea(self, workshop_id: int, idea_id: int, actor: str) -> Fact:
         """Remove an idea for good, its text scrubbed from the event log too, and its dots."""
@@ -122,4 +125,4 @@ class RoundsStore(FlowStore):
             db.execute("UPDATE events SET payload = json_set(payload, '$.idea.text', '')"
                        " WHERE workshop_id = ? AND json_extract(payload, '$.idea.id') = ?",
                        [workshop_id, idea_id])
-            return self._append(workshop_id, "idea_deleted", {"idea_id": idea_id}, actor)
+            return self._append(workshop_id, IdeaDeleted(idea_id=idea_id), actor)

@@ -1,0 +1,147 @@
+"""One way in for every command, by Socket.IO or HTTP: rate limits, `execute`, the one error body,
+and the one broadcast helper through which every fact leaves the server."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext
+from flask_socketio import SocketIO
+
+from .commands import COMMANDS, Result, execute
+from .coordination import Coordination
+from .errors import N_, CommandError, RateLimited, server_error
+from .facts import SCREENS, Event, ParticipantCount, VoteTotals
+from .model import Actor, TokenBucket, Workshop
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+# Any client: enough for a facilitator clicking fast, too few to flood the server.
+EVENT_RATE, EVENT_BURST = 20.0, 60
+# Participant counts and vote totals go out at most this often per workshop, however fast a hall
+# joins or votes.
+COALESCE_INTERVAL = 1.0
+
+# Signals a command may ask to refresh (`refreshes=`): what they say, read when they are sent.
+SIGNALS: dict[str, Callable[[Store, int], Event]] = {
+    "vote_totals": lambda store, workshop_id: VoteTotals(**store.vote_totals(workshop_id)),
+    "participant_count": lambda store, workshop_id: ParticipantCount(
+        store.participant_count(workshop_id)),
+}
+
+
+def room(code: str) -> str:
+    """The Socket.IO room every screen of one workshop is in."""
+    return f"workshop:{code}"
+
+
+def screens_room(code: str) -> str:
+    """The room of a workshop's walls and facilitator consoles: they see totals phones do not."""
+    return f"workshop:{code}:screens"
+
+
+def walls_room(code: str) -> str:
+    """The room of a workshop's walls (projectors): what everyone may see, nothing private."""
+    return f"workshop:{code}:walls"
+
+
+def phones_room(code: str) -> str:
+    """The room of a workshop's participants' phones."""
+    return f"workshop:{code}:phones"
+
+
+def facilitators_room(code: str) -> str:
+    """The room of a workshop's facilitator consoles: they alone see ideas waiting for approval."""
+    return f"workshop:{code}:facilitators"
+
+
+def broadcast(socketio: SocketIO, code: str, facts: Iterable[Event]) -> None:
+    """Send facts to the screens of a workshop their `audience` names: the one way state changes
+    leave the server."""
+    for fact in facts:
+        if fact.audience == SCREENS:
+            socketio.emit(fact.type, fact.to_dict(), to=screens_room(code))
+        elif not fact.private:
+            socketio.emit(fact.type, fact.to_dict(), to=room(code))
+        else:
+            # Rooms, not a skip list: a skip list names only this process's connections.
+            socketio.emit(fact.type, fact.to_dict(), to=facilitators_room(code))
+            socketio.emit(fact.type, fact.public_dict(), to=[walls_room(code), phones_room(code)])
+
+
+def error_body(error: CommandError) -> dict[str, Any]:
+    """The JSON body of every refusal, HTTP or ack: `{"error": {"code", "message"}}`, the message
+    in the request's language."""
+    return {"error": error.to_dict(gettext)}
+
+
+class Dispatcher:
+    """Runs commands for Socket.IO connections and HTTP requests alike, and keeps their rate limits."""
+
+    def __init__(self, socketio: SocketIO) -> None:
+        self.socketio = socketio
+        self.buckets: dict[Hashable, TokenBucket] = {}  # per connection, which lives in this process
+
+    @property
+    def store(self) -> Store:
+        return current_app.extensions["facilitation.store"]  # type: ignore[no-any-return]
+
+    @property
+    def shared(self) -> Coordination:
+        """Coalescing and per-participant limits, agreed with the other worker processes."""
+        return current_app.extensions["facilitation.coordination"]  # type: ignore[no-any-return]
+
+    def call(self, sender: Hashable, actor: Actor | None, name: str, payload: object) -> tuple[dict[str, Any], int]:
+        """Run command `name` from `sender` (a connection or an address): the ack and its HTTP status."""
+        spec = COMMANDS[name]
+
+        def run() -> Result:
+            # Per participant, whichever process its connections (one per tab) reached.
+            if (spec.rate and actor is not None and actor.participant_id is not None
+                    and not self.shared.allow(f"{name}:{actor.participant_id}", *spec.rate)):
+                raise RateLimited("rate_limited", N_("You are sending that very fast. Wait a few seconds."))
+            return execute(self.store, actor, name, payload,
+                           run=current_app.config["RUN_BLOCKING"], gettext=gettext)
+
+        ack, status = self.answer(sender, run, actor.workshop.code if actor else None)
+        if ack["ok"] and actor is not None:
+            for signal in spec.refreshes:
+                self.refresh(signal, actor.workshop)
+        return ack, status
+
+    def answer(self, sender: Hashable, run: Callable[[], Result],
+               code: str | None) -> tuple[dict[str, Any], int]:
+        """Run a command within the sender's rate limit; broadcast its facts; the ack and status."""
+        try:
+            self.limit(sender, EVENT_RATE, EVENT_BURST)
+            ack, facts = run()
+        except CommandError as error:
+            return {"ok": False, **error_body(error)}, error.status
+        except Exception:
+            log.exception("command failed")
+            return {"ok": False, **error_body(server_error())}, 500
+        if code is not None:
+            broadcast(self.socketio, code, facts)
+        return {"ok": True, **ack}, 200
+
+    def limit(self, key: Hashable, rate: float, burst: int, message: str | None = None) -> None:
+        """Take one token of `key`'s bucket, or refuse with `rate_limited`."""
+        bucket = self.buckets.setdefault(key, TokenBucket(rate, burst))
+        if not bucket.allow(time.monotonic()):
+            raise RateLimited("rate_limited", message)
+
+    def forget(self, sender: Hashable) -> None:
+        """Drop a closed connection's rate limit."""
+        self.buckets.pop(sender, None)
+
+    def refresh(self, signal: str, workshop: Workshop) -> None:
+        """Send a signal to the workshop's screens soon, at most once per interval per workshop in
+        all processes together; what it says is read when it is sent."""
+        store, socketio = self.store, self.socketio
+        self.shared.coalesce(f"{signal}:{workshop.code}", COALESCE_INTERVAL, lambda: broadcast(
+            socketio, workshop.code, [SIGNALS[signal](store, workshop.id)]))

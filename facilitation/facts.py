@@ -1,0 +1,384 @@
+"""Facts: what the server tells screens, one small dataclass per event name.
+
+A logged fact carries the workshop's `seq` and is a row of `events`; a signal (`vote_totals`,
+`participant_count`, `workshop_deleted`) is sent but not logged. `audience` says which screens of the
+workshop receive a fact; `broadcast` in `dispatch.py` is the one place that reads it. docs/protocol.md
+lists every class here (tests/test_docs.py holds it to them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, ClassVar
+
+# Who receives a fact: every screen of the workshop, or only its walls and consoles.
+WORKSHOP = "workshop"
+SCREENS = "screens"
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Event:
+    """Anything the server sends a workshop's screens, named by `type`."""
+
+    type: ClassVar[str] = ""
+    audience: ClassVar[str] = WORKSHOP
+    logged: ClassVar[bool] = False
+
+    @property
+    def payload(self) -> Json:
+        """The fields as sent, without `seq`."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "seq"}
+
+    def to_dict(self) -> Json:
+        """The event's data as clients receive it."""
+        return self.payload
+
+    @property
+    def private(self) -> bool:
+        """Whether only facilitators may see it in full: an idea waiting for approval, or hidden."""
+        idea = self.payload.get("idea")
+        return isinstance(idea, dict) and bool(idea.get("pending") or idea.get("hidden"))
+
+    def public_dict(self) -> Json:
+        """What walls and phones receive: a waiting or hidden idea's text stays with the facilitator;
+        they learn only that the idea is not to be shown."""
+        if self.private:
+            return {"idea_id": self.payload["idea"]["id"], "seq": getattr(self, "seq", None)}
+        return self.to_dict()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fact(Event):
+    """A state change: logged in `events` with the workshop's next sequence number."""
+
+    logged: ClassVar[bool] = True
+    seq: int = 0
+
+    def to_dict(self) -> Json:
+        """The event payload with its sequence number, as clients receive it."""
+        return {**self.payload, "seq": self.seq}
+
+    def numbered(self, seq: int) -> Fact:
+        """This fact as logged under `seq`."""
+        return replace(self, seq=seq)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoggedFact(Fact):
+    """A logged fact of a type this code no longer defines (read back from an old log)."""
+
+    name: str
+    data: Json = field(default_factory=dict)
+
+    @property
+    def payload(self) -> Json:
+        return dict(self.data)
+
+    @property
+    def type(self) -> str:  # type: ignore[override]  # the logged name, not a class's
+        return self.name
+
+
+FACTS: dict[str, type[Event]] = {}
+
+
+def fact(cls: type[Event]) -> type[Event]:
+    """Register a fact class under its `type` (the event name)."""
+    FACTS[cls.type] = cls
+    return cls
+
+
+def from_log(type_: str, payload: Json, seq: int) -> Fact:
+    """A fact as read back from the `events` table."""
+    cls = FACTS.get(type_)
+    if cls is not None and issubclass(cls, Fact):
+        try:
+            return cls(**payload, seq=seq)
+        except TypeError:
+            pass  # an older shape of this fact: hand it on as it was logged
+    return LoggedFact(name=type_, data=payload, seq=seq)
+
+
+# Ideas
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class IdeaPosted(Fact):
+    """A new idea is on the wall (`idea` as `Idea.to_dict()`)."""
+
+    type: ClassVar[str] = "idea_posted"
+    idea: Json
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class IdeaQueued(Fact):
+    """A new idea waits for the facilitator's approval (pre-moderation)."""
+
+    type: ClassVar[str] = "idea_queued"
+    idea: Json
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class IdeaApproved(Fact):
+    """A waiting idea goes on the wall."""
+
+    type: ClassVar[str] = "idea_approved"
+    idea: Json
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class IdeaEdited(Fact):
+    """A participant changed the text of their idea."""
+
+    type: ClassVar[str] = "idea_edited"
+    idea: Json
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class IdeaDeleted(Fact):
+    """A participant removed their idea for good."""
+
+    type: ClassVar[str] = "idea_deleted"
+    idea_id: int
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class IdeaHidden(Fact):
+    """The facilitator took an idea off the wall."""
+
+    type: ClassVar[str] = "idea_hidden"
+    idea_id: int
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class IdeaShown(Fact):
+    """The facilitator put a hidden idea back."""
+
+    type: ClassVar[str] = "idea_shown"
+    idea: Json
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class PostingOpened(Fact):
+    """Participants may post ideas again."""
+
+    type: ClassVar[str] = "posting_opened"
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class PostingClosed(Fact):
+    """Posting is paused."""
+
+    type: ClassVar[str] = "posting_closed"
+
+
+# Themes and stacks
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class ClusterCreated(Fact):
+    """A new, empty theme at the end (`cluster`: id, label, position)."""
+
+    type: ClassVar[str] = "cluster_created"
+    cluster: Json
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class ClustersCreated(Fact):
+    """Accepted suggestions: new themes at the end, each `{"id", "label", "position", "idea_ids"}`
+    with the unsorted ideas that moved into it; one fact for the whole batch."""
+
+    type: ClassVar[str] = "clusters_created"
+    clusters: list[Json]
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class ThemesOnWallChanged(Fact):
+    """Whether the wall groups ideas by theme (true) or shows them ungrouped."""
+
+    type: ClassVar[str] = "themes_on_wall_changed"
+    themes_on_wall: bool
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class ClusterRenamed(Fact):
+    """A theme's new label."""
+
+    type: ClassVar[str] = "cluster_renamed"
+    cluster_id: int
+    label: str
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class IdeaMoved(Fact):
+    """A card (`idea_ids`: it and its stacked duplicates) into a theme, or unsorted (null)."""
+
+    type: ClassVar[str] = "idea_moved"
+    idea_id: int
+    idea_ids: list[int]
+    cluster_id: int | None
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class ClustersMerged(Fact):
+    """Every idea of the source theme (`idea_ids`) is now in the target; the source is gone."""
+
+    type: ClassVar[str] = "clusters_merged"
+    source_id: int
+    target_id: int
+    idea_ids: list[int]
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class ClusterDeleted(Fact):
+    """A theme removed; its ideas (`idea_ids`) are unsorted again."""
+
+    type: ClassVar[str] = "cluster_deleted"
+    cluster_id: int
+    idea_ids: list[int]
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class ClustersReordered(Fact):
+    """Every theme's id in the new wall order."""
+
+    type: ClassVar[str] = "clusters_reordered"
+    cluster_ids: list[int]
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class IdeasStacked(Fact):
+    """Ideas stacked under one card; they take its theme."""
+
+    type: ClassVar[str] = "ideas_stacked"
+    idea_id: int
+    duplicate_ids: list[int]
+    cluster_id: int | None
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class IdeaUnstacked(Fact):
+    """One idea off its stack, a card of its own again."""
+
+    type: ClassVar[str] = "idea_unstacked"
+    idea_id: int
+
+
+# Flow
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class PhaseChanged(Fact):
+    """The workshop moved to another phase."""
+
+    type: ClassVar[str] = "phase_changed"
+    phase: str
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class TimerChanged(Fact):
+    """The countdown as screens show it: `{"ends_at", "remaining_ms", "running"}`."""
+
+    type: ClassVar[str] = "timer_changed"
+    timer: Json
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class VotingSet(Fact):
+    """Each participant's dots, the most on one idea or theme, and what dots go on."""
+
+    type: ClassVar[str] = "voting_set"
+    dots: int
+    max_per_item: int
+    vote_on: str = "both"  # dots go on "ideas", "themes" or "both"
+
+
+# Rounds, tables, rules
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class PromptAdded(Fact):
+    """A new question at the end of the list (`prompt`: id, text, position)."""
+
+    type: ClassVar[str] = "prompt_added"
+    prompt: Json
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class ActivePromptChanged(Fact):
+    """The question new ideas answer from now on, and its text."""
+
+    type: ClassVar[str] = "active_prompt_changed"
+    prompt_id: int
+    prompt: str
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class TablesSet(Fact):
+    """The tables participants can pick (`tables`: id, name, position)."""
+
+    type: ClassVar[str] = "tables_set"
+    tables: list[Json]
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class RulesChanged(Fact):
+    """The workshop's rules: names, pre_moderation, idea_cap, table_mode, language."""
+
+    type: ClassVar[str] = "rules_changed"
+    rules: Json
+
+
+# Signals: sent, not logged, no seq
+
+@fact
+@dataclass(frozen=True)
+class VoteTotals(Event):
+    """Dots per idea and per theme (coalesced, at most once a second); walls and consoles only."""
+
+    type: ClassVar[str] = "vote_totals"
+    audience: ClassVar[str] = SCREENS
+    ideas: dict[str, int]
+    clusters: dict[str, int]
+
+
+@fact
+@dataclass(frozen=True)
+class ParticipantCount(Event):
+    """How many participants have joined (coalesced, at most once a second)."""
+
+    type: ClassVar[str] = "participant_count"
+    participant_count: int
+
+
+@fact
+@dataclass(frozen=True)
+class WorkshopDeleted(Event):
+    """The workshop was erased: screens say so and stop reconnecting."""
+
+    type: ClassVar[str] = "workshop_deleted"
+    code: str
