@@ -150,6 +150,13 @@ def csv_texts(text: str) -> list[str]:
     return [row[0] for row in rows if row and row[0].strip()]
 
 
+def form_table() -> object:
+    """The form's `table_id` (a table's paper form): a number, None when absent, else as sent
+    (the command then refuses it as `invalid`)."""
+    raw = request.form.get("table_id", "").strip()
+    return int(raw) if raw.isdigit() else (raw or None)
+
+
 @bp.post("/w/<code>/import")
 def import_ideas(code: str) -> Any:
     """Facilitator -> ideas collected on paper into the active question; JSON summary."""
@@ -164,7 +171,7 @@ def import_ideas(code: str) -> Any:
         return jsonify(error_body(error)), error.status
     dispatcher = current_app.extensions["facilitation.dispatcher"]
     ack, status = dispatcher.call(("http", request.remote_addr), Actor(workshop, FACILITATOR),
-                                  "import_ideas", {"texts": texts})
+                                  "import_ideas", {"texts": texts, "table_id": form_table()})
     if not ack["ok"]:
         del ack["ok"]  # HTTP errors are {"error": ...} alone
     return jsonify(ack), status

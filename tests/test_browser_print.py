@@ -4,7 +4,8 @@ The console's print link opens /w/<code>/print; chromium prints it to PDF (Playw
 PDFium renders every page to PNG, and zxing-cpp decodes every QR code: the door poster carries the
 workshop's join address, each half-page card its table's, beside its table's name, at least 6 cm
 wide; each paper form names its table. Each decoded address is opened on a phone, which posts an
-idea that the JSON export files under the right table. A phone opening a table's join link in table
+idea that the JSON export files under the right table, as it does a paper form's ideas typed into
+the console with its table chosen. A phone opening a table's join link in table
 mode posts at once; an unknown table id joins without a table and says so; a table's wall shows its
 table's QR code. Helpers are shared with test_browser.py; the printed pages and screens are saved
 in test-artifacts/screenshots/ (prefix "print-").
@@ -13,6 +14,7 @@ in test-artifacts/screenshots/ (prefix "print-").
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -174,4 +176,13 @@ def test_the_printed_kit_scans_to_each_table(live_server: Any, new_page: Callabl
         expect(my_ideas(phone, text).locator(".idea-meta")).not_to_have_text("")
         posted[text] = table_url.get(url, "")
         assert phone.errors == []  # type: ignore[attr-defined]
+
+    # A table's paper form, typed into the console's "Ideas from paper" with that table chosen.
+    page.goto(f"{live_server.url}/w/{code}/facilitate")
+    page.locator("details.settings summary").click()
+    page.locator("#import-table").select_option(label=TABLES[2])
+    page.locator("#import-text").fill("Færge til Refshaleøen\nBadezone ved kajen")
+    page.locator("#import-form button[type=submit]").click()
+    expect(page.locator("#import-status")).to_have_text(re.compile(r"^2 "))
+    posted.update({"Færge til Refshaleøen": TABLES[2], "Badezone ved kajen": TABLES[2]})
     assert {i["text"]: i["table"] for i in exported_ideas(live_server, workshop)} == posted

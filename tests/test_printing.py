@@ -146,3 +146,24 @@ def test_the_console_links_to_the_kit(client: Any, tabled: dict[str, Any]) -> No
     client.get(f"/w/{code}/facilitate?token={tabled['facilitator_token']}")
     console = client.get(f"/w/{code}/facilitate").get_data(as_text=True)
     assert f'id="print-kit" href="/w/{code}/print"' in console
+
+
+def test_a_tables_paper_form_imports_under_that_table(client: Any, tabled: dict[str, Any]) -> None:
+    code, table = tabled["code"], tabled["tables"][1]
+    auth = {"Authorization": f"Bearer {tabled['facilitator_token']}"}
+    lines = "Flere bænke\nLys på stien\n"
+    response = client.post(f"/w/{code}/import", data={"text": lines, "table_id": str(table["id"])},
+                           headers=auth)
+    assert response.status_code == 200 and response.get_json()["imported"] == 2, response.get_json()
+    # The same lines from another table's form are that table's ideas, not repeats.
+    other = client.post(f"/w/{code}/import", data={"text": lines}, headers=auth).get_json()
+    assert other["imported"] == 2
+    again = client.post(f"/w/{code}/import", data={"text": lines, "table_id": str(table["id"])},
+                        headers=auth).get_json()
+    assert (again["imported"], again["already_there"]) == (0, 2)
+    ideas = client.get(f"/w/{code}/export.json", headers=auth).get_json()["ideas"]
+    assert sorted((i["text"], i["table"]) for i in ideas) == [
+        ("Flere bænke", ""), ("Flere bænke", "Bord 2"), ("Lys på stien", ""), ("Lys på stien", "Bord 2")]
+    for wrong, status, error in (("999", 404, "table_not_found"), ("abc", 400, "invalid")):
+        refused = client.post(f"/w/{code}/import", data={"text": "Mere", "table_id": wrong}, headers=auth)
+        assert (refused.status_code, refused.get_json()["error"]["code"]) == (status, error)

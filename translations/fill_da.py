@@ -256,6 +256,7 @@ DANISH = {
         "Én idé pr. linje. Når du er færdig, så giv arket til facilitatoren, som skriver idéerne ind.",
     "Print QR cards for the tables, a door poster and paper forms":
         "Udskriv QR-kort til bordene, en plakat til døren og papirformularer",
+    "Table (the one named on the paper form)": "Bord (det, der står på papirformularen)",
     "You have sent as many ideas as this workshop allows.":
         "Du har sendt så mange idéer, som denne workshop tillader.",
     "Voting is not open right now.": "Der er ikke åbent for afstemning lige nu.",

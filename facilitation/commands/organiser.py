@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import N_, BadRequest, CommandError
+from ..errors import N_, BadRequest, CommandError, NotFound
 from ..facts import Fact, IdeaPosted
 from ..model import FACILITATOR, MAX_IDEA_LENGTH, clean_text
 from .registry import Context, Result, command
@@ -16,9 +16,10 @@ MAX_IMPORT = 2000
 
 @dataclass(frozen=True)
 class Paper:
-    """`{"texts": [lines]}`: at most 2,000 ideas."""
+    """`{"texts": [lines], "table_id"?: id}`: at most 2,000 ideas, from one table's paper form or none."""
 
     texts: object = None
+    table_id: int | None = None
 
 
 @command("import_ideas", FACILITATOR, Paper, emits=(IdeaPosted,), socket=False)  # POST /w/<code>/import
@@ -26,7 +27,8 @@ def import_ideas(ctx: Context, p: Paper) -> Result:
     """Facilitator -> ideas from paper into the active question; `idea_posted` per new idea.
 
     Each line is checked like a typed idea; bad lines are reported, not fatal. Importing the same
-    text into the same question again adds nothing, so a file can be imported twice safely.
+    text into the same question (from the same table) again adds nothing, so a file can be imported
+    twice safely. With `table_id` (the table named on a paper form) the ideas are that table's.
     """
     if not isinstance(p.texts, list) or not p.texts:
         raise BadRequest("empty", N_("There are no ideas to import."))
@@ -34,7 +36,11 @@ def import_ideas(ctx: Context, p: Paper) -> Result:
         raise BadRequest("too_long", N_("At most %(limit)s ideas can be imported at once."),
                          limit=MAX_IMPORT)
     workshop = ctx.workshop
+    if p.table_id is not None and p.table_id not in {t["id"] for t in ctx.store.tables(workshop.id)}:
+        raise NotFound("table_not_found")
     paper = ctx.store.paper_participant(workshop.id)
+    # Two tables' forms with the same line are two ideas (two people wrote it); one form twice is one.
+    where = f"{workshop.active_prompt_id}" + ("" if p.table_id is None else f":{p.table_id}")
     facts: list[Fact] = []
     skipped: list[dict[str, Any]] = []
     repeated = 0
@@ -44,8 +50,9 @@ def import_ideas(ctx: Context, p: Paper) -> Result:
         except CommandError as error:
             skipped.append({"line": line, "reason": error.render(ctx.gettext)})
             continue
-        key = hashlib.sha256(f"{workshop.active_prompt_id}:{text}".encode()).hexdigest()[:32]
-        _, fact = ctx.store.post_idea(workshop.id, paper, key, text, prompt_id=workshop.active_prompt_id)
+        key = hashlib.sha256(f"{where}:{text}".encode()).hexdigest()[:32]
+        _, fact = ctx.store.post_idea(workshop.id, paper, key, text, prompt_id=workshop.active_prompt_id,
+                                      table_id=p.table_id)
         if fact is None:
             repeated += 1
         else:

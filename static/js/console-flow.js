@@ -68,6 +68,7 @@
     var body = new FormData();
     if (byId("import-file").files.length) { body.append("file", byId("import-file").files[0]); }
     else { body.append("text", byId("import-text").value); }
+    if (byId("import-table").value) { body.append("table_id", byId("import-table").value); }
     status.textContent = t("importing");
     fetch("/w/" + encodeURIComponent(board.workshop.code) + "/import", { method: "POST", body: body })
       .then(function (response) { return response.json(); })
@@ -112,6 +113,20 @@
     });
   }
 
+  // Ideas from a table's paper form go under that table.
+  function renderImportTables() {
+    var select = byId("import-table"), chosen = select.value;
+    byId("import-table-field").hidden = !board.tables.length;
+    if (document.activeElement === select) { return; }  // never rebuilt under the facilitator's hand
+    select.textContent = "";
+    [{ id: "", name: t("no_table") }].concat(board.tables).forEach(function (table) {
+      var option = el("option", null, table.name);
+      option.value = String(table.id);
+      select.appendChild(option);
+    });
+    select.value = board.tables.some(function (table) { return String(table.id) === chosen; }) ? chosen : "";
+  }
+
   function renderQueue() {
     var waiting = board.order.map(function (id) { return board.ideas[id]; }).filter(function (idea) { return idea.pending && !idea.hidden; });
     var list = byId("queue-list");
@@ -151,6 +166,7 @@
     byId("timer-pause").disabled = !timer.running && !paused;
     byId("timer-stop").disabled = !timer.running && !paused;
     renderTableLinks();
+    renderImportTables();
     fill("voting-dots", w.dots); fill("voting-max", w.max_per_item); fill("voting-on", w.vote_on || "both");
     fill("rules-names", w.names); fill("rules-language", w.language); fill("rules-premod", w.pre_moderation);
     fill("rules-tablemode", w.table_mode); fill("rules-cap", w.idea_cap);
