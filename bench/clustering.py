@@ -1,9 +1,15 @@
-"""Benchmark theme suggestions against human intent labels on Danish/English samples."""
+"""Benchmark theme suggestions against human intent labels on Danish/English samples.
+
+Prints: ARI/NMI per language and sample size (engine and a plain baseline), themes per
+granularity, label checks, "fits theme X" precision and coverage, timings, and the names the
+engine gives the demo workshop.
+"""
 
 from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -11,17 +17,25 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+import snowballstemmer
+import stopwordsiso
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 # Run as a script from anywhere: the engine lives in the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from facilitation.clustering import suggest_clusters  # noqa: E402
+from facilitation import demo  # noqa: E402
+from facilitation.clustering import GRANULARITY, suggest_clusters, suggest_fits  # noqa: E402
 
 DEFAULT_DATA = (Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "clustering"
                 / "xsid_da_en.csv")
 SIZES = (50, 150, 500)
+# xSID has no workshop question: these stand in for one, in words the requests use, so the
+# label check "never a word of the question" has something to catch.
+QUESTIONS = {"da": "Hvad skal assistenten gøre med dine alarmer, din musik og vejret?",
+             "en": "What should the assistant do with your alarms, your music and the weather?"}
+CONNECTORS = {"da": "og", "en": "and"}
 # Baseline cut: the best fixed cosine distance for plain TF-IDF on tuning seeds, so the
 # comparison is with a fair baseline rather than a strawman.
 BASELINE_THRESHOLD = 0.9
@@ -111,6 +125,90 @@ def time_thousand(rows: list[dict[str, str]], seed: int, repeats: int = 5) -> No
           f"max {ms.max():.1f} ms")
 
 
+def sample(rows: list[dict[str, str]], size: int, seed: int, number: int) -> list[list[dict[str, str]]]:
+    """`number` seeded samples of `size` rows, the same for every table that asks alike."""
+    rng = np.random.default_rng([seed, size])
+    return [[rows[i] for i in rng.choice(len(rows), size=size, replace=False)] for _ in range(number)]
+
+
+def granularity_table(rows: list[dict[str, str]], samples: int, seed: int) -> None:
+    """Print themes per sample and ARI at each granularity, 150-idea samples."""
+    print(f"\ngranularity (150 ideas): themes per sample / ARI")
+    for language in ("da", "en"):
+        cells = []
+        for level in sorted(GRANULARITY):
+            counts, aris = [], []
+            for picked in sample(rows, 150, seed, samples):
+                found = suggest_clusters([r[f"text_{language}"] for r in picked], granularity=level)
+                ids = list(range(150, 300))
+                for number, suggestion in enumerate(found):
+                    for member in suggestion.members:
+                        ids[member] = number
+                counts.append(len(found))
+                aris.append(adjusted_rand_score([r["label"] for r in picked], ids))
+            cells.append(f"{level:+d}: {np.mean(counts):4.1f} / {np.mean(aris):.3f}")
+        print(f"{language:<4} " + "   ".join(cells))
+
+
+def _stems(text: str, language: str) -> list[str]:
+    """Snowball stems of a text's words (the check's own reading, not the engine's)."""
+    stemmer = snowballstemmer.stemmer({"da": "danish", "en": "english"}[language])
+    return [stemmer.stemWord(w) for w in re.findall(r"[^\W\d_]+", text.lower())]
+
+
+def label_checks(rows: list[dict[str, str]], samples: int, seed: int) -> None:
+    """Check every name against the rules a facilitator would apply, 150-idea samples."""
+    print("\nlabel checks (150 ideas, with a stand-in question): names passing each check")
+    for language in ("da", "en"):
+        stop = stopwordsiso.stopwords(language)
+        question = set(_stems(QUESTIONS[language], language))
+        names = stopword = asked = lone = long = 0
+        for picked in sample(rows, 150, seed, samples):
+            texts = [r[f"text_{language}"] for r in picked]
+            for s in suggest_clusters(texts, exclude=[QUESTIONS[language]]):
+                words = [w for w in re.findall(r"[^\W\d_]+", s.label.lower())
+                         if w != CONNECTORS[language]]
+                names += 1
+                stopword += any(w in stop for w in words)
+                asked += any(st in question for w in words for st in _stems(w, language))
+                users = [sum(_stems(w, language)[0] in _stems(texts[m], language) for m in s.members)
+                         for w in words]
+                lone += len(s.members) >= 3 and min(users, default=0) < 2
+                long += len(words) > 3 or len(s.label) > 40
+        print(f"{language:<4} {names} names: no stopword {names - stopword}, no question word "
+              f"{names - asked}, every word used by 2+ members {names - lone}, "
+              f"at most 3 words and 40 characters {names - long}")
+
+
+def fits_table(rows: list[dict[str, str]], samples: int, seed: int) -> None:
+    """Themes from the gold labels of 100 ideas; a suggested theme for each of 200 others."""
+    print("\nfits theme X (themes from gold labels of 100 ideas, hints for 200 others)")
+    for language in ("da", "en"):
+        made = right = total = 0
+        seconds = []
+        for picked in sample(rows, 300, seed, samples):
+            base, later = picked[:100], picked[100:]
+            labels = sorted({r["label"] for r in base})
+            themes = [[r[f"text_{language}"] for r in base if r["label"] == label] for label in labels]
+            start = time.perf_counter()
+            fits = suggest_fits(themes, [r[f"text_{language}"] for r in later])
+            seconds.append(time.perf_counter() - start)
+            for row, fit in zip(later, fits):
+                total += 1
+                if fit is not None:
+                    made += 1
+                    right += labels[fit.theme] == row["label"]
+        print(f"{language:<4} precision {right / max(made, 1):.3f}  coverage {made / total:.3f}  "
+              f"({made} hints for {total} ideas; median {np.median(seconds) * 1000:.0f} ms per 200)")
+
+
+def demo_names() -> None:
+    """Print the themes the engine suggests for the demo workshop (python app.py --demo)."""
+    print("\ndemo workshop names (granularity 0):")
+    for s in suggest_clusters(demo.IDEAS, exclude=[demo.TITLE, demo.PROMPT]):
+        print(f"  {s.label:<28} {len(s.members)} ideas; shared: {', '.join(s.words)}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments, run every method, language and size, and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -127,7 +225,11 @@ def main(argv: list[str] | None = None) -> None:
         for size in SIZES:
             for method, cluster in (("engine", engine), ("baseline", baseline)):
                 show(score(method, cluster, rows, language, size, args.samples, args.seed))
+    granularity_table(rows, args.samples, args.seed)
+    label_checks(rows, args.samples, args.seed)
+    fits_table(rows, args.samples, args.seed)
     time_thousand(rows, args.seed)
+    demo_names()
     print(f"\nrerun: .venv/bin/python bench/clustering.py --samples {args.samples} "
           f"--seed {args.seed} --data {args.data}")
 

@@ -8,10 +8,12 @@ import re
 import pytest
 
 from facilitation.clustering import (
+    GRANULARITY,
     Suggestion,
     detect_language,
     find_duplicates,
     suggest_clusters,
+    suggest_fits,
 )
 from facilitation.stopwords import DANISH, ENGLISH
 
@@ -81,31 +83,79 @@ def test_explicit_language_gives_the_same_groups(ideas: list[str], language: str
     assert groups(suggest_clusters(ideas, language)) == THEMES
 
 
+CONNECTORS = {"og", "and"}
+
+
+def label_words(label: str) -> list[str]:
+    """A label's words, lowercase, without the "og"/"and" that joins two of them."""
+    return [w for w in re.findall(r"\w+", label.lower()) if w not in CONNECTORS]
+
+
 @pytest.mark.parametrize("ideas, stopwords", [(DANISH_IDEAS, DANISH), (ENGLISH_IDEAS, ENGLISH)])
-def test_labels_come_from_member_words_without_stopwords(ideas: list[str],
-                                                         stopwords: frozenset[str]) -> None:
+def test_labels_are_short_headings_of_shared_member_words(ideas: list[str],
+                                                          stopwords: frozenset[str]) -> None:
     for suggestion in suggest_clusters(ideas):
-        words = suggestion.label.split(" / ")
-        member_words = {w for i in suggestion.members for w in re.findall(r"\w+", ideas[i].lower())}
-        assert 1 <= len(words) <= 4
-        assert len(set(words)) == len(words)
-        assert set(words) <= member_words
+        words = label_words(suggestion.label)
+        assert 1 <= len(words) <= 3 and len(set(words)) == len(words)
+        assert suggestion.label[0].isupper()  # a heading, as a person writes one
         assert not set(words) & stopwords
+        for word in words:  # each word is one at least two members use
+            assert sum(word in re.findall(r"\w+", ideas[i].lower()) for i in suggestion.members) >= 2
+        assert suggestion.words and set(words) <= set(suggestion.words) | set(suggestion.forms)
 
 
 def test_labels_name_the_theme() -> None:
     labels = {s.members[0]: s.label for s in suggest_clusters(DANISH_IDEAS)}
-    assert "cykelstier" in labels[0]
-    assert "bibliotek" in labels[4]
-    assert "parker" in labels[8]
+    assert labels[0] == "Cykelstier"
+    assert labels[4].startswith("Bibliotek")
+    assert "parker" in labels[8].lower()
     english = {s.members[0]: s.label for s in suggest_clusters(ENGLISH_IDEAS)}
-    assert "bike" in english[0] and "lanes" in english[0]
-    assert "library" in english[4]
+    assert english[0] == "Bike lanes"  # a phrase most members write, kept as a phrase
+    assert english[4] == "Library"
 
 
-def test_label_is_never_empty_even_for_stopword_only_ideas() -> None:
-    suggestions = suggest_clusters(["Det er det", "det er det!", "Det er det."])
-    assert suggestions and all(s.label.strip() for s in suggestions)
+def test_two_telling_words_are_joined_as_a_person_would() -> None:
+    ideas = ["Brug biblioteker og medborgerhuse som mødesteder", "Møder på biblioteker og i medborgerhuse",
+             "Biblioteker og medborgerhuse skal være åbne om aftenen"]
+    assert [s.label for s in suggest_clusters(ideas)] == ["Biblioteker og medborgerhuse"]
+
+
+def test_words_of_the_title_and_question_never_name_a_theme() -> None:
+    ideas = ["Flere idéer fra kommunen om cykelstier", "Kommunen skal lave cykelstier til idéer",
+             "Cykelstier: kommunens bedste idéer", "Idéer til kommunens biblioteker",
+             "Biblioteker med idéer fra kommunen", "Kommunens biblioteker har gode idéer"]
+    found = suggest_clusters(ideas, exclude=["Idea Factory", "Hvordan kan Kommunen samle københavneridéer?"])
+    assert sorted(s.label for s in found) == ["Biblioteker", "Cykelstier"]
+    for s in found:
+        assert not {"idéer", "kommunen", "kommunens"} & set(s.words + s.forms)
+
+
+def test_the_preview_gets_the_shared_words_and_every_spelling() -> None:
+    [bikes] = [s for s in suggest_clusters(DANISH_IDEAS) if 0 in s.members]
+    assert bikes.words[0] == "cykelstier"
+    assert {"cykelstier", "cykelstierne"} <= set(bikes.forms)
+
+
+def test_members_that_share_no_telling_word_are_no_theme() -> None:
+    assert suggest_clusters(["Det er det", "det er det!", "Det er det."]) == []
+
+
+@pytest.mark.parametrize("ideas", [DANISH_IDEAS, ENGLISH_IDEAS], ids=["da", "en"])
+def test_granularity_gives_fewer_broader_or_more_narrower_themes(ideas: list[str]) -> None:
+    mixed = ideas + [i.replace("e", "e ") for i in ideas]  # more ideas, so a level has room to differ
+    counts = [len(suggest_clusters(mixed, granularity=g)) for g in sorted(GRANULARITY)]
+    assert counts == sorted(counts) and counts[0] < counts[-1]
+    with pytest.raises(ValueError):
+        suggest_clusters(ideas, granularity=3)
+
+
+@pytest.mark.parametrize("ideas", [DANISH_IDEAS, ENGLISH_IDEAS], ids=["da", "en"])
+def test_fits_name_the_theme_a_later_idea_belongs_to_and_abstain_when_unsure(ideas: list[str]) -> None:
+    themes = [[ideas[i] for i in theme[:3]] for theme in THEMES]
+    later = [ideas[3], ideas[7], ideas[11], ideas[OUTLIER]]
+    fits = suggest_fits(themes, later)
+    assert [f.theme if f else None for f in fits] == [0, 1, 2, None]
+    assert suggest_fits([], later) == [None] * 4 and suggest_fits(themes, []) == []
 
 
 @pytest.mark.parametrize("texts", [[], ["Flere cykelstier på Nørrebro"]])

@@ -8,6 +8,7 @@ import pytest
 from sqlite_utils import Database
 
 from facilitation import commands
+from facilitation.errors import CommandError
 from facilitation.model import FACILITATOR, Actor
 from facilitation.store import Store
 from tests.commanding import refused
@@ -44,6 +45,7 @@ def test_participants_get_forbidden_for_every_theme_command(setup: dict[str, Any
                           ("move_ideas", {"idea_ids": setup["ideas"][:2], "cluster_id": None}),
                           ("merge_clusters", {"source_id": 1, "target_id": 2}),
                           ("delete_cluster", {"cluster_id": 1}), ("suggest_clusters", {}),
+                          ("suggest_fits", {}), ("set_themes_on_wall", {"themes_on_wall": True}),
                           ("apply_suggestions", {"suggestions": []}),
                           ("reorder_clusters", {"cluster_ids": []}),
                           ("stack_ideas", {"idea_ids": setup["ideas"][:2]})]:
@@ -135,6 +137,44 @@ def test_suggestions_touch_only_unsorted_ideas(setup: dict[str, Any]) -> None:
     by_id = {i["id"]: i["cluster_id"] for i in snapshot(setup)["ideas"]}
     assert by_id[ids[0]] == placed and by_id[ids[3]] == placed
     assert by_id[ids[4]] == by_id[ids[5]] == ack["clusters"][0]["id"]
+
+
+def test_suggestions_carry_shared_words_and_skip_the_question_words() -> None:
+    store = Store(Database(memory=True))
+    workshop, _ = store.create_workshop("Cykelstier i byen", "Hvad skal kommunen gøre for cyklisterne?")
+    participant, _ = commands.join(store, {"code": workshop.code})
+    texts = ["Kommunen skal bygge flere cykelstier ved skolerne", "Sikre cykelstier ved skolerne",
+             "Cykelstier og skolerne: bedre overgange", "Kommunen skal åbne biblioteket om søndagen",
+             "Biblioteket skal have flere bøger", "Gratis kaffe på biblioteket"]
+    for n, text in enumerate(texts):
+        commands.post_idea(store, participant, {"text": text, "client_id": str(n)})
+    fac = Actor(workshop, FACILITATOR)
+    ack, _ = commands.suggest_clusters(store, fac, {})
+    labels = sorted(s["label"] for s in ack["suggestions"])
+    assert labels == ["Biblioteket", "Skolerne"], labels  # not "Cykelstier", the title's word
+    school = next(s for s in ack["suggestions"] if s["label"] == "Skolerne")
+    assert school["words"] == ["skolerne"] and school["forms"] == ["skolerne"]
+    assert ack["granularity"] == 0
+    assert commands.suggest_clusters(store, fac, {"granularity": -2})[0]["granularity"] == -2
+    for bad in (3, -3, 1.5, True, "more"):
+        with pytest.raises(CommandError) as error:
+            commands.suggest_clusters(store, fac, {"granularity": bad})
+        assert error.value.code == "invalid"
+
+
+def test_fits_name_an_existing_theme_for_unsorted_ideas_and_change_nothing(setup: dict[str, Any]) -> None:
+    ids = setup["ideas"]
+    assert run(setup, "suggest_fits", {}) == ({"fits": []}, [])  # no themes yet: nothing to fit
+    bikes = run(setup, "create_cluster", {"label": "Cykelstier"})[0]["cluster"]["id"]
+    books = run(setup, "create_cluster", {"label": "Biblioteket"})[0]["cluster"]["id"]
+    run(setup, "move_ideas", {"idea_ids": ids[:2], "cluster_id": bikes})
+    run(setup, "move_ideas", {"idea_ids": ids[3:5], "cluster_id": books})
+    before = snapshot(setup)
+    ack, facts = run(setup, "suggest_fits", {})
+    assert facts == [] and snapshot(setup) == before  # a hint never moves anything by itself
+    fits = {f["idea_id"]: f["cluster_id"] for f in ack["fits"]}
+    assert fits.get(ids[2]) == bikes and fits.get(ids[5]) == books
+    assert ids[6] not in fits  # "Gratis kaffe til alle" fits neither: no hint
 
 
 def test_stacked_duplicates_move_as_one_card_and_are_kept(setup: dict[str, Any]) -> None:

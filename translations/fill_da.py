@@ -142,6 +142,7 @@ DANISH = {
     "Create theme": "Opret tema",
     "Suggest themes": "Foreslå temaer",
     "Show themes on the wall": "Vis temaer på væggen",
+    "granularity must be a whole number from -2 to 2.": "Detaljegraden skal være et helt tal fra -2 til 2.",
     "Selected ideas": "Valgte idéer",
     "Move to…": "Flyt til …",
     "Move": "Flyt",

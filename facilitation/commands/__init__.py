@@ -45,7 +45,8 @@ from .rounds import (
 )
 from .themes import (
     apply_suggestions, create_cluster, delete_cluster, merge_clusters, move_idea, move_ideas,
-    rename_cluster, reorder_clusters, set_themes_on_wall, stack_ideas, suggest_clusters, unstack_idea,
+    rename_cluster, reorder_clusters, set_themes_on_wall, stack_ideas, suggest_clusters, suggest_fits,
+    unstack_idea,
 )
 
 __all__ = [
@@ -57,6 +58,6 @@ __all__ = [
     "set_voting", "start_timer", "stop_timer",
     "apply_suggestions", "create_cluster", "create_workshop", "delete_cluster", "hide_idea", "join",
     "merge_clusters", "move_idea", "move_ideas", "post_idea", "rename_cluster", "reorder_clusters",
-    "set_posting", "set_themes_on_wall", "show_idea", "stack_ideas", "suggest_clusters", "sync",
+    "set_posting", "set_themes_on_wall", "show_idea", "stack_ideas", "suggest_clusters", "suggest_fits", "sync",
     "unstack_idea",
 ]

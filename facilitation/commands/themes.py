@@ -12,7 +12,7 @@ from ..facts import (
     ClustersReordered, IdeaMoved, IdeasStacked, IdeaUnstacked, ThemesOnWallChanged,
 )
 from ..model import FACILITATOR, MAX_LABEL_LENGTH
-from .registry import Context, IdeaRef, Result, Text, ThemeRef, command, parse
+from .registry import Check, Context, IdeaRef, Result, Text, ThemeRef, command, parse
 
 MAX_SUGGESTIONS = 100
 ThemeLabel = Annotated[str, Text("theme name", MAX_LABEL_LENGTH)]
@@ -146,8 +146,22 @@ def set_themes_on_wall(ctx: Context, p: ThemesOnWall) -> Result:
     return {"themes_on_wall": p.themes_on_wall}, [fact] if fact else []
 
 
-@command("suggest_clusters", FACILITATOR)
-def suggest_clusters(ctx: Context, _: Any) -> Result:
+def check_granularity(raw: object) -> int:
+    """A granularity from -2 (fewer, broader themes) to 2 (more, narrower ones)."""
+    if isinstance(raw, bool) or raw not in clustering.GRANULARITY:
+        raise CommandError("invalid", N_("granularity must be a whole number from -2 to 2."))
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class SuggestOptions:
+    """`{"granularity": -2 to 2}`, all optional: 0 (the default) as the engine judges best."""
+
+    granularity: Annotated[int, Check(check_granularity)] = 0
+
+
+@command("suggest_clusters", FACILITATOR, SuggestOptions)
+def suggest_clusters(ctx: Context, p: SuggestOptions) -> Result:
     """Facilitator -> proposed themes for the unsorted ideas and likely duplicates; changes nothing.
 
     `ctx.run` lets the server compute in a worker thread so the event loop keeps serving; the store
@@ -158,14 +172,35 @@ def suggest_clusters(ctx: Context, _: Any) -> Result:
     texts = store.idea_texts(workshop_id, ids)
     visible = store.stack_tops(workshop_id)
     visible_texts = store.idea_texts(workshop_id, visible)
-    found, groups = ctx.run(_engine, texts, visible_texts)
-    suggestions = [{"label": s.label, "idea_ids": [ids[m] for m in s.members]} for s in found]
+    # The title's and the question's words say what every idea is about: they name no theme.
+    asked = [ctx.workshop.title, ctx.workshop.prompt]
+    found, groups = ctx.run(_engine, texts, visible_texts, asked, p.granularity)
+    suggestions = [{"label": s.label, "idea_ids": [ids[m] for m in s.members], "words": s.words,
+                    "forms": s.forms} for s in found]
     duplicates = [[visible[i] for i in group] for group in groups]
-    return {"suggestions": suggestions, "duplicates": duplicates}, []
+    return {"suggestions": suggestions, "duplicates": duplicates,
+            "granularity": p.granularity}, []
 
 
-def _engine(texts: list[str], visible_texts: list[str]) -> tuple[list[Any], list[list[int]]]:
-    return clustering.suggest_clusters(texts), clustering.find_duplicates(visible_texts)
+def _engine(texts: list[str], visible_texts: list[str], asked: list[str],
+            granularity: int) -> tuple[list[Any], list[list[int]]]:
+    return (clustering.suggest_clusters(texts, exclude=asked, granularity=granularity),
+            clustering.find_duplicates(visible_texts))
+
+
+@command("suggest_fits", FACILITATOR)
+def suggest_fits(ctx: Context, _: Any) -> Result:
+    """Facilitator -> for each unsorted idea, the existing theme it clearly fits, if one does;
+    changes nothing (the facilitator accepts a hint with `move_idea` or `move_ideas`)."""
+    themes = ctx.store.theme_texts(ctx.workshop_id)
+    ids = ctx.store.unsorted_idea_ids(ctx.workshop_id)
+    texts = ctx.store.idea_texts(ctx.workshop_id, ids)
+    # A theme's name is one more text of it: a theme made by hand, still empty, can be fitted.
+    found = ctx.run(clustering.suggest_fits, [[label, *members] for _, label, members in themes],
+                    texts)
+    fits = [{"idea_id": idea_id, "cluster_id": themes[fit.theme][0]}
+            for idea_id, fit in zip(ids, found) if fit is not None]
+    return {"fits": fits}, []
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,16 @@ class ClusterStore(CoreStore):
                 return None
             return self._append(workshop_id, ClustersCreated(clusters=created), "facilitator")
 
+    def theme_texts(self, workshop_id: int) -> list[tuple[int, str, list[str]]]:
+        """Each theme in wall order: its id, its label and the texts of its visible ideas."""
+        themes = self._rows("SELECT id, label FROM clusters WHERE workshop_id = ? ORDER BY position",
+                            (workshop_id,))
+        members: dict[int, list[str]] = {t["id"]: [] for t in themes}
+        for row in self._rows("SELECT cluster_id, text FROM ideas WHERE workshop_id = ? AND hidden = 0"
+                              " AND cluster_id IS NOT NULL ORDER BY id", (workshop_id,)):
+            members[row["cluster_id"]].append(row["text"])
+        return [(t["id"], t["label"], members[t["id"]]) for t in themes]
+
     def unsorted_idea_ids(self, workshop_id: int) -> list[int]:
         """Visible ideas in no theme and stacked under no other: what suggestions may touch."""
         rows = self._rows(

@@ -1,0 +1,83 @@
+"""Theme suggestions, "fits theme X" hints and duplicate detection for short Danish or English ideas.
+
+Pure functions over texts: local, deterministic, no downloaded models, no Flask and no SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .fits import Fit, suggest_fits
+from .graph import GRANULARITY, cluster
+from .names import Excluded, name_group
+from .text import analyse_all, detect_language, vectorize
+
+DUPLICATE_SIMILARITY = 0.9
+
+__all__ = ["GRANULARITY", "Fit", "Suggestion", "detect_language", "find_duplicates",
+           "suggest_clusters", "suggest_fits"]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested theme: a short label, the indices of its ideas, and the words they share."""
+
+    label: str
+    members: list[int]
+    words: list[str] = field(default_factory=list)   # most telling first, as the preview shows them
+    forms: list[str] = field(default_factory=list)   # every spelling of those words, to highlight
+
+
+def suggest_clusters(texts: Sequence[str], language: str | None = None, *,
+                     exclude: Sequence[str] = (), granularity: int = 0) -> list[Suggestion]:
+    """Suggest themes of at least two ideas; ideas that fit no theme are left out.
+
+    `exclude` holds texts (the workshop's title and question) whose words never name a theme;
+    `granularity` runs from -2 (fewer, broader themes) to 2 (more, narrower ones).
+    """
+    if granularity not in GRANULARITY:
+        raise ValueError(f"granularity must be one of {sorted(GRANULARITY)}")
+    if len(texts) < 2:
+        return []
+    # Work in a canonical order so the result does not depend on the order of the input.
+    order = sorted(range(len(texts)), key=lambda i: (texts[i].casefold(), texts[i]))
+    excluded = Excluded(exclude)
+    # The question's words are in many ideas and tell none of them apart: leave them out.
+    docs = [excluded.strip(d) for d in analyse_all([texts[i] for i in order], language)]
+    groups = cluster(*vectorize(docs), granularity)
+    doc_freq = Counter(s for d in docs for s in set(d.stems))
+    suggestions = []
+    for group in groups:
+        name = name_group(group, docs, doc_freq, excluded)
+        if name is None:  # members that share no telling word stay unsorted
+            continue
+        suggestions.append(Suggestion(name.label, sorted(order[i] for i in group), name.words,
+                                      name.forms))
+    return sorted(suggestions, key=lambda s: (-len(s.members), s.members))
+
+
+def _normalise(text: str) -> str:
+    """Casefold and reduce punctuation and whitespace runs to single spaces."""
+    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+
+
+def find_duplicates(texts: Sequence[str]) -> list[list[int]]:
+    """Group near-identical ideas (ignoring case, punctuation and spacing), each sorted."""
+    norm = [_normalise(t) for t in texts]
+    if sum(bool(t) for t in norm) < 2:
+        return []
+    # Raw n-gram counts, no IDF: near-identity is about the whole text, not rare parts.
+    matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), use_idf=False,
+                             lowercase=False).fit_transform(norm)
+    close = sp.csr_matrix(matrix @ matrix.T >= DUPLICATE_SIMILARITY)
+    groups: dict[int, list[int]] = {}
+    for index, component in enumerate(connected_components(close, directed=False)[1].tolist()):
+        groups.setdefault(component, []).append(index)
+    return sorted(g for g in groups.values() if len(g) >= 2)

@@ -1,0 +1,136 @@
+"""Ideas as a graph of their nearest neighbours, cut into communities: the suggested groups."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+# Every threshold below is fixed and was chosen on benchmark samples (bench/clustering.py)
+# drawn with other seeds than the reported ones; none of them ever looks at labels at run time.
+# Each idea links to its nearest ideas only, so a big theme cannot swallow a small one.
+NEIGHBOURS = 30
+MIN_EDGE = 0.05
+# A member needs this whole-text cosine to at least MIN_LINKS others, or it fits no theme.
+LINK = 0.08
+MIN_LINKS = 2
+# Granularity -> (resolution, merge ratio). Above 1 the communities come out smaller than plain
+# modularity makes them; the price, that a set of ideas all on one theme can be cut in pieces, is
+# paid back by merging communities whose ideas are as alike across as within (0.8 = 80 %).
+GRANULARITY = {-2: (0.6, 0.55), -1: (1.0, 0.65), 0: (1.5, 0.8), 1: (2.2, 0.9), 2: (3.2, 1.0)}
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+
+def _knn_graph(sim: FloatArray) -> sp.csr_matrix:
+    """Return the symmetric k-nearest-neighbour graph weighted by similarity."""
+    n = len(sim)
+    k = min(NEIGHBOURS, n - 1)
+    # Only which k are nearest matters, not their order: a partial sort is enough. The input is in
+    # canonical order, so ties are broken the same way every time.
+    nearest = np.argpartition(-sim, k - 1, axis=1)[:, :k].ravel()
+    rows = np.repeat(np.arange(n), k)
+    weights = sim[rows, nearest]
+    keep = weights >= MIN_EDGE
+    graph = sp.csr_matrix((weights[keep], (rows[keep], nearest[keep])), shape=(n, n))
+    return sp.csr_matrix(graph.maximum(graph.T))
+
+
+def _move_nodes(graph: sp.csr_matrix, resolution: float) -> IntArray:
+    """Move each node to the neighbouring community with the best modularity gain."""
+    n = graph.shape[0]
+    indptr, indices, data = graph.indptr.tolist(), graph.indices.tolist(), graph.data.tolist()
+    degree = np.asarray(graph.sum(axis=1)).ravel().tolist()
+    scale = resolution / sum(degree)
+    comm, tot = list(range(n)), list(degree)
+    moved = True
+    while moved:
+        moved = False
+        for i in range(n):
+            tot[comm[i]] -= degree[i]
+            links: dict[int, float] = {comm[i]: 0.0}
+            for j, w in zip(indices[indptr[i]:indptr[i + 1]], data[indptr[i]:indptr[i + 1]]):
+                if j != i:
+                    links[comm[j]] = links.get(comm[j], 0.0) + w
+            # Staying wins ties; otherwise the lowest community id wins, for determinism.
+            best = max(sorted(links), key=lambda c: (links[c] - tot[c] * degree[i] * scale,
+                                                     c == comm[i]))
+            tot[best] += degree[i]
+            moved |= best != comm[i]
+            comm[i] = best
+    return np.unique(comm, return_inverse=True)[1].astype(np.intp)
+
+
+def _louvain(graph: sp.csr_matrix, resolution: float) -> IntArray:
+    """Return a community id per node from deterministic multi-level Louvain."""
+    labels = np.arange(graph.shape[0])
+    while graph.nnz:
+        part = _move_nodes(graph, resolution)
+        if part.max() + 1 == graph.shape[0]:
+            break
+        labels = part[labels]
+        # Collapse each community into one node and optimise again on the smaller graph.
+        merge = sp.csr_matrix((np.ones(len(part)), (np.arange(len(part)), part)))
+        graph = sp.csr_matrix(merge.T @ graph @ merge)
+    return labels
+
+
+def _merge_ratios(total: FloatArray, size: FloatArray) -> FloatArray:
+    """Return, per pair of communities, their mean cross similarity over their inner one."""
+    inner = np.where(size > 1, np.diag(total) / np.maximum(size * (size - 1), 1), np.nan)
+    cross = total / np.maximum(np.outer(size, size), 1)
+    # A lone idea has no inner similarity: compare with the other side, else with a
+    # typical community; when all are lone ideas, the closest pair is alike enough.
+    typical = np.nanmedian(inner) if np.isfinite(inner).any() else cross.max()
+    ref = np.fmin(inner[:, None], inner[None, :])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = cross / np.where(np.isnan(ref), typical, ref)
+    ratio[~np.isfinite(ratio) | (size[:, None] == 0) | (size[None, :] == 0)] = 0.0
+    np.fill_diagonal(ratio, 0.0)
+    return np.asarray(ratio, dtype=np.float64)
+
+
+def _merge_alike(labels: IntArray, sim: FloatArray, merge_ratio: float) -> IntArray:
+    """Merge communities, closest first, while they are as alike across as inside."""
+    onehot = sp.csr_matrix((np.ones(len(labels)), (np.arange(len(labels)), labels)))
+    total = np.asarray(onehot.T @ (onehot.T @ sim).T, dtype=np.float64)
+    size = np.asarray(onehot.sum(axis=0), dtype=np.float64).ravel()
+    while True:
+        ratio = _merge_ratios(total, size)
+        a, b = np.unravel_index(np.argmax(ratio), ratio.shape)
+        if ratio[a, b] < merge_ratio:
+            return np.unique(labels, return_inverse=True)[1].astype(np.intp)
+        # Fold community b into a; b stays as an empty row so the ids keep their meaning.
+        total[a, :] += total[b, :]
+        total[:, a] += total[:, b]
+        total[b, :] = total[:, b] = 0.0
+        size[a], size[b] = size[a] + size[b], 0.0
+        labels = np.where(labels == b, a, labels)
+
+
+def similarities(matrix: sp.csr_matrix) -> FloatArray:
+    """Return the dense cosine similarity of the rows, zero on the diagonal."""
+    sim = np.asarray((matrix @ matrix.T).toarray(), dtype=np.float64)
+    np.fill_diagonal(sim, 0.0)
+    return sim
+
+
+def cluster(shared: sp.csr_matrix, full: sp.csr_matrix, granularity: int = 0) -> list[list[int]]:
+    """Group rows into graph communities, dropping members with too few close links."""
+    resolution, merge_ratio = GRANULARITY[granularity]
+    labels = _louvain(_knn_graph(similarities(shared)), resolution)
+    # Whether an idea really belongs is judged on its whole text, not on shared parts only.
+    sim = similarities(full)
+    labels = _merge_alike(labels, sim, merge_ratio)
+    groups = []
+    for c in range(labels.max() + 1):
+        members = np.flatnonzero(labels == c)
+        inner = sim[np.ix_(members, members)]
+        # One shared word ("gratis") is not a theme: an idea needs two close neighbours.
+        kept = members[(inner >= LINK).sum(axis=1) >= min(MIN_LINKS, len(members) - 1)]
+        if len(kept) >= 2:
+            # Most central member first: the label falls back on its words.
+            centrality = sim[np.ix_(kept, kept)].sum(axis=1)
+            groups.append(kept[np.argsort(-centrality, kind="stable")].tolist())
+    return groups

@@ -1,0 +1,117 @@
+"""Theme names a facilitator can keep: the words a group's members share, as a short heading."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .text import WORD_RE, Doc, stem
+
+# "Biblioteker og medborgerhuse": two words are joined the way a person would write them.
+CONNECTOR = {"da": "og", "en": "and"}
+# A second word joins the name when it is at least this telling as the first; a two-word phrase
+# ("grøn bølge", "bike lanes") is the name when most members that use its first word use it.
+SECOND_WORD = 0.6
+PHRASE_SHARE = 0.6
+# How many shared words a suggestion shows as the reason for the group.
+SHOWN_WORDS = 5
+# A word of the question ("kommunen") or the tail of one of its compounds ("idéer" in
+# "københavneridéer") says what every idea is about; shorter tails are too often chance.
+MIN_TAIL = 3
+
+
+@dataclass(frozen=True)
+class Name:
+    """A group's heading, the words its members share (most telling first) and their spellings."""
+
+    label: str
+    words: list[str]
+    forms: list[str]
+
+
+class Excluded:
+    """The words of a workshop's title and question, which never name one of its themes."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        words = {w for text in texts for w in WORD_RE.findall(text.lower()) if len(w) > 1}
+        # The question's language is not known here: stem its words both ways.
+        self.stems = {stem(w, lang) for w in words for lang in ("da", "en")} | words
+
+    def strip(self, doc: Doc) -> Doc:
+        """The idea without the question's words."""
+        if not self.stems:
+            return doc
+        kept = [(w, s) for w, s in zip(doc.words, doc.stems) if not self.covers(s, w)]
+        gone = {w for w, s in zip(doc.words, doc.stems) if self.covers(s, w)}
+        text = " ".join(w for w in doc.text.split() if w not in gone)
+        return Doc(text, [w for w, _ in kept], [s for _, s in kept], doc.language)
+
+    def covers(self, stem_: str, word: str) -> bool:
+        """Whether a word (with its stem) is a question word or the tail of a question compound."""
+        if stem_ in self.stems or word in self.stems:
+            return True
+        return len(stem_) >= MIN_TAIL and any(q.endswith(stem_) and len(q) > len(stem_) + 2
+                                              for q in self.stems)
+
+
+def _surfaces(group: Sequence[int], docs: Sequence[Doc]) -> dict[str, Counter[str]]:
+    """How often each stem of the group is written each way."""
+    spellings: dict[str, Counter[str]] = {}
+    for i in group:
+        for word, stem_ in zip(docs[i].words, docs[i].stems):
+            spellings.setdefault(stem_, Counter())[word] += 1
+    return spellings
+
+
+def _ranked(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
+            excluded: Excluded, spellings: dict[str, Counter[str]]
+            ) -> tuple[list[str], dict[str, float], Counter[str]]:
+    """The group's telling stems, best first: used by more members, and rarer outside."""
+    used = Counter(s for i in group for s in set(docs[i].stems))
+    telling = [s for s in used if len(s) > 1 and not any(excluded.covers(s, w) for w in spellings[s])]
+    # A word one member uses is that member's, not the theme's.
+    shared = [s for s in telling if used[s] >= 2]
+    score = {s: used[s] * math.log((1 + len(docs)) / doc_freq[s]) for s in shared}
+    return sorted(shared, key=lambda s: (-score[s], s)), score, used
+
+
+def _phrase(first: str, group: Sequence[int], docs: Sequence[Doc], used: Counter[str]) -> list[str]:
+    """The stems of a two-word phrase around `first` that most of its users write, if any."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    for i in group:
+        stems = dict(zip(docs[i].words, docs[i].stems))
+        words = docs[i].text.split()
+        found = {(stems[a], stems[b]) for a, b in zip(words, words[1:])
+                 if a in stems and b in stems and first in (stems[a], stems[b]) and a != b}
+        pairs.update(found)
+    best = min(pairs, key=lambda p: (-pairs[p], p), default=None)
+    if best is not None and pairs[best] >= max(2, PHRASE_SHARE * used[first]):
+        return list(best)
+    return []
+
+
+def name_group(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
+               excluded: Excluded) -> Name | None:
+    """Name a group by its most telling shared words, written the way most members write them;
+    None when its members share no telling word (then it is no theme a person would name)."""
+    spellings = _surfaces(group, docs)
+    ranked, score, used = _ranked(group, docs, doc_freq, excluded, spellings)
+
+    def spell(s: str) -> str:  # ties between spellings go to the alphabetically first
+        return min(spellings[s], key=lambda w: (-spellings[s][w], w))
+
+    if not ranked:
+        return None
+    forms = sorted({w for s in ranked[:SHOWN_WORDS] for w in spellings[s]})
+    words = [spell(s) for s in ranked[:SHOWN_WORDS]]
+    first = ranked[0]
+    chosen = _phrase(first, group, docs, used)
+    if chosen:
+        label = " ".join(spell(s) for s in chosen)
+    else:
+        second = [s for s in ranked[1:2] if score[s] >= SECOND_WORD * score[first]]
+        language = Counter(docs[i].language for i in group).most_common(1)[0][0]
+        label = f" {CONNECTOR[language]} ".join(spell(s) for s in [first, *second])
+    return Name(label[0].upper() + label[1:], words, forms)

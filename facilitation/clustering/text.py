@@ -1,0 +1,129 @@
+"""Short ideas as words, stems and TF-IDF rows: the features every part of the engine shares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+import snowballstemmer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.preprocessing import normalize
+
+from facilitation.stopwords import DANISH, ENGLISH
+
+# Every weight below is fixed and was chosen on benchmark samples (bench/clustering.py) drawn with
+# other seeds than the reported ones; none of them ever looks at labels at run time.
+# Char n-grams catch Danish compounds and typos ("påmindelse"/"påmidelse") that stems miss.
+# Whole words with stopwords kept catch phrasing ("will it", "how do I") that stems drop; they
+# only shape the graph: in the whole-text test of whether an idea belongs (FULL_WORD_WEIGHT)
+# words like "for" would pull outliers into themes.
+STEM_WEIGHT = 1.0
+CHAR_WEIGHT = 1.5
+WORD_WEIGHT = 1.0
+FULL_WORD_WEIGHT = 0.0
+CHAR_RANGE = (3, 5)
+# Features seen in a single idea cannot link two ideas, they only dilute the similarity.
+MIN_DF = 2
+# Hashed n-grams need no vocabulary (building one is most of the time for 1,000 ideas); at 2**20
+# buckets two n-grams of a workshop share one by chance too rarely to matter.
+HASH_BUCKETS = 2 ** 20
+
+# How much more evidence of the other language one idea needs to be read in it.
+SWITCH_LANGUAGE = 2
+
+WORD_RE = re.compile(r"[^\W\d_]+")
+STOPWORDS = {"da": DANISH, "en": ENGLISH}
+# Words that exist in both lists say nothing about which language a text is in.
+_DA_ONLY = DANISH - ENGLISH
+_EN_ONLY = ENGLISH - DANISH
+_STEMMERS = {"da": snowballstemmer.stemmer("danish"), "en": snowballstemmer.stemmer("english")}
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One idea: its lowercase words (stopwords kept), content words, their stems, its language."""
+
+    text: str
+    words: list[str]
+    stems: list[str]
+    language: str
+
+
+def _language_score(text: str) -> int:
+    """Return a positive score for Danish evidence and a negative one for English."""
+    lower = text.lower()
+    words = WORD_RE.findall(lower)
+    score = sum(w in _DA_ONLY for w in words) - sum(w in _EN_ONLY for w in words)
+    return score + 2 * sum(lower.count(c) for c in "æøå")
+
+
+def detect_language(texts: Sequence[str]) -> str:
+    """Return "da" or "en", whichever language the texts as a whole look more like."""
+    return "da" if sum(_language_score(t) for t in texts) > 0 else "en"
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str, language: str) -> str:
+    """Return the Snowball stem of a word, cached because the stemmer is pure Python."""
+    return str(_STEMMERS[language].stemWord(word))
+
+
+def analyse(text: str, language: str) -> Doc:
+    """Split a text into lowercase words, its content words and their stems."""
+    words = [w for w in WORD_RE.findall(text.lower()) if len(w) > 1]
+    content = [w for w in words if w not in STOPWORDS[language]]
+    return Doc(" ".join(words), content, [stem(w, language) for w in content], language)
+
+
+def analyse_all(texts: Sequence[str], language: str | None) -> list[Doc]:
+    """Analyse every text, detecting the language per text when none is given."""
+    fallback = language or detect_language(texts)
+    docs = []
+    for text in texts:
+        score = 0 if language else _language_score(text)
+        # One short idea often carries little evidence, and a Danish idea may quote an English
+        # title ("Give The American Scene 2 ud af 6 stjerner"): trust the set as a whole unless
+        # the idea clearly says otherwise.
+        lang = fallback if abs(score) < SWITCH_LANGUAGE else ("da" if score > 0 else "en")
+        docs.append(analyse(text, lang))
+    return docs
+
+
+def _combine(parts: list[sp.csr_matrix], weights: tuple[float, ...]) -> sp.csr_matrix:
+    """Weight each L2-normalised view, stack them and L2-normalise the rows again."""
+    weighted = [w * normalize(p) for w, p in zip(weights, parts)]
+    return sp.csr_matrix(normalize(sp.hstack(weighted).tocsr()))
+
+
+def _hashed(analyzer: object, data: list[object], **options: object) -> sp.csr_matrix:
+    """Sublinear TF-IDF of hashed features, without L2 norm (views are weighted later)."""
+    counts = HashingVectorizer(analyzer=analyzer, n_features=HASH_BUCKETS,
+                               alternate_sign=False, norm=None, lowercase=False,
+                               **options).transform(data)
+    counts.sum_duplicates()
+    # Bucket ids are meaningless: number the used ones 0, 1, ... so later steps stay small.
+    used, columns = np.unique(counts.indices, return_inverse=True)
+    counts = sp.csr_matrix((counts.data, columns.ravel(), counts.indptr),
+                           shape=(len(data), max(len(used), 1)))
+    return sp.csr_matrix(TfidfTransformer(sublinear_tf=True, norm=None).fit_transform(counts))
+
+
+def vectorize(docs: list[Doc]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Return rows of stem, char n-gram and word TF-IDF: only shared features, and all."""
+    texts = [d.text for d in docs]
+    # Char n-grams and words run over the whole text: recurring phrasings ("will it",
+    # "kommer det til at") are a useful signal, and IDF keeps the most common ones weak.
+    views = [_hashed(lambda stems: stems, [d.stems for d in docs]),
+             _hashed("char_wb", texts, ngram_range=CHAR_RANGE),  # type: ignore[arg-type]
+             _hashed(str.split, texts)]  # type: ignore[arg-type]
+    shared = []
+    for raw in views:
+        df = raw.getnnz(axis=0)
+        keep = np.flatnonzero(df >= MIN_DF)
+        shared.append(raw[:, keep] if len(keep) else sp.csr_matrix((len(docs), 1)))
+    return (_combine(shared, (STEM_WEIGHT, CHAR_WEIGHT, WORD_WEIGHT)),
+            _combine(views, (STEM_WEIGHT, CHAR_WEIGHT, FULL_WORD_WEIGHT)))
