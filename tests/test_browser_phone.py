@@ -222,6 +222,7 @@ def test_the_console_chooses_ideas_themes_or_both(live_server: Any, new_page: Ca
     console.get_by_label("Participants give dots to").select_option(label="Themes only")
     console.locator("#voting-form button[type=submit]").click()
     expect(phone.locator("#dot-rule")).to_have_text("one per theme")
+    console.locator("#voting-form").screenshot(animations="disabled", path=shots / "phone-console-vote-on.png")
     expect(phone.locator("#vote-how")).to_contain_text("to the themes you like best")
     expect(plus(phone, "Grønt")).to_be_enabled()
     expect(plus(phone, "Flere træer")).to_have_count(0)
