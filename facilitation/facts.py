@@ -15,6 +15,9 @@ from typing import Any, ClassVar
 WORKSHOP = "workshop"
 SCREENS = "screens"
 
+# The screens each audience reaches (tests/test_docs.py checks each screen's JS handles them).
+RECEIVERS = {WORKSHOP: ("wall", "phone", "console"), SCREENS: ("wall", "console")}
+
 Json = dict[str, Any]
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import N_, CommandError
 
@@ -13,6 +14,7 @@ MAX_TIMER_SECONDS = 4 * 3600
 MAX_DOTS = 20
 # What participants give dots to: ideas, themes, or both (the console chooses).
 VOTE_ON = ("ideas", "themes", "both")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,33 @@ def check_votable(vote_on: str, column: str) -> None:
         raise CommandError("not_votable", N_("In this vote, dots go on themes, not on single ideas."))
 
 
-def rank(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Items by votes, most first, each with its rank; equal votes share a rank (1, 1, 3)."""
-    ordered = sorted(items, key=lambda item: (-item["votes"], item["id"]))
-    ranked: list[dict[str, Any]] = []
+def ranked(items: Sequence[T], votes: Callable[[T], int]) -> list[tuple[int, bool, T]]:
+    """Items in the given order sorted by votes, most first, as (rank, tied, item); equal votes
+    share a rank (1, 1, 3) and are marked tied. The one ranking rule of results, report and export."""
+    ordered = sorted(items, key=lambda item: -votes(item))  # stable: ties keep the given order
+    ranks: list[int] = []
     for index, item in enumerate(ordered):
-        tied = ranked and ranked[-1]["votes"] == item["votes"]
-        ranked.append({**item, "rank": ranked[-1]["rank"] if tied else index + 1})
-    return ranked
+        same = index > 0 and votes(ordered[index - 1]) == votes(item)
+        ranks.append(ranks[-1] if same else index + 1)
+    shared = Counter(ranks)
+    return [(rank, shared[rank] > 1, item) for rank, item in zip(ranks, ordered)]
+
+
+def rank(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items by votes, most first (ties by id), each with its `rank`."""
+    ordered = sorted(items, key=lambda item: item["id"])
+    return [{**item, "rank": place} for place, _, item in ranked(ordered, lambda item: item["votes"])]
+
+
+def theme_totals(themes: Sequence[dict[str, Any]], cards: Iterable[dict[str, Any]],
+                 direct: Mapping[int, int]) -> list[dict[str, Any]]:
+    """Each theme (in the order given) with its dots: its own (`theme_votes`, from `direct`) plus
+    those on its cards (`idea_votes`); `cards` are the visible ideas stacked under no other, each
+    with its `cluster_id` and `votes`."""
+    on_cards: Counter[int] = Counter()
+    for card in cards:
+        if card["cluster_id"] is not None:
+            on_cards[card["cluster_id"]] += card["votes"]
+    return [{**theme, "votes": direct.get(theme["id"], 0) + on_cards[theme["id"]],
+             "theme_votes": direct.get(theme["id"], 0), "idea_votes": on_cards[theme["id"]]}
+            for theme in themes]

@@ -40,7 +40,7 @@ class WorkshopNamespace(Namespace):
 
     def trigger_event(self, event: str, *args: Any) -> Any:
         """Route a registered command's event to `on_command`; other events to `on_<event>`."""
-        if event in COMMANDS:
+        if event in COMMANDS and COMMANDS[event].socket:
             def handler(payload: Any = None, *_: Any) -> dict[str, Any]:
                 return self.on_command(event, payload)
             return self.socketio._handle_event(handler, event, self.namespace, *args)

@@ -110,3 +110,10 @@ def test_a_flood_from_one_connection_is_rate_limited(app: Any, client: Any) -> N
     codes = {phone.emit("sync", {"since": 0}, callback=True).get("error", {}).get("code")
              for _ in range(80)}
     assert codes == {None, "rate_limited"}
+
+
+def test_http_only_commands_are_not_socket_events(app: Any, client: Any) -> None:
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    console = sockets(app, created["code"], facilitator_token=created["facilitator_token"])
+    assert not console.emit("import_ideas", {"texts": ["x"]}, callback=True)
+    assert client.get(f"/api/workshops/{created['code']}").get_json()["ideas"] == []

@@ -48,3 +48,15 @@ def test_checks() -> None:
 def test_ties_share_a_rank() -> None:
     items = [{"id": 1, "votes": 2}, {"id": 2, "votes": 5}, {"id": 3, "votes": 2}, {"id": 4, "votes": 0}]
     assert [(i["id"], i["rank"]) for i in rank(items)] == [(2, 1), (1, 2), (3, 2), (4, 4)]
+
+
+def test_one_ranking_rule_and_one_theme_total() -> None:
+    from facilitation.flow import ranked, theme_totals
+
+    assert [(r, tied) for r, tied, _ in ranked([5, 3, 5, 1], lambda v: v)] == [
+        (1, True), (1, True), (3, False), (4, False)]
+    themes = theme_totals([{"id": 1}, {"id": 2}], [{"cluster_id": 1, "votes": 2},
+                                                  {"cluster_id": None, "votes": 9},
+                                                  {"cluster_id": 1, "votes": 1}], {2: 4})
+    assert themes == [{"id": 1, "votes": 3, "theme_votes": 0, "idea_votes": 3},
+                      {"id": 2, "votes": 4, "theme_votes": 4, "idea_votes": 0}]

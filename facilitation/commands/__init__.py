@@ -58,6 +58,6 @@ __all__ = [
     "set_voting", "start_timer", "stop_timer",
     "apply_suggestions", "create_cluster", "create_workshop", "delete_cluster", "hide_idea", "join",
     "merge_clusters", "move_idea", "move_ideas", "post_idea", "rename_cluster", "reorder_clusters",
-    "set_posting", "set_themes_on_wall", "show_idea", "stack_ideas", "suggest_clusters", "suggest_fits", "sync",
-    "unstack_idea",
+    "set_posting", "set_themes_on_wall", "show_idea", "stack_ideas", "suggest_clusters", "suggest_fits",
+    "sync", "unstack_idea",
 ]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from ..errors import N_, CommandError, Forbidden
 from ..facts import PhaseChanged, TimerChanged, VotingSet
-from ..flow import Timer, check_phase, check_seconds, check_vote_on, check_voting, rank
+from ..flow import Timer, check_phase, check_seconds, check_vote_on, check_voting, rank, theme_totals
 from ..model import FACILITATOR, PARTICIPANT, Workshop
 from ..store import Store, now_ms
 from .registry import Check, Context, Result, command
@@ -149,10 +149,6 @@ def results(store: Store, workshop: Workshop, facilitator: bool) -> dict[str, An
     ideas = [{"id": i["id"], "text": i["text"], "cluster_id": i["cluster_id"],
               "votes": totals["ideas"].get(str(i["id"]), 0)}
              for i in snapshot["ideas"] if i["duplicate_of"] is None]
-    themes = []
-    for cluster in snapshot["clusters"]:
-        idea_votes = sum(i["votes"] for i in ideas if i["cluster_id"] == cluster["id"])
-        direct = totals["clusters"].get(str(cluster["id"]), 0)
-        themes.append({"id": cluster["id"], "label": cluster["label"], "votes": direct + idea_votes,
-                       "theme_votes": direct, "idea_votes": idea_votes})
+    themes = theme_totals([{"id": c["id"], "label": c["label"]} for c in snapshot["clusters"]], ideas,
+                          {int(k): v for k, v in totals["clusters"].items()})
     return {"phase": workshop.phase, "ideas": rank(ideas), "themes": rank(themes)}

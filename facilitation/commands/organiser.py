@@ -22,7 +22,7 @@ class Paper:
     table_id: int | None = None
 
 
-@command("import_ideas", FACILITATOR, Paper, emits=(IdeaPosted,))
+@command("import_ideas", FACILITATOR, Paper, emits=(IdeaPosted,), socket=False)  # POST /w/<code>/import
 def import_ideas(ctx: Context, p: Paper) -> Result:
     """Facilitator -> ideas from paper into the active question; `idea_posted` per new idea.
 

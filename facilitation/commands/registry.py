@@ -71,9 +71,10 @@ class Command:
     """A registered command; calling it as `command(store, actor, payload)` runs it through `execute`."""
 
     def __init__(self, name: str, who: str, payload: type | None, emits: tuple[type[Event], ...],
-                 handler: Handler, rate: tuple[float, int] | None, refreshes: tuple[str, ...]) -> None:
+                 handler: Handler, rate: tuple[float, int] | None, refreshes: tuple[str, ...],
+                 socket: bool) -> None:
         self.name, self.who, self.payload, self.emits = name, who, payload, emits
-        self.handler, self.rate, self.refreshes = handler, rate, refreshes
+        self.handler, self.rate, self.refreshes, self.socket = handler, rate, refreshes, socket
         self.__doc__ = handler.__doc__
         self.__name__ = name
         self.__wrapped__ = handler
@@ -86,18 +87,19 @@ COMMANDS: dict[str, Command] = {}
 
 
 def command(name: str, who: str, payload: type | None = None, emits: tuple[type[Event], ...] = (),
-            rate: tuple[float, int] | None = None,
-            refreshes: tuple[str, ...] = ()) -> Callable[[Handler], Command]:
+            rate: tuple[float, int] | None = None, refreshes: tuple[str, ...] = (),
+            socket: bool = True) -> Callable[[Handler], Command]:
     """Register a function `(ctx, payload) -> (ack, facts)` as the command `name`.
 
     `who`: FACILITATOR, PARTICIPANT or JOINED. `payload`: a dataclass the message is parsed into
     (None: no payload). `emits`: every fact class it may return. `rate`: a per-participant limit
     (per second, burst) beside the connection's. `refreshes`: signals sent soon after it succeeds.
+    `socket=False`: an HTTP route's command, not a Socket.IO event.
     """
     def register(handler: Handler) -> Command:
         if name in COMMANDS:
             raise ValueError(f"command {name} is registered twice")
-        COMMANDS[name] = Command(name, who, payload, emits, handler, rate, refreshes)
+        COMMANDS[name] = Command(name, who, payload, emits, handler, rate, refreshes, socket)
         return COMMANDS[name]
     return register
 

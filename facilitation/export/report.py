@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from .. import flow
+from ..flow import ranked
 from .rows import Rows, ideas_with_themes
+
+__all__ = ["Report", "build_report", "parse_time", "ranked", "theme_totals"]
 
 # The ideas chart shows the best-voted ideas down to this rank (ties at the cut all stay in)...
 TOP_IDEAS = 10
@@ -84,18 +88,6 @@ class Report:
 T = TypeVar("T")
 
 
-def ranked(items: Sequence[T], votes: Callable[[T], int]) -> list[tuple[int, bool, T]]:
-    """Items in the given order sorted by votes, most first, as (rank, tied, item); equal votes
-    share a rank (1, 1, 3) and are marked tied."""
-    ordered = sorted(items, key=lambda item: -votes(item))  # stable: ties keep the given order
-    ranks: list[int] = []
-    for index, item in enumerate(ordered):
-        same = index > 0 and votes(ordered[index - 1]) == votes(item)
-        ranks.append(ranks[-1] if same else index + 1)
-    shared = Counter(ranks)
-    return [(rank, shared[rank] > 1, item) for rank, item in zip(ranks, ordered)]
-
-
 def bars(items: Sequence[T], label: Callable[[T], str], votes: Callable[[T], int]) -> tuple[Bar, ...]:
     """Chart bars for items with at least one dot, scaled to the largest."""
     top = max((votes(item) for item in items), default=0)
@@ -118,17 +110,11 @@ def theme_totals(rows: Rows) -> list[dict[str, Any]]:
     a theme's votes are its own dots plus the dots on its visible, unstacked ideas."""
     direct = Counter(vote["cluster_id"] for vote in rows["votes"] if vote["cluster_id"] is not None)
     cluster_of = {idea["id"]: idea["cluster_id"] for idea in rows["ideas"]}
-    count: Counter[int] = Counter()
-    idea_votes: Counter[int] = Counter()
-    for idea in ideas_with_themes(rows):
-        cluster_id = cluster_of[idea["id"]]
-        count[cluster_id] += 1
-        if idea["duplicate_of"] is None:
-            idea_votes[cluster_id] += idea["votes"]
-    return [{"id": c["id"], "label": c["label"], "ideas": count[c["id"]],
-             "votes": direct[c["id"]] + idea_votes[c["id"]], "theme_votes": direct[c["id"]],
-             "idea_votes": idea_votes[c["id"]]}
-            for c in sorted(rows["clusters"], key=lambda c: (c["position"], c["id"]))]
+    visible = [{**idea, "cluster_id": cluster_of[idea["id"]]} for idea in ideas_with_themes(rows)]
+    count = Counter(idea["cluster_id"] for idea in visible)
+    themes = [{"id": c["id"], "label": c["label"], "ideas": count[c["id"]]}
+              for c in sorted(rows["clusters"], key=lambda c: (c["position"], c["id"]))]
+    return flow.theme_totals(themes, [i for i in visible if i["duplicate_of"] is None], direct)
 
 
 def build_report(rows: Rows) -> Report:

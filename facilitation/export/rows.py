@@ -13,7 +13,7 @@ W = ("workshop_id", "workshops", "id")
 # Tokens, token hashes and addresses are never exported.
 SCHEMA: dict[str, tuple[dict[str, type], str | tuple[str, ...], list[tuple[str, str, str]]]] = {
     "workshops": ({"id": int, "code": str, "title": str, "prompt": str, "posting_open": int,
-                   "phase": str, "dots": int, "max_per_item": int, "names": str,
+                   "phase": str, "dots": int, "max_per_item": int, "vote_on": str, "names": str,
                    "pre_moderation": int, "idea_cap": int, "table_mode": int,
                    "active_prompt_id": int, "seq": int, "created_at": str}, "id", []),
     "prompts": ({"id": int, "workshop_id": int, "text": str, "position": int, "created_at": str},
