@@ -40,8 +40,8 @@ class LiveServer:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir / "server.log"
 
-    def start(self, timeout: float = 20.0) -> None:
-        """Start the server and wait until it answers HTTP."""
+    def start(self, timeout: float = 60.0) -> None:
+        """Start the server and wait until it answers HTTP (a loaded machine may take a while)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
@@ -57,6 +57,7 @@ class LiveServer:
                     return
             except requests.RequestException:
                 time.sleep(0.05)  # polling a condition with a deadline, not a bare sleep
+        self.kill()  # never leave a half-started server behind the failure
         raise RuntimeError(f"server did not start: {self.log.read_text()}")
 
     def kill(self) -> None:
