@@ -258,6 +258,8 @@ DANISH = {
     "Print QR cards for the tables, a door poster and paper forms":
         "Udskriv QR-kort til bordene, en plakat til døren og papirformularer",
     "Table (the one named on the paper form)": "Bord (det, der står på papirformularen)",
+    "A table's card stays valid while the table keeps its name: print again after renaming or removing tables.":
+        "Et bords kort virker, så længe bordet beholder sit navn: udskriv igen, når du har omdøbt eller fjernet borde.",
     "You have sent as many ideas as this workshop allows.":
         "Du har sendt så mange idéer, som denne workshop tillader.",
     "Voting is not open right now.": "Der er ikke åbent for afstemning lige nu.",
