@@ -15,7 +15,9 @@ from flask_socketio import SocketIO
 from .commands import COMMANDS, Result, execute
 from .coordination import Coordination
 from .errors import N_, CommandError, RateLimited, server_error
-from .facts import SCREENS, Event, ParticipantCount, VoteTotals
+from .facts import (
+    ALL_PHONES, AUTHOR, BATCH, PHONES, SCREENS, Event, Fact, IdeasPosted, ParticipantCount, VoteTotals,
+)
 from .model import Actor, TokenBucket, Workshop
 from .store import Store
 
@@ -60,18 +62,51 @@ def facilitators_room(code: str) -> str:
     return f"workshop:{code}:facilitators"
 
 
+def participant_room(code: str, participant_id: int) -> str:
+    """The room of one participant's phones (tabs): facts about its own ideas."""
+    return f"workshop:{code}:participant:{participant_id}"
+
+
 def broadcast(socketio: SocketIO, code: str, facts: Iterable[Event]) -> None:
-    """Send facts to the screens of a workshop their `audience` names: the one way state changes
-    leave the server."""
+    """Send facts to whom their `audience` names: the one way state changes leave the server.
+    Walls and consoles get every fact but phone-only ones; phones get the phone form of a logged
+    fact where the store routed it (all phones, its author, or the next batch of ideas)."""
     for fact in facts:
-        if fact.audience == SCREENS:
-            socketio.emit(fact.type, fact.to_dict(), to=screens_room(code))
-        elif not fact.private:
+        if fact.audience in (SCREENS, PHONES):
+            socketio.emit(fact.type, fact.to_dict(),
+                          to=screens_room(code) if fact.audience == SCREENS else phones_room(code))
+        elif not isinstance(fact, Fact):  # a signal for everyone (workshop_deleted)
             socketio.emit(fact.type, fact.to_dict(), to=room(code))
         else:
-            # Rooms, not a skip list: a skip list names only this process's connections.
-            socketio.emit(fact.type, fact.to_dict(), to=facilitators_room(code))
-            socketio.emit(fact.type, fact.public_dict(), to=[walls_room(code), phones_room(code)])
+            if fact.private:
+                socketio.emit(fact.type, fact.to_dict(), to=facilitators_room(code))
+                socketio.emit(fact.type, fact.public_dict(), to=walls_room(code))
+            else:
+                socketio.emit(fact.type, fact.to_dict(), to=screens_room(code))
+            to_phones(socketio, code, fact)
+
+
+def to_phones(socketio: SocketIO, code: str, fact: Fact) -> None:
+    """A logged fact's phone form to the phones its route names."""
+    route = fact.route
+    if route is None:
+        return
+    if route.stream == ALL_PHONES:
+        socketio.emit(fact.type, fact.phone_dict(), to=phones_room(code))
+    elif route.stream == AUTHOR and route.recipient is not None:
+        socketio.emit(fact.type, fact.phone_dict(), to=participant_room(code, route.recipient))
+    elif route.stream == BATCH:
+        store: Store = current_app.extensions["facilitation.store"]
+        workshop = store.get_workshop(code)
+        if workshop is None:
+            return
+
+        def send() -> None:
+            ideas = store.ideas_batch(workshop.id)
+            if ideas:
+                broadcast(socketio, code, [IdeasPosted(ideas)])
+        current_app.extensions["facilitation.coordination"].coalesce(
+            f"ideas_posted:{code}", COALESCE_INTERVAL, send)
 
 
 def error_body(error: CommandError) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """Facts: what the server tells screens, one small dataclass per event name.
 
 A logged fact carries the workshop's `seq` and is a row of `events`; a signal (`vote_totals`,
-`participant_count`, `workshop_deleted`) is sent but not logged. `audience` says which screens of the
-workshop receive a fact; `broadcast` in `dispatch.py` is the one place that reads it. docs/protocol.md
-lists every class here (tests/test_docs.py holds it to them).
+`participant_count`, `workshop_deleted`, `ideas_posted`) is sent but not logged. `audience` says who
+receives a fact; `broadcast` in `dispatch.py` is the one place that reads it. Walls and consoles get
+every fact but SCREENS-only ones; phones get what changes what a phone shows: WORKSHOP facts all, IDEA
+facts as `PhoneRoute` says (the store decides it in the fact's own transaction, see docs/protocol.md,
+"What phones receive"). docs/protocol.md lists every class here (tests/test_docs.py holds it to them).
 """
 
 from __future__ import annotations
@@ -11,12 +13,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
-# Who receives a fact: every screen of the workshop, or only its walls and consoles.
+# Who receives a fact: every screen and phone of the workshop; only its walls and consoles; or, for a
+# fact about one idea, walls, consoles and the phones that show that idea; or only phones.
 WORKSHOP = "workshop"
 SCREENS = "screens"
+IDEA = "idea"
+OWN_IDEA = "own_idea"  # about an idea nobody else may see yet: walls and consoles, and its author
+PHONES = "phones"
+
+# Which phones receive a fact, decided when it is logged: all of them (numbered `pseq` in the
+# workshop's phone stream), only the idea's author (numbered `oseq` in that participant's stream),
+# or all of them in the next coalesced `ideas_posted` (unnumbered).
+ALL_PHONES = "all"
+AUTHOR = "author"
+BATCH = "batch"
+
+
+@dataclass(frozen=True)
+class PhoneRoute:
+    """Where a logged fact goes among phones, and its number in that phone stream."""
+
+    stream: str               # ALL_PHONES, AUTHOR or BATCH
+    number: int | None = None  # pseq (ALL_PHONES) or oseq (AUTHOR)
+    recipient: int | None = None  # the author's participant id (AUTHOR)
+    refresh: bool = False      # phones now show everyone's ideas: they fetch a fresh snapshot
 
 # The screens each audience reaches (tests/test_docs.py checks each screen's JS handles them).
-RECEIVERS = {WORKSHOP: ("wall", "phone", "console"), SCREENS: ("wall", "console")}
+RECEIVERS = {WORKSHOP: ("wall", "phone", "console"), SCREENS: ("wall", "console"),
+             IDEA: ("wall", "phone", "console"), OWN_IDEA: ("wall", "phone", "console"),
+             PHONES: ("phone",)}
 
 Json = dict[str, Any]
 
@@ -28,11 +53,12 @@ class Event:
     type: ClassVar[str] = ""
     audience: ClassVar[str] = WORKSHOP
     logged: ClassVar[bool] = False
+    reveals: ClassVar[bool] = False  # an IDEA fact that makes an idea visible to everyone
 
     @property
     def payload(self) -> Json:
-        """The fields as sent, without `seq`."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "seq"}
+        """The fields as sent, without `seq` and the phone route."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("seq", "route")}
 
     def to_dict(self) -> Json:
         """The event's data as clients receive it."""
@@ -58,14 +84,27 @@ class Fact(Event):
 
     logged: ClassVar[bool] = True
     seq: int = 0
+    # Set by the store when logged (None: no phone receives it); how it is sent, not what it says.
+    route: PhoneRoute | None = field(default=None, metadata={"internal": True})
 
     def to_dict(self) -> Json:
         """The event payload with its sequence number, as clients receive it."""
         return {**self.payload, "seq": self.seq}
 
-    def numbered(self, seq: int) -> Fact:
-        """This fact as logged under `seq`."""
-        return replace(self, seq=seq)
+    def numbered(self, seq: int, route: PhoneRoute | None = None) -> Fact:
+        """This fact as logged under `seq`, routed among phones by `route`."""
+        return replace(self, seq=seq, route=route)
+
+    def phone_dict(self) -> Json:
+        """What a phone receives: the public form with its number in its phone stream."""
+        data = dict(self.public_dict())
+        if self.route is not None and self.route.stream == ALL_PHONES:
+            data["pseq"] = self.route.number
+        elif self.route is not None and self.route.stream == AUTHOR:
+            data["oseq"] = self.route.number
+        if self.route is not None and self.route.refresh:
+            data["refresh"] = True
+        return data
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,6 +121,18 @@ class LoggedFact(Fact):
     @property
     def type(self) -> str:  # type: ignore[override]  # the logged name, not a class's
         return self.name
+
+
+def phone_stream(fact: Event, phones_see_all: bool, collecting: bool) -> str | None:
+    """Which phones receive a fact: `phones_see_all` when phones show everyone's ideas (any phase
+    but collect, or the rule phones_see_ideas); new visible ideas while collecting are batched."""
+    if fact.audience == WORKSHOP:
+        return ALL_PHONES
+    if fact.audience == OWN_IDEA or (fact.audience == IDEA and not phones_see_all):
+        return AUTHOR
+    if fact.audience != IDEA:
+        return None
+    return BATCH if collecting and fact.reveals else ALL_PHONES
 
 
 FACTS: dict[str, type[Event]] = {}
@@ -112,6 +163,8 @@ class IdeaPosted(Fact):
     """A new idea is on the wall (`idea` as `Idea.to_dict()`)."""
 
     type: ClassVar[str] = "idea_posted"
+    audience: ClassVar[str] = IDEA
+    reveals: ClassVar[bool] = True
     idea: Json
 
 
@@ -121,6 +174,7 @@ class IdeaQueued(Fact):
     """A new idea waits for the facilitator's approval (pre-moderation)."""
 
     type: ClassVar[str] = "idea_queued"
+    audience: ClassVar[str] = OWN_IDEA
     idea: Json
 
 
@@ -130,6 +184,8 @@ class IdeaApproved(Fact):
     """A waiting idea goes on the wall."""
 
     type: ClassVar[str] = "idea_approved"
+    audience: ClassVar[str] = IDEA
+    reveals: ClassVar[bool] = True
     idea: Json
 
 
@@ -139,6 +195,7 @@ class IdeaEdited(Fact):
     """A participant changed the text of their idea."""
 
     type: ClassVar[str] = "idea_edited"
+    audience: ClassVar[str] = IDEA
     idea: Json
 
 
@@ -148,6 +205,7 @@ class IdeaDeleted(Fact):
     """A participant removed their idea for good."""
 
     type: ClassVar[str] = "idea_deleted"
+    audience: ClassVar[str] = IDEA
     idea_id: int
 
 
@@ -157,6 +215,7 @@ class IdeaHidden(Fact):
     """The facilitator took an idea off the wall."""
 
     type: ClassVar[str] = "idea_hidden"
+    audience: ClassVar[str] = IDEA
     idea_id: int
 
 
@@ -166,6 +225,8 @@ class IdeaShown(Fact):
     """The facilitator put a hidden idea back."""
 
     type: ClassVar[str] = "idea_shown"
+    audience: ClassVar[str] = IDEA
+    reveals: ClassVar[bool] = True
     idea: Json
 
 
@@ -375,6 +436,7 @@ class ParticipantCount(Event):
     """How many participants have joined (coalesced, at most once a second)."""
 
     type: ClassVar[str] = "participant_count"
+    audience: ClassVar[str] = SCREENS  # phones show no count: a hall joining would cost every phone
     participant_count: int
 
 
@@ -385,3 +447,14 @@ class WorkshopDeleted(Event):
 
     type: ClassVar[str] = "workshop_deleted"
     code: str
+
+
+@fact
+@dataclass(frozen=True)
+class IdeasPosted(Event):
+    """Ideas others posted, for phones under `phones_see_ideas` while collecting: at most one message
+    a second per workshop, each idea as it is when the message is sent (visible ones only)."""
+
+    type: ClassVar[str] = "ideas_posted"
+    audience: ClassVar[str] = PHONES
+    ideas: list[Json]

@@ -54,6 +54,7 @@ class Workshop:
     table_mode: bool = False
     language: str = "da"  # the wall's language; phones follow their own browser
     themes_on_wall: bool = False  # the wall groups ideas by theme only once the facilitator says so
+    phones_see_ideas: bool = False  # phones also show others' ideas while collecting
 
     @property
     def accepts_ideas(self) -> bool:

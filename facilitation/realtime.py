@@ -11,7 +11,8 @@ from . import commands
 from .auth import is_admin
 from .commands import COMMANDS
 from .dispatch import (
-    Dispatcher, broadcast, facilitators_room, phones_room, room, screens_room, walls_room,
+    Dispatcher, broadcast, facilitators_room, participant_room, phones_room, room, screens_room,
+    walls_room,
 )
 from .errors import NotFound
 from .facts import VoteTotals
@@ -65,17 +66,16 @@ class WorkshopNamespace(Namespace):
         def run() -> commands.Result:
             previous = self.actors.pop(request.sid, None)
             if previous is not None:
-                for name in (room, screens_room, walls_room, phones_room, facilitators_room):
-                    leave_room(name(previous.workshop.code))
+                self._leave(previous)
             if code is None:
                 raise NotFound("not_found")
-            # In the room before the snapshot is read: a fact can then arrive twice, never be missed.
             join_room(room(code))
             try:
                 actor, (ack, facts) = commands.join(self.store, payload,
                                                     request.cookies.get(facilitator_cookie(code)),
                                                     organiser=is_admin(),
-                                                    limit=current_app.config["MAX_PARTICIPANTS"])
+                                                    limit=current_app.config["MAX_PARTICIPANTS"],
+                                                    enter=self._enter)
             except Exception:
                 leave_room(room(code))
                 raise
@@ -84,19 +84,30 @@ class WorkshopNamespace(Namespace):
         ack, _ = self.dispatcher.answer(request.sid, run, code)
         return ack
 
-    def _joined(self, actor: Actor, ack: dict[str, Any], payload: dict[str, Any]) -> None:
-        """Remember the connection's actor, put it in its rooms, count a new participant."""
+    @staticmethod
+    def _rooms(actor: Actor) -> list[str]:
+        """The rooms of a joined connection, by role: what reaches it."""
         code = actor.workshop.code
+        if actor.participant_id is not None:
+            return [phones_room(code), participant_room(code, actor.participant_id)]
+        rooms = [screens_room(code)]
+        return rooms + [facilitators_room(code) if actor.is_facilitator else walls_room(code)]
+
+    def _enter(self, actor: Actor) -> None:
+        """Into its rooms before its snapshot is read: a fact can then arrive twice, never be missed."""
+        for name in self._rooms(actor):
+            join_room(name)
+
+    def _leave(self, actor: Actor) -> None:
+        for name in [room(actor.workshop.code), *self._rooms(actor)]:
+            leave_room(name)
+
+    def _joined(self, actor: Actor, ack: dict[str, Any], payload: dict[str, Any]) -> None:
+        """Remember the connection's actor; a screen gets the totals it missed; count a new
+        participant."""
         self.actors[request.sid] = actor
         if actor.participant_id is None:
-            join_room(screens_room(code))
             totals = VoteTotals(**self.store.vote_totals(actor.workshop.id))
             emit(totals.type, totals.to_dict())  # what it missed
-        if actor.is_facilitator:
-            join_room(facilitators_room(code))
-        elif actor.participant_id is None:
-            join_room(walls_room(code))
-        else:
-            join_room(phones_room(code))
-            if ack["participant_token"] != payload.get("participant_token"):
-                self.dispatcher.refresh("participant_count", actor.workshop)
+        elif ack["participant_token"] != payload.get("participant_token"):
+            self.dispatcher.refresh("participant_count", actor.workshop)

@@ -32,7 +32,9 @@ def test_join_gives_participant_token_and_snapshot(live_server: Any, peers: Any)
     assert ack["snapshot"]["workshop"]["prompt"] == "Hvordan gør vi byen bedre?"
     assert ack["snapshot"]["ideas"] == []
     assert ack["snapshot"]["seq"] == 0  # arrivals are counted, not logged as changes
-    assert ack["snapshot"]["workshop"]["participant_count"] == 1
+    # A phone's snapshot holds what a phone shows: no counts, and its phone stream's number.
+    assert "participant_count" not in ack["snapshot"]["workshop"] and ack["snapshot"]["pseq"] == 0
+    assert ack["oseq"] == 0
 
 
 def test_post_is_broadcast_to_the_room_with_next_seq(live_server: Any, peers: Any) -> None:
@@ -139,18 +141,27 @@ def test_closed_posting_refuses_ideas(live_server: Any, peers: Any) -> None:
 
 def test_sync_returns_missed_facts_or_a_snapshot(live_server: Any, peers: Any) -> None:
     code = live_server.create_workshop()["code"]
-    phone, ack = joined(peers, live_server, code)
+    wall, ack = joined(peers, live_server, code, viewer=True)
+    phone, phone_ack = joined(peers, live_server, code)
     seq = ack["snapshot"]["seq"]
     for n in range(3):
         phone.call("post_idea", {"text": f"Idé {n}", "client_id": str(n)})
-    missed = phone.call("sync", {"since": seq})
+    missed = wall.call("sync", {"since": seq})
     assert [f["event"] for f in missed["facts"]] == ["idea_posted"] * 3
     assert [f["data"]["seq"] for f in missed["facts"]] == [seq + 1, seq + 2, seq + 3]
     assert missed["seq"] == seq + 3
-    assert phone.call("sync", {"since": seq + 3}) == {"ok": True, "facts": [], "seq": seq + 3}
-    ahead = phone.call("sync", {"since": seq + 100})
+    assert wall.call("sync", {"since": seq + 3}) == {"ok": True, "facts": [], "seq": seq + 3}
+    ahead = wall.call("sync", {"since": seq + 100})
     assert len(ahead["snapshot"]["ideas"]) == 3 and ahead["seq"] == seq + 3
-    assert phone.call("sync", {"since": "x"})["error"]["code"] == "invalid"
+    assert wall.call("sync", {"since": "x"})["error"]["code"] == "invalid"
+    # A phone's streams: its own ideas (its own stream, `oseq`), never others'; without its stream
+    # numbers, a snapshot of what a phone shows.
+    streams = {"since": seq, "pseq": phone_ack["snapshot"]["pseq"], "oseq": phone_ack["oseq"]}
+    own = phone.call("sync", streams)
+    assert [(f["event"], f["data"]["oseq"]) for f in own["facts"]] == [("idea_posted", n) for n in (1, 2, 3)]
+    assert own["oseq"] == 3
+    assert phone.call("sync", {**streams, "oseq": 3}) == {"ok": True, "facts": [], "seq": seq, "oseq": 3}
+    assert phone.call("sync", {"since": seq})["snapshot"]["ideas"] == []
 
 
 def test_acked_ideas_survive_kill_and_identity_survives_restart(fresh_server: Any,
@@ -166,25 +177,35 @@ def test_acked_ideas_survive_kill_and_identity_survives_restart(fresh_server: An
     again, ack = joined(peers, fresh_server, code, participant_token=token)
     assert ack["participant_token"] == token
     assert ack["own_idea_ids"] == [idea["id"] for idea in posted]
-    assert ack["snapshot"]["ideas"] == posted
+    assert ack["own_ideas"] == posted
     resent = again.call("post_idea", {"text": "Idé 4 æøå", "client_id": "4"})
     assert resent["idea"] == posted[4]  # the outbox resending after a restart makes no duplicate
 
 
 def test_reconnecting_client_resyncs_and_outbox_is_sent_once(live_server: Any,
                                                               peers: Any) -> None:
-    code = live_server.create_workshop()["code"]
+    created = live_server.create_workshop()
+    code = created["code"]
+    console, _ = joined(peers, live_server, code, facilitator_token=created["facilitator_token"])
     phone, ack = joined(peers, live_server, code)
-    token, seen_seq = ack["participant_token"], ack["snapshot"]["seq"]
+    token = ack["participant_token"]
+    mine = phone.call("post_idea", {"text": "Min idé", "client_id": "m"})["idea"]
+    seen = {"since": ack["snapshot"]["seq"], "pseq": ack["snapshot"]["pseq"], "oseq": ack["oseq"]}
     other, _ = joined(peers, live_server, code)
     phone.close()  # the phone drops off the venue Wi-Fi
     for n in range(3):
         other.call("post_idea", {"text": f"Mens du var væk {n}", "client_id": str(n)})
+    assert console.call("hide_idea", {"idea_id": mine["id"]})["ok"]
+    assert console.call("set_posting", {"open": False})["ok"]
+    assert console.call("set_posting", {"open": True})["ok"]
 
     back, ack = joined(peers, live_server, code, participant_token=token)
-    missed = back.call("sync", {"since": seen_seq})
-    assert [f["data"]["idea"]["text"] for f in missed["facts"] if f["event"] == "idea_posted"] \
-        == [f"Mens du var væk {n}" for n in range(3)]
+    missed = back.call("sync", seen)
+    # What concerns this phone, in order: its idea's fate (own stream), posting (all phones).
+    assert [(f["event"], f["data"].get("oseq"), f["data"].get("pseq")) for f in missed["facts"]] == [
+        ("idea_posted", 1, None), ("idea_hidden", 2, None), ("posting_closed", None, seen["pseq"] + 1),
+        ("posting_opened", None, seen["pseq"] + 2)]
+    assert missed["oseq"] == 2 and "Mens du var væk" not in str(missed)
     for _ in range(2):  # typed offline; the first send's ack was lost, so it is sent again
         assert back.call("post_idea", {"text": "Skrevet offline", "client_id": "off-1"})["ok"]
     snapshot = requests.get(f"{live_server.url}/api/workshops/{code}", timeout=5).json()

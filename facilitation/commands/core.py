@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -40,38 +41,47 @@ def create_workshop(store: Store, payload: object) -> tuple[Workshop, str]:
 
 
 def join(store: Store, payload: object, cookie_token: str | None = None,
-         organiser: bool = False, limit: int = MAX_PARTICIPANTS) -> tuple[Actor, Result]:
+         organiser: bool = False, limit: int = MAX_PARTICIPANTS,
+         enter: Callable[[Actor], None] = lambda actor: None) -> tuple[Actor, Result]:
     """Anyone -> the actor they are in this workshop, their token and a snapshot.
 
     A wall (`viewer`) is a viewer even in the facilitator's browser, so a projector never receives
     what only the console may show. `organiser` (signed in to /admin) facilitates every workshop.
+    `enter(actor)` runs before the snapshot is read (the transport joins its rooms then): a fact
+    can arrive twice, never be missed.
     """
     data = fields(payload)
     workshop = workshop_for(store, data.get("code"))
     if data.get("viewer") is True:
-        return _screen(store, workshop, VIEWER)
+        return _screen(store, workshop, VIEWER, enter)
     token = data.get("facilitator_token")
     if (organiser or store.is_facilitator(workshop, token)
             or store.is_facilitator(workshop, cookie_token)):
-        return _screen(store, workshop, FACILITATOR)
+        return _screen(store, workshop, FACILITATOR, enter)
     if token is not None:
         raise Forbidden("forbidden", N_("That facilitator link is not valid for this workshop."))
     participant, ptoken, _ = store.join(workshop.id, data.get("participant_token"),
                                         limit)
+    actor = Actor(workshop, PARTICIPANT, participant.id)
+    enter(actor)
+    oseq = store.own_seq(participant.id)  # before its ideas: a later change arrives, none is lost
     own = store.own_ideas(participant.id)
     ack = {"role": PARTICIPANT, "participant_token": ptoken,
-           "snapshot": store.snapshot(workshop.id, include_hidden=False),
+           "snapshot": store.phone_snapshot(workshop.id), "oseq": oseq,
            "own_idea_ids": [idea.id for idea in own],
            "own_ideas": [idea.to_dict() for idea in own],
            "profile": {k: v for k, v in store.participant(participant.id).items() if k != "id"},
            "votes": store.my_votes(workshop.id, participant.id)}
-    return Actor(workshop, PARTICIPANT, participant.id), (ack, [])
+    return actor, (ack, [])
 
 
-def _screen(store: Store, workshop: Workshop, role: str) -> tuple[Actor, Result]:
+def _screen(store: Store, workshop: Workshop, role: str,
+            enter: Callable[[Actor], None]) -> tuple[Actor, Result]:
     """A wall's or a console's join: no participant, the snapshot its role may see."""
+    actor = Actor(workshop, role)
+    enter(actor)
     snapshot = store.snapshot(workshop.id, include_hidden=role == FACILITATOR)
-    return Actor(workshop, role), ({"role": role, "participant_token": None, "snapshot": snapshot}, [])
+    return actor, ({"role": role, "participant_token": None, "snapshot": snapshot}, [])
 
 
 @dataclass(frozen=True)
@@ -148,14 +158,19 @@ def set_posting(ctx: Context, posting: Posting) -> Result:
 
 @dataclass(frozen=True)
 class Since:
-    """`{"since": seq}`: the last fact the client applied."""
+    """`{"since": seq}`: the last fact the client applied; a phone adds `pseq` and `oseq`, the last
+    numbers of its two phone streams it applied."""
 
     since: int
+    pseq: int | None = None
+    oseq: int | None = None
 
 
 @command("sync", JOINED, Since)
 def sync(ctx: Context, since: Since) -> Result:
     """Anyone joined -> the facts after `since`, or a snapshot when too many were missed."""
+    if ctx.actor.participant_id is not None:
+        return phone_sync(ctx, since), []
     facilitator = ctx.actor.is_facilitator
     in_log = 0 <= since.since <= ctx.workshop.seq
     facts = ctx.store.facts_since(ctx.workshop_id, since.since, SYNC_LIMIT) if in_log else None
@@ -165,3 +180,22 @@ def sync(ctx: Context, since: Since) -> Result:
     last = facts[-1].seq if facts else since.since
     return {"facts": [{"event": f.type, "data": f.to_dict() if facilitator else f.public_dict()}
                       for f in facts], "seq": last}, []
+
+
+# Missing one of these, a phone may lack ideas it now shows: it gets a snapshot instead.
+REFRESHING = ("phase_changed", "rules_changed")
+
+
+def phone_sync(ctx: Context, since: Since) -> dict[str, Any]:
+    """A phone -> the facts of its two streams after `pseq` and `oseq`, or its snapshot."""
+    participant_id = ctx.participant_id
+    oseq = ctx.store.own_seq(participant_id)
+    facts = None
+    if since.pseq is not None and since.oseq is not None and since.pseq >= 0 and since.oseq >= 0:
+        facts = ctx.store.phone_facts_since(ctx.workshop_id, participant_id, since.pseq,
+                                            since.oseq, SYNC_LIMIT)
+    if facts is None or any(f.type in REFRESHING for f in facts):
+        snapshot = ctx.store.phone_snapshot(ctx.workshop_id)
+        return {"snapshot": snapshot, "seq": snapshot["seq"], "oseq": oseq}
+    return {"facts": [{"event": f.type, "data": f.phone_dict()} for f in facts],
+            "seq": max([since.since, *(f.seq for f in facts)]), "oseq": oseq}

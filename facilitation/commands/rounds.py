@@ -110,7 +110,7 @@ def set_rules(ctx: Context, data: dict[str, Any]) -> Result:
             raise CommandError("invalid", N_("names must be one of: %(choices)s."),
                                choices=", ".join(NAME_RULES))
         rules["names"] = data["names"]
-    for flag in ("pre_moderation", "table_mode"):
+    for flag in ("pre_moderation", "table_mode", "phones_see_ideas"):
         if flag in data:
             if not isinstance(data[flag], bool):
                 raise CommandError("invalid", N_("%(name)s must be true or false."), name=flag)

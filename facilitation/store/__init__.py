@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from .admin import AdminStore
 from .core import connect, now, now_ms
+from .phones import PhoneStore
 
 
-class Store(AdminStore):
+class Store(PhoneStore, AdminStore):
     """Every read and write of the live database."""
 
 

@@ -29,6 +29,7 @@ from ..facts import (
 )
 from ..errors import CommandError
 from ..model import Idea, Participant, Workshop, hash_token, new_code, new_token
+from . import streams
 from .schema import migrations
 
 # Participants who are people: not the stand-in that ideas collected on paper are imported as.
@@ -70,7 +71,8 @@ def _workshop(row: dict[str, Any]) -> Workshop:
                     active_prompt_id=row["active_prompt_id"], names=row["names"],
                     pre_moderation=bool(row["pre_moderation"]), idea_cap=row["idea_cap"],
                     table_mode=bool(row["table_mode"]), language=row["language"],
-                    themes_on_wall=bool(row["themes_on_wall"]))
+                    themes_on_wall=bool(row["themes_on_wall"]),
+                    phones_see_ideas=bool(row["phones_see_ideas"]))
 
 
 def idea_from_row(row: dict[str, Any]) -> Idea:
@@ -118,12 +120,13 @@ class CoreStore:
         seq = self.db.execute(
             "UPDATE workshops SET seq = seq + 1 WHERE id = ? RETURNING seq", [workshop_id]
         ).fetchone()[0]
+        phones = streams.route(self.db, workshop_id, fact, actor)
         self.db.table("events").insert({
             "workshop_id": workshop_id, "seq": seq, "type": fact.type,
             "payload": json.dumps(fact.payload, ensure_ascii=False), "actor": actor,
-            "created_at": now(),
+            "created_at": now(), **streams.columns(phones),
         })
-        return fact.numbered(seq)
+        return fact.numbered(seq, phones)
 
     # Workshops
 

@@ -83,10 +83,11 @@ class RoundsStore(FlowStore):
         with self._transaction() as db:
             for column, value in rules.items():
                 db.execute(f"UPDATE workshops SET {column} = ? WHERE id = ?", [value, workshop_id])
-            row = db.execute("SELECT names, pre_moderation, idea_cap, table_mode, language"
-                             " FROM workshops WHERE id = ?", [workshop_id]).fetchone()
+            row = db.execute("SELECT names, pre_moderation, idea_cap, table_mode, language,"
+                             " phones_see_ideas FROM workshops WHERE id = ?", [workshop_id]).fetchone()
             current = {"names": row[0], "pre_moderation": bool(row[1]), "idea_cap": row[2],
-                       "table_mode": bool(row[3]), "language": row[4]}
+                       "table_mode": bool(row[3]), "language": row[4],
+                       "phones_see_ideas": bool(row[5])}
             return self._append(workshop_id, RulesChanged(rules=current), "facilitator")
 
     def ideas_posted_by(self, column: str, value: int) -> int:

@@ -141,3 +141,24 @@ def m007_themes_on_wall(db: Database) -> None:
 def m008_vote_on(db: Database) -> None:
     """Whether participants give their dots to ideas, themes, or both."""
     db.execute("ALTER TABLE workshops ADD COLUMN vote_on TEXT NOT NULL DEFAULT 'both'")
+
+
+@migrations()
+def m009_phone_streams(db: Database) -> None:
+    """Phones receive only what they show: the workshop's phone stream and each participant's own,
+    numbered apart from `seq`; each event records its phone route; the rule phones_see_ideas."""
+    for table, column, kind in [
+        ("workshops", "phones_see_ideas", "INTEGER NOT NULL DEFAULT 0"),
+        ("workshops", "phones_see", "INTEGER NOT NULL DEFAULT 0"),  # phones showed all ideas last
+        ("workshops", "phone_seq", "INTEGER NOT NULL DEFAULT 0"),
+        ("workshops", "phone_batch_seq", "INTEGER NOT NULL DEFAULT 0"),  # ideas_posted sent up to
+        ("participants", "own_seq", "INTEGER NOT NULL DEFAULT 0"),
+        ("events", "phones", "TEXT"),
+        ("events", "pseq", "INTEGER"),
+        ("events", "recipient", "INTEGER"),
+        ("events", "oseq", "INTEGER"),
+    ]:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    db.execute("UPDATE workshops SET phones_see = phase != 'collect'")
+    db.table("events").create_index(["workshop_id", "pseq"])
+    db.table("events").create_index(["recipient", "oseq"])

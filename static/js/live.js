@@ -33,23 +33,28 @@ IdeaFactory.call = function (socket, event, payload, timeoutMs) {
 // onStatus("online" | "offline" | "error", message)
 IdeaFactory.connect = function (options) {
   var socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 4000 });
-  var state = { seq: null, joined: false, syncing: false, queue: [] };
+  // Walls and consoles follow `seq`; a phone follows two streams of its own (docs/protocol.md, "What
+  // phones receive"): `pseq` for what all phones get, `oseq` for what only it gets.
+  var state = { seq: null, pseq: undefined, oseq: undefined, joined: false, syncing: false, queue: [] };
 
   function status(kind, message) { if (options.onStatus) { options.onStatus(kind, message); } }
 
-  function applySnapshot(snapshot) {
+  function applySnapshot(snapshot, oseq) {
     state.seq = snapshot.seq;
+    state.pseq = snapshot.pseq;
+    if (oseq !== undefined) { state.oseq = oseq; }
     options.onSnapshot(snapshot);
   }
 
-  function resync() {
+  function resync(fresh) {
     if (state.syncing) { return; }
     state.syncing = true;
-    IdeaFactory.call(socket, "sync", { since: state.seq }).then(function (ack) {
+    var since = fresh ? { since: -1 } : { since: state.seq, pseq: state.pseq, oseq: state.oseq };
+    IdeaFactory.call(socket, "sync", since).then(function (ack) {
       state.syncing = false;
       if (!ack.ok) { status("error", ack.error.message); return; }
       if (ack.snapshot) {
-        applySnapshot(ack.snapshot);
+        applySnapshot(ack.snapshot, ack.oseq);
       } else {
         ack.facts.forEach(function (fact) { apply(fact.event, fact.data); });
       }
@@ -58,15 +63,25 @@ IdeaFactory.connect = function (options) {
     }, function () { state.syncing = false; });
   }
 
+  function stream(data) { return data.pseq !== undefined ? "pseq" : data.oseq !== undefined ? "oseq" : "seq"; }
+
   function apply(event, data) {
-    if (data.seq <= state.seq) { return; }  // already seen (a fact can arrive twice around a resync)
-    state.seq = data.seq;
+    var key = stream(data);
+    if (data[key] <= state[key]) { return; }  // already seen (a fact can arrive twice around a resync)
+    state[key] = data[key];
+    if (data.seq > state.seq) { state.seq = data.seq; }
     options.onFact(event, data);
+    if (data.refresh) { resync(true); }  // phones now show everyone's ideas: fetch them
   }
 
   function receive(event, data) {
     if (!state.joined || state.syncing) { state.queue.push([event, data]); return; }
-    if (data.seq === state.seq + 1 || data.seq <= state.seq) { apply(event, data); return; }
+    if (event === "ideas_posted") {  // no number: each idea is applied as it now stands
+      data.ideas.forEach(function (idea) { options.onFact("idea_posted", { idea: idea }); });
+      return;
+    }
+    var key = stream(data);
+    if (data[key] === state[key] + 1 || data[key] <= state[key]) { apply(event, data); return; }
     state.queue.push([event, data]);  // a gap: facts were missed, fetch them
     resync();
   }
@@ -77,7 +92,7 @@ IdeaFactory.connect = function (options) {
       if (!ack.ok) { status("error", IdeaFactory.errorText(ack.error)); return; }
       state.joined = true;
       options.onJoined && options.onJoined(ack);
-      applySnapshot(ack.snapshot);
+      applySnapshot(ack.snapshot, ack.oseq);
       var queued = state.queue; state.queue = [];
       queued.forEach(function (item) { receive(item[0], item[1]); });
       status("online");
@@ -95,6 +110,8 @@ IdeaFactory.connect = function (options) {
   });
   socket.io.on("reconnect_attempt", function () { status("offline"); });
 
+  // Others' ideas, batched once a second (phones_see_ideas): no seq, each applied as it stands.
+  socket.on("ideas_posted", function (data) { receive("ideas_posted", data); });
   socket.on("participant_count", function (data) {
     if (options.onCount) { options.onCount(data.participant_count); }
   });
