@@ -36,6 +36,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="most participants one workshop takes (default 20000)")
     parser.add_argument("--behind-proxy", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-demo", dest="demo", action="store_false", help=argparse.SUPPRESS)
+    parser.add_argument("--idle-timeout", type=float, default=60,
+                        help="close a connection that sends nothing for this many seconds (default 60)")
     parser.add_argument("--retention-days", type=int, default=None,
                         help="delete closed workshops this many days after their last activity")
     return parser.parse_args(argv)
@@ -85,6 +87,19 @@ def main(argv: list[str]) -> None:
         run(argv, args)  # a supervisor: it starts the worker processes, serves nothing itself
         return
     patch(args.async_mode)
+    from facilitation.launch import explain
+
+    try:
+        app, listener = start(args)
+    except Exception as error:  # each is answered with one sentence, never a traceback
+        print(f"Idea Factory cannot start: {explain(error, args.data_dir, args.host, args.port)}",
+              file=sys.stderr, flush=True)
+        sys.exit(2)
+    serve(app, args, listener)
+
+
+def start(args: argparse.Namespace):
+    """Build the app over the data folder and open the listening socket, or fail before serving."""
     from facilitation import create_app
     from facilitation.launch import public_url, raise_open_files_limit
 
@@ -96,6 +111,7 @@ def main(argv: list[str]) -> None:
                       "RETENTION_DAYS": args.retention_days,
                       "MESSAGE_QUEUE": args.message_queue, "BEHIND_PROXY": args.behind_proxy,
                       "MAX_PARTICIPANTS": args.max_participants})
+    listener = listen(app, args)
     print(f"Idea Factory on {base}/ ({args.async_mode}, data in {args.data_dir}/,"
           f" open-files limit {open_files})", flush=True)
     if args.admin_password:
@@ -112,23 +128,43 @@ def main(argv: list[str]) -> None:
     from facilitation.organiser import start_retention
 
     start_retention(app, socketio)
-    serve(app, args)
+    return app, listener
 
 
-def serve(app, args: argparse.Namespace) -> None:
-    """Serve until interrupted, with room for thousands of phones at once."""
-    from facilitation import socketio
+def listen(app, args: argparse.Namespace):
+    """Open the listening socket now, so that a busy port is reported before serving starts."""
+    from facilitation.limits import gevent_server, limit_gevent_frames
 
     backlog = 2048  # the default of 50 drops connections when a hall scans the QR code at once
     if args.async_mode == "eventlet":
         import eventlet
-        import eventlet.wsgi
 
         # socketio.run() cannot set the listen backlog under eventlet, so listen here.
-        listener = eventlet.listen((args.host, args.port), backlog=backlog)
-        eventlet.wsgi.server(listener, app, max_size=args.max_connections, log_output=False)
+        return eventlet.listen((args.host, args.port), backlog=backlog)
+    if args.async_mode == "gevent":
+        limit_gevent_frames(app.config["MAX_MESSAGE_BYTES"])
+        server = gevent_server(app, args.host, args.port, backlog, args.idle_timeout)
+        server.init_socket()
+        return server
+    import socket
+
+    with socket.socket() as probe:  # the threading server binds later: see now if it can
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((args.host, args.port))
+    return None
+
+
+def serve(app, args: argparse.Namespace, listener) -> None:
+    """Serve until interrupted, with room for thousands of phones at once."""
+    from facilitation import socketio
+
+    if args.async_mode == "eventlet":
+        import eventlet.wsgi
+
+        eventlet.wsgi.server(listener, app, max_size=args.max_connections, log_output=False,
+                             socket_timeout=args.idle_timeout)
     elif args.async_mode == "gevent":
-        socketio.run(app, host=args.host, port=args.port, backlog=backlog, log_output=False)
+        listener.serve_forever()
     else:
         socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True)
 

@@ -14,6 +14,7 @@ from flask_socketio import SocketIO
 
 from . import dates
 from .coordination import coordination
+from . import limits, security
 from .store import Store, connect
 
 socketio = SocketIO()
@@ -76,10 +77,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(organiser)
     app.register_blueprint(printing)
     version_static_files(app)
+    security.install(app)
     register_errors(app)
     queue = app.config["MESSAGE_QUEUE"]
+    limits.bound_send_queues()
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
+                      ping_interval=limits.PING_INTERVAL, ping_timeout=limits.PING_TIMEOUT,
                       client_manager=message_queue(queue))
     app.extensions["facilitation.coordination"] = coordination(socketio, queue)
     dispatcher = app.extensions["facilitation.dispatcher"] = Dispatcher(socketio)
@@ -124,10 +128,12 @@ def version_static_files(app: Flask) -> None:
 def secret_key(data_dir: Path) -> str:
     """The key that signs the organiser's session: made once, kept beside the database."""
     path = data_dir / "secret_key"
-    if not path.exists():
+    key = path.read_text().strip() if path.exists() else ""
+    if not key:  # missing, or left empty by a full disk or an editor: make a new one
+        key = secrets.token_hex(32)
         path.touch(mode=0o600)
-        path.write_text(secrets.token_hex(32))
-    return path.read_text().strip()
+        path.write_text(key)
+    return key
 
 
 def register_errors(app: Flask) -> None:
@@ -137,10 +143,14 @@ def register_errors(app: Flask) -> None:
     from .errors import N_, CommandError
 
     def handle(error: CommandError) -> Any:
-        if request.path.startswith("/api/"):
+        if security.json_wanted():
             return jsonify(error_body(error)), error.status
         return render_template("error.html", status=error.status), error.status
 
+    app.register_error_handler(400, lambda e: handle(CommandError("invalid", N_(
+        "The form has expired or the request is not valid. Reload the page and try again."))))
     app.register_error_handler(404, lambda e: handle(CommandError("not_found", N_("Not found."))))
     app.register_error_handler(405, lambda e: handle(CommandError("method_not_allowed")))
+    app.register_error_handler(413, lambda e: handle(CommandError("request_too_large")))
+    app.register_error_handler(429, lambda e: handle(CommandError("too_many_attempts")))
     app.register_error_handler(500, lambda e: handle(CommandError("server_error")))

@@ -8,6 +8,7 @@ import hmac
 from flask import current_app, request, session
 
 from .model import Workshop, facilitator_cookie, normalize_code
+from .security import guard_secret, secret_failed
 from .store import Store
 
 
@@ -33,13 +34,22 @@ def admin_required() -> bool:
     return bool(current_app.config.get("ADMIN_PASSWORD"))
 
 
-def admin_password_ok(candidate: object) -> bool:
-    """Whether `candidate` is the organiser password, compared in constant time."""
-    password = current_app.config.get("ADMIN_PASSWORD")
-    if not password or not isinstance(candidate, str):
-        return False
+def _password_matches(candidate: str) -> bool:
+    password = current_app.config.get("ADMIN_PASSWORD") or ""
     return hmac.compare_digest(hashlib.sha256(candidate.encode()).digest(),
                                hashlib.sha256(password.encode()).digest())
+
+
+def admin_password_ok(candidate: object) -> bool:
+    """Whether `candidate` is the organiser password, compared in constant time; wrong guesses are
+    throttled per address (429 once used up)."""
+    if not admin_required() or not isinstance(candidate, str) or not candidate:
+        return False
+    guard_secret()
+    if _password_matches(candidate):
+        return True
+    secret_failed()
+    return False
 
 
 def is_admin() -> bool:
@@ -47,9 +57,34 @@ def is_admin() -> bool:
     return admin_required() and (session.get("admin") is True or admin_password_ok(bearer_token()))
 
 
+def facilitator_token_ok(workshop: Workshop, token: object) -> bool:
+    """Whether `token` is this workshop's facilitator token; wrong ones are throttled per address."""
+    if not isinstance(token, str) or not token:
+        return False
+    guard_secret()
+    if get_store().is_facilitator(workshop, token):
+        return True
+    secret_failed()
+    return False
+
+
 def is_facilitator(workshop: Workshop) -> bool:
-    """Whether this request may facilitate: the token (Bearer or cookie), or the organiser."""
+    """Whether this request may facilitate: the token (Bearer or cookie), or the organiser.
+
+    A presented secret that matches nothing counts as one wrong guess for this address, whichever
+    route it came to, so guessing through `Authorization: Bearer` is as slow as through the form."""
+    if admin_required() and session.get("admin") is True:
+        return True
+    presented = [s for s in (bearer_token(), request.cookies.get(facilitator_cookie(workshop.code)))
+                 if s]
+    if not presented:
+        return False
+    guard_secret()
     store = get_store()
-    return (store.is_facilitator(workshop, bearer_token())
-            or store.is_facilitator(workshop, request.cookies.get(facilitator_cookie(workshop.code)))
-            or is_admin())
+    if any(store.is_facilitator(workshop, secret) for secret in presented):
+        return True
+    bearer = bearer_token()
+    if bearer and admin_required() and _password_matches(bearer):
+        return True
+    secret_failed()
+    return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -33,6 +34,16 @@ def export_main(argv: list[str]) -> int:
     database = Path(args.data_dir) / "facilitation.db"
     if not database.exists():
         parser.error(f"no database at {database}")
+    try:
+        return write_export(args, database, out, fmt)
+    except (OSError, sqlite3.Error) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        print(f"Could not export to {out}: {reason}.", file=sys.stderr)
+        return 2
+
+
+def write_export(args: argparse.Namespace, database: Path, out: Path, fmt: str) -> int:
+    """Read the workshop(s) and write the file; 2 when the code names no workshop."""
     store = Store(connect(database))
     if args.all:
         rows = store.export_rows(None, export.COLUMNS)

@@ -85,6 +85,12 @@ class RateLimited(CommandError):
     status = 429
 
 
+class TooLarge(CommandError):
+    """An HTTP request larger than the server reads."""
+
+    status = 413
+
+
 class MethodNotAllowed(CommandError):
     """An HTTP route asked with a method it does not take."""
 
@@ -124,6 +130,8 @@ CATALOGUE: dict[str, tuple[type[CommandError], str]] = {
     "table_required": (Conflict, N_("Choose your table first.")),
     "idea_cap": (Conflict, N_("You have sent the most ideas allowed (%(limit)s).")),
     "rate_limited": (RateLimited, N_("Too many messages. Wait a moment, then try again.")),
+    "too_many_attempts": (RateLimited, N_("Too many wrong attempts from this address. Wait a minute.")),
+    "request_too_large": (TooLarge, N_("The request is too large.")),
     "method_not_allowed": (MethodNotAllowed, N_("Method not allowed.")),
     "server_error": (ServerError, N_("Something went wrong on the server. Try again.")),
 }

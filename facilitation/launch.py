@@ -60,3 +60,28 @@ def raise_open_files_limit() -> int:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
         soft = target
     return soft
+
+
+def explain(error: BaseException, data_dir: str, host: str, port: int) -> str:
+    """One sentence telling an operator why the server could not start and what to do."""
+    import errno
+    import sqlite3
+
+    text = str(error).lower()
+    if isinstance(error, (FileExistsError, NotADirectoryError)):
+        return f"the data folder {data_dir} is a file, not a folder: give --data-dir a folder."
+    if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is already in use: stop the other program or choose another --port."
+    if isinstance(error, OSError) and error.errno in (errno.EADDRNOTAVAIL, errno.EACCES) \
+            and "bind" not in text and not getattr(error, "filename", None):
+        return f"this machine cannot listen on {host}:{port}: choose another --host or --port."
+    if "disk is full" in text or (isinstance(error, OSError) and error.errno == errno.ENOSPC):
+        return f"the disk holding {data_dir} is full: free some space and start again."
+    if isinstance(error, PermissionError) or "readonly" in text or "read-only" in text \
+            or "unable to open database" in text:
+        return (f"the data folder {data_dir} cannot be written to: check its permissions, or choose"
+                " another with --data-dir.")
+    if isinstance(error, sqlite3.DatabaseError):
+        return (f"the database {data_dir}/facilitation.db is damaged or not an Idea Factory database"
+                f" ({error}): restore it from a backup or move it aside.")
+    return f"{type(error).__name__}: {error}."

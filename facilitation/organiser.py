@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from flask import (
-    Blueprint, Flask, abort, current_app, jsonify, redirect, render_template, request, session,
-    url_for,
+    Blueprint, Flask, abort, current_app, flash, get_flashed_messages, jsonify, redirect,
+    render_template, request, session, url_for,
 )
 from flask_babel import gettext as _
 from flask_socketio import SocketIO
@@ -23,26 +21,12 @@ from .auth import (
 from .dispatch import broadcast, error_body
 from .errors import N_, BadRequest, CommandError, NotFound, Unauthorized
 from .facts import WorkshopDeleted
-from .model import FACILITATOR, Actor, TokenBucket
+from .model import FACILITATOR, Actor
+from .security import csrf_token, throttle
 from .store import Store
 
 bp = Blueprint("organiser", __name__)
-LOGIN_RATE, LOGIN_BURST = 1 / 30, 5
 MAX_IMPORT_BYTES = 1024 * 1024
-
-
-def csrf_token() -> str:
-    """The token an admin form must send back, so another site cannot post it for the organiser."""
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(24)
-    return str(session["csrf"])
-
-
-def check_csrf() -> None:
-    """Refuse a form post that does not carry this session's token."""
-    sent, kept = request.form.get("csrf", ""), session.get("csrf", "")
-    if not sent or not kept or not secrets.compare_digest(sent, kept):
-        abort(400)
 
 
 def phase_names() -> dict[str, str]:
@@ -62,18 +46,15 @@ def admin() -> Any:
                            workshops=get_store().list_workshops(), erasures=get_store().erasures(),
                            formats=list(export.FORMATS), phase_names=phase_names(),
                            retention=current_app.config.get("RETENTION_DAYS"),
-                           message=request.args.get("message"))
+                           messages=get_flashed_messages())
 
 
 @bp.post("/admin/login")
 def login() -> Any:
-    """Sign the organiser in with the password (rate-limited per address)."""
+    """Sign the organiser in with the password (wrong ones throttled per address, as everywhere)."""
     if not admin_required():
         abort(403)
-    check_csrf()
-    buckets = current_app.extensions.setdefault("facilitation.login_buckets", {})
-    bucket = buckets.setdefault(request.remote_addr, TokenBucket(LOGIN_RATE, LOGIN_BURST))
-    if not bucket.allow(time.monotonic()):
+    if throttle().blocked(request.remote_addr or ""):
         return render_template("admin.html", signed_in=False, csrf=csrf_token(),
                                error=_("Too many attempts. Wait a minute.")), 429
     if not admin_password_ok(request.form.get("password")):
@@ -88,7 +69,6 @@ def login() -> Any:
 @bp.post("/admin/logout")
 def logout() -> Any:
     """Sign the organiser out."""
-    check_csrf()
     session.clear()
     return redirect(url_for("organiser.admin"), 303)
 
@@ -105,12 +85,12 @@ def delete(code: str) -> Any:
     """Erase a workshop and all its data (GDPR), logged without its content."""
     if not is_admin():
         abort(403)
-    check_csrf()
     workshop = find_workshop(code)
     if workshop is None:
         abort(404)
     record = erase(get_store(), current_app.extensions["socketio"], workshop.id, workshop.code, "admin")
-    return redirect(url_for("organiser.admin", message=_("Deleted %(title)s.", title=record["title"])), 303)
+    flash(_("Deleted %(title)s.", title=record["title"]))  # in the session: a link cannot forge it
+    return redirect(url_for("organiser.admin"), 303)
 
 
 def read_upload() -> list[str]:
@@ -138,7 +118,10 @@ def read_upload() -> list[str]:
 
 def csv_texts(text: str) -> list[str]:
     """The idea column of a CSV (`text`, `idea`, `idé`...; else the first), header skipped."""
-    dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else csv.excel
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
+    except csv.Error:  # one column has no delimiter to find
+        dialect = csv.excel
     rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
     if not rows:
         return []

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app, request
 from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
+from werkzeug.exceptions import HTTPException
 
 from . import commands
 from .auth import is_admin
@@ -14,12 +15,20 @@ from .dispatch import (
     Dispatcher, broadcast, facilitators_room, participant_room, phones_room, room, screens_room,
     walls_room,
 )
-from .errors import NotFound
+from .errors import CommandError, NotFound
 from .facts import VoteTotals
 from .model import Actor, facilitator_cookie, normalize_code
 from .store import Store
 
 __all__ = ["WorkshopNamespace", "broadcast", "room"]
+
+
+def organiser_here() -> bool:
+    """Whether the connection is the organiser's; a throttled address is told to wait."""
+    try:
+        return is_admin()
+    except HTTPException as error:
+        raise CommandError("too_many_attempts") from error
 
 
 class WorkshopNamespace(Namespace):
@@ -73,7 +82,7 @@ class WorkshopNamespace(Namespace):
             try:
                 actor, (ack, facts) = commands.join(self.store, payload,
                                                     request.cookies.get(facilitator_cookie(code)),
-                                                    organiser=is_admin(),
+                                                    organiser=organiser_here(),
                                                     limit=current_app.config["MAX_PARTICIPANTS"],
                                                     enter=self._enter)
             except Exception:

@@ -18,11 +18,13 @@ from flask_babel import refresh
 
 from . import commands, export
 from .auth import (
-    admin_password_ok, admin_required, find_workshop, get_store, is_admin, is_facilitator,
+    admin_password_ok, admin_required, facilitator_token_ok, find_workshop, get_store, is_admin,
+    is_facilitator,
 )
 from .dispatch import error_body
 from .errors import N_, CommandError, NotFound, RateLimited, Unauthorized
 from .model import MAX_IDEA_LENGTH, TokenBucket, Workshop, facilitator_cookie, normalize_code
+from .security import safe_next
 
 bp = Blueprint("views", __name__)
 
@@ -96,16 +98,22 @@ def create_from_form() -> Any:
     except CommandError as error:
         return render_template("index.html", create_error=error.render(_),
                                form=request.form), error.status
-    return redirect(url_for("views.facilitate", code=workshop.code, token=token), 303)
+    # The token goes into the cookie here: it never appears in a URL, so not in the browser's history.
+    return remember_facilitator(redirect(url_for("views.facilitate", code=workshop.code), 303),
+                                workshop, token)
+
+
+def remember_facilitator(response: Any, workshop: Workshop, token: str) -> Any:
+    """Keep a facilitator token in the workshop's HttpOnly cookie."""
+    response.set_cookie(facilitator_cookie(workshop.code), token, max_age=365 * 24 * 3600,
+                        httponly=True, samesite="Lax", secure=request.is_secure)
+    return response
 
 
 @bp.get("/lang/<lang>")
 def set_language(lang: str) -> Any:
     """Switch the interface language, remember it, and go back to the page."""
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"  # only our own pages: never an open redirect
-    response = redirect(target)
+    response = redirect(safe_next(request.args.get("next")))  # only our own pages
     if lang in ("da", "en"):
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax")
     return response
@@ -151,12 +159,10 @@ def facilitate(code: str) -> Any:
     workshop = load_workshop(code)
     token = request.args.get("token")
     if token is not None:
-        if not get_store().is_facilitator(workshop, token):
+        if not facilitator_token_ok(workshop, token):
             return render_template("forbidden.html", workshop=workshop), 403
-        response = redirect(url_for("views.facilitate", code=workshop.code), 303)
-        response.set_cookie(facilitator_cookie(workshop.code), token, max_age=365 * 24 * 3600,
-                            httponly=True, samesite="Lax", secure=request.is_secure)
-        return response
+        return remember_facilitator(redirect(url_for("views.facilitate", code=workshop.code), 303),
+                                    workshop, token)
     if not is_facilitator(workshop):
         return render_template("forbidden.html", workshop=workshop), 403
     reopen = url_for("views.facilitate", code=workshop.code,

@@ -66,10 +66,12 @@ class LiveServer:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
 
-    def create_workshop(self, title: str = "Borgermøde", prompt: str = "Hvad skal vi gøre?") -> dict[str, Any]:
-        """Create a workshop over the HTTP API."""
+    def create_workshop(self, title: str = "Borgermøde", prompt: str = "Hvad skal vi gøre?",
+                        password: str | None = None) -> dict[str, Any]:
+        """Create a workshop over the HTTP API (with the organiser password, if the server has one)."""
+        headers = {"Authorization": f"Bearer {password}"} if password else {}
         response = requests.post(self.url + "/api/workshops", json={"title": title, "prompt": prompt},
-                                 timeout=5)
+                                 headers=headers, timeout=5)
         assert response.status_code == 201, response.text
         return response.json()  # type: ignore[no-any-return]
 
@@ -159,10 +161,29 @@ def app(tmp_path: Path) -> Any:
                        "TESTING": True})
 
 
+ADMIN_PASSWORD = "kommunens-hemmelighed"
+
+
+@pytest.fixture
+def admin_app(tmp_path: Path) -> Any:
+    """The app with an organiser password, so that /admin is on."""
+    from facilitation import create_app
+
+    return create_app({"DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading",
+                       "TESTING": True, "ADMIN_PASSWORD": ADMIN_PASSWORD})
+
+
 @pytest.fixture
 def client(app: Any) -> Any:
     """Flask's HTTP test client."""
     return app.test_client()
+
+
+def form_token(client: Any, page: str = "/") -> str:
+    """The CSRF token a test-client session's forms carry (from a page that has a form)."""
+    client.get(page)
+    with client.session_transaction() as session:
+        return str(session["csrf"])
 
 
 @pytest.fixture(autouse=True)

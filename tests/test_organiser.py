@@ -8,15 +8,11 @@ from typing import Any
 
 import pytest
 
-from facilitation import commands, create_app
+from facilitation import commands
 
-PASSWORD = "kommunens-hemmelighed"
+from tests.conftest import ADMIN_PASSWORD, form_token
 
-
-@pytest.fixture
-def admin_app(tmp_path: Any) -> Any:
-    return create_app({"DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading",
-                       "TESTING": True, "ADMIN_PASSWORD": PASSWORD})
+PASSWORD = ADMIN_PASSWORD
 
 
 def signed_in(client: Any) -> Any:
@@ -40,8 +36,9 @@ def test_password_guards_creation_and_admin(admin_app: Any) -> None:
     assert client.post("/api/workshops", json=body,
                        headers={"Authorization": f"Bearer {PASSWORD}"}).status_code == 201
     assert b'name="admin_password"' in client.get("/").data
-    assert client.post("/", data={**body, "admin_password": "nope"}).status_code == 401
-    assert client.post("/", data={**body, "admin_password": PASSWORD}).status_code == 303
+    token = form_token(client)
+    assert client.post("/", data={**body, "admin_password": "nope", "csrf": token}).status_code == 401
+    assert client.post("/", data={**body, "admin_password": PASSWORD, "csrf": token}).status_code == 303
     page = client.get("/admin").data.decode()
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     assert client.post("/admin/login", data={"password": "x", "csrf": csrf}).status_code == 401
@@ -103,7 +100,8 @@ def test_paper_ideas_are_imported_once_into_the_active_question(app: Any, client
     created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
     url = f"/w/{created['code']}/import"
     auth = {"Authorization": f"Bearer {created['facilitator_token']}"}
-    assert client.post(url, data={"text": "x"}).status_code == 401
+    assert client.post(url, data={"text": "x"}).status_code == 400  # no CSRF token
+    assert client.post(url, data={"text": "x", "csrf": form_token(client)}).status_code == 401
     pasted = "Flere bænke\n\n  Grønne gårde  \n" + "x" * 501 + "\n"
     result = client.post(url, data={"text": pasted}, headers=auth).get_json()
     assert (result["imported"], result["already_there"]) == (2, 0)

@@ -10,6 +10,8 @@ from typing import Any
 
 from facilitation import commands
 
+from tests.conftest import form_token
+
 
 def create(client: Any) -> dict[str, Any]:
     response = client.post("/api/workshops", json={"title": "Borgermøde", "prompt": "Hvad nu?"})
@@ -18,15 +20,17 @@ def create(client: Any) -> dict[str, Any]:
 
 
 def test_home_creates_a_workshop_and_opens_the_console(client: Any) -> None:
-    response = client.post("/", data={"title": "Idea Factory", "prompt": "Hvordan?"})
-    assert response.status_code == 303 and "?token=" in response.headers["Location"]
-    moved = client.get(response.headers["Location"])
-    assert moved.status_code == 303 and "token" not in moved.headers["Location"]
-    cookie = moved.headers["Set-Cookie"]
+    assert client.post("/", data={"title": "Idea Factory", "prompt": "Hvordan?"}).status_code == 400
+    token = form_token(client)
+    response = client.post("/", data={"title": "Idea Factory", "prompt": "Hvordan?", "csrf": token})
+    # The token goes straight into the cookie: it is in no URL, so not in the browser's history.
+    assert response.status_code == 303 and "token" not in response.headers["Location"]
+    cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    console = client.get(moved.headers["Location"])
+    console = client.get(response.headers["Location"])
     assert console.status_code == 200 and b"Idea Factory" in console.data
-    assert client.post("/", data={"title": "", "prompt": "x"}).status_code == 400
+    assert console.headers["Cache-Control"] == "no-store"
+    assert client.post("/", data={"title": "", "prompt": "x", "csrf": token}).status_code == 400
 
 
 def test_console_needs_the_token(client: Any) -> None:
@@ -139,7 +143,8 @@ def test_workshop_creation_is_rate_limited_per_address(client: Any) -> None:
     assert statuses[:20] == [201] * 20 and statuses[-1] == 429
     refused = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}, environ_base=stranger)
     assert refused.get_json()["error"]["code"] == "rate_limited"
-    form = client.post("/", data={"title": "T", "prompt": "Q"}, environ_base=stranger)
+    form = client.post("/", data={"title": "T", "prompt": "Q", "csrf": form_token(client)},
+                       environ_base=stranger)
     assert form.status_code == 429
     other = client.post("/api/workshops", json={"title": "T", "prompt": "Q"},
                         environ_base={"REMOTE_ADDR": "10.1.2.4"})

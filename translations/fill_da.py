@@ -437,6 +437,14 @@ DANISH = {
     "In this vote, dots go on ideas, not on themes.": "I denne afstemning gives prikker til idéer, ikke til temaer.",
     "In this vote, dots go on themes, not on single ideas.": "I denne afstemning gives prikker til temaer, ikke til enkelte idéer.",
     "vote_on must be one of: %(choices)s.": "vote_on skal være en af: %(choices)s.",
+    # issue 11: security
+    "The page was out of date or the upload too large. Go back, reload the page and try again.":
+        "Siden var forældet, eller filen var for stor. Gå tilbage, genindlæs siden og prøv igen.",
+    "The form has expired or the request is not valid. Reload the page and try again.":
+        "Formularen er udløbet, eller forespørgslen er ugyldig. Genindlæs siden, og prøv igen.",
+    "Too many wrong attempts from this address. Wait a minute.":
+        "For mange forkerte forsøg fra denne adresse. Vent et minut.",
+    "The request is too large.": "Forespørgslen er for stor.",
 }
 
 

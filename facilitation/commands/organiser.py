@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import N_, BadRequest, CommandError, NotFound
-from ..facts import Fact, IdeaPosted
+from ..facts import IdeaPosted
 from ..model import FACILITATOR, MAX_IDEA_LENGTH, clean_text
 from .registry import Context, Result, command
 
@@ -41,7 +41,7 @@ def import_ideas(ctx: Context, p: Paper) -> Result:
     paper = ctx.store.paper_participant(workshop.id)
     # Two tables' forms with the same line are two ideas (two people wrote it); one form twice is one.
     where = f"{workshop.active_prompt_id}" + ("" if p.table_id is None else f":{p.table_id}")
-    facts: list[Fact] = []
+    items: dict[str, str] = {}
     skipped: list[dict[str, Any]] = []
     repeated = 0
     for line, raw in enumerate(p.texts, start=1):
@@ -51,10 +51,9 @@ def import_ideas(ctx: Context, p: Paper) -> Result:
             skipped.append({"line": line, "reason": error.render(ctx.gettext)})
             continue
         key = hashlib.sha256(f"{where}:{text}".encode()).hexdigest()[:32]
-        _, fact = ctx.store.post_idea(workshop.id, paper, key, text, prompt_id=workshop.active_prompt_id,
-                                      table_id=p.table_id)
-        if fact is None:
-            repeated += 1
-        else:
-            facts.append(fact)
-    return {"imported": len(facts), "already_there": repeated, "skipped": skipped}, facts
+        repeated += key in items
+        items[key] = text
+    # One transaction, one commit: 2,000 lines cost one disk flush, not 2,000.
+    facts, already = ctx.store.import_ideas(workshop.id, paper, workshop.active_prompt_id,
+                                            list(items.items()), table_id=p.table_id)
+    return {"imported": len(facts), "already_there": repeated + already, "skipped": skipped}, facts

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import hash_token, new_token
+import json
+
+from ..facts import Fact, IdeaPosted
+from ..model import Idea, hash_token, new_token
 from .core import now
 from .rounds import RoundsStore
 
@@ -37,7 +40,8 @@ class AdminStore(RoundsStore):
             db.execute("DELETE FROM workshops WHERE id = ?", [workshop_id])
             record = {**row, **counts, "reason": reason, "erased_at": now()}
             db.table("erasures").insert(record)
-            return record
+        self.checkpoint()
+        return record
 
     def erasures(self) -> list[dict[str, Any]]:
         """The log of erased workshops, newest first."""
@@ -61,3 +65,31 @@ class AdminStore(RoundsStore):
             return int(db.table("participants").insert({
                 "workshop_id": workshop_id, "token_hash": "paper:" + hash_token(new_token()),
                 "name": "paper", "created_at": now()}).last_pk or 0)
+
+    def import_ideas(self, workshop_id: int, participant_id: int, prompt_id: int | None,
+                     items: list[tuple[str, str]],
+                     table_id: int | None = None) -> tuple[list[Fact], int]:
+        """Post many (client_id, text) ideas in one transaction, one commit for the lot; return the
+        facts of the new ones and how many were there already."""
+        facts: list[Fact] = []
+        with self._transaction() as db:
+            seq = int(db.execute("SELECT seq FROM workshops WHERE id = ?", [workshop_id]).fetchone()[0])
+            stamp = now()
+            for client_id, text in items:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO ideas (workshop_id, participant_id, client_id, text, hidden,"
+                    " created_at, prompt_id, table_id, pending) VALUES (?, ?, ?, ?, 0, ?, ?, ?, 0)",
+                    [workshop_id, participant_id, client_id, text, stamp, prompt_id, table_id])
+                if not cursor.rowcount:
+                    continue
+                idea = Idea(id=int(cursor.lastrowid or 0), text=text, hidden=False, created_at=stamp,
+                            prompt_id=prompt_id, table_id=table_id)
+                seq += 1
+                facts.append(IdeaPosted(idea=idea.to_dict(), seq=seq))
+            db.conn.executemany(
+                "INSERT INTO events (workshop_id, seq, type, payload, actor, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(workshop_id, f.seq, f.type, json.dumps(f.payload, ensure_ascii=False),
+                  f"participant:{participant_id}", stamp) for f in facts])
+            db.execute("UPDATE workshops SET seq = ? WHERE id = ?", [seq, workshop_id])
+        return facts, len(items) - len(facts)

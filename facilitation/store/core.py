@@ -10,6 +10,7 @@ serialised anyway; under the threading mode the lock is what serialises them. Wr
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import json
 import sqlite3
@@ -296,14 +297,46 @@ class CoreStore:
                 "seq": workshop.seq}
 
     def facts_since(self, workshop_id: int, since: int, limit: int) -> list[Fact] | None:
-        """The facts after seq `since`, or None when more than `limit` (a snapshot is cheaper)."""
+        """The facts after seq `since`, or None when more than `limit` (a snapshot is cheaper).
+
+        An idea in a logged fact is read as it is now, not as it was: a fact never reveals more
+        than the idea's current state (hidden, waiting, edited or deleted) lets its reader see."""
         rows = self._rows(
             "SELECT seq, type, payload FROM events WHERE workshop_id = ? AND seq > ?"
             " ORDER BY seq LIMIT ?", (workshop_id, since, limit + 1),
         )
         if len(rows) > limit:
             return None
-        return [from_log(r["type"], json.loads(r["payload"]), r["seq"]) for r in rows]
+        facts = [from_log(r["type"], json.loads(r["payload"]), r["seq"]) for r in rows]
+        return self._as_now(workshop_id, facts)
+
+    def _as_now(self, workshop_id: int, facts: list[Fact]) -> list[Fact]:
+        """The facts with each idea they carry replaced by its current row (a deleted one: hidden,
+        without text)."""
+        ids = {f.idea["id"] for f in facts if isinstance(getattr(f, "idea", None), dict)}  # type: ignore[attr-defined]
+        if not ids:
+            return facts
+        marks = ", ".join("?" * len(ids))
+        current = {row["id"]: idea_from_row(row).to_dict() for row in self._rows(
+            f"SELECT * FROM ideas WHERE workshop_id = ? AND id IN ({marks})", (workshop_id, *ids))}
+        result = []
+        for fact in facts:
+            idea = getattr(fact, "idea", None)
+            if isinstance(idea, dict):
+                now_ = current.get(idea["id"], {**idea, "text": "", "author": None, "hidden": True})
+                fact = dataclasses.replace(fact, idea=now_)  # type: ignore[call-arg]
+            result.append(fact)
+        return result
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the main file and empty it: after an erasure, the erased
+        text is then in neither file (secure_delete has zeroed it in the main one)."""
+        for _ in range(100):
+            with self.lock:
+                busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            if not busy:
+                return
+            time.sleep(0.02)  # another process is reading: let it finish, then try again
 
     # Export
 

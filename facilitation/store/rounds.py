@@ -126,4 +126,6 @@ class RoundsStore(FlowStore):
             db.execute("UPDATE events SET payload = json_set(payload, '$.idea.text', '')"
                        " WHERE workshop_id = ? AND json_extract(payload, '$.idea.id') = ?",
                        [workshop_id, idea_id])
-            return self._append(workshop_id, IdeaDeleted(idea_id=idea_id), actor)
+            fact = self._append(workshop_id, IdeaDeleted(idea_id=idea_id), actor)
+        self.checkpoint()
+        return fact

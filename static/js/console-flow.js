@@ -66,6 +66,7 @@
     event.preventDefault();
     var form = byId("import-form"), status = byId("import-status");
     var body = new FormData();
+    body.append("csrf", form.elements.csrf.value);
     if (byId("import-file").files.length) { body.append("file", byId("import-file").files[0]); }
     else { body.append("text", byId("import-text").value); }
     if (byId("import-table").value) { body.append("table_id", byId("import-table").value); }

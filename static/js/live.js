@@ -3,6 +3,8 @@
 "use strict";
 
 window.IdeaFactory = window.IdeaFactory || {};
+// The page's translated texts, from its JSON data block (templates/_strings.html).
+IdeaFactory.strings = JSON.parse((document.getElementById("strings") || {}).textContent || "{}");
 
 IdeaFactory.t = function (key, values) {
   var strings = IdeaFactory.strings || {};

@@ -1,0 +1,95 @@
+"""Limits below the application, in the transport: how much one client may make the server hold.
+
+- a slow or stalled client's send queue is bounded: past the bound it is dropped, and it resyncs
+  with `sync` when it reconnects, so nobody else waits for it and memory stays flat;
+- under gevent a WebSocket frame (or a message of several frames) larger than the message limit is
+  refused at its header, before its payload is read, as eventlet does;
+- connections that send nothing (a half-open TCP connection, a socket opened and left) are closed
+  after IDLE_TIMEOUT seconds; Engine.IO pings every client each PING_INTERVAL seconds, so a
+  living client is never idle that long.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Engine.IO: a ping every 20 s, answered within 20 s, or the client is gone.
+PING_INTERVAL, PING_TIMEOUT = 20, 20
+# Longer than a ping round (and a long-poll) so that only dead connections reach it.
+IDLE_TIMEOUT = 60
+# Packets waiting for one client: a snapshot and a burst of facts fit many times over; a client
+# that stops reading for long passes it.
+MAX_QUEUED_PACKETS = 2000
+
+
+def bound_send_queues(limit: int = MAX_QUEUED_PACKETS) -> None:
+    """Make every Engine.IO socket drop its client rather than queue more than `limit` packets."""
+    from engineio import socket as eio_socket
+
+    if getattr(eio_socket.Socket.send, "bounded", False):
+        return
+    original = eio_socket.Socket.send
+
+    def send(self: Any, pkt: Any) -> None:
+        if not self.closed and self.queue.qsize() >= limit:
+            self.server.logger.warning("%s: client reads too slowly, dropping it", self.sid)
+            self.close(wait=False, abort=True)
+            return
+        original(self, pkt)
+
+    send.bounded = True  # type: ignore[attr-defined]
+    eio_socket.Socket.send = send
+
+
+def limit_gevent_frames(max_bytes: int) -> None:
+    """Refuse, at its header, a gevent-websocket frame or message larger than `max_bytes`."""
+    from geventwebsocket import websocket as gws
+    from geventwebsocket.exceptions import FrameTooLargeException
+
+    if getattr(gws.Header.decode_header, "limited", False):
+        return
+    original = gws.Header.decode_header.__func__
+
+    def decode_header(cls: Any, stream: Any) -> Any:
+        header = original(cls, stream)
+        if header.length > max_bytes:
+            raise FrameTooLargeException(f"frame of {header.length} bytes")
+        return header
+
+    decode_header.limited = True  # type: ignore[attr-defined]
+    gws.Header.decode_header = classmethod(decode_header)
+    read_frame = gws.WebSocket.read_frame
+    starts = (gws.WebSocket.OPCODE_TEXT, gws.WebSocket.OPCODE_BINARY)
+
+    def bounded_read_frame(self: Any) -> Any:
+        header, payload = read_frame(self)  # each frame is within the limit: its header said so
+        counter = self.handler  # the WebSocket has __slots__; its connection's handler has room
+        if header.opcode in starts:
+            counter.message_bytes = 0
+        if header.opcode in (*starts, gws.WebSocket.OPCODE_CONTINUATION):
+            counter.message_bytes = getattr(counter, "message_bytes", 0) + len(payload)
+            if counter.message_bytes > max_bytes:  # many small frames of one message
+                raise FrameTooLargeException(f"message of {counter.message_bytes} bytes")
+        return header, payload
+
+    gws.WebSocket.read_frame = bounded_read_frame
+
+
+def gevent_server(app: Any, host: str, port: int, backlog: int,
+                  idle_timeout: float = IDLE_TIMEOUT) -> Any:
+    """A gevent WSGI server with WebSocket support whose connections time out when idle."""
+    from gevent import pywsgi
+    from geventwebsocket.handler import WebSocketHandler
+
+    class Handler(WebSocketHandler):  # type: ignore[misc]
+        def handle(self) -> None:
+            self.socket.settimeout(idle_timeout)
+            super().handle()
+
+        def upgrade_websocket(self) -> Any:
+            result = super().upgrade_websocket()
+            if getattr(self, "websocket", None) is not None:  # pings keep it busy: a longer wait
+                self.socket.settimeout(PING_INTERVAL + PING_TIMEOUT + 5)
+            return result
+
+    return pywsgi.WSGIServer((host, port), app, handler_class=Handler, log=None, backlog=backlog)

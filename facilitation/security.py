@@ -1,0 +1,143 @@
+"""Defences every HTTP request shares: security headers, CSRF on forms, a limit on guessing secrets,
+safe redirect targets, and no secrets in logs."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+
+from flask import Flask, Response, abort, request, session
+
+# Pages load scripts, styles and images from this server only, run no inline script, and may not be
+# framed: a stranger's page cannot run code in ours or overlay the console (clickjacking).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate CSP 2
+    "Referrer-Policy": "no-referrer",  # a console URL never travels to another site
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+# Pages and downloads that carry a facilitator's or organiser's data: never kept by a browser cache.
+PRIVATE_ENDPOINTS = {"views.facilitate", "views.report", "views.export_file", "views.api_create",
+                     "organiser.admin", "organiser.login"}
+# Wrong secrets (organiser password, facilitator token) per client address: a person who mistypes
+# gets several tries; a script gets one guess every 20 s, ~4,300 a day, against a password.
+SECRET_RATE, SECRET_BURST = 1 / 20, 10
+MAX_TRACKED_ADDRESSES = 10_000
+
+
+class SecretThrottle:
+    """Failed attempts at a secret per address: while an address has none left, every request of
+    it that presents a secret is refused before the secret is even compared."""
+
+    def __init__(self, rate: float = SECRET_RATE, burst: int = SECRET_BURST) -> None:
+        self.rate, self.burst = rate, burst
+        self.spent: dict[str, tuple[float, float]] = {}  # address -> (tokens, at)
+
+    def _tokens(self, address: str, now: float) -> float:
+        tokens, at = self.spent.get(address, (float(self.burst), now))
+        return min(float(self.burst), tokens + (now - at) * self.rate)
+
+    def blocked(self, address: str) -> bool:
+        """Whether this address has used up its wrong guesses for now."""
+        return self._tokens(address, time.monotonic()) < 1
+
+    def failed(self, address: str) -> None:
+        """Count one wrong secret from this address."""
+        now = time.monotonic()
+        if len(self.spent) >= MAX_TRACKED_ADDRESSES:  # a flood of addresses cannot grow memory
+            self.spent = {a: v for a, v in self.spent.items() if self._tokens(a, now) < self.burst}
+        self.spent[address] = (self._tokens(address, now) - 1, now)
+
+
+def throttle() -> SecretThrottle:
+    """The application's secret throttle."""
+    from flask import current_app
+
+    return current_app.extensions["facilitation.secret_throttle"]  # type: ignore[no-any-return]
+
+
+def guard_secret() -> None:
+    """Refuse (429) a request that presents a secret from an address that guessed wrong too often."""
+    if throttle().blocked(request.remote_addr or ""):
+        abort(429)
+
+
+def secret_failed() -> None:
+    """Count a presented secret that matched nothing."""
+    throttle().failed(request.remote_addr or "")
+
+
+def csrf_token() -> str:
+    """The token a state-changing form must send back, so another site (or another port on this
+    host, which SameSite does not stop) cannot post it with the visitor's cookies."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return str(session["csrf"])
+
+
+def check_csrf() -> None:
+    """Refuse a cookie-authenticated POST without this session's CSRF token (form field `csrf` or
+    header `X-CSRF-Token`). The JSON API is exempt: its JSON body cannot be sent cross-origin
+    without a CORS preflight, which this server never grants; a Bearer header is never sent by a
+    browser on its own."""
+    if request.method != "POST" or request.path.startswith("/api/"):
+        return
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return
+    sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token", "")
+    kept = session.get("csrf", "")
+    if not sent or not kept or not secrets.compare_digest(str(sent), str(kept)):
+        abort(400)
+
+
+# Browsers drop tabs and newlines from URLs and read "\" as "/", so "/\t/evil" means "//evil".
+SAFE_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9/_.~%?=&+-]*")
+
+
+def safe_next(target: str | None) -> str:
+    """A redirect target that stays on this server: a plain path, else the home page."""
+    if target and SAFE_PATH.fullmatch(target):
+        return target
+    return "/"
+
+
+class RedactTokens(logging.Filter):
+    """Blank out `token=...` in request log lines (the threading server logs every URL)."""
+
+    PATTERN = re.compile(r"(token=)[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.msg = record.getMessage()
+            record.args = None
+        record.msg = self.PATTERN.sub(r"\1[hidden]", str(record.msg))
+        return True
+
+
+def add_headers(response: Response) -> Response:
+    """Security headers on every response; no caching of private pages."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.endpoint in PRIVATE_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def install(app: Flask) -> None:
+    """Wire the defences into an application."""
+    app.extensions["facilitation.secret_throttle"] = SecretThrottle()
+    app.before_request(check_csrf)
+    app.after_request(add_headers)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    logging.getLogger("werkzeug").addFilter(RedactTokens())
+
+
+def json_wanted() -> bool:
+    """Whether an error on this request is answered as JSON: the API and the import endpoint."""
+    return request.path.startswith("/api/") or request.path.endswith("/import")
