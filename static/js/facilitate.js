@@ -142,6 +142,7 @@
       }));
     }
     item.appendChild(tools);
+    if (console_.cardHint) { console_.cardHint(card, tools, item); }  // "→ Theme?" (fits.js)
     IdeaFactory.dragging.attach(item, idea.id);
     return item;
   }

@@ -1,5 +1,6 @@
-// "Suggest themes": a preview of proposed themes the facilitator edits, accepts or discards, and
-// likely duplicates to stack. Nothing changes until the facilitator accepts.
+// "Suggest themes": a preview of proposed themes the facilitator edits, accepts or discards (each
+// with the words its ideas share, highlighted), at the granularity chosen, and likely duplicates
+// to stack. Nothing changes until the facilitator accepts.
 "use strict";
 
 (function () {
@@ -9,7 +10,9 @@
   var duplicates = document.getElementById("duplicate-list");
   var status = document.getElementById("suggestion-status");
   var app = IdeaFactory.console;
-  var current = [];   // [{label, idea_ids, keep: {id: bool}}]
+  var granularity = document.getElementById("granularity");
+  var current = [];   // [{label, idea_ids, words, forms, keep: {id: bool}}]
+  var WORD = /([\p{L}\p{M}]+)/u;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -44,6 +47,15 @@
     });
   }
 
+  // The text as text nodes, with each word the members share in a <mark> (never innerHTML).
+  function highlighted(text, forms, into) {
+    text.split(WORD).forEach(function (part, i) {
+      var shared = i % 2 === 1 && forms.indexOf(part.toLowerCase()) >= 0;
+      into.appendChild(shared ? el("mark", null, part) : document.createTextNode(part));
+    });
+    return into;
+  }
+
   function suggestionElement(suggestion, index) {
     var box = el("fieldset", "suggestion");
     var legend = el("legend", null, t("suggestion_n", { n: index + 1 }));
@@ -58,6 +70,11 @@
     input.addEventListener("input", function () { suggestion.label = input.value; });
     box.appendChild(label);
     box.appendChild(input);
+    if (suggestion.words.length) {
+      var why = el("p", "shared-words", t("shared_words") + " ");
+      suggestion.words.forEach(function (word) { why.appendChild(el("mark", null, word)); why.appendChild(document.createTextNode(" ")); });
+      box.appendChild(why);
+    }
     var members = el("ul", "suggestion-members");
     suggestion.idea_ids.forEach(function (id) {
       var idea = app.board.ideas[id];
@@ -68,7 +85,7 @@
       check.id = "suggestion-" + index + "-" + id;
       check.checked = suggestion.keep[id];
       check.addEventListener("change", function () { suggestion.keep[id] = check.checked; });
-      var text = el("label", null, idea.text);
+      var text = highlighted(idea.text, suggestion.forms, el("label"));
       text.htmlFor = check.id;
       item.appendChild(check);
       item.appendChild(text);
@@ -106,15 +123,15 @@
     document.getElementById("accept-all").disabled = !current.length;
   }
 
-  document.getElementById("suggest").addEventListener("click", function () {
+  function suggest(focus) {
     status.textContent = t("suggesting");
     panel.hidden = false;
-    app.call("suggest_clusters", {}).then(function (ack) {
+    app.call("suggest_clusters", { granularity: Number(granularity.value) }).then(function (ack) {
       if (!ack.ok) { status.textContent = IdeaFactory.errorText(ack.error); return; }
       current = ack.suggestions.map(function (s) {
         var keep = {};
         s.idea_ids.forEach(function (id) { keep[id] = true; });
-        return { label: s.label, idea_ids: s.idea_ids, keep: keep };
+        return { label: s.label, idea_ids: s.idea_ids, words: s.words, forms: s.forms, keep: keep };
       });
       status.textContent = current.length ? t("suggested_n", { n: current.length }) : t("nothing_to_suggest");
       duplicates.textContent = "";
@@ -122,10 +139,13 @@
       document.getElementById("duplicates-heading").hidden = !ack.duplicates.length;
       app.flag([].concat.apply([], ack.duplicates));
       render();
-      var heading = document.getElementById("suggestions-heading");
-      heading.focus();
+      if (focus) { document.getElementById("suggestions-heading").focus(); }
     });
-  });
+  }
+
+  document.getElementById("suggest").addEventListener("click", function () { suggest(true); });
+  // Fewer, broader or more, narrower themes: ask again; the choice stays for the next "Suggest".
+  granularity.addEventListener("change", function () { suggest(false); });
   // "Show themes on the wall": the switch follows the workshop, whichever console flipped it.
   var onWall = document.getElementById("themes-on-wall");
   app.listeners.push(function () { onWall.checked = !!(app.board.workshop && app.board.workshop.themes_on_wall); });
