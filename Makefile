@@ -4,12 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run demo test bench install translations
+.PHONY: run demo test test-fast lint bench install translations
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .  # the `idea-factory` command (pyproject.toml)
 	touch $@
 
 install: $(BIN)/.installed
@@ -20,8 +21,17 @@ run: $(BIN)/.installed
 demo: $(BIN)/.installed
 	$(BIN)/python app.py --demo $(ARGS)
 
+# Everything, as CI runs it: unit, in-process, live-server and browser tests, mypy and ruff.
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest $(ARGS)
+
+# The inner loop: unit and in-process tests (Flask and Flask-SocketIO test clients) and ruff, on
+# every core; no server processes, no browser, no mypy (markers set in tests/conftest.py).
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -q -n auto -m "not live and not browser and not slow" $(ARGS)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/fanout.py $(ARGS)

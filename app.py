@@ -169,5 +169,10 @@ def serve(app, args: argparse.Namespace, listener) -> None:
         socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True)
 
 
-if __name__ == "__main__":
+def cli() -> None:
+    """The `idea-factory` command (pyproject.toml's entry point): the same as `python app.py`."""
     main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    cli()

@@ -13,7 +13,6 @@ Each child dies with the supervisor (PR_SET_PDEATHSIG); the supervisor stops all
 from __future__ import annotations
 
 import ctypes
-import os
 import shutil
 import signal
 import socket
@@ -163,7 +162,7 @@ def run(argv: list[str], args) -> None:
              "--workers", "1", "--host", "127.0.0.1", "--port", str(port), "--message-queue", url,
              "--public-url", base, "--behind-proxy", *extra], preexec_fn=die_with_parent))
     for port, proc in zip(ports, children[-len(ports):]):
-        wait_until(lambda: listening("127.0.0.1", port), f"worker on port {port}", proc, 60)
+        wait_until(lambda port=port: listening("127.0.0.1", port), f"worker on port {port}", proc, 60)
     config = data_dir / "haproxy.cfg"
     connections = proxy_connections(args.max_connections)
     if connections < args.max_connections:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import queue
 import signal
 import socket
@@ -192,3 +191,18 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+# Markers from the fixtures a test uses, so a new test is marked without anyone remembering to.
+LIVE_FIXTURES = {"live_server", "fresh_server", "workers"}
+BROWSER_FIXTURES = {"browser", "new_page"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests `live` (real server processes) and `browser` (chromium); `make test-fast` skips them."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & LIVE_FIXTURES:
+            item.add_marker(pytest.mark.live)
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)

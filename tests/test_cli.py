@@ -9,10 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlite_utils import Database
 
 from facilitation import commands
 from facilitation.store import Store, connect
+
+pytestmark = pytest.mark.slow  # a process of its own: not in `make test-fast`
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -89,7 +89,8 @@ def sockets(app: Any, code: str, **join: Any) -> Any:
 def test_commands_are_routed_by_name_with_the_shared_checks(app: Any, client: Any) -> None:
     created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
     stranger = socketio.test_client(app)
-    assert stranger.emit("hide_idea", {"idea_id": 1}, callback=True)["error"]["code"] == "not_joined"
+    for event in ("hide_idea", "post_idea"):
+        assert stranger.emit(event, {"idea_id": 1}, callback=True)["error"]["code"] == "not_joined"
     phone = sockets(app, created["code"])
     console = sockets(app, created["code"], facilitator_token=created["facilitator_token"])
     refused = phone.emit("set_phase", {"phase": "vote"}, callback=True)
@@ -117,3 +118,39 @@ def test_http_only_commands_are_not_socket_events(app: Any, client: Any) -> None
     console = sockets(app, created["code"], facilitator_token=created["facilitator_token"])
     assert not console.emit("import_ideas", {"texts": ["x"]}, callback=True)
     assert client.get(f"/api/workshops/{created['code']}").get_json()["ideas"] == []
+
+
+# Bad input over Socket.IO, in-process: the same event routing and acks as a live server gives.
+
+@pytest.mark.parametrize("payload, code", [
+    ({"text": "", "client_id": "a"}, "empty"),
+    ({"text": " \n\t ", "client_id": "a"}, "empty"),
+    ({"text": "x" * 501, "client_id": "a"}, "too_long"),
+    ({"text": 42, "client_id": "a"}, "invalid"),
+    ({"text": "ok"}, "invalid"),
+    ({"text": "ok", "client_id": ["a"]}, "invalid"),
+    (["not", "an", "object"], "invalid"),
+    ("a string", "invalid"),
+])
+def test_bad_ideas_are_refused_with_a_message(app: Any, client: Any, payload: Any, code: str) -> None:
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    phone = sockets(app, created["code"])
+    ack = phone.emit("post_idea", payload, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == code and ack["error"]["message"]
+    assert phone.emit("post_idea", {"text": "x" * 500, "client_id": "b"}, callback=True)["ok"]
+
+
+def test_participants_cannot_facilitate_or_sort(app: Any, client: Any) -> None:
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    phone = sockets(app, created["code"])
+    assert not phone.emit("post_idea", {"text": "Hej", "client_id": "x"}, callback=True).get("error")
+    for event, payload in [("hide_idea", {"idea_id": 1}), ("show_idea", {"idea_id": 1}),
+                           ("set_posting", {"open": False}), ("create_cluster", {"label": "x"}),
+                           ("suggest_clusters", {}), ("apply_suggestions", {"suggestions": []}),
+                           ("move_idea", {"idea_id": 1, "cluster_id": None}),
+                           ("move_ideas", {"idea_ids": [1], "cluster_id": None})]:
+        ack = phone.emit(event, payload, callback=True)
+        assert ack["ok"] is False and ack["error"]["code"] == "forbidden", event
+    guess = socketio.test_client(app).emit("join", {"code": created["code"], "facilitator_token": "guess"},
+                                           callback=True)
+    assert guess["ok"] is False and guess["error"]["code"] == "forbidden"

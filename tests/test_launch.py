@@ -37,3 +37,15 @@ def test_demo_is_created_once(tmp_path: Path) -> None:
     assert [i["text"] for i in snapshot["ideas"]] == IDEAS and len(IDEAS) >= 30
     assert snapshot["workshop"]["participant_count"] == 12
     assert store.is_facilitator(workshop, token)
+
+
+def test_the_idea_factory_command_is_installed_and_runs_app_py() -> None:
+    import subprocess
+    import sys
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "idea-factory"]
+    assert script.value == "app:cli"
+    command = Path(sys.executable).parent / "idea-factory"
+    result = subprocess.run([str(command), "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "--async-mode" in result.stdout

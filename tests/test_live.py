@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-import pytest
 import requests
 
 
@@ -57,44 +56,6 @@ def test_same_client_id_returns_the_same_idea(live_server: Any, peers: Any) -> N
     assert first["ok"] and again["ok"] and first["idea"] == again["idea"]
     snapshot = requests.get(f"{live_server.url}/api/workshops/{code}", timeout=5).json()
     assert [i["text"] for i in snapshot["ideas"]] == ["Grønne tage"]
-
-
-@pytest.mark.parametrize("payload, code", [
-    ({"text": "", "client_id": "a"}, "empty"),
-    ({"text": " \n\t ", "client_id": "a"}, "empty"),
-    ({"text": "x" * 501, "client_id": "a"}, "too_long"),
-    ({"text": 42, "client_id": "a"}, "invalid"),
-    ({"text": "ok"}, "invalid"),
-    ({"text": "ok", "client_id": ["a"]}, "invalid"),
-    (["not", "an", "object"], "invalid"),
-    ("a string", "invalid"),
-])
-def test_bad_ideas_are_refused_with_a_message(live_server: Any, peers: Any, payload: Any,
-                                              code: str) -> None:
-    workshop = live_server.create_workshop()["code"]
-    phone, _ = joined(peers, live_server, workshop)
-    ack = phone.call("post_idea", payload)
-    assert ack["ok"] is False and ack["error"]["code"] == code and ack["error"]["message"]
-    assert phone.call("post_idea", {"text": "x" * 500, "client_id": "b"})["ok"]  # still serving
-
-
-def test_posting_before_joining_is_refused(live_server: Any, peers: Any) -> None:
-    peer = peers(live_server.url)
-    ack = peer.call("post_idea", {"text": "Hej", "client_id": "x"})
-    assert ack["ok"] is False and ack["error"]["code"] == "not_joined"
-
-
-def test_participants_cannot_facilitate(live_server: Any, peers: Any) -> None:
-    code = live_server.create_workshop()["code"]
-    phone, _ = joined(peers, live_server, code)
-    idea = phone.call("post_idea", {"text": "Mere lys", "client_id": "1"})["idea"]
-    for event, payload in [("hide_idea", {"idea_id": idea["id"]}),
-                           ("show_idea", {"idea_id": idea["id"]}),
-                           ("set_posting", {"open": False})]:
-        ack = phone.call(event, payload)
-        assert ack["ok"] is False and ack["error"]["code"] == "forbidden", event
-    bad = peers(live_server.url).call("join", {"code": code, "facilitator_token": "guess"})
-    assert bad["ok"] is False and bad["error"]["code"] == "forbidden"
 
 
 def test_facilitator_hides_and_shows_ideas(live_server: Any, peers: Any) -> None:

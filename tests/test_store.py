@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 from sqlite_utils import Database
@@ -84,7 +85,7 @@ def test_file_database_uses_wal_and_foreign_keys(tmp_path) -> None:  # type: ign
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     store = Store(db)
     workshop, _ = store.create_workshop("T", "Q")
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.IntegrityError):
         store.post_idea(workshop.id, 999, "c", "no such participant")
     assert db["ideas"].count == 0 and db["events"].count == 0  # the failed write left nothing
     assert Store(connect(tmp_path / "live.db")).get_workshop(workshop.code) == workshop

@@ -5,8 +5,12 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
+import pytest
+
 from facilitation.model import CommandError
 from facilitation.store import Store, connect
+
+pytestmark = pytest.mark.slow  # a process of its own: not in `make test-fast`
 
 POSTS = 60
 

@@ -15,6 +15,8 @@ import pytest
 
 from conftest import ASYNC_MODES, LiveServer
 
+pytestmark = pytest.mark.live  # Redis, HAProxy and worker processes: not in `make test-fast`
+
 
 def require(program: str) -> None:
     """Skip without the program on a developer's machine; fail in CI, where .ci/run installs it."""
