@@ -133,7 +133,7 @@ def sample(rows: list[dict[str, str]], size: int, seed: int, number: int) -> lis
 
 def granularity_table(rows: list[dict[str, str]], samples: int, seed: int) -> None:
     """Print themes per sample and ARI at each granularity, 150-idea samples."""
-    print(f"\ngranularity (150 ideas): themes per sample / ARI")
+    print("\ngranularity (150 ideas): themes per sample / ARI")
     for language in ("da", "en"):
         cells = []
         for level in sorted(GRANULARITY):
