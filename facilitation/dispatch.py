@@ -13,6 +13,7 @@ from flask_babel import gettext
 from flask_socketio import SocketIO
 
 from .commands import COMMANDS, Result, execute
+from .commands.registry import parse
 from .coordination import Coordination
 from .errors import N_, CommandError, RateLimited, server_error
 from .facts import (
@@ -137,6 +138,8 @@ class Dispatcher:
 
         def run() -> Result:
             # Per participant, whichever process its connections (one per tab) reached.
+            if spec.rate and actor is not None and actor.participant_id is not None:
+                parse(spec.payload, payload)  # an invalid message costs nothing of the allowance
             if (spec.rate and actor is not None and actor.participant_id is not None
                     and not self.shared.allow(f"{name}:{actor.participant_id}", *spec.rate)):
                 raise RateLimited("rate_limited", N_("You are sending that very fast. Wait a few seconds."))

@@ -15,9 +15,12 @@ from .dispatch import (
     Dispatcher, broadcast, facilitators_room, participant_room, phones_room, room, screens_room,
     walls_room,
 )
-from .errors import CommandError, NotFound
+from .errors import N_, CommandError, NotFound, RateLimited
 from .facts import VoteTotals
 from .model import Actor, facilitator_cookie, normalize_code
+from .security import (
+    BARE_JOIN_BURST, BARE_JOIN_RATE, DEVICE_COOKIE, JOIN_BURST, JOIN_RATE, device_of,
+)
 from .store import Store
 
 __all__ = ["WorkshopNamespace", "broadcast", "room"]
@@ -83,6 +86,8 @@ class WorkshopNamespace(Namespace):
                 actor, (ack, facts) = commands.join(self.store, payload,
                                                     request.cookies.get(facilitator_cookie(code)),
                                                     organiser=organiser_here(),
+                                                    device=device_of(request.cookies.get(DEVICE_COOKIE)),
+                                                    admit=self._admit,
                                                     limit=current_app.config["MAX_PARTICIPANTS"],
                                                     enter=self._enter)
             except Exception:
@@ -110,6 +115,16 @@ class WorkshopNamespace(Namespace):
     def _leave(self, actor: Actor) -> None:
         for name in [room(actor.workshop.code), *self._rooms(actor)]:
             leave_room(name)
+
+    def _admit(self) -> None:
+        """Let a new participant in within its address's join limit (see security.py)."""
+        if request.remote_addr in (None, "127.0.0.1", "::1"):
+            return  # the server's own machine is the operator's, as for creating workshops
+        device = device_of(request.cookies.get(DEVICE_COOKIE))
+        rate, burst = (JOIN_RATE, JOIN_BURST) if device else (BARE_JOIN_RATE, BARE_JOIN_BURST)
+        kind = "join" if device else "bare-join"
+        if not self.dispatcher.shared.allow(f"{kind}:{request.remote_addr}", rate, burst):
+            raise RateLimited("rate_limited", N_("Many phones are joining at once. Wait a moment."))
 
     def _joined(self, actor: Actor, ack: dict[str, Any], payload: dict[str, Any]) -> None:
         """Remember the connection's actor; a screen gets the totals it missed; count a new

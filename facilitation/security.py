@@ -3,6 +3,8 @@ safe redirect targets, and no secrets in logs."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
 import secrets
@@ -71,6 +73,37 @@ def guard_secret() -> None:
 def secret_failed() -> None:
     """Count a presented secret that matched nothing."""
     throttle().failed(request.remote_addr or "")
+
+
+DEVICE_COOKIE = "device"
+# New participants per client address. A hall of 2,000 behind one NAT joins within a couple of
+# minutes from browsers that loaded the join page, which gives each a signed device cookie; a
+# script that skips the page (no cookie) gets far fewer. A device's participant is found again by
+# its cookie, so re-joining without the token neither adds a participant nor resets an allowance.
+JOIN_RATE, JOIN_BURST = 20.0, 1000
+BARE_JOIN_RATE, BARE_JOIN_BURST = 0.5, 30
+DEVICE_RATE, DEVICE_BURST = 20.0, 1000  # device cookies handed out per address
+
+
+def _device_signature(device: str) -> str:
+    from flask import current_app
+
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, b"device:" + device.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def new_device_cookie() -> str:
+    """A fresh device id signed by this server, for the browser's `device` cookie."""
+    device = secrets.token_urlsafe(18)
+    return f"{device}.{_device_signature(device)}"
+
+
+def device_of(cookie: str | None) -> str | None:
+    """The device id a `device` cookie holds, if this server signed it; else None."""
+    if not cookie or cookie.count(".") != 1:
+        return None
+    device, signature = cookie.split(".")
+    return device if hmac.compare_digest(signature, _device_signature(device)) else None
 
 
 def csrf_token() -> str:

@@ -9,8 +9,8 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from flask import (
-    Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request,
-    url_for,
+    Blueprint, Response, abort, current_app, g, jsonify, make_response, redirect, render_template,
+    request, url_for,
 )
 
 from flask_babel import gettext as _
@@ -24,7 +24,9 @@ from .auth import (
 from .dispatch import error_body
 from .errors import N_, CommandError, NotFound, RateLimited, Unauthorized
 from .model import MAX_IDEA_LENGTH, TokenBucket, Workshop, facilitator_cookie, normalize_code
-from .security import safe_next
+from .security import (
+    DEVICE_BURST, DEVICE_COOKIE, DEVICE_RATE, device_of, new_device_cookie, safe_next,
+)
 
 bp = Blueprint("views", __name__)
 
@@ -137,9 +139,16 @@ def join_page(code: str) -> Any:
     if code != workshop.code:
         return redirect(url_for("views.join_page", code=workshop.code, table=asked))
     table = find_table(workshop, asked)
-    return render_template("join.html", workshop=workshop, max_length=MAX_IDEA_LENGTH, table=table,
-                           unknown_table=asked is not None and table is None,
-                           has_tables=bool(get_store().tables(workshop.id)))
+    page = make_response(render_template(
+        "join.html", workshop=workshop, max_length=MAX_IDEA_LENGTH, table=table,
+        unknown_table=asked is not None and table is None,
+        has_tables=bool(get_store().tables(workshop.id))))
+    shared = current_app.extensions["facilitation.coordination"]
+    if (device_of(request.cookies.get(DEVICE_COOKIE)) is None
+            and shared.allow(f"devices:{request.remote_addr}", DEVICE_RATE, DEVICE_BURST)):
+        page.set_cookie(DEVICE_COOKIE, new_device_cookie(), max_age=365 * 24 * 3600,
+                        httponly=True, samesite="Lax", secure=request.is_secure)
+    return page
 
 
 @bp.get("/w/<code>/wall")

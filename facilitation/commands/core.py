@@ -42,13 +42,15 @@ def create_workshop(store: Store, payload: object) -> tuple[Workshop, str]:
 
 def join(store: Store, payload: object, cookie_token: str | None = None,
          organiser: bool = False, limit: int = MAX_PARTICIPANTS,
-         enter: Callable[[Actor], None] = lambda actor: None) -> tuple[Actor, Result]:
+         enter: Callable[[Actor], None] = lambda actor: None, device: str | None = None,
+         admit: Callable[[], None] = lambda: None) -> tuple[Actor, Result]:
     """Anyone -> the actor they are in this workshop, their token and a snapshot.
 
     A wall (`viewer`) is a viewer even in the facilitator's browser, so a projector never receives
     what only the console may show. `organiser` (signed in to /admin) facilitates every workshop.
     `enter(actor)` runs before the snapshot is read (the transport joins its rooms then): a fact
-    can arrive twice, never be missed.
+    can arrive twice, never be missed. `device` (the browser's device cookie) recognises a
+    participant that lost its token; `admit()` may refuse a new participant (join limits).
     """
     data = fields(payload)
     workshop = workshop_for(store, data.get("code"))
@@ -60,8 +62,8 @@ def join(store: Store, payload: object, cookie_token: str | None = None,
         return _screen(store, workshop, FACILITATOR, enter)
     if token is not None:
         raise Forbidden("forbidden", N_("That facilitator link is not valid for this workshop."))
-    participant, ptoken, _ = store.join(workshop.id, data.get("participant_token"),
-                                        limit)
+    participant, ptoken, _ = store.join(workshop.id, data.get("participant_token"), limit,
+                                        device=device, admit=admit)
     actor = Actor(workshop, PARTICIPANT, participant.id)
     enter(actor)
     oseq = store.own_seq(participant.id)  # before its ideas: a later change arrives, none is lost

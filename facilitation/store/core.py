@@ -16,7 +16,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -181,9 +181,10 @@ class CoreStore:
 
     # Participants
 
-    def join(self, workshop_id: int, token: object,
-             limit: int) -> tuple[Participant, str, bool]:
-        """Recognise a returning participant by token, or register a new one (True when new).
+    def join(self, workshop_id: int, token: object, limit: int, device: str | None = None,
+             admit: Callable[[], None] = lambda: None) -> tuple[Participant, str, bool]:
+        """Recognise a returning participant by token, else by device, or register a new one (True
+        when new) once `admit()` lets it in (it raises to refuse).
 
         Arrivals are not facts with a seq: a hall scanning the QR code at once would otherwise
         send every phone every other phone's arrival. The participants table records them.
@@ -197,12 +198,23 @@ class CoreStore:
                 row = rows[0]
                 return Participant(row["id"], workshop_id, row["created_at"]), token, False
         token = new_token()
+        device_hash = hash_token(device) if device else None
         with self._transaction() as db:
+            if device_hash is not None:
+                row = db.execute("SELECT id, created_at FROM participants WHERE workshop_id = ?"
+                                 " AND device_hash = ? ORDER BY id LIMIT 1",
+                                 [workshop_id, device_hash]).fetchone()
+                if row:  # the same browser without its token (storage cleared, a private tab)
+                    db.execute("UPDATE participants SET token_hash = ? WHERE id = ?",
+                               [hash_token(token), row[0]])
+                    return Participant(row[0], workshop_id, row[1]), token, False
             if self._count(workshop_id, "participants") >= limit:
                 raise CommandError("full")
+            admit()
             created = now()
             pid = db.table("participants").insert({
                 "workshop_id": workshop_id, "token_hash": hash_token(token), "created_at": created,
+                "device_hash": device_hash,
             }).last_pk
         return Participant(int(pid or 0), workshop_id, created), token, True
 

@@ -162,3 +162,11 @@ def m009_phone_streams(db: Database) -> None:
     db.execute("UPDATE workshops SET phones_see = phase != 'collect'")
     db.table("events").create_index(["workshop_id", "pseq"])
     db.table("events").create_index(["recipient", "oseq"])
+
+
+@migrations()
+def m010_devices(db: Database) -> None:
+    """The browser (device cookie) a participant joined from: a device that comes back without its
+    participant token is recognised, so re-joining never makes a new participant or a new allowance."""
+    db.execute("ALTER TABLE participants ADD COLUMN device_hash TEXT")
+    db.table("participants").create_index(["workshop_id", "device_hash"])

@@ -91,7 +91,14 @@ IdeaFactory.connect = function (options) {
   socket.on("connect", function () {
     state.joined = false;
     IdeaFactory.call(socket, "join", options.joinPayload()).then(function (ack) {
-      if (!ack.ok) { status("error", IdeaFactory.errorText(ack.error)); return; }
+      if (!ack.ok) {
+        status("error", IdeaFactory.errorText(ack.error));
+        // A crowd joining at once: try again in a few seconds, spread out.
+        if (ack.error.code === "rate_limited") {
+          setTimeout(function () { socket.disconnect().connect(); }, 2000 + Math.random() * 4000);
+        }
+        return;
+      }
       state.joined = true;
       options.onJoined && options.onJoined(ack);
       applySnapshot(ack.snapshot, ack.oseq);
