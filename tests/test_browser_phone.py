@@ -3,7 +3,8 @@
 Voting on 300 ideas in 12 themes: the dot bar stays in the viewport at the bottom of the list and
 never covers the last row; themes fold their ideas; a search box finds ideas; voted rows are marked;
 the per-item cap is said; "My dots" takes a dot back; "All 5 dots placed" says the budget is spent;
-the console's "vote on" setting (ideas, themes, both) changes the phone live. Then the fixes: an edit
+the console's "vote on" setting (ideas, themes, both) changes the phone live; in table mode the bar
+speaks of the table's dots. Then the fixes: an edit
 box ends when posting closes, ideas held back by the rate limit are "waiting" (not offline), typed text
 survives a language switch, "About you" shows only while collecting, and a phone says what comes next
 once posting closes. Danish and English; axe-core (WCAG 2.1 AA and best practices) on the vote screen.
@@ -340,3 +341,28 @@ def test_phone_fixes_around_the_phases(live_server: Any, new_page: Callable[...,
     expect(note).to_have_text("")
     assert not found, "\n".join(found)
     assert phone.errors == []
+
+
+def test_a_table_shares_its_dot_bar(live_server: Any, new_page: Callable[..., Any], peers: Callable[..., Any]) -> None:
+    # Table mode: the phones at a table share one budget, and their dot bar says it is the table's.
+    workshop = live_server.create_workshop()
+    boss = facilitator(live_server, peers, workshop)
+    table = command(boss, "set_tables", {"tables": ["Bord 1"]})["tables"][0]["id"]
+    command(boss, "set_rules", {"table_mode": True})
+    phones = [new_page(f"{workshop['join_url']}?table={table}", **PHONE_EN) for _ in range(2)]
+    for phone in phones:
+        online(phone)
+    post_from_phone(phones[0], "Flere træer")
+    expect(my_ideas(phones[0], "Flere træer")).to_have_count(1)
+    command(boss, "set_voting", {"dots": 2, "max_per_item": 1})
+    command(boss, "set_phase", {"phase": "vote"})
+    for phone in phones:
+        expect(phone.locator("#dots-left")).to_have_text("Your table has 2 dots left")
+    plus(phones[0], "Flere træer").tap()
+    expect(phones[0].locator("#dots-left")).to_have_text("Your table has 1 dot left")
+    phones[1].reload()
+    online(phones[1])
+    expect(phones[1].locator("#dots-left")).to_have_text("Your table has 1 dot left")
+    expect(row(phones[1], "Flere træer")).to_have_class(re.compile(r"\bvoted\b"))
+    for phone in phones:
+        assert phone.errors == []

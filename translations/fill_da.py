@@ -13,6 +13,10 @@ DANISH = {
     # The phone's vote screen and its notes (issue 9, phones)
     "All {n} dots placed": "Alle {n} prikker er sat",
     "Your dot is placed": "Din prik er sat",
+    "Your table has {n} dots left": "Dit bord har {n} prikker tilbage",
+    "Your table has 1 dot left": "Dit bord har 1 prik tilbage",
+    "All {n} of your table's dots placed": "Alle dit bords {n} prikker er sat",
+    "Your table's dot is placed": "Dit bords prik er sat",
     "To move a dot, take it back with −": "Vil du flytte en prik? Tag den tilbage med −",
     "at most {n} per idea": "højst {n} pr. idé",
     "one per idea": "én pr. idé",

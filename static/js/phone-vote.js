@@ -45,7 +45,9 @@ IdeaFactory.dotBar = function (onRetract) {
     // Filled for each dot placed, as on the rows it went to; hollow for each still to give.
     meter.textContent = "●".repeat(Math.max(0, used)) + "○".repeat(Math.max(0, state.left));
     meter.classList.toggle("many", state.dots > 10);
-    var text = done ? t("all_dots_placed", { n: state.dots }) : t("dots_left", { n: state.left });
+    // In table mode the phones at a table share one budget: say whose dots these are.
+    var whose = state.shared ? "table_" : "";
+    var text = done ? t(whose + "all_dots_placed", { n: state.dots }) : t(whose + "dots_left", { n: state.left });
     if (count.textContent !== text) { count.textContent = text; }  // a live region: say it once
     rule.textContent = done ? t("move_a_dot") : t("cap_" + state.voteOn, { n: state.cap });
     bar.classList.toggle("done", done);
@@ -57,7 +59,8 @@ IdeaFactory.dotBar = function (onRetract) {
   };
 };
 
-IdeaFactory.phoneVoting = function (live, board) {
+// shared(): whether this phone shares its table's dots (table mode, seated at a table).
+IdeaFactory.phoneVoting = function (live, board, shared) {
   var t = IdeaFactory.t, el = IdeaFactory.el;
   var FOLD_FROM = 16;    // more ideas than this: themes start folded
   var SEARCH_FROM = 13;  // more rows than this: a search box
@@ -201,7 +204,7 @@ IdeaFactory.phoneVoting = function (live, board) {
     var focusTheme = focused && focused.dataset ? focused.dataset.theme : null;
     var shown = draw(search.value.trim().toLocaleLowerCase());
     document.getElementById("vote-empty").hidden = shown > 0 || !!search.value.trim();
-    dotBar({ dots: r.dots, left: left, cap: r.cap, voteOn: r.voteOn, placed: placed() });
+    dotBar({ dots: r.dots, left: left, cap: r.cap, voteOn: r.voteOn, placed: placed(), shared: !!(shared && shared()) });
     var again = null;
     if (focusTheme) { again = list.querySelector('.fold-button[data-theme="' + focusTheme + '"]'); }
     else if (focusLabel) {

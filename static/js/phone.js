@@ -282,7 +282,7 @@
     }
   });
 
-  voting = IdeaFactory.phoneVoting(live, board);
+  voting = IdeaFactory.phoneVoting(live, board, function () { return board.workshop.table_mode && !!profile.tableId(); });
   profile = IdeaFactory.phoneProfile(live);
   input.addEventListener("input", function () { updateCounter(); saveDraft(); });
   form.addEventListener("submit", function (event) {
