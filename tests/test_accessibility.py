@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from conftest import LiveServer
+
 from tests.test_browser import (PHONE, PROJECTOR, browser, cards, expect, my_ideas, new_page,  # noqa: F401
                                 online, shots)
 
@@ -30,7 +32,7 @@ from tests.test_browser import (PHONE, PROJECTOR, browser, cards, expect, my_ide
 pytestmark = pytest.mark.parametrize("live_server", ["eventlet"], indirect=True)
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 LOCALES = ["da-DK", "en-US"]
 CONSOLE = {"viewport": {"width": 1440, "height": 900}}
 NARROW_PHONE = {"viewport": {"width": 320, "height": 640}, "is_mobile": True, "has_touch": True,
@@ -44,7 +46,8 @@ THEME = "Cykelstier"
 
 
 def axe_violations(page: Any, screen: str) -> list[str]:
-    """Run axe-core's WCAG 2.0/2.1 A and AA rules on the page; each violation as readable text."""
+    """Run axe-core's WCAG 2.0/2.1 A and AA rules and its best practices on the page; each violation
+    as readable text."""
     # Cards fade in on arrival: check the screen at rest, not halfway through an animation.
     page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running' || "
                            "a.effect.getComputedTiming().iterations === Infinity)")
@@ -153,6 +156,10 @@ def test_every_screen_passes_axe(live_server: Any, new_page: Callable[..., Any],
     expect(phone.locator("#phase-note")).not_to_be_empty()
     expect(phone.locator("#themes-section")).to_be_visible()
     found += axe_violations(phone, f"{lang} phone: cluster")
+    found += axe_violations(wall, f"{lang} wall: cluster")
+    console.locator("#suggest").click()
+    expect(console.locator("#suggestion-status")).not_to_be_empty()
+    found += axe_violations(console, f"{lang} console: cluster, with suggestions")
 
     command(boss, "set_phase", {"phase": "vote"})
     expect(phone.locator("#vote-section")).to_be_visible()
@@ -162,6 +169,7 @@ def test_every_screen_passes_axe(live_server: Any, new_page: Callable[..., Any],
     phone.screenshot(path=shots / f"a11y-{lang}-phone-vote.png", full_page=True)
     expect(console.locator("#groups section.theme header")).to_contain_text(re.compile(r"1 (dot|prik)"))
     found += axe_violations(console, f"{lang} console: vote")
+    found += axe_violations(wall, f"{lang} wall: vote")
 
     command(boss, "set_phase", {"phase": "results"})
     expect(phone.locator("#results-list li").first).to_be_visible()
@@ -170,13 +178,38 @@ def test_every_screen_passes_axe(live_server: Any, new_page: Callable[..., Any],
     found += axe_violations(wall, f"{lang} wall: results")
     wall.screenshot(path=shots / f"a11y-{lang}-wall-results.png")
 
+    found += axe_violations(console, f"{lang} console: results")
     command(boss, "set_phase", {"phase": "closed"})
     expect(phone.locator("#phase-note")).not_to_be_empty()
     found += axe_violations(phone, f"{lang} phone: closed")
+    found += axe_violations(wall, f"{lang} wall: closed")
+    found += axe_violations(console, f"{lang} console: closed")
+    console.goto(workshop["facilitator_url"].split("?", 1)[0].replace("/facilitate", "/report"))
+    expect(console.locator("h1")).to_have_text("Borgermøde om trafik")
+    found += axe_violations(console, f"{lang} report")
 
-    assert not found, "axe-core found WCAG 2.1 AA violations:\n" + "\n".join(found)
+    assert not found, "axe-core found WCAG 2.1 AA or best-practice violations:\n" + "\n".join(found)
     for page in (home, phone, wall, console):
         assert page.errors == []
+
+
+def test_the_organiser_page_passes_axe(live_server: Any, tmp_path: Path, new_page: Callable[..., Any]) -> None:
+    server = LiveServer(tmp_path / "data", live_server.mode, "--admin-password", "hemmelig")
+    found: list[str] = []
+    try:
+        server.start()
+        requests.post(server.url + "/api/workshops", json={"title": "Borgermøde", "prompt": "Hvad nu?"},
+                      headers={"Authorization": "Bearer hemmelig"}, timeout=5)
+        for locale in LOCALES:
+            page = new_page(server.url + "/admin", **{**CONSOLE, "locale": locale})
+            found += axe_violations(page, f"{locale[:2]} admin: sign in")
+            page.locator("#password").fill("hemmelig")
+            page.locator("#password").press("Enter")
+            expect(page.locator(".admin-table tbody tr")).to_have_count(1)
+            found += axe_violations(page, f"{locale[:2]} admin: workshops")
+    finally:
+        server.kill()
+    assert not found, "axe-core found violations:\n" + "\n".join(found)
 
 
 FOCUS_STYLE = """el => {

@@ -45,7 +45,7 @@
     try { localStorage.setItem(key, JSON.stringify(steps)); } catch (e) { /* private mode: forget */ }
   }
   var steps = loadSteps();
-  checklist.hidden = !!steps.done;
+  var ROOM_ARRIVED = 5;  // ideas from the room: the checklist's moment has passed
   checklist.querySelectorAll("input[data-step]").forEach(function (box) {
     box.checked = !!steps[box.dataset.step];
     box.addEventListener("change", function () { steps[box.dataset.step] = box.checked; saveSteps(steps); });
@@ -53,7 +53,7 @@
   document.getElementById("checklist-done").addEventListener("click", function () {
     steps.done = true;
     saveSteps(steps);
-    checklist.hidden = true;
+    render();
     next.focus();
   });
   document.getElementById("copy-link").addEventListener("click", function (event) {
@@ -88,6 +88,7 @@
     document.querySelectorAll(".phase-button").forEach(function (button) {
       button.classList.toggle("done", PHASES.indexOf(button.dataset.phase) < index);
     });
+    checklist.hidden = !!steps.done || w.phase !== "collect" || board.visibleCount() >= ROOM_ARRIVED;
     posting.checked = !!w.posting_open;
     document.getElementById("posting-row").hidden = w.phase !== "collect";
   }

@@ -97,7 +97,7 @@
   // duplicate flag, and a cell with its buttons. (An option of a listbox may not hold buttons.)
   function cardElement(card) {
     var idea = card.idea;
-    var item = IdeaFactory.cardElement(card);
+    var item = IdeaFactory.cardElement(card, "div");  // a row of a grid: not a list item
     item.tabIndex = 0;
     item.setAttribute("role", "row");
     item.setAttribute("aria-selected", selected[idea.id] ? "true" : "false");
@@ -205,7 +205,6 @@
   function draw() {
     var focused = document.activeElement && document.activeElement.closest ? document.activeElement : null;
     var focusKey = focused && focused.dataset && focused.dataset.id ? focused.dataset.id : null;
-    var scroll = groupsArea.scrollTop;
     groupsArea.textContent = "";
     var groups = board.groups(true);
     groups.unshift(groups.pop());  // unsorted first: the facilitator sorts from there
@@ -214,7 +213,7 @@
       section.className = group.cluster ? "group theme" : "group unsorted";
       section.dataset.cluster = group.cluster ? String(group.cluster.id) : "";
       section.appendChild(groupHeader(group));
-      var list = document.createElement("ul");
+      var list = document.createElement("div");  // role grid is not allowed on a list
       list.className = "cards";
       list.setAttribute("role", "grid");
       list.setAttribute("aria-multiselectable", "true");
@@ -226,7 +225,6 @@
       section.appendChild(list);
       groupsArea.appendChild(section);
     });
-    groupsArea.scrollTop = scroll;
     if (focusKey) {
       var again = groupsArea.querySelector('.idea[data-id="' + focusKey + '"]');
       if (again) { again.focus({ preventScroll: true }); }
