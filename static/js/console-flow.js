@@ -10,12 +10,7 @@
   var PHASES = ["collect", "cluster", "vote", "results", "closed"];
 
   function byId(id) { return document.getElementById(id); }
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined) { node.textContent = text; }
-    return node;
-  }
+  var el = IdeaFactory.el;
 
   PHASES.forEach(function (phase) {
     var button = el("button", "phase-button secondary", t(phase === "cluster" || phase === "closed" ? "phase_" + phase + "_name" : "phase_" + phase));

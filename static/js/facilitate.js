@@ -83,15 +83,8 @@
     });
   }
 
-  function button(text, label, onClick, className) {
-    var b = document.createElement("button");
-    b.type = "button";
-    b.className = className || "small";
-    b.textContent = text;
-    if (label) { b.setAttribute("aria-label", label); }
-    b.addEventListener("click", onClick);
-    return b;
-  }
+  // A tool button whose accessible name says what it acts on (label first: it reads so at the calls).
+  function button(text, label, onClick, className) { return IdeaFactory.button(text, onClick, className, label); }
 
   // A card is a selectable row of a grid (one per group): a cell with the idea, its stack, dots and
   // duplicate flag, and a cell with its buttons. (An option of a listbox may not hold buttons.)

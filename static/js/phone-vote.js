@@ -1,14 +1,6 @@
 // The phone in the vote and results phases: place and take back dots; see the ranked result.
 "use strict";
 
-// An element with a class and its text set as text, never as HTML.
-IdeaFactory.el = IdeaFactory.el || function (tag, className, text) {
-  var node = document.createElement(tag);
-  if (className) { node.className = className; }
-  if (text !== undefined) { node.textContent = text; }
-  return node;
-};
-
 // How the dots stand, always in view at the bottom of the screen: a row of dots, how many are
 // left, the per-item cap, and "My dots" with a button to take each one back.
 IdeaFactory.dotBar = function (onRetract) {
@@ -241,14 +233,8 @@ IdeaFactory.showResults = function (code, list) {
   }).then(function (results) {
     list.textContent = "";
     if (!results) { return; }
-    var items = results.themes.map(function (theme) {
-      return { rank: theme.rank, text: theme.label, votes: theme.votes, theme: true };
-    }).concat(results.ideas.slice(0, 10).map(function (idea) {
-      return { rank: idea.rank, text: idea.text, votes: idea.votes };
-    }));
     var heading = null;
-    items.forEach(function (item, index) {
-      var tied = items.some(function (other, j) { return j !== index && !other.theme === !item.theme && other.rank === item.rank; });
+    IdeaFactory.resultRows(results, IdeaFactory.RESULT_IDEAS.phone).forEach(function (item) {
       if (heading !== !!item.theme && results.themes.length) {
         heading = !!item.theme;
         var title = document.createElement("li");
@@ -259,7 +245,7 @@ IdeaFactory.showResults = function (code, list) {
       var entry = document.createElement("li");
       var rank = document.createElement("span");
       rank.className = "rank";
-      rank.textContent = item.rank + (tied ? "=" : ".");  // as on the wall: "1=" marks a shared rank
+      rank.textContent = item.place;  // as on the wall: "1=" marks a shared rank
       var text = document.createElement("span");
       text.className = "result-text";
       text.textContent = item.text;

@@ -14,19 +14,7 @@
   var current = [];   // [{label, idea_ids, words, forms, keep: {id: bool}}]
   var WORD = /([\p{L}\p{M}]+)/u;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined) { node.textContent = text; }
-    return node;
-  }
-
-  function button(text, onClick, className) {
-    var b = el("button", className || "small", text);
-    b.type = "button";
-    b.addEventListener("click", onClick);
-    return b;
-  }
+  var el = IdeaFactory.el, button = IdeaFactory.button;
 
   function chosen(suggestion) {
     return suggestion.idea_ids.filter(function (id) { return suggestion.keep[id] && app.board.ideas[id]; });

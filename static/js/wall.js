@@ -164,12 +164,10 @@ IdeaFactory.wallExtras = function (board, code) {
   function bars(data) {
     var list = document.getElementById("wall-results-list");
     list.textContent = "";
-    var themes = data.themes.map(function (x) { return { rank: x.rank, text: x.label, votes: x.votes, theme: true }; });
-    var ideas = data.ideas.slice(0, themes.length ? 6 : 12).map(function (x) { return { rank: x.rank, text: x.text, votes: x.votes }; });
-    var items = themes.concat(ideas);
+    var sizes = IdeaFactory.RESULT_IDEAS, themes = data.themes;
+    var items = IdeaFactory.resultRows(data, themes.length ? sizes.wall : sizes.wallWithoutThemes);
     var most = Math.max.apply(null, items.map(function (x) { return x.votes; }).concat([1]));
     items.forEach(function (item, index) {
-      var tied = items.some(function (other, j) { return j !== index && other.theme === item.theme && other.rank === item.rank; });
       if (themes.length && (index === 0 || index === themes.length)) {
         var heading = document.createElement("li");
         heading.className = "bar-heading";
@@ -180,7 +178,7 @@ IdeaFactory.wallExtras = function (board, code) {
       row.className = "bar-row";
       var rank = document.createElement("span");
       rank.className = "bar-rank";
-      rank.textContent = item.rank + (tied ? "=" : ".");
+      rank.textContent = item.place;
       var label = document.createElement("span");
       label.className = "bar-label";
       label.textContent = item.text;
