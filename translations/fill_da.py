@@ -460,6 +460,7 @@ DANISH = {
     "Too many wrong attempts from this address. Wait a minute.":
         "For mange forkerte forsøg fra denne adresse. Vent et minut.",
     "The request is too large.": "Forespørgslen er for stor.",
+    "You cannot change table while voting.": "Du kan ikke skifte bord under afstemningen.",
     "Many phones are joining at once. Wait a moment.": "Mange telefoner deltager på én gang. Vent et øjeblik.",
 }
 

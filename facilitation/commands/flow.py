@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from ..errors import N_, CommandError, Forbidden
+from ..errors import N_, CommandError, Forbidden, NotFound
 from ..facts import PhaseChanged, TimerChanged, VotingSet
 from ..flow import Timer, check_phase, check_seconds, check_vote_on, check_voting, rank, theme_totals
 from ..model import FACILITATOR, PARTICIPANT, Workshop
@@ -112,14 +112,18 @@ class VoteTarget:
     cluster_id: int | None = None
 
 
-def _target(ctx: Context, p: VoteTarget) -> tuple[str, int]:
+def _target(ctx: Context, p: VoteTarget, casting: bool = True) -> tuple[str, int]:
+    """What a dot goes on (or comes off): a dot goes only on an idea everyone sees, but one placed
+    before the idea was hidden can still be taken back."""
     if ctx.workshop.phase != "vote":
         raise Forbidden("wrong_phase")
     if (p.idea_id is None) == (p.cluster_id is None):
         raise CommandError("invalid", N_("Vote for one idea_id or one cluster_id."))
     if p.cluster_id is not None:
         return "cluster_id", ctx.theme(p.cluster_id).id
-    idea = ctx.idea(p.idea_id, visible=True)  # type: ignore[arg-type]
+    idea = ctx.idea(p.idea_id, visible=casting)  # type: ignore[arg-type]
+    if casting and idea.pending:  # waiting for approval: not on the wall, not votable
+        raise NotFound("idea_not_found")
     return "idea_id", idea.duplicate_of if idea.duplicate_of is not None else idea.id
 
 
@@ -135,7 +139,7 @@ def cast_vote(ctx: Context, p: VoteTarget) -> Result:
 @command("retract_vote", PARTICIPANT, VoteTarget, refreshes=("vote_totals",))
 def retract_vote(ctx: Context, p: VoteTarget) -> Result:
     """Participant -> one of their dots taken back; ack with the dots left."""
-    column, item_id = _target(ctx, p)
+    column, item_id = _target(ctx, p, casting=False)
     left = ctx.store.retract_vote(ctx.workshop, ctx.participant_id, column, item_id)
     return {"dots_left": left, column: item_id}, []
 

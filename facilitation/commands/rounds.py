@@ -80,6 +80,10 @@ def set_table(ctx: Context, p: TableChoice) -> Result:
     """Participant -> the table they sit at (remembered), or null; their ideas carry it."""
     if p.table_id is not None and p.table_id not in {t["id"] for t in ctx.store.tables(ctx.workshop_id)}:
         raise NotFound("table_not_found")
+    seat = ctx.store.participant(ctx.participant_id)["table_id"]
+    if (ctx.workshop.table_mode and ctx.workshop.phase in ("vote", "results") and seat is not None
+            and seat != p.table_id):  # moving would take the table's dots along and spend them twice
+        raise Forbidden("wrong_phase", N_("You cannot change table while voting."))
     ctx.store.set_participant(ctx.participant_id, table_id=p.table_id)
     return {"table_id": p.table_id}, []
 

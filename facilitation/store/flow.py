@@ -86,7 +86,7 @@ class FlowStore(ClusterStore):
                 raise CommandError("no_vote_to_retract")
             db.execute("DELETE FROM votes WHERE id = ?", [vote])
             dots = db.execute("SELECT dots FROM workshops WHERE id = ?", [workshop.id]).fetchone()[0]
-            return int(dots) - self._votes_by(participant_id)
+            return max(0, int(dots) - self._votes_by(participant_id))  # the facilitator may lower it
 
     def my_votes(self, workshop_id: int, participant_id: int) -> dict[str, Any]:
         """One participant's dots: on which ideas and themes, and how many are left."""
