@@ -237,6 +237,7 @@ def test_touch_drag_scrolls_to_a_theme_below_the_window(live_server: Any, new_pa
                       has_touch=True, locale="da-DK")
     online(tablet)
     expect(console_group(tablet, None).locator(".idea")).to_have_count(16)
+    tablet.wait_for_function("() => IdeaFactory.console.hintsSettled")  # "→ Theme?" hints drawn
     target = console_group(tablet, themes[-1])
     height = tablet.viewport_size["height"]
     box = target.bounding_box()

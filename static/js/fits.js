@@ -10,6 +10,8 @@
   var fits = {};        // idea id -> theme id, as the server last suggested
   var timer = null;
   var asking = false, again = false;
+  var pressing = false, redraw = false;
+  app.hintsSettled = false;
   var QUIET_MS = 700;   // a burst of facts (a hall posting) asks once, after it settles
 
   // The hint of an idea, if it still applies: the idea is unsorted and the theme still exists.
@@ -63,21 +65,38 @@
   function ask() {
     timer = null;
     if (asking) { again = true; return; }
-    if (!app.board.clusterOrder.length) { fits = {}; showAcceptAll(); return; }
+    if (!app.board.clusterOrder.length) { show({}); app.hintsSettled = true; return; }
     asking = true;
     app.call("suggest_fits", {}).then(function (ack) {
       asking = false;
       if (ack.ok) {
-        fits = {};
-        ack.fits.forEach(function (f) { fits[f.idea_id] = f.cluster_id; });
-        app.render();
-        showAcceptAll();
+        var next = {};
+        ack.fits.forEach(function (f) { next[f.idea_id] = f.cluster_id; });
+        show(next);
       }
-      if (again) { again = false; soon(); }
+      if (again) { again = false; soon(); } else { app.hintsSettled = true; }
     });
   }
 
+  // Redraw only when a hint changed, and never under a finger or mouse: a redraw in the middle of
+  // a drag would drop the card being dragged.
+  function show(next) {
+    var changed = JSON.stringify(next) !== JSON.stringify(fits);
+    fits = next;
+    if (changed && pressing) { redraw = true; } else if (changed) { app.render(); }
+    showAcceptAll();
+  }
+  document.addEventListener("pointerdown", function () { pressing = true; }, true);
+  ["pointerup", "pointercancel"].forEach(function (type) {
+    document.addEventListener(type, function () {
+      pressing = false;
+      // After the drop has been handled, not before it.
+      if (redraw) { redraw = false; setTimeout(app.render, 0); }
+    }, true);
+  });
+
   function soon() {
+    app.hintsSettled = false;  // tests wait for this before measuring the layout hints change
     if (timer) { clearTimeout(timer); }
     timer = setTimeout(ask, QUIET_MS);
   }
