@@ -73,6 +73,20 @@ def seeded(server: Any, count: int) -> dict[str, Any]:
     return workshop
 
 
+def facilitator(server: Any, workshop: dict[str, Any], peers: Callable[..., Any]) -> Any:
+    """A facilitator's python-socketio connection to the workshop."""
+    peer = peers(server.url)
+    assert peer.call("join", {"code": workshop["code"], "facilitator_token": workshop["facilitator_token"]})["ok"]
+    return peer
+
+
+def state(server: Any, workshop: dict[str, Any]) -> dict[str, Any]:
+    """The facilitator's snapshot over the HTTP API, with the workshop's seq."""
+    response = requests.get(f"{server.url}/api/workshops/{workshop['code']}", timeout=5,
+                            headers={"Authorization": f"Bearer {workshop['facilitator_token']}"})
+    return response.json()  # type: ignore[no-any-return]
+
+
 def test_accept_all_of_fifteen_themes_over_three_hundred_ideas_keeps_up(
         live_server: Any, new_page: Callable[..., Any], shots: Path) -> None:
     workshop = seeded(live_server, 300)
@@ -83,9 +97,11 @@ def test_accept_all_of_fifteen_themes_over_three_hundred_ideas_keeps_up(
     expect(console.locator("#groups .idea")).to_have_count(300)
     console.locator("#suggest").click()
     expect(console.locator("#suggestion-list fieldset.suggestion")).to_have_count(15)
+    before = state(live_server, workshop)["seq"]
     console.evaluate(WATCH_ACCEPT, 15)
     console.locator("#accept-all").click()
     expect(console.locator("#groups section.theme")).to_have_count(15)
+    assert state(live_server, workshop)["seq"] == before + 1  # one command, one fact
     console.wait_for_function("() => window.__idle !== undefined")
     figures = console.evaluate("""() => {
         const after = window.__longTasks.filter(t => t.start + t.duration >= window.__click);
@@ -100,19 +116,6 @@ def test_accept_all_of_fifteen_themes_over_three_hundred_ideas_keeps_up(
     expect(console.locator("#groups section.unsorted .idea")).to_have_count(0)
     console.screenshot(animations="disabled", path=shots / "console-300-ideas-15-themes-1080.png")
     assert console.errors == []
-
-
-def facilitator(server: Any, workshop: dict[str, Any], peers: Callable[..., Any]) -> Any:
-    """A facilitator's python-socketio connection to the workshop."""
-    peer = peers(server.url)
-    assert peer.call("join", {"code": workshop["code"], "facilitator_token": workshop["facilitator_token"]})["ok"]
-    return peer
-
-
-def state(server: Any, workshop: dict[str, Any]) -> dict[str, Any]:
-    response = requests.get(f"{server.url}/api/workshops/{workshop['code']}", timeout=5,
-                            headers={"Authorization": f"Bearer {workshop['facilitator_token']}"})
-    return response.json()  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("language", ["en-GB", "da-DK"])
@@ -225,6 +228,20 @@ def test_undo_brings_back_a_name_and_a_hidden_idea(live_server: Any, new_page: C
     undo.click()
     expect(group.locator("h2")).to_contain_text("Trafik")
     assert [c["label"] for c in state(live_server, workshop)["clusters"]] == ["Trafik"]
+
+    # A selection moves as one command and one fact, and its undo as one more.
+    before = state(live_server, workshop)["seq"]
+    for text in hall_texts(3):
+        console.locator("#groups .idea").filter(has_text=text).locator(".idea-text").click()
+    expect(console.locator("#selection-info")).to_contain_text("3")
+    console.locator("#move-target").select_option(str(theme))
+    console.locator("#move-selected").click()
+    expect(group.locator(".idea")).to_have_count(3)
+    assert state(live_server, workshop)["seq"] == before + 1
+    expect(undo).to_have_text("Undo: move")
+    undo.click()
+    expect(group.locator(".idea")).to_have_count(0)
+    assert state(live_server, workshop)["seq"] == before + 2
 
     text = hall_texts(3)[0]
     card = console.locator("#groups .idea").filter(has_text=text)
