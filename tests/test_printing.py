@@ -98,6 +98,16 @@ def test_the_kit_is_for_the_facilitator_only(client: Any, tabled: dict[str, Any]
     assert client.get(f"/w/{code}/print").status_code == 200
 
 
+def test_wrong_tokens_on_the_kit_are_throttled_like_the_consoles(client: Any, tabled: dict[str, Any]) -> None:
+    from facilitation.security import SECRET_BURST
+
+    wrong = {"Authorization": "Bearer wrong"}
+    codes = [client.get(f"/w/{tabled['code']}/print", headers=wrong).status_code
+             for _ in range(SECRET_BURST + 1)]
+    assert codes == [403] * SECRET_BURST + [429]
+    assert client.get(f"/w/{tabled['code']}/facilitate", headers=wrong).status_code == 429  # one budget
+
+
 def test_the_organiser_may_print_any_workshop(tmp_path: Any) -> None:
     app = create_app({"DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading", "TESTING": True,
                       "ADMIN_PASSWORD": "havnen"})
