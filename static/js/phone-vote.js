@@ -124,6 +124,7 @@ IdeaFactory.phoneVoting = function (live, board, shared) {
     var labelHit = query && matches(label, query);
     var cards = group.cards.filter(function (card) { return !query || labelHit || matches(card.idea.text, query); });
     if (query && !cards.length && !labelHit) { return null; }
+    if (!group.cards.length && !themesVotable && !mine.clusters[String(id)]) { return null; }  // nothing to do
     var inside = cards.reduce(function (n, card) { return n + (mine.ideas[String(card.idea.id)] || 0); }, 0);
     var open = query ? true : (id in unfolded ? unfolded[id] : total < FOLD_FROM);
     var li = el("li", "vote-group");
