@@ -12,7 +12,7 @@ from facilitation.model import CommandError
 
 def do(w: dict[str, Any], name: str, payload: Any, who: str = "fac") -> dict[str, Any]:
     """The ack of command `name` sent by actor `who` of the fixture `w`."""
-    ack, _ = getattr(commands, name)(w["store"], w[who], payload)
+    ack, _ = commands.execute(w["store"], w[who], name, payload)
     return ack  # type: ignore[no-any-return]
 
 
