@@ -146,7 +146,7 @@ class HallWorker:
             end = p.find(b'"', 4)
             name = p[4:end].decode()
             self.received += 1
-            self.by_worker[c.worker] += 1
+            self.by_worker[c.worker or f"port {self.port}"] += 1
             key = f"{c.role}:{name}"
             self.events[key] += 1
             if name in ("idea_posted", "ideas_posted"):
@@ -214,7 +214,7 @@ class HallWorker:
         if sent is None:
             return
         self.received += 1
-        self.by_worker[c.worker] += 1
+        self.by_worker[c.worker or f"port {self.port}"] += 1
         self.acks[sent[0]].append(now - sent[1])
         if not ok:
             k = p.find(b'"code":"') + 8

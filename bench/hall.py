@@ -28,6 +28,7 @@ import json
 import math
 import multiprocessing as mp
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -210,7 +211,8 @@ class Run:
         row = {**self.label(), "scenario": name, **figures, "srv_cpu_s": cpu,
                "messages": got, "us_per_message": 1e6 * cpu / got if got else float("nan"),
                "window_s": time.monotonic() - t0,
-               "split": "/".join(f"{split[w]}" for w in sorted(split) if w) or "-"}
+               "split": "/".join(f"{split[w]}" for w in sorted(split)) if self.server.workers > 1
+               else "-"}
         drops: Counter[str] = Counter()
         errors: Counter[str] = Counter()
         for r in reps:
@@ -245,10 +247,14 @@ class Run:
         shares += [per] * (rest // per) + ([rest % per] if rest % per else [])
         deadline = time.monotonic() + 3600
         ctx = mp.get_context("fork")
+        ports = [server.port]
+        if self.args.direct and server.workers > 1:  # past HAProxy, generator w to worker w % K
+            config = (server.data_dir / "haproxy.cfg").read_text()
+            ports = [int(p) for p in re.findall(r"server w\d+ 127\.0\.0\.1:(\d+)", config)]
         for wid in range(len(shares)):
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=worker_main, args=(wid, server.port, code, child, deadline),
-                               daemon=True)
+            proc = ctx.Process(target=worker_main, daemon=True,
+                               args=(wid, ports[wid % len(ports)], code, child, deadline))
             proc.start()
             self.procs.append(proc)
             self.pipes.append(parent)
@@ -474,6 +480,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--voters", type=int, default=2000, help="phones in the vote storm")
     parser.add_argument("--vote-seconds", type=float, default=30.0, help="length of the vote storm")
     parser.add_argument("--per-worker", type=int, default=1000, help="phones per generator process")
+    parser.add_argument("--direct", action="store_true",
+                        help="with K > 1, connect the generators straight to the workers (HAProxy"
+                             " holds (open-files hard limit - 500) / 2 connections: 9,750 here)")
     parser.add_argument("--json", default=None, help="also write the rows to this JSON file")
     return parser.parse_args(argv)
 

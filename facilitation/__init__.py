@@ -60,7 +60,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     data_dir = Path(app.config["DATA_DIR"])
     data_dir.mkdir(parents=True, exist_ok=True)
-    app.extensions["facilitation.store"] = Store(connect(data_dir / "facilitation.db"))
+    store = app.extensions["facilitation.store"] = Store(connect(data_dir / "facilitation.db"))
+    store.run_commit = app.config["RUN_BLOCKING"]  # the disk syncs off the event loop
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(data_dir)
     babel.init_app(app, locale_selector=select_locale)

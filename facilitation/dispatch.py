@@ -78,13 +78,25 @@ def broadcast(socketio: SocketIO, code: str, facts: Iterable[Event]) -> None:
                           to=screens_room(code) if fact.audience == SCREENS else phones_room(code))
         elif not isinstance(fact, Fact):  # a signal for everyone (workshop_deleted)
             socketio.emit(fact.type, fact.to_dict(), to=room(code))
-        else:
-            if fact.private:
-                socketio.emit(fact.type, fact.to_dict(), to=facilitators_room(code))
-                socketio.emit(fact.type, fact.public_dict(), to=walls_room(code))
-            else:
-                socketio.emit(fact.type, fact.to_dict(), to=screens_room(code))
-            to_phones(socketio, code, fact)
+        elif fact.workshop_id is None:
+            send_fact(socketio, code, fact)
+        else:  # logged by this process: after the earlier ones it logged
+            turns = current_app.extensions["facilitation.store"].turns
+            turns.wait(fact.workshop_id, fact.seq)
+            try:
+                send_fact(socketio, code, fact)
+            finally:
+                turns.sent(fact.workshop_id, fact.seq)
+
+
+def send_fact(socketio: SocketIO, code: str, fact: Fact) -> None:
+    """A logged fact to walls and consoles in full or public form, and to its phones."""
+    if fact.private:
+        socketio.emit(fact.type, fact.to_dict(), to=facilitators_room(code))
+        socketio.emit(fact.type, fact.public_dict(), to=walls_room(code))
+    else:
+        socketio.emit(fact.type, fact.to_dict(), to=screens_room(code))
+    to_phones(socketio, code, fact)
 
 
 def to_phones(socketio: SocketIO, code: str, fact: Fact) -> None:

@@ -58,7 +58,7 @@ class Event:
     @property
     def payload(self) -> Json:
         """The fields as sent, without `seq` and the phone route."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("seq", "route")}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("seq", "route", "workshop_id")}
 
     def to_dict(self) -> Json:
         """The event's data as clients receive it."""
@@ -86,14 +86,17 @@ class Fact(Event):
     seq: int = 0
     # Set by the store when logged (None: no phone receives it); how it is sent, not what it says.
     route: PhoneRoute | None = field(default=None, metadata={"internal": True})
+    workshop_id: int | None = field(default=None, metadata={"internal": True})  # logged here
 
     def to_dict(self) -> Json:
         """The event payload with its sequence number, as clients receive it."""
         return {**self.payload, "seq": self.seq}
 
-    def numbered(self, seq: int, route: PhoneRoute | None = None) -> Fact:
-        """This fact as logged under `seq`, routed among phones by `route`."""
-        return replace(self, seq=seq, route=route)
+    def numbered(self, seq: int, route: PhoneRoute | None = None,
+                 workshop_id: int | None = None) -> Fact:
+        """This fact as logged under `seq` (by this process, in `workshop_id`), routed among
+        phones by `route`."""
+        return replace(self, seq=seq, route=route, workshop_id=workshop_id)
 
     def phone_dict(self) -> Json:
         """What a phone receives: the public form with its number in its phone stream."""

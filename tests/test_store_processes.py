@@ -67,3 +67,43 @@ def test_a_dot_budget_holds_when_two_processes_spend_it_at_once(tmp_path: Path) 
     run_all(vote_many, [(path, workshop.code, voter, ideas), (path, workshop.code, voter, ideas[::-1])])
     assert store.db.execute("SELECT count(*) FROM votes WHERE participant_id = ?",
                             [voter]).fetchone()[0] == 5
+
+
+def test_changes_made_meanwhile_commit_together_and_a_failing_one_alone_is_undone(
+        tmp_path: Path) -> None:
+    import threading
+    import time
+
+    store = Store(connect(str(tmp_path / "facilitation.db")))
+    workshop, _ = store.create_workshop("T", "Q")
+    voters = [store.join(workshop.id, None, 20)[0].id for _ in range(12)]
+    idea = store.post_idea(workshop.id, voters[0], "c", "Idé")[0].id
+    store.set_voting(workshop.id, 1, 1, "both")
+    current = store.get_workshop(workshop.code)
+    assert current is not None
+    store.cast_vote(current, voters[0], "idea_id", idea)  # voter 0 has spent its one dot
+    commits = []
+
+    def slow_commit(commit, *args):  # type: ignore[no-untyped-def]
+        commits.append(1)
+        time.sleep(0.05)  # a slow disk: changes pile up behind the sync
+        return commit(*args)
+
+    store.run_commit = slow_commit
+    refused = []
+
+    def cast(voter: int) -> None:
+        try:
+            store.cast_vote(current, voter, "idea_id", idea)
+        except CommandError as error:
+            refused.append(error.code)
+
+    threads = [threading.Thread(target=cast, args=(voter,)) for voter in voters]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert refused == ["no_dots_left"]  # undone alone; the others' dots stand
+    assert len(commits) < 11  # eleven changes, fewer disk syncs
+    again = Store(connect(str(tmp_path / "facilitation.db")))  # what another process sees
+    assert again.db.execute("SELECT count(*) FROM votes").fetchone()[0] == 12

@@ -62,6 +62,55 @@ def connect(path: Path | str) -> Database:
     return db
 
 
+class _Group:
+    """Changes committed by one COMMIT: how many, whether it happened, and what went wrong."""
+
+    def __init__(self) -> None:
+        self.members = 0
+        self.done = threading.Event()
+        self.error: Exception | None = None
+        self.logged: list[tuple[int, int]] = []  # (workshop id, seq) of its facts
+
+
+class Turns:
+    """The facts this process logged and has not sent yet, per workshop, so they leave in seq order:
+    the changes of one group commit wake together, and would otherwise race to the sockets (a
+    screen then sees a gap and syncs). Facts of other processes are not waited for."""
+
+    WAIT = 0.2  # at most this long for an earlier fact that is never sent (a demo's, a script's)
+
+    def __init__(self) -> None:
+        self.unsent: dict[int, set[int]] = {}
+        self.changed = threading.Condition()
+
+    def logged(self, workshop_id: int, seq: int) -> None:
+        """A fact was logged here; it will be sent (or dropped)."""
+        with self.changed:
+            self.unsent.setdefault(workshop_id, set()).add(seq)
+
+    def wait(self, workshop_id: int, seq: int) -> None:
+        """Until every earlier fact of this workshop logged here was sent (or WAIT passed)."""
+        with self.changed:
+            self.changed.wait_for(lambda: min(self.unsent.get(workshop_id) or {seq}) >= seq,
+                                  self.WAIT)
+
+    def sent(self, workshop_id: int, seq: int) -> None:
+        """`seq` left (or, after a wait in vain, will); earlier ones are no longer waited for."""
+        with self.changed:
+            unsent = self.unsent.get(workshop_id, set())
+            unsent.difference_update([n for n in unsent if n <= seq])
+            if not unsent:
+                self.unsent.pop(workshop_id, None)
+            self.changed.notify_all()
+
+    def dropped(self, logged: list[tuple[int, int]]) -> None:
+        """Facts rolled back: nothing will send them."""
+        with self.changed:
+            for workshop_id, seq in logged:
+                self.unsent.get(workshop_id, set()).discard(seq)
+            self.changed.notify_all()
+
+
 def _workshop(row: dict[str, Any]) -> Workshop:
     return Workshop(id=row["id"], code=row["code"], title=row["title"], prompt=row["prompt"],
                     posting_open=bool(row["posting_open"]), seq=row["seq"],
@@ -90,27 +139,67 @@ class CoreStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.lock = threading.RLock()
+        self._depth = 0  # transactions open in the body now running (it holds the lock)
+        self._group: _Group | None = None  # the write transaction changes are joining
+        self._logged: list[tuple[int, int]] = []  # (workshop id, seq) of the body now running
+        self.turns = Turns()
+        # How COMMIT runs: app.py hands in its async mode's thread pool, so the event loop keeps
+        # serving (and other writers keep joining the next group) while the disk syncs.
+        self.run_commit: Callable[..., Any] = lambda function, *args: function(*args)
         if not db.table("workshops").exists():
             migrations.apply(db)
 
     @contextmanager
     def _transaction(self) -> Iterator[Database]:
-        """One write transaction, taking SQLite's write lock at its start (BEGIN IMMEDIATE): with
-        several worker processes on one file, a transaction that read first and wrote later could
-        otherwise fail to upgrade its lock; this way a writer waits (busy timeout) and then sees
-        the latest data, so checks and sequence numbers hold across processes."""
+        """One change, durable before this returns; changes made meanwhile commit together.
+
+        Group commit: a change runs as a savepoint inside the open write transaction (BEGIN
+        IMMEDIATE: SQLite's write lock from the start, so with several worker processes a writer
+        waits its turn and then sees the latest data); the first change of a group commits it once
+        the others that were ready have joined, so a storm of votes or joins pays one disk sync
+        per group, not one each. A change that fails is undone alone (its savepoint)."""
         with self.lock:
-            if self.db.conn.in_transaction:
-                with self.db.atomic():  # nested: a savepoint
+            if self._depth:  # nested in a change of this body
+                with self.db.atomic():
                     yield self.db
                 return
-            self.db.execute("BEGIN IMMEDIATE")
+            group = self._group
+            if group is None:
+                self.db.execute("BEGIN IMMEDIATE")
+                group = self._group = _Group()
+            self._depth, self._logged = 1, []
             try:
-                yield self.db
+                with self.db.atomic():  # a savepoint
+                    yield self.db
             except BaseException:
-                self.db.conn.rollback()
+                self.turns.dropped(self._logged)
+                if group.members == 0:  # the group was this change's alone: nothing to commit
+                    self._group = None
+                    self.db.conn.rollback()
                 raise
-            self.db.execute("COMMIT")
+            finally:
+                self._depth = 0
+            group.logged += self._logged
+            group.members += 1
+            leader = group.members == 1
+        if leader:
+            self._commit(group)
+        group.done.wait()
+        if group.error is not None:
+            raise group.error
+
+    def _commit(self, group: _Group) -> None:
+        """Let the changes that are ready join, then commit the group and wake its members."""
+        time.sleep(0)  # a green yield under eventlet/gevent: writers already waiting join first
+        with self.lock:
+            self._group = None
+            try:
+                self.run_commit(self.db.conn.commit)
+            except Exception as error:  # a full disk: every change of the group is refused
+                group.error = error
+                self.db.conn.rollback()
+                self.turns.dropped(group.logged)
+        group.done.set()
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         with self.lock:
@@ -122,12 +211,14 @@ class CoreStore:
             "UPDATE workshops SET seq = seq + 1 WHERE id = ? RETURNING seq", [workshop_id]
         ).fetchone()[0]
         phones = streams.route(self.db, workshop_id, fact, actor)
+        self._logged.append((workshop_id, seq))
+        self.turns.logged(workshop_id, seq)
         self.db.table("events").insert({
             "workshop_id": workshop_id, "seq": seq, "type": fact.type,
             "payload": json.dumps(fact.payload, ensure_ascii=False), "actor": actor,
             "created_at": now(), **streams.columns(phones),
         })
-        return fact.numbered(seq, phones)
+        return fact.numbered(seq, phones, workshop_id)
 
     # Workshops
 
