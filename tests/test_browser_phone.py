@@ -96,6 +96,7 @@ def test_voting_on_300_ideas(live_server: Any, new_page: Callable[..., Any], pee
     expect(phone.locator("#dot-meter")).to_have_text("○○○○○")
     expect(phone.locator("#dot-rule")).to_have_text("at most 2 per idea or theme")
     expect(phone.locator("#vote-how")).to_contain_text("Give your 5 dots to the ideas and themes")
+    expect(phone.locator("#my-dots-toggle")).to_be_hidden()  # nothing to list yet
     in_viewport(phone, "#dot-bar")
     phone.screenshot(animations="disabled", path=shots / "phone-vote-300-top.png")
 
@@ -119,6 +120,7 @@ def test_voting_on_300_ideas(live_server: Any, new_page: Callable[..., Any], pee
     expect(phone.locator("#dot-meter")).to_have_text("●○○○○")
     expect(row(phone, last_text)).to_have_class(re.compile(r"\bvoted\b"))
     expect(row(phone, last_text).locator(".my-dots")).to_have_text("●")
+    expect(phone.get_by_role("button", name="My dots (1)")).to_be_visible()
     in_viewport(phone, "#dot-bar")
     phone.screenshot(animations="disabled", path=shots / "phone-vote-300-bottom.png")
 

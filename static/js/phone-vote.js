@@ -45,6 +45,7 @@ IdeaFactory.dotBar = function (onRetract) {
     bar.classList.toggle("done", done);
     toggle.textContent = t("my_dots", { n: used });
     toggle.disabled = !state.placed.length;
+    toggle.classList.toggle("unused", !state.placed.length);  // kept in place, out of sight, until a dot is given
     if (!state.placed.length) { panel.hidden = true; toggle.setAttribute("aria-expanded", "false"); }
     list.textContent = "";
     state.placed.forEach(function (item) { list.appendChild(entry(item)); });
