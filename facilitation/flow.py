@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .errors import N_, CommandError
+from .model import is_whole
 
 PHASES = ("collect", "cluster", "vote", "results", "closed")
 MAX_TIMER_SECONDS = 4 * 3600
@@ -68,7 +69,7 @@ def check_phase(raw: object) -> str:
 def check_seconds(raw: object, allow_negative: bool = False) -> int:
     """A whole number of seconds within the timer's range."""
     low = -MAX_TIMER_SECONDS if allow_negative else 1
-    if not isinstance(raw, int) or isinstance(raw, bool) or not low <= raw <= MAX_TIMER_SECONDS \
+    if not is_whole(raw) or not low <= raw <= MAX_TIMER_SECONDS \
             or raw == 0:
         raise CommandError("invalid", N_("seconds must be a whole number from %(low)s to %(high)s, not 0."),
                            low=low, high=MAX_TIMER_SECONDS)
@@ -77,9 +78,7 @@ def check_seconds(raw: object, allow_negative: bool = False) -> int:
 
 def check_voting(dots: object, max_per_item: object) -> tuple[int, int]:
     """A dot budget of 1-20 and a per-item cap of 1 up to the budget."""
-    if (isinstance(dots, int) and not isinstance(dots, bool) and 1 <= dots <= MAX_DOTS
-            and isinstance(max_per_item, int) and not isinstance(max_per_item, bool)
-            and 1 <= max_per_item <= dots):
+    if is_whole(dots) and is_whole(max_per_item) and 1 <= dots <= MAX_DOTS and 1 <= max_per_item <= dots:
         return dots, max_per_item
     raise CommandError("invalid", N_("dots must be 1-%(limit)s and max_per_item 1 up to dots."), limit=MAX_DOTS)
 

@@ -7,7 +7,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from .errors import CommandError as CommandError  # re-exported: older imports
 from .errors import N_, field_term
@@ -109,6 +109,11 @@ class Cluster:
     def to_dict(self) -> dict[str, Any]:
         """The form sent to every screen."""
         return asdict(self)
+
+
+def is_whole(value: object) -> TypeGuard[int]:
+    """Whether a JSON value is a whole number: JSON's true and false are not numbers here."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def new_code() -> str:

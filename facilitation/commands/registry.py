@@ -15,7 +15,7 @@ from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
 from ..errors import N_, CommandError, Forbidden, NotFound, Unauthorized
 from ..facts import Event, Fact
-from ..model import FACILITATOR, PARTICIPANT, Actor, Cluster, Idea, Workshop, clean_text
+from ..model import FACILITATOR, PARTICIPANT, Actor, Cluster, Idea, Workshop, clean_text, is_whole
 from ..store import Store
 
 Result = tuple[dict[str, Any], list[Fact]]
@@ -181,7 +181,7 @@ def check(hint: Any, value: Any, name: str) -> Any:
             return None
         return check(next(a for a in args if a is not type(None)), value, name)
     if hint is int:
-        if isinstance(value, int) and not isinstance(value, bool):
+        if is_whole(value):
             return value
         raise CommandError("invalid", N_("%(name)s must be a whole number."), name=name)
     if hint is bool:
@@ -201,7 +201,7 @@ def _list(item: Any, value: Any, name: str) -> list[Any]:
     if not isinstance(value, list) or len(value) > MAX_LIST:
         raise CommandError("invalid", N_("%(name)s must be a list."), name=name)
     if item is int:
-        if not all(isinstance(i, int) and not isinstance(i, bool) for i in value):
+        if not all(is_whole(i) for i in value):
             raise CommandError("invalid", N_("%(name)s must be a list of whole numbers."), name=name)
         return list(dict.fromkeys(value))  # an id repeated counts once
     return [check(item, i, name) for i in value]

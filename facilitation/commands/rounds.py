@@ -11,7 +11,7 @@ from ..facts import (
     RulesChanged, TablesSet,
 )
 from ..model import (
-    FACILITATOR, LANGUAGES, MAX_IDEA_LENGTH, MAX_PROMPT_LENGTH, PARTICIPANT, Idea, clean_text,
+    FACILITATOR, LANGUAGES, MAX_IDEA_LENGTH, MAX_PROMPT_LENGTH, PARTICIPANT, Idea, clean_text, is_whole,
 )
 from .registry import Context, IdeaRef, Result, Text, command
 
@@ -125,7 +125,7 @@ def set_rules(ctx: Context, data: dict[str, Any]) -> Result:
         rules["language"] = data["language"]
     if "idea_cap" in data:
         cap = data["idea_cap"]
-        if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or not 1 <= cap <= 1000):
+        if cap is not None and not (is_whole(cap) and 1 <= cap <= 1000):
             raise CommandError("invalid", N_("idea_cap must be a number from 1 to 1000, or null."))
         rules["idea_cap"] = cap
     fact = ctx.store.set_rules(ctx.workshop_id, rules)
