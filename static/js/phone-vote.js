@@ -22,11 +22,8 @@ IdeaFactory.dotBar = function (onRetract) {
     var li = IdeaFactory.el("li", "my-dot" + (item.theme ? " my-dot-theme" : ""));
     li.appendChild(IdeaFactory.el("span", "vote-text", item.text));
     li.appendChild(IdeaFactory.el("span", "my-dots", "●".repeat(item.count)));
-    var button = IdeaFactory.el("button", "small secondary", t("remove"));
-    button.type = "button";
-    button.setAttribute("aria-label", t("remove_dot", { text: item.text }));
-    button.addEventListener("click", function () { onRetract(item.key, item.id); });
-    li.appendChild(button);
+    li.appendChild(IdeaFactory.button(t("remove"), function () { onRetract(item.key, item.id); },
+                                      "small secondary", t("remove_dot", { text: item.text })));
     return li;
   }
 
@@ -74,11 +71,7 @@ IdeaFactory.phoneVoting = function (live, board, shared) {
   }
 
   function dotButton(text, label, command, key, id) {
-    var button = el("button", "dot-button", text);
-    button.type = "button";
-    button.setAttribute("aria-label", label);
-    button.addEventListener("click", function () { vote(command, key, id); });
-    return button;
+    return IdeaFactory.button(text, function () { vote(command, key, id); }, "dot-button", label);
   }
 
   // One votable row: the text, my dots on it, and buttons to add or take back a dot.
@@ -133,14 +126,13 @@ IdeaFactory.phoneVoting = function (live, board, shared) {
     var sub = el("ul", "vote-sublist");
     sub.id = "vote-theme-" + id;
     sub.hidden = !open;
-    var fold = el("button", "fold-button", t(open ? "hide_ideas" : "show_ideas", { n: group.cards.length }) +
-                  (inside ? " · " + t("your_dots", { n: inside }) : ""));
-    fold.type = "button";
-    fold.setAttribute("aria-label", fold.textContent + ": " + label);  // which theme, for a screen reader
+    var text = t(open ? "hide_ideas" : "show_ideas", { n: group.cards.length }) +
+               (inside ? " · " + t("your_dots", { n: inside }) : "");
+    // The label names the theme too, for a screen reader that lists buttons on their own.
+    var fold = IdeaFactory.button(text, function () { unfolded[id] = !open; render(); }, "fold-button", text + ": " + label);
     fold.setAttribute("aria-expanded", String(open));
     fold.setAttribute("aria-controls", sub.id);
     fold.dataset.theme = String(id);
-    fold.addEventListener("click", function () { unfolded[id] = !open; render(); });
     if (!query && group.cards.length) { head.appendChild(fold); }
     li.appendChild(head);
     cards.forEach(function (card) {
