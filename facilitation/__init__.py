@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import Babel, get_locale
 from flask_socketio import SocketIO
 
@@ -140,12 +140,12 @@ def secret_key(data_dir: Path) -> str:
 def register_errors(app: Flask) -> None:
     """Friendly pages for people, JSON for the API; never a stack trace."""
 
-    from .dispatch import error_body
+    from .dispatch import error_response
     from .errors import N_, CommandError
 
     def handle(error: CommandError) -> Any:
         if security.json_wanted():
-            return jsonify(error_body(error)), error.status
+            return error_response(error)
         return render_template("error.html", status=error.status), error.status
 
     app.register_error_handler(400, lambda e: handle(CommandError("invalid", N_(

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app, jsonify
 from flask_babel import gettext
 from flask_socketio import SocketIO
 
@@ -126,6 +126,11 @@ def error_body(error: CommandError) -> dict[str, Any]:
     """The JSON body of every refusal, HTTP or ack: `{"error": {"code", "message"}}`, the message
     in the request's language."""
     return {"error": error.to_dict(gettext)}
+
+
+def error_response(error: CommandError) -> tuple[Response, int]:
+    """A refusal as an HTTP response: its JSON body with its code's status."""
+    return jsonify(error_body(error)), error.status
 
 
 class Dispatcher:

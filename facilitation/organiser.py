@@ -18,7 +18,7 @@ from . import export
 from .auth import (
     admin_password_ok, admin_required, find_workshop, get_store, is_admin, is_facilitator,
 )
-from .dispatch import broadcast, error_body
+from .dispatch import broadcast, error_response
 from .errors import N_, BadRequest, CommandError, NotFound, Unauthorized
 from .facts import WorkshopDeleted
 from .model import FACILITATOR, Actor
@@ -145,13 +145,13 @@ def import_ideas(code: str) -> Any:
     """Facilitator -> ideas collected on paper into the active question; JSON summary."""
     workshop = find_workshop(code)
     if workshop is None:
-        return jsonify(error_body(NotFound("not_found"))), 404
+        return error_response(NotFound("not_found"))
     if not is_facilitator(workshop):
-        return jsonify(error_body(Unauthorized("unauthorized"))), 401
+        return error_response(Unauthorized("unauthorized"))
     try:
         texts = read_upload()
     except CommandError as error:
-        return jsonify(error_body(error)), error.status
+        return error_response(error)
     dispatcher = current_app.extensions["facilitation.dispatcher"]
     ack, status = dispatcher.call(("http", request.remote_addr), Actor(workshop, FACILITATOR),
                                   "import_ideas", {"texts": texts, "table_id": form_table()})

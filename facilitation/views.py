@@ -21,7 +21,7 @@ from .auth import (
     admin_password_ok, admin_required, facilitator_token_ok, find_workshop, get_store, is_admin,
     is_facilitator,
 )
-from .dispatch import error_body
+from .dispatch import error_response
 from .errors import N_, CommandError, NotFound, RateLimited, Unauthorized
 from .model import MAX_IDEA_LENGTH, TokenBucket, Workshop, facilitator_cookie, normalize_code
 from .security import (
@@ -71,11 +71,6 @@ def creation_allowed() -> bool:
     buckets = current_app.extensions.setdefault("facilitation.create_buckets", {})
     bucket = buckets.setdefault(request.remote_addr, TokenBucket(CREATE_RATE, CREATE_BURST))
     return bool(bucket.allow(time.monotonic()))
-
-
-def api_error(error: CommandError) -> tuple[Response, int]:
-    """A refusal as the API's JSON error body, with its status."""
-    return jsonify(error_body(error)), error.status
 
 
 @bp.get("/")
@@ -205,7 +200,7 @@ def export_file(code: str, fmt: str) -> Any:
     if fmt not in export.FORMATS:
         abort(404)
     if not is_facilitator(workshop):
-        return api_error(Unauthorized("unauthorized", N_("The facilitator token is required to export.")))
+        return error_response(Unauthorized("unauthorized", N_("The facilitator token is required to export.")))
     mimetype, render = export.FORMATS[fmt]
     rows = get_store().export_rows(workshop.id, export.COLUMNS)
     if fmt == "xlsx":  # the spreadsheet's headings and sheet names follow the interface language
@@ -223,7 +218,7 @@ def report(code: str) -> Any:
     """A printable report of the workshop (questions, counts, themes, results), for its facilitator."""
     workshop = load_workshop(code)
     if not is_facilitator(workshop):
-        return api_error(Unauthorized("unauthorized",
+        return error_response(Unauthorized("unauthorized",
                                       N_("The facilitator token is required for the report.")))
     data = export.build_report(get_store().export_rows(workshop.id, export.COLUMNS))
     return render_template("report.html", report=data), 200, {"Cache-Control": "no-store"}
@@ -233,16 +228,16 @@ def report(code: str) -> Any:
 def api_create() -> Any:
     """Create a workshop from JSON `{"title", "prompt"}`."""
     if not creation_allowed():
-        return api_error(RateLimited("rate_limited",
+        return error_response(RateLimited("rate_limited",
                                      N_("Too many workshops created from here. Wait a minute.")))
     if admin_required() and not is_admin():
-        return api_error(Unauthorized("unauthorized", N_(
+        return error_response(Unauthorized("unauthorized", N_(
             "Creating workshops needs the organiser password (Authorization: Bearer <password>).")))
     payload = request.get_json(silent=True)
     try:
         workshop, token = commands.create_workshop(get_store(), payload)
     except CommandError as error:
-        return api_error(error)
+        return error_response(error)
     url = links(workshop)
     return jsonify({"code": workshop.code, "facilitator_token": token, **url,
                     "facilitator_url": f"{url['facilitator_url']}?token={token}"}), 201
@@ -253,7 +248,7 @@ def api_snapshot(code: str) -> Any:
     """A workshop's current state; hidden ideas only for its facilitator."""
     workshop = find_workshop(code)
     if workshop is None:
-        return api_error(NotFound("not_found"))
+        return error_response(NotFound("not_found"))
     return jsonify(get_store().snapshot(workshop.id, include_hidden=is_facilitator(workshop)))
 
 
@@ -262,8 +257,8 @@ def api_results(code: str) -> Any:
     """Ideas and themes ranked by dots: for everyone once results are shown, for the facilitator always."""
     workshop = find_workshop(code)
     if workshop is None:
-        return api_error(NotFound("not_found"))
+        return error_response(NotFound("not_found"))
     try:
         return jsonify(commands.results(get_store(), workshop, is_facilitator(workshop)))
     except CommandError as error:
-        return api_error(error)
+        return error_response(error)
