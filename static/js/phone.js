@@ -17,7 +17,7 @@
   var closedNotice = document.getElementById("posting-closed");
   var list = document.getElementById("my-ideas");
   var emptyNote = document.getElementById("my-ideas-empty");
-  var t = IdeaFactory.t;
+  var t = IdeaFactory.t, el = IdeaFactory.el;
   var mine = {};        // id -> idea, as the server has them
   var ownIds = [];
   var flushing = false;
@@ -36,9 +36,7 @@
     var listElement = document.getElementById("phone-themes");
     listElement.textContent = "";
     themes.forEach(function (group) {
-      var item = document.createElement("li");
-      item.textContent = group.cluster.label + " (" + board.ideaCount(group) + ")";
-      listElement.appendChild(item);
+      listElement.appendChild(el("li", null, group.cluster.label + " (" + board.ideaCount(group) + ")"));
     });
     document.getElementById("themes-section").hidden = !themes.length || board.workshop.phase === "vote";
   }
@@ -58,12 +56,9 @@
     loadOutbox().slice().reverse().forEach(function (pending) {
       var item = IdeaFactory.ideaElement({ id: pending.client_id, text: pending.text });
       item.classList.add("pending");
-      var note = document.createElement("p");
-      note.className = "idea-meta";
       // Held back by the rate limit is not offline: it goes out by itself in a moment.
-      note.textContent = held[pending.client_id] ? t("waiting_to_send")
-        : live && live.isJoined() ? t("sending") : t("saved_offline");
-      item.appendChild(note);
+      item.appendChild(el("p", "idea-meta", held[pending.client_id] ? t("waiting_to_send")
+        : live && live.isJoined() ? t("sending") : t("saved_offline")));
       list.appendChild(item);
     });
     ownIds.slice().reverse().forEach(function (id) {
@@ -77,27 +72,15 @@
     return board.workshop && board.workshop.phase === "collect" && board.workshop.posting_open;
   }
 
-  function smallButton(text, label, onClick) {
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "small secondary";
-    button.textContent = text;
-    button.setAttribute("aria-label", label);
-    button.addEventListener("click", onClick);
-    return button;
-  }
+  function smallButton(text, label, onClick) { return IdeaFactory.button(text, onClick, "small secondary", label); }
 
   // One of my ideas, with its state, and edit and delete while posting is open.
   function ownIdea(idea) {
     var item = IdeaFactory.ideaElement(idea);
-    var note = document.createElement("p");
-    note.className = "idea-meta";
-    note.textContent = idea.hidden ? t("hidden_by_facilitator")
-      : idea.pending ? t("waiting_for_approval") : t("sent_at", { time: IdeaFactory.time(idea.created_at) });
-    item.appendChild(note);
+    item.appendChild(el("p", "idea-meta", idea.hidden ? t("hidden_by_facilitator")
+      : idea.pending ? t("waiting_for_approval") : t("sent_at", { time: IdeaFactory.time(idea.created_at) })));
     if (!editable()) { return item; }
-    var tools = document.createElement("div");
-    tools.className = "card-tools";
+    var tools = el("div", "card-tools");
     tools.appendChild(smallButton(t("edit"), t("edit") + ": " + idea.text, function () { startEdit(item, idea); }));
     tools.appendChild(smallButton(t("delete"), t("delete") + ": " + idea.text, function () {
       if (!window.confirm(t("confirm_delete_idea"))) { return; }
