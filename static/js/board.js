@@ -2,6 +2,11 @@
 // The wall, the console and the phone all read it; none of them changes it except through facts.
 "use strict";
 
+// Whether participants may post (or change their) ideas now: the server's Workshop.accepts_ideas.
+IdeaFactory.acceptsIdeas = function (workshop) {
+  return !!workshop && workshop.phase === "collect" && !!workshop.posting_open;
+};
+
 IdeaFactory.Board = function () {
   this.ideas = {};        // id -> idea (all questions; screens pick the active one)
   this.order = [];        // idea ids, oldest first

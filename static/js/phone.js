@@ -69,7 +69,7 @@
   }
 
   function editable() {
-    return board.workshop && board.workshop.phase === "collect" && board.workshop.posting_open;
+    return IdeaFactory.acceptsIdeas(board.workshop);
   }
 
   function smallButton(text, label, onClick) { return IdeaFactory.button(text, onClick, "small secondary", label); }
@@ -187,7 +187,7 @@
   function showPhase() {
     var workshop = board.workshop;
     var phase = workshop.phase;
-    var open = phase === "collect" && workshop.posting_open;
+    var open = IdeaFactory.acceptsIdeas(workshop);
     var ended = editing && !editable();  // the phase moved on under an open edit box: close it, say so
     if (ended) { editing = false; }
     if (!open) { showMessage(""); }  // "Sent!" belongs to the moment it was said

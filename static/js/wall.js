@@ -234,7 +234,7 @@ IdeaFactory.screen = function (options) {
   function update() {
     document.getElementById("idea-count").textContent = String(board.visibleCount());
     if (board.workshop) {
-      var open = board.workshop.posting_open && board.workshop.phase === "collect";
+      var open = IdeaFactory.acceptsIdeas(board.workshop);
       document.getElementById("participant-count").textContent = String(board.workshop.participant_count);
       var state = document.getElementById("posting-state");
       state.textContent = open ? t("posting_open") : t("posting_closed");
