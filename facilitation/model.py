@@ -138,15 +138,48 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     """Hash a token so the database never holds a usable secret."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()  # any str: no crash
+
+
+# Beyond this a number cannot be an id, a count or a setting, and SQLite cannot store it.
+MAX_INT = 2**63 - 1
+MAX_DEPTH = 8  # nesting of lists and objects in a message
+MAX_MARKS = 4  # combining marks on one letter: Vietnamese needs two, "Zalgo" text hundreds
+
+
+def check_sane(value: object, depth: int = 0) -> None:
+    """Refuse (`invalid`) what JSON can carry but no field means: a lone surrogate in text, a
+    number beyond 64 bits, nesting deeper than MAX_DEPTH; checked once, for the whole message."""
+    if isinstance(value, str):
+        if any("\ud800" <= c <= "\udfff" for c in value):
+            raise CommandError("invalid", N_("The text is not valid Unicode."))
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not -MAX_INT - 1 <= value <= MAX_INT:
+            raise CommandError("invalid", N_("That number is too large."))
+    elif isinstance(value, (list, dict)):
+        if depth >= MAX_DEPTH:
+            raise CommandError("invalid", N_("The message is nested too deeply."))
+        for item in (list(value.keys()) + list(value.values())) if isinstance(value, dict) else value:
+            check_sane(item, depth + 1)
+
+
+def _fewer_marks(text: str) -> str:
+    """At most MAX_MARKS combining marks on a letter: a stack of hundreds spills over other cards."""
+    kept, run = [], 0
+    for c in text:
+        run = run + 1 if unicodedata.combining(c) else 0
+        if run <= MAX_MARKS:
+            kept.append(c)
+    return "".join(kept)
 
 
 def clean_text(raw: object, field: str, max_length: int) -> str:
     """Validate user text: a string, not blank after trimming, within max_length characters."""
     if not isinstance(raw, str):
         raise CommandError("invalid", N_("%(field)s must be text."), field=field_term(field))
+    check_sane(raw)
     # NFC so that "å" typed on different keyboards is one character, counted and compared alike.
-    text = unicodedata.normalize("NFC", raw).strip()
+    text = _fewer_marks(unicodedata.normalize("NFC", raw)).strip()
     text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
     if not text:
         raise CommandError("empty", field=field_term(field))

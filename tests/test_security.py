@@ -218,3 +218,16 @@ def test_the_threading_server_logs_no_token(tmp_path: Path) -> None:
     log = server.log.read_text()
     assert "/facilitate" in log
     assert created["facilitator_token"] not in log and "wrong-guess" not in log
+
+
+def test_odd_unicode_and_huge_numbers_are_refused_or_tamed() -> None:
+    from facilitation.model import CommandError, check_sane, clean_text
+
+    for bad in ["\ud800", {"a": ["x\udfff"]}, 2**63, -(2**63) - 1, [[[[[[[[[1]]]]]]]]]]:
+        with pytest.raises(CommandError) as error:
+            check_sane(bad)
+        assert error.value.code == "invalid"
+    check_sane({"idea_id": 2**63 - 1, "text": "Cykelstier på Nørrebro 🚲 – Việt"})
+    zalgo = "a" + "\u0301" * 300 + "b"
+    assert clean_text(zalgo, "idea", 500) == "\u00e1" + "\u0301" * 4 + "b"  # no longer spills over cards
+    assert clean_text("Tiếng Việt", "idea", 500) == "Tiếng Việt"

@@ -460,6 +460,9 @@ DANISH = {
     "Too many wrong attempts from this address. Wait a minute.":
         "For mange forkerte forsøg fra denne adresse. Vent et minut.",
     "The request is too large.": "Forespørgslen er for stor.",
+    "The text is not valid Unicode.": "Teksten er ikke gyldig Unicode.",
+    "That number is too large.": "Tallet er for stort.",
+    "The message is nested too deeply.": "Beskeden er indlejret for dybt.",
     "You cannot change table while voting.": "Du kan ikke skifte bord under afstemningen.",
     "Many phones are joining at once. Wait a moment.": "Mange telefoner deltager på én gang. Vent et øjeblik.",
 }

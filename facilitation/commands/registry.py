@@ -15,7 +15,9 @@ from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
 from ..errors import N_, CommandError, Forbidden, NotFound, Unauthorized
 from ..facts import Event, Fact
-from ..model import FACILITATOR, PARTICIPANT, Actor, Cluster, Idea, Workshop, clean_text, is_whole
+from ..model import (
+    FACILITATOR, PARTICIPANT, Actor, Cluster, Idea, Workshop, check_sane, clean_text, is_whole,
+)
 from ..store import Store
 
 Result = tuple[dict[str, Any], list[Fact]]
@@ -134,6 +136,7 @@ def fields(payload: object) -> dict[str, Any]:
         return {}
     if not isinstance(payload, dict):
         raise CommandError("invalid", N_("The message must be a JSON object."))
+    check_sane(payload)
     return payload
 
 

@@ -148,7 +148,7 @@ def set_themes_on_wall(ctx: Context, p: ThemesOnWall) -> Result:
 
 def check_granularity(raw: object) -> int:
     """A granularity from -2 (fewer, broader themes) to 2 (more, narrower ones)."""
-    if isinstance(raw, bool) or raw not in clustering.GRANULARITY:
+    if not isinstance(raw, int) or isinstance(raw, bool) or raw not in clustering.GRANULARITY:
         raise CommandError("invalid", N_("granularity must be a whole number from -2 to 2."))
     return int(raw)
 
