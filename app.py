@@ -17,8 +17,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--data-dir", default="data", help="folder for the SQLite database")
     parser.add_argument("--public-url", default=None,
                         help="base address phones use, e.g. http://192.168.1.20:5000")
-    parser.add_argument("--async-mode", choices=ASYNC_MODES, default="eventlet",
-                        help="Socket.IO server model (default eventlet)")
+    parser.add_argument("--async-mode", choices=ASYNC_MODES, default="gevent",
+                        help="Socket.IO server model (default gevent: faster here, see"
+                             " docs/protocol.md, 'Async mode')")
     parser.add_argument("--demo", action="store_true",
                         help="create (once) a demo workshop with sample ideas and print its links")
     parser.add_argument("--max-connections", type=int, default=20000,

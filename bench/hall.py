@@ -9,11 +9,11 @@ then plays the scenarios in order on one workshop:
   join     the first `--storm` phones join at `--storm-rate`/s (join ack latency), the rest fast;
   collect  `--posters` phones post `--rate` ideas/s for `--seconds` s: post -> wall latency, ack
            latency, ideas lost at the walls, ideas a phone received that it did not post;
-  import   (ours) ideas up to `--ideas` arrive on paper (HTTP import), so later joins carry them;
+  import   (ours) ideas up to `--ideas` arrive on paper (HTTP import);
+  reconn   every phone drops and comes back with its token, spread over 2 s, while collecting with
+           those ideas present: all back (join ack, snapshot) within how long;
   phase    the console moves collect -> cluster -> vote: phase_changed arrival at every phone;
-           phones told to refresh fetch their board (`sync`), as static/js/phone.js does;
-  reconn   every phone drops and comes back with its token, spread over 2 s: all back (join ack,
-           snapshot) within how long;
+           phones told to refresh fetch their board (`sync`: every visible idea), as live.js does;
   vote     `--voters` phones place 3 dots each over `--vote-seconds` s, then try a fourth (must be
            refused): cast ack latency, wall totals after the last cast, dots counted;
   see      back to collect with phones_see_ideas on: every idea on every phone, how late.
@@ -358,8 +358,6 @@ class Run:
                         "refresh_p99_ms": 1000 * pct(syncs, 99), "refreshes": len(syncs)}
             return body
 
-        self.measured("phase collect->cluster", phase("cluster"))
-
         def reconnect() -> dict[str, Any]:
             t0 = time.monotonic()
             self.send_all("reconnect", 2.0, max(1, 200 // len(self.pipes)))
@@ -371,6 +369,8 @@ class Run:
                     "rejoin_p99_ms": 1000 * pct(lats, 99)}
 
         self.measured("reconnect storm", reconnect)
+        self.measured("phase collect->cluster", phase("cluster"))
+
         console.call("set_voting", {"dots": 3, "max_per_item": 1})
         self.measured("phase cluster->vote", phase("vote"))
         ids = ([i["id"] for i in http_json(self.server.port, "GET", f"/api/workshops/{code}",
@@ -416,9 +416,9 @@ def fmt(value: Any) -> str:
 COLUMNS = {
     "join storm": ["joined", "join_s", "join_p50_ms", "join_p99_ms"],
     "collect": ["ideas", "wall_p50_ms", "wall_p99_ms", "ack_p99_ms", "lost", "foreign_at_phones"],
+    "reconnect storm": ["rejoined", "all_back_s", "rejoin_p99_ms"],
     "phase collect->cluster": ["phones_reached", "phase_p50_ms", "phase_p99_ms", "phase_max_ms",
                                "refreshes", "refresh_p99_ms"],
-    "reconnect storm": ["rejoined", "all_back_s", "rejoin_p99_ms"],
     "phase cluster->vote": ["phones_reached", "phase_p50_ms", "phase_p99_ms", "phase_max_ms"],
     "vote storm": ["voters", "casts", "cast_p50_ms", "cast_p99_ms", "dots_counted", "dots_expected",
                    "fourth_refused", "totals_after_last_cast_ms"],
