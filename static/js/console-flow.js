@@ -172,9 +172,9 @@
     renderQueue();
   }
 
-  var frame = 0;  // like the sorter: a burst of facts is drawn once, in the next frame
+  var redraw = app.perFrame(render);  // like the sorter: a burst of facts is drawn once
   app.listeners.push(function (event, data) {
     if (event === "snapshot" || event === "timer_changed") { countdown.set(board.workshop.timer); }
-    if (!frame) { frame = window.requestAnimationFrame(function () { frame = 0; render(); }); }
+    redraw();
   });
 })();

@@ -53,7 +53,7 @@
   document.getElementById("checklist-done").addEventListener("click", function () {
     steps.done = true;
     saveSteps(steps);
-    render();
+    checklist.hidden = true;
     next.focus();
   });
   document.getElementById("copy-link").addEventListener("click", function (event) {
@@ -92,5 +92,5 @@
     posting.checked = !!w.posting_open;
     document.getElementById("posting-row").hidden = w.phase !== "collect";
   }
-  app.listeners.push(function () { render(); });
+  app.listeners.push(app.perFrame(render));
 })();

@@ -189,11 +189,15 @@
     return tools;
   }
 
-  // Facts arrive in bursts (a reconnect's sync, another console's work): draw at most once a frame.
-  var frame = 0;
-  function render() {
-    if (!frame) { frame = window.requestAnimationFrame(function () { frame = 0; draw(); }); }
-  }
+  // Facts arrive in bursts (a reconnect's sync, another console's work): each part of the console
+  // draws at most once a frame, however many facts the frame brought.
+  console_.perFrame = function (paint) {
+    var frame = 0;
+    return function () {
+      if (!frame) { frame = window.requestAnimationFrame(function () { frame = 0; paint(); }); }
+    };
+  };
+  var render = console_.perFrame(function () { draw(); });
 
   function draw() {
     var focused = document.activeElement && document.activeElement.closest ? document.activeElement : null;
