@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.test_accessibility import AXE, axe_violations, command, facilitator
+from tests.test_accessibility import axe_violations, command, facilitator
 from tests.test_browser import PHONE, browser, expect, my_ideas, new_page, online, post_from_phone, shots  # noqa: F401
 
 pytestmark = pytest.mark.parametrize("live_server", ["eventlet"], indirect=True)
@@ -74,16 +74,6 @@ def minus(phone: Any, text: str) -> Any:
 
 def row(phone: Any, text: str) -> Any:
     return phone.locator("#vote-list .vote-item").filter(has=phone.locator(".vote-text").get_by_text(text, exact=True))
-
-
-def axe_with_best_practice(page: Any, screen: str) -> list[str]:
-    """axe_violations (WCAG 2.1 AA and target size) plus axe-core's best-practice rules."""
-    found = axe_violations(page, screen)
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(AXE))
-    extra = page.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: ['best-practice']}})")
-    return found + [f"[{screen}] {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:4]]}"
-                    for v in extra["violations"]]
 
 
 def test_voting_on_300_ideas(live_server: Any, new_page: Callable[..., Any], peers: Callable[..., Any],
@@ -180,7 +170,7 @@ def test_voting_on_300_ideas(live_server: Any, new_page: Callable[..., Any], pee
     expect(entries.locator(".my-dots")).to_have_text(["●", "●", "●●", "●"])
     in_viewport(phone, "#dot-bar")
     phone.screenshot(animations="disabled", path=shots / "phone-vote-300-my-dots.png")
-    found_axe = axe_with_best_practice(phone, "en phone: vote, my dots open")
+    found_axe = axe_violations(phone, "en phone: vote, my dots open")
     phone.get_by_role("button", name=f"Remove your dot from: {last_text}").tap()
     expect(phone.locator("#dots-left")).to_have_text("You have 1 dot left")
     expect(entries).to_have_count(3)
@@ -193,7 +183,7 @@ def test_voting_on_300_ideas(live_server: Any, new_page: Callable[..., Any], pee
     by_text = {i["text"]: i["votes"] for i in totals["ideas"]}
     assert (by_text[found], by_text[first_inside], by_text[last_text]) == (2, 1, 0)
     assert {t["label"]: t["theme_votes"] for t in totals["themes"]}[theme_label] == 1
-    found_axe += axe_with_best_practice(phone, "en phone: vote")
+    found_axe += axe_violations(phone, "en phone: vote")
     assert not found_axe, "\n".join(found_axe)
     assert phone.errors == []
 
@@ -265,7 +255,7 @@ def test_danish_vote_screen(live_server: Any, new_page: Callable[..., Any], peer
     expect(phone.locator("#dots-left")).to_have_text("Alle 3 prikker er sat")
     expect(phone.get_by_role("button", name="Mine prikker (3)")).to_be_visible()
     phone.screenshot(animations="disabled", path=shots / "phone-vote-da-done.png")
-    found = axe_with_best_practice(phone, "da phone: vote")
+    found = axe_violations(phone, "da phone: vote")
     assert not found, "\n".join(found)
     assert phone.errors == []
 
@@ -326,13 +316,13 @@ def test_phone_fixes_around_the_phases(live_server: Any, new_page: Callable[...,
     expect(note).to_contain_text("What comes next: the facilitator sorts the ideas into themes, then you vote")
     expect(phone.locator("#posting-closed")).to_be_visible()
     phone.screenshot(animations="disabled", path=shots / "phone-posting-closed.png", full_page=True)
-    found = axe_with_best_practice(phone, "en phone: posting closed")
+    found = axe_violations(phone, "en phone: posting closed")
 
     # Sorting: "About you" goes, the phone says voting comes next.
     command(boss, "set_phase", {"phase": "cluster"})
     expect(note).to_have_text("The ideas are being sorted into themes… Next, you vote here on your phone. Keep this page open.")
     expect(phone.locator("#profile-section")).to_be_hidden()
-    found += axe_with_best_practice(phone, "en phone: cluster")
+    found += axe_violations(phone, "en phone: cluster")
     command(boss, "set_phase", {"phase": "vote"})
     expect(phone.locator("#vote-section")).to_be_visible()
     expect(phone.locator("#profile-section")).to_be_hidden()
