@@ -6,7 +6,9 @@ import random
 import re
 
 import pytest
+import snowballstemmer
 
+from facilitation import demo
 from facilitation.clustering import (
     GRANULARITY,
     Suggestion,
@@ -91,16 +93,25 @@ def label_words(label: str) -> list[str]:
     return [w for w in re.findall(r"\w+", label.lower()) if w not in CONNECTORS]
 
 
-@pytest.mark.parametrize("ideas, stopwords", [(DANISH_IDEAS, DANISH), (ENGLISH_IDEAS, ENGLISH)])
-def test_labels_are_short_headings_of_shared_member_words(ideas: list[str],
-                                                          stopwords: frozenset[str]) -> None:
+def stemmed(text: str, language: str) -> str:
+    """The text's words as Snowball stems (the test's own reading), space-separated and padded."""
+    stemmer = snowballstemmer.stemmer({"da": "danish", "en": "english"}[language])
+    stems = stemmer.stemWords(re.findall(r"\w+", text.lower()))
+    return f" {' '.join(stems)} "
+
+
+@pytest.mark.parametrize("ideas, stopwords, language",
+                         [(DANISH_IDEAS, DANISH, "da"), (ENGLISH_IDEAS, ENGLISH, "en")])
+def test_labels_are_short_headings_of_shared_member_words(ideas: list[str], stopwords: frozenset[str],
+                                                          language: str) -> None:
     for suggestion in suggest_clusters(ideas):
         words = label_words(suggestion.label)
         assert 1 <= len(words) <= 3 and len(set(words)) == len(words)
         assert suggestion.label[0].isupper()  # a heading, as a person writes one
         assert not set(words) & stopwords
-        for word in words:  # each word is one at least two members use
-            assert sum(word in re.findall(r"\w+", ideas[i].lower()) for i in suggestion.members) >= 2
+        for word in words:  # each word is one at least two members use, in some form of it
+            assert sum(stemmed(word, language) in stemmed(ideas[i], language)
+                       for i in suggestion.members) >= 2
         assert suggestion.words and set(words) <= set(suggestion.words) | set(suggestion.forms)
 
 
@@ -243,3 +254,48 @@ def test_a_thousand_ideas_complete_with_valid_output() -> None:
 @pytest.mark.parametrize("ideas", [DANISH_IDEAS[:4], ENGLISH_IDEAS[8:12]], ids=["da", "en"])
 def test_ideas_all_on_one_theme_form_one_suggestion(ideas: list[str]) -> None:
     assert groups(suggest_clusters(ideas)) == [[0, 1, 2, 3]]
+
+
+# Everyday words a person would never use as a theme heading, in both languages.
+GENERIC = {"folk", "brug", "kort", "så", "komme", "handler", "people", "use", "short", "get", "make"}
+# Bike lanes and libraries, where every member of a theme also writes an everyday word that no
+# other idea uses: by the workshop's own counts it looks as telling as the topical one.
+EVERYDAY_IDEAS = {
+    "da": ["Folk vil have flere cykelstier", "Folk cykler mere med bredere cykelstier",
+           "Sikre cykelstier, så folk tør cykle", "Brug biblioteker som mødesteder",
+           "Brug bibliotekerne om aftenen", "Brug flere penge på biblioteker",
+           "Cykelstier ved skolerne"],
+    "en": ["People want more bike lanes", "Wider bike lanes so people cycle more",
+           "Safe bike lanes people dare to use", "Make libraries meeting places",
+           "Make libraries open in the evening", "Make more books at libraries",
+           "Bike lanes near schools"],
+}
+
+
+@pytest.mark.parametrize("language, topics", [("da", ("cykelstier", "biblioteker")),
+                                              ("en", ("bike lanes", "libraries"))])
+def test_names_are_topical_words_rather_than_everyday_ones(language: str, topics: tuple[str, str]) -> None:
+    ideas = EVERYDAY_IDEAS[language]
+    labels = {s.members[0]: s.label.lower() for s in suggest_clusters(ideas)}
+    assert labels[0] == topics[0] and labels[3] == topics[1]
+
+
+def test_the_demo_workshop_gets_no_everyday_word_as_a_name() -> None:
+    found = suggest_clusters(demo.IDEAS, exclude=[demo.TITLE, demo.PROMPT])
+    labels = [s.label for s in found]
+    assert "Forvaltninger" in labels
+    assert not {w for label in labels for w in label_words(label)} & GENERIC
+
+
+def test_two_ideas_sharing_only_an_everyday_word_are_no_theme() -> None:
+    # "kort" as in "short" and as in "map": two ideas sharing a word that common is chance.
+    assert suggest_clusters(["Kort og klart sprog i alle invitationer",
+                             "Vis på et kort, hvor i byen idéerne handler om"]) == []
+    assert [s.label for s in suggest_clusters(["Flere cykelstier på Amager",
+                                               "Bredere cykelstier i byen"])] == ["Cykelstier"]
+
+
+def test_names_prefer_the_indefinite_form_a_member_writes() -> None:
+    labels = {s.members[0]: s.label for s in suggest_clusters(DANISH_IDEAS)}
+    assert labels[4] == "Bibliotek"  # from "biblioteket" three times and "bibliotek" once
+    assert labels[8] == "Parker"  # from "parken", "parker", "parkerne"

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .lexicon import is_definite, zipf
 from .text import WORD_RE, Doc, stem
 
 # "Biblioteker og medborgerhuse": two words are joined the way a person would write them.
@@ -17,6 +18,16 @@ SECOND_WORD = 0.6
 PHRASE_SHARE = 0.6
 # How many shared words a suggestion shows as the reason for the group.
 SHOWN_WORDS = 5
+# A heading is a word the group uses far more than general language does: per Zipf point a
+# word is rarer in general language, it counts as this much more telling (a Zipf point is a
+# factor of ten, about 2.3 in the local IDF's natural log; half of that keeps the local IDF
+# in charge among the rare words). "Folk", "brug", "kort" are everyday words: one that common
+# names a theme only when three or more members use it ("Musik"); two ideas that share one are
+# chance ("kort" as "short" and as "map").
+GENERAL_WEIGHT = 1.2
+COMMONEST_ZIPF = 7.0
+EVERYDAY_ZIPF = 5.0
+EVERYDAY_USERS = 3
 # A word of the question ("kommunen") or the tail of one of its compounds ("idéer" in
 # "københavneridéer") says what every idea is about; shorter tails are too often chance.
 MIN_TAIL = 3
@@ -67,24 +78,37 @@ def _surfaces(group: Sequence[int], docs: Sequence[Doc]) -> dict[str, Counter[st
 
 def _ranked(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
             excluded: Excluded, spellings: dict[str, Counter[str]]
-            ) -> tuple[list[str], dict[str, float], Counter[str]]:
+            ) -> tuple[list[str], dict[str, float], dict[str, float], Counter[str]]:
     """The group's telling stems, best first: used by more members, and rarer outside."""
     used = Counter(s for i in group for s in set(docs[i].stems))
     telling = [s for s in used if len(s) > 1 and not any(excluded.covers(s, w) for w in spellings[s])]
     # A word one member uses is that member's, not the theme's.
     shared = [s for s in telling if used[s] >= 2]
-    score = {s: used[s] * math.log((1 + len(docs)) / doc_freq[s]) for s in shared}
-    return sorted(shared, key=lambda s: (-score[s], s)), score, used
+    language = _language(group, docs)
+    general = {s: min(zipf(w, language) for w in spellings[s]) for s in shared}
+    shared = [s for s in shared if general[s] < EVERYDAY_ZIPF or used[s] >= EVERYDAY_USERS]
+    score = {s: used[s] * (math.log((1 + len(docs)) / doc_freq[s])
+                           + GENERAL_WEIGHT * (COMMONEST_ZIPF - general[s])) for s in shared}
+    return sorted(shared, key=lambda s: (-score[s], s)), score, general, used
 
 
-def _phrase(first: str, group: Sequence[int], docs: Sequence[Doc], used: Counter[str]) -> list[str]:
-    """The stems of a two-word phrase around `first` that most of its users write, if any."""
+def _language(group: Sequence[int], docs: Sequence[Doc]) -> str:
+    """The language most of the group's members write in."""
+    return Counter(docs[i].language for i in group).most_common(1)[0][0]
+
+
+def _phrase(first: str, group: Sequence[int], docs: Sequence[Doc], used: Counter[str],
+            telling: Iterable[str]) -> list[str]:
+    """The stems of a two-word phrase of telling words around `first` that most of its users
+    write, if any ("brug biblioteker" is no heading: "brug" is an everyday word)."""
+    allowed = set(telling)
     pairs: Counter[tuple[str, str]] = Counter()
     for i in group:
         stems = dict(zip(docs[i].words, docs[i].stems))
         words = docs[i].text.split()
         found = {(stems[a], stems[b]) for a, b in zip(words, words[1:])
-                 if a in stems and b in stems and first in (stems[a], stems[b]) and a != b}
+                 if stems.get(a) in allowed and stems.get(b) in allowed
+                 and first in (stems[a], stems[b]) and a != b}
         pairs.update(found)
     best = min(pairs, key=lambda p: (-pairs[p], p), default=None)
     if best is not None and pairs[best] >= max(2, PHRASE_SHARE * used[first]):
@@ -92,26 +116,40 @@ def _phrase(first: str, group: Sequence[int], docs: Sequence[Doc], used: Counter
     return []
 
 
+def _as_written(stems: list[str], group: Sequence[int], docs: Sequence[Doc]) -> list[str]:
+    """Two stems in the order most members that use both write them ("biblioteker og
+    medborgerhuse", not the other way round)."""
+    if len(stems) < 2:
+        return stems
+    a, b = stems
+    votes = 0
+    for i in group:
+        if a in docs[i].stems and b in docs[i].stems:
+            votes += 1 if docs[i].stems.index(a) < docs[i].stems.index(b) else -1
+    return [b, a] if votes < 0 else stems
+
+
 def name_group(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
                excluded: Excluded) -> Name | None:
     """Name a group by its most telling shared words, written the way most members write them;
     None when its members share no telling word (then it is no theme a person would name)."""
     spellings = _surfaces(group, docs)
-    ranked, score, used = _ranked(group, docs, doc_freq, excluded, spellings)
+    ranked, score, general, used = _ranked(group, docs, doc_freq, excluded, spellings)
+    language = _language(group, docs)
 
-    def spell(s: str) -> str:  # ties between spellings go to the alphabetically first
-        return min(spellings[s], key=lambda w: (-spellings[s][w], w))
+    def spell(s: str) -> str:
+        """The form most members write, an indefinite one if any; ties go alphabetically."""
+        return min(spellings[s], key=lambda w: (is_definite(w, language), -spellings[s][w], w))
 
     if not ranked:
         return None
     forms = sorted({w for s in ranked[:SHOWN_WORDS] for w in spellings[s]})
     words = [spell(s) for s in ranked[:SHOWN_WORDS]]
     first = ranked[0]
-    chosen = _phrase(first, group, docs, used)
+    chosen = _phrase(first, group, docs, used, [s for s in ranked if general[s] < EVERYDAY_ZIPF])
     if chosen:
         label = " ".join(spell(s) for s in chosen)
     else:
-        second = [s for s in ranked[1:2] if score[s] >= SECOND_WORD * score[first]]
-        language = Counter(docs[i].language for i in group).most_common(1)[0][0]
-        label = f" {CONNECTOR[language]} ".join(spell(s) for s in [first, *second])
+        pair = [first, *(s for s in ranked[1:2] if score[s] >= SECOND_WORD * score[first])]
+        label = f" {CONNECTOR[language]} ".join(spell(s) for s in _as_written(pair, group, docs))
     return Name(label[0].upper() + label[1:], words, forms)
