@@ -33,8 +33,7 @@ COALESCE_INTERVAL = 1.0
 # Signals a command may ask to refresh (`refreshes=`): what they say, read when they are sent.
 SIGNALS: dict[str, Callable[[Store, int], Event]] = {
     "vote_totals": lambda store, workshop_id: VoteTotals(**store.vote_totals(workshop_id)),
-    "participant_count": lambda store, workshop_id: ParticipantCount(
-        store.participant_count(workshop_id)),
+    "participant_count": lambda store, workshop_id: ParticipantCount(**store.presence(workshop_id)),
 }
 
 

@@ -414,7 +414,7 @@ class TablesSet(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class RulesChanged(Fact):
-    """The workshop's rules: names, pre_moderation, idea_cap, table_mode, language."""
+    """The workshop's rules: names, pre_moderation, idea_cap, table_mode, language, wall_paused."""
 
     type: ClassVar[str] = "rules_changed"
     rules: Json
@@ -431,16 +431,19 @@ class VoteTotals(Event):
     audience: ClassVar[str] = SCREENS
     ideas: dict[str, int]
     clusters: dict[str, int]
+    voters: int = 0  # participants with a dot placed: the wall's "37 of 123 have voted"
+    voters_by_table: dict[str, int] = field(default_factory=dict)
 
 
 @fact
 @dataclass(frozen=True)
 class ParticipantCount(Event):
-    """How many participants have joined (coalesced, at most once a second)."""
+    """How many participants have joined, in all and per table (coalesced, at most once a second)."""
 
     type: ClassVar[str] = "participant_count"
     audience: ClassVar[str] = SCREENS  # phones show no count: a hall joining would cost every phone
     participant_count: int
+    participants_by_table: dict[str, int] = field(default_factory=dict)
 
 
 @fact

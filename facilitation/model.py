@@ -55,6 +55,7 @@ class Workshop:
     language: str = "da"  # the wall's language; phones follow their own browser
     themes_on_wall: bool = False  # the wall groups ideas by theme only once the facilitator says so
     phones_see_ideas: bool = False  # phones also show others' ideas while collecting
+    wall_paused: bool = False  # the facilitator holds the wall on its current page
 
     @property
     def accepts_ideas(self) -> bool:

@@ -174,7 +174,7 @@ def test_every_screen_passes_axe(live_server: Any, new_page: Callable[..., Any],
     command(boss, "set_phase", {"phase": "results"})
     expect(phone.locator("#results-list li").first).to_be_visible()
     found += axe_violations(phone, f"{lang} phone: results")
-    expect(wall.locator("#wall-results-list li.bar-row").first).to_be_visible()
+    expect(wall.locator("#wall-results .rank-row").first).to_be_visible()
     found += axe_violations(wall, f"{lang} wall: results")
     wall.screenshot(path=shots / f"a11y-{lang}-wall-results.png")
 

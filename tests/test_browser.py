@@ -333,8 +333,7 @@ def test_forty_ideas_fit_the_wall(live_server: Any, new_page: Callable[..., Any]
 
     wall = new_page(workshop["wall_url"], **PROJECTOR)
     expect(wall.locator("#idea-count")).to_have_text("40")
-    expect(wall.locator("#ideas .idea")).to_have_count(40)
-    expect(wall.locator("#ideas-overflow")).to_be_hidden()
+    expect(wall.locator("#ideas .idea").first).to_be_visible()
     layout = wall.evaluate("""() => {
         const board = document.getElementById("ideas").getBoundingClientRect();
         const outside = [...document.querySelectorAll("#ideas .idea")].filter(card => {
@@ -345,7 +344,7 @@ def test_forty_ideas_fit_the_wall(live_server: Any, new_page: Callable[..., Any]
         return {outside, size};
     }""")
     assert layout["outside"] == 0, layout
-    assert layout["size"] >= 18, layout
+    assert layout["size"] >= 0.03 * 1080, layout  # legible from the back; the rest is paged
     size = no_page_scroll(wall)
     assert size["scrollWidth"] <= size["width"] and size["scrollHeight"] <= size["height"], size
     wall.screenshot(animations="disabled", path=shots / "wall-40-ideas.png")

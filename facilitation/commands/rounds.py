@@ -75,9 +75,10 @@ class TableChoice:
     table_id: int | None = None
 
 
-@command("set_table", PARTICIPANT, TableChoice)
+@command("set_table", PARTICIPANT, TableChoice, refreshes=("participant_count",))
 def set_table(ctx: Context, p: TableChoice) -> Result:
-    """Participant -> the table they sit at (remembered), or null; their ideas carry it."""
+    """Participant -> the table they sit at (remembered), or null; their ideas carry it; a table
+    wall's count follows (`participant_count`)."""
     if p.table_id is not None and p.table_id not in {t["id"] for t in ctx.store.tables(ctx.workshop_id)}:
         raise NotFound("table_not_found")
     seat = ctx.store.participant(ctx.participant_id)["table_id"]
@@ -106,15 +107,15 @@ def set_name(ctx: Context, p: DisplayName) -> Result:
 
 @command("set_rules", FACILITATOR, dict, emits=(RulesChanged,))
 def set_rules(ctx: Context, data: dict[str, Any]) -> Result:
-    """Facilitator -> names, pre-moderation, idea cap, table mode, language (any of them);
-    `rules_changed`."""
+    """Facilitator -> names, pre-moderation, idea cap, table mode, language, wall paging (any of
+    them); `rules_changed`."""
     rules: dict[str, Any] = {}
     if "names" in data:
         if data["names"] not in NAME_RULES:
             raise CommandError("invalid", N_("names must be one of: %(choices)s."),
                                choices=", ".join(NAME_RULES))
         rules["names"] = data["names"]
-    for flag in ("pre_moderation", "table_mode", "phones_see_ideas"):
+    for flag in ("pre_moderation", "table_mode", "phones_see_ideas", "wall_paused"):
         if flag in data:
             if not isinstance(data[flag], bool):
                 raise CommandError("invalid", N_("%(name)s must be true or false."), name=flag)

@@ -122,7 +122,7 @@ def _workshop(row: dict[str, Any]) -> Workshop:
                     pre_moderation=bool(row["pre_moderation"]), idea_cap=row["idea_cap"],
                     table_mode=bool(row["table_mode"]), language=row["language"],
                     themes_on_wall=bool(row["themes_on_wall"]),
-                    phones_see_ideas=bool(row["phones_see_ideas"]))
+                    phones_see_ideas=bool(row["phones_see_ideas"]), wall_paused=bool(row["wall_paused"]))
 
 
 def idea_from_row(row: dict[str, Any]) -> Idea:
@@ -311,8 +311,15 @@ class CoreStore:
 
     def participant_count(self, workshop_id: int) -> int:
         """How many participants have joined the workshop."""
+        return int(self.presence(workshop_id)["participant_count"])
+
+    def presence(self, workshop_id: int) -> dict[str, Any]:
+        """How many participants have joined, in all and per table (a table wall counts its own)."""
         with self.lock:
-            return self._count(workshop_id, "participants", PEOPLE)
+            rows = self.db.execute(f"SELECT table_id, count(*) FROM participants WHERE workshop_id = ?"
+                                   f" {PEOPLE} GROUP BY table_id", [workshop_id]).fetchall()
+        return {"participant_count": sum(r[1] for r in rows),
+                "participants_by_table": {str(r[0]): r[1] for r in rows if r[0] is not None}}
 
     def _count(self, workshop_id: int, table: str, where: str = "") -> int:
         sql = f"SELECT count(*) FROM [{table}] WHERE workshop_id = ? {where}"
@@ -385,7 +392,7 @@ class CoreStore:
             ideas = [idea_from_row(r).to_dict() for r in self.db.query(
                 f"SELECT * FROM ideas WHERE workshop_id = ? {where} ORDER BY id", [workshop_id])]
             counts = {
-                "participant_count": self._count(workshop_id, "participants", PEOPLE),
+                **self.presence(workshop_id),
                 "idea_count": self._count(workshop_id, "ideas", "AND hidden = 0 AND pending = 0"),
             }
             clusters = self._rows("SELECT id, label, position FROM clusters WHERE workshop_id = ?"

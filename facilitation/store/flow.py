@@ -102,9 +102,17 @@ class FlowStore(ClusterStore):
                 "clusters": {str(r["cluster_id"]): r["n"] for r in rows if r["cluster_id"] is not None},
                 "dots_left": max(0, int(dots) - used)}
 
-    def vote_totals(self, workshop_id: int) -> dict[str, dict[str, int]]:
-        """Dots per idea and per theme, with no trace of who placed them."""
+    def vote_totals(self, workshop_id: int) -> dict[str, Any]:
+        """Dots per idea and per theme, and how many participants have voted (in all and per
+        table), with no trace of who placed which dot."""
         rows = self._rows("SELECT idea_id, cluster_id, count(*) AS n FROM votes WHERE workshop_id = ?"
                           " GROUP BY idea_id, cluster_id", (workshop_id,))
+        with self.lock:
+            voters = self.db.execute(
+                "SELECT p.table_id, count(DISTINCT v.participant_id) FROM votes v JOIN participants p"
+                " ON p.id = v.participant_id WHERE v.workshop_id = ? GROUP BY p.table_id",
+                [workshop_id]).fetchall()
         return {"ideas": {str(r["idea_id"]): r["n"] for r in rows if r["idea_id"] is not None},
-                "clusters": {str(r["cluster_id"]): r["n"] for r in rows if r["cluster_id"] is not None}}
+                "clusters": {str(r["cluster_id"]): r["n"] for r in rows if r["cluster_id"] is not None},
+                "voters": sum(r[1] for r in voters),
+                "voters_by_table": {str(r[0]): r[1] for r in voters if r[0] is not None}}

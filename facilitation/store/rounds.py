@@ -79,15 +79,15 @@ class RoundsStore(FlowStore):
                                [choice[column], participant_id])
 
     def set_rules(self, workshop_id: int, rules: dict[str, Any]) -> Fact:
-        """Change names, pre-moderation, the idea cap or table mode; announce all rules."""
+        """Change any rule (names, moderation, cap, table mode, language, wall paging); announce all."""
         with self._transaction() as db:
             for column, value in rules.items():
                 db.execute(f"UPDATE workshops SET {column} = ? WHERE id = ?", [value, workshop_id])
             row = db.execute("SELECT names, pre_moderation, idea_cap, table_mode, language,"
-                             " phones_see_ideas FROM workshops WHERE id = ?", [workshop_id]).fetchone()
+                             " phones_see_ideas, wall_paused FROM workshops WHERE id = ?", [workshop_id]).fetchone()
             current = {"names": row[0], "pre_moderation": bool(row[1]), "idea_cap": row[2],
                        "table_mode": bool(row[3]), "language": row[4],
-                       "phones_see_ideas": bool(row[5])}
+                       "phones_see_ideas": bool(row[5]), "wall_paused": bool(row[6])}
             return self._append(workshop_id, RulesChanged(rules=current), "facilitator")
 
     def ideas_posted_by(self, column: str, value: int) -> int:

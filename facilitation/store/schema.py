@@ -170,3 +170,9 @@ def m010_devices(db: Database) -> None:
     participant token is recognised, so re-joining never makes a new participant or a new allowance."""
     db.execute("ALTER TABLE participants ADD COLUMN device_hash TEXT")
     db.table("participants").create_index(["workshop_id", "device_hash"])
+
+
+@migrations()
+def m011_wall_paused(db: Database) -> None:
+    """Whether the facilitator has paused the wall's paging."""
+    db.execute("ALTER TABLE workshops ADD COLUMN wall_paused INTEGER NOT NULL DEFAULT 0")

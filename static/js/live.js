@@ -122,7 +122,7 @@ IdeaFactory.connect = function (options) {
   // Others' ideas, batched once a second (phones_see_ideas): no seq, each applied as it stands.
   socket.on("ideas_posted", function (data) { receive("ideas_posted", data); });
   socket.on("participant_count", function (data) {
-    if (options.onCount) { options.onCount(data.participant_count); }
+    if (options.onCount) { options.onCount(data.participant_count, data); }
   });
   socket.onAny(function (event, data) {
     if (data && typeof data.seq === "number") { receive(event, data); }

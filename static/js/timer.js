@@ -24,6 +24,7 @@ IdeaFactory.countdown = function (element, options) {
     if (running && ms <= 0 && !rang) {
       rang = true;
       if (options.onZero) { options.onZero(); }
+      element.dispatchEvent(new CustomEvent("timer-zero", { bubbles: true }));
     }
   }
 

@@ -1,226 +1,171 @@
-// The projector wall: counts, themes and ideas, live, sized to stay legible from the back of a hall.
+// The projector wall: what the room should do now, and the ideas, themes or results in type the
+// back of the hall can read, paged when they do not fit.
 "use strict";
 
 IdeaFactory.wall = function () {
   var root = document.getElementById("wall");
   var code = root.dataset.code;
-  var area = document.getElementById("ideas");
-  var overflowNote = document.getElementById("ideas-overflow");
   var t = IdeaFactory.t;
+  var params = new URLSearchParams(location.search);
+  var interval = Math.max(200, 1000 * (Number(params.get("page_seconds")) || 10));
   var board = new IdeaFactory.Board();
-  var drawn = {};   // id -> true once its card has been on the wall (only new cards animate)
-  var fitScheduled = false;
-  var MIN_FONT = 18, MAX_FONT = 44;
+  board.tableFilter = Number(params.get("table")) || null;
+  var byId = function (id) { return document.getElementById(id); };
+  var ideas = IdeaFactory.wallIdeas(board, byId("ideas"));
+  var results = IdeaFactory.wallResults(code, byId("wall-results"));
+  var closing = IdeaFactory.wallClosing(board);
+  var countdown = IdeaFactory.countdown(byId("wall-timer"));
+  var votes = { voters: 0, voters_by_table: {} };
+  var view = null, scheduled = false, shownPhase = null;
+  var clock = IdeaFactory.pageClock(interval, byId("page-indicator"), function (index) { show(index); });
 
-  function cardElement(card) {
-    var item = IdeaFactory.cardElement(card);
-    if (!drawn[card.idea.id]) { item.classList.add("arrived"); }
-    return item;
+  function show(index) {
+    if (view === "ideas") { ideas.show(index); ideas.settle(); }
+    if (view === "results") { results.show(index, Math.min(1000, interval / 10)); }
   }
 
-  // Draw every group with at most `cap` cards each (newest first); returns how many were left out.
-  function draw(groups, cap) {
-    var left = 0;
-    area.textContent = "";
-    area.classList.toggle("themed", groups.length > 1);
-    groups.forEach(function (group) {
-      if (!group.cards.length && !group.cluster) { return; }
-      var section = document.createElement("section");
-      section.className = group.cluster ? "theme" : "theme unsorted";
-      if (groups.length > 1) {
-        var heading = document.createElement("h2");
-        var label = document.createElement("span");
-        label.textContent = group.cluster ? group.cluster.label : t("unsorted");
-        var count = document.createElement("span");
-        count.className = "theme-count";
-        count.textContent = String(board.ideaCount(group));
-        heading.appendChild(label);
-        heading.appendChild(count);
-        section.appendChild(heading);
-      }
-      var list = document.createElement("ul");
-      list.className = "cards";
-      var shown = group.cards.slice().reverse().slice(0, cap);
-      shown.forEach(function (card) { list.appendChild(cardElement(card)); });
-      section.appendChild(list);
-      if (shown.length < group.cards.length) {
-        var more = document.createElement("p");
-        more.className = "theme-more";
-        more.textContent = t("more_ideas", { n: group.cards.length - shown.length });
-        section.appendChild(more);
-        left += group.cards.length - shown.length;
-      }
-      area.appendChild(section);
+  function participants() {
+    var w = board.workshop;
+    if (!board.tableFilter) { return w.participant_count; }
+    return (w.participants_by_table || {})[String(board.tableFilter)] || 0;
+  }
+
+  function voters() {
+    return board.tableFilter ? votes.voters_by_table[String(board.tableFilter)] || 0 : votes.voters;
+  }
+
+  // The question, as large as fits in at most a fifth of the screen.
+  function fitHeader() {
+    var header = root.querySelector(".wall-header"), height = window.innerHeight;
+    var sizes = IdeaFactory.wallSizes([0.055, 0.047, 0.04, 0.035]);
+    for (var i = 0; i < sizes.length; i++) {
+      header.style.setProperty("--question-size", sizes[i] + "px");
+      if (header.scrollHeight <= height * 0.2) { break; }
+    }
+  }
+
+  // What the room should do now, said in the header or a banner across the wall.
+  function instructions(w, open) {
+    var phase = w.phase;
+    byId("wall-phase").textContent = phase === "collect" ? t(open ? "do_collect" : "posting_closed")
+      : phase === "cluster" ? t("phase_cluster") : phase === "results" ? t("phase_results") : "";
+    byId("wall-banner").hidden = phase !== "vote";
+    byId("banner-main").textContent = t(w.dots === 1 ? "vote_banner_one" : "vote_banner", { n: w.dots })
+      + (w.max_per_item > 1 ? " " + t("vote_cap", { n: w.max_per_item }) : "");
+    byId("banner-count").textContent = t("voted_count", { n: voters(), total: participants() });
+    byId("participant-count").textContent = String(participants());
+  }
+
+  // The join panel: large while posting is open and the ideas leave room, a corner badge once they
+  // fill the wall (and while voting, for late arrivals), gone in the sorting, results and closing.
+  function joinMode(mode) {
+    ["join-big", "join-badge", "join-none"].forEach(function (name) {
+      root.classList.toggle(name, name === "join-" + mode);
     });
-    return left;
   }
 
-  function overflows() {
-    return area.scrollHeight > area.clientHeight + 1 || area.scrollWidth > area.clientWidth + 1;
-  }
-
-  // Whether a word is wider than its card (long Danish compounds): a word broken mid-way is hard
-  // to read, so the text is still too big. Below the minimum size words do break (CSS).
-  function splitsWords() {
-    var texts = area.querySelectorAll(".idea-text");
-    var split = false;
-    area.classList.add("measuring");
-    for (var i = 0; i < texts.length && !split; i++) { split = texts[i].scrollWidth > texts[i].clientWidth + 1; }
-    area.classList.remove("measuring");
-    return split;
-  }
-
-  // Whether a theme runs on into the next column, where its cards would sit above the next
-  // theme's heading, away from their own (CSS keeps a theme in one column when it fits). The last
-  // group, usually the unsorted ideas, may run on: nothing follows it.
-  function splitsThemes() {
-    var sections = area.querySelectorAll(".theme");
-    for (var i = 0; i < sections.length - 1; i++) {
-      var heading = sections[i].querySelector("h2");
-      var parts = sections[i].querySelectorAll(".idea, .theme-more");
-      if (heading && parts.length &&
-          Math.abs(parts[parts.length - 1].getBoundingClientRect().left - heading.getBoundingClientRect().left) > 1) {
-        return true;
+  function layout() {
+    scheduled = false;
+    var w = board.workshop;
+    if (!w) { return; }
+    var open = w.phase === "collect" && w.posting_open;
+    root.dataset.phase = w.phase;
+    instructions(w, open);
+    fitHeader();
+    var next = w.phase === "results" ? "results" : w.phase === "closed" ? "closed" : "ideas";
+    byId("ideas").hidden = next !== "ideas";
+    byId("wall-results").hidden = next !== "results";
+    byId("wall-closing").hidden = next !== "closed";
+    byId("wall-invite").hidden = !(next === "ideas" && open && !board.visibleCount());
+    var fresh = next !== view || w.phase !== shownPhase;
+    view = next;
+    shownPhase = w.phase;
+    var pages = 1;
+    if (next === "ideas") {
+      joinMode(open ? "big" : w.phase === "vote" ? "badge" : "none");
+      var fit = ideas.layout();
+      if (open && (fit.pages > 1 || fit.size < window.innerHeight * 0.045)) {
+        joinMode("badge");
+        fit = ideas.layout();
+      }
+      pages = fit.pages;
+    } else {
+      joinMode("none");
+      if (next === "results") {
+        if (fresh) { results.again(); }
+        pages = results.layout();
+      } else {
+        closing.update(participants());
       }
     }
-    return false;
+    show(clock.set(pages, fresh, next === "results" ? 2 : 1));
   }
 
-  // Largest text that fits; at the minimum size, the most cards per group that fit.
-  function fit() {
-    fitScheduled = false;
-    if (area.hidden) { return; }  // the results are showing instead
-    // Themes stay off the projector until the facilitator shows them: a draft never surprises the room.
-    var groups = board.workshop && board.workshop.themes_on_wall ? board.groups(false) : [{ cluster: null, cards: board.cards(false) }];
-    var largest = Math.max.apply(null, groups.map(function (g) { return g.cards.length; }).concat([0]));
-    var size = MAX_FONT;
-    area.style.setProperty("--idea-size", size + "px");
-    var left = draw(groups, largest);
-    while ((overflows() || splitsWords() || splitsThemes()) && size > MIN_FONT) {
-      size = Math.max(MIN_FONT, Math.floor(size * 0.9));
-      area.style.setProperty("--idea-size", size + "px");
-    }
-    if (overflows()) {
-      var low = 0, high = largest;
-      while (low < high) {
-        var mid = Math.ceil((low + high) / 2);
-        draw(groups, mid);
-        if (overflows()) { high = mid - 1; } else { low = mid; }
-      }
-      left = draw(groups, low);
-    }
-    overflowNote.hidden = left === 0;
-    overflowNote.textContent = t("more_ideas", { n: left });
-    drawn = {};
-    board.order.forEach(function (id) { drawn[id] = true; });
+  // A table wall names its table beside the workshop's title.
+  function nameTable() {
+    var label = byId("wall-table");
+    var table = board.tables.filter(function (x) { return x.id === board.tableFilter; })[0];
+    label.hidden = !table;
+    label.textContent = table ? " · " + table.name : "";
   }
 
   function refresh() {
-    if (!fitScheduled) { fitScheduled = true; requestAnimationFrame(fit); }
+    if (!scheduled) { scheduled = true; requestAnimationFrame(layout); }
   }
 
-  var table = Number(new URLSearchParams(location.search).get("table")) || null;
-  board.tableFilter = table;
+  function update(event) {
+    var w = board.workshop;
+    if (event === "rules_changed" && w.language !== document.documentElement.lang && !params.get("lang")) {
+      location.reload();  // the wall's texts are rendered in the workshop's language
+      return;
+    }
+    if (event === "snapshot" || event === "timer_changed") { countdown.set(w.timer); }
+    root.querySelector(".wall-header .question").textContent = w.prompt;
+    clock.pause(w.wall_paused);
+    if ((w.phase === "results" || w.phase === "closed") &&
+        (event === "snapshot" || event === "phase_changed" || event === "vote_totals" || !results.ready())) {
+      results.fetch(refresh);
+    }
+    refresh();
+  }
+
+  nameTable();
   var screen = IdeaFactory.screen({ board: board });
-  var extras = IdeaFactory.wallExtras(board, code);
   var live = IdeaFactory.connect({
     code: code,
     joinPayload: function () { return { code: code, viewer: true }; },
-    onSnapshot: function (snapshot) { board.load(snapshot); screen.update(); extras.update("snapshot"); refresh(); },
-    onFact: function (event, data) { board.apply(event, data); screen.fact(event); extras.update(event); refresh(); },
-    onCount: screen.count,
+    onSnapshot: function (snapshot) { board.load(snapshot); screen.update(); nameTable(); update("snapshot"); },
+    onFact: function (event, data) { board.apply(event, data); screen.fact(event); nameTable(); update(event); },
+    onCount: function (n, data) { screen.count(n, data); refresh(); },
     onStatus: screen.status
   });
-  live.socket.on("vote_totals", function () { if (board.workshop) { extras.update("vote_totals"); } });
-  window.addEventListener("resize", refresh);
+  live.socket.on("vote_totals", function (data) {
+    votes = data;
+    if (board.workshop) { update("vote_totals"); }
+  });
+  // Lay out again whenever the board changes size: a window resize, the QR code loading, the header
+  // wrapping differently. The pages are measured on the board as it is.
+  var boardSize = "";
+  new ResizeObserver(function (entries) {
+    var box = entries[0].contentRect, size = Math.round(box.width) + "x" + Math.round(box.height);
+    if (size !== boardSize) { boardSize = size; refresh(); }
+  }).observe(root.querySelector(".board"));
+  IdeaFactory.fullscreenButton(byId("fullscreen"));
 };
 
-// What the wall shows besides ideas: the countdown (with an optional sound at zero), the phase,
-// the active question, and in the results phase a bar chart of the ranked result.
-IdeaFactory.wallExtras = function (board, code) {
-  var t = IdeaFactory.t;
-  var soundButton = document.getElementById("sound-toggle");
-  var sound = false;
-  var countdown = IdeaFactory.countdown(document.getElementById("wall-timer"), { onZero: function () { if (sound) { beep(); } } });
-  var results = document.getElementById("wall-results");
-  var lastFetch = 0;
-
-  function beep() {
-    var Context = window.AudioContext || window.webkitAudioContext;
-    if (!Context) { return; }
-    var audio = new Context(), tone = audio.createOscillator(), gain = audio.createGain();
-    tone.frequency.value = 660;
-    gain.gain.setValueAtTime(0.3, audio.currentTime);
-    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 1.2);
-    tone.connect(gain).connect(audio.destination);
-    tone.start();
-    tone.stop(audio.currentTime + 1.2);
-  }
-  soundButton.addEventListener("click", function () {
-    sound = !sound;
-    soundButton.setAttribute("aria-pressed", String(sound));
+// A full-screen button that shows itself only while the mouse moves and the wall is not full screen.
+IdeaFactory.fullscreenButton = function (button) {
+  var hide = null;
+  if (!document.documentElement.requestFullscreen) { return; }
+  document.addEventListener("mousemove", function () {
+    button.hidden = !!document.fullscreenElement;
+    clearTimeout(hide);
+    hide = setTimeout(function () { button.hidden = true; }, 3000);
   });
-
-  function bars(data) {
-    var list = document.getElementById("wall-results-list");
-    list.textContent = "";
-    var sizes = IdeaFactory.RESULT_IDEAS, themes = data.themes;
-    var items = IdeaFactory.resultRows(data, themes.length ? sizes.wall : sizes.wallWithoutThemes);
-    var most = Math.max.apply(null, items.map(function (x) { return x.votes; }).concat([1]));
-    items.forEach(function (item, index) {
-      if (themes.length && (index === 0 || index === themes.length)) {
-        var heading = document.createElement("li");
-        heading.className = "bar-heading";
-        heading.textContent = t(index === 0 ? "results_themes" : "results_ideas");
-        list.appendChild(heading);
-      }
-      var row = document.createElement("li");
-      row.className = "bar-row";
-      var rank = document.createElement("span");
-      rank.className = "bar-rank";
-      rank.textContent = item.place;
-      var label = document.createElement("span");
-      label.className = "bar-label";
-      label.textContent = item.text;
-      var bar = document.createElement("span");
-      bar.className = "bar";
-      bar.style.width = Math.max(2, 100 * item.votes / most) + "%";
-      var votes = document.createElement("span");
-      votes.className = "bar-votes";
-      votes.textContent = t("dots", { n: item.votes });
-      [rank, label, bar, votes].forEach(function (part) { row.appendChild(part); });
-      list.appendChild(row);
-    });
-  }
-
-  function showResults() {
-    var now = Date.now();
-    if (now - lastFetch < 500) { return; }
-    lastFetch = now;
-    fetch("/api/workshops/" + encodeURIComponent(code) + "/results").then(function (r) {
-      return r.ok ? r.json() : null;
-    }).then(function (data) { if (data) { bars(data); } });
-  }
-
-  return {
-    update: function (event) {
-      var w = board.workshop;
-      if (event === "rules_changed" && w.language !== document.documentElement.lang
-          && !new URLSearchParams(location.search).get("lang")) {
-        location.reload();  // the wall's texts are rendered in the workshop's language
-        return;
-      }
-      if (event === "snapshot" || event === "timer_changed") { countdown.set(w.timer); }
-      document.querySelector(".wall-header .question").textContent = w.prompt;
-      var showing = w.phase === "results" || w.phase === "closed";
-      // In the results phase the results' own heading says it; no need to say it twice.
-      document.getElementById("wall-phase").textContent = w.phase === "results" ? ""
-        : t(w.phase === "cluster" || w.phase === "closed" ? "phase_" + w.phase + "_name" : "phase_" + w.phase);
-      results.hidden = !showing;
-      document.getElementById("ideas").hidden = showing;
-      if (showing && (event === "snapshot" || event === "phase_changed" || event === "vote_totals")) { showResults(); }
-    }
-  };
+  button.addEventListener("click", function () {
+    document.documentElement.requestFullscreen().catch(function () {});
+    button.hidden = true;
+  });
 };
 
 // What the wall and the console share beside the ideas: counts, posting state, connection line,
@@ -249,8 +194,12 @@ IdeaFactory.screen = function (options) {
   return {
     update: update,
     announce: announce,
-    count: function (n) {
-      if (board.workshop) { board.workshop.participant_count = n; update(); }
+    count: function (n, data) {
+      if (board.workshop) {
+        board.workshop.participant_count = n;
+        board.workshop.participants_by_table = (data || {}).participants_by_table || {};
+        update();
+      }
     },
     fact: function (event) {
       update();
