@@ -73,6 +73,7 @@ class WallRoom:
             ack = self.command("apply_suggestions", {"suggestions": [
                 {"label": THEMES[k], "idea_ids": members[k]} for k in range(n)]})
             self.themes = [c["id"] for c in ack["clusters"]]
+            self.command("set_themes_on_wall", {"themes_on_wall": True})
         self.voters = 0
 
     def command(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -137,14 +138,14 @@ WATCH = """async ([timeoutMs]) => {
   // One whole cycle: until every page number has been shown (and sampled), however slow the clock.
   const numbers = new Set(), start = performance.now();
   sample();
-  while (numbers.size < pages && performance.now() - start < timeoutMs) {
+  while (pages > 1 && numbers.size < pages && performance.now() - start < timeoutMs) {
     await new Promise(r => setTimeout(r, 40));
     sample();
   }
   await new Promise(r => setTimeout(r, 100));
   sample();
   return {seen: [...seen], rows: [...rows], outside: [...outside], lonely: [...lonely],
-          smallest: smallest === Infinity ? null : smallest, pages, samples, cycled: numbers.size >= pages};
+          smallest: smallest === Infinity ? null : smallest, pages, samples, cycled: pages === 1 || numbers.size >= pages};
 }"""
 
 
