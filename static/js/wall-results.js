@@ -7,12 +7,12 @@ IdeaFactory.wallResults = function (code, area) {
   var data = null, podium = [], rest = [], pages = [], revealStart = null, lastFetch = 0;
   var TOP = 5;
 
-  function row(item, most, tied) {
+  function row(item) {
     var li = document.createElement("li");
     li.className = "rank-row";
     var rank = document.createElement("span");
     rank.className = "rank";
-    rank.textContent = item.rank + (tied ? "=" : ".");
+    rank.textContent = item.place;
     var label = document.createElement("span");
     label.className = "rank-label";
     label.textContent = item.text;
@@ -21,18 +21,10 @@ IdeaFactory.wallResults = function (code, area) {
     votes.textContent = t(item.votes === 1 ? "dots_one" : "dots", { n: item.votes });
     var bar = document.createElement("span");
     bar.className = "rank-bar";
-    bar.style.width = 100 * item.votes / most + "%";
+    bar.style.width = 100 * item.votes / item.most + "%";
     bar.hidden = !item.votes;
     [rank, label, votes, bar].forEach(function (part) { li.appendChild(part); });
     return li;
-  }
-
-  // Ranked rows of one kind, each knowing whether its rank is shared; bars share one scale.
-  function kind(list, name, toText, most) {
-    return list.map(function (x) {
-      var tied = list.some(function (o) { return o !== x && o.rank === x.rank; });
-      return { kind: name, rank: x.rank, votes: x.votes, text: toText(x), most: most, tied: tied };
-    });
   }
 
   function part(name, rows, reveal) {
@@ -44,7 +36,7 @@ IdeaFactory.wallResults = function (code, area) {
     var list = document.createElement("ol");
     list.className = "ranking";
     rows.forEach(function (r, i) {
-      var li = row(r, r.most, r.tied);
+      var li = row(r);
       if (reveal) {  // fifth first, first last; reduced motion: CSS shows them all at once
         li.classList.add("reveal");
         li.style.animationDelay = (reveal.start + (rows.length - 1 - i)) * reveal.step - reveal.elapsed + "ms";
@@ -82,7 +74,7 @@ IdeaFactory.wallResults = function (code, area) {
       section.appendChild(list);
       return { section: section, list: list };
     },
-    item: function (i) { return row(rest[i], rest[i].most, rest[i].tied); }
+    item: function (i) { return row(rest[i]); }
   }, 15);
 
   function restMode() {
@@ -130,9 +122,12 @@ IdeaFactory.wallResults = function (code, area) {
     ready: function () { return !!data; },
     layout: function () {
       if (!data) { area.textContent = ""; pages = [{ podium: [] }]; return 1; }
-      var most = Math.max.apply(null, data.themes.concat(data.ideas).map(function (x) { return x.votes; }).concat([1]));
-      var themes = kind(data.themes, "themes", function (x) { return x.label; }, most);
-      var ideas = kind(data.ideas, "ideas", function (x) { return x.text; }, most);
+      // Ranks written as on paper ("1=" when shared); the bars share one scale.
+      var rows = IdeaFactory.resultRows(data, data.ideas.length);
+      var most = Math.max.apply(null, rows.map(function (x) { return x.votes; }).concat([1]));
+      rows.forEach(function (x) { x.kind = x.theme ? "themes" : "ideas"; x.most = most; });
+      var themes = rows.filter(function (x) { return x.theme; });
+      var ideas = rows.filter(function (x) { return !x.theme; });
       podium = layoutPodium(themes, ideas);
       rest = themes.slice(TOP).concat(ideas.slice(TOP));
       restMode();
