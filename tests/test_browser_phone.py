@@ -174,6 +174,7 @@ def test_voting_on_300_ideas(live_server: Any, new_page: Callable[..., Any], pee
     phone.get_by_role("button", name=f"Remove your dot from: {last_text}").tap()
     expect(phone.locator("#dots-left")).to_have_text("You have 1 dot left")
     expect(entries).to_have_count(3)
+    expect(phone.get_by_role("button", name="My dots (4)")).to_be_focused()  # not lost with the removed button
     expect(row(phone, last_text)).not_to_have_class(re.compile(r"\bvoted\b"))
     expect(plus(phone, last_text)).to_be_enabled()
 

@@ -188,6 +188,7 @@ IdeaFactory.phoneVoting = function (live, board, shared) {
     var focused = document.activeElement;
     var focusLabel = focused && focused.closest && focused.closest("#vote-section") && focused.getAttribute("aria-label");
     var focusTheme = focused && focused.dataset ? focused.dataset.theme : null;
+    var inBar = !!(focusLabel && focused.closest("#dot-bar"));
     var shown = draw(search.value.trim().toLocaleLowerCase());
     document.getElementById("vote-empty").hidden = shown > 0 || !!search.value.trim();
     dotBar({ dots: r.dots, left: left, cap: r.cap, voteOn: r.voteOn, placed: placed(), shared: !!(shared && shared()) });
@@ -198,6 +199,9 @@ IdeaFactory.phoneVoting = function (live, board, shared) {
         return b.getAttribute("aria-label") === focusLabel;
       });
     }
+    var toggle = document.getElementById("my-dots-toggle");
+    // A dot taken back from "My dots" takes its button with it: the focus goes back to the bar.
+    if (!again && inBar && !toggle.disabled) { again = toggle; }
     if (again) { again.focus(); }
   }
 
