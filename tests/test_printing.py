@@ -77,6 +77,7 @@ def test_a_tables_wall_shows_that_tables_qr_code(client: Any, tabled: dict[str, 
     wall = client.get(f"/w/{code}/wall?table={table['id']}").get_data(as_text=True)
     assert re.search(rf'<img class="qr" src="/w/{code}/qr.svg\?table={table["id"]}"', wall)
     assert f"/join/{code}?table={table['id']}" in wall  # in the image's text alternative
+    assert f'<p class="join-table">{table["name"]}</p>' in wall  # whose code it is
     whole = client.get(f"/w/{code}/wall").get_data(as_text=True)
     assert re.search(rf'<img class="qr" src="/w/{code}/qr.svg"', whole)
 
