@@ -231,3 +231,17 @@ def test_odd_unicode_and_huge_numbers_are_refused_or_tamed() -> None:
     zalgo = "a" + "\u0301" * 300 + "b"
     assert clean_text(zalgo, "idea", 500) == "\u00e1" + "\u0301" * 4 + "b"  # no longer spills over cards
     assert clean_text("Tiếng Việt", "idea", 500) == "Tiếng Việt"
+
+
+def test_the_paper_stand_in_is_not_counted_as_a_person(client: Any) -> None:
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    auth = {"Authorization": f"Bearer {created['facilitator_token']}"}
+    assert client.post(f"/w/{created['code']}/import", data={"text": "Fra papir"}, headers=auth).status_code == 200
+    exported = client.get(f"/w/{created['code']}/export.json", headers=auth).get_json()
+    assert exported["participant_count"] == 0 and [i["text"] for i in exported["ideas"]] == ["Fra papir"]
+    from facilitation import export
+
+    store = client.application.extensions["facilitation.store"]
+    workshop = store.get_workshop(created["code"])
+    rows = store.export_rows(workshop.id, export.COLUMNS)
+    assert export.build_report(rows).participants == 0  # the report's count

@@ -57,6 +57,8 @@ def join(store: Store, payload: object, cookie_token: str | None = None,
     if data.get("viewer") is True:
         return _screen(store, workshop, VIEWER, enter)
     token = data.get("facilitator_token")
+    if data.get("participant") is True:  # the phone page: never the browser's console cookie
+        organiser, cookie_token = False, None
     if (organiser or store.is_facilitator(workshop, token)
             or store.is_facilitator(workshop, cookie_token)):
         return _screen(store, workshop, FACILITATOR, enter)

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from .. import flow
 from ..flow import ranked
-from .rows import Rows, ideas_with_themes
+from .rows import Rows, ideas_with_themes, people
 
 __all__ = ["Report", "build_report", "parse_time", "ranked", "theme_totals"]
 
@@ -155,7 +155,7 @@ def build_report(rows: Rows) -> Report:
         title=str(workshop.get("title", "")), code=str(workshop.get("code", "")),
         created_at=parse_time(workshop.get("created_at")),
         questions=tuple(p["text"] for p in prompts),
-        participants=len(rows["participants"]), ideas=len(visible), theme_count=len(totals),
+        participants=people(rows), ideas=len(visible), theme_count=len(totals),
         votes=sum(i["votes"] for i in visible) + sum(t["theme_votes"] for t in totals),
         hidden=sum(1 for i in rows["ideas"] if i["hidden"]),
         waiting=sum(1 for i in rows["ideas"] if i["pending"] and not i["hidden"]),

@@ -19,7 +19,7 @@ SCHEMA: dict[str, tuple[dict[str, type], str | tuple[str, ...], list[tuple[str, 
     "prompts": ({"id": int, "workshop_id": int, "text": str, "position": int, "created_at": str},
                 "id", [W]),
     "tables": ({"id": int, "workshop_id": int, "name": str, "position": int}, "id", [W]),
-    "participants": ({"id": int, "workshop_id": int, "name": str, "table_id": int,
+    "participants": ({"id": int, "workshop_id": int, "name": str, "kind": str, "table_id": int,
                       "created_at": str}, "id", [W, ("table_id", "tables", "id")]),
     "clusters": ({"id": int, "workshop_id": int, "label": str, "position": int, "created_at": str},
                  "id", [W]),
@@ -55,3 +55,8 @@ def ideas_with_themes(rows: Rows) -> list[dict[str, Any]]:
              "table": names["table"].get(idea["table_id"], ""),
              "votes": votes.get(idea["id"], 0)}
             for idea in rows["ideas"] if not idea["hidden"] and not idea["pending"]]
+
+
+def people(rows: Rows) -> int:
+    """How many participants are people: not the stand-in that paper ideas are imported as."""
+    return sum(1 for row in rows["participants"] if row.get("kind", "person") != "paper")

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from .rows import IDEA_COLUMNS, Rows, ideas_with_themes
+from .rows import IDEA_COLUMNS, Rows, ideas_with_themes, people
 
 
 def inert(value: object) -> object:
@@ -31,7 +31,7 @@ def to_json(rows: Rows) -> str:
     event log, with hidden and declined ideas, is in the SQLite export only)."""
     document = {
         "workshop": rows["workshops"][0] if rows["workshops"] else None,
-        "participant_count": len(rows["participants"]),
+        "participant_count": people(rows),
         "questions": [{k: p[k] for k in ("id", "text", "position")} for p in rows["prompts"]],
         "tables": [{k: t[k] for k in ("id", "name", "position")} for t in rows["tables"]],
         "themes": [{k: c[k] for k in ("id", "label", "position")} for c in rows["clusters"]],

@@ -64,7 +64,7 @@ class AdminStore(RoundsStore):
             # Nobody holds a token for it: the stored "hash" is not the hash of any token.
             return int(db.table("participants").insert({
                 "workshop_id": workshop_id, "token_hash": "paper:" + hash_token(new_token()),
-                "name": "paper", "created_at": now()}).last_pk or 0)
+                "name": "paper", "kind": "paper", "created_at": now()}).last_pk or 0)
 
     def import_ideas(self, workshop_id: int, participant_id: int, prompt_id: int | None,
                      items: list[tuple[str, str]],

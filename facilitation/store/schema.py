@@ -176,3 +176,11 @@ def m010_devices(db: Database) -> None:
 def m011_wall_paused(db: Database) -> None:
     """Whether the facilitator has paused the wall's paging."""
     db.execute("ALTER TABLE workshops ADD COLUMN wall_paused INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
+def m012_participant_kind(db: Database) -> None:
+    """Whether a participant is a person or the stand-in that paper imports are posted as, so that
+    exports and reports count people."""
+    db.execute("ALTER TABLE participants ADD COLUMN kind TEXT NOT NULL DEFAULT 'person'")
+    db.execute("UPDATE participants SET kind = 'paper' WHERE token_hash LIKE 'paper:%'")

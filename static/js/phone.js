@@ -216,7 +216,8 @@
   var live = IdeaFactory.connect({
     code: code,
     joinPayload: function () {
-      return { code: code, participant_token: localStorage.getItem(tokenKey) || undefined };
+      // A phone page is a participant's, even in the organiser's or the facilitator's browser.
+      return { code: code, participant: true, participant_token: localStorage.getItem(tokenKey) || undefined };
     },
     onJoined: function (ack) {
       localStorage.setItem(tokenKey, ack.participant_token);
