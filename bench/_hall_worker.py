@@ -151,10 +151,8 @@ class HallWorker:
             self.events[key] += 1
             if name in ("idea_posted", "ideas_posted"):
                 self.ideas(c, p, now)
-            elif name in ("phase_changed", "rules_changed"):
+            elif name in ("phase_changed", "rules_changed", "phone_board"):
                 self.arrivals[key].append(now)
-                if c.role == "phone" and b'"refresh":true' in p:
-                    self.command(c, "sync", {"since": -1}, now)  # as the phone does: fetch its board
             elif name == "vote_totals" and c.role == "wall":
                 data = json.loads(p[2:])[1]
                 self.totals.append((now, sum(data["ideas"].values()) + sum(data["clusters"].values())))

@@ -13,7 +13,7 @@ then plays the scenarios in order on one workshop:
   reconn   every phone drops and comes back with its token, spread over 2 s, while collecting with
            those ideas present: all back (join ack, snapshot) within how long;
   phase    the console moves collect -> cluster -> vote: phase_changed arrival at every phone;
-           phones told to refresh fetch their board (`sync`: every visible idea), as live.js does;
+           and the `phone_board` (every visible idea) that follows the first;
   vote     `--voters` phones place 3 dots each over `--vote-seconds` s, then try a fourth (must be
            refused): cast ack latency, wall totals after the last cast, dots counted;
   see      back to collect with phones_see_ideas on: every idea on every phone, how late.
@@ -30,6 +30,7 @@ import multiprocessing as mp
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -217,6 +218,7 @@ class Run:
         errors: Counter[str] = Counter()
         for r in reps:
             drops.update(r["drops"])
+            drops.update({f"join failed: {k}": v for k, v in r["join_fail"].items()})
             errors.update({k: v for k, v in r["ack_errors"].items() if k != "extra_vote:no_dots_left"})
         row["notes"] = "; ".join(f"{k} x{v}" for k, v in (drops + errors).most_common(4))
         self.rows.append(row)
@@ -281,24 +283,25 @@ class Run:
         rss0 = self.server.rss()
         storm = min(self.n, args.storm)
 
+        # The storm: `storm` phones over storm/rate seconds, spread over the generators.
+        firsts = [round(storm * (len(spec) - (3 if w == 0 else 0)) / self.n) + (3 if w == 0 else 0)
+                  for w, spec in enumerate(specs)]
+        in_storm = sum(firsts) - 3
+
         def join() -> dict[str, Any]:
-            # The storm: `storm` phones over storm/rate seconds, spread over the generators.
-            for pipe, spec in zip(self.pipes, specs):
-                share = round(storm * (len(spec) / (self.n + 3)))
-                pipe.send(("add", spec[:share + (3 if spec[0][1] == "wall" else 0)],
-                           args.storm_rate * share / storm if storm else 0, 100))
+            for pipe, spec, first in zip(self.pipes, specs, firsts):
+                pipe.send(("add", spec[:first], args.storm_rate * first / max(1, in_storm), 100))
             t = self.settle(lambda reps: sum(r["joined"]["phone"] + r["joined"]["wall"]
-                                             for r in reps) >= storm + 3, 60 + storm / args.storm_rate)
+                                             + sum(r["join_fail"].values()) for r in reps)
+                            >= in_storm + 3, 60 + in_storm / args.storm_rate)
             lats = sorted(x for r in self.collect_reports() for x in r["join_lats"])
             figures = {"joined": sum(r["joined"]["phone"] for r in self.last), "join_s": t,
                        "join_p50_ms": 1000 * pct(lats, 50), "join_p99_ms": 1000 * pct(lats, 99)}
             return figures
 
         self.measured("join storm", join)
-        for pipe, spec in zip(self.pipes, specs):  # the rest of the hall, as fast as it goes
-            share = round(storm * (len(spec) / (self.n + 3)))
-            pipe.send(("add", spec[share + (3 if spec[0][1] == "wall" else 0):], 0,
-                       max(1, 200 // len(self.pipes))))
+        for pipe, spec, first in zip(self.pipes, specs, firsts):  # the rest, as fast as it goes
+            pipe.send(("add", spec[first:], 0, max(1, 200 // len(self.pipes))))
         t = self.settle(lambda reps: sum(r["joined"]["phone"] for r in reps) >= self.n, 60 + self.n / 50)
         self.idle()
         reps = self.reports(reset=True)
@@ -349,13 +352,16 @@ class Run:
                 console.call("set_phase", {"phase": to})
                 self.settle(lambda reps: sum(len(r["arrivals"].get("phone:phase_changed", []))
                                              for r in reps) >= joined, 60)
+                if to == "cluster" and ours:  # phones now show every idea: the board follows
+                    self.settle(lambda reps: sum(len(r["arrivals"].get("phone:phone_board", []))
+                                                 for r in reps) >= joined, 60)
                 self.settle(lambda reps: sum(r["pending"] for r in reps) == 0, 60)
                 reps = self.collect_reports()
                 lat = sorted(x - t0 for r in reps for x in r["arrivals"].get("phone:phase_changed", []))
-                syncs = sorted(x for r in reps for x in r["acks"].get("sync", []))
+                boards = sorted(x - t0 for r in reps for x in r["arrivals"].get("phone:phone_board", []))
                 return {"phones_reached": len(lat), "phase_p50_ms": 1000 * pct(lat, 50),
                         "phase_p99_ms": 1000 * pct(lat, 99), "phase_max_ms": 1000 * pct(lat, 100),
-                        "refresh_p99_ms": 1000 * pct(syncs, 99), "refreshes": len(syncs)}
+                        "boards": len(boards), "board_p99_ms": 1000 * pct(boards, 99)}
             return body
 
         def reconnect() -> dict[str, Any]:
@@ -418,7 +424,7 @@ COLUMNS = {
     "collect": ["ideas", "wall_p50_ms", "wall_p99_ms", "ack_p99_ms", "lost", "foreign_at_phones"],
     "reconnect storm": ["rejoined", "all_back_s", "rejoin_p99_ms"],
     "phase collect->cluster": ["phones_reached", "phase_p50_ms", "phase_p99_ms", "phase_max_ms",
-                               "refreshes", "refresh_p99_ms"],
+                               "boards", "board_p99_ms"],
     "phase cluster->vote": ["phones_reached", "phase_p50_ms", "phase_p99_ms", "phase_max_ms"],
     "vote storm": ["voters", "casts", "cast_p50_ms", "cast_p99_ms", "dots_counted", "dots_expected",
                    "fourth_refused", "totals_after_last_cast_ms"],
@@ -489,6 +495,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so every server started is stopped
     raise_nofile()
     rows: list[dict[str, Any]] = []
     phones = [int(v) for v in args.phones.split(",")]

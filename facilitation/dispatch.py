@@ -17,7 +17,8 @@ from .commands.registry import parse
 from .coordination import Coordination
 from .errors import N_, CommandError, RateLimited, server_error
 from .facts import (
-    ALL_PHONES, AUTHOR, BATCH, PHONES, SCREENS, Event, Fact, IdeasPosted, ParticipantCount, VoteTotals,
+    ALL_PHONES, AUTHOR, BATCH, PHONES, SCREENS, Event, Fact, IdeasPosted, ParticipantCount, PhoneBoard,
+    VoteTotals,
 )
 from .model import Actor, TokenBucket, Workshop
 from .store import Store
@@ -98,6 +99,11 @@ def send_fact(socketio: SocketIO, code: str, fact: Fact) -> None:
     to_phones(socketio, code, fact)
 
 
+def _workshop_id(store: Store, code: str) -> int:
+    workshop = store.get_workshop(code)
+    return workshop.id if workshop is not None else 0
+
+
 def to_phones(socketio: SocketIO, code: str, fact: Fact) -> None:
     """A logged fact's phone form to the phones its route names."""
     route = fact.route
@@ -105,10 +111,14 @@ def to_phones(socketio: SocketIO, code: str, fact: Fact) -> None:
         return
     if route.stream == ALL_PHONES:
         socketio.emit(fact.type, fact.phone_dict(), to=phones_room(code))
+        if route.refresh:  # phones now show every idea: the board, once for all of them
+            store: Store = current_app.extensions["facilitation.store"]
+            board = PhoneBoard(store.phone_snapshot(fact.workshop_id or _workshop_id(store, code)))
+            socketio.emit(board.type, board.to_dict(), to=phones_room(code))
     elif route.stream == AUTHOR and route.recipient is not None:
         socketio.emit(fact.type, fact.phone_dict(), to=participant_room(code, route.recipient))
     elif route.stream == BATCH:
-        store: Store = current_app.extensions["facilitation.store"]
+        store = current_app.extensions["facilitation.store"]
         workshop = store.get_workshop(code)
         if workshop is None:
             return

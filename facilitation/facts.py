@@ -36,7 +36,7 @@ class PhoneRoute:
     stream: str               # ALL_PHONES, AUTHOR or BATCH
     number: int | None = None  # pseq (ALL_PHONES) or oseq (AUTHOR)
     recipient: int | None = None  # the author's participant id (AUTHOR)
-    refresh: bool = False      # phones now show everyone's ideas: they fetch a fresh snapshot
+    refresh: bool = False      # phones now show everyone's ideas: a `phone_board` follows
 
 # The screens each audience reaches (tests/test_docs.py checks each screen's JS handles them).
 RECEIVERS = {WORKSHOP: ("wall", "phone", "console"), SCREENS: ("wall", "console"),
@@ -464,3 +464,15 @@ class IdeasPosted(Event):
     type: ClassVar[str] = "ideas_posted"
     audience: ClassVar[str] = PHONES
     ideas: list[Json]
+
+
+@fact
+@dataclass(frozen=True)
+class PhoneBoard(Event):
+    """A phone's snapshot (with every visible idea), sent once to all phones when they start showing
+    everyone's ideas: encoded once for the whole hall, where a fetch per phone would encode it
+    thousands of times."""
+
+    type: ClassVar[str] = "phone_board"
+    audience: ClassVar[str] = PHONES
+    snapshot: Json

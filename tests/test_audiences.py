@@ -58,8 +58,11 @@ def test_a_phone_gets_the_board_when_voting_opens(live_server: Any, peers: Any) 
     assert console.call("set_phase", {"phase": "vote"})["ok"]
     changed = phone.wait_for("phase_changed")
     assert changed["phase"] == "vote" and changed["refresh"] is True
-    board = phone.call("sync", {"since": -1})
-    assert board["snapshot"]["ideas"] == ideas and board["snapshot"]["pseq"] == changed["pseq"]
+    # The board follows, once for every phone: every visible idea, at the fact's stream number.
+    board = phone.wait_for("phone_board")["snapshot"]
+    assert board["ideas"] == ideas and board["pseq"] == changed["pseq"]
+    assert author.wait_for("phone_board")["snapshot"] == board
+    assert phone.call("sync", {"since": -1})["snapshot"] == board
     # From now on every phone follows every visible idea.
     assert console.call("hide_idea", {"idea_id": ideas[0]["id"]})["ok"]
     assert phone.wait_for("idea_hidden") == {"idea_id": ideas[0]["id"], "seq": changed["seq"] + 1,
@@ -82,7 +85,7 @@ def test_phones_see_ideas_batches_others_ideas_once_a_second(live_server: Any, p
     assert console.call("set_rules", {"phones_see_ideas": True})["ok"]
     rules = phone.wait_for("rules_changed")
     assert rules["rules"]["phones_see_ideas"] is True and rules["refresh"] is True
-    assert phone.call("sync", {"since": -1})["snapshot"]["ideas"] == [earlier]
+    assert phone.wait_for("phone_board")["snapshot"]["ideas"] == [earlier]
     started = time.monotonic()
     posted = [author.call("post_idea", {"text": f"Idé {n}", "client_id": str(n + 1)})["idea"]
               for n in range(6)]

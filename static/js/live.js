@@ -48,10 +48,10 @@ IdeaFactory.connect = function (options) {
     options.onSnapshot(snapshot);
   }
 
-  function resync(fresh) {
+  function resync() {
     if (state.syncing) { return; }
     state.syncing = true;
-    var since = fresh ? { since: -1 } : { since: state.seq, pseq: state.pseq, oseq: state.oseq };
+    var since = { since: state.seq, pseq: state.pseq, oseq: state.oseq };
     IdeaFactory.call(socket, "sync", since).then(function (ack) {
       state.syncing = false;
       if (!ack.ok) { status("error", ack.error.message); return; }
@@ -73,13 +73,16 @@ IdeaFactory.connect = function (options) {
     state[key] = data[key];
     if (data.seq > state.seq) { state.seq = data.seq; }
     options.onFact(event, data);
-    if (data.refresh) { resync(true); }  // phones now show everyone's ideas: fetch them
   }
 
   function receive(event, data) {
     if (!state.joined || state.syncing) { state.queue.push([event, data]); return; }
     if (event === "ideas_posted") {  // no number: each idea is applied as it now stands
       data.ideas.forEach(function (idea) { options.onFact("idea_posted", { idea: idea }); });
+      return;
+    }
+    if (event === "phone_board") {  // phones now show every idea: the board, right after the fact
+      if (data.snapshot.pseq >= state.pseq) { applySnapshot(data.snapshot); }
       return;
     }
     var key = stream(data);
@@ -121,6 +124,7 @@ IdeaFactory.connect = function (options) {
 
   // Others' ideas, batched once a second (phones_see_ideas): no seq, each applied as it stands.
   socket.on("ideas_posted", function (data) { receive("ideas_posted", data); });
+  socket.on("phone_board", function (data) { receive("phone_board", data); });
   socket.on("participant_count", function (data) {
     if (options.onCount) { options.onCount(data.participant_count, data); }
   });
