@@ -9,6 +9,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 
 from flask import Flask, Response, abort, request, session
 
@@ -35,10 +36,16 @@ MAX_TRACKED_ADDRESSES = 10_000
 
 class SecretThrottle:
     """Failed attempts at a secret per address: while an address has none left, every request of
-    it that presents a secret is refused before the secret is even compared."""
+    it that presents a secret is refused before the secret is even compared.
 
-    def __init__(self, rate: float = SECRET_RATE, burst: int = SECRET_BURST) -> None:
-        self.rate, self.burst = rate, burst
+    Each process keeps its own count, and every failure is also taken from one bucket shared by
+    all worker processes (`shared(key, rate, burst) -> allowed`, the coordination's `allow`): when
+    that is empty, the process blocks the address too, so N workers give a guesser at most N
+    guesses more, not N times the budget."""
+
+    def __init__(self, rate: float = SECRET_RATE, burst: int = SECRET_BURST,
+                 shared: Callable[[str, float, int], bool] | None = None) -> None:
+        self.rate, self.burst, self.shared = rate, burst, shared
         self.spent: dict[str, tuple[float, float]] = {}  # address -> (tokens, at)
 
     def _tokens(self, address: str, now: float) -> float:
@@ -54,14 +61,20 @@ class SecretThrottle:
         now = time.monotonic()
         if len(self.spent) >= MAX_TRACKED_ADDRESSES:  # a flood of addresses cannot grow memory
             self.spent = {a: v for a, v in self.spent.items() if self._tokens(a, now) < self.burst}
-        self.spent[address] = (self._tokens(address, now) - 1, now)
+        tokens = self._tokens(address, now) - 1
+        if self.shared is not None and not self.shared(f"secret:{address}", self.rate, self.burst):
+            tokens = 0.0  # the other processes' failures used the budget up
+        self.spent[address] = (tokens, now)
 
 
 def throttle() -> SecretThrottle:
-    """The application's secret throttle."""
+    """The application's secret throttle, sharing its count with the other worker processes."""
     from flask import current_app
 
-    return current_app.extensions["facilitation.secret_throttle"]  # type: ignore[no-any-return]
+    found: SecretThrottle = current_app.extensions["facilitation.secret_throttle"]
+    if found.shared is None and "facilitation.coordination" in current_app.extensions:
+        found.shared = current_app.extensions["facilitation.coordination"].allow
+    return found
 
 
 def guard_secret() -> None:

@@ -246,3 +246,22 @@ def test_the_paper_stand_in_is_not_counted_as_a_person(client: Any) -> None:
     workshop = store.get_workshop(created["code"])
     rows = store.export_rows(workshop.id, export.COLUMNS)
     assert export.build_report(rows).participants == 0  # the report's count
+
+
+def test_worker_processes_share_the_wrong_secret_budget() -> None:
+    from facilitation.model import TokenBucket
+    from facilitation.security import SECRET_BURST, SecretThrottle
+
+    buckets: dict[str, TokenBucket] = {}  # one budget both "processes" see, as Redis gives them
+
+    def shared(key: str, rate: float, burst: int) -> bool:
+        return buckets.setdefault(key, TokenBucket(rate, burst)).allow(time.monotonic())
+
+    workers = [SecretThrottle(shared=shared) for _ in range(4)]
+    guesses = 0
+    for n in range(200):
+        worker = workers[n % 4]  # the balancer spreads one guesser's requests over the workers
+        if not worker.blocked("10.0.0.9"):
+            guesses += 1
+            worker.failed("10.0.0.9")
+    assert guesses <= SECRET_BURST + len(workers), guesses  # not 4 x 10
