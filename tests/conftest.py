@@ -193,16 +193,25 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
-# Markers from the fixtures a test uses, so a new test is marked without anyone remembering to.
-LIVE_FIXTURES = {"live_server", "fresh_server", "workers"}
+# Markers from what a test uses, so a new test is marked without anyone remembering to: a live-server
+# fixture, or a LiveServer it starts itself (live); a browser fixture (browser); a module that runs
+# app.py in a process of its own (slow).
+LIVE_FIXTURES = {"live_server", "fresh_server", "workers", "quick_server"}
 BROWSER_FIXTURES = {"browser", "new_page"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests `live` (real server processes) and `browser` (chromium); `make test-fast` skips them."""
+    """Mark tests `live`, `browser` or `slow`; `make test-fast` leaves them out."""
+    import inspect
+
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
-        if used & LIVE_FIXTURES:
+        function = getattr(item, "function", None)
+        source = inspect.getsource(function) if function is not None else ""
+        module = inspect.getsource(item.module) if getattr(item, "module", None) else ""
+        if used & LIVE_FIXTURES or "LiveServer(" in source:
             item.add_marker(pytest.mark.live)
         if used & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
+        if '"app.py"' in module:
+            item.add_marker(pytest.mark.slow)
