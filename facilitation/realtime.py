@@ -20,6 +20,7 @@ from .facts import VoteTotals
 from .model import Actor, facilitator_cookie, normalize_code
 from .security import (
     BARE_JOIN_BURST, BARE_JOIN_RATE, DEVICE_COOKIE, JOIN_BURST, JOIN_RATE, device_of,
+    secret_failed, throttle,
 )
 from .store import Store
 
@@ -82,6 +83,10 @@ class WorkshopNamespace(Namespace):
             if code is None:
                 raise NotFound("not_found")
             join_room(room(code))
+            presented = isinstance(payload, dict) and payload.get("facilitator_token") is not None
+            if presented and throttle().blocked(request.remote_addr or ""):
+                leave_room(room(code))
+                raise CommandError("too_many_attempts")
             try:
                 actor, (ack, facts) = commands.join(self.store, payload,
                                                     request.cookies.get(facilitator_cookie(code)),
@@ -90,8 +95,10 @@ class WorkshopNamespace(Namespace):
                                                     admit=self._admit,
                                                     limit=current_app.config["MAX_PARTICIPANTS"],
                                                     enter=self._enter)
-            except Exception:
+            except Exception as error:
                 leave_room(room(code))
+                if presented and getattr(error, "code", None) == "forbidden":
+                    secret_failed()  # a wrong facilitator token, guessed over the socket
                 raise
             self._joined(actor, ack, payload)
             return ack, facts

@@ -265,3 +265,17 @@ def test_worker_processes_share_the_wrong_secret_budget() -> None:
             guesses += 1
             worker.failed("10.0.0.9")
     assert guesses <= SECRET_BURST + len(workers), guesses  # not 4 x 10
+
+
+def test_facilitator_tokens_guessed_over_the_socket_are_throttled(app: Any, client: Any) -> None:
+    from facilitation import socketio
+
+    code = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()["code"]
+    guesser = app.test_client()
+    guesser.environ_base["REMOTE_ADDR"] = "10.60.0.1"
+    sock = socketio.test_client(app, flask_test_client=guesser)
+    codes = [sock.emit("join", {"code": code, "facilitator_token": f"guess{n}"}, callback=True)["error"]["code"]
+             for n in range(13)]
+    assert codes[:10] == ["forbidden"] * 10 and codes[10:] == ["too_many_attempts"] * 3, codes
+    assert sock.emit("join", {"code": code}, callback=True)["ok"]  # joining as a phone still works
+    sock.disconnect()
