@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from functools import lru_cache
 from typing import Any
 
@@ -23,7 +22,7 @@ from .auth import (
 )
 from .dispatch import error_response
 from .errors import N_, CommandError, NotFound, RateLimited, Unauthorized
-from .model import MAX_IDEA_LENGTH, TokenBucket, Workshop, facilitator_cookie, normalize_code
+from .model import MAX_IDEA_LENGTH, Workshop, facilitator_cookie, normalize_code
 from .security import (
     DEVICE_BURST, DEVICE_COOKIE, DEVICE_RATE, device_of, new_device_cookie, safe_next,
 )
@@ -68,9 +67,9 @@ def creation_allowed() -> bool:
     """Whether this address may create another workshop now."""
     if request.remote_addr in (None, "127.0.0.1", "::1"):
         return True
-    buckets = current_app.extensions.setdefault("facilitation.create_buckets", {})
-    bucket = buckets.setdefault(request.remote_addr, TokenBucket(CREATE_RATE, CREATE_BURST))
-    return bool(bucket.allow(time.monotonic()))
+    # Agreed by every worker process, so several workers do not multiply the allowance.
+    shared = current_app.extensions["facilitation.coordination"]
+    return bool(shared.allow(f"create:{request.remote_addr}", CREATE_RATE, CREATE_BURST))
 
 
 @bp.get("/")
