@@ -126,7 +126,7 @@ WATCH = """async ([timeoutMs]) => {
     }
     for (const e of document.querySelectorAll("#wall-results .rank-row")) {
       if (!shown(e)) continue;
-      rows.add(e.closest("section").querySelector("h2").textContent.replace(/\\d+/g, "") + "|" + e.querySelector(".rank-label").textContent);
+      rows.add(e.dataset.kind + "|" + e.querySelector(".rank-label").textContent);
       smallest = Math.min(smallest, parseFloat(getComputedStyle(e.querySelector(".rank-label")).fontSize));
     }
     for (const h of document.querySelectorAll("#ideas h2")) {

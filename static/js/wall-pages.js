@@ -40,7 +40,10 @@ IdeaFactory.packer = function (area, source, columnEm) {
     }
   }
 
-  function fits(column) { return column.scrollHeight <= limit + 0.5; }
+  function fits(column) { return column.scrollHeight <= limit; }
+
+  // The board's height, a pixel short: scrollHeight is rounded, the board's height need not be.
+  function boardHeight() { return Math.floor(area.getBoundingClientRect().height) - 1; }
 
   // Place group items [i, end) from column c on; returns {i, c} where it stopped.
   function place(i, end, c, continued) {
@@ -114,7 +117,7 @@ IdeaFactory.packer = function (area, source, columnEm) {
   return {
     // Pages as [from, to) ranges, each filling the screen.
     pages: function () {
-      var pages = [], from = 0, count = source.count(), height = area.clientHeight;
+      var pages = [], from = 0, count = source.count(), height = boardHeight();
       while (from < count) {
         var to = pack(from, height, count);
         if (to === from) { to = from + 1; }  // cannot happen: an item always goes in an empty column
@@ -125,7 +128,7 @@ IdeaFactory.packer = function (area, source, columnEm) {
     },
     // Draw a page with its columns balanced: the lowest column height that still holds it.
     draw: function (page) {
-      var low = 0, high = area.clientHeight;
+      var low = 0, high = boardHeight();
       while (high - low > 8) {
         var mid = (low + high) / 2;
         if (pack(page.from, mid, page.to) >= page.to) { high = mid; } else { low = mid; }

@@ -10,6 +10,7 @@ IdeaFactory.wallResults = function (code, area) {
   function row(item) {
     var li = document.createElement("li");
     li.className = "rank-row";
+    li.dataset.kind = item.kind;
     var rank = document.createElement("span");
     rank.className = "rank";
     rank.textContent = item.place;
@@ -64,13 +65,14 @@ IdeaFactory.wallResults = function (code, area) {
     count: function () { return rest.length; },
     group: function (i) { return rest[i].kind; },
     section: function (i, continued) {
-      var name = t(rest[i].kind === "themes" ? "results_themes" : "results_ideas");
       var section = document.createElement("section");
-      var h = document.createElement("h2");
-      h.textContent = continued ? t("continued", { theme: name }) : name;
+      if (!continued) {  // the ranks say where a column goes on; the heading is said once
+        var h = document.createElement("h2");
+        h.textContent = t(rest[i].kind === "themes" ? "results_themes" : "results_ideas");
+        section.appendChild(h);
+      }
       var list = document.createElement("ol");
       list.className = "ranking";
-      section.appendChild(h);
       section.appendChild(list);
       return { section: section, list: list };
     },
