@@ -200,6 +200,16 @@ LIVE_FIXTURES = {"live_server", "fresh_server", "workers", "quick_server"}
 BROWSER_FIXTURES = {"browser", "new_page"}
 
 
+def starts_server(item: pytest.Item) -> bool:
+    """Whether one of the fixtures a test uses builds a LiveServer of its own."""
+    import inspect
+
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = info.name2fixturedefs.values() if info is not None else []
+    return any("LiveServer(" in inspect.getsource(d.func) for defs in definitions for d in defs
+               if inspect.isfunction(d.func) and d.func.__module__ != __name__)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark tests `live`, `browser` or `slow`; `make test-fast` leaves them out."""
     import inspect
@@ -209,7 +219,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         function = getattr(item, "function", None)
         source = inspect.getsource(function) if function is not None else ""
         module = inspect.getsource(item.module) if getattr(item, "module", None) else ""
-        if used & LIVE_FIXTURES or "LiveServer(" in source:
+        if used & LIVE_FIXTURES or "LiveServer(" in source or starts_server(item):
             item.add_marker(pytest.mark.live)
         if used & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
