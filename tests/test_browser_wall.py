@@ -211,6 +211,14 @@ def test_the_wall_through_every_phase(live_server: Any, new_page: Callable[..., 
                 expect(wall.locator("#closing-count")).to_have_text(f"{count} idéer fra {room.voters} deltagere.")
             if phase == "results" and themed:
                 top_five_fully_visible(wall, where)
+            # How to join: a corner badge once the ideas fill the wall and while voting; in the
+            # sorting, the results and the closing neither QR code nor posting state.
+            if phase in ("collect", "vote"):
+                expect(wall.locator("#wall")).to_have_class(re.compile(r"\bjoin-badge\b"))
+                expect(wall.locator("img.qr")).to_be_visible()
+            else:
+                expect(wall.locator("img.qr")).to_be_hidden()
+                expect(wall.locator("#posting-state")).to_be_hidden()
             FIGURES.append(f"{where}: {result['pages']} pages, smallest idea text {result['smallest']} px")
             wall.screenshot(animations="disabled", path=shots / f"wall-{case}-{name}-{phase}.png")
             assert wall.errors == [], wall.errors
