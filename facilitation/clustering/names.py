@@ -150,6 +150,8 @@ def name_group(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str]
     if chosen:
         label = " ".join(spell(s) for s in chosen)
     else:
-        pair = [first, *(s for s in ranked[1:2] if score[s] >= SECOND_WORD * score[first])]
+        # An everyday word may head a theme many members share ("Musik"), not trail a name.
+        pair = [first, *(s for s in ranked[1:2]
+                         if score[s] >= SECOND_WORD * score[first] and general[s] < EVERYDAY_ZIPF)]
         label = f" {CONNECTOR[language]} ".join(spell(s) for s in _as_written(pair, group, docs))
     return Name(label[0].upper() + label[1:], words, forms)

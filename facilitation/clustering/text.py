@@ -15,12 +15,20 @@ from sklearn.preprocessing import normalize
 
 from facilitation.stopwords import DANISH, ENGLISH
 
+from .lexicon import zipf
+
 # Every weight below is fixed and was chosen on benchmark samples (bench/clustering.py) drawn with
 # other seeds than the reported ones; none of them ever looks at labels at run time.
 # Char n-grams catch Danish compounds and typos ("påmindelse"/"påmidelse") that stems miss.
 # Whole words with stopwords kept catch phrasing ("will it", "how do I") that stems drop; they
 # only shape the graph: in the whole-text test of whether an idea belongs (FULL_WORD_WEIGHT)
 # words like "for" would pull outliers into themes.
+# A word's weight blends the workshop's own IDF, noisy over a few dozen short ideas, with how rare
+# the word is in general language (wordfreq): "what", "my", "the" weigh little even when the
+# workshop happens to use them seldom. GENERAL_SHARE of the weight is the general part, in IDF
+# units (natural log: a Zipf point is a factor of ten), counted from COMMONEST_ZIPF down.
+GENERAL_SHARE = 0.5
+COMMONEST_ZIPF = 7.0
 STEM_WEIGHT = 1.0
 CHAR_WEIGHT = 1.5
 WORD_WEIGHT = 1.0
@@ -28,8 +36,9 @@ FULL_WORD_WEIGHT = 0.0
 CHAR_RANGE = (3, 5)
 # Features seen in a single idea cannot link two ideas, they only dilute the similarity.
 MIN_DF = 2
-# Hashed n-grams need no vocabulary (building one is most of the time for 1,000 ideas); at 2**20
-# buckets two n-grams of a workshop share one by chance too rarely to matter.
+# Char n-grams are hashed: they need no vocabulary (building one is most of the time for 1,000
+# ideas); at 2**20 buckets two n-grams of a workshop share one by chance too rarely to matter.
+# Words and stems are far fewer and keep a vocabulary, which is what looks up their frequency.
 HASH_BUCKETS = 2 ** 20
 
 # How much more evidence of the other language one idea needs to be read in it.
@@ -99,7 +108,7 @@ def _combine(parts: list[sp.csr_matrix], weights: tuple[float, ...]) -> sp.csr_m
     return sp.csr_matrix(normalize(sp.hstack(weighted).tocsr()))
 
 
-def _hashed(analyzer: object, data: list[object], **options: object) -> sp.csr_matrix:
+def _hashed(analyzer: str, data: list[str], **options: object) -> sp.csr_matrix:
     """Sublinear TF-IDF of hashed features, without L2 norm (views are weighted later)."""
     counts = HashingVectorizer(analyzer=analyzer, n_features=HASH_BUCKETS,
                                alternate_sign=False, norm=None, lowercase=False,
@@ -112,14 +121,39 @@ def _hashed(analyzer: object, data: list[object], **options: object) -> sp.csr_m
     return sp.csr_matrix(TfidfTransformer(sublinear_tf=True, norm=None).fit_transform(counts))
 
 
+def _general_idf(tokens: list[list[str]], surfaces: list[list[str]], languages: list[str]
+                 ) -> sp.csr_matrix:
+    """Sublinear TF-IDF of tokens whose IDF is blended with their rarity in general language,
+    judged by the first spelling seen of each token, without L2 norm."""
+    vocabulary: dict[str, int] = {}
+    rarity: list[float] = []
+    rows, columns = [], []
+    for row, (doc_tokens, doc_surfaces, language) in enumerate(zip(tokens, surfaces, languages)):
+        for token, surface in zip(doc_tokens, doc_surfaces):
+            if token not in vocabulary:
+                vocabulary[token] = len(vocabulary)
+                rarity.append(max(COMMONEST_ZIPF - zipf(surface, language), 0.0) * np.log(10) / 2)
+            rows.append(row)
+            columns.append(vocabulary[token])
+    counts = sp.csr_matrix((np.ones(len(rows)), (rows, columns)),
+                           shape=(len(tokens), max(len(vocabulary), 1)))
+    counts.sum_duplicates()
+    counts.data = 1 + np.log(counts.data)
+    local = np.log((1 + len(tokens)) / (1 + counts.getnnz(axis=0))) + 1
+    general = np.array(rarity or [0.0])
+    return sp.csr_matrix(counts @ sp.diags((1 - GENERAL_SHARE) * local + GENERAL_SHARE * general))
+
+
 def vectorize(docs: list[Doc]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """Return rows of stem, char n-gram and word TF-IDF: only shared features, and all."""
     texts = [d.text for d in docs]
     # Char n-grams and words run over the whole text: recurring phrasings ("will it",
-    # "kommer det til at") are a useful signal, and IDF keeps the most common ones weak.
-    views = [_hashed(lambda stems: stems, [d.stems for d in docs]),
-             _hashed("char_wb", texts, ngram_range=CHAR_RANGE),  # type: ignore[arg-type]
-             _hashed(str.split, texts)]  # type: ignore[arg-type]
+    # "kommer det til at") are a useful signal; IDF and general frequency keep common ones weak.
+    languages = [d.language for d in docs]
+    words = [t.split() for t in texts]
+    views = [_general_idf([d.stems for d in docs], [d.words for d in docs], languages),
+             _hashed("char_wb", texts, ngram_range=CHAR_RANGE),
+             _general_idf(words, words, languages)]
     shared = []
     for raw in views:
         df = raw.getnnz(axis=0)
