@@ -17,6 +17,8 @@ import wordfreq
 RARE_ZIPF = 3.0
 # Danish definite endings: "borgerne", "biblioteket", "cykelstien" read as "the citizens",
 # "the library", not as a heading; an indefinite form a member wrote reads better.
+# Zipf points per word by which one language must know a name's words better to decide its "og"/"and".
+CLEAR_LEAD = 2.0
 _DEFINITE = {"da": ("ne", "en", "et", "n", "t")}
 
 
@@ -33,6 +35,16 @@ def zipf(word: str, language: str) -> float:
     known = max(wordfreq.zipf_frequency(word, language),
                 wordfreq.zipf_frequency(lemma(word, language), language))
     return max(known, RARE_ZIPF)
+
+
+def language_of(words: list[str], fallback: str) -> str:
+    """"da" or "en", whichever language knows these words clearly better ("stjerner og nuværende" is
+    Danish even in ideas that quote English titles); the fallback when neither does."""
+    lead = sum(wordfreq.zipf_frequency(w, "da") - wordfreq.zipf_frequency(w, "en") for w in words)
+    # Many words exist in both ("reservation"): only a clear lead overrides the members' language.
+    if abs(lead) < CLEAR_LEAD * len(words):
+        return fallback
+    return "da" if lead > 0 else "en"
 
 
 def is_definite(word: str, language: str) -> bool:

@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .lexicon import is_definite, zipf
-from .text import WORD_RE, Doc, stem
+from .lexicon import is_definite, language_of, zipf
+from .text import WORD_RE, Doc, detect_language, stem
 
 # "Biblioteker og medborgerhuse": two words are joined the way a person would write them.
 CONNECTOR = {"da": "og", "en": "and"}
@@ -25,6 +25,8 @@ SHOWN_WORDS = 5
 # names a theme only when three or more members use it ("Musik"); two ideas that share one are
 # chance ("kort" as "short" and as "map").
 GENERAL_WEIGHT = 1.2
+# Two words that share their first letters this far are one word in two forms.
+SAME_ROOT = 5
 COMMONEST_ZIPF = 7.0
 EVERYDAY_ZIPF = 5.0
 EVERYDAY_USERS = 3
@@ -93,8 +95,9 @@ def _ranked(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
 
 
 def _language(group: Sequence[int], docs: Sequence[Doc]) -> str:
-    """The language most of the group's members write in."""
-    return Counter(docs[i].language for i in group).most_common(1)[0][0]
+    """The language the group's members write in, judged on their words together: a Danish idea
+    that quotes an English title may read as English alone."""
+    return detect_language([docs[i].text for i in group])
 
 
 def _phrase(first: str, group: Sequence[int], docs: Sequence[Doc], used: Counter[str],
@@ -114,6 +117,11 @@ def _phrase(first: str, group: Sequence[int], docs: Sequence[Doc], used: Counter
     if best is not None and pairs[best] >= max(2, PHRASE_SHARE * used[first]):
         return list(best)
     return []
+
+
+def _same_root(a: str, b: str) -> bool:
+    """Whether two words start alike ("reservation", "reservér"): one heading needs only one."""
+    return a[:SAME_ROOT] == b[:SAME_ROOT]
 
 
 def _as_written(stems: list[str], group: Sequence[int], docs: Sequence[Doc]) -> list[str]:
@@ -144,7 +152,7 @@ def name_group(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str]
     if not ranked:
         return None
     forms = sorted({w for s in ranked[:SHOWN_WORDS] for w in spellings[s]})
-    words = [spell(s) for s in ranked[:SHOWN_WORDS]]
+    words = list(dict.fromkeys(spell(s) for s in ranked[:SHOWN_WORDS]))  # stems of two languages
     first = ranked[0]
     chosen = _phrase(first, group, docs, used, [s for s in ranked if general[s] < EVERYDAY_ZIPF])
     if chosen:
@@ -152,6 +160,8 @@ def name_group(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str]
     else:
         # An everyday word may head a theme many members share ("Musik"), not trail a name.
         pair = [first, *(s for s in ranked[1:2]
-                         if score[s] >= SECOND_WORD * score[first] and general[s] < EVERYDAY_ZIPF)]
-        label = f" {CONNECTOR[language]} ".join(spell(s) for s in _as_written(pair, group, docs))
+                         if score[s] >= SECOND_WORD * score[first] and general[s] < EVERYDAY_ZIPF
+                         and not _same_root(spell(first), spell(s)))]
+        spelled = [spell(s) for s in _as_written(pair, group, docs)]
+        label = f" {CONNECTOR[language_of(spelled, language)]} ".join(spelled)
     return Name(label[0].upper() + label[1:], words, forms)
