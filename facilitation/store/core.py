@@ -62,6 +62,16 @@ def connect(path: Path | str) -> Database:
     return db
 
 
+def reader(db: Database) -> Database:
+    """A second connection to the same file, for reads; the same one for a database in memory."""
+    path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
+    if not path:
+        return db
+    conn = sqlite3.connect(path, check_same_thread=False, timeout=BUSY_TIMEOUT)
+    conn.execute("PRAGMA query_only = ON")
+    return Database(conn)
+
+
 class _Group:
     """Changes committed by one COMMIT: how many, whether it happened, and what went wrong."""
 
@@ -148,6 +158,10 @@ class CoreStore:
         self.run_commit: Callable[..., Any] = lambda function, *args: function(*args)
         if not db.table("workshops").exists():
             migrations.apply(db)
+        # Reads outside a change use a connection of their own: they never wait for a commit
+        # (the write lock is held while the disk syncs) and see committed data only.
+        self.reader, self.read_lock = reader(db), threading.Lock()
+        self.local = threading.local()  # per thread, or per greenlet when patched: in a change?
 
     @contextmanager
     def _transaction(self) -> Iterator[Database]:
@@ -168,6 +182,7 @@ class CoreStore:
                 self.db.execute("BEGIN IMMEDIATE")
                 group = self._group = _Group()
             self._depth, self._logged = 1, []
+            self.local.writing = True
             try:
                 with self.db.atomic():  # a savepoint
                     yield self.db
@@ -179,6 +194,7 @@ class CoreStore:
                 raise
             finally:
                 self._depth = 0
+                self.local.writing = False
             group.logged += self._logged
             group.members += 1
             leader = group.members == 1
@@ -202,8 +218,11 @@ class CoreStore:
         group.done.set()
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        with self.lock:
-            return [dict(row) for row in self.db.query(sql, params)]
+        if getattr(self.local, "writing", False) or self.reader is self.db:
+            with self.lock:  # inside a change: what it wrote so far included
+                return [dict(row) for row in self.db.query(sql, params)]
+        with self.read_lock:
+            return [dict(row) for row in self.reader.query(sql, params)]
 
     def _append(self, workshop_id: int, fact: Fact, actor: str | None) -> Fact:
         """Advance the workshop's sequence and log the fact; call inside a transaction."""
