@@ -22,14 +22,15 @@ SHOWN_WORDS = 5
 # word is rarer in general language, it counts as this much more telling (a Zipf point is a
 # factor of ten, about 2.3 in the local IDF's natural log; half of that keeps the local IDF
 # in charge among the rare words). "Folk", "brug", "kort" are everyday words: one that common
-# names a theme only when three or more members use it ("Musik"); two ideas that share one are
-# chance ("kort" as "short" and as "map").
+# names a theme only when three or more members and half of them use it ("Musik"); two ideas
+# that share one are chance ("kort" as "short" and as "map"), and so are 3 of 11 saying "gerne".
 GENERAL_WEIGHT = 1.2
 # Two words that share their first letters this far are one word in two forms.
 SAME_ROOT = 5
 COMMONEST_ZIPF = 7.0
 EVERYDAY_ZIPF = 5.0
 EVERYDAY_USERS = 3
+EVERYDAY_SHARE = 0.5
 # A word of the question ("kommunen") or the tail of one of its compounds ("idéer" in
 # "københavneridéer") says what every idea is about; shorter tails are too often chance.
 MIN_TAIL = 3
@@ -88,7 +89,8 @@ def _ranked(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
     shared = [s for s in telling if used[s] >= 2]
     language = _language(group, docs)
     general = {s: min(zipf(w, language) for w in spellings[s]) for s in shared}
-    shared = [s for s in shared if general[s] < EVERYDAY_ZIPF or used[s] >= EVERYDAY_USERS]
+    everyday = max(EVERYDAY_USERS, EVERYDAY_SHARE * len(group))
+    shared = [s for s in shared if general[s] < EVERYDAY_ZIPF or used[s] >= everyday]
     score = {s: used[s] * (math.log((1 + len(docs)) / doc_freq[s])
                            + GENERAL_WEIGHT * (COMMONEST_ZIPF - general[s])) for s in shared}
     return sorted(shared, key=lambda s: (-score[s], s)), score, general, used
