@@ -239,6 +239,15 @@ def test_language_detection() -> None:
     assert detect_language(ENGLISH_IDEAS) == "en"
     assert detect_language(["Bedre belysning på cykelstierne"]) == "da"
     assert detect_language(["Better lighting on the bike lanes"]) == "en"
+    # Only words both stopword lists hold ("af", "i", "til"): the words' frequencies decide.
+    assert detect_language(["Reservation af bord i aften", "Bord til fire"]) == "da"
+
+
+def test_two_words_are_joined_by_the_language_of_the_words() -> None:
+    ideas = ["Give The Art of War fem stjerner og en anmeldelse", "Give The Great Gatsby tre stjerner og en anmeldelse",
+             "Give The Old Man and the Sea to stjerner og en anmeldelse"]
+    [found] = suggest_clusters(ideas)
+    assert found.label in ("Stjerner og anmeldelse", "Anmeldelse og stjerner")
 
 
 def test_a_thousand_ideas_complete_with_valid_output() -> None:

@@ -47,6 +47,13 @@ def language_of(words: list[str], fallback: str) -> str:
     return "da" if lead > 0 else "en"
 
 
+@lru_cache(maxsize=65536)
+def leaning(word: str) -> int:
+    """1 when Danish uses a word clearly more than English does, -1 for the reverse, else 0."""
+    lead = wordfreq.zipf_frequency(word, "da") - wordfreq.zipf_frequency(word, "en")
+    return 0 if abs(lead) < CLEAR_LEAD / 2 else (1 if lead > 0 else -1)
+
+
 def is_definite(word: str, language: str) -> bool:
     """Whether a word is a definite form of its lemma ("borgerne" of "borger")."""
     base = lemma(word, language)
