@@ -209,6 +209,12 @@ def test_the_console_guides_the_evening(live_server: Any, new_page: Callable[...
     assert state(live_server, workshop)["workshop"]["dots"] == 4
     console.locator("#voting-dots").fill("5")
     expect(console.locator('[data-saved-for="voting-form"]')).to_have_text("")
+    # The rule that lets phones show everyone's ideas is a setting like the others.
+    assert state(live_server, workshop)["workshop"]["phones_see_ideas"] is False
+    console.locator("#rules-phones-see").check()
+    console.locator("#rules-form button[type=submit]").click()
+    expect(console.locator('[data-saved-for="rules-form"]')).to_have_text("Saved")
+    assert state(live_server, workshop)["workshop"]["phones_see_ideas"] is True
     assert console.errors == []
 
 

@@ -67,6 +67,7 @@ DANISH = {
     "Scan the QR code, or go to": "Scan QR-koden, eller gå til",
     "and type the code": "og skriv koden",
     "Participants": "Deltagere",
+    "Phones show everyone's ideas while collecting": "Telefonerne viser alles idéer, mens der indsamles",
     "Ideas": "Idéer",
     "Language": "Sprog",
     "{n} characters left": "{n} tegn tilbage",

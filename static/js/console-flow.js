@@ -43,7 +43,8 @@
     app.call("set_rules", {
       names: byId("rules-names").value, pre_moderation: byId("rules-premod").checked,
       language: byId("rules-language").value,
-      table_mode: byId("rules-tablemode").checked, idea_cap: cap ? Number(cap) : null
+      table_mode: byId("rules-tablemode").checked, idea_cap: cap ? Number(cap) : null,
+      phones_see_ideas: byId("rules-phones-see").checked
     }).then(app.saved("rules-form"));
   });
   byId("tables-form").addEventListener("submit", function (event) {
@@ -166,6 +167,7 @@
     fill("voting-dots", w.dots); fill("voting-max", w.max_per_item); fill("voting-on", w.vote_on || "both");
     fill("rules-names", w.names); fill("rules-language", w.language); fill("rules-premod", w.pre_moderation);
     fill("rules-tablemode", w.table_mode); fill("rules-cap", w.idea_cap);
+    fill("rules-phones-see", w.phones_see_ideas);
     fill("tables-names", board.tables.map(function (table) { return table.name; }).join("\n"));
     document.querySelector(".console-header .question").textContent = w.prompt;
     renderPrompts();
