@@ -28,7 +28,7 @@
   var editing = false;
   var wantedTable = Number(page.dataset.table) || null;  // from a table's QR code (?table=)
   var choosingTable = false;
-  var held = {};        // client_id -> true while the rate limit holds an idea back
+  var held = false;     // the rate limit holds the outbox back: its first idea and all behind it wait
 
   // The themes the facilitator has made so far, read-only, with how many ideas each holds.
   function renderThemes() {
@@ -57,7 +57,7 @@
       var item = IdeaFactory.ideaElement({ id: pending.client_id, text: pending.text });
       item.classList.add("pending");
       // Held back by the rate limit is not offline: it goes out by itself in a moment.
-      item.appendChild(el("p", "idea-meta", held[pending.client_id] ? t("waiting_to_send")
+      item.appendChild(el("p", "idea-meta", held ? t("waiting_to_send")
         : live && live.isJoined() ? t("sending") : t("saved_offline")));
       list.appendChild(item);
     });
@@ -148,12 +148,12 @@
     live.call("post_idea", { text: item.text, client_id: item.client_id }).then(function (ack) {
       flushing = false;
       var permanent = !ack.ok && ["rate_limited", "server_error", "not_joined"].indexOf(ack.error.code) < 0;
-      held[item.client_id] = !ack.ok && ack.error.code === "rate_limited";
+      held = !ack.ok && ack.error.code === "rate_limited";
       if (ack.ok || permanent) {
         saveOutbox(loadOutbox().filter(function (x) { return x.client_id !== item.client_id; }));
       }
       if (ack.ok) { remember(ack.idea); showMessage(ack.idea.pending ? t("waiting_for_approval") : t("sent"), "success"); render(); flush(); return; }
-      if (held[item.client_id]) {
+      if (held) {
         showMessage(t("waiting_to_send"), "info");
         render();
         setTimeout(flush, 2500);  // the bucket refills one idea every 2 s
