@@ -75,10 +75,24 @@ class Server:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
             try:
                 with urllib.request.urlopen(f"http://{HOST}:{self.port}/", timeout=1):
-                    return
+                    break
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("server did not answer")
+        else:
+            raise RuntimeError("server did not answer")
+        self.settle_rss()
+
+    def settle_rss(self) -> None:
+        """Wait until the tree's memory stops growing (word tables load after the server answers),
+        so that RSS per phone counts phones, not the start-up."""
+        last, steady = self.rss(), 0
+        for _ in range(120):
+            time.sleep(0.5)
+            now = self.rss()
+            steady = steady + 1 if abs(now - last) < 1 else 0
+            if steady == 4:
+                return
+            last = now
 
     def tree(self) -> list[int]:
         assert self.proc is not None
@@ -131,22 +145,48 @@ def spent(before: dict[int, float], after: dict[int, float]) -> float:
 
 
 class Console:
-    """The facilitator: a python-socketio client in this process (it sends a handful of commands)."""
+    """The facilitator: a python-socketio client in this process (it sends a handful of commands).
+
+    Like the real console it reconnects and joins again when it drops (a saturated server misses
+    its pings during a 10,000-phone reconnect storm), and sends a command again after a drop."""
 
     def __init__(self, url: str, code: str, token: str | None) -> None:
         import socketio
 
-        self.client = socketio.Client(reconnection=False)
+        self.client = socketio.Client(reconnection=True, reconnection_delay=0.5,
+                                      reconnection_delay_max=2)
+        self.payload = {"code": code, "facilitator_token": token or "bare"}
+        self.joined, self.drops = False, 0
+        self.client.on("disconnect", self.dropped)
         self.client.connect(url, transports=["websocket"], wait_timeout=20)
-        ack = self.client.call("join", {"code": code, "facilitator_token": token or "bare"},
-                               timeout=30)
+        self.join()
+
+    def dropped(self, *_: Any) -> None:
+        self.joined = False
+        self.drops += 1
+
+    def join(self) -> None:
+        deadline = time.monotonic() + 120
+        while not self.client.connected and time.monotonic() < deadline:
+            time.sleep(0.2)  # python-socketio is reconnecting in its own thread
+        ack = self.client.call("join", self.payload, timeout=60)
         assert ack["ok"], ack
+        self.joined = True
 
     def call(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
-        ack = self.client.call(event, payload, timeout=60)
-        if not ack.get("ok"):
-            raise RuntimeError(f"{event}: {ack}")
-        return ack  # type: ignore[no-any-return]
+        import socketio
+
+        for _ in range(3):
+            try:
+                if not self.joined:
+                    self.join()
+                ack = self.client.call(event, payload, timeout=60)
+            except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
+                continue  # it dropped meanwhile: once more, after joining again
+            if not ack.get("ok"):
+                raise RuntimeError(f"{event}: {ack}")
+            return ack  # type: ignore[no-any-return]
+        raise RuntimeError(f"{event}: no answer in three tries")
 
 
 class Run:
@@ -157,6 +197,7 @@ class Run:
         self.rows: list[dict[str, Any]] = []
         self.procs: list[Any] = []
         self.pipes: list[Connection] = []
+        self.console: Console | None = None
 
     def label(self) -> dict[str, Any]:
         return {"server": self.server.kind, "mode": self.server.mode, "K": self.server.workers,
@@ -220,6 +261,8 @@ class Run:
             drops.update(r["drops"])
             drops.update({f"join failed: {k}": v for k, v in r["join_fail"].items()})
             errors.update({k: v for k, v in r["ack_errors"].items() if k != "extra_vote:no_dots_left"})
+        if self.console is not None and self.console.drops:
+            drops["console dropped (so far)"] = self.console.drops
         row["notes"] = "; ".join(f"{k} x{v}" for k, v in (drops + errors).most_common(4))
         self.rows.append(row)
         print(f"  {name}: " + ", ".join(f"{k}={fmt(v)}" for k, v in row.items()
@@ -242,7 +285,7 @@ class Run:
         else:
             code, token = "BARE23", None
         self.last: list[dict[str, Any]] = []
-        console = Console(f"http://{HOST}:{server.port}", code, token)
+        console = self.console = Console(f"http://{HOST}:{server.port}", code, token)
         per = args.per_worker
         shares = [3 + min(self.n, args.posters)]
         rest = self.n - min(self.n, args.posters)
@@ -374,7 +417,8 @@ class Run:
                     "all_back_s": time.monotonic() - t0 if t < 60 + joined / 50 else float("nan"),
                     "rejoin_p99_ms": 1000 * pct(lats, 99)}
 
-        self.measured("reconnect storm", reconnect)
+        if "reconnect" not in args.skip:
+            self.measured("reconnect storm", reconnect)
         self.measured("phase collect->cluster", phase("cluster"))
 
         console.call("set_voting", {"dots": 3, "max_per_item": 1})
@@ -404,11 +448,13 @@ class Run:
                     "dots_expected": 3 * planned, "fourth_refused": extra,
                     "totals_after_last_cast_ms": 1000 * (reached - last_cast)}
 
-        self.measured("vote storm", vote)
-        console.call("set_phase", {"phase": "collect"})
-        console.call("set_rules", {"phones_see_ideas": True})
-        self.idle()
-        self.measured("phones_see_ideas", collect(True))
+        if "vote" not in args.skip:
+            self.measured("vote storm", vote)
+        if "see" not in args.skip:
+            console.call("set_phase", {"phase": "collect"})
+            console.call("set_rules", {"phones_see_ideas": True})
+            self.idle()
+            self.measured("phones_see_ideas", collect(True))
         for row in self.rows:
             row["rss_kb_per_phone"] = self.rss_per_phone
 
@@ -489,6 +535,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--direct", action="store_true",
                         help="with K > 1, connect the generators straight to the workers (HAProxy"
                              " holds (open-files hard limit - 500) / 2 connections: 9,750 here)")
+    parser.add_argument("--skip", default="", type=lambda v: set(filter(None, v.split(","))),
+                        help="scenarios to leave out, comma-separated: reconnect, vote, see")
     parser.add_argument("--json", default=None, help="also write the rows to this JSON file")
     return parser.parse_args(argv)
 
