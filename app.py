@@ -127,9 +127,11 @@ def start(args: argparse.Namespace):
               f"Demo facilitator: {base}/w/{workshop.code}/facilitate?token={token}", flush=True)
     from facilitation import socketio
     from facilitation.clustering.lexicon import warm_up
+    from facilitation.memory import start_collector
     from facilitation.organiser import start_retention
 
     start_retention(app, socketio)
+    start_collector(app, socketio)
     # Loading the word tables takes a second or two: do it off the event loop now, so the first
     # "Suggest themes" of the day is not the slow one.
     socketio.start_background_task(app.config["RUN_BLOCKING"], warm_up)

@@ -98,13 +98,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def message_queue(url: str | None) -> Any:
-    """Flask-SocketIO's Redis client manager for `redis://` and `unix://` URLs (its own choice
-    would send a Unix socket URL to Kombu); None keeps rooms in this process."""
-    if not url:
-        return None
-    import socketio as python_socketio
+    """The client manager: rooms indexed by client (see rooms.py), shared through Redis for
+    `redis://` and `unix://` URLs (Flask-SocketIO's own choice would send a Unix socket URL to
+    Kombu)."""
+    from .rooms import RedisRooms, Rooms
 
-    return python_socketio.RedisManager(url, channel="flask-socketio")
+    if not url:
+        return Rooms()
+    return RedisRooms(url, channel="flask-socketio")
 
 
 def version_static_files(app: Flask) -> None:

@@ -112,6 +112,9 @@ def to_phones(socketio: SocketIO, code: str, fact: Fact) -> None:
     if route.stream == ALL_PHONES:
         socketio.emit(fact.type, fact.phone_dict(), to=phones_room(code))
         if route.refresh:  # phones now show every idea: the board, once for all of them
+            # First let every phone's writer send the fact (a phase change is a few bytes, the
+            # board of 1,000 ideas 100 KB): 10,000 phones then learn the phase before any board.
+            socketio.sleep(0)
             store: Store = current_app.extensions["facilitation.store"]
             board = PhoneBoard(store.phone_snapshot(fact.workshop_id or _workshop_id(store, code)))
             socketio.emit(board.type, board.to_dict(), to=phones_room(code))

@@ -70,6 +70,9 @@ class WorkshopNamespace(Namespace):
         """Socket.IO -> forget the connection's actor and rate limits."""
         self.actors.pop(request.sid, None)
         self.dispatcher.forget(request.sid)
+        collector = current_app.extensions.get("facilitation.collector")
+        if collector is not None:  # the server's (app.py); tests' apps collect as Python does
+            collector.connection_closed()
 
     def on_join(self, payload: Any = None, *_: Any) -> dict[str, Any]:
         """Any client -> ack with role, participant token and snapshot; a new participant's arrival
