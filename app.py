@@ -140,12 +140,13 @@ def start(args: argparse.Namespace):
 
 def listen(app, args: argparse.Namespace):
     """Open the listening socket now, so that a busy port is reported before serving starts."""
-    from facilitation.limits import gevent_server, limit_gevent_frames
+    from facilitation.limits import gevent_server, limit_eventlet_messages, limit_gevent_frames
 
     backlog = 2048  # the default of 50 drops connections when a hall scans the QR code at once
     if args.async_mode == "eventlet":
         import eventlet
 
+        limit_eventlet_messages()
         # socketio.run() cannot set the listen backlog under eventlet, so listen here.
         return eventlet.listen((args.host, args.port), backlog=backlog)
     if args.async_mode == "gevent":

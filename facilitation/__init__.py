@@ -82,6 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_errors(app)
     queue = app.config["MESSAGE_QUEUE"]
     limits.bound_send_queues()
+    limits.ping_with_timers()
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
                       ping_interval=limits.PING_INTERVAL, ping_timeout=limits.PING_TIMEOUT,

@@ -101,3 +101,96 @@ def test_a_client_that_stops_reading_is_dropped_not_queued_for() -> None:
         sent += 1
     assert client.closed and sent == MAX_QUEUED_PACKETS + 1
     assert client.queue.qsize() <= MAX_QUEUED_PACKETS + 1
+
+
+PING_SCRIPT = r'''
+import sys
+mode = sys.argv[1]
+if mode == "gevent":
+    from gevent import monkey
+    monkey.patch_all()
+else:
+    import eventlet
+    eventlet.monkey_patch()
+import gc, json, time
+import engineio, greenlet
+from engineio import packet, socket as eio_socket
+from facilitation.limits import ping_with_timers
+
+ping_with_timers()
+pings = []
+send = eio_socket.Socket.send
+def counting(self, pkt):
+    if pkt.packet_type == packet.PING:
+        pings.append(self.sid)
+    send(self, pkt)
+eio_socket.Socket.send = counting
+server = engineio.Server(async_mode=mode, ping_interval=0.5, ping_timeout=1)
+app = engineio.WSGIApp(server)
+if mode == "gevent":
+    from gevent import pywsgi
+    from geventwebsocket.handler import WebSocketHandler
+    http = pywsgi.WSGIServer(("127.0.0.1", 0), app, handler_class=WebSocketHandler, log=None)
+    http.start()
+    port = http.server_port
+else:
+    import eventlet.wsgi
+    listener = eventlet.listen(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    eventlet.spawn(eventlet.wsgi.server, listener, app, log_output=False)
+clients = []
+for _ in range(20):
+    client = engineio.Client()
+    client.connect(f"http://127.0.0.1:{port}", transports=["websocket"])
+    clients.append(client)
+time.sleep(3.2)  # six ping intervals
+def asleep_in_pinger(g):
+    frame = g.gr_frame
+    while frame is not None:
+        if frame.f_code.co_name == "_send_ping":
+            return True
+        frame = frame.f_back
+    return False
+pingers = sum(1 for g in gc.get_objects() if isinstance(g, greenlet.greenlet) and asleep_in_pinger(g))
+connected = sum(c.state == "connected" for c in clients)
+print(json.dumps({"pings": len(pings), "clients_pinged": len(set(pings)), "connected": connected,
+                  "pingers": pingers}))
+for c in clients:
+    c.disconnect()
+'''
+
+
+@pytest.mark.parametrize("mode", ["gevent", "eventlet"])
+def test_pings_wait_on_timers_not_a_green_thread_per_client(mode: str) -> None:
+    """Every client is pinged each interval and stays connected, with no green thread asleep in
+    python-engineio's pinger (each held 6.5 KB of a phone's memory)."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", PING_SCRIPT, mode], cwd=Path(__file__).parent.parent,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["connected"] == 20 and found["clients_pinged"] == 20
+    assert found["pings"] >= 20 * 4  # about six rounds in 3.2 s
+    assert found["pingers"] == 0
+
+
+def masked_frame(opcode: int, payload: bytes, fin: bool) -> bytes:
+    """A client frame (masked, as RFC 6455 requires), final or not."""
+    mask = os.urandom(4)
+    key = int.from_bytes((mask * (len(payload) // 4 + 1))[:len(payload)], "big")
+    body = (int.from_bytes(payload, "big") ^ key).to_bytes(len(payload), "big")
+    return struct.pack("!BBH", (0x80 if fin else 0) | opcode, 0x80 | 126, len(payload)) + mask + body
+
+
+def test_a_message_of_many_small_frames_is_refused_past_the_limit(live_server: LiveServer) -> None:
+    conn = websocket(live_server.port)
+    chunk = b"x" * 8192
+    conn.sendall(masked_frame(0x1, b"4" + chunk, fin=False))  # a text message, to be continued
+    for _ in range(12):  # 104 KB in frames of 8 KB, each far below the limit
+        conn.sendall(masked_frame(0x0, chunk, fin=False))
+    assert closed_within(conn, 5), "the server kept collecting a message past 64 KB"
+    conn.close()
+    assert requests.get(live_server.url + "/", timeout=5).status_code == 200
