@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 import re
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
 import snowballstemmer
 
 from facilitation import demo
@@ -17,6 +19,8 @@ from facilitation.clustering import (
     suggest_clusters,
     suggest_fits,
 )
+from facilitation.clustering.graph import _split
+from facilitation.clustering.names import Name, tell_apart
 from facilitation.stopwords import DANISH, ENGLISH
 
 # Three themes of four ideas each, then one idea that fits none (index 12). The outlier
@@ -308,3 +312,32 @@ def test_names_prefer_the_indefinite_form_a_member_writes() -> None:
     labels = {s.members[0]: s.label for s in suggest_clusters(DANISH_IDEAS)}
     assert labels[4] == "Bibliotek"  # from "biblioteket" three times and "bibliotek" once
     assert labels[8] == "Parker"  # from "parken", "parker", "parkerne"
+
+
+def _two_kinds(shared_wording: bool) -> tuple[np.ndarray, sp.csr_matrix]:
+    """Fourteen ideas on one subject, seven of each of two kinds, and how each is worded."""
+    kinds = np.repeat([0, 1], 7)
+    # Alike within a kind (0.9), still alike across (0.6): one community on one subject.
+    sim = np.where(kinds[:, None] == kinds[None, :], 0.9, 0.6)
+    np.fill_diagonal(sim, 0.0)
+    # Wording: one word per kind ("cancel"/"set"), or the same words for all ("will it").
+    wording = np.zeros((14, 2))
+    wording[np.arange(14), 0 if shared_wording else kinds] = 1.0
+    return sim, sp.csr_matrix(wording)
+
+
+def test_a_subject_is_cut_into_its_kinds_only_when_they_are_worded_apart() -> None:
+    # "cancel all alarms" / "set an alarm": two themes; "will it rain" / "will it snow": one.
+    members = np.arange(14)
+    ratio = GRANULARITY[0][2]
+    apart = _split(members, *_two_kinds(shared_wording=False), ratio)
+    assert sorted(p.tolist() for p in apart) == [list(range(7)), list(range(7, 14))]
+    alike = _split(members, *_two_kinds(shared_wording=True), ratio)
+    assert [p.tolist() for p in alike] == [list(range(14))]
+
+
+def test_themes_whose_names_start_alike_are_told_apart() -> None:
+    names = tell_apart([Name("Alarms", ["alarms", "cancel", "delete"], []),
+                        Name("Alarm", ["alarm", "set", "delete"], []),
+                        Name("Cykelstier", ["cykelstier"], [])])
+    assert [n.label for n in names] == ["Alarms (cancel)", "Alarm (set)", "Cykelstier"]

@@ -16,7 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .fits import Fit, suggest_fits
 from .graph import GRANULARITY, cluster
-from .names import Excluded, name_group
+from .names import Excluded, name_group, tell_apart
 from .text import analyse_all, detect_language, vectorize
 
 DUPLICATE_SIMILARITY = 0.9
@@ -51,15 +51,14 @@ def suggest_clusters(texts: Sequence[str], language: str | None = None, *,
     excluded = Excluded(exclude)
     # The question's words are in many ideas and tell none of them apart: leave them out.
     docs = [excluded.strip(d) for d in analyse_all([texts[i] for i in order], language)]
-    groups = cluster(*vectorize(docs), granularity)
+    groups = cluster(vectorize(docs), granularity)
     doc_freq = Counter(s for d in docs for s in set(d.stems))
-    suggestions = []
-    for group in groups:
-        name = name_group(group, docs, doc_freq, excluded)
-        if name is None:  # members that share no telling word stay unsorted
-            continue
-        suggestions.append(Suggestion(name.label, sorted(order[i] for i in group), name.words,
-                                      name.forms))
+    named = [(group, name_group(group, docs, doc_freq, excluded)) for group in groups]
+    # Members that share no telling word stay unsorted.
+    kept = [(group, name) for group, name in named if name is not None]
+    names = tell_apart([name for _, name in kept])
+    suggestions = [Suggestion(name.label, sorted(order[i] for i in group), name.words, name.forms)
+                   for (group, _), name in zip(kept, names)]
     return sorted(suggestions, key=lambda s: (-len(s.members), s.members))
 
 

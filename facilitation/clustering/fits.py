@@ -38,8 +38,7 @@ def suggest_fits(themes: Sequence[Sequence[str]], texts: Sequence[str],
     docs = analyse_all([m for members in themes for m in members] + list(texts), language)
     # The whole text without stopword-words, as when judging whether an idea belongs to a group:
     # "for" or "alle" shared with two ideas of a theme is no reason to join it.
-    _, full = vectorize(docs)
-    sim = similarities(full)[len(owners):, :len(owners)]
+    sim = similarities(vectorize(docs).full)[len(owners):, :len(owners)]
     owner = np.array(owners)
     scores = np.zeros((len(texts), len(themes)))
     for theme in range(len(themes)):

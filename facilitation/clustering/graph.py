@@ -6,6 +6,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from .text import Vectors
+
 # Every threshold below is fixed and was chosen on benchmark samples (bench/clustering.py)
 # drawn with other seeds than the reported ones; none of them ever looks at labels at run time.
 # Each idea links to its nearest ideas only, so a big theme cannot swallow a small one.
@@ -14,19 +16,27 @@ MIN_EDGE = 0.05
 # A member needs this whole-text cosine to at least MIN_LINKS others, or it fits no theme.
 LINK = 0.08
 MIN_LINKS = 2
-# Granularity -> (resolution, merge ratio). Above 1 the communities come out smaller than plain
-# modularity makes them; the price, that a set of ideas all on one theme can be cut in pieces, is
-# paid back by merging communities whose ideas are as alike across as within (0.8 = 80 %).
-GRANULARITY = {-2: (0.6, 0.55), -1: (1.0, 0.65), 0: (1.5, 0.8), 1: (2.2, 0.9), 2: (3.2, 1.0)}
+# Granularity -> (resolution, merge ratio, split ratio). Above 1 the communities come out smaller
+# than plain modularity makes them; the price, that a set of ideas all on one theme can be cut in
+# pieces, is paid back by merging communities whose ideas are as alike across as within (0.8 =
+# 80 %). A community can still hold several themes on one subject ("cancel alarms", "show
+# alarms"): it is cut in parts of at least MIN_PART ideas, and parts join again while they are
+# worded alike across at least split ratio as much as within (0.25 = 25 %; 0 = never cut). A
+# subject asked about in many ways ("will it rain", "will it be cold") keeps its wording across
+# its parts and stays whole; "cancel all alarms" and "show all alarms" differ in their verbs.
+GRANULARITY = {-2: (0.6, 0.55, 0.0), -1: (1.0, 0.65, 0.15), 0: (1.5, 0.8, 0.25),
+               1: (2.2, 0.9, 0.3), 2: (3.2, 1.0, 0.35)}
+MIN_PART = 6
+PART_NEIGHBOURS = 10
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
 
-def _knn_graph(sim: FloatArray) -> sp.csr_matrix:
+def _knn_graph(sim: FloatArray, neighbours: int = NEIGHBOURS) -> sp.csr_matrix:
     """Return the symmetric k-nearest-neighbour graph weighted by similarity."""
     n = len(sim)
-    k = min(NEIGHBOURS, n - 1)
+    k = min(neighbours, n - 1)
     # Only which k are nearest matters, not their order: a partial sort is enough. The input is in
     # canonical order, so ties are broken the same way every time.
     nearest = np.argpartition(-sim, k - 1, axis=1)[:, :k].ravel()
@@ -109,6 +119,30 @@ def _merge_alike(labels: IntArray, sim: FloatArray, merge_ratio: float) -> IntAr
         labels = np.where(labels == b, a, labels)
 
 
+def _split(members: IntArray, sim: FloatArray, phrasing: sp.csr_matrix, ratio: float
+           ) -> list[IntArray]:
+    """Cut one community into parts of MIN_PART or more ideas that put things differently."""
+    if len(members) < 2 * MIN_PART or ratio <= 0:
+        return [members]
+    inner = sim[np.ix_(members, members)]
+    graph = _knn_graph(inner, PART_NEIGHBOURS)
+    if not graph.nnz:
+        return [members]
+    labels = _louvain(graph, 1.0)
+    sizes = np.bincount(labels)
+    big = np.flatnonzero(sizes >= MIN_PART)
+    if len(big) < 2:
+        return [members]
+    # A few ideas are no theme of their own: they join the part they are closest to.
+    for part in np.flatnonzero(sizes < MIN_PART):
+        inside = labels == part
+        closest = max(big.tolist(), key=lambda b: inner[np.ix_(inside, labels == b)].mean())
+        labels = np.where(inside, closest, labels)
+    # Parts that put things alike ("will it rain", "will it snow") join again.
+    labels = _merge_alike(labels, similarities(phrasing[members]), ratio)
+    return [members[labels == part] for part in np.unique(labels)]
+
+
 def similarities(matrix: sp.csr_matrix) -> FloatArray:
     """Return the dense cosine similarity of the rows, zero on the diagonal."""
     sim = np.asarray((matrix @ matrix.T).toarray(), dtype=np.float64)
@@ -116,16 +150,18 @@ def similarities(matrix: sp.csr_matrix) -> FloatArray:
     return sim
 
 
-def cluster(shared: sp.csr_matrix, full: sp.csr_matrix, granularity: int = 0) -> list[list[int]]:
+def cluster(vectors: Vectors, granularity: int = 0) -> list[list[int]]:
     """Group rows into graph communities, dropping members with too few close links."""
-    resolution, merge_ratio = GRANULARITY[granularity]
-    labels = _louvain(_knn_graph(similarities(shared)), resolution)
+    resolution, merge_ratio, split_ratio = GRANULARITY[granularity]
+    close = similarities(vectors.shared)
+    labels = _louvain(_knn_graph(close), resolution)
     # Whether an idea really belongs is judged on its whole text, not on shared parts only.
-    sim = similarities(full)
+    sim = similarities(vectors.full)
     labels = _merge_alike(labels, sim, merge_ratio)
+    parts = (part for c in range(labels.max() + 1)
+             for part in _split(np.flatnonzero(labels == c), close, vectors.phrasing, split_ratio))
     groups = []
-    for c in range(labels.max() + 1):
-        members = np.flatnonzero(labels == c)
+    for members in parts:
         inner = sim[np.ix_(members, members)]
         # One shared word ("gratis") is not a theme: an idea needs two close neighbours.
         kept = members[(inner >= LINK).sum(axis=1) >= min(MIN_LINKS, len(members) - 1)]

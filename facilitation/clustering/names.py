@@ -31,6 +31,8 @@ COMMONEST_ZIPF = 7.0
 EVERYDAY_ZIPF = 5.0
 EVERYDAY_USERS = 3
 EVERYDAY_SHARE = 0.5
+# A heading stays short enough to read from the back of the hall.
+LONGEST_LABEL = 40
 # A word of the question ("kommunen") or the tail of one of its compounds ("idéer" in
 # "københavneridéer") says what every idea is about; shorter tails are too often chance.
 MIN_TAIL = 3
@@ -167,3 +169,22 @@ def name_group(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str]
         spelled = [spell(s) for s in _as_written(pair, group, docs)]
         label = f" {CONNECTOR[language_of(spelled, language)]} ".join(spelled)
     return Name(label[0].upper() + label[1:], words, forms)
+
+
+def tell_apart(names: Sequence[Name]) -> list[Name]:
+    """Names that start with one word in two forms ("Alarm", "Alarms") get the first word of their
+    own that the others do not show, in brackets ("Alarm (set)"), so no two themes read alike."""
+    result = list(names)
+    for i, name in enumerate(names):
+        head = name.label.split()[0].lower()
+        others = [n for j, n in enumerate(names) if j != i
+                  and _same_root(n.label.split()[0].lower(), head)]
+        if not others:
+            continue
+        taken = {w.lower() for n in others for w in [*n.words, *n.label.split()]}
+        own = [w for w in name.words if not any(_same_root(w.lower(), t) for t in taken)
+               and not _same_root(w.lower(), head) and w.lower() not in name.label.lower()]
+        label = f"{name.label} ({own[0]})" if own else name.label
+        if len(label) <= LONGEST_LABEL:
+            result[i] = Name(label, name.words, name.forms)
+    return result

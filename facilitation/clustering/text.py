@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -147,8 +148,17 @@ def _general_idf(tokens: list[list[str]], surfaces: list[list[str]], languages: 
     return sp.csr_matrix(counts @ sp.diags((1 - GENERAL_SHARE) * local + GENERAL_SHARE * general))
 
 
-def vectorize(docs: list[Doc]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """Return rows of stem, char n-gram and word TF-IDF: only shared features, and all."""
+class Vectors(NamedTuple):
+    """An idea per row: features shared with another idea, all its features, and its phrasing."""
+
+    shared: sp.csr_matrix
+    full: sp.csr_matrix
+    # Whole words with stopwords kept ("kommer det til at", "show all"): how an idea is put.
+    phrasing: sp.csr_matrix
+
+
+def vectorize(docs: list[Doc]) -> Vectors:
+    """Return rows of stem, char n-gram and word TF-IDF: only shared features, all, and words."""
     texts = [d.text for d in docs]
     # Char n-grams and words run over the whole text: recurring phrasings ("will it",
     # "kommer det til at") are a useful signal; IDF and general frequency keep common ones weak.
@@ -162,5 +172,6 @@ def vectorize(docs: list[Doc]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         df = raw.getnnz(axis=0)
         keep = np.flatnonzero(df >= MIN_DF)
         shared.append(raw[:, keep] if len(keep) else sp.csr_matrix((len(docs), 1)))
-    return (_combine(shared, (STEM_WEIGHT, CHAR_WEIGHT, WORD_WEIGHT)),
-            _combine(views, (STEM_WEIGHT, CHAR_WEIGHT, FULL_WORD_WEIGHT)))
+    return Vectors(_combine(shared, (STEM_WEIGHT, CHAR_WEIGHT, WORD_WEIGHT)),
+                   _combine(views, (STEM_WEIGHT, CHAR_WEIGHT, FULL_WORD_WEIGHT)),
+                   sp.csr_matrix(normalize(shared[2])))
