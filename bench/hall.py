@@ -421,7 +421,12 @@ class Run:
             self.measured("reconnect storm", reconnect)
         self.measured("phase collect->cluster", phase("cluster"))
 
+        self.reports(reset=True)
         console.call("set_voting", {"dots": 3, "max_per_item": 1})
+        if ours:  # every phone has the voting settings before the phase is timed (10,000 of them
+            # still arriving held the phase change back by a second)
+            self.settle(lambda reps: sum(r["events"].get("phone:voting_set", 0) for r in reps)
+                        >= joined, 60)
         self.measured("phase cluster->vote", phase("vote"))
         ids = ([i["id"] for i in http_json(self.server.port, "GET", f"/api/workshops/{code}",
                                            timeout=30)[1]["ideas"]] if ours else list(range(1, 1001)))
