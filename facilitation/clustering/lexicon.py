@@ -38,13 +38,15 @@ def zipf(word: str, language: str) -> float:
 
 
 def language_of(words: list[str], fallback: str) -> str:
-    """"da" or "en", whichever language knows these words clearly better ("stjerner og nuværende" is
-    Danish even in ideas that quote English titles); the fallback when neither does."""
-    lead = sum(wordfreq.zipf_frequency(w, "da") - wordfreq.zipf_frequency(w, "en") for w in words)
-    # Many words exist in both ("reservation"): only a clear lead overrides the members' language.
-    if abs(lead) < CLEAR_LEAD * len(words):
+    """"da" or "en": the members' language (the fallback) unless it knows none of these words and
+    the other knows them clearly better ("stjerner og nuværende" is Danish even in ideas that
+    quote English titles; "find og caribbean" stays Danish: Danish knows "find")."""
+    if any(wordfreq.zipf_frequency(w, fallback) > 0 for w in words):
         return fallback
-    return "da" if lead > 0 else "en"
+    other = "en" if fallback == "da" else "da"
+    lead = sum(wordfreq.zipf_frequency(w, other) - wordfreq.zipf_frequency(w, fallback) for w in words)
+    # Many words exist in both ("reservation"): only a clear lead overrides the members' language.
+    return other if lead >= CLEAR_LEAD * len(words) else fallback
 
 
 @lru_cache(maxsize=65536)
