@@ -320,3 +320,21 @@ def test_results_are_revealed_from_fifth_to_first(live_server: Any, new_page: Ca
     expect(still.locator("#wall-results.podium .rank-row").first).to_be_attached()
     assert {r[1] for r in still.evaluate(delays)} == {"none"}  # all at once
     expect(still.locator("#wall-results.podium .rank-row").first).to_be_visible()
+
+
+def test_the_closing_screen_counts_in_the_singular_too(
+        live_server: Any, new_page: Callable[..., Any], peers: Callable[..., Any], shots: Any) -> None:
+    created = live_server.create_workshop("Idéfabrikken", "Hvad skal vi bruge havnen til?")
+    facilitator = peers(live_server.url)
+    assert facilitator.call("join", {"code": created["code"],
+                                     "facilitator_token": created["facilitator_token"]})["ok"]
+    phone = peers(live_server.url)
+    assert phone.call("join", {"code": created["code"]})["ok"]
+    assert phone.call("post_idea", {"text": "Badezoner i hele havnen", "client_id": "a"})["ok"]
+    assert facilitator.call("set_phase", {"phase": "closed"})["ok"]
+    danish = new_page(created["wall_url"], viewport=VIEWPORTS["720p"], locale="da-DK")
+    expect(danish.locator("#closing-count")).to_have_text("1 idé fra 1 deltager.")
+    danish.screenshot(animations="disabled", path=shots / "wall-closing-one-720p.png")
+    english = new_page(created["wall_url"] + "?lang=en", viewport=VIEWPORTS["720p"], locale="en-GB")
+    expect(english.locator("#closing-count")).to_have_text("1 idea from 1 participant.")
+    assert danish.errors == [] and english.errors == []

@@ -89,7 +89,9 @@ DANISH = {
     "{n} of {total} participants have voted": "{n} af {total} deltagere har stemt",
     "Top {n} themes": "Top {n} temaer",
     "Top {n} ideas": "Top {n} idéer",
-    "{ideas} ideas from {participants} participants.": "{ideas} idéer fra {participants} deltagere.",
+    "{ideas} from {participants}.": "{ideas} fra {participants}.",
+    "{n} participants": "{n} deltagere",
+    "1 participant": "1 deltager",
     "Your ideas will appear here.": "Jeres idéer kommer op her.",
     "Scan the QR code with your phone's camera and write your first idea.":
         "Scan QR-koden med telefonens kamera, og skriv din første idé.",

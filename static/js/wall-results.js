@@ -162,8 +162,10 @@ IdeaFactory.wallClosing = function (board) {
         var idea = board.ideas[id];
         return !idea.hidden && !idea.pending && (!board.tableFilter || idea.table_id === board.tableFilter);
       }).length;
-      document.getElementById("closing-count").textContent =
-        IdeaFactory.t("closing_count", { ideas: ideas, participants: participants });
+      var t = IdeaFactory.t;  // "1 idé fra 1 deltager.", not "1 idéer fra 1 deltagere."
+      document.getElementById("closing-count").textContent = t("closing_count", {
+        ideas: t("ideas_count", { n: ideas }), participants: t("participants_count", { n: participants })
+      });
     }
   };
 };
