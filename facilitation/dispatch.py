@@ -31,6 +31,16 @@ EVENT_RATE, EVENT_BURST = 20.0, 60
 # joins or votes.
 COALESCE_INTERVAL = 1.0
 
+# Batches of others' ideas (`phones_see_ideas`) cost every phone a message: at most this many a
+# second in all, so a large hall gets them less often and posting stays quick.
+BATCH_MESSAGES_PER_SECOND = 4000
+
+
+def batch_interval(phones: int) -> float:
+    """Seconds between batches of ideas for `phones` phones: 1, or more above 4,000 phones."""
+    return max(COALESCE_INTERVAL, phones / BATCH_MESSAGES_PER_SECOND)
+
+
 # Signals a command may ask to refresh (`refreshes=`): what they say, read when they are sent.
 SIGNALS: dict[str, Callable[[Store, int], Event]] = {
     "vote_totals": lambda store, workshop_id: VoteTotals(**store.vote_totals(workshop_id)),
@@ -131,7 +141,7 @@ def to_phones(socketio: SocketIO, code: str, fact: Fact) -> None:
             if ideas:
                 broadcast(socketio, code, [IdeasPosted(ideas)])
         current_app.extensions["facilitation.coordination"].coalesce(
-            f"ideas_posted:{code}", COALESCE_INTERVAL, send)
+            f"ideas_posted:{code}", batch_interval(store.phone_count(workshop.id)), send)
 
 
 def error_body(error: CommandError) -> dict[str, Any]:

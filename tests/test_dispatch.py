@@ -154,3 +154,12 @@ def test_participants_cannot_facilitate_or_sort(app: Any, client: Any) -> None:
     guess = socketio.test_client(app).emit("join", {"code": created["code"], "facilitator_token": "guess"},
                                            callback=True)
     assert guess["ok"] is False and guess["error"]["code"] == "forbidden"
+
+
+def test_batches_of_ideas_keep_phones_under_4000_messages_a_second() -> None:
+    from facilitation.dispatch import batch_interval
+
+    assert batch_interval(0) == batch_interval(2000) == batch_interval(4000) == 1.0
+    assert batch_interval(10_000) == 2.5
+    for phones in (5000, 10_000, 20_000):
+        assert phones / batch_interval(phones) <= 4000

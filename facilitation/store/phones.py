@@ -45,6 +45,12 @@ class PhoneStore(CoreStore):
         self.phone_snapshots[workshop_id] = (workshop.seq, snapshot)
         return snapshot
 
+    def phone_count(self, workshop_id: int) -> int:
+        """How many participants the workshop has (its phones, at most), read without waiting for
+        a commit."""
+        rows = self._rows("SELECT count(*) AS n FROM participants WHERE workshop_id = ?", (workshop_id,))
+        return int(rows[0]["n"])
+
     def own_seq(self, participant_id: int) -> int:
         """The number of the last fact in this participant's own stream."""
         rows = self._rows("SELECT own_seq FROM participants WHERE id = ?", (participant_id,))
