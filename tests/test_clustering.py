@@ -20,6 +20,7 @@ from facilitation.clustering import (
     suggest_fits,
 )
 from facilitation.clustering.graph import _split
+from facilitation.clustering.lexicon import indefinite, is_definite
 from facilitation.clustering.names import Name, tell_apart
 from facilitation.stopwords import DANISH, ENGLISH
 
@@ -312,6 +313,29 @@ def test_names_prefer_the_indefinite_form_a_member_writes() -> None:
     labels = {s.members[0]: s.label for s in suggest_clusters(DANISH_IDEAS)}
     assert labels[4] == "Bibliotek"  # from "biblioteket" three times and "bibliotek" once
     assert labels[8] == "Parker"  # from "parken", "parker", "parkerne"
+
+
+@pytest.mark.parametrize("written, heading", [
+    ("borgerne", "borgere"), ("politikerne", "politikere"), ("idéerne", "idéer"),
+    ("medborgerhusene", "medborgerhuse"), ("lokaludvalgene", "lokaludvalg"),
+    ("biblioteket", "bibliotek"), ("cykelstien", "cykelsti"), ("kommunen", "kommune"),
+    ("området", "område"), ("varmt", "varmt"), ("cykelstier", "cykelstier")])
+def test_a_definite_danish_form_becomes_the_indefinite_a_heading_uses(written: str, heading: str) -> None:
+    assert indefinite(written, "da") == heading
+
+
+def test_the_demo_workshop_themes_read_like_headings() -> None:
+    found = suggest_clusters(demo.IDEAS, exclude=[demo.TITLE, demo.PROMPT])
+    labels = {s.label: [demo.IDEAS[i] for i in s.members] for s in found}
+    # Every member writes "borgerne" ("the citizens"): the heading says "Borgere".
+    assert "Borgere" in labels and "Borgerne" not in labels
+    assert not any(is_definite(w, "da") for label in labels for w in label_words(label.lower()))
+    # 36 varied ideas: ideas that share a telling word pairwise are themes too, not left unsorted.
+    assert len(labels) >= 5
+    # "til stede" and "stederne" share a stem, not a meaning: no "Politikere og stede".
+    assert "Politikere" in labels
+    assert sorted(labels["Digital"]) == ["En digital idébank hvor alle kan se idéerne og støtte dem",
+                                         "En hotline for idéer, for dem der ikke er digitale"]
 
 
 def _two_kinds(shared_wording: bool) -> tuple[np.ndarray, sp.csr_matrix]:

@@ -165,6 +165,12 @@ def cluster(vectors: Vectors, granularity: int = 0) -> list[list[int]]:
         inner = sim[np.ix_(members, members)]
         # One shared word ("gratis") is not a theme: an idea needs two close neighbours.
         kept = members[(inner >= LINK).sum(axis=1) >= min(MIN_LINKS, len(members) - 1)]
+        if len(kept) < 2 and len(members) > 2:
+            # No idea has two close neighbours, yet its closest two are as close as a community
+            # of two must be: they are a theme (36 varied ideas would otherwise leave 29 unsorted).
+            a, b = np.unravel_index(np.argmax(inner), inner.shape)
+            if inner[a, b] >= LINK:
+                kept = members[[a, b]]
         if len(kept) >= 2:
             # Most central member first: the label falls back on its words.
             centrality = sim[np.ix_(kept, kept)].sum(axis=1)

@@ -63,6 +63,24 @@ def is_definite(word: str, language: str) -> bool:
                                 for end in _DEFINITE.get(language, ()))
 
 
+@lru_cache(maxsize=65536)
+def indefinite(word: str, language: str) -> str:
+    """The form a heading uses for a noun: "borgerne" -> "borgere", "biblioteket" -> "bibliotek";
+    a plural stays plural when the lemma tables know its indefinite form ("idéerne" -> "idéer")."""
+    if not is_definite(word, language):
+        return word
+    base = lemma(word, language)
+    if word.endswith("ne"):
+        # "idéer" + "ne", but "borgere" + "ne" drops its "e": "borgerne".
+        for plural in (word[:-2], word[:-2] + "e"):
+            if plural != base and simplemma.is_known(plural, lang=language) \
+                    and lemma(plural, language) == base:
+                return plural
+    # A bare "-t" is as often an adjective's ("varmt" is no "the varm"): only a noun in "-e" takes it.
+    endings = ("en", "et", "ene", "erne") + (("n", "t", "ne") if base.endswith("e") else ())
+    return base if any(word == base + end for end in endings) else word
+
+
 def warm_up() -> None:
     """Load the Danish and English tables now, so the first suggestion is not the slow one."""
     for language in ("da", "en"):

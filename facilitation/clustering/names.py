@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .lexicon import is_definite, language_of, zipf
+from .lexicon import indefinite, is_definite, language_of, zipf
 from .text import WORD_RE, Doc, detect_language, stem
 
 # "Biblioteker og medborgerhuse": two words are joined the way a person would write them.
@@ -150,8 +150,10 @@ def name_group(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str]
     language = _language(group, docs)
 
     def spell(s: str) -> str:
-        """The form most members write, an indefinite one if any; ties go alphabetically."""
-        return min(spellings[s], key=lambda w: (is_definite(w, language), -spellings[s][w], w))
+        """The form most members write, an indefinite one if any; ties go alphabetically. When all
+        write a definite form ("borgerne"), its indefinite one ("borgere"): a heading names a kind."""
+        written = min(spellings[s], key=lambda w: (is_definite(w, language), -spellings[s][w], w))
+        return indefinite(written, language)
 
     if not ranked:
         return None
@@ -163,8 +165,10 @@ def name_group(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str]
         label = " ".join(spell(s) for s in chosen)
     else:
         # An everyday word may head a theme many members share ("Musik"), not trail a name.
-        pair = [first, *(s for s in ranked[1:2]
-                         if score[s] >= SECOND_WORD * score[first] and general[s] < EVERYDAY_ZIPF
+        # Two ideas that write a second word in two forms often mean two things by it ("til
+        # stede", "stederne"): it joins their name only when they write it alike.
+        pair = [first, *(s for s in ranked[1:2] if (len(group) > 2 or len(spellings[s]) == 1)
+                         and score[s] >= SECOND_WORD * score[first] and general[s] < EVERYDAY_ZIPF
                          and not _same_root(spell(first), spell(s)))]
         spelled = [spell(s) for s in _as_written(pair, group, docs)]
         label = f" {CONNECTOR[language_of(spelled, language)]} ".join(spelled)
