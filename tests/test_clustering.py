@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -21,7 +22,8 @@ from facilitation.clustering import (
 )
 from facilitation.clustering.graph import _split
 from facilitation.clustering.lexicon import indefinite, is_definite
-from facilitation.clustering.names import Name, tell_apart
+from facilitation.clustering.names import Excluded, Name, name_group, tell_apart
+from facilitation.clustering.text import analyse
 from facilitation.stopwords import DANISH, ENGLISH
 
 # Three themes of four ideas each, then one idea that fits none (index 12). The outlier
@@ -332,10 +334,30 @@ def test_the_demo_workshop_themes_read_like_headings() -> None:
     assert not any(is_definite(w, "da") for label in labels for w in label_words(label.lower()))
     # 36 varied ideas: ideas that share a telling word pairwise are themes too, not left unsorted.
     assert len(labels) >= 5
-    # "til stede" and "stederne" share a stem, not a meaning: no "Politikere og stede".
-    assert "Politikere" in labels
     assert sorted(labels["Digital"]) == ["En digital idébank hvor alle kan se idéerne og støtte dem",
                                          "En hotline for idéer, for dem der ikke er digitale"]
+
+
+def test_two_ideas_writing_a_word_in_two_forms_are_not_named_by_it_too() -> None:
+    # "til stede" (present) and "stederne" (the places) share a stem, not a meaning.
+    docs = [analyse(t, "da") for t in demo.IDEAS]
+    pair = [demo.IDEAS.index("Byvandringer hvor politikere og borgere ser stederne sammen"),
+            demo.IDEAS.index("Politikerne skal være til stede, når idéerne præsenteres")]
+    doc_freq = Counter(s for d in docs for s in set(d.stems))
+    name = name_group(pair, docs, doc_freq, Excluded([demo.TITLE, demo.PROMPT]))
+    assert name is not None and name.label == "Politikere"
+
+
+def test_danish_ideas_quoting_english_titles_join_a_name_with_og() -> None:
+    # Together these read as English; each was read as Danish, the workshop's language.
+    docs = [analyse(t, "da") for t in [
+        "Kan du finde The World According to Paris for the people in a biograf",
+        "Kan du finde The Secret of the Nameless Kingdom and the Lady in a biograf",
+        "Kan du finde The Portrait of a Lady and the Ghost in the biograf"]]
+    docs += [analyse(f"Spil sang nummer {n}", "da") for n in range(20)]
+    doc_freq = Counter(s for d in docs for s in set(d.stems))
+    name = name_group([0, 1, 2], docs, doc_freq, Excluded([]))
+    assert name is not None and name.label == "Finde og biograf"
 
 
 def _two_kinds(shared_wording: bool) -> tuple[np.ndarray, sp.csr_matrix]:

@@ -171,7 +171,12 @@ def name_group(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str]
                          and score[s] >= SECOND_WORD * score[first] and general[s] < EVERYDAY_ZIPF
                          and not _same_root(spell(first), spell(s)))]
         spelled = [spell(s) for s in _as_written(pair, group, docs)]
-        label = f" {CONNECTOR[language_of(spelled, language)]} ".join(spelled)
+        # Danish ideas naming many English titles read as English together ("Find The World
+        # According to Paris"); each idea was read in the workshop's language unless it clearly
+        # said otherwise, and most members' reading decides the "og"/"and".
+        read = [docs[i].language for i in group]
+        members = max(sorted(set(read)), key=read.count)
+        label = f" {CONNECTOR[language_of(spelled, members)]} ".join(spelled)
     return Name(label[0].upper() + label[1:], words, forms)
 
 
