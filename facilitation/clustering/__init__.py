@@ -16,10 +16,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .fits import Fit, suggest_fits
 from .graph import GRANULARITY, cluster
-from .names import Excluded, name_group, tell_apart
-from .text import analyse_all, detect_language, vectorize
+from .names import Excluded, Name, name_group, tell_apart
+from .text import Doc, analyse_all, detect_language, vectorize
 
 DUPLICATE_SIMILARITY = 0.9
+# In a theme this small, an idea that writes none of its shared words is the odd one out a
+# facilitator sees at once ("Giv tydelige rammer" under "Bydele", linked by "ydel" alone); in a
+# larger one the others' wording ties it in ("will it be cold" under rain and forecasts).
+SMALL_THEME = 3
 
 __all__ = ["GRANULARITY", "Fit", "Suggestion", "detect_language", "find_duplicates",
            "suggest_clusters", "suggest_fits"]
@@ -55,11 +59,19 @@ def suggest_clusters(texts: Sequence[str], language: str | None = None, *,
     doc_freq = Counter(s for d in docs for s in set(d.stems))
     named = [(group, name_group(group, docs, doc_freq, excluded)) for group in groups]
     # Members that share no telling word stay unsorted.
-    kept = [(group, name) for group, name in named if name is not None]
+    kept = [(trimmed, name) for group, name in named if name is not None
+            for trimmed in [_odd_one_out(group, name, docs)] if len(trimmed) >= 2]
     names = tell_apart([name for _, name in kept])
     suggestions = [Suggestion(name.label, sorted(order[i] for i in group), name.words, name.forms)
                    for (group, _), name in zip(kept, names)]
     return sorted(suggestions, key=lambda s: (-len(s.members), s.members))
+
+
+def _odd_one_out(group: list[int], name: Name, docs: Sequence[Doc]) -> list[int]:
+    """A small theme's members without the one that writes none of its shared words."""
+    if len(group) > SMALL_THEME:
+        return group
+    return [i for i in group if set(name.forms) & set(docs[i].words)]
 
 
 def _normalise(text: str) -> str:

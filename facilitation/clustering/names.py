@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .lexicon import indefinite, is_definite, language_of, zipf
+from .lexicon import indefinite, is_definite, language_of, lemma, zipf
 from .text import WORD_RE, Doc, detect_language, stem
 
 # "Biblioteker og medborgerhuse": two words are joined the way a person would write them.
@@ -150,10 +150,13 @@ def name_group(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str]
     language = _language(group, docs)
 
     def spell(s: str) -> str:
-        """The form most members write, an indefinite one if any; ties go alphabetically. When all
-        write a definite form ("borgerne"), its indefinite one ("borgere"): a heading names a kind."""
-        written = min(spellings[s], key=lambda w: (is_definite(w, language), -spellings[s][w], w))
-        return indefinite(written, language)
+        """The form most members write, an indefinite one if any. When all write a definite form
+        ("borgerne"), its indefinite one ("borgere"): a heading names a kind, so between equally
+        written definite forms the plural wins ("bydelen", "bydelene": "Bydele")."""
+        def rank(w: str) -> tuple[bool, int, bool, str]:
+            definite = is_definite(w, language)
+            return definite, -spellings[s][w], definite and indefinite(w, language) == lemma(w, language), w
+        return indefinite(min(spellings[s], key=rank), language)
 
     if not ranked:
         return None
