@@ -332,9 +332,11 @@ def test_the_closing_screen_counts_in_the_singular_too(
     assert phone.call("join", {"code": created["code"]})["ok"]
     assert phone.call("post_idea", {"text": "Badezoner i hele havnen", "client_id": "a"})["ok"]
     assert facilitator.call("set_phase", {"phase": "closed"})["ok"]
-    danish = new_page(created["wall_url"], viewport=VIEWPORTS["720p"], locale="da-DK")
-    expect(danish.locator("#closing-count")).to_have_text("1 idé fra 1 deltager.")
-    danish.screenshot(animations="disabled", path=shots / "wall-closing-one-720p.png")
+    for name, size in VIEWPORTS.items():
+        danish = new_page(created["wall_url"], viewport=size, locale="da-DK")
+        expect(danish.locator("#closing-count")).to_have_text("1 idé fra 1 deltager.")
+        assert watch_cycle(danish)["outside"] == []
+        danish.screenshot(animations="disabled", path=shots / f"wall-closing-one-{name}.png")
     english = new_page(created["wall_url"] + "?lang=en", viewport=VIEWPORTS["720p"], locale="en-GB")
     expect(english.locator("#closing-count")).to_have_text("1 idea from 1 participant.")
     assert danish.errors == [] and english.errors == []
