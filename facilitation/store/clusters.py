@@ -13,194 +13,211 @@ from ..model import Cluster
 from .core import CoreStore, now
 
 
-class ClusterStore(CoreStore):
-    """The writes and reads of themes and duplicate stacks."""
+def get_cluster(store: CoreStore, workshop_id: int, cluster_id: int) -> Cluster | None:
+    """One theme of this workshop."""
+    rows = store._rows("SELECT id, label, position FROM clusters WHERE id = ? AND workshop_id = ?",
+                       (cluster_id, workshop_id))
+    return Cluster(**rows[0]) if rows else None
 
-    def get_cluster(self, workshop_id: int, cluster_id: int) -> Cluster | None:
-        """One theme of this workshop."""
-        rows = self._rows("SELECT id, label, position FROM clusters WHERE id = ? AND workshop_id = ?",
-                          (cluster_id, workshop_id))
-        return Cluster(**rows[0]) if rows else None
 
-    def cluster_ids(self, workshop_id: int) -> list[int]:
-        """The workshop's themes in wall order."""
-        rows = self._rows("SELECT id FROM clusters WHERE workshop_id = ? ORDER BY position, id",
-                          (workshop_id,))
-        return [row["id"] for row in rows]
+def cluster_ids(store: CoreStore, workshop_id: int) -> list[int]:
+    """The workshop's themes in wall order."""
+    rows = store._rows("SELECT id FROM clusters WHERE workshop_id = ? ORDER BY position, id",
+                       (workshop_id,))
+    return [row["id"] for row in rows]
 
-    def _insert_cluster(self, workshop_id: int, label: str) -> Fact:
-        position = self.db.execute(
-            "SELECT coalesce(max(position), -1) + 1 FROM clusters WHERE workshop_id = ?",
-            [workshop_id]).fetchone()[0]
-        cluster_id = self.db.table("clusters").insert({
-            "workshop_id": workshop_id, "label": label, "position": position,
-            "created_at": now()}).last_pk
-        cluster = Cluster(int(cluster_id or 0), label, position)
-        return self._append(workshop_id, ClusterCreated(cluster=cluster.to_dict()), "facilitator")
 
-    def create_cluster(self, workshop_id: int, label: str) -> Fact:
-        """Add a theme at the end."""
-        with self._transaction():
-            return self._insert_cluster(workshop_id, label)
+def _insert_cluster(store: CoreStore, workshop_id: int, label: str) -> Fact:
+    position = store.db.execute(
+        "SELECT coalesce(max(position), -1) + 1 FROM clusters WHERE workshop_id = ?",
+        [workshop_id]).fetchone()[0]
+    cluster_id = store.db.table("clusters").insert({
+        "workshop_id": workshop_id, "label": label, "position": position,
+        "created_at": now()}).last_pk
+    cluster = Cluster(int(cluster_id or 0), label, position)
+    return store._append(workshop_id, ClusterCreated(cluster=cluster.to_dict()), "facilitator")
 
-    def rename_cluster(self, workshop_id: int, cluster_id: int, label: str) -> Fact | None:
-        """Give a theme a new label; None when it already had it."""
-        with self._transaction() as db:
-            changed = db.execute("UPDATE clusters SET label = ? WHERE id = ? AND label != ?",
-                                 [label, cluster_id, label]).rowcount
-            if not changed:
-                return None
-            return self._append(workshop_id, ClusterRenamed(cluster_id=cluster_id, label=label),
-                                "facilitator")
 
-    def stack_of(self, idea_id: int) -> list[int]:
-        """An idea and the duplicates stacked under it: the ids that move as one card."""
-        rows = self._rows("SELECT id FROM ideas WHERE id = ? OR duplicate_of = ? ORDER BY id",
-                          (idea_id, idea_id))
-        return [row["id"] for row in rows]
+def create_cluster(store: CoreStore, workshop_id: int, label: str) -> Fact:
+    """Add a theme at the end."""
+    with store._transaction():
+        return _insert_cluster(store, workshop_id, label)
 
-    def _move(self, workshop_id: int, idea_ids: Sequence[int], cluster_id: int | None) -> list[int]:
-        """Put cards (each with its stacked duplicates) into a theme; the ids that changed."""
-        if not idea_ids:
-            return []
-        cards = ",".join("?" * len(idea_ids))
-        ids = [row[0] for row in self.db.execute(
-            f"SELECT id FROM ideas WHERE id IN ({cards}) OR duplicate_of IN ({cards})",
-            [*idea_ids, *idea_ids]).fetchall()]
-        marks = ",".join("?" * len(ids))
-        moved = [row[0] for row in self.db.execute(
-            f"SELECT id FROM ideas WHERE id IN ({marks}) AND cluster_id IS NOT ? ORDER BY id",
-            [*ids, cluster_id]).fetchall()]
-        self.db.execute(f"UPDATE ideas SET cluster_id = ? WHERE id IN ({marks})", [cluster_id, *ids])
-        return moved
 
-    def move_ideas(self, workshop_id: int, idea_ids: Sequence[int],
-                   cluster_id: int | None) -> Fact | None:
-        """Put cards (with their stacked duplicates) into a theme, or back to unsorted (None), as
-        one fact: a facilitator's one action is one change on every screen."""
-        with self._transaction():
-            moved = self._move(workshop_id, idea_ids, cluster_id)
-            if not moved:
-                return None
-            return self._append(workshop_id, IdeaMoved(idea_id=idea_ids[0], idea_ids=moved,
-                                                  cluster_id=cluster_id), "facilitator")
+def rename_cluster(store: CoreStore, workshop_id: int, cluster_id: int, label: str) -> Fact | None:
+    """Give a theme a new label; None when it already had it."""
+    with store._transaction() as db:
+        changed = db.execute("UPDATE clusters SET label = ? WHERE id = ? AND label != ?",
+                             [label, cluster_id, label]).rowcount
+        if not changed:
+            return None
+        return store._append(workshop_id, ClusterRenamed(cluster_id=cluster_id, label=label),
+                             "facilitator")
 
-    def move_idea(self, workshop_id: int, idea_id: int, cluster_id: int | None) -> Fact | None:
-        """Put an idea (with its stacked duplicates) into a theme, or back to unsorted (None)."""
-        return self.move_ideas(workshop_id, [idea_id], cluster_id)
 
-    def _ideas_in(self, cluster_id: int) -> list[int]:
-        return [row[0] for row in self.db.execute(
-            "SELECT id FROM ideas WHERE cluster_id = ? ORDER BY id", [cluster_id]).fetchall()]
+def stack_of(store: CoreStore, idea_id: int) -> list[int]:
+    """An idea and the duplicates stacked under it: the ids that move as one card."""
+    rows = store._rows("SELECT id FROM ideas WHERE id = ? OR duplicate_of = ? ORDER BY id",
+                       (idea_id, idea_id))
+    return [row["id"] for row in rows]
 
-    def merge_clusters(self, workshop_id: int, source_id: int, target_id: int) -> Fact:
-        """Move every idea of one theme into another and remove the first."""
-        with self._transaction() as db:
-            moved = self._ideas_in(source_id)
-            db.execute("UPDATE ideas SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
-            db.execute("UPDATE votes SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
-            db.execute("DELETE FROM clusters WHERE id = ?", [source_id])
-            return self._append(workshop_id, ClustersMerged(source_id=source_id, target_id=target_id,
-                                                       idea_ids=moved), "facilitator")
 
-    def delete_cluster(self, workshop_id: int, cluster_id: int) -> Fact:
-        """Remove a theme; its ideas return to unsorted."""
-        with self._transaction() as db:
-            released = self._ideas_in(cluster_id)
-            db.execute("UPDATE ideas SET cluster_id = NULL WHERE cluster_id = ?", [cluster_id])
-            db.execute("DELETE FROM votes WHERE cluster_id = ?", [cluster_id])  # its dots go back
-            db.execute("DELETE FROM clusters WHERE id = ?", [cluster_id])
-            return self._append(workshop_id, ClusterDeleted(cluster_id=cluster_id, idea_ids=released),
-                                "facilitator")
+def _move(store: CoreStore, workshop_id: int, idea_ids: Sequence[int], cluster_id: int | None) -> list[int]:
+    """Put cards (each with its stacked duplicates) into a theme; the ids that changed."""
+    if not idea_ids:
+        return []
+    cards = ",".join("?" * len(idea_ids))
+    ids = [row[0] for row in store.db.execute(
+        f"SELECT id FROM ideas WHERE id IN ({cards}) OR duplicate_of IN ({cards})",
+        [*idea_ids, *idea_ids]).fetchall()]
+    marks = ",".join("?" * len(ids))
+    moved = [row[0] for row in store.db.execute(
+        f"SELECT id FROM ideas WHERE id IN ({marks}) AND cluster_id IS NOT ? ORDER BY id",
+        [*ids, cluster_id]).fetchall()]
+    store.db.execute(f"UPDATE ideas SET cluster_id = ? WHERE id IN ({marks})", [cluster_id, *ids])
+    return moved
 
-    def reorder_clusters(self, workshop_id: int, cluster_ids: Sequence[int]) -> Fact:
-        """Set the wall order of all the workshop's themes."""
-        with self._transaction() as db:
-            for position, cluster_id in enumerate(cluster_ids):
-                db.execute("UPDATE clusters SET position = ? WHERE id = ?", [position, cluster_id])
-            return self._append(workshop_id, ClustersReordered(cluster_ids=list(cluster_ids)),
-                                "facilitator")
 
-    def set_themes_on_wall(self, workshop_id: int, shown: bool) -> Fact | None:
-        """Show the themes on the wall, or only the ideas; None when it already was so."""
-        with self._transaction() as db:
-            if not db.execute("UPDATE workshops SET themes_on_wall = ? WHERE id = ?"
-                              " AND themes_on_wall != ?", [int(shown), workshop_id, int(shown)]).rowcount:
-                return None
-            return self._append(workshop_id, ThemesOnWallChanged(themes_on_wall=shown), "facilitator")
+def move_ideas(store: CoreStore, workshop_id: int, idea_ids: Sequence[int],
+               cluster_id: int | None) -> Fact | None:
+    """Put cards (with their stacked duplicates) into a theme, or back to unsorted (None), as
+    one fact: a facilitator's one action is one change on every screen."""
+    with store._transaction():
+        moved = _move(store, workshop_id, idea_ids, cluster_id)
+        if not moved:
+            return None
+        return store._append(workshop_id, IdeaMoved(idea_id=idea_ids[0], idea_ids=moved,
+                                              cluster_id=cluster_id), "facilitator")
 
-    def apply_suggestions(self, workshop_id: int,
-                          groups: Sequence[tuple[str, Sequence[int]]]) -> Fact | None:
-        """Create a theme per group and move its still-unsorted ideas in: one transaction, one
-        `clusters_created` fact (None when no group had an unsorted idea left)."""
-        created: list[dict[str, Any]] = []
-        with self._transaction() as db:
-            open_ids = set(self.unsorted_idea_ids(workshop_id))
-            position = db.execute("SELECT coalesce(max(position), -1) + 1 FROM clusters"
-                                  " WHERE workshop_id = ?", [workshop_id]).fetchone()[0]
-            for label, idea_ids in groups:
-                unsorted = [i for i in idea_ids if i in open_ids]
-                if not unsorted:
-                    continue
-                open_ids.difference_update(unsorted)
-                cluster_id = db.table("clusters").insert({
-                    "workshop_id": workshop_id, "label": label, "position": position,
-                    "created_at": now()}).last_pk
-                cluster = Cluster(int(cluster_id or 0), label, position).to_dict()
-                position += 1
-                created.append({**cluster, "idea_ids": self._move(workshop_id, unsorted, cluster["id"])})
-            if not created:
-                return None
-            return self._append(workshop_id, ClustersCreated(clusters=created), "facilitator")
 
-    def theme_texts(self, workshop_id: int) -> list[tuple[int, str, list[str]]]:
-        """Each theme in wall order: its id, its label and the texts of its visible ideas."""
-        themes = self._rows("SELECT id, label FROM clusters WHERE workshop_id = ? ORDER BY position",
-                            (workshop_id,))
-        members: dict[int, list[str]] = {t["id"]: [] for t in themes}
-        for row in self._rows("SELECT cluster_id, text FROM ideas WHERE workshop_id = ? AND hidden = 0"
-                              " AND cluster_id IS NOT NULL ORDER BY id", (workshop_id,)):
-            members[row["cluster_id"]].append(row["text"])
-        return [(t["id"], t["label"], members[t["id"]]) for t in themes]
+def move_idea(store: CoreStore, workshop_id: int, idea_id: int, cluster_id: int | None) -> Fact | None:
+    """Put an idea (with its stacked duplicates) into a theme, or back to unsorted (None)."""
+    return move_ideas(store, workshop_id, [idea_id], cluster_id)
 
-    def unsorted_idea_ids(self, workshop_id: int) -> list[int]:
-        """Visible ideas in no theme and stacked under no other: what suggestions may touch."""
-        rows = self._rows(
-            "SELECT id FROM ideas WHERE workshop_id = ? AND cluster_id IS NULL AND hidden = 0"
-            " AND duplicate_of IS NULL ORDER BY id", (workshop_id,))
-        return [row["id"] for row in rows]
 
-    def stack_tops(self, workshop_id: int) -> list[int]:
-        """Visible ideas that are not stacked under another: one per card."""
-        rows = self._rows("SELECT id FROM ideas WHERE workshop_id = ? AND hidden = 0"
-                          " AND duplicate_of IS NULL ORDER BY id", (workshop_id,))
-        return [row["id"] for row in rows]
+def _ideas_in(store: CoreStore, cluster_id: int) -> list[int]:
+    return [row[0] for row in store.db.execute(
+        "SELECT id FROM ideas WHERE cluster_id = ? ORDER BY id", [cluster_id]).fetchall()]
 
-    def idea_texts(self, workshop_id: int, idea_ids: Sequence[int]) -> list[str]:
-        """The texts of these ideas, in the order given."""
-        marks = ",".join("?" * len(idea_ids))
-        rows = self._rows(f"SELECT id, text FROM ideas WHERE workshop_id = ? AND id IN ({marks})",
-                          (workshop_id, *idea_ids))
-        texts = {row["id"]: row["text"] for row in rows}
-        return [texts[i] for i in idea_ids]
 
-    def stack_ideas(self, workshop_id: int, top_id: int, duplicate_ids: Sequence[int]) -> Fact:
-        """Stack duplicates under one idea's card; they take its theme and keep their own text."""
-        with self._transaction() as db:
-            cluster_id = db.execute("SELECT cluster_id FROM ideas WHERE id = ?",
-                                    [top_id]).fetchone()[0]
-            moving = sorted({i for d in duplicate_ids for i in self.stack_of(d)} - {top_id})
-            marks = ",".join("?" * len(moving))
-            db.execute(f"UPDATE ideas SET duplicate_of = ?, cluster_id = ? WHERE id IN ({marks})",
-                       [top_id, cluster_id, *moving])
-            fact = IdeasStacked(idea_id=top_id, duplicate_ids=moving, cluster_id=cluster_id)
-            return self._append(workshop_id, fact, "facilitator")
+def merge_clusters(store: CoreStore, workshop_id: int, source_id: int, target_id: int) -> Fact:
+    """Move every idea of one theme into another and remove the first."""
+    with store._transaction() as db:
+        moved = _ideas_in(store, source_id)
+        db.execute("UPDATE ideas SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
+        db.execute("UPDATE votes SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
+        db.execute("DELETE FROM clusters WHERE id = ?", [source_id])
+        return store._append(workshop_id, ClustersMerged(source_id=source_id, target_id=target_id,
+                                                   idea_ids=moved), "facilitator")
 
-    def unstack_idea(self, workshop_id: int, idea_id: int) -> Fact | None:
-        """Take one idea off the stack it is in, as a card of its own in the same place."""
-        with self._transaction() as db:
-            changed = db.execute("UPDATE ideas SET duplicate_of = NULL WHERE id = ?"
-                                 " AND duplicate_of IS NOT NULL", [idea_id]).rowcount
-            if not changed:
-                return None
-            return self._append(workshop_id, IdeaUnstacked(idea_id=idea_id), "facilitator")
+
+def delete_cluster(store: CoreStore, workshop_id: int, cluster_id: int) -> Fact:
+    """Remove a theme; its ideas return to unsorted."""
+    with store._transaction() as db:
+        released = _ideas_in(store, cluster_id)
+        db.execute("UPDATE ideas SET cluster_id = NULL WHERE cluster_id = ?", [cluster_id])
+        db.execute("DELETE FROM votes WHERE cluster_id = ?", [cluster_id])  # its dots go back
+        db.execute("DELETE FROM clusters WHERE id = ?", [cluster_id])
+        return store._append(workshop_id, ClusterDeleted(cluster_id=cluster_id, idea_ids=released),
+                             "facilitator")
+
+
+def reorder_clusters(store: CoreStore, workshop_id: int, cluster_ids: Sequence[int]) -> Fact:
+    """Set the wall order of all the workshop's themes."""
+    with store._transaction() as db:
+        for position, cluster_id in enumerate(cluster_ids):
+            db.execute("UPDATE clusters SET position = ? WHERE id = ?", [position, cluster_id])
+        return store._append(workshop_id, ClustersReordered(cluster_ids=list(cluster_ids)),
+                             "facilitator")
+
+
+def set_themes_on_wall(store: CoreStore, workshop_id: int, shown: bool) -> Fact | None:
+    """Show the themes on the wall, or only the ideas; None when it already was so."""
+    with store._transaction() as db:
+        if not db.execute("UPDATE workshops SET themes_on_wall = ? WHERE id = ?"
+                          " AND themes_on_wall != ?", [int(shown), workshop_id, int(shown)]).rowcount:
+            return None
+        return store._append(workshop_id, ThemesOnWallChanged(themes_on_wall=shown), "facilitator")
+
+
+def apply_suggestions(store: CoreStore, workshop_id: int,
+                      groups: Sequence[tuple[str, Sequence[int]]]) -> Fact | None:
+    """Create a theme per group and move its still-unsorted ideas in: one transaction, one
+    `clusters_created` fact (None when no group had an unsorted idea left)."""
+    created: list[dict[str, Any]] = []
+    with store._transaction() as db:
+        open_ids = set(unsorted_idea_ids(store, workshop_id))
+        position = db.execute("SELECT coalesce(max(position), -1) + 1 FROM clusters"
+                              " WHERE workshop_id = ?", [workshop_id]).fetchone()[0]
+        for label, idea_ids in groups:
+            unsorted = [i for i in idea_ids if i in open_ids]
+            if not unsorted:
+                continue
+            open_ids.difference_update(unsorted)
+            cluster_id = db.table("clusters").insert({
+                "workshop_id": workshop_id, "label": label, "position": position,
+                "created_at": now()}).last_pk
+            cluster = Cluster(int(cluster_id or 0), label, position).to_dict()
+            position += 1
+            created.append({**cluster, "idea_ids": _move(store, workshop_id, unsorted, cluster["id"])})
+        if not created:
+            return None
+        return store._append(workshop_id, ClustersCreated(clusters=created), "facilitator")
+
+
+def theme_texts(store: CoreStore, workshop_id: int) -> list[tuple[int, str, list[str]]]:
+    """Each theme in wall order: its id, its label and the texts of its visible ideas."""
+    themes = store._rows("SELECT id, label FROM clusters WHERE workshop_id = ? ORDER BY position",
+                         (workshop_id,))
+    members: dict[int, list[str]] = {t["id"]: [] for t in themes}
+    for row in store._rows("SELECT cluster_id, text FROM ideas WHERE workshop_id = ? AND hidden = 0"
+                           " AND cluster_id IS NOT NULL ORDER BY id", (workshop_id,)):
+        members[row["cluster_id"]].append(row["text"])
+    return [(t["id"], t["label"], members[t["id"]]) for t in themes]
+
+
+def unsorted_idea_ids(store: CoreStore, workshop_id: int) -> list[int]:
+    """Visible ideas in no theme and stacked under no other: what suggestions may touch."""
+    rows = store._rows(
+        "SELECT id FROM ideas WHERE workshop_id = ? AND cluster_id IS NULL AND hidden = 0"
+        " AND duplicate_of IS NULL ORDER BY id", (workshop_id,))
+    return [row["id"] for row in rows]
+
+
+def stack_tops(store: CoreStore, workshop_id: int) -> list[int]:
+    """Visible ideas that are not stacked under another: one per card."""
+    rows = store._rows("SELECT id FROM ideas WHERE workshop_id = ? AND hidden = 0"
+                       " AND duplicate_of IS NULL ORDER BY id", (workshop_id,))
+    return [row["id"] for row in rows]
+
+
+def idea_texts(store: CoreStore, workshop_id: int, idea_ids: Sequence[int]) -> list[str]:
+    """The texts of these ideas, in the order given."""
+    marks = ",".join("?" * len(idea_ids))
+    rows = store._rows(f"SELECT id, text FROM ideas WHERE workshop_id = ? AND id IN ({marks})",
+                       (workshop_id, *idea_ids))
+    texts = {row["id"]: row["text"] for row in rows}
+    return [texts[i] for i in idea_ids]
+
+
+def stack_ideas(store: CoreStore, workshop_id: int, top_id: int, duplicate_ids: Sequence[int]) -> Fact:
+    """Stack duplicates under one idea's card; they take its theme and keep their own text."""
+    with store._transaction() as db:
+        cluster_id = db.execute("SELECT cluster_id FROM ideas WHERE id = ?",
+                                [top_id]).fetchone()[0]
+        moving = sorted({i for d in duplicate_ids for i in stack_of(store, d)} - {top_id})
+        marks = ",".join("?" * len(moving))
+        db.execute(f"UPDATE ideas SET duplicate_of = ?, cluster_id = ? WHERE id IN ({marks})",
+                   [top_id, cluster_id, *moving])
+        fact = IdeasStacked(idea_id=top_id, duplicate_ids=moving, cluster_id=cluster_id)
+        return store._append(workshop_id, fact, "facilitator")
+
+
+def unstack_idea(store: CoreStore, workshop_id: int, idea_id: int) -> Fact | None:
+    """Take one idea off the stack it is in, as a card of its own in the same place."""
+    with store._transaction() as db:
+        changed = db.execute("UPDATE ideas SET duplicate_of = NULL WHERE id = ?"
+                             " AND duplicate_of IS NOT NULL", [idea_id]).rowcount
+        if not changed:
+            return None
+        return store._append(workshop_id, IdeaUnstacked(idea_id=idea_id), "facilitator")

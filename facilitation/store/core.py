@@ -162,6 +162,8 @@ class CoreStore:
         # (the write lock is held while the disk syncs) and see committed data only.
         self.reader, self.read_lock = reader(db), threading.Lock()
         self.local = threading.local()  # per thread, or per greenlet when patched: in a change?
+        # One phone snapshot per workshop and seq: a hall of phones refreshing at once shares it.
+        self.phone_snapshots: dict[int, tuple[int, dict[str, Any]]] = {}
 
     @contextmanager
     def _transaction(self) -> Iterator[Database]:

@@ -8,111 +8,116 @@ from ..flow import Timer, check_votable
 from ..errors import CommandError
 from ..facts import Fact, PhaseChanged, TimerChanged, VotingSet
 from ..model import Workshop
-from .clusters import ClusterStore
-from .core import now
+from .core import CoreStore, now
 
 
-class FlowStore(ClusterStore):
-    """Phases, the timer, voting settings and votes."""
+def set_phase(store: CoreStore, workshop_id: int, phase: str) -> Fact | None:
+    """Move the workshop to a phase; None when it already is there."""
+    with store._transaction() as db:
+        changed = db.execute("UPDATE workshops SET phase = ? WHERE id = ? AND phase != ?",
+                             [phase, workshop_id, phase]).rowcount
+        if not changed:
+            return None
+        return store._append(workshop_id, PhaseChanged(phase=phase), "facilitator")
 
-    def set_phase(self, workshop_id: int, phase: str) -> Fact | None:
-        """Move the workshop to a phase; None when it already is there."""
-        with self._transaction() as db:
-            changed = db.execute("UPDATE workshops SET phase = ? WHERE id = ? AND phase != ?",
-                                 [phase, workshop_id, phase]).rowcount
-            if not changed:
-                return None
-            return self._append(workshop_id, PhaseChanged(phase=phase), "facilitator")
 
-    def set_timer(self, workshop_id: int, timer: Timer, now_ms: int) -> Fact:
-        """Store the countdown and tell every screen how it now stands."""
-        with self._transaction() as db:
-            db.execute("UPDATE workshops SET timer_ends_at = ?, timer_remaining_ms = ?,"
-                       " timer_running = ? WHERE id = ?",
-                       [timer.ends_at, timer.remaining_ms, int(timer.running), workshop_id])
-            return self._append(workshop_id, TimerChanged(timer=timer.view(now_ms)), "facilitator")
+def set_timer(store: CoreStore, workshop_id: int, timer: Timer, now_ms: int) -> Fact:
+    """Store the countdown and tell every screen how it now stands."""
+    with store._transaction() as db:
+        db.execute("UPDATE workshops SET timer_ends_at = ?, timer_remaining_ms = ?,"
+                   " timer_running = ? WHERE id = ?",
+                   [timer.ends_at, timer.remaining_ms, int(timer.running), workshop_id])
+        return store._append(workshop_id, TimerChanged(timer=timer.view(now_ms)), "facilitator")
 
-    def set_voting(self, workshop_id: int, dots: int, max_per_item: int, vote_on: str = "both") -> Fact:
-        """Set each participant's dots, how many may go on one idea or theme, and on which."""
-        with self._transaction() as db:
-            db.execute("UPDATE workshops SET dots = ?, max_per_item = ?, vote_on = ? WHERE id = ?",
-                       [dots, max_per_item, vote_on, workshop_id])
-            return self._append(workshop_id, VotingSet(dots=dots, max_per_item=max_per_item, vote_on=vote_on),
-                                "facilitator")
 
-    def _voters(self, participant_id: int) -> list[int]:
-        """Whose dots share one budget: the participant, or in table mode everyone at its table."""
-        row = self.db.execute(
-            "SELECT w.table_mode, p.table_id FROM participants p JOIN workshops w"
-            " ON w.id = p.workshop_id WHERE p.id = ?", [participant_id]).fetchone()
-        if not row[0] or row[1] is None:
-            return [participant_id]
-        return [r[0] for r in self.db.execute("SELECT id FROM participants WHERE table_id = ?",
-                                              [row[1]]).fetchall()]
+def set_voting(store: CoreStore, workshop_id: int, dots: int, max_per_item: int,
+               vote_on: str = "both") -> Fact:
+    """Set each participant's dots, how many may go on one idea or theme, and on which."""
+    with store._transaction() as db:
+        db.execute("UPDATE workshops SET dots = ?, max_per_item = ?, vote_on = ? WHERE id = ?",
+                   [dots, max_per_item, vote_on, workshop_id])
+        return store._append(workshop_id, VotingSet(dots=dots, max_per_item=max_per_item,
+                                                     vote_on=vote_on), "facilitator")
 
-    def _votes_by(self, participant_id: int, column: str | None = None,
-                  item_id: int | None = None) -> int:
-        voters = self._voters(participant_id)
-        sql = f"SELECT count(*) FROM votes WHERE participant_id IN ({','.join('?' * len(voters))})"
-        params: list[Any] = list(voters)
-        if column is not None:
-            sql += f" AND {column} = ?"
-            params.append(item_id)
-        return int(self.db.execute(sql, params).fetchone()[0])
 
-    def cast_vote(self, workshop: Workshop, participant_id: int, column: str, item_id: int) -> int:
-        """Place one dot, checked against the budget inside the write; returns the dots left."""
-        with self._transaction() as db:
-            row = db.execute("SELECT dots, max_per_item, vote_on FROM workshops WHERE id = ?",
-                             [workshop.id]).fetchone()
-            check_votable(row[2], column)  # read inside the write: a change of rules cannot slip by
-            used = self._votes_by(participant_id)
-            if used >= row[0]:
-                raise CommandError("no_dots_left")
-            if self._votes_by(participant_id, column, item_id) >= row[1]:
-                raise CommandError("max_per_item", limit=row[1])
-            db.table("votes").insert({"workshop_id": workshop.id, "participant_id": participant_id,
-                                      column: item_id, "created_at": now()})
-            return int(row[0]) - used - 1
+def _voters(store: CoreStore, participant_id: int) -> list[int]:
+    """Whose dots share one budget: the participant, or in table mode everyone at its table."""
+    row = store.db.execute(
+        "SELECT w.table_mode, p.table_id FROM participants p JOIN workshops w"
+        " ON w.id = p.workshop_id WHERE p.id = ?", [participant_id]).fetchone()
+    if not row[0] or row[1] is None:
+        return [participant_id]
+    return [r[0] for r in store.db.execute("SELECT id FROM participants WHERE table_id = ?",
+                                           [row[1]]).fetchall()]
 
-    def retract_vote(self, workshop: Workshop, participant_id: int, column: str,
-                     item_id: int) -> int:
-        """Take one of this participant's dots back from an item; returns the dots left."""
-        with self._transaction() as db:
-            voters = self._voters(participant_id)
-            vote = db.execute(f"SELECT max(id) FROM votes WHERE {column} = ? AND participant_id IN"
-                              f" ({','.join('?' * len(voters))})", [item_id, *voters]).fetchone()[0]
-            if vote is None:
-                raise CommandError("no_vote_to_retract")
-            db.execute("DELETE FROM votes WHERE id = ?", [vote])
-            dots = db.execute("SELECT dots FROM workshops WHERE id = ?", [workshop.id]).fetchone()[0]
-            return max(0, int(dots) - self._votes_by(participant_id))  # the facilitator may lower it
 
-    def my_votes(self, workshop_id: int, participant_id: int) -> dict[str, Any]:
-        """One participant's dots: on which ideas and themes, and how many are left."""
-        with self.lock:
-            voters = self._voters(participant_id)
-            rows = self._rows("SELECT idea_id, cluster_id, count(*) AS n FROM votes WHERE"
-                              f" participant_id IN ({','.join('?' * len(voters))})"
-                              " GROUP BY idea_id, cluster_id", tuple(voters))
-            dots = self.db.execute("SELECT dots FROM workshops WHERE id = ?",
-                                   [workshop_id]).fetchone()[0]
-        used = sum(r["n"] for r in rows)
-        return {"ideas": {str(r["idea_id"]): r["n"] for r in rows if r["idea_id"] is not None},
-                "clusters": {str(r["cluster_id"]): r["n"] for r in rows if r["cluster_id"] is not None},
-                "dots_left": max(0, int(dots) - used)}
+def _votes_by(store: CoreStore, participant_id: int, column: str | None = None,
+              item_id: int | None = None) -> int:
+    voters = _voters(store, participant_id)
+    sql = f"SELECT count(*) FROM votes WHERE participant_id IN ({','.join('?' * len(voters))})"
+    params: list[Any] = list(voters)
+    if column is not None:
+        sql += f" AND {column} = ?"
+        params.append(item_id)
+    return int(store.db.execute(sql, params).fetchone()[0])
 
-    def vote_totals(self, workshop_id: int) -> dict[str, Any]:
-        """Dots per idea and per theme, and how many participants have voted (in all and per
-        table), with no trace of who placed which dot."""
-        rows = self._rows("SELECT idea_id, cluster_id, count(*) AS n FROM votes WHERE workshop_id = ?"
-                          " GROUP BY idea_id, cluster_id", (workshop_id,))
-        with self.lock:
-            voters = self.db.execute(
-                "SELECT p.table_id, count(DISTINCT v.participant_id) FROM votes v JOIN participants p"
-                " ON p.id = v.participant_id WHERE v.workshop_id = ? GROUP BY p.table_id",
-                [workshop_id]).fetchall()
-        return {"ideas": {str(r["idea_id"]): r["n"] for r in rows if r["idea_id"] is not None},
-                "clusters": {str(r["cluster_id"]): r["n"] for r in rows if r["cluster_id"] is not None},
-                "voters": sum(r[1] for r in voters),
-                "voters_by_table": {str(r[0]): r[1] for r in voters if r[0] is not None}}
+
+def cast_vote(store: CoreStore, workshop: Workshop, participant_id: int, column: str, item_id: int) -> int:
+    """Place one dot, checked against the budget inside the write; returns the dots left."""
+    with store._transaction() as db:
+        row = db.execute("SELECT dots, max_per_item, vote_on FROM workshops WHERE id = ?",
+                         [workshop.id]).fetchone()
+        check_votable(row[2], column)  # read inside the write: a change of rules cannot slip by
+        used = _votes_by(store, participant_id)
+        if used >= row[0]:
+            raise CommandError("no_dots_left")
+        if _votes_by(store, participant_id, column, item_id) >= row[1]:
+            raise CommandError("max_per_item", limit=row[1])
+        db.table("votes").insert({"workshop_id": workshop.id, "participant_id": participant_id,
+                                  column: item_id, "created_at": now()})
+        return int(row[0]) - used - 1
+
+
+def retract_vote(store: CoreStore, workshop: Workshop, participant_id: int, column: str,
+                 item_id: int) -> int:
+    """Take one of this participant's dots back from an item; returns the dots left."""
+    with store._transaction() as db:
+        voters = _voters(store, participant_id)
+        vote = db.execute(f"SELECT max(id) FROM votes WHERE {column} = ? AND participant_id IN"
+                          f" ({','.join('?' * len(voters))})", [item_id, *voters]).fetchone()[0]
+        if vote is None:
+            raise CommandError("no_vote_to_retract")
+        db.execute("DELETE FROM votes WHERE id = ?", [vote])
+        dots = db.execute("SELECT dots FROM workshops WHERE id = ?", [workshop.id]).fetchone()[0]
+        return max(0, int(dots) - _votes_by(store, participant_id))  # the facilitator may lower it
+
+
+def my_votes(store: CoreStore, workshop_id: int, participant_id: int) -> dict[str, Any]:
+    """One participant's dots: on which ideas and themes, and how many are left."""
+    with store.lock:
+        voters = _voters(store, participant_id)
+        rows = store._rows("SELECT idea_id, cluster_id, count(*) AS n FROM votes WHERE"
+                           f" participant_id IN ({','.join('?' * len(voters))})"
+                           " GROUP BY idea_id, cluster_id", tuple(voters))
+        dots = store.db.execute("SELECT dots FROM workshops WHERE id = ?",
+                                [workshop_id]).fetchone()[0]
+    used = sum(r["n"] for r in rows)
+    return {"ideas": {str(r["idea_id"]): r["n"] for r in rows if r["idea_id"] is not None},
+            "clusters": {str(r["cluster_id"]): r["n"] for r in rows if r["cluster_id"] is not None},
+            "dots_left": max(0, int(dots) - used)}
+
+
+def vote_totals(store: CoreStore, workshop_id: int) -> dict[str, Any]:
+    """Dots per idea and per theme, and how many participants have voted (in all and per
+    table), with no trace of who placed which dot."""
+    rows = store._rows("SELECT idea_id, cluster_id, count(*) AS n FROM votes WHERE workshop_id = ?"
+                       " GROUP BY idea_id, cluster_id", (workshop_id,))
+    with store.lock:
+        voters = store.db.execute(
+            "SELECT p.table_id, count(DISTINCT v.participant_id) FROM votes v JOIN participants p"
+            " ON p.id = v.participant_id WHERE v.workshop_id = ? GROUP BY p.table_id",
+            [workshop_id]).fetchall()
+    return {"ideas": {str(r["idea_id"]): r["n"] for r in rows if r["idea_id"] is not None},
+            "clusters": {str(r["cluster_id"]): r["n"] for r in rows if r["cluster_id"] is not None},
+            "voters": sum(r[1] for r in voters),
+            "voters_by_table": {str(r[0]): r[1] for r in voters if r[0] is not None}}
