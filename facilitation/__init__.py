@@ -32,7 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_DAYS": None,   # closed workshops idle this long are deleted
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # uploads (paper imports) and form posts
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+    "BABEL_TRANSLATION_DIRECTORIES": None,  # the package's own translations/ (see resource_folder)
     # How CPU-heavy work (theme suggestions) runs; app.py hands in its async mode's thread pool.
     "RUN_BLOCKING": lambda function, *args: function(*args),
     # Several worker processes share rooms, coalescing and rate limits through this Redis URL.
@@ -55,9 +55,12 @@ def select_locale() -> str:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, store, pages and the Socket.IO namespace."""
-    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app = Flask(__name__, template_folder=resource_folder("templates"),
+                static_folder=resource_folder("static"))
     app.config.update(DEFAULTS)
     app.config.update(config or {})
+    if not app.config["BABEL_TRANSLATION_DIRECTORIES"]:
+        app.config["BABEL_TRANSLATION_DIRECTORIES"] = resource_folder("translations")
     data_dir = Path(app.config["DATA_DIR"])
     data_dir.mkdir(parents=True, exist_ok=True)
     store = app.extensions["facilitation.store"] = Store(connect(data_dir / "facilitation.db"))
@@ -96,6 +99,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Outermost, so Socket.IO handshakes see the phone's address too, not the balancer's.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)  # type: ignore[method-assign]
     return app
+
+
+def resource_folder(name: str) -> str:
+    """Where the screens' `templates`, `static` or `translations` are: inside the package when
+    installed from a wheel (setup.py copies them there), else the checkout's top-level folder."""
+    package = Path(__file__).resolve().parent
+    inside = package / name
+    return str(inside if inside.is_dir() else package.parent / name)
 
 
 def message_queue(url: str | None) -> Any:
