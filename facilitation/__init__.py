@@ -90,6 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
                       ping_interval=limits.PING_INTERVAL, ping_timeout=limits.PING_TIMEOUT,
                       client_manager=message_queue(queue))
+    limits.refuse_binary(socketio.server)
     app.extensions["facilitation.coordination"] = coordination(socketio, queue)
     dispatcher = app.extensions["facilitation.dispatcher"] = Dispatcher(socketio)
     socketio.on_namespace(WorkshopNamespace(socketio, dispatcher))

@@ -5,6 +5,8 @@
 - under gevent a WebSocket frame (or a message of several frames) larger than the message limit is
   refused at its header, before its payload is read, as eventlet does (and under eventlet, a
   message of several frames once they pass it);
+- the application uses no binary Socket.IO events: a binary event or attachment closes the
+  connection at once, before python-socketio would keep attachments until an announced count;
 - connections that send nothing (a half-open TCP connection, a socket opened and left) are closed
   after IDLE_TIMEOUT seconds; Engine.IO pings every client each PING_INTERVAL seconds, so a
   living client is never idle that long; under eventlet and gevent each client's next ping
@@ -13,8 +15,11 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 # Engine.IO: a ping every 20 s, answered within 20 s, or the client is gone.
 PING_INTERVAL, PING_TIMEOUT = 20, 20
@@ -44,6 +49,29 @@ def bound_send_queues(limit: int = MAX_QUEUED_PACKETS) -> None:
 
     send.bounded = True  # type: ignore[attr-defined]
     eio_socket.Socket.send = send
+
+
+BINARY_PACKETS = ("5", "6")  # Socket.IO's BINARY_EVENT and BINARY_ACK
+
+
+def refuse_binary(server: Any) -> None:
+    """Close any connection that sends a binary Socket.IO packet (or a binary frame): the app
+    uses none, and python-socketio keeps each attachment until the count the packet announced
+    (`459999999999-[...]` would keep them all). Public API only: Engine.IO's `on("message")`."""
+    eio = server.eio
+    handle = eio.handlers["message"]
+    if getattr(handle, "refuses_binary", False):
+        return
+
+    def on_message(eio_sid: str, data: Any) -> Any:
+        if not isinstance(data, str) or data[:1] in BINARY_PACKETS:
+            log.warning("%s: binary Socket.IO packet refused, closing the connection", eio_sid)
+            eio.disconnect(eio_sid)
+            return None
+        return handle(eio_sid, data)
+
+    on_message.refuses_binary = True  # type: ignore[attr-defined]
+    eio.on("message", on_message)
 
 
 def ping_with_timers() -> None:

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from tests.conftest import ASYNC_MODES, LiveServer
+from tests.hostile import closed_within
 
 
 @pytest.fixture(params=ASYNC_MODES)
@@ -25,21 +26,6 @@ def quick_server(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     server.start()
     yield server
     server.kill()
-
-
-def closed_within(conn: socket.socket, seconds: float) -> bool:
-    """Whether the server closes this connection within `seconds` (whatever it sends first)."""
-    conn.settimeout(seconds)
-    deadline = time.monotonic() + seconds
-    try:
-        while time.monotonic() < deadline:
-            if conn.recv(65536) == b"":
-                return True
-    except (ConnectionResetError, BrokenPipeError):
-        return True
-    except socket.timeout:
-        return False
-    return False
 
 
 def test_idle_and_half_open_connections_are_closed(quick_server: LiveServer, peers: Any) -> None:
