@@ -23,7 +23,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--demo", action="store_true",
                         help="create (once) a demo workshop with sample ideas and print its links")
     parser.add_argument("--max-connections", type=int, default=20000,
-                        help="most simultaneous connections the server accepts")
+                        help="most simultaneous connections the server accepts (default 20000,"
+                             " fewer if the open-files limit is lower)")
+    parser.add_argument("--max-connections-per-address", type=int, default=2500,
+                        help="most simultaneous connections from one client address (default"
+                             " 2500; this machine's own are not counted)")
+    parser.add_argument("--header-timeout", type=float, default=10,
+                        help="seconds a request's line and headers may take to arrive (default 10)")
     parser.add_argument("--admin-password", default=os.environ.get("ADMIN_PASSWORD"),
                         help="organiser password for /admin; when set, also needed to create"
                              " workshops (default: the ADMIN_PASSWORD environment variable)")
@@ -103,8 +109,10 @@ def start(args: argparse.Namespace):
     """Build the app over the data folder and open the listening socket, or fail before serving."""
     from facilitation import create_app
     from facilitation.launch import public_url, raise_open_files_limit
+    from facilitation.servers import connection_cap
 
     open_files = raise_open_files_limit()
+    args.max_connections = connection_cap(args.max_connections, open_files)
     base = public_url(args.host, args.port, args.public_url)
     app = create_app({"DATA_DIR": args.data_dir, "ASYNC_MODE": args.async_mode,
                       "PUBLIC_URL": base, "RUN_BLOCKING": thread_pool(args.async_mode),
@@ -114,7 +122,7 @@ def start(args: argparse.Namespace):
                       "MAX_PARTICIPANTS": args.max_participants})
     listener = listen(app, args)
     print(f"Idea Factory on {base}/ ({args.async_mode}, data in {args.data_dir}/,"
-          f" open-files limit {open_files})", flush=True)
+          f" open-files limit {open_files}, at most {args.max_connections} connections)", flush=True)
     if args.admin_password:
         print(f"Organiser page:   {base}/admin", flush=True)
     if args.demo:
@@ -140,7 +148,8 @@ def start(args: argparse.Namespace):
 
 def listen(app, args: argparse.Namespace):
     """Open the listening socket now, so that a busy port is reported before serving starts."""
-    from facilitation.limits import gevent_server, limit_eventlet_messages, limit_gevent_frames
+    from facilitation.limits import limit_eventlet_messages, limit_gevent_frames
+    from facilitation.servers import gevent_server
 
     backlog = 2048  # the default of 50 drops connections when a hall scans the QR code at once
     if args.async_mode == "eventlet":
@@ -151,7 +160,9 @@ def listen(app, args: argparse.Namespace):
         return eventlet.listen((args.host, args.port), backlog=backlog)
     if args.async_mode == "gevent":
         limit_gevent_frames(app.config["MAX_MESSAGE_BYTES"])
-        server = gevent_server(app, args.host, args.port, backlog, args.idle_timeout)
+        server = gevent_server(app, args.host, args.port, backlog, args.idle_timeout,
+                               args.header_timeout, args.max_connections,
+                               args.max_connections_per_address)
         server.init_socket()
         return server
     import socket
@@ -169,8 +180,12 @@ def serve(app, args: argparse.Namespace, listener) -> None:
     if args.async_mode == "eventlet":
         import eventlet.wsgi
 
+        from facilitation.servers import eventlet_protocol
+
         eventlet.wsgi.server(listener, app, max_size=args.max_connections, log_output=False,
-                             socket_timeout=args.idle_timeout)
+                             socket_timeout=args.idle_timeout,
+                             protocol=eventlet_protocol(args.header_timeout,
+                                                        args.max_connections_per_address))
     elif args.async_mode == "gevent":
         listener.serve_forever()
     else:

@@ -165,31 +165,3 @@ def limit_eventlet_messages() -> None:
 
     push.limited = True  # type: ignore[attr-defined]
     message.push = push
-
-
-def gevent_server(app: Any, host: str, port: int, backlog: int,
-                  idle_timeout: float = IDLE_TIMEOUT) -> Any:
-    """A gevent WSGI server with WebSocket support whose connections time out when idle."""
-    from gevent import pywsgi
-    from geventwebsocket.handler import WebSocketHandler
-
-    class Handler(WebSocketHandler):  # type: ignore[misc]
-        def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
-            # From the start, so every handler shares one attribute layout: set later, it made
-            # each handler's attributes a dict of their own (1.6 KB per phone).
-            self.message_bytes = 0
-            # A phone's requests and frames are small: a 2 KB read buffer, not 8 KB per phone.
-            super().__init__(sock, address, server,
-                             rfile if rfile is not None else sock.makefile("rb", READ_BUFFER))
-
-        def handle(self) -> None:
-            self.socket.settimeout(idle_timeout)
-            super().handle()
-
-        def upgrade_websocket(self) -> Any:
-            result = super().upgrade_websocket()
-            if getattr(self, "websocket", None) is not None:  # pings keep it busy: a longer wait
-                self.socket.settimeout(PING_INTERVAL + PING_TIMEOUT + 5)
-            return result
-
-    return pywsgi.WSGIServer((host, port), app, handler_class=Handler, log=None, backlog=backlog)

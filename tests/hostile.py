@@ -19,6 +19,14 @@ class RawSocketIO:
     def __init__(self, port: int, host: str = "127.0.0.1", source: str | None = None) -> None:
         self.sock = socket.create_connection((host, port), timeout=10,
                                              source_address=(source, 0) if source else None)
+        try:
+            self._handshake(host)
+        except BaseException:
+            self.sock.close()
+            raise
+        self.next_id = 1
+
+    def _handshake(self, host: str) -> None:
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall((f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {host}\r\n"
                            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -31,7 +39,6 @@ class RawSocketIO:
         assert self.packet().startswith("0")  # Engine.IO open
         self.send("40")
         assert self.packet().startswith("40")
-        self.next_id = 1
 
     def _recv(self) -> bytes:
         data = self.sock.recv(65536)
