@@ -125,6 +125,7 @@ CATALOGUE: dict[str, tuple[type[CommandError], str]] = {
     "full": (Conflict, N_("This workshop has as many participants as it can take.")),
     "no_dots_left": (Conflict, N_("You have no dots left. Take one back to move it.")),
     "max_per_item": (Conflict, N_("At most %(limit)s dots can go on one idea or theme.")),
+    "other_question": (Conflict, N_("That belongs to another question: dots go on this question's ideas and themes.")),
     "not_votable": (Conflict, N_("In this vote, dots go on ideas, not on themes.")),
     "name_required": (Conflict, N_("Write your name first: this workshop shows names.")),
     "table_required": (Conflict, N_("Choose your table first.")),

@@ -254,7 +254,8 @@ class PostingClosed(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class ClusterCreated(Fact):
-    """A new, empty theme at the end (`cluster`: id, label, position)."""
+    """A new, empty theme at the end of the active question's (`cluster`: id, label, position,
+    prompt_id)."""
 
     type: ClassVar[str] = "cluster_created"
     cluster: Json
@@ -263,8 +264,9 @@ class ClusterCreated(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class ClustersCreated(Fact):
-    """Accepted suggestions: new themes at the end, each `{"id", "label", "position", "idea_ids"}`
-    with the unsorted ideas that moved into it; one fact for the whole batch."""
+    """Accepted suggestions: new themes at the end of the active question's, each `{"id", "label",
+    "position", "prompt_id", "idea_ids"}` with the unsorted ideas that moved into it; one fact for
+    the whole batch."""
 
     type: ClassVar[str] = "clusters_created"
     clusters: list[Json]
@@ -425,7 +427,8 @@ class RulesChanged(Fact):
 @fact
 @dataclass(frozen=True)
 class VoteTotals(Event):
-    """Dots per idea and per theme (coalesced, at most once a second); walls and consoles only."""
+    """The active question's dots per idea and per theme (coalesced, at most once a second); walls
+    and consoles only."""
 
     type: ClassVar[str] = "vote_totals"
     audience: ClassVar[str] = SCREENS
@@ -433,6 +436,7 @@ class VoteTotals(Event):
     clusters: dict[str, int]
     voters: int = 0  # participants with a dot placed: the wall's "37 of 123 have voted"
     voters_by_table: dict[str, int] = field(default_factory=dict)
+    prompt_id: int | None = None  # the question whose vote these count
 
 
 @fact

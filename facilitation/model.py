@@ -106,6 +106,7 @@ class Cluster:
     id: int
     label: str
     position: int
+    prompt_id: int | None = None  # the question (round) it was made in
 
     def to_dict(self) -> dict[str, Any]:
         """The form sent to every screen."""

@@ -253,11 +253,16 @@ def api_snapshot(code: str) -> Any:
 
 @bp.get("/api/workshops/<code>/results")
 def api_results(code: str) -> Any:
-    """Ideas and themes ranked by dots: for everyone once results are shown, for the facilitator always."""
+    """One question's ideas and themes ranked by dots (`?prompt_id=`, default the active question):
+    for everyone once results are shown, for the facilitator always."""
     workshop = find_workshop(code)
     if workshop is None:
         return error_response(NotFound("not_found"))
+    raw = request.args.get("prompt_id")
     try:
-        return jsonify(commands.results(get_store(), workshop, is_facilitator(workshop)))
+        if raw is not None and not (raw.isascii() and raw.isdigit() and len(raw) < 19):
+            raise CommandError("invalid", N_("prompt_id must be the number of one of the questions."))
+        prompt_id = None if raw is None else int(raw)
+        return jsonify(commands.results(get_store(), workshop, is_facilitator(workshop), prompt_id))
     except CommandError as error:
         return error_response(error)

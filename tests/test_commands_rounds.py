@@ -142,3 +142,78 @@ def test_edits_under_pre_moderation_wait_again_and_hidden_text_stays_private(w: 
     commands.hide_idea(w["store"], w["fac"], {"idea_id": idea["id"]})
     _, facts = commands.edit_idea(w["store"], w["a"], {"idea_id": idea["id"], "text": "Skjult ny"})
     assert facts[0].private and "Skjult" not in str(facts[0].public_dict())
+
+
+def test_each_question_is_its_own_round(w: dict[str, Any]) -> None:
+    """Themes, dots, voters and results belong to the question they were made in."""
+    store, first = w["store"], snapshot(w)["workshop"]["active_prompt_id"]
+    old = [post(w, "a", "Flere cykelstier"), post(w, "b", "Cykelstier langs havnen")]
+    theme = do(w, "create_cluster", {"label": "Møder"})["cluster"]
+    assert theme["prompt_id"] == first
+    do(w, "move_ideas", {"idea_ids": [i["id"] for i in old], "cluster_id": theme["id"]})
+    do(w, "set_phase", {"phase": "vote"})
+    do(w, "set_voting", {"dots": 2})
+    do(w, "cast_vote", {"cluster_id": theme["id"]}, "a")
+    assert do(w, "cast_vote", {"idea_id": old[0]["id"]}, "a")["dots_left"] == 0
+    assert store.vote_totals(w["id"])["voters"] == 1
+
+    do(w, "set_phase", {"phase": "collect"})
+    second = do(w, "add_prompt", {"text": "Andet spørgsmål?"})["prompt"]["id"]
+    do(w, "set_active_prompt", {"prompt_id": second})
+    new = [post(w, "a", "Møder om aftenen"), post(w, "b", "Møder i weekenden")]
+    assert store.unsorted_idea_ids(w["id"]) == [i["id"] for i in new]  # round 1's are not offered
+    assert store.theme_texts(w["id"]) == []  # nor are round 1's themes
+    assert refused(w, "move_idea", {"idea_id": new[0]["id"], "cluster_id": theme["id"]}) \
+        == "other_question"
+    again = do(w, "create_cluster", {"label": "Møder"})["cluster"]  # the same name, its own theme
+    assert again["prompt_id"] == second and again["position"] == 0
+    assert refused(w, "merge_clusters", {"source_id": again["id"], "target_id": theme["id"]}) \
+        == "other_question"
+    do(w, "move_idea", {"idea_id": new[0]["id"], "cluster_id": again["id"]})
+
+    do(w, "set_phase", {"phase": "vote"})
+    # A fresh budget, nobody has voted yet, and the other round's items refuse a dot.
+    assert do(w, "my_votes", {}, "a")["votes"] == {"ideas": {}, "clusters": {}, "dots_left": 2}
+    assert store.vote_totals(w["id"]) == {"prompt_id": second, "ideas": {}, "clusters": {},
+                                          "voters": 0, "voters_by_table": {}}
+    assert refused(w, "cast_vote", {"idea_id": old[1]["id"]}, "a") == "other_question"
+    assert refused(w, "cast_vote", {"cluster_id": theme["id"]}, "a") == "other_question"
+    assert refused(w, "retract_vote", {"cluster_id": theme["id"]}, "a") == "no_vote_to_retract"
+    do(w, "cast_vote", {"idea_id": new[1]["id"]}, "b")
+    assert do(w, "cast_vote", {"cluster_id": again["id"]}, "a")["dots_left"] == 1
+    assert store.vote_totals(w["id"])["voters"] == 2
+    assert store.vote_totals(w["id"], first)["voters"] == 1  # round 1 kept as it was
+
+    workshop = store.get_workshop(w["code"])
+    now = commands.results(store, workshop, True)
+    assert now["prompt_id"] == second
+    assert {i["id"] for i in now["ideas"]} == {i["id"] for i in new}
+    assert [(t["label"], t["votes"]) for t in now["themes"]] == [("Møder", 1)]
+    before = commands.results(store, workshop, True, first)
+    assert {i["id"] for i in before["ideas"]} == {i["id"] for i in old}
+    assert [(t["id"], t["votes"]) for t in before["themes"]] == [(theme["id"], 2)]
+
+
+def test_a_database_from_before_rounds_gets_its_themes_and_dots_a_question(tmp_path: Any) -> None:
+    """The migration gives existing themes their ideas' question and dots their item's."""
+    from facilitation.store import connect
+    from facilitation.store.schema import migrations
+
+    path = tmp_path / "old.db"
+    db = Database(str(path))
+    migrations.apply(db, stop_before="m013_rounds_own_themes_and_dots")
+    db.execute("INSERT INTO workshops (code, title, prompt, facilitator_token_hash, seq, created_at)"
+               " VALUES ('ABCDEF', 'T', 'Q', 'x', 0, '2026-01-01')")
+    db.execute("INSERT INTO prompts (workshop_id, text, position) VALUES (1, 'Q', 0), (1, 'R', 1)")
+    db.execute("UPDATE workshops SET active_prompt_id = 2")
+    db.execute("INSERT INTO participants (workshop_id, token_hash) VALUES (1, 't')")
+    db.execute("INSERT INTO clusters (workshop_id, label, position) VALUES (1, 'A', 0), (1, 'B', 1)")
+    db.execute("INSERT INTO ideas (workshop_id, participant_id, text, prompt_id, cluster_id)"
+               " VALUES (1, 1, 'x', 1, 1)")
+    db.execute("INSERT INTO votes (workshop_id, participant_id, idea_id) VALUES (1, 1, 1)")
+    db.execute("INSERT INTO votes (workshop_id, participant_id, cluster_id) VALUES (1, 1, 2)")
+    db.conn.commit()
+    db.conn.close()
+    migrated = connect(path)
+    assert migrated.execute("SELECT id, prompt_id FROM clusters ORDER BY id").fetchall() == [(1, 1), (2, 2)]
+    assert migrated.execute("SELECT prompt_id FROM votes ORDER BY id").fetchall() == [(1,), (2,)]

@@ -74,10 +74,6 @@ def workshop(app: Any, client: Any) -> Workshop:
     commands.set_rules(store, fac, {"pre_moderation": True})
     post(phones[1], PENDING)
     commands.set_rules(store, fac, {"pre_moderation": False})
-    second = commands.add_prompt(store, fac, {"text": QUESTIONS[1]})[0]["prompt"]["id"]
-    commands.set_active_prompt(store, fac, {"prompt_id": second})
-    post(phones[2], "Bænke og æbletræer i gården")
-    post(phones[0], 'Ølbar "=1+1" i gården')
 
     themes = {label: commands.create_cluster(store, fac, {"label": label})[0]["cluster"]["id"]
               for label in ("Trafik", "Grønt")}
@@ -96,6 +92,18 @@ def workshop(app: Any, client: Any) -> Workshop:
     commands.cast_vote(store, phones[2], {"cluster_id": themes["Grønt"]})
     commands.cast_vote(store, phones[1], {"idea_id": ideas[HIDDEN]})
     store.set_hidden(fac.workshop.id, ideas[HIDDEN], True)  # its dot stays, out of sight
+    # Round two: its own ideas, theme and vote, with the full budget again.
+    commands.set_phase(store, fac, {"phase": "collect"})
+    second = commands.add_prompt(store, fac, {"text": QUESTIONS[1]})[0]["prompt"]["id"]
+    commands.set_active_prompt(store, fac, {"prompt_id": second})
+    post(phones[2], "Bænke og æbletræer i gården")
+    post(phones[0], 'Ølbar "=1+1" i gården')
+    themes["Gårde"] = commands.create_cluster(store, fac, {"label": "Gårde"})[0]["cluster"]["id"]
+    commands.move_idea(store, fac, {"idea_id": ideas["Bænke og æbletræer i gården"],
+                                    "cluster_id": themes["Gårde"]})
+    commands.set_phase(store, fac, {"phase": "vote"})
+    for _ in range(2):
+        commands.cast_vote(store, phones[2], {"idea_id": ideas["Bænke og æbletræer i gården"]})
     commands.set_phase(store, fac, {"phase": "results"})
     return Workshop(created["code"], created["facilitator_token"], fac.workshop.id, store, ideas,
                     themes)
@@ -113,7 +121,9 @@ def visible(w: Workshop) -> list[dict[str, Any]]:
 
 
 def dots(w: Workshop) -> dict[int, int]:
-    return {int(k): v for k, v in w.store.vote_totals(w.id)["ideas"].items()}
+    """The dots on each idea, every question's vote together."""
+    return {int(k): v for q in w.store.prompts(w.id)
+            for k, v in w.store.vote_totals(w.id, q["id"])["ideas"].items()}
 
 
 def test_every_format_needs_the_facilitator(client: Any, workshop: Workshop) -> None:
@@ -137,6 +147,11 @@ def test_csv_round_trip(client: Any, workshop: Workshop) -> None:
         i["id"]: dots(workshop).get(i["id"], 0) for i in live}
     assert "Åboulevarden" in body and "Bænke og æbletræer i gården" in body and "Søren Ærø" in body
     assert HIDDEN not in body and PENDING not in body
+    # Times as the Excel export writes them: the hall's clock, the zone named in the header.
+    for row, idea in zip(rows, live):
+        sent = datetime.fromisoformat(idea["created_at"].replace("Z", "+00:00"))
+        assert row["created_at (Europe/Copenhagen)"] == sent.astimezone(
+            ZoneInfo("Europe/Copenhagen")).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def test_json_round_trip(client: Any, workshop: Workshop) -> None:
@@ -145,7 +160,8 @@ def test_json_round_trip(client: Any, workshop: Workshop) -> None:
     snapshot = workshop.store.snapshot(workshop.id, include_hidden=False)
     assert document["workshop"]["title"] == TITLE and "Østerbro".encode() in raw
     assert [q["text"] for q in document["questions"]] == QUESTIONS
-    assert [t["label"] for t in document["themes"]] == [c["label"] for c in snapshot["clusters"]]
+    assert [(t["label"], t["prompt_id"]) for t in document["themes"]] == [
+        (c["label"], c["prompt_id"]) for c in snapshot["clusters"]]
     assert [(i["id"], i["text"]) for i in document["ideas"]] == [
         (i["id"], i["text"]) for i in snapshot["ideas"]]
     assert HIDDEN.encode() not in raw and PENDING.encode() not in raw
@@ -184,15 +200,20 @@ def test_xlsx_round_trip(app: Any, client: Any, workshop: Workshop) -> None:
     results = [[cell.value for cell in row] for row in book["Results"].iter_rows()]
     blank = next(n for n, r in enumerate(results) if not any(r))  # an empty row between the tables
     themes, ideas = results[:blank], results[blank + 1:]
-    assert themes[0][:4] == ["Rank", "Theme", "Ideas", "Dots"]
+    # Each question ranked on its own, its text on every row.
+    assert themes[0][:5] == ["Question", "Rank", "Theme", "Ideas", "Dots"]
     workshop_now = workshop.store.get_workshop(workshop.code)
-    ranked = commands.results(workshop.store, workshop_now, True)
-    assert [(r[0], r[1], r[3]) for r in themes[1:]] == [(t["rank"], t["label"], t["votes"])
-                                                        for t in ranked["themes"]]
-    assert [r[0] for r in themes[1:]] == [1, 1]  # the tie is a tie
-    assert ideas[0][:4] == ["Rank", "Idea", "Theme", "Dots"]
-    assert [(r[0], r[3]) for r in ideas[1:4]] == [(1, 1)] * 3  # three ideas tie with a dot each
-    assert "cykelstier på åboulevarden!" not in [r[1] for r in ideas]  # counted with its card
+    expected = []
+    for prompt in workshop.store.prompts(workshop.id):
+        ranked = commands.results(workshop.store, workshop_now, True, prompt["id"])
+        expected += [(prompt["text"], t["rank"], t["label"], t["votes"]) for t in ranked["themes"]]
+    assert [(r[0], r[1], r[2], r[4]) for r in themes[1:]] == expected
+    assert [r[1] for r in themes[1:]] == [1, 1, 1]  # round one's tie is a tie; round two's own 1
+    assert ideas[0][:5] == ["Question", "Rank", "Idea", "Theme", "Dots"]
+    assert [(r[0], r[1], r[4]) for r in ideas[1:4]] == [(QUESTIONS[0], 1, 1)] * 3  # a tie of three
+    assert [(r[0], r[1], r[2], r[4]) for r in ideas if r[0] == QUESTIONS[1]] == [
+        (QUESTIONS[1], 1, "Bænke og æbletræer i gården", 2), (QUESTIONS[1], 2, 'Ølbar "=1+1" i gården', 0)]
+    assert "cykelstier på åboulevarden!" not in [r[2] for r in ideas]  # counted with its card
     text = " ".join(str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row)
     assert HIDDEN not in text and PENDING not in text and "Søren Ærø" in text
 
@@ -236,7 +257,8 @@ def test_sqlite_round_trip_and_integrity(client: Any, workshop: Workshop, tmp_pa
         assert (workshop.ideas[HIDDEN], HIDDEN, 1, 0) in archived
         assert (workshop.ideas[PENDING], PENDING, 0, 1) in archived
         assert db.execute("SELECT title FROM workshops").fetchone() == (TITLE,)
-        assert db.execute("SELECT count(*) FROM votes").fetchone() == (5,)
+        assert db.execute("SELECT prompt_id, count(*) FROM votes GROUP BY prompt_id"
+                          " ORDER BY prompt_id").fetchall() == [(1, 5), (2, 2)]
         assert db.execute("SELECT name FROM sqlite_master WHERE name = 'ideas_fts'").fetchone()
         found = db.execute("SELECT rowid, text FROM ideas_fts WHERE ideas_fts MATCH 'cykel*'"
                            " ORDER BY rowid").fetchall()
@@ -245,7 +267,7 @@ def test_sqlite_round_trip_and_integrity(client: Any, workshop: Workshop, tmp_pa
             "cykelstier på åboulevarden!", HIDDEN, PENDING])
         overview = dict(db.execute("SELECT text, votes FROM idea_overview").fetchall())
         assert overview["Grønne tage på Amager"] == 1 and overview[HIDDEN] == 1
-        assert overview["Bænke og æbletræer i gården"] == 0
+        assert overview["Bænke og æbletræer i gården"] == 2 and overview[PENDING] == 0
     finally:
         db.close()
     assert sorted(p.name for p in path.parent.iterdir()) == ["workshop.sqlite"]  # no -wal, -shm
@@ -314,12 +336,18 @@ def test_report_shows_the_workshop_without_hidden_ideas(client: Any, workshop: W
     assert "Ølbar &#34;=1+1&#34; i gården" in page  # escaped, as all user text
     assert HIDDEN not in page and PENDING not in page and "kælderen" not in page
     counts = dict(re.findall(r"<dt>(\w+)</dt><dd>(\d+)</dd>", page))
-    assert counts == {"Participants": "3", "Ideas": "6", "Themes": "2", "Dots": "4"}
+    assert counts == {"Participants": "3", "Ideas": "6", "Themes": "3", "Dots": "6"}
     assert "Moderation hid 1 idea; it is not in this report." in page
     assert "1 idea was still waiting for approval and is not in this report either." in page
-    # The two themes tie for first place, and so do the three ideas with a dot each.
-    ranks = re.findall(r'<td class="report-rank">(\d+)\.( <span class="report-tie">)?', page)
+    # Round one: the two themes tie for first place, and so do the three ideas with a dot each;
+    # round two ranks its own theme and idea first, after its question's heading.
+    first, second = page.split(f"Question 2: {QUESTIONS[1]}")
+    assert f"Question 1: {QUESTIONS[0]}" in first
+    ranks = re.findall(r'<td class="report-rank">(\d+)\.( <span class="report-tie">)?', first)
     assert ranks == [("1", " <span class=\"report-tie\">")] * 5
+    assert re.findall(r'<td class="report-rank">(\d+)\.( <span class="report-tie">)?', second) == [
+        ("1", "")] * 2
+    assert "Gårde" in second and "Trafik" not in second
     assert page.count("(tie)") == 5
     headings = [int(level) for level in re.findall(r"<h(\d)", page)]
     assert headings[0] == 1 and all(b - a <= 1 for a, b in zip(headings, headings[1:]))
@@ -334,15 +362,20 @@ def test_report_shows_the_workshop_without_hidden_ideas(client: Any, workshop: W
 
 def test_report_data_matches_the_live_results(workshop: Workshop) -> None:
     report = build_report(workshop.store.export_rows(workshop.id, COLUMNS))
-    live = commands.results(workshop.store, workshop.store.get_workshop(workshop.code), True)
-    assert {(t.label, t.votes, t.theme_votes, t.idea_votes) for t in report.themes} == {
-        (t["label"], t["votes"], t["theme_votes"], t["idea_votes"]) for t in live["themes"]}
-    trafik = next(t for t in report.themes if t.label == "Trafik")
+    workshop_now = workshop.store.get_workshop(workshop.code)
+    assert [r.question for r in report.rounds] == QUESTIONS
+    for part, prompt in zip(report.rounds, workshop.store.prompts(workshop.id)):
+        live = commands.results(workshop.store, workshop_now, True, prompt["id"])
+        assert [(t.label, t.votes, t.theme_votes, t.idea_votes) for t in part.themes] == [
+            (t["label"], t["votes"], t["theme_votes"], t["idea_votes"]) for t in live["themes"]]
+    one, two = report.rounds
+    trafik = next(t for t in one.themes if t.label == "Trafik")
     assert trafik.idea_count == 3  # the card, its stacked duplicate and the cykel idea
     assert trafik.ideas[0].duplicates == ("cykelstier på åboulevarden!",)
-    assert [(b.label, b.rank, b.tied) for b in report.theme_bars] == [
+    assert [(b.label, b.rank, b.tied) for b in one.theme_bars] == [
         ("Trafik", 1, True), ("Grønt", 1, True)]
-    assert [b.votes for b in report.idea_bars] == [1, 1, 1]
-    assert [g.question for g in report.unsorted] == [QUESTIONS[1]]
-    assert report.participants == 3 and report.ideas == 6 and report.votes == 4
+    assert [b.votes for b in one.idea_bars] == [1, 1, 1] and one.unsorted == ()
+    assert [(b.label, b.rank, b.tied) for b in two.theme_bars] == [("Gårde", 1, False)]
+    assert [i.text for i in two.unsorted] == ['Ølbar "=1+1" i gården']
+    assert report.participants == 3 and report.ideas == 6 and report.votes == 6
 

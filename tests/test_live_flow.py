@@ -64,7 +64,7 @@ def test_racing_votes_never_overspend(live_server: Any, peers: Any) -> None:
     assert sum(a["ok"] for a in answers) == 12  # 4 phones x 3 dots, never more
     assert {a["error"]["code"] for a in answers if not a["ok"]} == {"no_dots_left"}
     totals = wall.wait_for("vote_totals", lambda t: sum(t["ideas"].values()) == 12)
-    assert set(totals) == {"ideas", "clusters", "voters", "voters_by_table"}
+    assert set(totals) == {"ideas", "clusters", "voters", "voters_by_table", "prompt_id"}
     assert totals["voters"] == 4 and totals["voters_by_table"] == {}  # how many have voted, not who
     received = [phones[1].events.get_nowait()[0] for _ in range(phones[1].events.qsize())]
     assert "phase_changed" in received and "vote_totals" not in received  # phones never see totals

@@ -63,7 +63,8 @@ def test_create_move_rename_and_snapshot(setup: dict[str, Any]) -> None:
     _, facts = run(setup, "rename_cluster", {"cluster_id": cluster["id"], "label": "Cykelstier"})
     assert facts[0].payload == {"cluster_id": cluster["id"], "label": "Cykelstier"}
     state = snapshot(setup)
-    assert state["clusters"] == [{"id": cluster["id"], "label": "Cykelstier", "position": 0}]
+    assert state["clusters"] == [{"id": cluster["id"], "label": "Cykelstier", "position": 0,
+                                 "prompt_id": state["workshop"]["active_prompt_id"]}]
     assert [i["cluster_id"] for i in state["ideas"]][:2] == [cluster["id"], None]
     run(setup, "move_idea", {"idea_id": idea, "cluster_id": None})
     assert snapshot(setup)["ideas"][0]["cluster_id"] is None

@@ -465,7 +465,18 @@ DANISH = {
     "idea_cap must be a number from 1 to 1000, or null.": "idea_cap skal være et tal fra 1 til 1000 eller null.",
     "Ideas can only be changed while posting is open.": "Idéer kan kun ændres, mens der er åbent for nye idéer.",
     "Choose two different themes to merge.": "Vælg to forskellige temaer at lægge sammen.",
-    "cluster_ids must list every theme of the workshop once.": "cluster_ids skal nævne hvert tema i workshoppen én gang.",
+    # Each question is its own round (issue 20)
+    "cluster_ids must list every theme of the active question once.":
+        "cluster_ids skal nævne hvert tema under det aktive spørgsmål én gang.",
+    "That belongs to another question: dots go on this question's ideas and themes.":
+        "Det hører til et andet spørgsmål: prikkerne går til dette spørgsmåls idéer og temaer.",
+    "An idea goes only into a theme of its own question.":
+        "En idé kan kun komme i et tema under sit eget spørgsmål.",
+    "Only themes of the same question can be merged.":
+        "Kun temaer under det samme spørgsmål kan lægges sammen.",
+    "prompt_id must be the number of one of the questions.":
+        "prompt_id skal være nummeret på et af spørgsmålene.",
+    "Question %(n)s": "Spørgsmål %(n)s",
     "suggestions must be a list of {label, idea_ids}.": "suggestions skal være en liste af {label, idea_ids}.",
     "Choose at least two ideas to stack.": "Vælg mindst to idéer at stakke.",
     "Choose at least one idea to move.": "Vælg mindst én idé at flytte.",

@@ -144,15 +144,29 @@ def retract_vote(ctx: Context, p: VoteTarget) -> Result:
     return {"dots_left": left, column: item_id}, []
 
 
-def results(store: Store, workshop: Workshop, facilitator: bool) -> dict[str, Any]:
-    """Ideas and themes ranked by dots, ties sharing a rank; for all once results are shown."""
+@command("my_votes", PARTICIPANT)
+def my_votes(ctx: Context, _: Any) -> Result:
+    """Participant -> their dots in the active question's vote and how many are left (a phone asks
+    when the question changes: each question's vote starts with the full budget)."""
+    return {"votes": ctx.store.my_votes(ctx.workshop_id, ctx.participant_id)}, []
+
+
+def results(store: Store, workshop: Workshop, facilitator: bool,
+            prompt_id: int | None = None) -> dict[str, Any]:
+    """One question's ideas and themes (None: the active question's) ranked by dots, ties sharing a
+    rank; for all once results are shown."""
     if not facilitator and workshop.phase not in ("results", "closed"):
         raise Forbidden("wrong_phase", N_("The results are shown after the vote."))
-    totals = store.vote_totals(workshop.id)
     snapshot = store.snapshot(workshop.id, include_hidden=False)
+    prompt_id = workshop.active_prompt_id if prompt_id is None else prompt_id
+    if prompt_id not in {p["id"] for p in snapshot["prompts"]}:
+        raise NotFound("question_not_found")
+    totals = store.vote_totals(workshop.id, prompt_id)
     ideas = [{"id": i["id"], "text": i["text"], "cluster_id": i["cluster_id"],
               "votes": totals["ideas"].get(str(i["id"]), 0)}
-             for i in snapshot["ideas"] if i["duplicate_of"] is None]
-    themes = theme_totals([{"id": c["id"], "label": c["label"]} for c in snapshot["clusters"]], ideas,
+             for i in snapshot["ideas"] if i["duplicate_of"] is None and i["prompt_id"] == prompt_id]
+    themes = theme_totals([{"id": c["id"], "label": c["label"]} for c in snapshot["clusters"]
+                           if c["prompt_id"] == prompt_id], ideas,
                           {int(k): v for k, v in totals["clusters"].items()})
-    return {"phase": workshop.phase, "ideas": rank(ideas), "themes": rank(themes)}
+    return {"phase": workshop.phase, "prompt_id": prompt_id, "ideas": rank(ideas),
+            "themes": rank(themes)}

@@ -41,9 +41,11 @@ class PromptRef:
     prompt_id: int
 
 
-@command("set_active_prompt", FACILITATOR, PromptRef, emits=(ActivePromptChanged,))
+@command("set_active_prompt", FACILITATOR, PromptRef, emits=(ActivePromptChanged,),
+         refreshes=("vote_totals",))
 def set_active_prompt(ctx: Context, p: PromptRef) -> Result:
-    """Facilitator -> the question new ideas answer from now on; `active_prompt_changed`."""
+    """Facilitator -> the question new ideas answer, and whose themes and vote every screen shows,
+    from now on; `active_prompt_changed` (screens get that question's `vote_totals`)."""
     if p.prompt_id not in {q["id"] for q in ctx.store.prompts(ctx.workshop_id)}:
         raise NotFound("question_not_found")
     fact = ctx.store.set_active_prompt(ctx.workshop_id, p.prompt_id)

@@ -11,7 +11,7 @@ from ..facts import (
     ClusterCreated, ClusterDeleted, ClusterRenamed, ClustersCreated, ClustersMerged,
     ClustersReordered, IdeaMoved, IdeasStacked, IdeaUnstacked, ThemesOnWallChanged,
 )
-from ..model import FACILITATOR, MAX_LABEL_LENGTH
+from ..model import FACILITATOR, MAX_LABEL_LENGTH, Cluster
 from .registry import Check, Context, IdeaRef, Result, Text, ThemeRef, command, parse
 
 MAX_SUGGESTIONS = 100
@@ -56,17 +56,24 @@ class Move:
     cluster_id: int | None
 
 
-def _card(ctx: Context, idea_id: int) -> int:
-    """The card an idea moves with: itself, or the card it is stacked under."""
+def _theme(ctx: Context, cluster_id: int | None) -> Cluster | None:
+    return None if cluster_id is None else ctx.theme(cluster_id)
+
+
+def _card(ctx: Context, idea_id: int, into: Cluster | None = None) -> int:
+    """The card an idea moves with: itself, or the card it is stacked under; an idea goes only
+    into a theme of its own question."""
     idea = ctx.idea(idea_id)
+    if into is not None and into.prompt_id != idea.prompt_id:
+        raise CommandError("other_question", N_("An idea goes only into a theme of its own question."))
     return idea.duplicate_of if idea.duplicate_of is not None else idea.id
 
 
 @command("move_idea", FACILITATOR, Move, emits=(IdeaMoved,))
 def move_idea(ctx: Context, p: Move) -> Result:
     """Facilitator -> an idea (and its stacked duplicates) into a theme or unsorted; `idea_moved`."""
-    idea_id = _card(ctx, p.idea_id)
-    cluster_id = None if p.cluster_id is None else ctx.theme(p.cluster_id).id
+    theme = _theme(ctx, p.cluster_id)
+    idea_id, cluster_id = _card(ctx, p.idea_id, theme), None if theme is None else theme.id
     fact = ctx.store.move_idea(ctx.workshop_id, idea_id, cluster_id)
     return {"idea_id": idea_id, "cluster_id": cluster_id}, [fact] if fact else []
 
@@ -84,8 +91,9 @@ def move_ideas(ctx: Context, p: MoveMany) -> Result:
     """Facilitator -> a selection of cards into a theme or unsorted; one `idea_moved`."""
     if not p.idea_ids:
         raise CommandError("invalid", N_("Choose at least one idea to move."))
-    cards = list(dict.fromkeys(_card(ctx, idea_id) for idea_id in p.idea_ids))
-    cluster_id = None if p.cluster_id is None else ctx.theme(p.cluster_id).id
+    theme = _theme(ctx, p.cluster_id)
+    cards = list(dict.fromkeys(_card(ctx, idea_id, theme) for idea_id in p.idea_ids))
+    cluster_id = None if theme is None else theme.id
     fact = ctx.store.move_ideas(ctx.workshop_id, cards, cluster_id)
     moved = fact.payload["idea_ids"] if fact else []
     return {"idea_ids": moved, "cluster_id": cluster_id}, [fact] if fact else []
@@ -102,9 +110,12 @@ class Merge:
 @command("merge_clusters", FACILITATOR, Merge, emits=(ClustersMerged,))
 def merge_clusters(ctx: Context, p: Merge) -> Result:
     """Facilitator -> all ideas of source into target, source removed; `clusters_merged`."""
-    source_id, target_id = ctx.theme(p.source_id).id, ctx.theme(p.target_id).id
+    source, target = ctx.theme(p.source_id), ctx.theme(p.target_id)
+    source_id, target_id = source.id, target.id
     if source_id == target_id:
         raise CommandError("invalid", N_("Choose two different themes to merge."))
+    if source.prompt_id != target.prompt_id:
+        raise CommandError("other_question", N_("Only themes of the same question can be merged."))
     fact = ctx.store.merge_clusters(ctx.workshop_id, source_id, target_id)
     return {"source_id": source_id, "target_id": target_id}, [fact]
 
@@ -125,9 +136,10 @@ class Order:
 
 @command("reorder_clusters", FACILITATOR, Order, emits=(ClustersReordered,))
 def reorder_clusters(ctx: Context, p: Order) -> Result:
-    """Facilitator -> the themes in a new wall order (all of them); `clusters_reordered`."""
+    """Facilitator -> the active question's themes in a new wall order (all of them);
+    `clusters_reordered`."""
     if sorted(p.cluster_ids) != sorted(ctx.store.cluster_ids(ctx.workshop_id)):
-        raise CommandError("invalid", N_("cluster_ids must list every theme of the workshop once."))
+        raise CommandError("invalid", N_("cluster_ids must list every theme of the active question once."))
     fact = ctx.store.reorder_clusters(ctx.workshop_id, p.cluster_ids)
     return {"cluster_ids": p.cluster_ids}, [fact]
 
@@ -226,7 +238,7 @@ def apply_suggestions(ctx: Context, p: Suggestions) -> Result:
         raise CommandError("invalid", N_("suggestions must be a list of {label, idea_ids}."))
     groups = [parse(Suggestion, item) for item in p.suggestions]
     fact = ctx.store.apply_suggestions(ctx.workshop_id, [(g.label, g.idea_ids) for g in groups])
-    created = [{k: c[k] for k in ("id", "label", "position")} for c in fact.payload["clusters"]] \
+    created = [{k: c[k] for k in ("id", "label", "position", "prompt_id")} for c in fact.payload["clusters"]] \
         if fact else []
     return {"clusters": created}, [fact] if fact else []
 

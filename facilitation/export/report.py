@@ -12,7 +12,7 @@ from .. import flow
 from ..flow import ranked
 from .rows import Rows, ideas_with_themes, people
 
-__all__ = ["Report", "build_report", "parse_time", "ranked", "theme_totals"]
+__all__ = ["Report", "Round", "build_report", "parse_time", "ranked", "rounds", "theme_totals"]
 
 # The ideas chart shows the best-voted ideas down to this rank (ties at the cut all stay in)...
 TOP_IDEAS = 10
@@ -58,16 +58,19 @@ class Bar:
 
 
 @dataclass(frozen=True)
-class Group:
-    """The unsorted ideas of one question."""
+class Round:
+    """One question's part of the report: its themes, its unsorted ideas and its own results."""
 
     question: str
-    ideas: tuple[Idea, ...]
+    themes: tuple[Theme, ...]
+    unsorted: tuple[Idea, ...]
+    theme_bars: tuple[Bar, ...]
+    idea_bars: tuple[Bar, ...]
 
 
 @dataclass(frozen=True)
 class Report:
-    """Everything the printed report shows, hidden and waiting ideas left out."""
+    """Everything the printed report shows, question by question, hidden and waiting ideas left out."""
 
     title: str
     code: str
@@ -79,10 +82,7 @@ class Report:
     votes: int
     hidden: int   # ideas moderation hid: counted, never shown
     waiting: int  # ideas still waiting for approval when the report was made
-    themes: tuple[Theme, ...]
-    unsorted: tuple[Group, ...]
-    theme_bars: tuple[Bar, ...]
-    idea_bars: tuple[Bar, ...]
+    rounds: tuple[Round, ...]
 
 
 T = TypeVar("T")
@@ -106,19 +106,52 @@ def parse_time(value: object) -> datetime | None:
 
 
 def theme_totals(rows: Rows) -> list[dict[str, Any]]:
-    """Each theme in wall order with its idea count and dots, as `commands.results` counts them:
-    a theme's votes are its own dots plus the dots on its visible, unstacked ideas."""
+    """Each theme in wall order with its question, idea count and dots, as `commands.results`
+    counts them: a theme's votes are its own dots plus the dots on its visible, unstacked ideas."""
     direct = Counter(vote["cluster_id"] for vote in rows["votes"] if vote["cluster_id"] is not None)
     cluster_of = {idea["id"]: idea["cluster_id"] for idea in rows["ideas"]}
     visible = [{**idea, "cluster_id": cluster_of[idea["id"]]} for idea in ideas_with_themes(rows)]
     count = Counter(idea["cluster_id"] for idea in visible)
-    themes = [{"id": c["id"], "label": c["label"], "ideas": count[c["id"]]}
+    themes = [{"id": c["id"], "label": c["label"], "ideas": count[c["id"]], "prompt_id": c["prompt_id"]}
               for c in sorted(rows["clusters"], key=lambda c: (c["position"], c["id"]))]
     return flow.theme_totals(themes, [i for i in visible if i["duplicate_of"] is None], direct)
 
 
+def rounds(rows: Rows) -> list[tuple[dict[str, Any], Callable[[int | None], bool]]]:
+    """Each question in round order with a test of whether a prompt id is its (an idea or theme of
+    no known question counts with the first)."""
+    prompts = sorted(rows["prompts"], key=lambda p: (p["position"], p["id"]))
+    known = {p["id"] for p in prompts}
+
+    def member(prompt_id: int | None, first: bool) -> Callable[[int | None], bool]:
+        return lambda pid: pid == prompt_id or (first and pid not in known)
+    return ([(p, member(p["id"], n == 0)) for n, p in enumerate(prompts)]
+            or [({"id": None, "text": ""}, lambda pid: True)])
+
+
+def build_round(question: str, cards: list[Idea], totals: list[dict[str, Any]],
+                cluster_of: dict[int, int | None]) -> Round:
+    """One question's report part from its cards and its themes' totals."""
+    in_theme: dict[int | None, list[Idea]] = {}
+    for card in cards:
+        in_theme.setdefault(cluster_of[card.id], []).append(card)
+
+    def by_votes(ideas: list[Idea]) -> tuple[Idea, ...]:
+        return tuple(idea for _, _, idea in ranked(ideas, lambda idea: idea.votes))
+
+    themes = [Theme(t["id"], t["label"], t["votes"], t["theme_votes"], t["idea_votes"], t["ideas"],
+                    by_votes(in_theme.get(t["id"], []))) for t in totals]
+    themes = [theme for _, _, theme in ranked(themes, lambda theme: theme.votes)]
+    top = [idea for rank, _, idea in ranked(cards, lambda idea: idea.votes)
+           if rank <= TOP_IDEAS][:MAX_IDEA_BARS]
+    return Round(question, tuple(themes), by_votes(in_theme.get(None, [])),
+                 bars(themes, lambda theme: theme.label, lambda theme: theme.votes),
+                 bars(top, lambda idea: idea.text, lambda idea: idea.votes))
+
+
 def build_report(rows: Rows) -> Report:
-    """The report of one workshop from its export rows; hidden and waiting ideas never appear."""
+    """The report of one workshop from its export rows, question by question; hidden and waiting
+    ideas never appear."""
     workshop = rows["workshops"][0] if rows["workshops"] else {}
     raw = {idea["id"]: idea for idea in rows["ideas"]}
     visible = ideas_with_themes(rows)
@@ -130,35 +163,18 @@ def build_report(rows: Rows) -> Report:
             stacked.setdefault(idea["duplicate_of"], []).append(idea["text"])
     cards = [Idea(i["id"], i["text"], i["question"], i["table"], i["author"], i["votes"],
                   tuple(stacked.get(i["id"], ()))) for i in visible if i["duplicate_of"] not in shown]
-    in_theme: dict[int | None, list[Idea]] = {}
-    for card in cards:
-        in_theme.setdefault(raw[card.id]["cluster_id"], []).append(card)
-
-    def by_votes(ideas: list[Idea]) -> tuple[Idea, ...]:
-        return tuple(idea for _, _, idea in ranked(ideas, lambda idea: idea.votes))
-
     totals = theme_totals(rows)
-    themes = [Theme(t["id"], t["label"], t["votes"], t["theme_votes"], t["idea_votes"], t["ideas"],
-                    by_votes(in_theme.get(t["id"], []))) for t in totals]
-    themes = [theme for _, _, theme in ranked(themes, lambda theme: theme.votes)]
-    prompts = sorted(rows["prompts"], key=lambda p: (p["position"], p["id"]))
-    order = {p["id"]: index for index, p in enumerate(prompts)}
-    by_question: dict[int | None, list[Idea]] = {}
-    for card in in_theme.get(None, []):
-        prompt_id = raw[card.id]["prompt_id"]
-        by_question.setdefault(prompt_id if prompt_id in order else None, []).append(card)
-    unsorted = [Group(ideas[0].question, by_votes(ideas)) for _, ideas in sorted(
-        by_question.items(), key=lambda item: order.get(item[0], len(order)))]
-    top = [idea for rank, _, idea in ranked(cards, lambda idea: idea.votes)
-           if rank <= TOP_IDEAS][:MAX_IDEA_BARS]
+    cluster_of = {card.id: raw[card.id]["cluster_id"] for card in cards}
+    parts = tuple(build_round(str(prompt["text"]),
+                              [c for c in cards if mine(raw[c.id]["prompt_id"])],
+                              [t for t in totals if mine(t["prompt_id"])], cluster_of)
+                  for prompt, mine in rounds(rows))
     return Report(
         title=str(workshop.get("title", "")), code=str(workshop.get("code", "")),
         created_at=parse_time(workshop.get("created_at")),
-        questions=tuple(p["text"] for p in prompts),
+        questions=tuple(p["text"] for p in sorted(rows["prompts"], key=lambda p: (p["position"], p["id"]))),
         participants=people(rows), ideas=len(visible), theme_count=len(totals),
         votes=sum(i["votes"] for i in visible) + sum(t["theme_votes"] for t in totals),
         hidden=sum(1 for i in rows["ideas"] if i["hidden"]),
         waiting=sum(1 for i in rows["ideas"] if i["pending"] and not i["hidden"]),
-        themes=tuple(themes), unsorted=tuple(unsorted),
-        theme_bars=bars(themes, lambda theme: theme.label, lambda theme: theme.votes),
-        idea_bars=bars(top, lambda idea: idea.text, lambda idea: idea.votes))
+        rounds=parts)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 Rows = dict[str, list[dict[str, Any]]]
 IDEA_COLUMNS = ["id", "text", "question", "theme", "table", "author", "votes", "duplicate_of",
                 "created_at", "participant_id"]
 W = ("workshop_id", "workshops", "id")
+# Spreadsheets have no time zones: CSV and Excel times are written as the clock in the hall read them.
+LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 
 # Each exported table: its columns, primary key and foreign keys, declared even when it is empty.
 # Tokens, token hashes and addresses are never exported.
@@ -21,18 +24,18 @@ SCHEMA: dict[str, tuple[dict[str, type], str | tuple[str, ...], list[tuple[str, 
     "tables": ({"id": int, "workshop_id": int, "name": str, "position": int}, "id", [W]),
     "participants": ({"id": int, "workshop_id": int, "name": str, "kind": str, "table_id": int,
                       "created_at": str}, "id", [W, ("table_id", "tables", "id")]),
-    "clusters": ({"id": int, "workshop_id": int, "label": str, "position": int, "created_at": str},
-                 "id", [W]),
+    "clusters": ({"id": int, "workshop_id": int, "prompt_id": int, "label": str, "position": int,
+                  "created_at": str}, "id", [W, ("prompt_id", "prompts", "id")]),
     "ideas": ({"id": int, "workshop_id": int, "prompt_id": int, "participant_id": int,
                "table_id": int, "author": str, "text": str, "hidden": int, "pending": int,
                "cluster_id": int, "duplicate_of": int, "created_at": str}, "id",
               [W, ("prompt_id", "prompts", "id"), ("participant_id", "participants", "id"),
                ("table_id", "tables", "id"), ("cluster_id", "clusters", "id"),
                ("duplicate_of", "ideas", "id")]),
-    "votes": ({"id": int, "workshop_id": int, "participant_id": int, "idea_id": int,
-               "cluster_id": int, "created_at": str}, "id",
-              [W, ("participant_id", "participants", "id"), ("idea_id", "ideas", "id"),
-               ("cluster_id", "clusters", "id")]),
+    "votes": ({"id": int, "workshop_id": int, "prompt_id": int, "participant_id": int,
+               "idea_id": int, "cluster_id": int, "created_at": str}, "id",
+              [W, ("prompt_id", "prompts", "id"), ("participant_id", "participants", "id"),
+               ("idea_id", "ideas", "id"), ("cluster_id", "clusters", "id")]),
     "events": ({"workshop_id": int, "seq": int, "type": str, "payload": str, "actor": str,
                 "created_at": str}, ("workshop_id", "seq"), [W]),
 }

@@ -6,7 +6,8 @@ import csv
 import io
 import json
 
-from .rows import IDEA_COLUMNS, Rows, ideas_with_themes, people
+from .report import parse_time
+from .rows import IDEA_COLUMNS, LOCAL_TIME, Rows, ideas_with_themes, people
 
 
 def inert(value: object) -> object:
@@ -16,13 +17,27 @@ def inert(value: object) -> object:
     return value
 
 
+# The CSV's times read as the clock in the hall, like the Excel export's; the header says the zone.
+CSV_TIME = "created_at (Europe/Copenhagen)"
+CSV_COLUMNS = [CSV_TIME if column == "created_at" else column for column in IDEA_COLUMNS]
+
+
+def hall_time(value: object) -> str:
+    """A stored UTC time as Copenhagen wall-clock time, `YYYY-MM-DD HH:MM:SS`."""
+    moment = parse_time(value)
+    return moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
 def to_csv(rows: Rows) -> str:
-    """The ideas as CSV, UTF-8 with a byte-order mark so spreadsheet programs keep æ, ø and å."""
+    """The ideas as CSV, UTF-8 with a byte-order mark so spreadsheet programs keep æ, ø and å;
+    times in Copenhagen time."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.DictWriter(out, fieldnames=IDEA_COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
-    writer.writerows({k: inert(v) for k, v in idea.items()} for idea in ideas_with_themes(rows))
+    for idea in ideas_with_themes(rows):
+        record = {k: inert(v) for k, v in idea.items() if k != "created_at"}
+        writer.writerow({**record, CSV_TIME: hall_time(idea["created_at"])})
     return out.getvalue()
 
 
@@ -34,7 +49,9 @@ def to_json(rows: Rows) -> str:
         "participant_count": people(rows),
         "questions": [{k: p[k] for k in ("id", "text", "position")} for p in rows["prompts"]],
         "tables": [{k: t[k] for k in ("id", "name", "position")} for t in rows["tables"]],
-        "themes": [{k: c[k] for k in ("id", "label", "position")} for c in rows["clusters"]],
+        "themes": [{k: c[k] for k in ("id", "prompt_id", "label", "position")}
+                   for c in sorted(rows["clusters"], key=lambda c: (c["prompt_id"] or 0,
+                                                                    c["position"], c["id"]))],
         "ideas": ideas_with_themes(rows),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)

@@ -7,7 +7,6 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -15,8 +14,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .report import parse_time, ranked, theme_totals
-from .rows import IDEA_COLUMNS, Rows, ideas_with_themes
+from .report import parse_time, ranked, rounds, theme_totals
+from .rows import IDEA_COLUMNS, LOCAL_TIME, Rows, ideas_with_themes
 
 # Column headings and sheet names per interface language (the words of the glossary).
 LABELS: dict[str, dict[str, str]] = {
@@ -31,10 +30,9 @@ LABELS: dict[str, dict[str, str]] = {
            "ideas": "Idéer", "theme_votes": "Prikker på temaet", "idea_votes": "Prikker på idéerne",
            "results_sheet": "Resultater", "question_sheet": "Spørgsmål {n}"},
 }
-THEME_COLUMNS = ["rank", "theme", "ideas", "votes", "theme_votes", "idea_votes"]
-RANKED_IDEA_COLUMNS = ["rank", "text", "theme", "votes", "question"]
-# Excel has no time zones: times are written as the clock in the hall read them.
-LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
+# Each question is its own round: ranks count within it, and its text heads every row.
+THEME_COLUMNS = ["question", "rank", "theme", "ideas", "votes", "theme_votes", "idea_votes"]
+RANKED_IDEA_COLUMNS = ["question", "rank", "text", "theme", "votes"]
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 # Widest a column gets (characters); longer ideas wrap inside their cell.
 MAX_WIDTH = {"text": 70, "question": 40, "theme": 30, "table": 20, "author": 20}
@@ -124,14 +122,23 @@ def write_sheet(workbook: Any, title: str, columns: Sequence[str], labels: dict[
 
 def write_results(workbook: Any, labels: dict[str, str], rows: Rows,
                   ideas: Sequence[dict[str, Any]]) -> None:
-    """The first sheet: themes ranked by dots, then (after an empty row) the ideas ranked by dots;
-    ties share a rank. Stacked duplicates count with their card and are not ranked apart."""
+    """The first sheet: themes ranked by dots, then (after an empty row) the ideas ranked by dots,
+    question by question; ties share a rank. Stacked duplicates count with their card and are not
+    ranked apart."""
     sheet = workbook.create_sheet(sheet_name(labels["results_sheet"], set(), "Results"))
-    themes = [{**theme, "rank": rank, "theme": theme["label"]}
-              for rank, _, theme in ranked(theme_totals(rows), lambda t: int(t["votes"]))]
     shown = {idea["id"] for idea in ideas}
-    cards = [idea for idea in ideas if idea["duplicate_of"] not in shown]
-    ranked_ideas = [{**idea, "rank": rank} for rank, _, idea in ranked(cards, lambda i: int(i["votes"]))]
+    prompt_of = {idea["id"]: idea["prompt_id"] for idea in rows["ideas"]}
+    totals = theme_totals(rows)
+    themes: list[dict[str, Any]] = []
+    ranked_ideas: list[dict[str, Any]] = []
+    for prompt, mine in rounds(rows):
+        themes += [{**theme, "rank": rank, "theme": theme["label"], "question": prompt["text"]}
+                   for rank, _, theme in ranked([t for t in totals if mine(t["prompt_id"])],
+                                                lambda t: int(t["votes"]))]
+        cards = [idea for idea in ideas
+                 if idea["duplicate_of"] not in shown and mine(prompt_of[idea["id"]])]
+        ranked_ideas += [{**idea, "rank": rank}
+                         for rank, _, idea in ranked(cards, lambda i: int(i["votes"]))]
     size_columns(sheet, RANKED_IDEA_COLUMNS, labels, ranked_ideas)
     sheet.freeze_panes = "A2"
     for columns, records in ((THEME_COLUMNS, themes), (RANKED_IDEA_COLUMNS, ranked_ideas)):
@@ -151,18 +158,11 @@ def to_xlsx(rows: Rows, language: str = "en") -> bytes:
     taken = {labels["results_sheet"].casefold(), "history"}  # "History" is reserved by Excel
     ideas = ideas_with_themes(rows)
     write_results(workbook, labels, rows, ideas)
-    prompts = sorted(rows["prompts"], key=lambda p: (p["position"], p["id"]))
     prompt_of = {idea["id"]: idea["prompt_id"] for idea in rows["ideas"]}
-    known = {p["id"] for p in prompts}
-    for number, prompt in enumerate(prompts, start=1):
-        mine = [i for i in ideas if prompt_of[i["id"]] == prompt["id"]
-                or (number == 1 and prompt_of[i["id"]] not in known)]
+    for number, (prompt, mine) in enumerate(rounds(rows), start=1):
         write_sheet(workbook, sheet_name(prompt["text"], taken,
                                          labels["question_sheet"].format(n=number)),
-                    IDEA_COLUMNS, labels, mine)
-    if not prompts:
-        write_sheet(workbook, sheet_name("", taken, labels["question_sheet"].format(n=1)),
-                    IDEA_COLUMNS, labels, ideas)
+                    IDEA_COLUMNS, labels, [i for i in ideas if mine(prompt_of[i["id"]])])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -12,29 +12,40 @@ from ..facts import (
 from ..model import Cluster
 from .core import CoreStore, now
 
+# Rows of the question participants answer now; its parameter is the workshop's id.
+ACTIVE = "prompt_id IS (SELECT active_prompt_id FROM workshops WHERE id = ?)"
+
 
 def get_cluster(store: CoreStore, workshop_id: int, cluster_id: int) -> Cluster | None:
     """One theme of this workshop."""
-    rows = store._rows("SELECT id, label, position FROM clusters WHERE id = ? AND workshop_id = ?",
-                       (cluster_id, workshop_id))
+    rows = store._rows("SELECT id, label, position, prompt_id FROM clusters WHERE id = ?"
+                       " AND workshop_id = ?", (cluster_id, workshop_id))
     return Cluster(**rows[0]) if rows else None
 
 
 def cluster_ids(store: CoreStore, workshop_id: int) -> list[int]:
-    """The workshop's themes in wall order."""
-    rows = store._rows("SELECT id FROM clusters WHERE workshop_id = ? ORDER BY position, id",
-                       (workshop_id,))
+    """The active question's themes in wall order."""
+    rows = store._rows(f"SELECT id FROM clusters WHERE workshop_id = ? AND {ACTIVE}"
+                       " ORDER BY position, id", (workshop_id, workshop_id))
     return [row["id"] for row in rows]
 
 
-def _insert_cluster(store: CoreStore, workshop_id: int, label: str) -> Fact:
+def _next_cluster(store: CoreStore, workshop_id: int) -> tuple[int, int | None]:
+    """Where a new theme goes: after the active question's themes, in that question."""
+    prompt_id = store.db.execute("SELECT active_prompt_id FROM workshops WHERE id = ?",
+                                 [workshop_id]).fetchone()[0]
     position = store.db.execute(
-        "SELECT coalesce(max(position), -1) + 1 FROM clusters WHERE workshop_id = ?",
-        [workshop_id]).fetchone()[0]
+        "SELECT coalesce(max(position), -1) + 1 FROM clusters WHERE workshop_id = ?"
+        " AND prompt_id IS ?", [workshop_id, prompt_id]).fetchone()[0]
+    return int(position), prompt_id
+
+
+def _insert_cluster(store: CoreStore, workshop_id: int, label: str) -> Fact:
+    position, prompt_id = _next_cluster(store, workshop_id)
     cluster_id = store.db.table("clusters").insert({
         "workshop_id": workshop_id, "label": label, "position": position,
-        "created_at": now()}).last_pk
-    cluster = Cluster(int(cluster_id or 0), label, position)
+        "prompt_id": prompt_id, "created_at": now()}).last_pk
+    cluster = Cluster(int(cluster_id or 0), label, position, prompt_id)
     return store._append(workshop_id, ClusterCreated(cluster=cluster.to_dict()), "facilitator")
 
 
@@ -147,8 +158,7 @@ def apply_suggestions(store: CoreStore, workshop_id: int,
     created: list[dict[str, Any]] = []
     with store._transaction() as db:
         open_ids = set(unsorted_idea_ids(store, workshop_id))
-        position = db.execute("SELECT coalesce(max(position), -1) + 1 FROM clusters"
-                              " WHERE workshop_id = ?", [workshop_id]).fetchone()[0]
+        position, prompt_id = _next_cluster(store, workshop_id)
         for label, idea_ids in groups:
             unsorted = [i for i in idea_ids if i in open_ids]
             if not unsorted:
@@ -156,8 +166,8 @@ def apply_suggestions(store: CoreStore, workshop_id: int,
             open_ids.difference_update(unsorted)
             cluster_id = db.table("clusters").insert({
                 "workshop_id": workshop_id, "label": label, "position": position,
-                "created_at": now()}).last_pk
-            cluster = Cluster(int(cluster_id or 0), label, position).to_dict()
+                "prompt_id": prompt_id, "created_at": now()}).last_pk
+            cluster = Cluster(int(cluster_id or 0), label, position, prompt_id).to_dict()
             position += 1
             created.append({**cluster, "idea_ids": _move(store, workshop_id, unsorted, cluster["id"])})
         if not created:
@@ -166,28 +176,32 @@ def apply_suggestions(store: CoreStore, workshop_id: int,
 
 
 def theme_texts(store: CoreStore, workshop_id: int) -> list[tuple[int, str, list[str]]]:
-    """Each theme in wall order: its id, its label and the texts of its visible ideas."""
-    themes = store._rows("SELECT id, label FROM clusters WHERE workshop_id = ? ORDER BY position",
-                         (workshop_id,))
+    """Each of the active question's themes in wall order: its id, its label and the texts of its
+    visible ideas."""
+    themes = store._rows(f"SELECT id, label FROM clusters WHERE workshop_id = ? AND {ACTIVE}"
+                         " ORDER BY position", (workshop_id, workshop_id))
     members: dict[int, list[str]] = {t["id"]: [] for t in themes}
     for row in store._rows("SELECT cluster_id, text FROM ideas WHERE workshop_id = ? AND hidden = 0"
                            " AND cluster_id IS NOT NULL ORDER BY id", (workshop_id,)):
-        members[row["cluster_id"]].append(row["text"])
+        if row["cluster_id"] in members:  # not another question's theme
+            members[row["cluster_id"]].append(row["text"])
     return [(t["id"], t["label"], members[t["id"]]) for t in themes]
 
 
 def unsorted_idea_ids(store: CoreStore, workshop_id: int) -> list[int]:
-    """Visible ideas in no theme and stacked under no other: what suggestions may touch."""
+    """The active question's visible ideas in no theme and stacked under no other: what
+    suggestions may touch."""
     rows = store._rows(
         "SELECT id FROM ideas WHERE workshop_id = ? AND cluster_id IS NULL AND hidden = 0"
-        " AND duplicate_of IS NULL ORDER BY id", (workshop_id,))
+        f" AND duplicate_of IS NULL AND {ACTIVE} ORDER BY id", (workshop_id, workshop_id))
     return [row["id"] for row in rows]
 
 
 def stack_tops(store: CoreStore, workshop_id: int) -> list[int]:
-    """Visible ideas that are not stacked under another: one per card."""
+    """The active question's visible ideas that are not stacked under another: one per card."""
     rows = store._rows("SELECT id FROM ideas WHERE workshop_id = ? AND hidden = 0"
-                       " AND duplicate_of IS NULL ORDER BY id", (workshop_id,))
+                       f" AND duplicate_of IS NULL AND {ACTIVE} ORDER BY id",
+                       (workshop_id, workshop_id))
     return [row["id"] for row in rows]
 
 

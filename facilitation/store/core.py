@@ -416,8 +416,8 @@ class CoreStore:
                 **self.presence(workshop_id),
                 "idea_count": self._count(workshop_id, "ideas", "AND hidden = 0 AND pending = 0"),
             }
-            clusters = self._rows("SELECT id, label, position FROM clusters WHERE workshop_id = ?"
-                                  " ORDER BY position, id", (workshop_id,))
+            clusters = self._rows("SELECT id, label, position, prompt_id FROM clusters"
+                                  " WHERE workshop_id = ? ORDER BY prompt_id, position, id", (workshop_id,))
             prompts = self._rows("SELECT id, text, position FROM prompts WHERE workshop_id = ?"
                                  " ORDER BY position, id", (workshop_id,))
             tables = self._rows("SELECT id, name, position FROM tables WHERE workshop_id = ?"

@@ -51,11 +51,19 @@ def _voters(store: CoreStore, participant_id: int) -> list[int]:
                                            [row[1]]).fetchall()]
 
 
-def _votes_by(store: CoreStore, participant_id: int, column: str | None = None,
-              item_id: int | None = None) -> int:
+def _active_prompt(store: CoreStore, workshop_id: int) -> int | None:
+    row = store.db.execute("SELECT active_prompt_id FROM workshops WHERE id = ?",
+                           [workshop_id]).fetchone()
+    return None if row[0] is None else int(row[0])
+
+
+def _votes_by(store: CoreStore, participant_id: int, prompt_id: int | None,
+              column: str | None = None, item_id: int | None = None) -> int:
+    """Dots this participant (or its table) placed in one question's vote."""
     voters = _voters(store, participant_id)
-    sql = f"SELECT count(*) FROM votes WHERE participant_id IN ({','.join('?' * len(voters))})"
-    params: list[Any] = list(voters)
+    sql = (f"SELECT count(*) FROM votes WHERE participant_id IN ({','.join('?' * len(voters))})"
+           " AND prompt_id IS ?")
+    params: list[Any] = [*voters, prompt_id]
     if column is not None:
         sql += f" AND {column} = ?"
         params.append(item_id)
@@ -63,42 +71,51 @@ def _votes_by(store: CoreStore, participant_id: int, column: str | None = None,
 
 
 def cast_vote(store: CoreStore, workshop: Workshop, participant_id: int, column: str, item_id: int) -> int:
-    """Place one dot, checked against the budget inside the write; returns the dots left."""
+    """Place one dot in the active question's vote, checked against its budget inside the write;
+    returns the dots left."""
     with store._transaction() as db:
-        row = db.execute("SELECT dots, max_per_item, vote_on FROM workshops WHERE id = ?",
-                         [workshop.id]).fetchone()
+        row = db.execute("SELECT dots, max_per_item, vote_on, active_prompt_id FROM workshops"
+                         " WHERE id = ?", [workshop.id]).fetchone()
         check_votable(row[2], column)  # read inside the write: a change of rules cannot slip by
-        used = _votes_by(store, participant_id)
+        table = "ideas" if column == "idea_id" else "clusters"
+        if db.execute(f"SELECT prompt_id FROM {table} WHERE id = ?", [item_id]).fetchone()[0] != row[3]:
+            raise CommandError("other_question")
+        used = _votes_by(store, participant_id, row[3])
         if used >= row[0]:
             raise CommandError("no_dots_left")
-        if _votes_by(store, participant_id, column, item_id) >= row[1]:
+        if _votes_by(store, participant_id, row[3], column, item_id) >= row[1]:
             raise CommandError("max_per_item", limit=row[1])
         db.table("votes").insert({"workshop_id": workshop.id, "participant_id": participant_id,
-                                  column: item_id, "created_at": now()})
+                                  column: item_id, "prompt_id": row[3], "created_at": now()})
         return int(row[0]) - used - 1
 
 
 def retract_vote(store: CoreStore, workshop: Workshop, participant_id: int, column: str,
                  item_id: int) -> int:
-    """Take one of this participant's dots back from an item; returns the dots left."""
+    """Take one of this participant's dots back from an item of the active question's vote;
+    returns the dots left."""
     with store._transaction() as db:
         voters = _voters(store, participant_id)
-        vote = db.execute(f"SELECT max(id) FROM votes WHERE {column} = ? AND participant_id IN"
-                          f" ({','.join('?' * len(voters))})", [item_id, *voters]).fetchone()[0]
+        prompt_id = _active_prompt(store, workshop.id)
+        vote = db.execute(f"SELECT max(id) FROM votes WHERE {column} = ? AND prompt_id IS ?"
+                          f" AND participant_id IN ({','.join('?' * len(voters))})",
+                          [item_id, prompt_id, *voters]).fetchone()[0]
         if vote is None:
             raise CommandError("no_vote_to_retract")
         db.execute("DELETE FROM votes WHERE id = ?", [vote])
         dots = db.execute("SELECT dots FROM workshops WHERE id = ?", [workshop.id]).fetchone()[0]
-        return max(0, int(dots) - _votes_by(store, participant_id))  # the facilitator may lower it
+        return max(0, int(dots) - _votes_by(store, participant_id, prompt_id))  # dots may be lowered
 
 
 def my_votes(store: CoreStore, workshop_id: int, participant_id: int) -> dict[str, Any]:
-    """One participant's dots: on which ideas and themes, and how many are left."""
+    """One participant's dots in the active question's vote: on which ideas and themes, and how
+    many are left."""
     with store.lock:
         voters = _voters(store, participant_id)
         rows = store._rows("SELECT idea_id, cluster_id, count(*) AS n FROM votes WHERE"
                            f" participant_id IN ({','.join('?' * len(voters))})"
-                           " GROUP BY idea_id, cluster_id", tuple(voters))
+                           " AND prompt_id IS ? GROUP BY idea_id, cluster_id",
+                           (*voters, _active_prompt(store, workshop_id)))
         dots = store.db.execute("SELECT dots FROM workshops WHERE id = ?",
                                 [workshop_id]).fetchone()[0]
     used = sum(r["n"] for r in rows)
@@ -107,17 +124,21 @@ def my_votes(store: CoreStore, workshop_id: int, participant_id: int) -> dict[st
             "dots_left": max(0, int(dots) - used)}
 
 
-def vote_totals(store: CoreStore, workshop_id: int) -> dict[str, Any]:
-    """Dots per idea and per theme, and how many participants have voted (in all and per
-    table), with no trace of who placed which dot."""
-    rows = store._rows("SELECT idea_id, cluster_id, count(*) AS n FROM votes WHERE workshop_id = ?"
-                       " GROUP BY idea_id, cluster_id", (workshop_id,))
+def vote_totals(store: CoreStore, workshop_id: int, prompt_id: int | None = None) -> dict[str, Any]:
+    """One question's vote (None: the active question's): dots per idea and per theme, and how
+    many participants have voted (in all and per table), with no trace of who placed which dot."""
     with store.lock:
+        if prompt_id is None:
+            prompt_id = _active_prompt(store, workshop_id)
+        rows = store._rows("SELECT idea_id, cluster_id, count(*) AS n FROM votes WHERE"
+                           " workshop_id = ? AND prompt_id IS ? GROUP BY idea_id, cluster_id",
+                           (workshop_id, prompt_id))
         voters = store.db.execute(
             "SELECT p.table_id, count(DISTINCT v.participant_id) FROM votes v JOIN participants p"
-            " ON p.id = v.participant_id WHERE v.workshop_id = ? GROUP BY p.table_id",
-            [workshop_id]).fetchall()
-    return {"ideas": {str(r["idea_id"]): r["n"] for r in rows if r["idea_id"] is not None},
+            " ON p.id = v.participant_id WHERE v.workshop_id = ? AND v.prompt_id IS ?"
+            " GROUP BY p.table_id", [workshop_id, prompt_id]).fetchall()
+    return {"prompt_id": prompt_id,
+            "ideas": {str(r["idea_id"]): r["n"] for r in rows if r["idea_id"] is not None},
             "clusters": {str(r["cluster_id"]): r["n"] for r in rows if r["cluster_id"] is not None},
             "voters": sum(r[1] for r in voters),
             "voters_by_table": {str(r[0]): r[1] for r in voters if r[0] is not None}}

@@ -31,7 +31,7 @@ def phone_snapshot(store: CoreStore, workshop_id: int) -> dict[str, Any]:
         lists = {name: store._rows(f"SELECT id, {columns}, position FROM {name}"
                                    " WHERE workshop_id = ? ORDER BY position, id", (workshop_id,))
                  for name, columns in (("prompts", "text"), ("tables", "name"),
-                                       ("clusters", "label"))}
+                                       ("clusters", "label, prompt_id"))}
     timer = Timer(workshop.timer_ends_at, workshop.timer_remaining_ms, workshop.timer_running)
     snapshot = {"workshop": {**workshop.to_dict(), "timer": timer.view(now_ms())}, **lists,
                 "ideas": ideas, "seq": workshop.seq, "pseq": row["phone_seq"]}

@@ -184,3 +184,20 @@ def m012_participant_kind(db: Database) -> None:
     exports and reports count people."""
     db.execute("ALTER TABLE participants ADD COLUMN kind TEXT NOT NULL DEFAULT 'person'")
     db.execute("UPDATE participants SET kind = 'paper' WHERE token_hash LIKE 'paper:%'")
+
+
+@migrations()
+def m013_rounds_own_themes_and_dots(db: Database) -> None:
+    """Each question is its own round: themes and dots belong to the question they were made for."""
+    for table in ("clusters", "votes"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN prompt_id INTEGER REFERENCES prompts(id)")
+    # A theme belongs to the question most of its ideas answer; an empty one to the active question.
+    db.execute("""UPDATE clusters SET prompt_id = coalesce(
+        (SELECT prompt_id FROM ideas WHERE cluster_id = clusters.id AND prompt_id IS NOT NULL
+         GROUP BY prompt_id ORDER BY count(*) DESC, prompt_id LIMIT 1),
+        (SELECT active_prompt_id FROM workshops WHERE id = clusters.workshop_id))""")
+    db.execute("""UPDATE votes SET prompt_id = coalesce(
+        (SELECT prompt_id FROM ideas WHERE id = votes.idea_id),
+        (SELECT prompt_id FROM clusters WHERE id = votes.cluster_id))""")
+    db.table("clusters").create_index(["workshop_id", "prompt_id"])
+    db.table("votes").create_index(["workshop_id", "prompt_id", "participant_id"])
