@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
+import ipaddress
 import sys
 
 ASYNC_MODES = ("eventlet", "gevent", "threading")
@@ -30,9 +30,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              " 2500; this machine's own are not counted)")
     parser.add_argument("--header-timeout", type=float, default=10,
                         help="seconds a request's line and headers may take to arrive (default 10)")
-    parser.add_argument("--admin-password", default=os.environ.get("ADMIN_PASSWORD"),
-                        help="organiser password for /admin; when set, also needed to create"
-                             " workshops (default: the ADMIN_PASSWORD environment variable)")
+    parser.add_argument("--admin-password-file", default=None, metavar="FILE",
+                        help="file holding the organiser password for /admin (when set, also needed"
+                             " to create workshops); or set the ADMIN_PASSWORD environment variable")
+    parser.add_argument("--admin-password", default=None,
+                        help="(avoid: every user of the machine sees it in ps) the organiser password")
+    parser.add_argument("--secret-key-file", default=None, metavar="FILE",
+                        help="file holding the key that signs sessions (or IDEA_FACTORY_SECRET_KEY);"
+                             " default: one made once in the data folder")
+    parser.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
+                        help="address or CIDR block of a reverse proxy whose X-Forwarded-For and"
+                             " X-Forwarded-Proto are believed; repeat for several (docs/deploy.md)")
     parser.add_argument("--workers", type=int, default=1,
                         help="worker processes serving one address (default 1); more than one"
                              " starts HAProxy in front and shares rooms through Redis")
@@ -41,13 +49,23 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              " default with --workers > 1: a private redis-server in the data dir")
     parser.add_argument("--max-participants", type=int, default=20000,
                         help="most participants one workshop takes (default 20000)")
-    parser.add_argument("--behind-proxy", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--behind-proxy", action="store_true",
+                        help="the same as --trusted-proxy 127.0.0.1 --trusted-proxy ::1 (a reverse"
+                             " proxy on this machine; kept for older set-ups)")
     parser.add_argument("--no-demo", dest="demo", action="store_false", help=argparse.SUPPRESS)
     parser.add_argument("--idle-timeout", type=float, default=60,
                         help="close a connection that sends nothing for this many seconds (default 60)")
     parser.add_argument("--retention-days", type=int, default=None,
                         help="delete closed workshops this many days after their last activity")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.behind_proxy:
+        args.trusted_proxy += ["127.0.0.1", "::1"]
+    for address in args.trusted_proxy:  # checked here: the package loads only after patch()
+        try:
+            ipaddress.ip_network(address, strict=False)
+        except ValueError:
+            parser.error(f"--trusted-proxy {address!r} is not an IP address or CIDR block")
+    return args
 
 
 def patch(mode: str) -> None:
@@ -107,7 +125,7 @@ def main(argv: list[str]) -> None:
 
 def start(args: argparse.Namespace):
     """Build the app over the data folder and open the listening socket, or fail before serving."""
-    from facilitation import create_app
+    from facilitation import create_app, credentials
     from facilitation.launch import public_url, raise_open_files_limit
     from facilitation.servers import connection_cap
 
@@ -116,14 +134,17 @@ def start(args: argparse.Namespace):
     base = public_url(args.host, args.port, args.public_url)
     app = create_app({"DATA_DIR": args.data_dir, "ASYNC_MODE": args.async_mode,
                       "PUBLIC_URL": base, "RUN_BLOCKING": thread_pool(args.async_mode),
-                      "ADMIN_PASSWORD": args.admin_password or None,
+                      "ADMIN_PASSWORD": credentials.admin_password(args.admin_password,
+                                                                   args.admin_password_file),
+                      "SECRET_KEY": credentials.secret_key(args.secret_key_file),
                       "RETENTION_DAYS": args.retention_days,
-                      "MESSAGE_QUEUE": args.message_queue, "BEHIND_PROXY": args.behind_proxy,
+                      "MESSAGE_QUEUE": args.message_queue, "TRUSTED_PROXIES": args.trusted_proxy,
+                      "BALANCER_SECRET": credentials.balancer_secret(),
                       "MAX_PARTICIPANTS": args.max_participants})
     listener = listen(app, args)
     print(f"Idea Factory on {base}/ ({args.async_mode}, data in {args.data_dir}/,"
           f" open-files limit {open_files}, at most {args.max_connections} connections)", flush=True)
-    if args.admin_password:
+    if app.config["ADMIN_PASSWORD"]:
         print(f"Organiser page:   {base}/admin", flush=True)
     if args.demo:
         from pathlib import Path
@@ -162,7 +183,7 @@ def listen(app, args: argparse.Namespace):
         limit_gevent_frames(app.config["MAX_MESSAGE_BYTES"])
         server = gevent_server(app, args.host, args.port, backlog, args.idle_timeout,
                                args.header_timeout, args.max_connections,
-                               args.max_connections_per_address)
+                               args.max_connections_per_address, tuple(args.trusted_proxy))
         server.init_socket()
         return server
     import socket
@@ -185,7 +206,8 @@ def serve(app, args: argparse.Namespace, listener) -> None:
         eventlet.wsgi.server(listener, app, max_size=args.max_connections, log_output=False,
                              socket_timeout=args.idle_timeout,
                              protocol=eventlet_protocol(args.header_timeout,
-                                                        args.max_connections_per_address))
+                                                        args.max_connections_per_address,
+                                                        tuple(args.trusted_proxy)))
     elif args.async_mode == "gevent":
         listener.serve_forever()
     else:

@@ -15,6 +15,7 @@ from flask_socketio import SocketIO
 from . import dates
 from .coordination import coordination
 from . import limits, security
+from .proxy import TrustedProxy, networks
 from .store import Store, connect
 
 socketio = SocketIO()
@@ -37,7 +38,10 @@ DEFAULTS: dict[str, Any] = {
     "RUN_BLOCKING": lambda function, *args: function(*args),
     # Several worker processes share rooms, coalescing and rate limits through this Redis URL.
     "MESSAGE_QUEUE": None,
-    "BEHIND_PROXY": False,  # app.py's own load balancer is in front: trust its X-Forwarded-For
+    # Addresses or CIDR blocks of reverse proxies whose X-Forwarded-For/-Proto are believed
+    # (`--trusted-proxy`); workers also believe their own HAProxy, which sends BALANCER_SECRET.
+    "TRUSTED_PROXIES": (),
+    "BALANCER_SECRET": None,
     "MAX_PARTICIPANTS": 20000,  # new participants per workshop; returning ones always get back in
 }
 
@@ -94,11 +98,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["facilitation.coordination"] = coordination(socketio, queue)
     dispatcher = app.extensions["facilitation.dispatcher"] = Dispatcher(socketio)
     socketio.on_namespace(WorkshopNamespace(socketio, dispatcher))
-    if app.config["BEHIND_PROXY"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        # Outermost, so Socket.IO handshakes see the phone's address too, not the balancer's.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)  # type: ignore[method-assign]
+    # Outermost, so Socket.IO handshakes see the phone's address too, not the proxy's.
+    app.wsgi_app = TrustedProxy(app.wsgi_app,  # type: ignore[method-assign]
+                                networks(app.config["TRUSTED_PROXIES"]), app.config["BALANCER_SECRET"])
     return app
 
 

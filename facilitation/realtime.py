@@ -20,7 +20,7 @@ from .facts import VoteTotals
 from .model import Actor, facilitator_cookie, normalize_code
 from .security import (
     BARE_JOIN_BURST, BARE_JOIN_RATE, DEVICE_COOKIE, JOIN_BURST, JOIN_RATE, device_of,
-    secret_failed, throttle,
+    own_machine, secret_failed, throttle,
 )
 from .store import Store
 
@@ -128,7 +128,7 @@ class WorkshopNamespace(Namespace):
 
     def _admit(self) -> None:
         """Let a new participant in within its address's join limit (see security.py)."""
-        if request.remote_addr in (None, "127.0.0.1", "::1"):
+        if own_machine():
             return  # the server's own machine is the operator's, as for creating workshops
         device = device_of(request.cookies.get(DEVICE_COOKIE))
         rate, burst = (JOIN_RATE, JOIN_BURST) if device else (BARE_JOIN_RATE, BARE_JOIN_BURST)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 from flask import Flask, Response, abort, request, session
 
+from .proxy import FORWARDED
+
 # Pages load scripts, styles and images from this server only, run no inline script, and may not be
 # framed: a stranger's page cannot run code in ours or overlay the console (clickjacking).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -86,6 +88,13 @@ def guard_secret() -> None:
 def secret_failed() -> None:
     """Count a presented secret that matched nothing."""
     throttle().failed(request.remote_addr or "")
+
+
+def own_machine() -> bool:
+    """Whether the request comes from the server's own machine (the operator's: exempt from the
+    creation and join limits). Never for a request that came through a proxy: behind one, every
+    phone would otherwise be 127.0.0.1 (see proxy.py)."""
+    return request.remote_addr in (None, "127.0.0.1", "::1") and not request.environ.get(FORWARDED)
 
 
 DEVICE_COOKIE = "device"

@@ -6,7 +6,8 @@ headers may take (slowloris: a stranger trickling header bytes to hold connectio
   trickled byte no longer resets anything;
 - at most `max_connections` at once in all (a full server waits to accept, it never runs out of
   file handles), and at most `per_address` from one client address: one laptop cannot take them
-  all. The server's own machine (a local TLS proxy, the load balancer of `--workers`) is exempt.
+  all. The server's own machine (a local TLS proxy, the load balancer of `--workers`) and the
+  trusted proxies (`--trusted-proxy`) are exempt: they carry every phone's connection.
 """
 
 from __future__ import annotations
@@ -36,14 +37,16 @@ def connection_cap(wanted: int, open_files: int) -> int:
 class AddressCounter:
     """Open connections per client address, refusing one past `per_address`."""
 
-    def __init__(self, per_address: int) -> None:
+    def __init__(self, per_address: int, exempt: tuple[str, ...] = ()) -> None:
         self.per_address = per_address
+        self.exempt = [ipaddress.ip_network(a, strict=False) for a in exempt]  # --trusted-proxy
         self.counts: dict[str, int] = {}
         self.logged_at = 0.0
 
     def enter(self, address: str) -> bool:
         """Count a new connection from `address`, or say it is one too many."""
-        if ipaddress.ip_address(address.split("%")[0]).is_loopback:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_loopback or any(ip in network for network in self.exempt):
             return True
         count = self.counts.get(address, 0)
         if count >= self.per_address:
@@ -67,7 +70,7 @@ class AddressCounter:
 
 def gevent_server(app: Any, host: str, port: int, backlog: int, idle_timeout: float = IDLE_TIMEOUT,
                   header_timeout: float = HEADER_TIMEOUT, max_connections: int = 20000,
-                  per_address: int = MAX_CONNECTIONS_PER_ADDRESS) -> Any:
+                  per_address: int = MAX_CONNECTIONS_PER_ADDRESS, exempt: tuple[str, ...] = ()) -> Any:
     """A gevent WSGI server with WebSocket support: idle connections time out, headers have a
     deadline, connections are capped in all and per address."""
     import gevent
@@ -112,7 +115,7 @@ def gevent_server(app: Any, host: str, port: int, backlog: int, idle_timeout: fl
                 self.socket.settimeout(PING_INTERVAL + PING_TIMEOUT + 5)
             return result
 
-    addresses = AddressCounter(per_address)
+    addresses = AddressCounter(per_address, exempt)
 
     class Server(pywsgi.WSGIServer):  # type: ignore[misc]
         def handle(self, sock: Any, address: Any) -> None:
@@ -129,13 +132,13 @@ def gevent_server(app: Any, host: str, port: int, backlog: int, idle_timeout: fl
 
 
 def eventlet_protocol(header_timeout: float = HEADER_TIMEOUT,
-                      per_address: int = MAX_CONNECTIONS_PER_ADDRESS) -> Any:
+                      per_address: int = MAX_CONNECTIONS_PER_ADDRESS, exempt: tuple[str, ...] = ()) -> Any:
     """eventlet.wsgi's connection handler with a deadline on headers and a cap per address
     (its `max_size` caps connections in all)."""
     import eventlet
     import eventlet.wsgi
 
-    addresses = AddressCounter(per_address)
+    addresses = AddressCounter(per_address, exempt)
 
     class Protocol(eventlet.wsgi.HttpProtocol):  # type: ignore[misc]
         deadline: Any = None

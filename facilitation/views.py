@@ -24,7 +24,8 @@ from .dispatch import error_response
 from .errors import N_, CommandError, NotFound, RateLimited, Unauthorized
 from .model import MAX_IDEA_LENGTH, Workshop, facilitator_cookie, normalize_code
 from .security import (
-    DEVICE_BURST, DEVICE_COOKIE, DEVICE_RATE, device_of, new_device_cookie, safe_next,
+    DEVICE_BURST, DEVICE_COOKIE, DEVICE_RATE, device_of, new_device_cookie, own_machine,
+    safe_next,
 )
 
 bp = Blueprint("views", __name__)
@@ -65,7 +66,7 @@ CREATE_RATE, CREATE_BURST = 1 / 30, 20
 
 def creation_allowed() -> bool:
     """Whether this address may create another workshop now."""
-    if request.remote_addr in (None, "127.0.0.1", "::1"):
+    if own_machine():
         return True
     # Agreed by every worker process, so several workers do not multiply the allowance.
     shared = current_app.extensions["facilitation.coordination"]

@@ -97,8 +97,9 @@ def proxy_connections(wanted: int) -> int:
     return max(100, min(wanted, (hard - 500) // 2))
 
 
-def haproxy_config(host: str, port: int, workers: list[int], max_connections: int) -> str:
-    """HAProxy in front of the workers: cookie stickiness, WebSocket tunnels, the phone's address."""
+def haproxy_config(host: str, port: int, workers: list[int], max_connections: int, secret: str) -> str:
+    """HAProxy in front of the workers: cookie stickiness, WebSocket tunnels, the phone's address,
+    and the secret header by which the workers know their balancer (see proxy.py)."""
     servers = "\n".join(f"  server w{i} 127.0.0.1:{p} cookie w{i}" for i, p in enumerate(workers))
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     return f"""global
@@ -114,6 +115,7 @@ defaults
   maxconn {max_connections}
 frontend ideafactory
   bind {bind} backlog 4096
+  http-request set-header X-Idea-Factory-Balancer {secret}
   default_backend workers
 backend workers
   balance leastconn
@@ -122,11 +124,41 @@ backend workers
 """
 
 
+def worker_argv(argv: list[str]) -> list[str]:
+    """The supervisor's options for a worker, without an organiser password (it goes by environment)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip or arg.startswith("--admin-password="):
+            skip = False
+            continue
+        if arg == "--admin-password":
+            skip = True
+            continue
+        kept.append(arg)
+    return kept
+
+
+def worker_environment(args) -> dict[str, str]:
+    """The workers' environment: the secrets no command line may show (organiser password, the
+    balancer's header)."""
+    import os
+    import secrets
+
+    from . import credentials
+
+    env = dict(os.environ)
+    password = credentials.admin_password(args.admin_password, args.admin_password_file)
+    if password:
+        env[credentials.ADMIN_PASSWORD_ENV] = password
+    env[credentials.BALANCER_SECRET_ENV] = secrets.token_urlsafe(24)
+    return env
+
+
 def run(argv: list[str], args) -> None:
     """Supervise Redis, K workers and HAProxy until interrupted or until one of them dies."""
     from .launch import public_url
 
-    from . import secret_key
+    from . import credentials, secret_key
     from .store import connect
 
     data_dir = Path(args.data_dir)
@@ -154,13 +186,14 @@ def run(argv: list[str], args) -> None:
         redis, url = start_redis(data_dir)
         children.append(redis)
     base = public_url(args.host, args.port, args.public_url)
+    env = worker_environment(args)
     ports = [free_port() for _ in range(args.workers)]
     for index, port in enumerate(ports):
         extra = [] if index == 0 else ["--no-demo"]  # one worker makes the demo and prints links
         children.append(subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve().parent.parent / "app.py"), *argv,
+            [sys.executable, str(Path(__file__).resolve().parent.parent / "app.py"), *worker_argv(argv),
              "--workers", "1", "--host", "127.0.0.1", "--port", str(port), "--message-queue", url,
-             "--public-url", base, "--behind-proxy", *extra], preexec_fn=die_with_parent))
+             "--public-url", base, *extra], env=env, preexec_fn=die_with_parent))
     for port, proc in zip(ports, children[-len(ports):]):
         wait_until(lambda port=port: listening("127.0.0.1", port), f"worker on port {port}", proc, 60)
     config = data_dir / "haproxy.cfg"
@@ -168,7 +201,10 @@ def run(argv: list[str], args) -> None:
     if connections < args.max_connections:
         print(f"HAProxy holds at most {connections} connections here (two open files each; raise"
               f" the hard open-files limit for more)", file=sys.stderr, flush=True)
-    config.write_text(haproxy_config(args.host, args.port, ports, connections))
+    config.touch(mode=0o600)  # it holds the balancer's secret
+    config.chmod(0o600)
+    config.write_text(haproxy_config(args.host, args.port, ports, connections,
+                                     env[credentials.BALANCER_SECRET_ENV]))
     haproxy = subprocess.Popen([need("haproxy", "haproxy"), "-db", "-f", str(config)],
                                preexec_fn=die_with_parent)
     children.append(haproxy)
