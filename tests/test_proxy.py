@@ -89,3 +89,11 @@ def test_a_worker_believes_only_its_own_balancer(tmp_path: Path, secret: str | N
     statuses = [create(client, "127.0.0.1", "198.51.100.7", **headers) for _ in range(CREATE_BURST + 1)]
     # Believed: the phone's own limit; not believed: a local user on 127.0.0.1, the operator's machine.
     assert (statuses[-1] == 429) is believed
+
+
+def test_a_trusted_proxy_is_not_held_to_the_per_address_connection_cap() -> None:
+    from facilitation.servers import AddressCounter
+
+    counter = AddressCounter(1, ("10.0.0.0/24",))
+    assert counter.enter(PROXY) and counter.enter(PROXY)  # it carries every phone's connection
+    assert counter.enter("192.0.2.1") and not counter.enter("192.0.2.1")
