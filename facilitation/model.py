@@ -147,6 +147,11 @@ def hash_token(token: str) -> str:
 MAX_INT = 2**63 - 1
 MAX_DEPTH = 8  # nesting of lists and objects in a message
 MAX_MARKS = 4  # combining marks on one letter: Vietnamese needs two, "Zalgo" text hundreds
+# Line breaks in one text: a short list fits; 200 of them filled a wall column.
+MAX_LINE_BREAKS = 4
+# Characters that show nothing though they are no space (Hangul fillers, the Braille blank).
+INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+BLANK_LINES = re.compile(r"\n[^\S\n]*(?:\n[^\S\n]*)+")
 
 
 def check_sane(value: object, depth: int = 0) -> None:
@@ -175,15 +180,28 @@ def _fewer_marks(text: str) -> str:
     return "".join(kept)
 
 
+def _fewer_line_breaks(text: str) -> str:
+    """At most one blank line in a row and MAX_LINE_BREAKS breaks in all (later ones: spaces)."""
+    text = BLANK_LINES.sub("\n\n", text.replace("\u2028", "\n").replace("\u2029", "\n"))
+    lines = text.split("\n")
+    kept = MAX_LINE_BREAKS + 1
+    return "\n".join(lines[:kept]) + "".join(" " + line for line in lines[kept:])
+
+
 def clean_text(raw: object, field: str, max_length: int) -> str:
-    """Validate user text: a string, not blank after trimming, within max_length characters."""
+    """Validate user text: a string showing something after trimming (an idea: a letter or
+    digit), at most a few line breaks, within max_length characters."""
     if not isinstance(raw, str):
         raise CommandError("invalid", N_("%(field)s must be text."), field=field_term(field))
     check_sane(raw)
     # NFC so that "å" typed on different keyboards is one character, counted and compared alike.
     text = _fewer_marks(unicodedata.normalize("NFC", raw)).strip()
     text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
-    if not text:
+    text = _fewer_line_breaks(text).strip()
+    # Zero-width spaces, Braille blanks and fillers pass a blank check; an idea must say something.
+    shown = [c for c in text if not c.isspace() and c not in INVISIBLE
+             and unicodedata.category(c) not in ("Cf", "Mn", "Me")]
+    if not shown or (field == "idea" and not any(c.isalnum() for c in shown)):
         raise CommandError("empty", field=field_term(field))
     if len(text) > max_length:
         raise CommandError("too_long", field=field_term(field), length=len(text), limit=max_length)

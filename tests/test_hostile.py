@@ -94,3 +94,18 @@ def test_trickled_headers_are_cut_off_and_one_address_gets_few_connections(stric
     assert held[-1].call("join", {"code": code})["ok"]
     for conn in [*trickling, *held, extra]:
         conn.close()
+
+
+def test_invisible_ideas_are_refused_and_line_breaks_collapsed(live_server: LiveServer, peers: Any) -> None:
+    code = live_server.create_workshop()["code"]
+    phone = peers(live_server.url)
+    assert phone.call("join", {"code": code})["ok"]
+    for n, blank in enumerate(["\u200b", "\u2800", "\u3164", "\u115f\u200d", " \n\t"]):
+        ack = phone.call("post_idea", {"text": blank * 300, "client_id": f"blank-{n}"})
+        assert ack["error"]["code"] == "empty", (blank, ack)
+    ack = phone.call("post_idea", {"text": "Flere\n" + "\n" * 200 + "cykelstier\nnu\nog\nher\nmed\nlys",
+                                   "client_id": "tall"})
+    assert ack["idea"]["text"] == "Flere\n\ncykelstier\nnu\nog her med lys"
+    wall = peers(live_server.url)
+    ideas = wall.call("join", {"code": code, "viewer": True})["snapshot"]["ideas"]
+    assert [idea["text"] for idea in ideas] == ["Flere\n\ncykelstier\nnu\nog her med lys"]

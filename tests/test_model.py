@@ -31,7 +31,15 @@ def test_clean_text_trims_and_normalises() -> None:
     assert clean_text("a\u030a" * 500, "idea", 500) == "å" * 500
 
 
+def test_clean_text_keeps_a_few_line_breaks_and_asks_an_idea_for_a_letter() -> None:
+    assert clean_text("a\r\n\r\n\r\nb\u2028c\nd\ne\nf", "idea", 500) == "a\n\nb\nc\nd e f"
+    assert clean_text("?", "question", 300) == "?"  # other fields need something visible only
+    assert clean_text("Cykel 🚲", "idea", 500) == "Cykel 🚲"
+
+
 @pytest.mark.parametrize("raw, code", [("", "empty"), ("   ", "empty"), ("x" * 501, "too_long"),
+                                       ("\u200b" * 300, "empty"), ("\u2800" * 300, "empty"),
+                                       ("\u3164" * 300, "empty"), ("?!…", "empty"),
                                        (5, "invalid"), (None, "invalid"), (["x"], "invalid")])
 def test_clean_text_refuses(raw: object, code: str) -> None:
     with pytest.raises(CommandError) as error:
