@@ -93,8 +93,31 @@ def thread_pool(mode: str):
     if mode == "gevent":
         import gevent
 
-        return lambda function, *args: gevent.get_hub().threadpool.apply(function, args)
+        def in_thread(function, *args):
+            # gevent prints an exception raised in its pool before handing it over, and a print
+            # that fails (its output on a full disk) leaves the caller waiting forever: hand every
+            # outcome over as a value instead, and raise it here.
+            outcome = gevent.get_hub().threadpool.apply(caught, (function, *args))
+            if isinstance(outcome, Raised):
+                raise outcome.error
+            return outcome
+        return in_thread
     return lambda function, *args: function(*args)
+
+
+class Raised:
+    """An exception a function raised in a pool thread, carried back to its caller."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def caught(function, *args):
+    """`function(*args)`, or its exception wrapped in Raised."""
+    try:
+        return function(*args)
+    except BaseException as error:  # handed back to the caller, which raises it
+        return Raised(error)
 
 
 def main(argv: list[str]) -> None:

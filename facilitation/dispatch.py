@@ -30,6 +30,7 @@ EVENT_RATE, EVENT_BURST = 20.0, 60
 # Participant counts and vote totals go out at most this often per workshop, however fast a hall
 # joins or votes.
 COALESCE_INTERVAL = 1.0
+STORAGE_WARNING_INTERVAL = 5.0  # seconds between "the disk is full" warnings to a console
 
 # Batches of others' ideas (`phones_see_ideas`) cost every phone a message: at most this many a
 # second in all, so a large hall gets them less often and posting stays quick.
@@ -161,6 +162,7 @@ class Dispatcher:
     def __init__(self, socketio: SocketIO) -> None:
         self.socketio = socketio
         self.buckets: dict[Hashable, TokenBucket] = {}  # per connection, which lives in this process
+        self.warned: dict[str, float] = {}  # workshop code -> when its facilitators were told the disk is full
 
     @property
     def store(self) -> Store:
@@ -198,6 +200,8 @@ class Dispatcher:
             self.limit(sender, EVENT_RATE, EVENT_BURST)
             ack, facts = run()
         except CommandError as error:
+            if error.code == "storage_full" and code is not None:
+                self.warn_storage_full(code)
             return {"ok": False, **error_body(error)}, error.status
         except Exception:
             log.exception("command failed")
@@ -205,6 +209,14 @@ class Dispatcher:
         if code is not None:
             broadcast(self.socketio, code, facts)
         return {"ok": True, **ack}, 200
+
+    def warn_storage_full(self, code: str) -> None:
+        """Tell the workshop's facilitators that the disk is full (at most every few seconds): their
+        phones' ideas wait in the phones' outboxes until the organiser frees space."""
+        now = time.monotonic()
+        if now - self.warned.get(code, float("-inf")) >= STORAGE_WARNING_INTERVAL:
+            self.warned[code] = now
+            self.socketio.emit("storage_full", {}, to=facilitators_room(code))
 
     def limit(self, key: Hashable, rate: float, burst: int, message: str | None = None) -> None:
         """Take one token of `key`'s bucket, or refuse with `rate_limited`."""

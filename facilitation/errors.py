@@ -97,6 +97,12 @@ class MethodNotAllowed(CommandError):
     status = 405
 
 
+class InsufficientStorage(CommandError):
+    """The server's disk is full: nothing was saved, and the same message can be sent again."""
+
+    status = 507
+
+
 class ServerError(CommandError):
     """An unexpected failure; nothing was half-written."""
 
@@ -134,6 +140,8 @@ CATALOGUE: dict[str, tuple[type[CommandError], str]] = {
     "too_many_attempts": (RateLimited, N_("Too many wrong attempts from this address. Wait a minute.")),
     "request_too_large": (TooLarge, N_("The request is too large.")),
     "method_not_allowed": (MethodNotAllowed, N_("Method not allowed.")),
+    "storage_full": (InsufficientStorage, N_("The server's disk is full, so this was not saved."
+                                             " It goes through once the organiser frees space.")),
     "server_error": (ServerError, N_("Something went wrong on the server. Try again.")),
 }
 KINDS = {code: kind for code, (kind, _) in CATALOGUE.items()}

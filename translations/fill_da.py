@@ -496,6 +496,15 @@ DANISH = {
     "The message is nested too deeply.": "Beskeden er indlejret for dybt.",
     "You cannot change table while voting.": "Du kan ikke skifte bord under afstemningen.",
     "Many phones are joining at once. Wait a moment.": "Mange telefoner deltager på én gang. Vent et øjeblik.",
+    # A full disk on the server (issue 26)
+    "The server's disk is full, so this was not saved. It goes through once the organiser frees space.":
+        "Serverens disk er fuld, så det blev ikke gemt. Det går igennem, når arrangøren har frigjort plads.",
+    "The server's disk is full. Your idea is kept on this phone and sent again by itself.":
+        "Serverens disk er fuld. Din idé er gemt på telefonen og sendes igen af sig selv.",
+    ("The server's disk is full: new ideas and changes are not saved. Phones keep their ideas and send"
+     " them again once the organiser frees space on the server."):
+        ("Serverens disk er fuld: nye idéer og ændringer bliver ikke gemt. Telefonerne gemmer deres idéer"
+         " og sender dem igen, når arrangøren har frigjort plads på serveren."),
 }
 
 

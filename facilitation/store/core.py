@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hmac
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -31,11 +32,14 @@ from ..facts import (
 from ..errors import CommandError
 from ..model import Idea, Participant, Workshop, hash_token, new_code, new_token
 from . import streams
+from .disk import Disk
 from .schema import migrations
 
 # Participants who are people: not the stand-in that ideas collected on paper are imported as.
+log = logging.getLogger(__name__)
 PEOPLE = "AND token_hash NOT LIKE 'paper:%'"
 BUSY_TIMEOUT = 10.0
+WAL_KEEP = 1 << 20  # bytes of write-ahead log kept for reuse after a checkpoint
 
 
 def now_ms() -> int:
@@ -58,13 +62,21 @@ def connect(path: Path | str) -> Database:
     db.execute("PRAGMA synchronous = FULL")
     # Erased workshops (GDPR) leave no readable remains in free pages of the file.
     db.execute("PRAGMA secure_delete = ON")
+    # A checkpoint that empties the log also gives its space back beyond 1 MiB (SQLite keeps the
+    # whole ~4 MB otherwise): a disk that filled up has room again once the log is copied home.
+    db.execute(f"PRAGMA journal_size_limit = {WAL_KEEP}")
     migrations.apply(db)
     return db
 
 
+def _path(db: Database) -> str:
+    """The file of the main database ("" in memory)."""
+    return str(next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), ""))
+
+
 def reader(db: Database) -> Database:
     """A second connection to the same file, for reads; the same one for a database in memory."""
-    path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
+    path = _path(db)
     if not path:
         return db
     conn = sqlite3.connect(path, check_same_thread=False, timeout=BUSY_TIMEOUT)
@@ -164,6 +176,7 @@ class CoreStore:
         self.local = threading.local()  # per thread, or per greenlet when patched: in a change?
         # One phone snapshot per workshop and seq: a hall of phones refreshing at once shares it.
         self.phone_snapshots: dict[int, tuple[int, dict[str, Any]]] = {}
+        self.disk = Disk(_path(db) or ":memory:")
 
     @contextmanager
     def _transaction(self) -> Iterator[Database]:
@@ -173,7 +186,9 @@ class CoreStore:
         IMMEDIATE: SQLite's write lock from the start, so with several worker processes a writer
         waits its turn and then sees the latest data); the first change of a group commits it once
         the others that were ready have joined, so a storm of votes or joins pays one disk sync
-        per group, not one each. A change that fails is undone alone (its savepoint)."""
+        per group, not one each. A change that fails is undone alone (its savepoint), unless SQLite
+        undid the whole transaction (a full disk does): then every change of the group fails.
+        Whatever happens, every change of a group gets its answer; a full disk is `storage_full`."""
         with self.lock:
             if self._depth:  # nested in a change of this body
                 with self.db.atomic():
@@ -181,18 +196,21 @@ class CoreStore:
                 return
             group = self._group
             if group is None:
-                self.db.execute("BEGIN IMMEDIATE")
+                self._refusing(lambda: self.db.execute("BEGIN IMMEDIATE"))
                 group = self._group = _Group()
             self._depth, self._logged = 1, []
             self.local.writing = True
             try:
                 with self.db.atomic():  # a savepoint
                     yield self.db
-            except BaseException:
+            except BaseException as error:
                 self.turns.dropped(self._logged)
-                if group.members == 0:  # the group was this change's alone: nothing to commit
-                    self._group = None
-                    self.db.conn.rollback()
+                refusal = self.disk.refusal(error) if isinstance(error, Exception) else None
+                if group.members == 0 or not self.db.conn.in_transaction:
+                    self._abandon(group, refusal or RuntimeError(
+                        f"the transaction was undone by another change's failure: {error!r}"))
+                if refusal is not None:
+                    raise refusal from error
                 raise
             finally:
                 self._depth = 0
@@ -206,18 +224,60 @@ class CoreStore:
         if group.error is not None:
             raise group.error
 
+    def _refusing(self, step: Callable[[], Any]) -> Any:
+        """Run `step`; a full disk raises `storage_full` instead of SQLite's error."""
+        try:
+            return step()
+        except Exception as error:
+            refusal = self.disk.refusal(error)
+            if refusal is not None:
+                raise refusal from error
+            raise
+
+    def _abandon(self, group: _Group, error: Exception) -> None:
+        """The open transaction is lost (undone by SQLite, or this change's alone): roll back what is
+        left, and fail with `error` the changes that had joined it. Call with the lock held."""
+        if self._group is group:
+            self._group = None
+        self._rollback()
+        if group.members and group.error is None:
+            group.error = error
+            self.turns.dropped(group.logged)
+
+    def _rollback(self) -> None:
+        try:
+            if self.db.conn.in_transaction:
+                self.db.conn.rollback()
+        except sqlite3.Error:
+            log.exception("rollback failed")  # the connection undoes it when it is next used
+
     def _commit(self, group: _Group) -> None:
         """Let the changes that are ready join, then commit the group and wake its members."""
         time.sleep(0)  # a green yield under eventlet/gevent: writers already waiting join first
-        with self.lock:
-            self._group = None
-            try:
-                self.run_commit(self.db.conn.commit)
-            except Exception as error:  # a full disk: every change of the group is refused
-                group.error = error
-                self.db.conn.rollback()
-                self.turns.dropped(group.logged)
-        group.done.set()
+        try:
+            with self.lock:
+                if self._group is group:
+                    self._group = None
+                if group.error is not None:  # abandoned meanwhile: nothing of it is left
+                    return
+                try:
+                    self.run_commit(self.db.conn.commit)
+                except Exception as error:  # a full disk: every change of the group is refused
+                    group.error = self.disk.refusal(error) or error
+                    self._rollback()
+                    self.turns.dropped(group.logged)
+                    return
+                if self.disk.saved():  # room again: give the log's space back to the disk
+                    self._give_back_log()
+        finally:
+            group.done.set()  # never leave a waiter behind, whatever went wrong above
+
+    def _give_back_log(self) -> None:
+        """Copy the write-ahead log into the database and truncate it, if no reader holds it now."""
+        try:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as error:
+            log.warning("could not empty the write-ahead log after the disk was full: %s", error)
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         if getattr(self.local, "writing", False) or self.reader is self.db:

@@ -315,6 +315,7 @@
     onCount: screen.count,
     onStatus: screen.status
   });
+  live.socket.on("storage_full", function () { feedback.textContent = t("storage_full_console"); });
   live.socket.on("vote_totals", function (data) { totals = data; if (board.workshop) { render(); } });
   undo = new IdeaFactory.Undo(live, board, function () {
     var last = undo.last();

@@ -28,6 +28,7 @@
   var editing = false;
   var wantedTable = Number(page.dataset.table) || null;  // from a table's QR code (?table=)
   var choosingTable = false;
+  var diskFull = false; // the server's disk is full: the outbox waits and tries again
   var held = false;     // the rate limit holds the outbox back: its first idea and all behind it wait
 
   // The themes the facilitator has made so far, read-only, with how many ideas each holds.
@@ -57,7 +58,7 @@
       var item = IdeaFactory.ideaElement({ id: pending.client_id, text: pending.text });
       item.classList.add("pending");
       // Held back by the rate limit is not offline: it goes out by itself in a moment.
-      item.appendChild(el("p", "idea-meta", held ? t("waiting_to_send")
+      item.appendChild(el("p", "idea-meta", held ? t("waiting_to_send") : diskFull ? t("storage_full_kept")
         : live && live.isJoined() ? t("sending") : t("saved_offline")));
       list.appendChild(item);
     });
@@ -147,8 +148,9 @@
     var item = items[0];
     live.call("post_idea", { text: item.text, client_id: item.client_id }).then(function (ack) {
       flushing = false;
-      var permanent = !ack.ok && ["rate_limited", "server_error", "not_joined"].indexOf(ack.error.code) < 0;
+      var permanent = !ack.ok && ["rate_limited", "server_error", "not_joined", "storage_full"].indexOf(ack.error.code) < 0;
       held = !ack.ok && ack.error.code === "rate_limited";
+      diskFull = !ack.ok && ack.error.code === "storage_full";
       if (ack.ok || permanent) {
         saveOutbox(loadOutbox().filter(function (x) { return x.client_id !== item.client_id; }));
       }
@@ -157,6 +159,12 @@
         showMessage(t("waiting_to_send"), "info");
         render();
         setTimeout(flush, 2500);  // the bucket refills one idea every 2 s
+        return;
+      }
+      if (diskFull) {  // kept in the outbox: tried again until the organiser frees space
+        showMessage(t("storage_full_kept"), "error");
+        render();
+        setTimeout(flush, 5000);
         return;
       }
       showMessage(IdeaFactory.errorText(ack.error), "error");

@@ -1,0 +1,182 @@
+"""A full disk: every change is answered with `storage_full`, nothing acknowledged is lost, and the
+server takes ideas again the moment there is room (issue 26, item 5)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from facilitation.errors import CommandError
+from facilitation.store import Store, connect
+from tests.conftest import LiveServer
+
+
+def test_a_database_at_its_size_limit_refuses_every_change_and_takes_them_again(tmp_path: Path) -> None:
+    store = Store(connect(str(tmp_path / "facilitation.db")))
+    workshop, _ = store.create_workshop("T", "Q")
+    author = store.join(workshop.id, None, 100)[0].id
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk is full"
+    answers: list[str] = []
+
+    def post(i: int) -> None:
+        try:
+            store.post_idea(workshop.id, author, f"c{i}", "Idé " + "x" * 400)
+            answers.append("ok")
+        except CommandError as error:
+            answers.append(error.code)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(answers) == 40, "a change was left waiting for its group's commit"
+    assert "storage_full" in answers and set(answers) <= {"ok", "storage_full"}
+    store.db.execute("PRAGMA max_page_count = 1073741823")  # room again
+    for i in range(40):  # the phones' outboxes send the same client_ids again
+        store.post_idea(workshop.id, author, f"c{i}", "Idé " + "x" * 400)
+    assert store.db.execute("SELECT count(*) FROM ideas").fetchone()[0] == 40
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_change_never_acknowledges_what_sqlite_undid_with_another(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk may make SQLite undo the whole open transaction, changes that joined it included:
+    they must be refused, not acknowledged by a commit of nothing."""
+    from facilitation.store import core
+
+    store = Store(connect(str(tmp_path / "facilitation.db")))
+    workshop, _ = store.create_workshop("T", "Q")
+    author = store.join(workshop.id, None, 100)[0].id
+    gate = threading.Event()
+    real_sleep = time.sleep
+
+    class Clock:  # the group's leader waits before its commit until the test lets it go on
+        def __getattr__(self, name: str) -> Any:
+            return getattr(time, name)
+
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            if threading.current_thread() is threading.main_thread():
+                real_sleep(seconds)
+            else:
+                gate.wait(10)
+
+    monkeypatch.setattr(core, "time", Clock())
+    outcome: list[object] = []
+
+    def post() -> None:
+        try:
+            outcome.append(store.post_idea(workshop.id, author, "first", "Idé"))
+        except CommandError as error:
+            outcome.append(error.code)
+
+    leader = threading.Thread(target=post)
+    leader.start()
+    deadline = time.monotonic() + 10
+    while (store._group is None or store._group.members < 1) and time.monotonic() < deadline:
+        real_sleep(0.01)  # until the leader's change has joined the open transaction
+    with pytest.raises(CommandError) as refused:
+        with store._transaction() as db:
+            db.execute("INSERT INTO ideas (workshop_id, participant_id, client_id, text, created_at)"
+                       " VALUES (?, ?, 'second', 'x', 'now')", [workshop.id, author])
+            db.conn.rollback()  # what SQLite does to the whole transaction when the disk is full
+            raise sqlite3.OperationalError("database or disk is full")
+    assert refused.value.code == "storage_full"
+    gate.set()
+    leader.join(10)
+    assert outcome == ["storage_full"]
+    assert store.db.execute("SELECT count(*) FROM ideas").fetchone()[0] == 0
+    store.post_idea(workshop.id, author, "first", "Idé")  # sent again: stored now
+    assert store.db.execute("SELECT count(*) FROM ideas").fetchone()[0] == 1
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """An 8 MB tmpfs, as a laptop whose disk fills up: the server's data and its log on it."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        message = f"cannot mount a tmpfs (needs root): {result.stderr.strip()}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(disk: Path, leave: int) -> Path:
+    """Fill the disk but `leave` bytes."""
+    filler = disk / "filler"
+    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+    with open(filler, "wb") as out:
+        out.write(b"\0" * max(0, free - leave))
+    return filler
+
+
+@pytest.mark.parametrize("mode", ["gevent", "eventlet"])
+def test_a_full_disk_is_storage_full_everywhere_and_nothing_acked_is_lost(
+        small_disk: Path, mode: str, peers: Any) -> None:
+    server = LiveServer(small_disk / "data", mode)
+    server.log = small_disk / "server.log"  # the log fills up with the data
+    server.start()
+    try:
+        created = server.create_workshop()
+        console = peers(server.url)
+        assert console.call("join", {"code": created["code"],
+                                     "facilitator_token": created["facilitator_token"]})["ok"]
+        phones = [peers(server.url) for _ in range(3)]
+        for phone in phones:
+            assert phone.call("join", {"code": created["code"]})["ok"]
+        filler = fill(small_disk, 200_000)
+        acked, refused, sent = [], [], []
+        for i in range(60):  # until the disk refuses, from three phones (each within its rate)
+            phone, client_id = phones[i % 3], uuid.uuid4().hex
+            ack = phone.call("post_idea", {"text": f"Idé {i} " + "x" * 480, "client_id": client_id},
+                             timeout=20)
+            sent.append((phone, client_id, i))
+            if ack["ok"]:
+                acked.append(client_id)
+            elif ack["error"]["code"] == "storage_full":
+                refused.append((phone, client_id, i))
+                if len(refused) >= 3:
+                    break
+            else:
+                assert ack["error"]["code"] == "rate_limited", ack
+                time.sleep(2)  # the phone's outbox waits for its allowance too
+        assert refused, "the disk never filled"
+        response = requests.post(server.url + "/api/workshops", json={"title": "T", "prompt": "Q"},
+                                 timeout=20)
+        assert response.status_code == 507 and response.json()["error"]["code"] == "storage_full"
+        console.wait_for("storage_full", timeout=20)
+        filler.unlink()
+        for phone, client_id, i in refused:  # the outbox sends them again
+            ack = phone.call("post_idea", {"text": f"Idé {i} " + "x" * 480, "client_id": client_id},
+                             timeout=20)
+            assert ack["ok"], ack
+            acked.append(client_id)
+        assert requests.post(server.url + "/api/workshops", json={"title": "T", "prompt": "Q"},
+                             timeout=20).status_code == 201
+    finally:
+        server.kill()
+    db = sqlite3.connect(small_disk / "data" / "facilitation.db")
+    stored = {row[0] for row in db.execute("SELECT client_id FROM ideas")}
+    assert set(acked) <= stored
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    log = server.log.read_text()
+    # One line every 5 s at most (when the full disk lets it be written), never a traceback per request.
+    assert "Traceback" not in log and log.count("is full") <= 3, log
+    assert "has room again" in log
