@@ -14,7 +14,7 @@ from flask_socketio import SocketIO
 
 from . import dates
 from .coordination import coordination
-from . import limits, security
+from . import compression, limits, security
 from .proxy import TrustedProxy, networks
 from .store import Store, connect
 
@@ -85,6 +85,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(organiser)
     app.register_blueprint(printing)
     version_static_files(app)
+    compression.install(app)
     security.install(app)
     register_errors(app)
     queue = app.config["MESSAGE_QUEUE"]
