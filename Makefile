@@ -25,10 +25,11 @@ demo: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest $(ARGS)
 
-# The inner loop: unit and in-process tests (Flask and Flask-SocketIO test clients) and ruff, on
-# every core; no server processes, no browser, no mypy (markers set in tests/conftest.py).
+# The inner loop: ruff, then tests/unit (in-process: Flask and Flask-SocketIO test clients) on every
+# core; no server processes, no browser, no tools (tests/live and tests/browser hold those).
 test-fast: $(BIN)/.installed
-	$(BIN)/python -m pytest -q -n auto -m "not live and not browser and not slow" $(ARGS)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -n auto tests/unit $(ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

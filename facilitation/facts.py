@@ -5,7 +5,7 @@ A logged fact carries the workshop's `seq` and is a row of `events`; a signal (`
 receives a fact; `broadcast` in `dispatch.py` is the one place that reads it. Walls and consoles get
 every fact but SCREENS-only ones; phones get what changes what a phone shows: WORKSHOP facts all, IDEA
 facts as `PhoneRoute` says (the store decides it in the fact's own transaction, see docs/protocol.md,
-"What phones receive"). docs/protocol.md lists every class here (tests/test_docs.py holds it to them).
+"What phones receive"). docs/protocol.md lists every class here (tests/unit/test_docs.py holds it to them).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class PhoneRoute:
     recipient: int | None = None  # the author's participant id (AUTHOR)
     refresh: bool = False      # phones now show everyone's ideas: a `phone_board` follows
 
-# The screens each audience reaches (tests/test_docs.py checks each screen's JS handles them).
+# The screens each audience reaches (tests/unit/test_docs.py checks each screen's JS handles them).
 RECEIVERS = {WORKSHOP: ("wall", "phone", "console"), SCREENS: ("wall", "console"),
              IDEA: ("wall", "phone", "console"), OWN_IDEA: ("wall", "phone", "console"),
              PHONES: ("phone",)}

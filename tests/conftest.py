@@ -1,78 +1,44 @@
-"""Fixtures: an app over a temporary database, and the real server started in a subprocess."""
+"""Fixtures every room shares: the app over a temporary data folder, and real servers and clients.
+
+The tests live in three rooms, each with its conftest and marker: `tests/unit` (in-process, the
+`make test-fast` loop), `tests/live` (real processes: app.py, Redis, HAProxy, and tools such as mypy,
+pybabel and datasette) and `tests/browser` (chromium through Playwright, against a live server).
+"""
 
 from __future__ import annotations
 
-import queue
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-import socketio
 
-ROOT = Path(__file__).resolve().parents[1]
-ASYNC_MODES = ["eventlet", "gevent"]
+from tests.apps import ADMIN_PASSWORD
+from tests.servers import ASYNC_MODES, LiveServer, Peer
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@pytest.fixture
+def app(tmp_path: Path) -> Any:
+    """The Flask app over a temporary data folder, without a web server."""
+    from facilitation import create_app
+
+    return create_app({"DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading",
+                       "TESTING": True})
 
 
-class LiveServer:
-    """`python app.py` on a free port over a data folder; can be killed and started again."""
+@pytest.fixture
+def admin_app(tmp_path: Path) -> Any:
+    """The app with an organiser password, so that /admin is on."""
+    from facilitation import create_app
 
-    def __init__(self, data_dir: Path, mode: str, *options: str) -> None:
-        self.data_dir = data_dir
-        self.mode = mode
-        self.options = list(options)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log = data_dir / "server.log"
+    return create_app({"DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading",
+                       "TESTING": True, "ADMIN_PASSWORD": ADMIN_PASSWORD})
 
-    def start(self, timeout: float = 60.0) -> None:
-        """Start the server and wait until it answers HTTP (a loaded machine may take a while)."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--data-dir", str(self.data_dir), "--async-mode", self.mode, *self.options],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()}")
-            try:
-                if requests.get(self.url + "/", timeout=1).status_code == 200:
-                    return
-            except requests.RequestException:
-                time.sleep(0.05)  # polling a condition with a deadline, not a bare sleep
-        self.kill()  # never leave a half-started server behind the failure
-        raise RuntimeError(f"server did not start: {self.log.read_text()}")
 
-    def kill(self) -> None:
-        """Stop the server the hard way, as a crash or a pulled plug would."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def create_workshop(self, title: str = "Borgermøde", prompt: str = "Hvad skal vi gøre?",
-                        password: str | None = None) -> dict[str, Any]:
-        """Create a workshop over the HTTP API (with the organiser password, if the server has one)."""
-        headers = {"Authorization": f"Bearer {password}"} if password else {}
-        response = requests.post(self.url + "/api/workshops", json={"title": title, "prompt": prompt},
-                                 headers=headers, timeout=5)
-        assert response.status_code == 201, response.text
-        return response.json()  # type: ignore[no-any-return]
+@pytest.fixture
+def client(app: Any) -> Any:
+    """Flask's HTTP test client."""
+    return app.test_client()
 
 
 @pytest.fixture(scope="session", params=ASYNC_MODES)
@@ -93,46 +59,6 @@ def fresh_server(tmp_path: Path, live_server: LiveServer) -> Iterator[LiveServer
     server.kill()
 
 
-class Peer:
-    """A real python-socketio client that records every event it receives."""
-
-    def __init__(self, url: str, transports: list[str] | None = None) -> None:
-        self.url = url
-        self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
-        self.seen: list[tuple[str, Any]] = []
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("*", lambda event, data=None: self.events.put((event, data)))
-        self.client.connect(url, transports=transports or ["websocket"], wait_timeout=10)
-
-    def call(self, event: str, data: Any = None, timeout: float = 10) -> Any:
-        """Emit a command and return its ack."""
-        return self.client.call(event, data, timeout=timeout)
-
-    def wait_for(self, event: str, match: Callable[[Any], bool] = lambda d: True,
-                 timeout: float = 5) -> Any:
-        """The first received `event` whose data matches, waiting up to `timeout` seconds."""
-        for seen_event, data in self.seen:
-            if seen_event == event and match(data):
-                self.seen.remove((seen_event, data))
-                return data
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"no {event!r} within {timeout}s; got {self.seen}")
-            try:
-                seen_event, data = self.events.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if seen_event == event and match(data):
-                return data
-            self.seen.append((seen_event, data))
-
-    def close(self) -> None:
-        """Disconnect."""
-        self.client.disconnect()
-
-
 @pytest.fixture
 def peers() -> Iterator[Callable[..., Peer]]:
     """Make connected clients; all are closed after the test."""
@@ -151,40 +77,6 @@ def peers() -> Iterator[Callable[..., Peer]]:
             pass
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Any:
-    """The Flask app over a temporary data folder, without a web server."""
-    from facilitation import create_app
-
-    return create_app({"DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading",
-                       "TESTING": True})
-
-
-ADMIN_PASSWORD = "kommunens-hemmelighed"
-
-
-@pytest.fixture
-def admin_app(tmp_path: Path) -> Any:
-    """The app with an organiser password, so that /admin is on."""
-    from facilitation import create_app
-
-    return create_app({"DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading",
-                       "TESTING": True, "ADMIN_PASSWORD": ADMIN_PASSWORD})
-
-
-@pytest.fixture
-def client(app: Any) -> Any:
-    """Flask's HTTP test client."""
-    return app.test_client()
-
-
-def form_token(client: Any, page: str = "/") -> str:
-    """The CSRF token a test-client session's forms carry (from a page that has a form)."""
-    client.get(page)
-    with client.session_transaction() as session:
-        return str(session["csrf"])
-
-
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     # A proxy set in the environment must never see requests to our own test servers.
@@ -192,36 +84,3 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
-
-# Markers from what a test uses, so a new test is marked without anyone remembering to: a live-server
-# fixture, or a LiveServer it starts itself (live); a browser fixture (browser); a module that runs
-# app.py in a process of its own (slow).
-LIVE_FIXTURES = {"live_server", "fresh_server", "workers", "quick_server"}
-BROWSER_FIXTURES = {"browser", "new_page"}
-
-
-def starts_server(item: pytest.Item) -> bool:
-    """Whether one of the fixtures a test uses builds a LiveServer of its own."""
-    import inspect
-
-    info = getattr(item, "_fixtureinfo", None)
-    definitions = info.name2fixturedefs.values() if info is not None else []
-    return any("LiveServer(" in inspect.getsource(d.func) for defs in definitions for d in defs
-               if inspect.isfunction(d.func) and d.func.__module__ != __name__)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests `live`, `browser` or `slow`; `make test-fast` leaves them out."""
-    import inspect
-
-    for item in items:
-        used = set(getattr(item, "fixturenames", ()))
-        function = getattr(item, "function", None)
-        source = inspect.getsource(function) if function is not None else ""
-        module = inspect.getsource(item.module) if getattr(item, "module", None) else ""
-        if used & LIVE_FIXTURES or "LiveServer(" in source or starts_server(item):
-            item.add_marker(pytest.mark.live)
-        if used & BROWSER_FIXTURES:
-            item.add_marker(pytest.mark.browser)
-        if '"app.py"' in module:
-            item.add_marker(pytest.mark.slow)

@@ -26,12 +26,12 @@ How to add a command (one function, its payload type and its test; nothing else 
 2. A new fact: a dataclass in `facilitation/facts.py` registered with `@fact`, and a store method
    that returns it from `self._append(workshop_id, MyFact(...), actor)`; its `audience` says who
    receives it, and each screen that does needs a handler (`case "my_fact":` in static/js/board.js,
-   checked by tests/test_docs.py). A refusal: raise an error
+   checked by tests/unit/test_docs.py). A refusal: raise an error
    of `facilitation/errors.py` with a code of its `CATALOGUE` (add a code there with its message).
 3. Socket.IO and HTTP find the command in `COMMANDS` by name: nothing to add in `realtime.py`.
-   Document the command, its facts and new error codes in docs/protocol.md (tests/test_docs.py
+   Document the command, its facts and new error codes in docs/protocol.md (tests/unit/test_docs.py
    fails until you do), run `make translations` for new messages, and test it with
-   `tests.commanding.do` / `refused`, which call it by name. (Importing the function below is
+   `tests.unit.commanding.do` / `refused`, which call it by name. (Importing the function below is
    optional: it lets code call `commands.<name>(store, actor, payload)`.)
 """
 

@@ -1,0 +1,85 @@
+"""Suggestions a facilitator can judge at a glance, in a real browser: shared words highlighted in the
+preview, a granularity control that asks again, and "→ Theme?" hints on unsorted cards that move
+nothing until accepted (one click, the T key, or all at once). Screenshots at 1920x1080 go to
+test-artifacts/screenshots/ as in test_screens.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.browser.pages import BIKES, LIBRARY, OUTLIER, PROJECTOR, Room, console_card, console_group, expect, online
+
+CONSOLE = PROJECTOR  # 1920x1080, Danish
+LATE = "Flere cykelstier ved skolerne"
+
+
+def test_preview_highlights_shared_words_and_asks_again_at_another_granularity(
+        live_server: Any, new_page: Callable[..., Any], peers: Callable[..., Any], shots: Path) -> None:
+    room = Room(live_server, peers, BIKES + LIBRARY + [OUTLIER])
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    online(console)
+    console.evaluate("""() => {  // record the commands the console sends
+        const call = IdeaFactory.console.call;
+        window.sent = [];
+        IdeaFactory.console.call = (event, payload) => { window.sent.push([event, payload]); return call(event, payload); };
+    }""")
+    console.locator("#suggest").click()
+    suggestions = console.locator("#suggestion-list fieldset.suggestion")
+    expect(suggestions).to_have_count(2)
+    bikes = suggestions.filter(has=console.get_by_text(BIKES[0], exact=True))
+    expect(bikes.locator("input:not([type=checkbox])")).to_have_value("Cykelstier")
+    expect(bikes.locator(".shared-words mark").first).to_have_text("cykelstier")
+    # Every member shows the shared word marked in its own spelling.
+    marked = bikes.locator(".suggestion-members label")
+    for index in range(len(BIKES)):
+        expect(marked.nth(index).locator("mark").first).to_have_text(re.compile(r"^[Cc]ykelstier$"))
+    console.screenshot(animations="disabled", path=shots / "console-suggestions-1920.png")
+
+    console.locator("#granularity").select_option("-1")
+    expect(console.locator("#suggestion-status")).to_contain_text("foreslåede temaer")
+    sent = console.evaluate("() => window.sent")
+    assert ["suggest_clusters", {"granularity": 0}] in sent and sent[-1] == ["suggest_clusters", {"granularity": -1}]
+    assert console.errors == []
+
+
+def test_fits_hints_move_nothing_until_accepted(live_server: Any, new_page: Callable[..., Any],
+                                                peers: Callable[..., Any], shots: Path) -> None:
+    room = Room(live_server, peers, BIKES[:3] + LIBRARY + [OUTLIER])
+    bikes = room.theme("Cykelstier", BIKES[:2])
+    books = room.theme("Biblioteket", LIBRARY[:2])
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    online(console)
+    hints = console.locator("#groups .fits-hint")
+    expect(console_card(console, BIKES[2]).locator(".fits-hint")).to_have_text("→ Cykelstier?")
+    for text in LIBRARY[2:]:
+        expect(console_card(console, text).locator(".fits-hint")).to_have_text("→ Biblioteket?")
+    expect(console_card(console, OUTLIER).locator(".fits-hint")).to_have_count(0)  # unsure: no hint
+    # An idea that arrives later gets its hint too.
+    room._post(99, [LATE])
+    expect(console_card(console, LATE).locator(".fits-hint")).to_have_text("→ Cykelstier?")
+    expect(hints).to_have_count(5)
+    expect(console.locator("#accept-fits")).to_have_text("Godkend alle forslag til tema (5)")
+    console.screenshot(animations="disabled", path=shots / "console-fits-hints-1920.png")
+    assert all(i["cluster_id"] is None for i in room.snapshot()["ideas"]
+               if i["text"] in [BIKES[2], LATE, OUTLIER, *LIBRARY[2:]])  # never moved by itself
+
+    console_card(console, BIKES[2]).locator(".fits-hint").click()  # one click
+    expect(console_group(console, bikes).locator(".idea")).to_have_count(3)
+    card = console_card(console, LIBRARY[2])
+    card.focus()
+    console.keyboard.press("t")  # a key on the focused card
+    expect(console_group(console, books).locator(".idea")).to_have_count(3)
+    console.locator("#accept-fits").click()  # all the rest at once
+    expect(console_group(console, books).locator(".idea")).to_have_count(5)
+    expect(console_group(console, bikes).locator(".idea")).to_have_count(4)
+    expect(hints).to_have_count(0)
+    expect(console.locator("#accept-fits")).to_be_hidden()
+    placed = {i["text"]: i["cluster_id"] for i in room.snapshot()["ideas"]}
+    assert placed[LATE] == bikes and placed[LIBRARY[4]] == books and placed[OUTLIER] is None
+    console.locator("#undo").click()  # "all at once" is one step back
+    expect(console_group(console, books).locator(".idea")).to_have_count(3)
+    assert console.errors == []

@@ -1,0 +1,353 @@
+"""Themes in a real browser: the facilitator sorts ideas on the console and the wall follows.
+
+A card dragged with the mouse or a finger lands in its theme, and a drag held at the window's edge
+scrolls to a theme below it; the keyboard alone can select, move and undo; suggested themes are edited before they are accepted and never move a card the facilitator
+placed; rename, merge and delete reach the wall; 300 ideas in 15 themes on the console (the
+wall's paging of them is tested in test_wall.py). Screenshots go to test-artifacts/screenshots/; the
+browser, page and waiting helpers are in pages.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.pages import (
+    BIKES,
+    LIBRARY,
+    OUTLIER,
+    PROJECTOR,
+    Room,
+    console_card,
+    console_group,
+    drag_with_mouse,
+    expect,
+    expect_wall_group,
+    online,
+    wall_theme,
+    wall_unsorted,
+)
+
+CONSOLE = {"viewport": {"width": 1440, "height": 900}, "locale": "da-DK"}
+TOUCH_CONSOLE = {**CONSOLE, "has_touch": True}
+
+
+def split_themes(page: Any) -> list[str]:
+    """The wall's themes whose cards do not all sit in one column under their heading: cards at
+    the top of the next column, above another theme's heading, read as belonging to no theme or
+    to that one. The last group (usually the unsorted ideas) may run on when it is taller than a
+    column, as nothing follows it; a group that fits a column is never split."""
+    split: list[str] = page.evaluate("""() => {
+        const board = document.getElementById("ideas").getBoundingClientRect();
+        const sections = [...document.querySelectorAll("#ideas section.theme")];
+        return sections.filter((section, index) => {
+            const heading = section.querySelector("h2");
+            if (!heading) { return false; }
+            const top = heading.getBoundingClientRect();
+            const parts = [...section.querySelectorAll(".idea")].map(p => p.getBoundingClientRect());
+            const split = parts.some(r => Math.abs(r.left - top.left) > 1 || r.top < top.bottom - 1);
+            const height = parts.reduce((sum, r) => sum + r.height, top.height);
+            return split && (index < sections.length - 1 || height < board.height * 0.9);
+        }).map(section => section.querySelector("h2").textContent);
+    }""")
+    return split
+
+
+def drag_with_finger(page: Any, source: Any, target: Any) -> None:
+    """The same with a real touch sequence (CDP Input.dispatchTouchEvent: Chromium turns it into
+    pointer events of pointerType "touch", as a finger on a tablet would)."""
+    start, end = source.bounding_box(), target.bounding_box()
+    assert start and end
+    x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    x1, y1 = end["x"] + end["width"] / 2, end["y"] + end["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+    for step in range(1, 11):
+        x, y = x0 + (x1 - x0) * step / 10, y0 + (y1 - y0) * step / 10
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+WORDS = ["Grønne tage", "Bilfri søndage", "Flere bænke", "Byhaver i gårdene med fælles kompost",
+         "Lavere husleje for studerende", "Gadefester hver sommer", "Bedre belysning i parkerne",
+         "Legepladser for større børn", "Cykelstier langs søerne", "Lektiecafé på biblioteket"]
+THEMES = ["Grønt", "Trafik", "Boliger", "Kultur", "Børn og unge", "Sundhed", "Ældre", "Skoler",
+          "Idræt", "Byrum", "Klima", "Handel", "Natteliv", "Fællesskab", "Tryghed"]
+
+
+DRAG_IDEAS = ["Flere cykelstier på Nørrebro", "Længere åbningstid på biblioteket", "Bænke ved søerne"]
+
+
+@pytest.mark.parametrize("pointer", ["mouse", "touch"])
+def test_drag_a_card_onto_a_theme(pointer: str, live_server: Any, new_page: Callable[..., Any],
+                                  peers: Callable[..., Any], shots: Path) -> None:
+    room = Room(live_server, peers, DRAG_IDEAS)
+    console = new_page(room.workshop["facilitator_url"], **(TOUCH_CONSOLE if pointer == "touch" else CONSOLE))
+    online(console)
+    wall = new_page(room.workshop["wall_url"], **PROJECTOR)
+    online(wall)
+    expect(console_group(console, None).locator(".idea")).to_have_count(3)
+
+    console.locator("#new-theme-label").fill("Trafik")
+    console.locator("#new-theme-label").press("Enter")
+    theme = console.locator("#groups section.group.theme")
+    expect(theme).to_have_count(1)
+    expect(theme.locator("h2")).to_contain_text("Trafik")
+    theme_id = int(theme.get_attribute("data-cluster"))
+    expect(wall.locator("#ideas h2")).to_have_count(0)  # an empty theme has no heading on the wall
+
+    text = DRAG_IDEAS[0]
+    card = console_card(console, text)
+    expect(card).to_have_count(1)
+    console.evaluate("""() => { window.pointerTypes = [];
+        document.addEventListener("pointerdown", e => pointerTypes.push(e.pointerType), true); }""")
+    drag = drag_with_finger if pointer == "touch" else drag_with_mouse
+    drag(console, card.locator(".idea-text"), theme.locator("header h2"))
+    assert console.evaluate("() => pointerTypes") == [pointer]  # a real finger, not a mouse
+
+    expect(console_card(console, text)).to_have_count(1)
+    expect(console_group(console, theme_id).locator(".idea-text")).to_have_text([text])
+    expect(console_group(console, theme_id).locator("h2 .theme-count")).to_have_text("1")
+    expect(console_group(console, None).locator(".idea")).to_have_count(2)
+    # A drop is not a click: the card was not selected on the way.
+    expect(console.locator("#groups .idea.selected")).to_have_count(0)
+    expect(console.locator(".drag-ghost")).to_have_count(0)
+
+    expect_wall_group(wall_theme(wall, "Trafik"), [text])
+    expect_wall_group(wall_unsorted(wall), room.wall_order(DRAG_IDEAS[1:]))
+    assert split_themes(wall) == []
+    assert room.cluster_of(text) == theme_id
+    assert [c["id"] for c in room.snapshot()["clusters"]] == [theme_id]
+    console.screenshot(animations="disabled", path=shots / f"console-dragged-{pointer}-1440.png")
+    if pointer == "mouse":
+        wall.screenshot(animations="disabled", path=shots / "wall-one-theme.png")
+    assert console.errors == [] and wall.errors == []
+
+
+def test_touch_drag_scrolls_to_a_theme_below_the_window(live_server: Any, new_page: Callable[..., Any],
+                                                         peers: Callable[..., Any]) -> None:
+    # A finger on a card cannot scroll the page: held near the window's edge, the drag scrolls it.
+    texts = [f"{WORDS[n % len(WORDS)]} ({n + 1})" for n in range(16)]
+    room = Room(live_server, peers, texts)
+    themes = [room.theme(label) for label in THEMES[:4]]
+    tablet = new_page(room.workshop["facilitator_url"], viewport={"width": 1180, "height": 820},
+                      has_touch=True, locale="da-DK")
+    online(tablet)
+    expect(console_group(tablet, None).locator(".idea")).to_have_count(16)
+    tablet.wait_for_function("() => IdeaFactory.console.hintsSettled")  # "→ Theme?" hints drawn
+    target = console_group(tablet, themes[-1])
+    height = tablet.viewport_size["height"]
+    box = target.bounding_box()
+    assert box and box["y"] > height, "the theme should start below the window"
+    card = console_card(tablet, texts[0]).locator(".idea-text")
+    start = card.bounding_box()
+    assert start
+    x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    x1, y1 = box["x"] + box["width"] / 2, height - 30
+    cdp = tablet.context.new_cdp_session(tablet)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+    for step in range(1, 11):
+        point = {"x": x0 + (x1 - x0) * step / 10, "y": y0 + (y1 - y0) * step / 10}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    # The finger rests by the bottom edge until the page has scrolled the theme under it.
+    tablet.wait_for_function("""([x, y, id]) => {
+        const under = document.elementFromPoint(x, y);
+        return !!under && !!under.closest(`.group.drop-target[data-cluster="${id}"]`);
+    }""", arg=[x1, y1, themes[-1]])
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+    expect(target.locator(".idea-text")).to_have_text([texts[0]])
+    assert room.cluster_of(texts[0]) == themes[-1]
+    assert tablet.errors == []
+
+
+def test_keyboard_moves_and_undoes(live_server: Any, new_page: Callable[..., Any],
+                                   peers: Callable[..., Any]) -> None:
+    room = Room(live_server, peers, DRAG_IDEAS)
+    room.theme("Trafik")
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    online(console)
+    wall = new_page(room.workshop["wall_url"], **PROJECTOR)
+    online(wall)
+    expect(console_group(console, None).locator(".idea")).to_have_count(3)
+    expect(wall.locator("#idea-count")).to_have_text("3")
+    expect(wall_theme(wall, "Trafik")).to_have_count(0)  # no heading without ideas
+
+    # With nothing selected the selection buttons are disabled, and look it (the white "secondary"
+    # style once hid that "Clear selection" was disabled).
+    look = "el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]"
+    expect(console.locator("#clear-selection")).to_be_disabled()
+    assert console.locator("#clear-selection").evaluate(look) == console.locator("#move-selected").evaluate(look)
+
+    # Tab from the top of the page to the first card.
+    for _ in range(60):
+        console.keyboard.press("Tab")
+        if console.evaluate("() => document.activeElement.matches('#groups .idea')"):
+            break
+    else:
+        pytest.fail("Tab never reached a card")
+    focused = console.locator("#groups .idea:focus")
+    idea_id = int(focused.get_attribute("data-id"))
+    text = next(t for t, i in room.ids.items() if i == idea_id)
+    card = console.locator(f'#groups .idea[data-id="{idea_id}"]')
+    console.keyboard.press("Space")
+    expect(card).to_have_attribute("aria-selected", "true")
+    expect(card).to_be_focused()  # the re-render keeps the focus on the card
+
+    # Back to "Move to…", pick the theme with the arrow key, then Tab to "Move" and press Enter.
+    for _ in range(10):
+        console.keyboard.press("Shift+Tab")
+        if console.evaluate("() => document.activeElement.id === 'move-target'"):
+            break
+    else:
+        pytest.fail("Shift+Tab never reached #move-target")
+    console.keyboard.press("ArrowDown")
+    expect(console.locator("#move-target option:checked")).to_have_text("Trafik")
+    console.keyboard.press("Tab")
+    expect(console.locator("#move-selected")).to_be_focused()
+    console.keyboard.press("Enter")
+
+    expect_wall_group(wall_theme(wall, "Trafik"), [text])
+    expect(console_group(console, room.cluster_of(text)).locator(".idea-text")).to_have_text([text])
+    expect(console.locator("#groups .idea.selected")).to_have_count(0)
+    expect(console.locator("#undo")).to_be_enabled()
+
+    console.keyboard.press("Control+z")
+    expect(wall_theme(wall, "Trafik")).to_have_count(0)
+    expect_wall_group(wall_unsorted(wall), room.wall_order(DRAG_IDEAS), heading=False)
+    expect(console.locator("#undo")).to_be_disabled()
+    assert room.cluster_of(text) is None
+    assert console.errors == [] and wall.errors == []
+
+
+PLACED = "Cykelstier hele vejen til Amager"
+
+
+def test_edit_and_accept_a_suggested_theme(live_server: Any, new_page: Callable[..., Any],
+                                           peers: Callable[..., Any], shots: Path) -> None:
+    room = Room(live_server, peers, BIKES + LIBRARY + [OUTLIER, PLACED], show_themes=False)
+    manual = room.theme("Trafik", [PLACED])  # the facilitator's own placement, before suggesting
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    online(console)
+    wall = new_page(room.workshop["wall_url"], **PROJECTOR)
+    online(wall)
+    expect(console_group(console, None).locator(".idea")).to_have_count(11)
+
+    console.locator("#suggest").click()
+    panel = console.locator("#suggestions")
+    expect(panel).to_be_visible()
+    suggestions = console.locator("#suggestion-list fieldset.suggestion")
+    expect(suggestions).to_have_count(2)
+    expect(console.locator("#suggestions-heading")).to_be_focused()
+    proposed = [sorted(s.locator(".suggestion-members label").all_inner_texts()) for s in suggestions.all()]
+    assert sorted(proposed) == sorted([sorted(BIKES), sorted(LIBRARY)]), proposed
+    # Only unsorted ideas are proposed: not the placed one, and the outlier fits no theme.
+    expect(panel.get_by_text(PLACED, exact=True)).to_have_count(0)
+    expect(panel.get_by_text(OUTLIER, exact=True)).to_have_count(0)
+    console.screenshot(animations="disabled", path=shots / "console-suggestions-1440.png")
+
+    first = suggestions.first
+    members = first.locator(".suggestion-members li")
+    expect(members.locator("input[type=checkbox]:checked")).to_have_count(5)
+    dropped = members.last.locator("label").inner_text()
+    members.last.locator("input[type=checkbox]").uncheck()
+    kept = [t for t in proposed[0] if t != dropped]
+    first.locator("input:not([type=checkbox])").fill("Redigeret tema")
+    first.locator("button").first.click()  # "Accept theme"
+
+    expect(suggestions).to_have_count(1)  # the accepted one leaves the preview
+    # The accepted theme stays off the projector until the facilitator shows the themes.
+    expect(console_group(console, None).locator(".idea")).to_have_count(11 - len(kept))
+    expect(wall.locator("#ideas .theme:not(.unsorted)")).to_have_count(0)
+    expect(wall.locator("#ideas h2")).to_have_count(0)
+    expect(wall.locator("#ideas .idea")).to_have_count(12)
+    switch = console.get_by_role("switch", name="Vis temaer på væggen")
+    expect(switch).not_to_be_checked()
+    switch.check()
+    theme = wall_theme(wall, "Redigeret tema")
+    expect(theme).to_have_count(1)
+    expect_wall_group(theme, room.wall_order(kept))
+    expect_wall_group(wall_theme(wall, "Trafik"), [PLACED])
+    expect_wall_group(wall_unsorted(wall), room.wall_order([dropped, OUTLIER] + [
+        t for t in proposed[1]]))
+
+    snapshot = room.snapshot()
+    created = [c["id"] for c in snapshot["clusters"] if c["label"] == "Redigeret tema"]
+    assert len(created) == 1
+    by_text = {i["text"]: i["cluster_id"] for i in snapshot["ideas"]}
+    assert sorted(t for t, c in by_text.items() if c == created[0]) == sorted(kept)
+    assert by_text[dropped] is None and by_text[OUTLIER] is None and by_text[PLACED] == manual
+    expect(console_group(console, created[0]).locator(".idea")).to_have_count(len(kept))
+    assert split_themes(wall) == []
+    wall.screenshot(animations="disabled", path=shots / "wall-suggested-theme.png")
+    assert console.errors == [] and wall.errors == []
+
+
+def test_rename_merge_and_delete_from_the_console(live_server: Any, new_page: Callable[..., Any],
+                                                  peers: Callable[..., Any], shots: Path) -> None:
+    green = ["Plant flere træer", "Byhaver i gårdene med fælles kompost", "Grønne tage på alle nye boliger",
+             "Flere blomsterenge i parkerne"]
+    traffic = ["Bilfri søndage", "Flere cykelstier", "Lavere hastighed på de små veje",
+               "Gratis busser for børn og unge"]
+    room = Room(live_server, peers, green + traffic + [OUTLIER])
+    green_id = room.theme("Grønt", green)
+    traffic_id = room.theme("Trafik", traffic)
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    online(console)
+    wall = new_page(room.workshop["wall_url"], **PROJECTOR)
+    online(wall)
+    expect_wall_group(wall_theme(wall, "Grønt"), room.wall_order(green))
+
+    # Rename: the console asks with window.prompt.
+    prompts: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        prompts.append(dialog.default_value)
+        dialog.accept("Grønne områder")
+
+    console.once("dialog", answer)
+    console_group(console, green_id).locator(".theme-tools button").first.click()
+    expect_wall_group(wall_theme(wall, "Grønne områder"), room.wall_order(green))
+    expect(wall_theme(wall, "Grønt")).to_have_count(0)
+    expect(console_group(console, green_id).locator("h2")).to_contain_text("Grønne områder")
+    assert prompts == ["Grønt"]
+
+    # Merge "Trafik" into the renamed theme.
+    console_group(console, traffic_id).locator(".theme-tools select").select_option(str(green_id))
+    expect(wall_theme(wall, "Trafik")).to_have_count(0)
+    expect_wall_group(wall_theme(wall, "Grønne områder"), room.wall_order(green + traffic))
+    # Eight cards are taller than a column at the largest text: the text shrinks so that the theme
+    # stays in one column under its heading, above the unsorted idea (drawn and sized in one frame).
+    expect_wall_group(wall_unsorted(wall), [OUTLIER])
+    assert split_themes(wall) == []
+    wall.screenshot(animations="disabled", path=shots / "wall-merged-theme.png")
+    expect(console_group(console, traffic_id)).to_have_count(0)
+    assert [c["id"] for c in room.snapshot()["clusters"]] == [green_id]
+
+    # Delete: its ideas return to unsorted, and the wall drops its theme headings.
+    console_group(console, green_id).locator(".theme-tools button.danger").click()
+    expect(wall.locator("#ideas section.theme:not(.unsorted)")).to_have_count(0)
+    expect_wall_group(wall_unsorted(wall), room.wall_order(green + traffic + [OUTLIER]), heading=False)
+    expect(wall.locator("#ideas h2")).to_have_count(0)
+    expect(console_group(console, None).locator(".idea")).to_have_count(9)
+    snapshot = room.snapshot()
+    assert snapshot["clusters"] == [] and all(i["cluster_id"] is None for i in snapshot["ideas"])
+    assert console.errors == [] and wall.errors == []
+
+
+def test_three_hundred_ideas_in_fifteen_themes_on_the_console(
+        live_server: Any, new_page: Callable[..., Any], peers: Callable[..., Any], shots: Path) -> None:
+    texts = [f"{WORDS[n % len(WORDS)]} ({n + 1})" for n in range(300)]
+    room = Room(live_server, peers, texts)  # 30 participants, 10 ideas each
+    for number, label in enumerate(THEMES):  # 18 ideas in each theme, 30 left unsorted
+        room.theme(label, texts[number * 18:(number + 1) * 18])
+    # The wall with 300 ideas in themes is tested page by page in test_wall.py.
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    expect(console.locator("#groups .idea")).to_have_count(300)
+    console.locator("#groups section.group.theme h2").first.evaluate("heading => heading.scrollIntoView()")
+    console.screenshot(animations="disabled", path=shots / "console-15-themes-1440.png")
+    assert console.errors == []

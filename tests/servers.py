@@ -1,0 +1,115 @@
+"""Real servers and clients for the live and browser tests: `python app.py` on a free port, and a
+python-socketio client that records what it receives."""
+
+from __future__ import annotations
+
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+import socketio
+
+ROOT = Path(__file__).resolve().parents[1]
+ASYNC_MODES = ["eventlet", "gevent"]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class LiveServer:
+    """`python app.py` on a free port over a data folder; can be killed and started again."""
+
+    def __init__(self, data_dir: Path, mode: str, *options: str) -> None:
+        self.data_dir = data_dir
+        self.mode = mode
+        self.options = list(options)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = data_dir / "server.log"
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Start the server and wait until it answers HTTP (a loaded machine may take a while)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(self.port),
+                 "--data-dir", str(self.data_dir), "--async-mode", self.mode, *self.options],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()}")
+            try:
+                if requests.get(self.url + "/", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.05)  # polling a condition with a deadline, not a bare sleep
+        self.kill()  # never leave a half-started server behind the failure
+        raise RuntimeError(f"server did not start: {self.log.read_text()}")
+
+    def kill(self) -> None:
+        """Stop the server the hard way, as a crash or a pulled plug would."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def create_workshop(self, title: str = "Borgermøde", prompt: str = "Hvad skal vi gøre?",
+                        password: str | None = None) -> dict[str, Any]:
+        """Create a workshop over the HTTP API (with the organiser password, if the server has one)."""
+        headers = {"Authorization": f"Bearer {password}"} if password else {}
+        response = requests.post(self.url + "/api/workshops", json={"title": title, "prompt": prompt},
+                                 headers=headers, timeout=5)
+        assert response.status_code == 201, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+
+class Peer:
+    """A real python-socketio client that records every event it receives."""
+
+    def __init__(self, url: str, transports: list[str] | None = None) -> None:
+        self.url = url
+        self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self.seen: list[tuple[str, Any]] = []
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("*", lambda event, data=None: self.events.put((event, data)))
+        self.client.connect(url, transports=transports or ["websocket"], wait_timeout=10)
+
+    def call(self, event: str, data: Any = None, timeout: float = 10) -> Any:
+        """Emit a command and return its ack."""
+        return self.client.call(event, data, timeout=timeout)
+
+    def wait_for(self, event: str, match: Callable[[Any], bool] = lambda d: True,
+                 timeout: float = 5) -> Any:
+        """The first received `event` whose data matches, waiting up to `timeout` seconds."""
+        for seen_event, data in self.seen:
+            if seen_event == event and match(data):
+                self.seen.remove((seen_event, data))
+                return data
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no {event!r} within {timeout}s; got {self.seen}")
+            try:
+                seen_event, data = self.events.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if seen_event == event and match(data):
+                return data
+            self.seen.append((seen_event, data))
+
+    def close(self) -> None:
+        """Disconnect."""
+        self.client.disconnect()

@@ -1,0 +1,247 @@
+"""Theme commands over an in-memory store: rules, authorization, facts, and what suggestions touch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlite_utils import Database
+
+from facilitation import commands
+from facilitation.errors import CommandError
+from facilitation.model import FACILITATOR, Actor
+from facilitation.store import Store
+from tests.unit.commanding import refused
+
+IDEAS = [
+    "Flere cykelstier på Nørrebro", "Bredere cykelstier langs søerne", "Sikre cykelstier til skolebørn",
+    "Længere åbningstider på biblioteket", "Biblioteket skal have åbent om søndagen",
+    "Flere bøger på biblioteket om byens historie", "Gratis kaffe til alle",
+]
+
+
+@pytest.fixture
+def setup() -> dict[str, Any]:
+    store = Store(Database(memory=True))
+    workshop, _ = store.create_workshop("T", "Q")
+    participant, _ = commands.join(store, {"code": workshop.code})
+    ideas = [commands.post_idea(store, participant, {"text": t, "client_id": str(n)})[0]["idea"]
+             for n, t in enumerate(IDEAS)]
+    return {"store": store, "fac": Actor(workshop, FACILITATOR), "participant": participant,
+            "ideas": [i["id"] for i in ideas]}
+
+
+def run(setup: dict[str, Any], name: str, payload: Any, actor: str = "fac") -> commands.Result:
+    return getattr(commands, name)(setup["store"], setup[actor], payload)  # type: ignore[no-any-return]
+
+
+def snapshot(setup: dict[str, Any]) -> dict[str, Any]:
+    return setup["store"].snapshot(setup["fac"].workshop.id, include_hidden=True)  # type: ignore[no-any-return]
+
+
+def test_participants_get_forbidden_for_every_theme_command(setup: dict[str, Any]) -> None:
+    for name, payload in [("create_cluster", {"label": "x"}), ("rename_cluster", {"cluster_id": 1, "label": "y"}),
+                          ("move_idea", {"idea_id": setup["ideas"][0], "cluster_id": None}),
+                          ("move_ideas", {"idea_ids": setup["ideas"][:2], "cluster_id": None}),
+                          ("merge_clusters", {"source_id": 1, "target_id": 2}),
+                          ("delete_cluster", {"cluster_id": 1}), ("suggest_clusters", {}),
+                          ("suggest_fits", {}), ("set_themes_on_wall", {"themes_on_wall": True}),
+                          ("apply_suggestions", {"suggestions": []}),
+                          ("reorder_clusters", {"cluster_ids": []}),
+                          ("stack_ideas", {"idea_ids": setup["ideas"][:2]})]:
+        assert refused(setup, name, payload, who="participant") == "forbidden", name
+
+
+def test_create_move_rename_and_snapshot(setup: dict[str, Any]) -> None:
+    ack, facts = run(setup, "create_cluster", {"label": "  Cykler "})
+    cluster = ack["cluster"]
+    assert cluster["label"] == "Cykler" and facts[0].type == "cluster_created"
+    idea = setup["ideas"][0]
+    _, facts = run(setup, "move_idea", {"idea_id": idea, "cluster_id": cluster["id"]})
+    assert facts[0].type == "idea_moved" and facts[0].payload["cluster_id"] == cluster["id"]
+    assert run(setup, "move_idea", {"idea_id": idea, "cluster_id": cluster["id"]})[1] == []
+    _, facts = run(setup, "rename_cluster", {"cluster_id": cluster["id"], "label": "Cykelstier"})
+    assert facts[0].payload == {"cluster_id": cluster["id"], "label": "Cykelstier"}
+    state = snapshot(setup)
+    assert state["clusters"] == [{"id": cluster["id"], "label": "Cykelstier", "position": 0,
+                                 "prompt_id": state["workshop"]["active_prompt_id"]}]
+    assert [i["cluster_id"] for i in state["ideas"]][:2] == [cluster["id"], None]
+    run(setup, "move_idea", {"idea_id": idea, "cluster_id": None})
+    assert snapshot(setup)["ideas"][0]["cluster_id"] is None
+
+
+def test_bad_input_and_unknown_ids(setup: dict[str, Any]) -> None:
+    assert refused(setup, "create_cluster", {"label": ""}) == "empty"
+    assert refused(setup, "create_cluster", {"label": "x" * 81}) == "too_long"
+    assert refused(setup, "create_cluster", ["label"]) == "invalid"
+    assert refused(setup, "rename_cluster", {"cluster_id": 999, "label": "x"}) == "theme_not_found"
+    assert refused(setup, "move_idea", {"idea_id": 999, "cluster_id": None}) == "idea_not_found"
+    assert refused(setup, "move_idea", {"idea_id": setup["ideas"][0]}) == "invalid"
+    assert refused(setup, "move_idea", {"idea_id": setup["ideas"][0], "cluster_id": 999}) == "theme_not_found"
+    assert refused(setup, "move_idea", {"idea_id": "1", "cluster_id": None}) == "invalid"
+    assert refused(setup, "delete_cluster", {"cluster_id": True}) == "invalid"
+    assert refused(setup, "apply_suggestions", {"suggestions": "x"}) == "invalid"
+    assert refused(setup, "apply_suggestions", {"suggestions": [{"label": "x", "idea_ids": ["a"]}]}) == "invalid"
+
+
+def test_theme_of_another_workshop_is_not_found(setup: dict[str, Any]) -> None:
+    store = setup["store"]
+    other, _ = store.create_workshop("Other", "Q")
+    foreign = commands.create_cluster(store, Actor(other, FACILITATOR), {"label": "Fremmed"})[0]
+    payload = {"idea_id": setup["ideas"][0], "cluster_id": foreign["cluster"]["id"]}
+    assert refused(setup, "move_idea", payload) == "theme_not_found"
+
+
+def test_merge_and_delete_return_ideas(setup: dict[str, Any]) -> None:
+    a = run(setup, "create_cluster", {"label": "A"})[0]["cluster"]["id"]
+    b = run(setup, "create_cluster", {"label": "B"})[0]["cluster"]["id"]
+    ids = setup["ideas"]
+    run(setup, "move_idea", {"idea_id": ids[0], "cluster_id": a})
+    run(setup, "move_idea", {"idea_id": ids[1], "cluster_id": b})
+    assert refused(setup, "merge_clusters", {"source_id": a, "target_id": a}) == "invalid"
+    _, facts = run(setup, "merge_clusters", {"source_id": a, "target_id": b})
+    assert facts[0].payload == {"source_id": a, "target_id": b, "idea_ids": [ids[0]]}
+    state = snapshot(setup)
+    assert [c["id"] for c in state["clusters"]] == [b]
+    assert [i["cluster_id"] for i in state["ideas"][:2]] == [b, b]
+    _, facts = run(setup, "delete_cluster", {"cluster_id": b})
+    assert facts[0].payload["idea_ids"] == [ids[0], ids[1]]
+    state = snapshot(setup)
+    assert state["clusters"] == [] and all(i["cluster_id"] is None for i in state["ideas"])
+
+
+def test_reorder_needs_every_theme(setup: dict[str, Any]) -> None:
+    ids = [run(setup, "create_cluster", {"label": label})[0]["cluster"]["id"] for label in "ABC"]
+    assert refused(setup, "reorder_clusters", {"cluster_ids": ids[:2]}) == "invalid"
+    run(setup, "reorder_clusters", {"cluster_ids": ids[::-1]})
+    assert [c["label"] for c in snapshot(setup)["clusters"]] == ["C", "B", "A"]
+
+
+def test_suggestions_touch_only_unsorted_ideas(setup: dict[str, Any]) -> None:
+    ids = setup["ideas"]
+    placed = run(setup, "create_cluster", {"label": "Mine"})[0]["cluster"]["id"]
+    run(setup, "move_idea", {"idea_id": ids[0], "cluster_id": placed})
+    ack, facts = run(setup, "suggest_clusters", {})
+    assert facts == []  # suggesting changes nothing
+    suggested = {i for s in ack["suggestions"] for i in s["idea_ids"]}
+    assert ids[0] not in suggested
+    assert any(set(s["idea_ids"]) >= {ids[3], ids[4]} for s in ack["suggestions"])
+
+    # The facilitator placed an idea after asking: applying the old suggestion leaves it put.
+    run(setup, "move_idea", {"idea_id": ids[3], "cluster_id": placed})
+    ack, facts = run(setup, "apply_suggestions", {"suggestions": [
+        {"label": "Bibliotek", "idea_ids": [ids[0], ids[3], ids[4], ids[5]]},
+        {"label": "Tom", "idea_ids": [ids[0]]}]})
+    assert [c["label"] for c in ack["clusters"]] == ["Bibliotek"]
+    assert [f.type for f in facts] == ["clusters_created"]  # one action, one fact
+    assert facts[0].payload["clusters"] == [{**ack["clusters"][0], "idea_ids": [ids[4], ids[5]]}]
+    by_id = {i["id"]: i["cluster_id"] for i in snapshot(setup)["ideas"]}
+    assert by_id[ids[0]] == placed and by_id[ids[3]] == placed
+    assert by_id[ids[4]] == by_id[ids[5]] == ack["clusters"][0]["id"]
+
+
+def test_suggestions_carry_shared_words_and_skip_the_question_words() -> None:
+    store = Store(Database(memory=True))
+    workshop, _ = store.create_workshop("Cykelstier i byen", "Hvad skal kommunen gøre for cyklisterne?")
+    participant, _ = commands.join(store, {"code": workshop.code})
+    texts = ["Kommunen skal bygge flere cykelstier ved skolerne", "Sikre cykelstier ved skolerne",
+             "Cykelstier og skolerne: bedre overgange", "Kommunen skal åbne biblioteket om søndagen",
+             "Biblioteket skal have flere bøger", "Gratis kaffe på biblioteket"]
+    for n, text in enumerate(texts):
+        commands.post_idea(store, participant, {"text": text, "client_id": str(n)})
+    fac = Actor(workshop, FACILITATOR)
+    ack, _ = commands.suggest_clusters(store, fac, {})
+    labels = sorted(s["label"] for s in ack["suggestions"])
+    # Not "Cykelstier", the title's word; headings in the indefinite form, not "Skolerne".
+    assert labels == ["Bibliotek", "Skoler"], labels
+    school = next(s for s in ack["suggestions"] if s["label"] == "Skoler")
+    # The preview highlights the spelling the members wrote.
+    assert school["words"] == ["skoler"] and school["forms"] == ["skolerne"]
+    assert ack["granularity"] == 0
+    assert commands.suggest_clusters(store, fac, {"granularity": -2})[0]["granularity"] == -2
+    for bad in (3, -3, 1.5, True, "more"):
+        with pytest.raises(CommandError) as error:
+            commands.suggest_clusters(store, fac, {"granularity": bad})
+        assert error.value.code == "invalid"
+
+
+def test_fits_name_an_existing_theme_for_unsorted_ideas_and_change_nothing(setup: dict[str, Any]) -> None:
+    ids = setup["ideas"]
+    assert run(setup, "suggest_fits", {}) == ({"fits": []}, [])  # no themes yet: nothing to fit
+    bikes = run(setup, "create_cluster", {"label": "Cykelstier"})[0]["cluster"]["id"]
+    books = run(setup, "create_cluster", {"label": "Biblioteket"})[0]["cluster"]["id"]
+    run(setup, "move_ideas", {"idea_ids": ids[:2], "cluster_id": bikes})
+    run(setup, "move_ideas", {"idea_ids": ids[3:5], "cluster_id": books})
+    before = snapshot(setup)
+    ack, facts = run(setup, "suggest_fits", {})
+    assert facts == [] and snapshot(setup) == before  # a hint never moves anything by itself
+    fits = {f["idea_id"]: f["cluster_id"] for f in ack["fits"]}
+    assert fits.get(ids[2]) == bikes and fits.get(ids[5]) == books
+    assert ids[6] not in fits  # "Gratis kaffe til alle" fits neither: no hint
+
+
+def test_stacked_duplicates_move_as_one_card_and_are_kept(setup: dict[str, Any]) -> None:
+    store, ids = setup["store"], setup["ideas"]
+    participant = setup["participant"]
+    dup = commands.post_idea(store, participant, {"text": "flere cykelstier på nørrebro!",
+                                                  "client_id": "dup"})[0]["idea"]["id"]
+    ack, _ = run(setup, "suggest_clusters", {})
+    assert [ids[0], dup] in ack["duplicates"]
+    _, facts = run(setup, "stack_ideas", {"idea_ids": [ids[0], dup]})
+    assert facts[0].payload == {"idea_id": ids[0], "duplicate_ids": [dup], "cluster_id": None}
+    theme = run(setup, "create_cluster", {"label": "Cykler"})[0]["cluster"]["id"]
+    run(setup, "move_idea", {"idea_id": dup, "cluster_id": theme})  # moving a duplicate moves its card
+    by_id = {i["id"]: i for i in snapshot(setup)["ideas"]}
+    assert by_id[ids[0]]["cluster_id"] == by_id[dup]["cluster_id"] == theme
+    assert by_id[dup]["duplicate_of"] == ids[0] and len(by_id) == len(IDEAS) + 1
+    assert dup not in {i for s in run(setup, "suggest_clusters", {})[0]["suggestions"] for i in s["idea_ids"]}
+    run(setup, "unstack_idea", {"idea_id": dup})
+    assert snapshot(setup)["ideas"][-1]["duplicate_of"] is None
+    assert refused(setup, "stack_ideas", {"idea_ids": [ids[0]]}) == "invalid"
+
+
+def test_themes_reach_the_wall_only_when_the_facilitator_shows_them(setup: dict[str, Any]) -> None:
+    assert snapshot(setup)["workshop"]["themes_on_wall"] is False  # a new workshop keeps drafts off
+    assert refused(setup, "set_themes_on_wall", {"themes_on_wall": True}, who="participant") == "forbidden"
+    assert refused(setup, "set_themes_on_wall", {"themes_on_wall": "yes"}) == "invalid"
+    assert refused(setup, "set_themes_on_wall", {}) == "invalid"
+    ack, facts = run(setup, "set_themes_on_wall", {"themes_on_wall": True})
+    assert ack == {"themes_on_wall": True}
+    assert [(f.type, f.payload) for f in facts] == [("themes_on_wall_changed", {"themes_on_wall": True})]
+    assert snapshot(setup)["workshop"]["themes_on_wall"] is True
+    assert run(setup, "set_themes_on_wall", {"themes_on_wall": True})[1] == []  # no change, no fact
+    _, facts = run(setup, "set_themes_on_wall", {"themes_on_wall": False})
+    assert facts[0].payload == {"themes_on_wall": False}
+
+
+def test_workshops_from_before_the_switch_keep_their_themes_on_the_wall() -> None:
+    from facilitation.store.schema import m007_themes_on_wall, migrations
+
+    db = Database(memory=True)
+    migrations.apply(db, stop_before=m007_themes_on_wall.__name__)
+    db.table("workshops").insert({"code": "OLD234", "title": "Old", "prompt": "Q",
+                                  "facilitator_token_hash": "x", "seq": 0})
+    migrations.apply(db)
+    store = Store(db)
+    assert store.get_workshop("OLD234").themes_on_wall is True  # type: ignore[union-attr]
+    new, _ = store.create_workshop("New", "Q")
+    assert new.themes_on_wall is False
+
+
+def test_a_selection_moves_as_one_fact(setup: dict[str, Any]) -> None:
+    store, ids = setup["store"], setup["ideas"]
+    theme = run(setup, "create_cluster", {"label": "Cykler"})[0]["cluster"]["id"]
+    run(setup, "stack_ideas", {"idea_ids": [ids[0], ids[1]]})
+    run(setup, "move_idea", {"idea_id": ids[2], "cluster_id": theme})
+    # The stacked duplicate stands for its card; an idea already there does not count as moved.
+    ack, facts = run(setup, "move_ideas", {"idea_ids": [ids[1], ids[2], ids[3]], "cluster_id": theme})
+    assert ack == {"idea_ids": [ids[0], ids[1], ids[3]], "cluster_id": theme}
+    assert [f.type for f in facts] == ["idea_moved"] and facts[0].payload["idea_ids"] == ack["idea_ids"]
+    assert run(setup, "move_ideas", {"idea_ids": [ids[3]], "cluster_id": theme})[1] == []
+    ack, facts = run(setup, "move_ideas", {"idea_ids": [ids[0], ids[3]], "cluster_id": None})
+    assert ack["idea_ids"] == [ids[0], ids[1], ids[3]] and len(facts) == 1
+    assert refused(setup, "move_ideas", {"idea_ids": [], "cluster_id": None}) == "invalid"
+    assert refused(setup, "move_ideas", {"idea_ids": [ids[0]]}) == "invalid"
+    assert refused(setup, "move_ideas", {"idea_ids": [99999], "cluster_id": None}) == "idea_not_found"
+    assert refused(setup, "move_ideas", {"idea_ids": [ids[0]], "cluster_id": 99999}) == "theme_not_found"
+    assert store.get_idea(setup["fac"].workshop.id, ids[2]).cluster_id == theme
