@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
 import signal
 import time
 from collections.abc import Iterator
@@ -13,40 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.servers import ASYNC_MODES, LiveServer
-
-pytestmark = pytest.mark.live  # Redis, HAProxy and worker processes: not in `make test-fast`
-
-
-def require(program: str) -> None:
-    """Skip without the program on a developer's machine; fail in CI, where .ci/run installs it."""
-    if shutil.which(program) or Path(f"/usr/sbin/{program}").exists():
-        return
-    message = f"{program} is not installed (Debian package {program}; .ci/run installs it)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-class Workers(LiveServer):
-    """A two-worker server; `worker_urls` reach each worker directly, `url` goes through HAProxy."""
-
-    @property
-    def worker_urls(self) -> list[str]:
-        config = (self.data_dir / "haproxy.cfg").read_text()
-        return [f"http://127.0.0.1:{port}" for port in re.findall(r"server w\d+ 127\.0\.0\.1:(\d+)", config)]
-
-    def children(self) -> list[int]:
-        """The supervisor's child processes: Redis, the workers, HAProxy."""
-        assert self.proc is not None
-        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        return [int(pid) for pid in path.read_text().split()]
-
-    def stop(self) -> None:
-        """Stop the supervisor as a service manager would."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(20)
+from tests.servers import ASYNC_MODES, Workers, require
 
 
 @pytest.fixture(scope="module", params=ASYNC_MODES)

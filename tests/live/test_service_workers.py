@@ -10,9 +10,8 @@ import pytest
 import requests
 
 from facilitation.views import CREATE_BURST
-from test_workers import Workers, require
+from tests.servers import Workers, require
 
-pytestmark = pytest.mark.live
 PASSWORD = "kommunens-hemmelige-kodeord"
 
 
