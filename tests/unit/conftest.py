@@ -22,5 +22,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         item.add_marker(pytest.mark.unit)
         wanted = REAL_PROCESSES & set(getattr(item, "fixturenames", ()))
+        if getattr(getattr(item, "module", None), "LiveServer", None) is not None:
+            wanted.add("LiveServer")
         if wanted:
             raise pytest.UsageError(f"{item.nodeid} uses {sorted(wanted)}: move it to tests/live or tests/browser")
