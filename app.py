@@ -49,6 +49,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              " default with --workers > 1: a private redis-server in the data dir")
     parser.add_argument("--max-participants", type=int, default=20000,
                         help="most participants one workshop takes (default 20000)")
+    parser.add_argument("--max-ideas", type=int, default=20000,
+                        help="most ideas one workshop stores (default 20000)")
     parser.add_argument("--behind-proxy", action="store_true",
                         help="the same as --trusted-proxy 127.0.0.1 --trusted-proxy ::1 (a reverse"
                              " proxy on this machine; kept for older set-ups)")
@@ -127,8 +129,8 @@ def main(argv: list[str]) -> None:
 
         sys.exit(export_main(argv[1:]))
     args = parse_args(argv)
-    if args.workers < 1 or args.max_participants < 1:
-        sys.exit("--workers and --max-participants must be at least 1")
+    if args.workers < 1 or args.max_participants < 1 or args.max_ideas < 1:
+        sys.exit("--workers, --max-participants and --max-ideas must be at least 1")
     if args.workers > 1:
         from facilitation.workers import run
 
@@ -163,7 +165,7 @@ def start(args: argparse.Namespace):
                       "RETENTION_DAYS": args.retention_days,
                       "MESSAGE_QUEUE": args.message_queue, "TRUSTED_PROXIES": args.trusted_proxy,
                       "BALANCER_SECRET": credentials.balancer_secret(),
-                      "MAX_PARTICIPANTS": args.max_participants})
+                      "MAX_PARTICIPANTS": args.max_participants, "MAX_IDEAS": args.max_ideas})
     listener = listen(app, args)
     print(f"Idea Factory on {base}/ ({args.async_mode}, data in {args.data_dir}/,"
           f" open-files limit {open_files}, at most {args.max_connections} connections)", flush=True)

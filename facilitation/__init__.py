@@ -43,6 +43,7 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": (),
     "BALANCER_SECRET": None,
     "MAX_PARTICIPANTS": 20000,  # new participants per workshop; returning ones always get back in
+    "MAX_IDEAS": 20000,  # ideas per workshop (posted and imported)
 }
 
 
@@ -69,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     data_dir.mkdir(parents=True, exist_ok=True)
     store = app.extensions["facilitation.store"] = Store(connect(data_dir / "facilitation.db"))
     store.run_commit = app.config["RUN_BLOCKING"]  # the disk syncs off the event loop
+    store.max_ideas = app.config["MAX_IDEAS"]
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(data_dir)
     babel.init_app(app, locale_selector=select_locale)

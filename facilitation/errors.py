@@ -129,6 +129,7 @@ CATALOGUE: dict[str, tuple[type[CommandError], str]] = {
     "no_vote_to_retract": (Conflict, N_("You have no dot on that to take back.")),
     "posting_closed": (Conflict, N_("Posting is closed for now.")),
     "full": (Conflict, N_("This workshop has as many participants as it can take.")),
+    "ideas_full": (Conflict, N_("This workshop has as many ideas as it can take (%(limit)s).")),
     "no_dots_left": (Conflict, N_("You have no dots left. Take one back to move it.")),
     "max_per_item": (Conflict, N_("At most %(limit)s dots can go on one idea or theme.")),
     "other_question": (Conflict, N_("That belongs to another question: dots go on this question's ideas and themes.")),

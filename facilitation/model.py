@@ -24,6 +24,9 @@ MAX_LABEL_LENGTH = 80
 # Beyond this a join flood is refused (app.py --max-participants changes it): a hall of 10,000
 # phones fits twice over.
 MAX_PARTICIPANTS = 20000
+# The most ideas one workshop stores (app.py --max-ideas changes it): a 2,000-person conference
+# writing ten each; a stranger's imports cannot fill the disk through one workshop.
+MAX_IDEAS = 20000
 FACILITATOR = "facilitator"
 PARTICIPANT = "participant"
 VIEWER = "viewer"  # a wall: follows the workshop, posts nothing, is not counted

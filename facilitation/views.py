@@ -61,7 +61,9 @@ def load_workshop(code: str) -> Workshop:
 
 # Creating workshops, per client address: plenty for an organiser, a wall against scripts run by
 # strangers on the venue network. The server's own machine (loopback) is the operator's: no limit.
-CREATE_RATE, CREATE_BURST = 1 / 30, 20
+# Each workshop may store --max-ideas (~31 MB at 20,000): this bounds what a stranger can store
+# without the organiser password (docs/security.md).
+CREATE_RATE, CREATE_BURST = 1 / 300, 10
 
 
 def creation_allowed() -> bool:

@@ -418,6 +418,10 @@ DANISH = {
     "You have no dot on that to take back.": "Du har ingen prik på den at tage tilbage.",
     "Posting is closed for now.": "Der er lukket for nye idéer lige nu.",
     "This workshop has as many participants as it can take.": "Denne workshop har så mange deltagere, som den kan rumme.",
+    "This workshop has as many ideas as it can take (%(limit)s).":
+        "Denne workshop har så mange idéer, som den kan rumme (%(limit)s).",
+    "This workshop has room for %(left)s more ideas, not %(count)s.":
+        "Denne workshop har plads til %(left)s idéer mere, ikke %(count)s.",
     "At most %(limit)s dots can go on one idea or theme.": "Højst %(limit)s prikker kan gives til én idé eller ét tema.",
     "Write your name first: this workshop shows names.": "Skriv dit navn først: denne workshop viser navne.",
     "Choose your table first.": "Vælg dit bord først.",

@@ -105,10 +105,21 @@ def post_idea(ctx: Context, idea: NewIdea) -> Result:
         return {"idea": again.to_dict()}, []  # a resend from the outbox: the rules were checked then
     if not ctx.workshop.accepts_ideas:
         raise Conflict("posting_closed")
+    room_for_ideas(ctx.store, ctx.workshop_id, 1)
     placement = _placement(ctx.store, ctx.workshop, ctx.participant_id)
     stored, fact = ctx.store.post_idea(ctx.workshop_id, ctx.participant_id, idea.client_id,
                                        idea.text, **placement)
     return {"idea": stored.to_dict()}, [fact] if fact else []
+
+
+def room_for_ideas(store: Store, workshop_id: int, count: int) -> None:
+    """Refuse (`ideas_full`) `count` new ideas that would take the workshop past its maximum."""
+    stored = store.ideas_posted_by("workshop_id", workshop_id)
+    if stored + count > store.max_ideas:
+        if count > 1 and stored < store.max_ideas:
+            raise Conflict("ideas_full", N_("This workshop has room for %(left)s more ideas, not"
+                                            " %(count)s."), left=store.max_ideas - stored, count=count)
+        raise Conflict("ideas_full", limit=store.max_ideas)
 
 
 def _placement(store: Store, workshop: Workshop, participant_id: int) -> dict[str, Any]:

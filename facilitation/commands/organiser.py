@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import N_, BadRequest, CommandError, NotFound
 from ..facts import IdeaPosted
 from ..model import FACILITATOR, MAX_IDEA_LENGTH, clean_text
+from .core import room_for_ideas
 from .registry import Context, Result, command
 
 MAX_IMPORT = 2000
@@ -53,6 +54,7 @@ def import_ideas(ctx: Context, p: Paper) -> Result:
         key = hashlib.sha256(f"{where}:{text}".encode()).hexdigest()[:32]
         repeated += key in items
         items[key] = text
+    room_for_ideas(ctx.store, workshop.id, len(items))
     # One transaction, one commit: 2,000 lines cost one disk flush, not 2,000.
     facts, already = ctx.store.import_ideas(workshop.id, paper, workshop.active_prompt_id,
                                             list(items.items()), table_id=p.table_id)

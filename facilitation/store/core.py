@@ -30,7 +30,7 @@ from ..facts import (
     Fact, IdeaHidden, IdeaPosted, IdeaQueued, IdeaShown, PostingClosed, PostingOpened, from_log,
 )
 from ..errors import CommandError
-from ..model import Idea, Participant, Workshop, hash_token, new_code, new_token
+from ..model import MAX_IDEAS, Idea, Participant, Workshop, hash_token, new_code, new_token
 from . import streams
 from .disk import Disk
 from .schema import migrations
@@ -168,6 +168,7 @@ class CoreStore:
         # How COMMIT runs: app.py hands in its async mode's thread pool, so the event loop keeps
         # serving (and other writers keep joining the next group) while the disk syncs.
         self.run_commit: Callable[..., Any] = lambda function, *args: function(*args)
+        self.max_ideas = MAX_IDEAS  # per workshop; app.py's --max-ideas sets it
         if not db.table("workshops").exists():
             migrations.apply(db)
         # Reads outside a change use a connection of their own: they never wait for a commit

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import socket
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,11 +45,13 @@ def lan_address() -> str:
     return address
 
 
-@pytest.fixture(params=ASYNC_MODES)
-def strict_server(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    """A server on every interface with a 2 s header deadline and 10 connections per address."""
-    server = LiveServer(tmp_path / "data", request.param, "--host", "0.0.0.0", "--header-timeout", "2",
-                        "--max-connections-per-address", "10")
+@pytest.fixture(scope="module", params=ASYNC_MODES)
+def strict_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A server on every interface with a 2 s header deadline, 10 connections per address and
+    room for 5 ideas per workshop."""
+    server = LiveServer(tmp_path_factory.mktemp("strict"), request.param, "--host", "0.0.0.0",
+                        "--header-timeout", "2", "--max-connections-per-address", "10",
+                        "--max-ideas", "5")
     server.start()
     yield server
     server.kill()
@@ -107,3 +108,18 @@ def test_invisible_ideas_are_refused_and_line_breaks_collapsed(live_server: Live
     wall = peers(live_server.url)
     ideas = wall.call("join", {"code": code, "viewer": True})["snapshot"]["ideas"]
     assert [idea["text"] for idea in ideas] == ["Flere\n\ncykelstier\nnu\nog her med lys"]
+
+
+def test_a_workshop_refuses_ideas_past_max_ideas(strict_server: LiveServer, peers: Any) -> None:
+    created = strict_server.create_workshop()
+    url = f"{strict_server.url}/w/{created['code']}/import"
+    auth = {"Authorization": f"Bearer {created['facilitator_token']}"}
+    imported = requests.post(url, data={"text": "en\nto\ntre\nfire"}, headers=auth, timeout=10)
+    assert imported.status_code == 200 and imported.json()["imported"] == 4
+    too_many = requests.post(url, data={"text": "fem\nseks"}, headers=auth, timeout=10)
+    assert too_many.status_code == 409 and too_many.json()["error"]["code"] == "ideas_full"
+    phone = peers(strict_server.url)
+    assert phone.call("join", {"code": created["code"]})["ok"]
+    assert phone.call("post_idea", {"text": "fem", "client_id": "5"})["ok"]
+    refused = phone.call("post_idea", {"text": "seks", "client_id": "6"})
+    assert refused["error"]["code"] == "ideas_full" and "5" in refused["error"]["message"]

@@ -9,6 +9,7 @@ import sqlite3
 from typing import Any
 
 from facilitation import commands
+from facilitation.views import CREATE_BURST
 from tests.apps import form_token
 
 
@@ -138,8 +139,8 @@ def test_exports_carry_themes_and_stacks(app: Any, client: Any, tmp_path: Any) -
 def test_workshop_creation_is_rate_limited_per_address(client: Any) -> None:
     stranger = {"REMOTE_ADDR": "10.1.2.3"}
     statuses = [client.post("/api/workshops", json={"title": "T", "prompt": "Q"},
-                            environ_base=stranger).status_code for _ in range(22)]
-    assert statuses[:20] == [201] * 20 and statuses[-1] == 429
+                            environ_base=stranger).status_code for _ in range(CREATE_BURST + 2)]
+    assert statuses[:CREATE_BURST] == [201] * CREATE_BURST and statuses[-1] == 429
     refused = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}, environ_base=stranger)
     assert refused.get_json()["error"]["code"] == "rate_limited"
     form = client.post("/", data={"title": "T", "prompt": "Q", "csrf": form_token(client)},

@@ -1,0 +1,36 @@
+"""Bounds on the work and storage one stranger can cause (issue 19), over an in-memory store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlite_utils import Database
+
+from facilitation import commands
+from facilitation.model import FACILITATOR, Actor
+from facilitation.store import Store
+from tests.commanding import do, refused
+
+
+@pytest.fixture
+def w() -> dict[str, Any]:
+    store = Store(Database(memory=True))
+    store.max_ideas = 5
+    workshop, _ = store.create_workshop("T", "Hvad skal vi gøre?")
+    a, _ = commands.join(store, {"code": workshop.code})
+    return {"store": store, "fac": Actor(workshop, FACILITATOR), "a": a, "id": workshop.id}
+
+
+def test_a_workshop_stores_at_most_its_maximum_of_ideas(w: dict[str, Any]) -> None:
+    assert do(w, "import_ideas", {"texts": ["en", "to", "tre"]})["imported"] == 3
+    with pytest.raises(commands.registry.CommandError) as error:
+        do(w, "import_ideas", {"texts": ["fire", "fem", "seks"]})
+    assert error.value.code == "ideas_full" and "2" in error.value.render(lambda s: s)
+    assert do(w, "post_idea", {"text": "fire", "client_id": "4"}, "a")["idea"]["text"] == "fire"
+    assert do(w, "post_idea", {"text": "fem", "client_id": "5"}, "a")["idea"]["text"] == "fem"
+    assert refused(w, "post_idea", {"text": "seks", "client_id": "6"}, "a") == "ideas_full"
+    assert refused(w, "import_ideas", {"texts": ["syv"]}) == "ideas_full"
+    # a resend of an idea already stored is answered as before
+    assert do(w, "post_idea", {"text": "fem", "client_id": "5"}, "a")["idea"]["text"] == "fem"
+    assert w["store"].ideas_posted_by("workshop_id", w["id"]) == 5
