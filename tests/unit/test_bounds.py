@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from facilitation import commands
 from facilitation.model import FACILITATOR, Actor
 from facilitation.store import Store
-from tests.commanding import do, refused
+from tests.unit.commanding import do, refused
 
 
 @pytest.fixture
