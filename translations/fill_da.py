@@ -54,9 +54,9 @@ DANISH = {
     "Editing stopped: ideas can no longer be changed, so your change was not saved.":
         "Redigeringen er stoppet: idéerne kan ikke længere ændres, så din ændring blev ikke gemt.",
     "What comes next: the facilitator sorts the ideas into themes, then you vote here on your phone. Keep this page open.":
-        "Hvad sker der nu: Facilitatoren sorterer idéerne i temaer, og så stemmer du her på din telefon. Hold siden åben.",
+        "Hvad sker der nu: Facilitatoren sorterer idéerne i temaer, og så stemmer du her på din telefon. Lad siden være åben.",
     "Next, you vote here on your phone. Keep this page open.":
-        "Bagefter stemmer du her på din telefon. Hold siden åben.",
+        "Bagefter stemmer du her på din telefon. Lad siden være åben.",
     "You cannot give a dot to that in this vote.": "Du kan ikke give en prik til det i denne afstemning.",
     "Participants give dots to": "Deltagerne giver prikker til",
     "Ideas and themes": "Idéer og temaer",
@@ -92,12 +92,12 @@ DANISH = {
     "{ideas} from {participants}.": "{ideas} fra {participants}.",
     "{n} participants": "{n} deltagere",
     "1 participant": "1 deltager",
-    "Your ideas will appear here.": "Jeres idéer kommer op her.",
+    "Your ideas will appear here.": "Dine idéer kommer op her.",
     "Scan the QR code with your phone's camera and write your first idea.":
         "Scan QR-koden med telefonens kamera, og skriv din første idé.",
     "Thank you.": "Tak for din deltagelse.",
     "Full screen": "Fuld skærm",
-    "Hold page": "Hold siden",
+    "Hold page": "Stop sideskift",
     "The wall stays on the page it shows until you press again": "Væggen bliver på den side, den viser, til du trykker igen",
     "{n} new ideas": "{n} nye idéer",
     "Open for ideas": "Åben for idéer",
@@ -133,7 +133,7 @@ DANISH = {
     "suggested themes": "foreslåede temaer",
     "Suggestion {n}": "Forslag {n}",
     "Theme name": "Temaets navn",
-    "Accept theme": "Godkend tema",
+    "Accept theme": "Behold tema",
     "Discard": "Kassér",
     "Stack duplicates": "Stak dubletter",
     "Looking for themes…": "Leder efter temaer …",
@@ -174,8 +174,8 @@ DANISH = {
     "Shared words:": "Fælles ord:",
     "→ {theme}?": "→ {theme}?",
     "Move to the suggested theme: {idea}": "Flyt til det foreslåede tema: {idea}",
-    "Accept all theme hints ({n})": "Godkend alle forslag til tema ({n})",
-    "T on a card accepts its theme hint.": "T på et kort godkender dets forslag til tema.",
+    "Accept all theme hints ({n})": "Flyt alle til det foreslåede tema ({n})",
+    "T on a card accepts its theme hint.": "T på et kort flytter det til det foreslåede tema.",
     "theme hints": "forslag til temaer",
     "granularity must be a whole number from -2 to 2.": "Detaljegraden skal være et helt tal fra -2 til 2.",
     "Selected ideas": "Valgte idéer",
@@ -186,7 +186,7 @@ DANISH = {
     "Drag an idea onto a theme, or select ideas (click, or Space) and choose “Move to…”.":
         "Træk en idé over på et tema, eller vælg idéer (klik eller mellemrum), og vælg “Flyt til …”.",
     "Suggested themes": "Foreslåede temaer",
-    "Accept all": "Godkend alle",
+    "Accept all": "Behold alle",
     "Discard all": "Kassér alle",
     "Possible duplicates": "Mulige dubletter",
     "This page is for the facilitator": "Denne side er til facilitatoren",
@@ -243,7 +243,7 @@ DANISH = {
     "participants": "deltagere",
     "by the organiser": "af arrangøren",
     "after the retention period": "efter opbevaringsperioden",
-    "The ideas are being sorted into themes…": "Temaerne bliver sorteret …",
+    "The ideas are being sorted into themes…": "Idéerne bliver sorteret i temaer …",
     "Thank you for taking part!": "Tak for din deltagelse!",
     "You have {n} dots left": "Du har {n} prikker tilbage",
     "Add a dot: {text}": "Giv en prik: {text}",
@@ -255,7 +255,7 @@ DANISH = {
     "Timer paused at {time}": "Nedtællingen er sat på pause ved {time}",
     "Collect": "Idéer",
     "Sort": "Sortering",
-    "Vote": "Stem",
+    "Vote": "Afstemning",
     "Results": "Resultater",
     "Closed": "Afsluttet",
     "Waiting for the facilitator's approval": "Venter på facilitatorens godkendelse",
@@ -283,7 +283,7 @@ DANISH = {
     "No tables yet: name them in the console's settings to get a card and a paper form per table.":
         "Ingen borde endnu: giv dem navne under konsollens indstillinger for at få et kort og en"
         " papirformular til hvert bord.",
-    "Scan the QR code with your phone's camera.": "Scan QR-koden med mobilens kamera.",
+    "Scan the QR code with your phone's camera.": "Scan QR-koden med telefonens kamera.",
     "Write your idea.": "Skriv din idé.",
     "Tap “Send idea”.": "Tryk på “Send idé”.",
     "Scan, write, send": "Scan, skriv, send",
@@ -396,6 +396,8 @@ DANISH = {
      "%(num)d ideas were still waiting for approval and are not in this report either."):
         ("%(num)d idé ventede stadig på godkendelse og er heller ikke med.",
          "%(num)d idéer ventede stadig på godkendelse og er heller ikke med."),
+    ("%(num)d idea", "%(num)d ideas"): ("%(num)d idé", "%(num)d idéer"),
+    ("%(num)d participant", "%(num)d participants"): ("%(num)d deltager", "%(num)d deltagere"),
     # Server refusals (facilitation/errors.py and the commands), shown by every screen
     "Not found.": "Ikke fundet.",
     "You are sending that very fast. Wait a few seconds.": "Du sender meget hurtigt. Vent et par sekunder.",

@@ -8,7 +8,7 @@ import json
 
 from ..facts import Fact, IdeaPosted
 from ..model import Idea, hash_token, new_token
-from .core import CoreStore, now
+from .core import PEOPLE, CoreStore, now
 
 
 # Children before parents, so that no foreign key is left dangling at any step.
@@ -16,11 +16,14 @@ ERASE_ORDER = ["votes", "ideas", "clusters", "participants", "tables", "events"]
 
 
 def list_workshops(store: CoreStore) -> list[dict[str, Any]]:
-    """Every workshop with its counts and last activity, newest first."""
+    """Every workshop with its counts and last activity, newest first: participants are people
+    (not the paper stand-in) and ideas those on the wall (not hidden or waiting), as every screen
+    counts them (docs/glossary.md)."""
     return store._rows(
         "SELECT w.code, w.title, w.prompt, w.phase, w.created_at,"
-        " (SELECT count(*) FROM participants p WHERE p.workshop_id = w.id) AS participants,"
-        " (SELECT count(*) FROM ideas i WHERE i.workshop_id = w.id) AS ideas,"
+        f" (SELECT count(*) FROM participants p WHERE p.workshop_id = w.id {PEOPLE}) AS participants,"
+        " (SELECT count(*) FROM ideas i WHERE i.workshop_id = w.id AND i.hidden = 0"
+        " AND i.pending = 0) AS ideas,"
         " coalesce((SELECT max(e.created_at) FROM events e WHERE e.workshop_id = w.id),"
         " w.created_at) AS last_activity FROM workshops w ORDER BY w.created_at DESC, w.id DESC")
 

@@ -165,7 +165,7 @@ def test_the_printed_kit_scans_to_each_table(live_server: Any, new_page: Callabl
         for found in sheet["codes"]:
             text, name = found["card"], table_url[found["text"]]
             assert name in text and code in text and "Hvad skal havnen bruges til?" in text
-            assert "Scan QR-koden med mobilens kamera." in text
+            assert "Scan QR-koden med telefonens kamera." in text
             assert found["mm"] >= 60, f"{name}'s QR code is {found['mm']:.0f} mm wide"
             cards[found["text"]] = name
     assert cards == table_url  # every table has its card, and only one

@@ -62,7 +62,7 @@ def test_fits_hints_move_nothing_until_accepted(live_server: Any, new_page: Call
     room._post(99, [LATE])
     expect(console_card(console, LATE).locator(".fits-hint")).to_have_text("→ Cykelstier?")
     expect(hints).to_have_count(5)
-    expect(console.locator("#accept-fits")).to_have_text("Godkend alle forslag til tema (5)")
+    expect(console.locator("#accept-fits")).to_have_text("Flyt alle til det foreslåede tema (5)")
     console.screenshot(animations="disabled", path=shots / "console-fits-hints-1920.png")
     assert all(i["cluster_id"] is None for i in room.snapshot()["ideas"]
                if i["text"] in [BIKES[2], LATE, OUTLIER, *LIBRARY[2:]])  # never moved by itself

@@ -111,3 +111,19 @@ def test_erased_text_does_not_linger_in_the_file(tmp_path) -> None:  # type: ign
     store.delete_workshop(workshop.id, "admin")
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     assert b"4711" not in path.read_bytes()
+
+
+def test_the_organisers_list_counts_people_and_wall_ideas_as_every_screen_does(store: Store) -> None:
+    """/admin's counts follow docs/glossary.md: no paper stand-in, no hidden or waiting idea."""
+    workshop, _ = store.create_workshop("T", "Q?")
+    person, _, _ = store.join(workshop.id, None, 100)
+    paper = store.paper_participant(workshop.id)
+    shown, _ = store.post_idea(workshop.id, person.id, "a", "Vist")
+    hidden, _ = store.post_idea(workshop.id, person.id, "b", "Skjult")
+    store.set_hidden(workshop.id, hidden.id, True)
+    store.post_idea(workshop.id, person.id, "c", "Venter", pending=True)
+    store.import_ideas(workshop.id, paper, workshop.active_prompt_id, [("p1", "Fra papir")])
+    row = next(w for w in store.list_workshops() if w["code"] == workshop.code)
+    assert (row["participants"], row["ideas"]) == (1, 2)
+    assert store.presence(workshop.id)["participant_count"] == 1
+    assert store.snapshot(workshop.id, include_hidden=False)["workshop"]["idea_count"] == 2
