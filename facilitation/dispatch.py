@@ -43,9 +43,20 @@ def batch_interval(phones: int) -> float:
 
 
 # Signals a command may ask to refresh (`refreshes=`): what they say, read when they are sent.
-SIGNALS: dict[str, Callable[[Store, int], Event]] = {
-    "vote_totals": lambda store, workshop_id: VoteTotals(**store.vote_totals(workshop_id)),
-    "participant_count": lambda store, workshop_id: ParticipantCount(**store.presence(workshop_id)),
+def results_shown(workshop: Workshop | None) -> bool:
+    """Whether everyone may now see the dots per idea and theme."""
+    return workshop is not None and workshop.phase in ("results", "closed")
+
+
+def vote_totals(store: Store, workshop: Workshop) -> VoteTotals:
+    """The workshop's vote totals as they are now, knowing whether its phase shows the results."""
+    return VoteTotals(**store.vote_totals(workshop.id),
+                      results_shown=results_shown(store.get_workshop(workshop.code)))
+
+
+SIGNALS: dict[str, Callable[[Store, Workshop], Event]] = {
+    "vote_totals": vote_totals,
+    "participant_count": lambda store, workshop: ParticipantCount(**store.presence(workshop.id)),
 }
 
 
@@ -84,7 +95,9 @@ def broadcast(socketio: SocketIO, code: str, facts: Iterable[Event]) -> None:
     Walls and consoles get every fact but phone-only ones; phones get the phone form of a logged
     fact where the store routed it (all phones, its author, or the next batch of ideas)."""
     for fact in facts:
-        if fact.audience in (SCREENS, PHONES):
+        if isinstance(fact, VoteTotals):
+            send_totals(socketio, code, fact)
+        elif fact.audience in (SCREENS, PHONES):
             socketio.emit(fact.type, fact.to_dict(),
                           to=screens_room(code) if fact.audience == SCREENS else phones_room(code))
         elif not isinstance(fact, Fact):  # a signal for everyone (workshop_deleted)
@@ -98,6 +111,15 @@ def broadcast(socketio: SocketIO, code: str, facts: Iterable[Event]) -> None:
                 send_fact(socketio, code, fact)
             finally:
                 turns.sent(fact.workshop_id, fact.seq)
+
+
+def send_totals(socketio: SocketIO, code: str, totals: VoteTotals) -> None:
+    """Vote totals to the consoles; to the walls only how many voted until the results."""
+    if totals.results_shown:
+        socketio.emit(totals.type, totals.to_dict(), to=screens_room(code))
+    else:
+        socketio.emit(totals.type, totals.to_dict(), to=facilitators_room(code))
+        socketio.emit(totals.type, totals.wall_dict(), to=walls_room(code))
 
 
 def send_fact(socketio: SocketIO, code: str, fact: Fact) -> None:
@@ -233,4 +255,4 @@ class Dispatcher:
         all processes together; what it says is read when it is sent."""
         store, socketio = self.store, self.socketio
         self.shared.coalesce(f"{signal}:{workshop.code}", COALESCE_INTERVAL, lambda: broadcast(
-            socketio, workshop.code, [SIGNALS[signal](store, workshop.id)]))
+            socketio, workshop.code, [SIGNALS[signal](store, workshop)]))

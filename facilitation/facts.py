@@ -58,7 +58,8 @@ class Event:
     @property
     def payload(self) -> Json:
         """The fields as sent, without `seq` and the phone route."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("seq", "route", "workshop_id")}
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if f.name != "seq" and not f.metadata.get("internal")}
 
     def to_dict(self) -> Json:
         """The event's data as clients receive it."""
@@ -427,8 +428,8 @@ class RulesChanged(Fact):
 @fact
 @dataclass(frozen=True)
 class VoteTotals(Event):
-    """The active question's dots per idea and per theme (coalesced, at most once a second); walls
-    and consoles only."""
+    """The active question's dots per idea and per theme (coalesced, at most once a second);
+    consoles only, and walls once the results are shown (before: `wall_dict`)."""
 
     type: ClassVar[str] = "vote_totals"
     audience: ClassVar[str] = SCREENS
@@ -437,6 +438,13 @@ class VoteTotals(Event):
     voters: int = 0  # participants with a dot placed: the wall's "37 of 123 have voted"
     voters_by_table: dict[str, int] = field(default_factory=dict)
     prompt_id: int | None = None  # the question whose vote these count
+    # Whether the phase shows the results (walls then get the dots too); how it is sent, not sent.
+    results_shown: bool = field(default=False, metadata={"internal": True})
+
+    def wall_dict(self) -> Json:
+        """What a wall receives until the results are shown: how many have voted, not the dots
+        per idea or theme (they would tell the hall, and anyone with the code, the result early)."""
+        return {**self.to_dict(), "ideas": {}, "clusters": {}}
 
 
 @fact

@@ -12,11 +12,10 @@ from . import commands
 from .auth import is_admin
 from .commands import COMMANDS
 from .dispatch import (
-    Dispatcher, broadcast, facilitators_room, participant_room, phones_room, room, screens_room,
-    walls_room,
+    Dispatcher, broadcast, facilitators_room, participant_room, phones_room, room,
+    screens_room, vote_totals, walls_room,
 )
 from .errors import N_, CommandError, NotFound, RateLimited
-from .facts import VoteTotals
 from .model import Actor, facilitator_cookie, normalize_code
 from .security import (
     BARE_JOIN_BURST, BARE_JOIN_RATE, DEVICE_COOKIE, JOIN_BURST, JOIN_RATE, device_of,
@@ -141,7 +140,8 @@ class WorkshopNamespace(Namespace):
         participant."""
         self.actors[request.sid] = actor
         if actor.participant_id is None:
-            totals = VoteTotals(**self.store.vote_totals(actor.workshop.id))
-            emit(totals.type, totals.to_dict())  # what it missed
+            totals = vote_totals(self.store, actor.workshop)
+            full = actor.is_facilitator or totals.results_shown
+            emit(totals.type, totals.to_dict() if full else totals.wall_dict())  # what it missed
         elif ack["participant_token"] != payload.get("participant_token"):
             self.dispatcher.refresh("participant_count", actor.workshop)

@@ -21,9 +21,10 @@ class Phase:
     phase: Annotated[str, Check(check_phase)]
 
 
-@command("set_phase", FACILITATOR, Phase, emits=(PhaseChanged,))
+@command("set_phase", FACILITATOR, Phase, emits=(PhaseChanged,), refreshes=("vote_totals",))
 def set_phase(ctx: Context, p: Phase) -> Result:
-    """Facilitator -> the workshop moves to a phase (forwards or back); `phase_changed`."""
+    """Facilitator -> the workshop moves to a phase (forwards or back); `phase_changed`, then
+    `vote_totals` (walls see the dots per idea from the results on)."""
     fact = ctx.store.set_phase(ctx.workshop_id, p.phase)
     return {"phase": p.phase}, [fact] if fact else []
 

@@ -63,14 +63,21 @@ def test_racing_votes_never_overspend(live_server: Any, peers: Any) -> None:
     assert len(answers) == 32
     assert sum(a["ok"] for a in answers) == 12  # 4 phones x 3 dots, never more
     assert {a["error"]["code"] for a in answers if not a["ok"]} == {"no_dots_left"}
-    totals = wall.wait_for("vote_totals", lambda t: sum(t["ideas"].values()) == 12)
+    totals = facilitator.wait_for("vote_totals", lambda t: sum(t["ideas"].values()) == 12)
     assert set(totals) == {"ideas", "clusters", "voters", "voters_by_table", "prompt_id"}
     assert totals["voters"] == 4 and totals["voters_by_table"] == {}  # how many have voted, not who
+    walled = wall.wait_for("vote_totals", lambda t: t["voters"] == 4)  # a wall: how many, not what
+    assert walled["ideas"] == {} and walled["clusters"] == {}
+    late = peers(live_server.url)  # nor a wall joining late, whoever has the code
+    assert late.call("join", {"code": created["code"], "viewer": True})["ok"]
+    assert late.wait_for("vote_totals")["ideas"] == {}
     received = [phones[1].events.get_nowait()[0] for _ in range(phones[1].events.qsize())]
     assert "phase_changed" in received and "vote_totals" not in received  # phones never see totals
     results = requests.get(f"{live_server.url}/api/workshops/{created['code']}/results", timeout=5)
     assert results.status_code == 403 and results.json()["error"]["code"] == "wrong_phase"
     assert facilitator.call("set_phase", {"phase": "results"})["ok"]
+    shown = wall.wait_for("vote_totals", lambda t: sum(t["ideas"].values()) == 12)  # results: all see
+    assert shown["voters"] == 4
     ranked = requests.get(f"{live_server.url}/api/workshops/{created['code']}/results", timeout=5).json()
     assert sum(i["votes"] for i in ranked["ideas"]) == 12 and ranked["ideas"][0]["rank"] == 1
     assert phones[0].call("cast_vote", {"idea_id": ideas[0]})["error"]["code"] == "wrong_phase"
