@@ -38,6 +38,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--secret-key-file", default=None, metavar="FILE",
                         help="file holding the key that signs sessions (or IDEA_FACTORY_SECRET_KEY);"
                              " default: one made once in the data folder")
+    parser.add_argument("--metrics-from", action="append", default=[], metavar="ADDR",
+                        help="address or CIDR block besides this machine that may read /metrics"
+                             " (e.g. the Prometheus server); repeatable")
+    parser.add_argument("--log-format", choices=("text", "json"), default="text",
+                        help="log lines on stderr as text (default) or one JSON object a line")
     parser.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
                         help="address or CIDR block of a reverse proxy whose X-Forwarded-For and"
                              " X-Forwarded-Proto are believed; repeat for several (docs/deploy.md)")
@@ -62,11 +67,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.behind_proxy:
         args.trusted_proxy += ["127.0.0.1", "::1"]
-    for address in args.trusted_proxy:  # checked here: the package loads only after patch()
-        try:
-            ipaddress.ip_network(address, strict=False)
-        except ValueError:
-            parser.error(f"--trusted-proxy {address!r} is not an IP address or CIDR block")
+    for option, addresses in (("--trusted-proxy", args.trusted_proxy), ("--metrics-from", args.metrics_from)):
+        for address in addresses:  # checked here: the package loads only after patch()
+            try:
+                ipaddress.ip_network(address, strict=False)
+            except ValueError:
+                parser.error(f"{option} {address!r} is not an IP address or CIDR block")
     return args
 
 
@@ -122,6 +128,18 @@ def caught(function, *args):
         return Raised(error)
 
 
+def say(args: argparse.Namespace, text: str, error: bool = False, secret: bool = False) -> None:
+    """Tell the operator at the terminal (stdout, or stderr for an error); with --log-format json,
+    a log record instead, and a line holding a secret (the demo's console link) not at all."""
+    if args.log_format == "json":
+        if not secret:
+            import logging
+
+            logging.getLogger("idea_factory").log(logging.ERROR if error else logging.INFO, text)
+        return
+    print(text, file=sys.stderr if error else sys.stdout, flush=True)
+
+
 def main(argv: list[str]) -> None:
     """Parse options, build the app and serve it until interrupted."""
     if argv[:1] == ["export"]:
@@ -132,18 +150,23 @@ def main(argv: list[str]) -> None:
     if args.workers < 1 or args.max_participants < 1 or args.max_ideas < 1:
         sys.exit("--workers, --max-participants and --max-ideas must be at least 1")
     if args.workers > 1:
+        from facilitation.logs import configure
         from facilitation.workers import run
 
+        configure(args.log_format)
         run(argv, args)  # a supervisor: it starts the worker processes, serves nothing itself
         return
     patch(args.async_mode)
     from facilitation.launch import explain
+    from facilitation.logs import configure
+
+    configure(args.log_format)  # after patch(): logging's locks are then the async mode's
 
     try:
         app, listener = start(args)
     except Exception as error:  # each is answered with one sentence, never a traceback
-        print(f"Idea Factory cannot start: {explain(error, args.data_dir, args.host, args.port)}",
-              file=sys.stderr, flush=True)
+        say(args, f"Idea Factory cannot start: {explain(error, args.data_dir, args.host, args.port)}",
+            error=True)
         sys.exit(2)
     serve(app, args, listener)
 
@@ -164,28 +187,30 @@ def start(args: argparse.Namespace):
                       "SECRET_KEY": credentials.secret_key(args.secret_key_file),
                       "RETENTION_DAYS": args.retention_days,
                       "MESSAGE_QUEUE": args.message_queue, "TRUSTED_PROXIES": args.trusted_proxy,
-                      "BALANCER_SECRET": credentials.balancer_secret(),
+                      "BALANCER_SECRET": credentials.balancer_secret(), "METRICS_FROM": args.metrics_from,
                       "MAX_PARTICIPANTS": args.max_participants, "MAX_IDEAS": args.max_ideas})
     listener = listen(app, args)
-    print(f"Idea Factory on {base}/ ({args.async_mode}, data in {args.data_dir}/,"
-          f" open-files limit {open_files}, at most {args.max_connections} connections)", flush=True)
+    say(args, f"Idea Factory on {base}/ ({args.async_mode}, data in {args.data_dir}/,"
+        f" open-files limit {open_files}, at most {args.max_connections} connections)")
     if app.config["ADMIN_PASSWORD"]:
-        print(f"Organiser page:   {base}/admin", flush=True)
+        say(args, f"Organiser page:   {base}/admin")
     if args.demo:
         from pathlib import Path
 
         from facilitation.demo import ensure_demo
 
         workshop, token = ensure_demo(app.extensions["facilitation.store"], Path(args.data_dir))
-        print(f"Demo wall:        {base}/w/{workshop.code}/wall\n"
-              f"Demo facilitator: {base}/w/{workshop.code}/facilitate?token={token}", flush=True)
+        say(args, f"Demo wall:        {base}/w/{workshop.code}/wall")
+        say(args, f"Demo facilitator: {base}/w/{workshop.code}/facilitate?token={token}", secret=True)
     from facilitation import socketio
     from facilitation.clustering.lexicon import warm_up
     from facilitation.memory import start_collector
+    from facilitation.metrics import start_sampler
     from facilitation.organiser import start_retention
 
     start_retention(app, socketio)
     start_collector(app, socketio)
+    start_sampler(socketio, app.extensions["facilitation.namespace"])
     # Loading the word tables takes a second or two: do it off the event loop now, so the first
     # "Suggest themes" of the day is not the slow one.
     socketio.start_background_task(app.config["RUN_BLOCKING"], warm_up)

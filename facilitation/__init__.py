@@ -15,6 +15,7 @@ from flask_socketio import SocketIO
 from . import dates
 from .coordination import coordination
 from . import compression, limits, security
+from .metrics import timed_commits
 from .proxy import TrustedProxy, networks
 from .store import Store, connect
 
@@ -42,6 +43,7 @@ DEFAULTS: dict[str, Any] = {
     # (`--trusted-proxy`); workers also believe their own HAProxy, which sends BALANCER_SECRET.
     "TRUSTED_PROXIES": (),
     "BALANCER_SECRET": None,
+    "METRICS_FROM": (),  # addresses or CIDR blocks besides this machine that may read /metrics
     "MAX_PARTICIPANTS": 20000,  # new participants per workshop; returning ones always get back in
     "MAX_IDEAS": 20000,  # ideas per workshop (posted and imported)
 }
@@ -69,7 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     data_dir = Path(app.config["DATA_DIR"])
     data_dir.mkdir(parents=True, exist_ok=True)
     store = app.extensions["facilitation.store"] = Store(connect(data_dir / "facilitation.db"))
-    store.run_commit = app.config["RUN_BLOCKING"]  # the disk syncs off the event loop
+    store.run_commit = timed_commits(app.config["RUN_BLOCKING"])  # the disk syncs off the event loop
     store.max_ideas = app.config["MAX_IDEAS"]
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(data_dir)
@@ -81,11 +83,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .organiser import bp as organiser
     from .printing import bp as printing
     from .realtime import WorkshopNamespace
+    from .service import bp as service
     from .views import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(organiser)
     app.register_blueprint(printing)
+    app.register_blueprint(service)
     version_static_files(app)
     compression.install(app)
     security.install(app)
@@ -100,7 +104,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limits.refuse_binary(socketio.server)
     app.extensions["facilitation.coordination"] = coordination(socketio, queue)
     dispatcher = app.extensions["facilitation.dispatcher"] = Dispatcher(socketio)
-    socketio.on_namespace(WorkshopNamespace(socketio, dispatcher))
+    namespace = app.extensions["facilitation.namespace"] = WorkshopNamespace(socketio, dispatcher)
+    socketio.on_namespace(namespace)
     # Outermost, so Socket.IO handshakes see the phone's address too, not the proxy's.
     app.wsgi_app = TrustedProxy(app.wsgi_app,  # type: ignore[method-assign]
                                 networks(app.config["TRUSTED_PROXIES"]), app.config["BALANCER_SECRET"])

@@ -27,6 +27,9 @@ class Coordination(Protocol):
     def claim(self, key: str, seconds: float) -> bool:
         """Whether this process is the one to run the job `key` now (at most once per `seconds`)."""
 
+    def health(self) -> None:
+        """Raise if what the processes share does not answer now (/healthz)."""
+
 
 class Local:
     """One process: timers and buckets in memory; the first request of a quiet key goes out at once."""
@@ -61,6 +64,9 @@ class Local:
         """See `Coordination.claim`: the only process always runs its jobs."""
         return True
 
+    def health(self) -> None:
+        """See `Coordination.health`: memory always answers."""
+
 
 # A token bucket kept in a Redis hash, on Redis's clock, updated atomically.
 BUCKET_SCRIPT = """
@@ -90,6 +96,8 @@ class Shared:
 
         self.socketio = socketio
         self.redis = redis.Redis.from_url(url)
+        self.url = url
+        self.probe: Any = None  # a client of its own with a short timeout, for health()
         self.prefix = prefix
         self.bucket = self.redis.register_script(BUCKET_SCRIPT)
 
@@ -113,6 +121,14 @@ class Shared:
         """See `Coordination.claim`."""
         return bool(self.redis.set(self.prefix + "claim:" + key, 1, nx=True,
                                    px=max(1, int(seconds * 1000))))
+
+    def health(self) -> None:
+        """See `Coordination.health`: Redis answers PING within two seconds."""
+        import redis
+
+        if self.probe is None:
+            self.probe = redis.Redis.from_url(self.url, socket_timeout=2, socket_connect_timeout=2)
+        self.probe.ping()
 
 
 def coordination(socketio: Any, url: str | None) -> Local | Shared:

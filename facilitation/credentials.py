@@ -3,6 +3,7 @@ a file, never from the command line, which every user of the machine can read (`
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import sys
@@ -36,8 +37,9 @@ def admin_password(given: str | None, path: str | None) -> str | None:
     if path:
         return read_secret(path, "organiser password")
     if given:
-        print("Warning: --admin-password shows the password to every user of this machine (ps):"
-              f" set {ADMIN_PASSWORD_ENV} or use --admin-password-file instead.", file=sys.stderr, flush=True)
+        logging.getLogger(__name__).warning(
+            "--admin-password shows the password to every user of this machine (ps): set %s or use"
+            " --admin-password-file instead", ADMIN_PASSWORD_ENV)
         return given
     return os.environ.get(ADMIN_PASSWORD_ENV) or None
 

@@ -12,6 +12,7 @@ from flask import Response, current_app, jsonify
 from flask_babel import gettext
 from flask_socketio import SocketIO
 
+from . import metrics
 from .commands import COMMANDS, Result, execute
 from .commands.registry import parse
 from .coordination import Coordination
@@ -209,25 +210,31 @@ class Dispatcher:
             return execute(self.store, actor, name, payload,
                            run=current_app.config["RUN_BLOCKING"], gettext=gettext)
 
-        ack, status = self.answer(sender, run, actor.workshop.code if actor else None)
+        ack, status = self.answer(sender, run, actor.workshop.code if actor else None, name)
         if ack["ok"] and actor is not None:
             for signal in spec.refreshes:
                 self.refresh(signal, actor.workshop)
         return ack, status
 
     def answer(self, sender: Hashable, run: Callable[[], Result],
-               code: str | None) -> tuple[dict[str, Any], int]:
-        """Run a command within the sender's rate limit; broadcast its facts; the ack and status."""
+               code: str | None, name: str = "join") -> tuple[dict[str, Any], int]:
+        """Run command `name` within the sender's rate limit; broadcast its facts; the ack and
+        status (each counted and timed for /metrics)."""
+        started, outcome = time.perf_counter(), "ok"
         try:
             self.limit(sender, EVENT_RATE, EVENT_BURST)
             ack, facts = run()
         except CommandError as error:
+            outcome = error.code
             if error.code == "storage_full" and code is not None:
                 self.warn_storage_full(code)
             return {"ok": False, **error_body(error)}, error.status
         except Exception:
+            outcome = "server_error"
             log.exception("command failed")
             return {"ok": False, **error_body(server_error())}, 500
+        finally:
+            metrics.command_done(name, outcome, time.perf_counter() - started)
         if code is not None:
             broadcast(self.socketio, code, facts)
         return {"ok": True, **ack}, 200

@@ -151,6 +151,11 @@ def worker_environment(args) -> dict[str, str]:
     if password:
         env[credentials.ADMIN_PASSWORD_ENV] = password
     env[credentials.BALANCER_SECRET_ENV] = secrets.token_urlsafe(24)
+    # Each worker writes its /metrics figures here; any of them answers for all (metrics.py).
+    metrics = Path(args.data_dir) / "metrics"
+    shutil.rmtree(metrics, ignore_errors=True)
+    metrics.mkdir(mode=0o700)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
     return env
 
 

@@ -520,6 +520,10 @@ class CoreStore:
             result.append(fact)
         return result
 
+    def health(self) -> None:
+        """Raise if the store cannot answer a read now (/healthz): the file and its schema."""
+        self._rows("SELECT id FROM workshops LIMIT 1")
+
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the main file and empty it: after an erasure, the erased
         text is then in neither file (secure_delete has zeroed it in the main one)."""

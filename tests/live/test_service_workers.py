@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
 from facilitation.views import CREATE_BURST
+from tests.live.test_service import series, wait_for_metric
 from tests.servers import Workers, require
 
 PASSWORD = "kommunens-hemmelige-kodeord"
@@ -58,3 +60,21 @@ def test_workers_believe_forwarded_for_only_from_their_own_balancer(service: Wor
     statuses = [create(service.url, "198.51.100.8") for _ in range(CREATE_BURST + 1)]
     assert statuses[:CREATE_BURST] == [201] * CREATE_BURST and statuses[-1] == 429
     assert create(service.url, "198.51.100.9") == 201
+
+
+def test_any_worker_answers_metrics_for_all_of_them(service: Workers, peers: Any) -> None:
+    created = requests.post(service.url + "/api/workshops", json={"title": "T", "prompt": "P"}, timeout=10,
+                            headers={"Authorization": f"Bearer {PASSWORD}"}).json()
+    for number, worker in enumerate(service.worker_urls):
+        phone = peers(worker)
+        assert phone.call("join", {"code": created["code"]})["ok"]
+        assert phone.call("post_idea", {"text": f"Idé {number}", "client_id": f"c{number}"})["ok"]
+    for worker in service.worker_urls:  # whichever worker HAProxy picks: the same sums
+        text = requests.get(worker + "/metrics", timeout=10).text
+        assert series(text, "idea_factory_ideas_posted_total") == 2, text
+    text = wait_for_metric(service.worker_urls[0], "idea_factory_connected", 2)
+    assert 'idea_factory_connected{screen="phone"} 2.0' in text
+    # Through HAProxy with 127.0.0.1 named a trusted proxy, loopback may be any phone behind it.
+    assert requests.get(service.url + "/metrics", timeout=10).status_code == 403
+    assert requests.get(service.url + "/healthz", timeout=10).json() == {
+        "status": "ok", "store": "ok", "coordination": "ok"}

@@ -42,9 +42,9 @@ def test_the_environment_gives_the_secrets(monkeypatch: pytest.MonkeyPatch) -> N
     assert credentials.balancer_secret() == "b" and credentials.balancer_secret() is None
 
 
-def test_the_old_password_option_still_works_with_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_old_password_option_still_works_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     assert credentials.admin_password("gammel", None) == "gammel"
-    assert "ps" in capsys.readouterr().err
+    assert "ps" in caplog.text
 
 
 def test_trusted_proxies_are_addresses_or_blocks() -> None:
