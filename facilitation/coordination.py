@@ -24,6 +24,9 @@ class Coordination(Protocol):
     def allow(self, key: str, rate: float, burst: int) -> bool:
         """Take one action from the token bucket `key` (burst at once, refilled at rate per second)."""
 
+    def has(self, key: str, rate: float, burst: int) -> bool:
+        """Whether the token bucket `key` holds an action now, without taking it."""
+
     def claim(self, key: str, seconds: float) -> bool:
         """Whether this process is the one to run the job `key` now (at most once per `seconds`)."""
 
@@ -60,6 +63,11 @@ class Local:
         """See `Coordination.allow`."""
         return self.buckets.setdefault(key, TokenBucket(rate, burst)).allow(time.monotonic())
 
+    def has(self, key: str, rate: float, burst: int) -> bool:
+        """See `Coordination.has`."""
+        bucket = self.buckets.get(key)
+        return bucket is None or bucket.has(time.monotonic())
+
     def claim(self, key: str, seconds: float) -> bool:
         """See `Coordination.claim`: the only process always runs its jobs."""
         return True
@@ -84,6 +92,19 @@ return allowed
 """
 
 
+# The same bucket, read without taking from it.
+PEEK_SCRIPT = """
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local kept = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(kept[1]) or burst
+if kept[2] then tokens = math.min(burst, tokens + (now - tonumber(kept[2])) * rate) end
+if tokens >= 1 then return 1 end
+return 0
+"""
+
+
 class Shared:
     """Several processes: Redis keys decide which process sends, allows or runs.
 
@@ -100,6 +121,7 @@ class Shared:
         self.probe: Any = None  # a client of its own with a short timeout, for health()
         self.prefix = prefix
         self.bucket = self.redis.register_script(BUCKET_SCRIPT)
+        self.peek = self.redis.register_script(PEEK_SCRIPT)
 
     def coalesce(self, key: str, interval: float, send: Callable[[], None]) -> None:
         """See `Coordination.coalesce`."""
@@ -116,6 +138,10 @@ class Shared:
     def allow(self, key: str, rate: float, burst: int) -> bool:
         """See `Coordination.allow`."""
         return bool(self.bucket(keys=[self.prefix + "bucket:" + key], args=[rate, burst]))
+
+    def has(self, key: str, rate: float, burst: int) -> bool:
+        """See `Coordination.has`."""
+        return bool(self.peek(keys=[self.prefix + "bucket:" + key], args=[rate, burst]))
 
     def claim(self, key: str, seconds: float) -> bool:
         """See `Coordination.claim`."""

@@ -259,6 +259,11 @@ class TokenBucket:
         self.tokens -= 1
         return True
 
+    def has(self, now: float) -> bool:
+        """Whether a token is there at time `now`, without taking it."""
+        refill = (now - self.updated) * self.rate if self.updated is not None else 0.0
+        return min(self.burst, self.tokens + refill) >= 1
+
 
 def facilitator_cookie(code: str) -> str:
     """The name of the HttpOnly cookie that holds a workshop's facilitator token."""

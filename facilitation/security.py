@@ -41,13 +41,14 @@ class SecretThrottle:
     it that presents a secret is refused before the secret is even compared.
 
     Each process keeps its own count, and every failure is also taken from one bucket shared by
-    all worker processes (`shared(key, rate, burst) -> allowed`, the coordination's `allow`): when
-    that is empty, the process blocks the address too, so N workers give a guesser at most N
-    guesses more, not N times the budget."""
+    all worker processes (`shared(key, rate, burst) -> allowed`, the coordination's `allow`), which
+    every process reads before it compares a secret (`peek`, the coordination's `has`): with N
+    workers a guesser gets the budget of one process, whichever worker it picks."""
 
     def __init__(self, rate: float = SECRET_RATE, burst: int = SECRET_BURST,
-                 shared: Callable[[str, float, int], bool] | None = None) -> None:
-        self.rate, self.burst, self.shared = rate, burst, shared
+                 shared: Callable[[str, float, int], bool] | None = None,
+                 peek: Callable[[str, float, int], bool] | None = None) -> None:
+        self.rate, self.burst, self.shared, self.peek = rate, burst, shared, peek
         self.spent: dict[str, tuple[float, float]] = {}  # address -> (tokens, at)
 
     def _tokens(self, address: str, now: float) -> float:
@@ -55,8 +56,10 @@ class SecretThrottle:
         return min(float(self.burst), tokens + (now - at) * self.rate)
 
     def blocked(self, address: str) -> bool:
-        """Whether this address has used up its wrong guesses for now."""
-        return self._tokens(address, time.monotonic()) < 1
+        """Whether this address has used up its wrong guesses for now, here or in all processes."""
+        if self._tokens(address, time.monotonic()) < 1:
+            return True
+        return self.peek is not None and not self.peek(f"secret:{address}", self.rate, self.burst)
 
     def failed(self, address: str) -> None:
         """Count one wrong secret from this address."""
@@ -76,6 +79,7 @@ def throttle() -> SecretThrottle:
     found: SecretThrottle = current_app.extensions["facilitation.secret_throttle"]
     if found.shared is None and "facilitation.coordination" in current_app.extensions:
         found.shared = current_app.extensions["facilitation.coordination"].allow
+        found.peek = current_app.extensions["facilitation.coordination"].has
     return found
 
 

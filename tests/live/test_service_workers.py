@@ -78,3 +78,13 @@ def test_any_worker_answers_metrics_for_all_of_them(service: Workers, peers: Any
     assert requests.get(service.url + "/metrics", timeout=10).status_code == 403
     assert requests.get(service.url + "/healthz", timeout=10).json() == {
         "status": "ok", "store": "ok", "coordination": "ok"}
+
+
+def test_wrong_passwords_spread_over_the_workers_share_one_budget(service: Workers) -> None:
+    from facilitation.security import SECRET_BURST
+
+    statuses = [requests.post(service.url + "/api/workshops", json={"title": "T", "prompt": "P"},
+                              timeout=10, headers={"Authorization": "Bearer wrong",
+                                                   "X-Forwarded-For": "198.51.100.20"}).status_code
+                for _ in range(3 * SECRET_BURST)]  # HAProxy deals them out to both workers
+    assert statuses.count(401) == SECRET_BURST and statuses[SECRET_BURST:] == [429] * (2 * SECRET_BURST)
