@@ -52,9 +52,25 @@ def admin_password_ok(candidate: object) -> bool:
     return False
 
 
+def organiser_session_mark() -> str:
+    """What a signed-in organiser's session holds: valid for this password and session generation
+    only, so signing out (a new generation) and a new password revoke every earlier cookie, a copy
+    of the cookie included (the cookie itself is signed, not stored)."""
+    password = current_app.config.get("ADMIN_PASSWORD") or ""
+    generation = get_store().organiser_generation()
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, f"organiser:{generation}:{password}".encode(), hashlib.sha256).hexdigest()
+
+
+def signed_in() -> bool:
+    """Whether the session is a signed-in organiser's of the current password and generation."""
+    mark = session.get("admin")
+    return isinstance(mark, str) and hmac.compare_digest(mark, organiser_session_mark())
+
+
 def is_admin() -> bool:
     """Whether this request is the organiser's: signed in to /admin, or the password as Bearer."""
-    return admin_required() and (session.get("admin") is True or admin_password_ok(bearer_token()))
+    return admin_required() and (signed_in() or admin_password_ok(bearer_token()))
 
 
 def facilitator_token_ok(workshop: Workshop, token: object) -> bool:
@@ -73,7 +89,7 @@ def is_facilitator(workshop: Workshop) -> bool:
 
     A presented secret that matches nothing counts as one wrong guess for this address, whichever
     route it came to, so guessing through `Authorization: Bearer` is as slow as through the form."""
-    if admin_required() and session.get("admin") is True:
+    if admin_required() and signed_in():
         return True
     presented = [s for s in (bearer_token(), request.cookies.get(facilitator_cookie(workshop.code)))
                  if s]

@@ -17,6 +17,7 @@ from flask_socketio import SocketIO
 from . import export
 from .auth import (
     admin_password_ok, admin_required, find_workshop, get_store, is_admin, is_facilitator,
+    organiser_session_mark, signed_in,
 )
 from .dispatch import broadcast, error_response
 from .errors import N_, BadRequest, CommandError, NotFound, Unauthorized
@@ -61,14 +62,17 @@ def login() -> Any:
         return render_template("admin.html", signed_in=False, csrf=csrf_token(),
                                error=_("The organiser password is not right.")), 401
     session.clear()
-    session["admin"] = True
+    session["admin"] = organiser_session_mark()
     session.permanent = True
     return redirect(url_for("organiser.admin"), 303)
 
 
 @bp.post("/admin/logout")
 def logout() -> Any:
-    """Sign the organiser out."""
+    """Sign the organiser out: a new session generation revokes this cookie and any copy of it
+    (and the organiser's other signed-in browsers)."""
+    if admin_required() and signed_in():
+        get_store().next_organiser_generation()
     session.clear()
     return redirect(url_for("organiser.admin"), 303)
 

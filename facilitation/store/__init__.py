@@ -71,6 +71,8 @@ class Store(CoreStore):
     expired_workshops = admin.expired_workshops
     paper_participant = admin.paper_participant
     import_ideas = admin.import_ideas
+    organiser_generation = admin.organiser_generation
+    next_organiser_generation = admin.next_organiser_generation
 
 
 __all__ = ["Store", "connect", "now", "now_ms"]

@@ -98,3 +98,17 @@ def import_ideas(store: CoreStore, workshop_id: int, participant_id: int, prompt
               f"participant:{participant_id}", stamp) for f in facts])
         db.execute("UPDATE workshops SET seq = ? WHERE id = ?", [seq, workshop_id])
     return facts, len(items) - len(facts)
+
+
+def organiser_generation(store: CoreStore) -> int:
+    """The organiser's session generation: a signed-in cookie of an older one is no longer valid."""
+    rows = store._rows("SELECT value FROM settings WHERE key = 'organiser_generation'", ())
+    return int(rows[0]["value"]) if rows else 0
+
+
+def next_organiser_generation(store: CoreStore) -> int:
+    """Start a new organiser session generation (sign-out): every earlier cookie is revoked."""
+    with store._transaction() as db:
+        db.execute("INSERT INTO settings (key, value) VALUES ('organiser_generation', '1')"
+                   " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+        return int(next(db.query("SELECT value FROM settings WHERE key = 'organiser_generation'"))["value"])

@@ -201,3 +201,9 @@ def m013_rounds_own_themes_and_dots(db: Database) -> None:
         (SELECT prompt_id FROM clusters WHERE id = votes.cluster_id))""")
     db.table("clusters").create_index(["workshop_id", "prompt_id"])
     db.table("votes").create_index(["workshop_id", "prompt_id", "participant_id"])
+
+
+@migrations()
+def m014_settings(db: Database) -> None:
+    """Server-wide values every process reads: the organiser's session generation."""
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

@@ -151,3 +151,27 @@ def test_admin_names_phases_in_the_readers_language_and_links_the_report(admin_a
     assert "7/1/26, 2:05" in american and "PM" in american
     danish = client.get("/admin", headers={"Accept-Language": "da"}).data.decode()
     assert "<td>Sortering</td>" in danish and ">Rapport</a>" in danish and "14.05" in danish
+
+
+def test_signing_out_or_a_new_password_revokes_every_copy_of_the_cookie(admin_app: Any, tmp_path: Any) -> None:
+    from facilitation import create_app
+
+    client = admin_app.test_client()
+    csrf = signed_in(client)
+    stolen = client.get_cookie("session").value  # a copy, as a thief or a shared computer keeps it
+    thief = admin_app.test_client()
+    thief.set_cookie("session", stolen)
+    assert b"/admin/logout" in thief.get("/admin").data  # the copy works while the organiser is in
+    stranger = admin_app.test_client()  # signing out a session that is not signed in revokes nothing
+    assert stranger.post("/admin/logout", data={"csrf": form_token(stranger, "/admin")}).status_code == 303
+    assert b"/admin/logout" in thief.get("/admin").data
+    assert client.post("/admin/logout", data={"csrf": csrf}).status_code == 303
+    assert b"/admin/logout" not in thief.get("/admin").data  # revoked on the server, not only here
+
+    signed_in(client)
+    kept = client.get_cookie("session").value
+    moved = create_app({"DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading", "TESTING": True,
+                        "ADMIN_PASSWORD": "et-nyt-kodeord", "SECRET_KEY": admin_app.config["SECRET_KEY"]})
+    after = moved.test_client()
+    after.set_cookie("session", kept)
+    assert b"/admin/logout" not in after.get("/admin").data  # a new password: old cookies are out
