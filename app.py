@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import sys
+from pathlib import Path
 
 ASYNC_MODES = ("eventlet", "gevent", "threading")
 
@@ -146,6 +147,10 @@ def main(argv: list[str]) -> None:
         from facilitation.cli import export_main
 
         sys.exit(export_main(argv[1:]))
+    if argv[:1] in (["backup"], ["restore"]):
+        from facilitation.backup import backup_main, restore_main
+
+        sys.exit((backup_main if argv[0] == "backup" else restore_main)(argv[1:]))
     args = parse_args(argv)
     if args.workers < 1 or args.max_participants < 1 or args.max_ideas < 1:
         sys.exit("--workers, --max-participants and --max-ideas must be at least 1")
@@ -189,14 +194,15 @@ def start(args: argparse.Namespace):
                       "MESSAGE_QUEUE": args.message_queue, "TRUSTED_PROXIES": args.trusted_proxy,
                       "BALANCER_SECRET": credentials.balancer_secret(), "METRICS_FROM": args.metrics_from,
                       "MAX_PARTICIPANTS": args.max_participants, "MAX_IDEAS": args.max_ideas})
+    from facilitation.backup import hold_data_dir
+
+    app.extensions["facilitation.data_lock"] = hold_data_dir(Path(args.data_dir))  # see restore
     listener = listen(app, args)
     say(args, f"Idea Factory on {base}/ ({args.async_mode}, data in {args.data_dir}/,"
         f" open-files limit {open_files}, at most {args.max_connections} connections)")
     if app.config["ADMIN_PASSWORD"]:
         say(args, f"Organiser page:   {base}/admin")
     if args.demo:
-        from pathlib import Path
-
         from facilitation.demo import ensure_demo
 
         workshop, token = ensure_demo(app.extensions["facilitation.store"], Path(args.data_dir))
