@@ -14,6 +14,7 @@ from flask_socketio import SocketIO
 
 from . import dates
 from .coordination import coordination
+from .launch import private_data_dir
 from . import compression, limits, security
 from .metrics import timed_commits
 from .proxy import TrustedProxy, networks
@@ -69,8 +70,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["BABEL_TRANSLATION_DIRECTORIES"]:
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = resource_folder("translations")
     data_dir = Path(app.config["DATA_DIR"])
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_data_dir(data_dir)
     store = app.extensions["facilitation.store"] = Store(connect(data_dir / "facilitation.db"))
+    private_data_dir(data_dir)  # the database files it may just have made
     store.run_commit = timed_commits(app.config["RUN_BLOCKING"])  # the disk syncs off the event loop
     store.max_ideas = app.config["MAX_IDEAS"]
     if not app.config.get("SECRET_KEY"):

@@ -6,6 +6,7 @@ import fcntl
 import ipaddress
 import socket
 import struct
+from pathlib import Path
 
 SIOCGIFADDR = 0x8915  # Linux ioctl: an interface's IPv4 address
 
@@ -48,6 +49,28 @@ def public_url(host: str, port: int, given: str | None) -> str:
     if ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port}"
+
+
+DATABASE_FILES = ("facilitation.db", "facilitation.db-wal", "facilitation.db-shm")
+
+
+def private_data_dir(data_dir: Path) -> None:
+    """Make the data folder the server's user's alone (0700) and its database files too (0600):
+    another user of the machine reads neither ideas nor erased text left in the write-ahead log.
+    SQLite gives -wal and -shm the database file's mode, so that one is set first."""
+    import os
+
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for path in [data_dir, *(data_dir / name for name in DATABASE_FILES)]:
+        try:
+            mode = path.stat().st_mode & 0o777
+            private = 0o700 if path.is_dir() else 0o600
+            if mode & 0o077:
+                os.chmod(path, mode & private)
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # a folder the operator gave us but does not let us change
+            continue
 
 
 def raise_open_files_limit() -> int:

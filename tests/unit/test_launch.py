@@ -37,3 +37,23 @@ def test_demo_is_created_once(tmp_path: Path) -> None:
     assert [i["text"] for i in snapshot["ideas"]] == IDEAS and len(IDEAS) >= 30
     assert snapshot["workshop"]["participant_count"] == 12
     assert store.is_facilitator(workshop, token)
+
+
+def test_the_data_folder_and_database_files_are_the_servers_alone(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from facilitation import create_app
+
+    old = tmp_path / "old"
+    old.mkdir(mode=0o755)
+    (old / "facilitation.db").touch(mode=0o644)  # as an earlier version left them
+    os.chmod(old, 0o755)
+    for data in (tmp_path / "new", old):
+        app = create_app({"DATA_DIR": str(data), "ASYNC_MODE": "threading", "TESTING": True})
+        app.test_client().post("/api/workshops", json={"title": "T", "prompt": "Q"})  # a write: -wal
+        assert stat.S_IMODE(data.stat().st_mode) == 0o700
+        files = [data / n for n in ("facilitation.db", "facilitation.db-wal", "facilitation.db-shm",
+                                    "secret_key")]
+        assert all(f.exists() and stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files), \
+            {f.name: oct(f.stat().st_mode) for f in files if f.exists()}
