@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from facilitation.demo import IDEAS
-from tests.browser.pages import axe_violations, expect
+from tests.browser.pages import axe_violations, decode_qr, expect
 
 VIEWPORTS = {"1080p": {"width": 1920, "height": 1080}, "720p": {"width": 1280, "height": 720}}
 PAGE_SECONDS = 0.4
@@ -256,6 +256,12 @@ def test_an_empty_wall_invites_and_a_full_one_keeps_a_corner_badge(
     expect(wall.locator("#wall")).to_have_class(re.compile(r"\bjoin-badge\b"))
     expect(wall.locator("img.qr")).to_be_visible()
     expect(wall.locator(".join-code")).to_have_text(created["code"])
+    # While posting is open the back row still scans it: 30% of the height beside the ideas.
+    height = VIEWPORTS["720p"]["height"]
+    qr = wall.locator("img.qr").bounding_box()
+    assert qr and qr["width"] >= 0.3 * height - 1, qr
+    assert decode_qr(wall.screenshot())[0].endswith(f"/join/{created['code']}")
+    wall.screenshot(animations="disabled", path=shots / "wall-full-qr-720p.png")
 
 
 def test_the_facilitator_holds_the_paging(live_server: Any, new_page: Callable[..., Any],
