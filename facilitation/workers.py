@@ -97,10 +97,18 @@ def proxy_connections(wanted: int) -> int:
     return max(100, min(wanted, (hard - 500) // 2))
 
 
-def haproxy_config(host: str, port: int, workers: list[int], max_connections: int, secret: str) -> str:
+def haproxy_config(host: str, port: int, workers: list[int], max_connections: int, secret: str,
+                   trusted: list[str] | None = None) -> str:
     """HAProxy in front of the workers: cookie stickiness, WebSocket tunnels, the phone's address,
-    and the secret header by which the workers know their balancer (see proxy.py)."""
+    and the secret header by which the workers know their balancer (see proxy.py). Behind a
+    trusted TLS proxy (X-Forwarded-Proto https), its own cookie is Secure too."""
     servers = "\n".join(f"  server w{i} 127.0.0.1:{p} cookie w{i}" for i, p in enumerate(workers))
+    https, secure = "", ""
+    if trusted:
+        https = ("\n  http-request set-var(txn.https) bool(1) if { req.hdr(X-Forwarded-Proto) -m str https }"
+                 f" {{ src {' '.join(trusted)} }}")
+        secure = ("\n  http-after-response replace-header Set-Cookie '^(ideafactory_worker=.*)$' '\\1; Secure'"
+                  " if { var(txn.https) -m found }")
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     return f"""global
   maxconn {max_connections}
@@ -115,11 +123,11 @@ defaults
   maxconn {max_connections}
 frontend ideafactory
   bind {bind} backlog 4096
-  http-request set-header X-Idea-Factory-Balancer {secret}
+  http-request set-header X-Idea-Factory-Balancer {secret}{https}
   default_backend workers
 backend workers
   balance leastconn
-  cookie ideafactory_worker insert indirect nocache httponly
+  cookie ideafactory_worker insert indirect nocache httponly{secure}
 {servers}
 """
 
@@ -209,7 +217,7 @@ def run(argv: list[str], args) -> None:
     config.touch(mode=0o600)  # it holds the balancer's secret
     config.chmod(0o600)
     config.write_text(haproxy_config(args.host, args.port, ports, connections,
-                                     env[credentials.BALANCER_SECRET_ENV]))
+                                     env[credentials.BALANCER_SECRET_ENV], args.trusted_proxy))
     haproxy = subprocess.Popen([need("haproxy", "haproxy"), "-db", "-f", str(config)],
                                preexec_fn=die_with_parent)
     children.append(haproxy)
