@@ -398,6 +398,7 @@ DANISH = {
          "%(num)d idéer ventede stadig på godkendelse og er heller ikke med."),
     ("%(num)d idea", "%(num)d ideas"): ("%(num)d idé", "%(num)d idéer"),
     ("%(num)d participant", "%(num)d participants"): ("%(num)d deltager", "%(num)d deltagere"),
+    ("%(num)d theme", "%(num)d themes"): ("%(num)d tema", "%(num)d temaer"),
     # Server refusals (facilitation/errors.py and the commands), shown by every screen
     "Not found.": "Ikke fundet.",
     "You are sending that very fast. Wait a few seconds.": "Du sender meget hurtigt. Vent et par sekunder.",

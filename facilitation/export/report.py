@@ -62,6 +62,7 @@ class Round:
     """One question's part of the report: its themes, its unsorted ideas and its own results."""
 
     question: str
+    ideas: int  # its visible ideas, stacked duplicates included: the wall's count for it
     themes: tuple[Theme, ...]
     unsorted: tuple[Idea, ...]
     theme_bars: tuple[Bar, ...]
@@ -144,7 +145,8 @@ def build_round(question: str, cards: list[Idea], totals: list[dict[str, Any]],
     themes = [theme for _, _, theme in ranked(themes, lambda theme: theme.votes)]
     top = [idea for rank, _, idea in ranked(cards, lambda idea: idea.votes)
            if rank <= TOP_IDEAS][:MAX_IDEA_BARS]
-    return Round(question, tuple(themes), by_votes(in_theme.get(None, [])),
+    ideas = sum(1 + len(card.duplicates) for card in cards)
+    return Round(question, ideas, tuple(themes), by_votes(in_theme.get(None, [])),
                  bars(themes, lambda theme: theme.label, lambda theme: theme.votes),
                  bars(top, lambda idea: idea.text, lambda idea: idea.votes))
 

@@ -213,6 +213,7 @@ def test_report_shows_the_workshop_without_hidden_ideas(client: Any, workshop: W
     assert re.findall(r'<td class="report-rank">(\d+)\.( <span class="report-tie">)?', second) == [
         ("1", "")] * 2
     assert "Gårde" in second and "Trafik" not in second
+    assert "4 ideas, 2 themes" in first and "2 ideas, 1 theme<" in second
     assert page.count("(tie)") == 5
     headings = [int(level) for level in re.findall(r"<h(\d)", page)]
     assert headings[0] == 1 and all(b - a <= 1 for a, b in zip(headings, headings[1:]))
