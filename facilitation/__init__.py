@@ -15,6 +15,7 @@ from flask_socketio import SocketIO
 from . import dates
 from .coordination import coordination
 from .launch import private_data_dir
+from .snapshots import SharedJSON
 from . import compression, limits, security
 from .metrics import timed_commits
 from .proxy import TrustedProxy, networks
@@ -102,8 +103,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
                       ping_interval=limits.PING_INTERVAL, ping_timeout=limits.PING_TIMEOUT,
+                      json=SharedJSON,  # a snapshot encoded once goes to every client as it is
                       client_manager=message_queue(queue))
     limits.refuse_binary(socketio.server)
+    limits.count_queued_bytes(socketio.server.eio)
     app.extensions["facilitation.coordination"] = coordination(socketio, queue)
     dispatcher = app.extensions["facilitation.dispatcher"] = Dispatcher(socketio)
     namespace = app.extensions["facilitation.namespace"] = WorkshopNamespace(socketio, dispatcher)

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
-from flask import Response, current_app, jsonify
+from flask import Response, current_app, jsonify, request
 from flask_babel import gettext
 from flask_socketio import SocketIO
 
@@ -22,6 +22,7 @@ from .facts import (
     VoteTotals,
 )
 from .model import Actor, TokenBucket, Workshop
+from .security import SNAPSHOT_BURST, SNAPSHOT_RATE
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -207,8 +208,8 @@ class Dispatcher:
             if (spec.rate and actor is not None and actor.participant_id is not None
                     and not self.shared.allow(f"{name}:{actor.participant_id}", *spec.rate)):
                 raise RateLimited("rate_limited", N_("You are sending that very fast. Wait a few seconds."))
-            return execute(self.store, actor, name, payload,
-                           run=current_app.config["RUN_BLOCKING"], gettext=gettext)
+            return execute(self.store, actor, name, payload, run=current_app.config["RUN_BLOCKING"],
+                           gettext=gettext, admit_snapshot=self.admit_snapshot)
 
         ack, status = self.answer(sender, run, actor.workshop.code if actor else None, name)
         if ack["ok"] and actor is not None:
@@ -252,6 +253,12 @@ class Dispatcher:
         bucket = self.buckets.setdefault(key, TokenBucket(rate, burst))
         if not bucket.allow(time.monotonic()):
             raise RateLimited("rate_limited", message)
+
+    def admit_snapshot(self) -> None:
+        """Let the request's address have one more whole snapshot, or refuse with `rate_limited`
+        (see security.SNAPSHOT_RATE): every worker process counts in one budget."""
+        if not self.shared.allow(f"snapshot:{request.remote_addr}", SNAPSHOT_RATE, SNAPSHOT_BURST):
+            raise RateLimited("rate_limited")
 
     def forget(self, sender: Hashable) -> None:
         """Drop a closed connection's rate limit."""

@@ -1,7 +1,8 @@
 """Limits below the application, in the transport: how much one client may make the server hold.
 
-- a slow or stalled client's send queue is bounded: past the bound it is dropped, and it resyncs
-  with `sync` when it reconnects, so nobody else waits for it and memory stays flat;
+- a slow or stalled client's send queue is bounded in packets and in bytes: past the bound it is
+  dropped (one log line), and it resyncs with `sync` when it reconnects, so nobody else waits for
+  it and memory stays flat;
 - under gevent a WebSocket frame (or a message of several frames) larger than the message limit is
   refused at its header, before its payload is read, as eventlet does (and under eventlet, a
   message of several frames once they pass it);
@@ -11,6 +12,10 @@
   after IDLE_TIMEOUT seconds; Engine.IO pings every client each PING_INTERVAL seconds, so a
   living client is never idle that long; under eventlet and gevent each client's next ping
   waits on a timer, not on a green thread of its own (memory per phone).
+
+Where no public option exists, a patch reaches into a library's internals: each names the
+versions it was written for (pinned in requirements.txt), the upstream issue that would remove
+it, and tests/live/test_limits.py checks that the patched behaviour is still there.
 """
 
 from __future__ import annotations
@@ -28,12 +33,52 @@ IDLE_TIMEOUT = 60
 # Packets waiting for one client: a snapshot and a burst of facts fit many times over; a client
 # that stops reading for long passes it.
 MAX_QUEUED_PACKETS = 2000
+# Bytes waiting for one client: a phone's board or a wall's snapshot of a full workshop (20,000
+# ideas, ~5 MB) still fits; two viewers that never read used to pin 260 MB between them.
+MAX_QUEUED_BYTES = 8 * 1024 * 1024
 # Bytes each gevent connection reads ahead (handshakes and phones' frames are far smaller).
 READ_BUFFER = 2048
 
 
-def bound_send_queues(limit: int = MAX_QUEUED_PACKETS) -> None:
-    """Make every Engine.IO socket drop its client rather than queue more than `limit` packets."""
+def packet_bytes(pkt: Any) -> int:
+    """About how many bytes an Engine.IO packet holds (its encoded Socket.IO message)."""
+    data = getattr(pkt, "data", None)
+    return len(data) if isinstance(data, (str, bytes)) else 16
+
+
+def count_queued_bytes(eio: Any) -> None:
+    """Give every Engine.IO socket of `eio` a send queue that counts the bytes it holds
+    (`queued_bytes`), through the server's public `create_queue`."""
+    if getattr(eio.create_queue, "counting", False):
+        return
+    base = type(eio.create_queue())
+
+    class CountingQueue(base):  # type: ignore[misc, valid-type]
+        queued_bytes = 0
+
+        def put(self, item: Any, *args: Any, **kwargs: Any) -> Any:
+            self.queued_bytes += packet_bytes(item)
+            return super().put(item, *args, **kwargs)
+
+        def get(self, *args: Any, **kwargs: Any) -> Any:
+            item = super().get(*args, **kwargs)
+            self.queued_bytes -= packet_bytes(item)
+            return item
+
+    def create_queue(*args: Any, **kwargs: Any) -> Any:
+        return CountingQueue(*args, **kwargs)
+
+    create_queue.counting = True  # type: ignore[attr-defined]
+    eio.create_queue = create_queue
+
+
+def bound_send_queues(limit: int = MAX_QUEUED_PACKETS, max_bytes: int = MAX_QUEUED_BYTES) -> None:
+    """Make every Engine.IO socket drop its client rather than queue more than `limit` packets or
+    `max_bytes` bytes (with `count_queued_bytes`), saying so in one log line.
+
+    Patches `engineio.socket.Socket.send` (python-engineio 4.15: no option bounds the queue);
+    upstream: miguelgrinberg/python-engineio#133 (back-pressure, open) and
+    miguelgrinberg/Flask-SocketIO#311 (a maximum queue size, invited, never added)."""
     from engineio import socket as eio_socket
 
     if getattr(eio_socket.Socket.send, "bounded", False):
@@ -41,8 +86,11 @@ def bound_send_queues(limit: int = MAX_QUEUED_PACKETS) -> None:
     original = eio_socket.Socket.send
 
     def send(self: Any, pkt: Any) -> None:
-        if not self.closed and self.queue.qsize() >= limit:
-            self.server.logger.warning("%s: client reads too slowly, dropping it", self.sid)
+        queued = getattr(self.queue, "queued_bytes", 0)
+        if not self.closed and (self.queue.qsize() >= limit
+                                or (queued and queued + packet_bytes(pkt) > max_bytes)):
+            log.warning("%s: client reads too slowly (%d messages, %d bytes waiting), dropping it",
+                        self.sid, self.queue.qsize(), queued)
             self.close(wait=False, abort=True)
             return
         original(self, pkt)
@@ -77,6 +125,9 @@ def refuse_binary(server: Any) -> None:
 def ping_with_timers() -> None:
     """Make Engine.IO wait for each client's next ping with a timer, not a sleeping green thread
     (under eventlet and gevent; threads are left as they are).
+
+    Patches `engineio.socket.Socket.schedule_ping` (python-engineio 4.15: no option); no upstream
+    issue asks for it yet: one ping task for all clients would remove it.
 
     python-engineio starts a green thread per client that sleeps the ping interval; asleep, it
     holds a copy of its stack and its own Python frame stack: 6.5 KB of the 63 KB a phone cost the
@@ -114,7 +165,12 @@ def ping_with_timers() -> None:
 
 
 def limit_gevent_frames(max_bytes: int) -> None:
-    """Refuse, at its header, a gevent-websocket frame or message larger than `max_bytes`."""
+    """Refuse, at its header, a gevent-websocket frame or message larger than `max_bytes`.
+
+    Patches `geventwebsocket.websocket.Header.decode_header` and `WebSocket.read_frame`
+    (gevent-websocket 0.10.1, its last release, 2017: no size option and no upstream left to
+    ask); python-engineio's own WebSocket server (simple-websocket's `max_message_size`) would
+    remove it."""
     from geventwebsocket import websocket as gws
     from geventwebsocket.exceptions import FrameTooLargeException
 
@@ -149,7 +205,11 @@ def limit_gevent_frames(max_bytes: int) -> None:
 
 def limit_eventlet_messages() -> None:
     """Refuse an eventlet WebSocket message whose frames together pass the frame limit: eventlet
-    checks each frame alone, so 8 KB frames that never end a message would be kept without end."""
+    checks each frame alone, so 8 KB frames that never end a message would be kept without end.
+
+    Patches `eventlet.websocket.RFC6455WebSocket.Message.push` (eventlet 0.41: `max_frame_length`
+    is per frame); a message-size limit in eventlet.websocket would remove it (not reported
+    upstream yet; eventlet is in maintenance and deprecated)."""
     from eventlet import websocket as ews
 
     message = ews.RFC6455WebSocket.Message

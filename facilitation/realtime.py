@@ -96,7 +96,8 @@ class WorkshopNamespace(Namespace):
                                                     device=device_of(request.cookies.get(DEVICE_COOKIE)),
                                                     admit=self._admit,
                                                     limit=current_app.config["MAX_PARTICIPANTS"],
-                                                    enter=self._enter)
+                                                    enter=self._enter,
+                                                    admit_snapshot=self.dispatcher.admit_snapshot)
             except Exception as error:
                 leave_room(room(code))
                 if presented and getattr(error, "code", None) == "forbidden":

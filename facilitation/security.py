@@ -109,6 +109,10 @@ DEVICE_COOKIE = "device"
 JOIN_RATE, JOIN_BURST = 20.0, 1000
 BARE_JOIN_RATE, BARE_JOIN_BURST = 0.5, 30
 DEVICE_RATE, DEVICE_BURST = 20.0, 1000  # device cookies handed out per address
+# Whole snapshots per address for walls and phones (a wall's join, a `sync` answered with a
+# snapshot, GET /api/workshops/<code>); facilitators are not counted. A hall's walls and a phone
+# that missed much need a few; two viewers asking 20 a second each held up everyone else.
+SNAPSHOT_RATE, SNAPSHOT_BURST = 5.0, 100
 
 
 def _device_signature(device: str) -> str:

@@ -15,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import refresh
 
-from . import commands, export
+from . import commands, export, snapshots
 from .auth import (
     admin_password_ok, admin_required, facilitator_token_ok, find_workshop, get_store, is_admin,
     is_facilitator,
@@ -251,7 +251,14 @@ def api_snapshot(code: str) -> Any:
     workshop = find_workshop(code)
     if workshop is None:
         return error_response(NotFound("not_found"))
-    return jsonify(get_store().snapshot(workshop.id, include_hidden=is_facilitator(workshop)))
+    facilitator = is_facilitator(workshop)
+    try:
+        if not facilitator:
+            current_app.extensions["facilitation.dispatcher"].admit_snapshot()
+    except CommandError as error:
+        return error_response(error)
+    shared = snapshots.snapshot(get_store(), workshop, "facilitator" if facilitator else "wall")
+    return Response(shared.json(), mimetype="application/json")
 
 
 @bp.get("/api/workshops/<code>/results")

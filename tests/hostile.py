@@ -91,6 +91,21 @@ class RawSocketIO:
                 return json.loads(text[len(prefix):])[0]
         raise TimeoutError(f"no ack for {event}")
 
+    def call_many(self, event: str, data: Any, count: int, timeout: float = 60) -> list[Any]:
+        """Emit `count` events at once, as a flood does, and return their acks in order."""
+        first = self.next_id
+        self.next_id += count
+        self.sock.sendall(b"".join(ws_frame((f"42{first + n}" + json.dumps([event, data])).encode(), OP_TEXT)
+                                   for n in range(count)))
+        acks: dict[int, Any] = {}
+        deadline = time.monotonic() + timeout
+        while len(acks) < count and time.monotonic() < deadline:
+            text = self.packet()
+            if text.startswith("43"):
+                start = text.index("[")
+                acks[int(text[2:start])] = json.loads(text[start:])[0]
+        return [acks[first + n] for n in range(count)]
+
     def close(self) -> None:
         """Close the TCP connection."""
         self.sock.close()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from .. import snapshots
 from ..errors import N_, CommandError, Conflict, Forbidden, NotFound
 from ..facts import IdeaHidden, IdeaPosted, IdeaQueued, IdeaShown, PostingClosed, PostingOpened
 from ..model import (
@@ -43,7 +44,8 @@ def create_workshop(store: Store, payload: object) -> tuple[Workshop, str]:
 def join(store: Store, payload: object, cookie_token: str | None = None,
          organiser: bool = False, limit: int = MAX_PARTICIPANTS,
          enter: Callable[[Actor], None] = lambda actor: None, device: str | None = None,
-         admit: Callable[[], None] = lambda: None) -> tuple[Actor, Result]:
+         admit: Callable[[], None] = lambda: None,
+         admit_snapshot: Callable[[], None] = lambda: None) -> tuple[Actor, Result]:
     """Anyone -> the actor they are in this workshop, their token and a snapshot.
 
     A wall (`viewer`) is a viewer even in the facilitator's browser, so a projector never receives
@@ -55,6 +57,7 @@ def join(store: Store, payload: object, cookie_token: str | None = None,
     data = fields(payload)
     workshop = workshop_for(store, data.get("code"))
     if data.get("viewer") is True:
+        admit_snapshot()
         return _screen(store, workshop, VIEWER, enter)
     token = data.get("facilitator_token")
     if data.get("participant") is True:  # the phone page: never the browser's console cookie
@@ -71,7 +74,7 @@ def join(store: Store, payload: object, cookie_token: str | None = None,
     oseq = store.own_seq(participant.id)  # before its ideas: a later change arrives, none is lost
     own = store.own_ideas(participant.id)
     ack = {"role": PARTICIPANT, "participant_token": ptoken,
-           "snapshot": store.phone_snapshot(workshop.id), "oseq": oseq,
+           "snapshot": snapshots.snapshot(store, workshop, "phone"), "oseq": oseq,
            "own_idea_ids": [idea.id for idea in own],
            "own_ideas": [idea.to_dict() for idea in own],
            "profile": {k: v for k, v in store.participant(participant.id).items() if k != "id"},
@@ -84,7 +87,7 @@ def _screen(store: Store, workshop: Workshop, role: str,
     """A wall's or a console's join: no participant, the snapshot its role may see."""
     actor = Actor(workshop, role)
     enter(actor)
-    snapshot = store.snapshot(workshop.id, include_hidden=role == FACILITATOR)
+    snapshot = snapshots.snapshot(store, workshop, "facilitator" if role == FACILITATOR else "wall")
     return actor, ({"role": role, "participant_token": None, "snapshot": snapshot}, [])
 
 
@@ -190,7 +193,9 @@ def sync(ctx: Context, since: Since) -> Result:
     in_log = 0 <= since.since <= ctx.workshop.seq
     facts = ctx.store.facts_since(ctx.workshop_id, since.since, SYNC_LIMIT) if in_log else None
     if facts is None:
-        snapshot = ctx.store.snapshot(ctx.workshop_id, include_hidden=facilitator)
+        if not facilitator:
+            ctx.admit_snapshot()
+        snapshot = snapshots.snapshot(ctx.store, ctx.workshop, "facilitator" if facilitator else "wall")
         return {"snapshot": snapshot, "seq": snapshot["seq"]}, []
     last = facts[-1].seq if facts else since.since
     return {"facts": [{"event": f.type, "data": f.to_dict() if facilitator else f.public_dict()}
@@ -210,7 +215,8 @@ def phone_sync(ctx: Context, since: Since) -> dict[str, Any]:
         facts = ctx.store.phone_facts_since(ctx.workshop_id, participant_id, since.pseq,
                                             since.oseq, SYNC_LIMIT)
     if facts is None or any(f.type in REFRESHING for f in facts):
-        snapshot = ctx.store.phone_snapshot(ctx.workshop_id)
+        ctx.admit_snapshot()
+        snapshot = snapshots.snapshot(ctx.store, ctx.workshop, "phone")
         return {"snapshot": snapshot, "seq": snapshot["seq"], "oseq": oseq}
     return {"facts": [{"event": f.type, "data": f.phone_dict()} for f in facts],
             "seq": max([since.since, *(f.seq for f in facts)]), "oseq": oseq}

@@ -39,6 +39,9 @@ class Context:
     workshop: Workshop
     run: Callable[..., Any] = run_here
     gettext: Callable[[str], str] = lambda text: text
+    # Asked before a command answers a screen or phone with a whole snapshot: the transport's
+    # limit per address (snapshots are large), which may refuse with `rate_limited`.
+    admit_snapshot: Callable[[], None] = lambda: None
 
     @property
     def workshop_id(self) -> int:
@@ -108,7 +111,8 @@ def command(name: str, who: str, payload: type | None = None, emits: tuple[type[
 
 def execute(store: Store, actor: Actor | None, name: str, payload: object,
             run: Callable[..., Any] = run_here,
-            gettext: Callable[[str], str] = lambda text: text) -> Result:
+            gettext: Callable[[str], str] = lambda text: text,
+            admit_snapshot: Callable[[], None] = lambda: None) -> Result:
     """Run command `name` for `actor`: the checks every command shares, then the command itself."""
     spec = COMMANDS[name]
     if actor is None:
@@ -117,7 +121,8 @@ def execute(store: Store, actor: Actor | None, name: str, payload: object,
     if workshop is None:
         raise NotFound("not_found", N_("This workshop has been deleted."))
     check_role(spec.who, actor)
-    ack, facts = spec.handler(Context(store, actor, workshop, run, gettext), parse(spec.payload, payload))
+    context = Context(store, actor, workshop, run, gettext, admit_snapshot)
+    ack, facts = spec.handler(context, parse(spec.payload, payload))
     assert all(isinstance(f, spec.emits) for f in facts), f"{name} emits an undeclared fact"
     return ack, facts
 

@@ -48,10 +48,10 @@ def lan_address() -> str:
 @pytest.fixture(scope="module", params=ASYNC_MODES)
 def strict_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A server on every interface with a 2 s header deadline, 10 connections per address and
-    room for 5 ideas per workshop."""
+    room for 2,002 ideas per workshop."""
     server = LiveServer(tmp_path_factory.mktemp("strict"), request.param, "--host", "0.0.0.0",
                         "--header-timeout", "2", "--max-connections-per-address", "10",
-                        "--max-ideas", "5")
+                        "--max-ideas", "2002")
     server.start()
     yield server
     server.kill()
@@ -110,16 +110,68 @@ def test_invisible_ideas_are_refused_and_line_breaks_collapsed(live_server: Live
     assert [idea["text"] for idea in ideas] == ["Flere\n\ncykelstier\nnu\nog her med lys"]
 
 
+def import_ideas(server: LiveServer, created: dict[str, Any], texts: list[str]) -> requests.Response:
+    """The paper import of `texts`, as the facilitator."""
+    return requests.post(f"{server.url}/w/{created['code']}/import", data={"text": "\n".join(texts)},
+                         headers={"Authorization": f"Bearer {created['facilitator_token']}"}, timeout=30)
+
+
+def long_ideas(n: int, length: int = 250) -> list[str]:
+    return [f"Idé {i}: " + "cykelstier og bænke " * (length // 20) for i in range(n)]
+
+
 def test_a_workshop_refuses_ideas_past_max_ideas(strict_server: LiveServer, peers: Any) -> None:
     created = strict_server.create_workshop()
-    url = f"{strict_server.url}/w/{created['code']}/import"
-    auth = {"Authorization": f"Bearer {created['facilitator_token']}"}
-    imported = requests.post(url, data={"text": "en\nto\ntre\nfire"}, headers=auth, timeout=10)
-    assert imported.status_code == 200 and imported.json()["imported"] == 4
-    too_many = requests.post(url, data={"text": "fem\nseks"}, headers=auth, timeout=10)
+    assert import_ideas(strict_server, created, long_ideas(2000)).json()["imported"] == 2000
+    too_many = import_ideas(strict_server, created, ["en", "to", "tre"])
     assert too_many.status_code == 409 and too_many.json()["error"]["code"] == "ideas_full"
+    assert "2" in too_many.json()["error"]["message"]  # how many more fit
     phone = peers(strict_server.url)
     assert phone.call("join", {"code": created["code"]})["ok"]
-    assert phone.call("post_idea", {"text": "fem", "client_id": "5"})["ok"]
+    assert all(phone.call("post_idea", {"text": t, "client_id": t})["ok"] for t in ("fire", "fem"))
     refused = phone.call("post_idea", {"text": "seks", "client_id": "6"})
-    assert refused["error"]["code"] == "ideas_full" and "5" in refused["error"]["message"]
+    assert refused["error"]["code"] == "ideas_full" and "2002" in refused["error"]["message"]
+
+
+def test_snapshots_are_throttled_per_address_and_a_reader_that_stops_is_dropped(
+        strict_server: LiveServer, peers: Any) -> None:
+    from facilitation.security import SNAPSHOT_BURST
+
+    created = strict_server.create_workshop()
+    assert import_ideas(strict_server, created, long_ideas(1000)).json()["imported"] == 1000
+    phone = peers(strict_server.url)
+    joined = phone.call("join", {"code": created["code"]})
+    viewer = RawSocketIO(strict_server.port)
+    try:
+        assert viewer.call("join", {"code": created["code"], "viewer": True})["ok"]  # one snapshot
+        acks = [ack for _ in range(20)  # in bursts of 10 (~4 MB of snapshots; 8 MB at once drops it)
+                for ack in viewer.call_many("sync", {"since": -1}, SNAPSHOT_BURST // 10)]
+    finally:
+        viewer.close()
+    given = [a for a in acks if a["ok"]]
+    assert len(given) >= SNAPSHOT_BURST - 1 and len(given[0]["snapshot"]["ideas"]) == 1000
+    assert {a["error"]["code"] for a in acks if not a["ok"]} == {"rate_limited"}
+    assert len(given) < len(acks)  # a flood is refused, cheaply
+    small = phone.call("sync", {"since": 0, "pseq": joined["snapshot"]["pseq"], "oseq": joined["oseq"]})
+    assert small["ok"] and "facts" in small  # a phone's own sync is not held to it
+    url = f"{strict_server.url}/api/workshops/{created['code']}"
+    statuses = [requests.get(url, timeout=10).status_code for _ in range(20)]  # the same budget
+    assert 429 in statuses and set(statuses) <= {200, 429}
+    own = requests.get(url, headers={"Authorization": f"Bearer {created['facilitator_token']}"}, timeout=10)
+    assert own.status_code == 200 and len(own.json()["ideas"]) == 1000  # facilitators are not counted
+
+    stalled = RawSocketIO(strict_server.port, host=lan_address())  # an address with its own budget
+    stalled.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    try:
+        assert stalled.call("join", {"code": created["code"], "viewer": True})["ok"]
+        for n in range(SNAPSHOT_BURST - 1):  # asks, never reads: 99 snapshots of ~420 KB
+            stalled.send(f"42{n + 10}" + '["sync",{"since":-1}]')
+    except OSError:
+        pass  # dropped while still asking
+    finally:
+        stalled.close()
+    deadline = time.monotonic() + 20
+    while "reads too slowly" not in strict_server.log.read_text():
+        assert time.monotonic() < deadline, "a client that stopped reading was never dropped"
+        time.sleep(0.2)
+    assert phone.call("sync", {"since": 0, "pseq": joined["snapshot"]["pseq"], "oseq": joined["oseq"]})["ok"]

@@ -34,3 +34,20 @@ def test_a_workshop_stores_at_most_its_maximum_of_ideas(w: dict[str, Any]) -> No
     # a resend of an idea already stored is answered as before
     assert do(w, "post_idea", {"text": "fem", "client_id": "5"}, "a")["idea"]["text"] == "fem"
     assert w["store"].ideas_posted_by("workshop_id", w["id"]) == 5
+
+
+def test_a_snapshot_is_encoded_once_per_sequence_number_and_shared(w: dict[str, Any]) -> None:
+    import json
+
+    from facilitation import snapshots
+
+    store = w["store"]
+    workshop = store.get_workshop(w["fac"].workshop.code)
+    wall = snapshots.snapshot(store, workshop, "wall")
+    assert snapshots.snapshot(store, workshop, "wall") is wall  # the same object, the same text
+    assert snapshots.snapshot(store, workshop, "facilitator") is not wall  # hidden ideas differ
+    message = snapshots.dumps([{"ok": True, "snapshot": wall, "seq": wall["seq"]}], separators=(",", ":"))
+    assert wall.json() in message and json.loads(message)[0]["snapshot"] == dict(wall)
+    do(w, "post_idea", {"text": "ny", "client_id": "ny"}, "a")  # a new seq: a new snapshot
+    fresh = snapshots.snapshot(store, store.get_workshop(workshop.code), "wall")
+    assert fresh is not wall and [i["text"] for i in fresh["ideas"]] == ["ny"]
