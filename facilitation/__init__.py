@@ -17,6 +17,7 @@ from .coordination import coordination
 from .launch import private_data_dir
 from .snapshots import SharedJSON
 from . import compression, limits, security
+from . import scripts
 from .metrics import timed_commits
 from .proxy import TrustedProxy, networks
 from .store import Store, connect
@@ -94,6 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(printing)
     app.register_blueprint(service)
     version_static_files(app)
+    scripts.install(app)  # before security: its CSP is set first, then allows the import map
     compression.install(app)
     security.install(app)
     register_errors(app)

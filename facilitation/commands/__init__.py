@@ -25,7 +25,7 @@ How to add a command (one function, its payload type and its test; nothing else 
    `ctx.theme(id)` refuse with `idea_not_found` / `theme_not_found`.
 2. A new fact: a dataclass in `facilitation/facts.py` registered with `@fact`, and a store method
    that returns it from `self._append(workshop_id, MyFact(...), actor)`; its `audience` says who
-   receives it, and each screen that does needs a handler (`case "my_fact":` in static/js/board.js,
+   receives it, and each screen that does needs a handler (`case "my_fact":` in static/js/shared/board.js,
    checked by tests/unit/test_docs.py). A refusal: raise an error
    of `facilitation/errors.py` with a code of its `CATALOGUE` (add a code there with its message).
 3. Socket.IO and HTTP find the command in `COMMANDS` by name: nothing to add in `realtime.py`.

@@ -148,7 +148,8 @@ def test_the_console_guides_the_evening(live_server: Any, new_page: Callable[...
                        timezone_id="Europe/Copenhagen")
     online(console)
     # Times of day as the reader's English writes them: 24-hour in Britain.
-    assert console.evaluate("IdeaFactory.time('2026-07-01T12:05:00Z')") == "14:05"
+    assert console.evaluate(
+        "async () => (await import('/static/js/shared/live.js')).time('2026-07-01T12:05:00Z')") == "14:05"
     # First run: a checklist, remembered on this device; hidden for good once done (and, by itself,
     # once the room's ideas arrive: see test_a_hall_of_ideas_is_a_few_screens_long).
     checklist = console.locator("#checklist")

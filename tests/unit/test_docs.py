@@ -4,12 +4,14 @@ has is documented, and every screen's JavaScript handles each fact it receives."
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from facilitation import flow
 from facilitation.commands import COMMANDS
 from facilitation.errors import CATALOGUE
 from facilitation.facts import FACTS, RECEIVERS
@@ -17,7 +19,7 @@ from facilitation.model import Idea, Workshop
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
-# Each screen: its template, whose <script> tags name the files that make it up.
+# Each screen: its template, whose <script type="module"> names the module that imports the rest.
 SCREENS = {"wall": "wall.html", "phone": "join.html", "console": "facilitate.html"}
 
 
@@ -88,11 +90,24 @@ def test_every_http_route_is_documented(app: Any) -> None:
 
 
 def scripts(template: str) -> str:
-    """The JavaScript of a screen: the files its template and the base template load."""
+    """The JavaScript of a screen: the modules its template loads and all they import."""
     html = "".join((ROOT / "templates" / name).read_text(encoding="utf-8") for name in ("base.html", "_strings.html", template))
-    names = re.findall(r"filename='(js/[^']+\.js)'", html)
-    assert names, template
-    return "".join((ROOT / "static" / name).read_text(encoding="utf-8") for name in names)
+    todo = [ROOT / "static" / name for name in re.findall(r"filename='(js/[^']+\.js)'", html)]
+    assert todo, template
+    seen: dict[Path, str] = {}
+    while todo:
+        path = todo.pop().resolve()
+        if path not in seen:
+            seen[path] = path.read_text(encoding="utf-8")
+            todo += [path.parent / name for name in re.findall(r'^import .* from "(\.[^"]+)";$', seen[path], re.M)]
+    return "".join(seen.values())
+
+
+def test_the_console_loads_no_wall_code_and_the_phases_are_the_servers() -> None:
+    console = scripts("facilitate.html")
+    assert "function startWall" not in console and "wallIdeas" not in console  # shared/screen.js instead
+    phases = re.search(r"export const PHASES = (\[[^\]]*\]);", (ROOT / "static/js/shared/phases.js").read_text())
+    assert phases and tuple(json.loads(phases.group(1))) == flow.PHASES
 
 
 @pytest.mark.parametrize("screen", sorted(SCREENS))

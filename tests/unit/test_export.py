@@ -194,7 +194,7 @@ def test_report_shows_the_workshop_without_hidden_ideas(client: Any, workshop: W
     page = response.data.decode()
     assert f"<h1>{TITLE}</h1>" in page and "css/report.css" in page
     assert all(q in page for q in QUESTIONS)
-    assert "data-print" in page and "js/page.js" in page  # the Print button, wired without inline script
+    assert "data-print" in page and "js/shared/page.js" in page  # the Print button, wired without inline script
     for text in ["Cykelstier på Åboulevarden", "cykelstier på åboulevarden!", "Grønne tage på Amager",
                  "Bænke og æbletræer i gården", "Trafik", "Grønt", "Søren Ærø", "Bord 7"]:
         assert text in page, text

@@ -62,7 +62,7 @@ def test_every_response_carries_the_security_headers(client: Any) -> None:
     code = created["code"]
     auth = {"Authorization": f"Bearer {created['facilitator_token']}"}
     for path in ["/", f"/join/{code}", f"/w/{code}/wall", f"/w/{code}/facilitate", "/admin",
-                 f"/api/workshops/{code}", f"/w/{code}/qr.svg", "/static/js/live.js", "/nowhere",
+                 f"/api/workshops/{code}", f"/w/{code}/qr.svg", "/static/js/shared/live.js", "/nowhere",
                  f"/w/{code}/report", f"/w/{code}/export.csv"]:
         response = client.get(path, headers=auth)
         csp = response.headers.get("Content-Security-Policy", "")
@@ -77,16 +77,27 @@ def test_every_response_carries_the_security_headers(client: Any) -> None:
 
 
 def test_no_page_has_inline_script_or_style(client: Any) -> None:
+    import base64
+    import hashlib
+    import json
     import re
 
     created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
     code = created["code"]
     auth = {"Authorization": f"Bearer {created['facilitator_token']}"}
     for path in ["/", f"/join/{code}", f"/w/{code}/wall", f"/w/{code}/facilitate", f"/w/{code}/report"]:
-        page = client.get(path, headers=auth).data.decode()
+        response = client.get(path, headers=auth)
+        page = response.data.decode()
         inline = [s for s in re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
                   if "src=" not in s[0] and 'type="application/json"' not in s[0]]
-        assert inline == [], path
+        # The one inline script a screen may carry is its import map (data, not code): allowed by
+        # its hash alone, and pointing at this server's static files only.
+        for attributes, body in inline:
+            assert attributes == ' type="importmap"', path
+            digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in response.headers["Content-Security-Policy"], path
+            assert all(url.startswith("/static/js/") for url in json.loads(body)["imports"].values()), path
+        assert len(inline) <= 1, path
         assert not re.search(r"\son[a-z]+=|\sstyle=", page), path
 
 
@@ -206,3 +217,20 @@ def test_facilitator_tokens_guessed_over_the_socket_are_throttled(app: Any, clie
     assert codes[:10] == ["forbidden"] * 10 and codes[10:] == ["too_many_attempts"] * 3, codes
     assert sock.emit("join", {"code": code}, callback=True)["ok"]  # joining as a phone still works
     sock.disconnect()
+
+
+def test_each_screen_maps_every_module_to_its_versioned_url(client: Any) -> None:
+    import json
+    import re
+
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    page = client.get(f"/join/{created['code']}").data.decode()
+    imports = json.loads(re.search(r'<script type="importmap">(.*?)</script>', page, re.S).group(1))["imports"]
+    assert "/static/js/shared/live.js" in imports and "/static/js/console/console.js" in imports
+    for bare, versioned in imports.items():
+        assert versioned.startswith(bare + "?v="), bare
+        with client.get(versioned) as response:
+            assert response.status_code == 200 and response.mimetype == "text/javascript", versioned
+            assert "max-age=31536000" in response.headers["Cache-Control"], versioned
+        with client.get(bare) as response:  # a browser without import maps: revalidated, never stale
+            assert response.headers["Cache-Control"] == "no-cache", bare

@@ -1,33 +1,32 @@
 // The facilitator's undo: each of their own changes pushes the commands that take it back.
-"use strict";
 
-IdeaFactory.Undo = function (live, board, onChange) {
+export function Undo(live, board, onChange) {
   this.live = live;
   this.board = board;
   this.steps = [];
   this.onChange = onChange;
 };
 
-IdeaFactory.Undo.LIMIT = 30;
+Undo.LIMIT = 30;
 
-IdeaFactory.Undo.prototype.push = function (label, undo) {
+Undo.prototype.push = function (label, undo) {
   this.steps.push({ label: label, undo: undo });
-  if (this.steps.length > IdeaFactory.Undo.LIMIT) { this.steps.shift(); }
+  if (this.steps.length > Undo.LIMIT) { this.steps.shift(); }
   this.onChange();
 };
 
-IdeaFactory.Undo.prototype.last = function () {
+Undo.prototype.last = function () {
   return this.steps.length ? this.steps[this.steps.length - 1] : null;
 };
 
-IdeaFactory.Undo.prototype.run = function () {
+Undo.prototype.run = function () {
   var step = this.steps.pop();
   this.onChange();
   return step ? step.undo() : Promise.resolve();
 };
 
 // Commands in order, each after the previous one's ack; stops at the first refusal.
-IdeaFactory.Undo.prototype.sequence = function (calls) {
+Undo.prototype.sequence = function (calls) {
   var live = this.live;
   return calls.reduce(function (done, call) {
     return done.then(function (results) {
@@ -40,7 +39,7 @@ IdeaFactory.Undo.prototype.sequence = function (calls) {
 };
 
 // Recreate a removed theme with its label, ideas and place in the order.
-IdeaFactory.Undo.prototype.recreate = function (label, ideaIds, position) {
+Undo.prototype.recreate = function (label, ideaIds, position) {
   var undo = this, board = this.board;
   return this.sequence([["create_cluster", { label: label }]]).then(function (results) {
     var id = results[0].cluster.id;

@@ -1,23 +1,27 @@
 // The projector wall: what the room should do now, and the ideas, themes or results in type the
 // back of the hall can read, paged when they do not fit.
-"use strict";
+import { Board } from "../shared/board.js";
+import { connect, t } from "../shared/live.js";
+import { screen as newScreen } from "../shared/screen.js";
+import { countdown as newCountdown } from "../shared/timer.js";
+import { pageClock, wallIdeas, wallSizes } from "./pages.js";
+import { wallClosing, wallResults } from "./results.js";
 
-IdeaFactory.wall = function () {
+function startWall() {
   var root = document.getElementById("wall");
   var code = root.dataset.code;
-  var t = IdeaFactory.t;
   var params = new URLSearchParams(location.search);
   var interval = Math.max(200, 1000 * (Number(params.get("page_seconds")) || 10));
-  var board = new IdeaFactory.Board();
+  var board = new Board();
   board.tableFilter = Number(params.get("table")) || null;
   var byId = function (id) { return document.getElementById(id); };
-  var ideas = IdeaFactory.wallIdeas(board, byId("ideas"));
-  var results = IdeaFactory.wallResults(code, byId("wall-results"));
-  var closing = IdeaFactory.wallClosing(board);
-  var countdown = IdeaFactory.countdown(byId("wall-timer"));
+  var ideas = wallIdeas(board, byId("ideas"));
+  var results = wallResults(code, byId("wall-results"));
+  var closing = wallClosing(board);
+  var countdown = newCountdown(byId("wall-timer"));
   var votes = { voters: 0, voters_by_table: {} };
   var view = null, scheduled = false, shownPhase = null;
-  var clock = IdeaFactory.pageClock(interval, byId("page-indicator"), function (index) { show(index); });
+  var clock = pageClock(interval, byId("page-indicator"), function (index) { show(index); });
 
   function show(index) {
     if (view === "ideas") { ideas.show(index); ideas.settle(); }
@@ -37,7 +41,7 @@ IdeaFactory.wall = function () {
   // The question, as large as fits in at most a fifth of the screen.
   function fitHeader() {
     var header = root.querySelector(".wall-header"), height = window.innerHeight;
-    var sizes = IdeaFactory.wallSizes([0.055, 0.047, 0.04, 0.035]);
+    var sizes = wallSizes([0.055, 0.047, 0.04, 0.035]);
     for (var i = 0; i < sizes.length; i++) {
       header.style.setProperty("--question-size", sizes[i] + "px");
       if (header.scrollHeight <= height * 0.2) { break; }
@@ -130,8 +134,8 @@ IdeaFactory.wall = function () {
   }
 
   nameTable();
-  var screen = IdeaFactory.screen({ board: board });
-  var live = IdeaFactory.connect({
+  var screen = newScreen({ board: board });
+  var live = connect({
     code: code,
     joinPayload: function () { return { code: code, viewer: true }; },
     onSnapshot: function (snapshot) { board.load(snapshot); screen.update(); nameTable(); update("snapshot"); },
@@ -150,11 +154,11 @@ IdeaFactory.wall = function () {
     var box = entries[0].contentRect, size = Math.round(box.width) + "x" + Math.round(box.height);
     if (size !== boardSize) { boardSize = size; refresh(); }
   }).observe(root.querySelector(".board"));
-  IdeaFactory.fullscreenButton(byId("fullscreen"));
+  fullscreenButton(byId("fullscreen"));
 };
 
 // A full-screen button that shows itself only while the mouse moves and the wall is not full screen.
-IdeaFactory.fullscreenButton = function (button) {
+function fullscreenButton(button) {
   var hide = null;
   if (!document.documentElement.requestFullscreen) { return; }
   document.addEventListener("mousemove", function () {
@@ -168,53 +172,4 @@ IdeaFactory.fullscreenButton = function (button) {
   });
 };
 
-// What the wall and the console share beside the ideas: counts, posting state, connection line,
-// and screen-reader announcements that summarise a busy room instead of reading every idea.
-IdeaFactory.screen = function (options) {
-  var t = IdeaFactory.t;
-  var board = options.board;
-  var announcer = document.getElementById("announcer");
-  var pending = 0;
-
-  function update() {
-    document.getElementById("idea-count").textContent = String(board.visibleCount());
-    if (board.workshop) {
-      var open = IdeaFactory.acceptsIdeas(board.workshop);
-      document.getElementById("participant-count").textContent = String(board.workshop.participant_count);
-      var state = document.getElementById("posting-state");
-      state.textContent = open ? t("posting_open") : t("posting_closed");
-      state.classList.toggle("closed", !open);
-    }
-  }
-
-  function announce(text) {
-    announcer.textContent = text;
-  }
-
-  return {
-    update: update,
-    announce: announce,
-    count: function (n, data) {
-      if (board.workshop) {
-        board.workshop.participant_count = n;
-        board.workshop.participants_by_table = (data || {}).participants_by_table || {};
-        update();
-      }
-    },
-    fact: function (event) {
-      update();
-      if (event === "posting_opened" || event === "posting_closed") {
-        announce(event === "posting_opened" ? t("posting_open") : t("posting_closed"));
-      }
-      if (event !== "idea_posted") { return; }
-      pending++;
-      if (pending > 1) { return; }
-      setTimeout(function () { announce(t("new_ideas", { n: pending })); pending = 0; }, 5000);
-    },
-    status: function (kind, text) {
-      var line = document.getElementById("connection");
-      line.textContent = kind === "online" ? "" : (kind === "offline" ? t("reconnecting") : text);
-      line.className = "connection " + kind;
-    }
-  };
-};
+startWall();

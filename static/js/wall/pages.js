@@ -1,10 +1,11 @@
 // The wall's pages: ideas (or ranked rows) packed into columns at a size the back of the hall can
 // read, split into pages that each fit the screen, and a clock that turns them.
-"use strict";
+import { cardElement } from "../shared/board.js";
+import { t } from "../shared/live.js";
 
 // Text sizes to try, largest first, as pixels for this window; the last is the floor: 3% of the
 // screen's height (32 px at 1080p, 22 px at 720p), below which the back rows cannot read.
-IdeaFactory.wallSizes = function (fractions) {
+export function wallSizes(fractions) {
   var height = window.innerHeight;
   var floor = Math.ceil(height * 0.03);
   return fractions.map(function (f) { return Math.max(floor, Math.round(height * f)); }).concat([floor])
@@ -13,7 +14,7 @@ IdeaFactory.wallSizes = function (fractions) {
 
 // Whether a word is wider than its box (a long Danish compound): broken mid-word it is hard to
 // read, so the text is too big. At the floor size words may break (CSS).
-IdeaFactory.splitsWords = function (area, selector) {
+export function splitsWords(area, selector) {
   var texts = area.querySelectorAll(selector), split = false;
   area.classList.add("measuring");
   for (var i = 0; i < texts.length && !split; i++) { split = texts[i].scrollWidth > texts[i].clientWidth + 1; }
@@ -26,7 +27,7 @@ IdeaFactory.splitsWords = function (area, selector) {
 // heading; null: no headings), section(i, continued) -> {section, list}, item(i) -> element.
 // A group starts a fresh column when it would fit one but not the rest of the current one (a
 // theme is a tile); a group taller than a column continues under a "(continued)" heading.
-IdeaFactory.packer = function (area, source, columnEm) {
+export function packer(area, source, columnEm) {
   var columns = [], limit = 0;
 
   function start(count) {
@@ -141,8 +142,7 @@ IdeaFactory.packer = function (area, source, columnEm) {
 
 // The ideas on the wall, alone or under their themes, paged. Newest first while collecting; in
 // theme order afterwards. A theme's heading is drawn only above its own ideas.
-IdeaFactory.wallIdeas = function (board, area) {
-  var t = IdeaFactory.t;
+export function wallIdeas(board, area) {
   var items = [], pages = [], drawn = {}, themed = false;
 
   function entries() {
@@ -172,7 +172,7 @@ IdeaFactory.wallIdeas = function (board, area) {
     return h;
   }
 
-  var packer = IdeaFactory.packer(area, {
+  var pack = packer(area, {
     count: function () { return items.length; },
     group: function (i) { return themed ? items[i].group : null; },
     section: function (i, continued) {
@@ -186,7 +186,7 @@ IdeaFactory.wallIdeas = function (board, area) {
       return { section: section, list: list };
     },
     item: function (i) {
-      var element = IdeaFactory.cardElement(items[i].card);
+      var element = cardElement(items[i].card);
       if (!drawn[items[i].card.idea.id]) { element.classList.add("arrived"); }
       return element;
     }
@@ -198,18 +198,18 @@ IdeaFactory.wallIdeas = function (board, area) {
     layout: function () {
       items = entries();
       area.classList.toggle("themed", themed);
-      var sizes = IdeaFactory.wallSizes([0.075, 0.063, 0.053, 0.045, 0.039, 0.034]);
+      var sizes = wallSizes([0.075, 0.063, 0.053, 0.045, 0.039, 0.034]);
       for (var i = 0; i < sizes.length; i++) {
         area.style.setProperty("--idea-size", sizes[i] + "px");
         if (items.length > 160 && i < sizes.length - 1) { continue; }  // cannot fit one page
-        pages = packer.pages();
-        if (i === sizes.length - 1 || (pages.length === 1 && !IdeaFactory.splitsWords(area, ".idea-text"))) {
+        pages = pack.pages();
+        if (i === sizes.length - 1 || (pages.length === 1 && !splitsWords(area, ".idea-text"))) {
           return { pages: pages.length, size: sizes[i] };
         }
       }
       return { pages: pages.length, size: sizes[sizes.length - 1] };
     },
-    show: function (index) { packer.draw(pages[Math.min(index, pages.length - 1)]); },
+    show: function (index) { pack.draw(pages[Math.min(index, pages.length - 1)]); },
     // Remember what has been on the wall: only ideas new to it animate in.
     settle: function () { items.forEach(function (item) { drawn[item.card.idea.id] = true; }); }
   };
@@ -217,12 +217,12 @@ IdeaFactory.wallIdeas = function (board, area) {
 
 // The clock that turns pages every `interval` ms (speedable with ?page_seconds= for tests), held
 // while the facilitator has paused the wall; shows "Page 2/8" while there is more than one page.
-IdeaFactory.pageClock = function (interval, indicator, onTurn) {
+export function pageClock(interval, indicator, onTurn) {
   var pages = 1, index = 0, paused = false, timer = null, firstTicks = 1, hold = 0;
 
   function draw() {
     indicator.textContent = pages > 1
-      ? IdeaFactory.t(paused ? "page_paused" : "page_of", { n: index + 1, total: pages }) : "";
+      ? t(paused ? "page_paused" : "page_of", { n: index + 1, total: pages }) : "";
   }
 
   function restart() {

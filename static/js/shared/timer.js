@@ -1,8 +1,8 @@
 // The countdown on every screen. It counts from the remaining time the server sent, measured on
 // this device's own clock, so a phone whose clock is off still shows the right time.
-"use strict";
+import { t } from "./live.js";
 
-IdeaFactory.countdown = function (element, options) {
+export function countdown(element, options) {
   var endsAt = null, remaining = 0, running = false, ticker = null, rang = false;
   options = options || {};
 
@@ -20,7 +20,7 @@ IdeaFactory.countdown = function (element, options) {
     element.querySelector(".timer-value").textContent = format(ms);
     element.classList.toggle("paused", !running && ms > 0);
     element.classList.toggle("done", running && ms <= 0);
-    element.setAttribute("aria-label", IdeaFactory.t(running ? "time_left" : "time_paused", { time: format(ms) }));
+    element.setAttribute("aria-label", t(running ? "time_left" : "time_paused", { time: format(ms) }));
     if (running && ms <= 0 && !rang) {
       rang = true;
       if (options.onZero) { options.onZero(); }

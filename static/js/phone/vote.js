@@ -1,10 +1,11 @@
 // The phone in the vote and results phases: place and take back dots; see the ranked result.
-"use strict";
+import { button, el } from "../shared/dom.js";
+import { errorText, t } from "../shared/live.js";
+import { RESULT_IDEAS, resultRows } from "../shared/results.js";
 
 // How the dots stand, always in view at the bottom of the screen: a row of dots, how many are
 // left, the per-item cap, and "My dots" with a button to take each one back.
-IdeaFactory.dotBar = function (onRetract) {
-  var t = IdeaFactory.t;
+function dotBar(onRetract) {
   var bar = document.getElementById("dot-bar");
   var meter = document.getElementById("dot-meter");
   var count = document.getElementById("dots-left");
@@ -19,10 +20,10 @@ IdeaFactory.dotBar = function (onRetract) {
   });
 
   function entry(item) {
-    var li = IdeaFactory.el("li", "my-dot" + (item.theme ? " my-dot-theme" : ""));
-    li.appendChild(IdeaFactory.el("span", "vote-text", item.text));
-    li.appendChild(IdeaFactory.el("span", "my-dots", "●".repeat(item.count)));
-    li.appendChild(IdeaFactory.button(t("remove"), function () { onRetract(item.key, item.id); },
+    var li = el("li", "my-dot" + (item.theme ? " my-dot-theme" : ""));
+    li.appendChild(el("span", "vote-text", item.text));
+    li.appendChild(el("span", "my-dots", "●".repeat(item.count)));
+    li.appendChild(button(t("remove"), function () { onRetract(item.key, item.id); },
                                       "small secondary", t("remove_dot", { text: item.text })));
     return li;
   }
@@ -50,8 +51,7 @@ IdeaFactory.dotBar = function (onRetract) {
 };
 
 // shared(): whether this phone shares its table's dots (table mode, seated at a table).
-IdeaFactory.phoneVoting = function (live, board, shared) {
-  var t = IdeaFactory.t, el = IdeaFactory.el;
+export function phoneVoting(live, board, shared) {
   var FOLD_FROM = 16;    // more ideas than this: themes start folded
   var SEARCH_FROM = 13;  // more rows than this: a search box
   var list = document.getElementById("vote-list");
@@ -63,7 +63,7 @@ IdeaFactory.phoneVoting = function (live, board, shared) {
   var mine = { ideas: {}, clusters: {} };
   var left = 0;
   var unfolded = {};     // theme id -> true/false, as the participant left it
-  var dotBar = IdeaFactory.dotBar(function (key, id) { vote("retract_vote", key, id); });
+  var bar = dotBar(function (key, id) { vote("retract_vote", key, id); });
 
   function rules() {
     var w = board.workshop || {};
@@ -71,7 +71,7 @@ IdeaFactory.phoneVoting = function (live, board, shared) {
   }
 
   function dotButton(text, label, command, key, id) {
-    return IdeaFactory.button(text, function () { vote(command, key, id); }, "dot-button", label);
+    return button(text, function () { vote(command, key, id); }, "dot-button", label);
   }
 
   // One votable row: the text, my dots on it, and buttons to add or take back a dot.
@@ -100,7 +100,7 @@ IdeaFactory.phoneVoting = function (live, board, shared) {
     var payload = {};
     payload[key === "clusters" ? "cluster_id" : "idea_id"] = id;
     live.call(command, payload).then(function (ack) {
-      if (!ack.ok) { message.textContent = IdeaFactory.errorText(ack.error); return; }
+      if (!ack.ok) { message.textContent = errorText(ack.error); return; }
       message.textContent = "";
       var counts = mine[key];
       counts[String(id)] = Math.max(0, (counts[String(id)] || 0) + (command === "cast_vote" ? 1 : -1));
@@ -129,7 +129,7 @@ IdeaFactory.phoneVoting = function (live, board, shared) {
     var text = t(open ? "hide_ideas" : "show_ideas", { n: group.cards.length }) +
                (inside ? " · " + t("your_dots", { n: inside }) : "");
     // The label names the theme too, for a screen reader that lists buttons on their own.
-    var fold = IdeaFactory.button(text, function () { unfolded[id] = !open; render(); }, "fold-button", text + ": " + label);
+    var fold = button(text, function () { unfolded[id] = !open; render(); }, "fold-button", text + ": " + label);
     fold.setAttribute("aria-expanded", String(open));
     fold.setAttribute("aria-controls", sub.id);
     fold.dataset.theme = String(id);
@@ -191,7 +191,7 @@ IdeaFactory.phoneVoting = function (live, board, shared) {
     var inBar = !!(focusLabel && focused.closest("#dot-bar"));
     var shown = draw(search.value.trim().toLocaleLowerCase());
     document.getElementById("vote-empty").hidden = shown > 0 || !!search.value.trim();
-    dotBar({ dots: r.dots, left: left, cap: r.cap, voteOn: r.voteOn, placed: placed(), shared: !!(shared && shared()) });
+    bar({ dots: r.dots, left: left, cap: r.cap, voteOn: r.voteOn, placed: placed(), shared: !!(shared && shared()) });
     var again = null;
     if (focusTheme) { again = list.querySelector('.fold-button[data-theme="' + focusTheme + '"]'); }
     else if (focusLabel) {
@@ -224,15 +224,14 @@ IdeaFactory.phoneVoting = function (live, board, shared) {
 };
 
 // The ranked result, as the server computes it, once the facilitator shows it.
-IdeaFactory.showResults = function (code, list) {
-  var t = IdeaFactory.t;
+export function showResults(code, list) {
   fetch("/api/workshops/" + encodeURIComponent(code) + "/results").then(function (response) {
     return response.ok ? response.json() : null;
   }).then(function (results) {
     list.textContent = "";
     if (!results) { return; }
     var heading = null;
-    IdeaFactory.resultRows(results, IdeaFactory.RESULT_IDEAS.phone).forEach(function (item) {
+    resultRows(results, RESULT_IDEAS.phone).forEach(function (item) {
       if (heading !== !!item.theme && results.themes.length) {
         heading = !!item.theme;
         var title = document.createElement("li");

@@ -1,20 +1,17 @@
 // "Suggest themes": a preview of proposed themes the facilitator edits, accepts or discards (each
 // with the words its ideas share, highlighted), at the granularity chosen, and likely duplicates
 // to stack. Nothing changes until the facilitator accepts.
-"use strict";
+import { button, el } from "../shared/dom.js";
+import { errorText, t } from "../shared/live.js";
 
-(function () {
-  var t = IdeaFactory.t;
+export function installSuggestions(app) {
   var panel = document.getElementById("suggestions");
   var list = document.getElementById("suggestion-list");
   var duplicates = document.getElementById("duplicate-list");
   var status = document.getElementById("suggestion-status");
-  var app = IdeaFactory.console;
   var granularity = document.getElementById("granularity");
   var current = [];   // [{label, idea_ids, words, forms, keep: {id: bool}}]
   var WORD = /([\p{L}\p{M}]+)/u;
-
-  var el = IdeaFactory.el, button = IdeaFactory.button;
 
   function chosen(suggestion) {
     return suggestion.idea_ids.filter(function (id) { return suggestion.keep[id] && app.board.ideas[id]; });
@@ -115,7 +112,7 @@
     status.textContent = t("suggesting");
     panel.hidden = false;
     app.call("suggest_clusters", { granularity: Number(granularity.value) }).then(function (ack) {
-      if (!ack.ok) { status.textContent = IdeaFactory.errorText(ack.error); return; }
+      if (!ack.ok) { status.textContent = errorText(ack.error); return; }
       current = ack.suggestions.map(function (s) {
         var keep = {};
         s.idea_ids.forEach(function (id) { keep[id] = true; });
@@ -149,4 +146,4 @@
     panel.hidden = true;
     document.getElementById("suggest").focus();
   });
-})();
+}

@@ -1,9 +1,10 @@
 // The wall's results: the top five themes and ideas in large type, revealed from fifth to first,
 // then the rest of the ranking paged; and the closing screen that thanks the room.
-"use strict";
+import { t } from "../shared/live.js";
+import { resultRows } from "../shared/results.js";
+import { packer, splitsWords, wallSizes } from "./pages.js";
 
-IdeaFactory.wallResults = function (code, area) {
-  var t = IdeaFactory.t;
+export function wallResults(code, area) {
   var data = null, podium = [], rest = [], pages = [], revealStart = null, lastFetch = 0;
   var TOP = 5;
 
@@ -61,7 +62,7 @@ IdeaFactory.wallResults = function (code, area) {
   }
 
   // The rest of the ranking, packed into columns under "Themes" and "Ideas" headings.
-  var restPacker = IdeaFactory.packer(area, {
+  var restPacker = packer(area, {
     count: function () { return rest.length; },
     group: function (i) { return rest[i].kind; },
     section: function (i, continued) {
@@ -82,7 +83,7 @@ IdeaFactory.wallResults = function (code, area) {
   function restMode() {
     area.classList.add("rest");
     area.classList.remove("podium");
-    area.style.setProperty("--rank-size", IdeaFactory.wallSizes([])[0] + "px");
+    area.style.setProperty("--rank-size", wallSizes([])[0] + "px");
   }
 
   function overflows() {
@@ -94,7 +95,7 @@ IdeaFactory.wallResults = function (code, area) {
     for (var i = 0; i < sizes.length; i++) {
       area.style.setProperty("--rank-size", sizes[i] + "px");
       drawPodium(parts, 0);
-      if (!overflows() && (i === sizes.length - 1 || !IdeaFactory.splitsWords(area, ".rank-label"))) { return sizes[i]; }
+      if (!overflows() && (i === sizes.length - 1 || !splitsWords(area, ".rank-label"))) { return sizes[i]; }
     }
     return 0;
   }
@@ -105,7 +106,7 @@ IdeaFactory.wallResults = function (code, area) {
     if (themes.length) { parts.push({ name: "themes", rows: themes.slice(0, TOP) }); }
     if (ideas.length) { parts.push({ name: "ideas", rows: ideas.slice(0, TOP) }); }
     if (!parts.length) { return []; }
-    var sizes = IdeaFactory.wallSizes([0.06, 0.052, 0.045, 0.039, 0.034]);
+    var sizes = wallSizes([0.06, 0.052, 0.045, 0.039, 0.034]);
     var floor = sizes[sizes.length - 1];
     var size = fitPodium(parts, sizes);
     if (size || parts.length < 2) { return [{ podium: parts, size: size || floor }]; }
@@ -125,7 +126,7 @@ IdeaFactory.wallResults = function (code, area) {
     layout: function () {
       if (!data) { area.textContent = ""; pages = [{ podium: [] }]; return 1; }
       // Ranks written as on paper ("1=" when shared); the bars share one scale.
-      var rows = IdeaFactory.resultRows(data, data.ideas.length);
+      var rows = resultRows(data, data.ideas.length);
       var most = Math.max.apply(null, rows.map(function (x) { return x.votes; }).concat([1]));
       rows.forEach(function (x) { x.kind = x.theme ? "themes" : "ideas"; x.most = most; });
       var themes = rows.filter(function (x) { return x.theme; });
@@ -155,14 +156,13 @@ IdeaFactory.wallResults = function (code, area) {
 };
 
 // The last screen: how many ideas from how many people, and thanks.
-IdeaFactory.wallClosing = function (board) {
+export function wallClosing(board) {
   return {
     update: function (participants) {
       var ideas = board.order.filter(function (id) {
         var idea = board.ideas[id];
         return !idea.hidden && !idea.pending && (!board.tableFilter || idea.table_id === board.tableFilter);
       }).length;
-      var t = IdeaFactory.t;  // "1 idé fra 1 deltager.", not "1 idéer fra 1 deltagere."
       document.getElementById("closing-count").textContent = t("closing_count", {
         ideas: t("ideas_count", { n: ideas }), participants: t("participants_count", { n: participants })
       });

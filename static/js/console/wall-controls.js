@@ -1,9 +1,7 @@
 // The console's controls for the room's screens: hold the wall's paging on one page, and a sound
 // from the console when the countdown reaches zero (the projector has no controls of its own).
-"use strict";
 
-(function () {
-  var app = IdeaFactory.console;
+export function installWallControls(app) {
   var paging = document.getElementById("wall-paging");
   var soundButton = document.getElementById("sound-toggle");
   var sound = false;
@@ -32,4 +30,4 @@
   app.listeners.push(function () {
     paging.setAttribute("aria-pressed", String(!!app.board.workshop.wall_paused));
   });
-})();
+}

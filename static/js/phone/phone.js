@@ -1,7 +1,12 @@
 // The participant's phone: write ideas, keep them in an outbox until the server has them on disk.
-"use strict";
+import { acceptsIdeas, Board } from "../shared/board.js";
+import { button, el } from "../shared/dom.js";
+import { connect, errorText, ideaElement, t, time } from "../shared/live.js";
+import { countdown as newCountdown } from "../shared/timer.js";
+import { phoneProfile } from "./profile.js";
+import { phoneVoting, showResults } from "./vote.js";
 
-(function () {
+function startPhone() {
   var page = document.getElementById("phone");
   var code = page.dataset.code;
   var maxLength = Number(page.dataset.maxLength);
@@ -17,13 +22,12 @@
   var closedNotice = document.getElementById("posting-closed");
   var list = document.getElementById("my-ideas");
   var emptyNote = document.getElementById("my-ideas-empty");
-  var t = IdeaFactory.t, el = IdeaFactory.el;
   var mine = {};        // id -> idea, as the server has them
   var ownIds = [];
   var flushing = false;
-  var board = new IdeaFactory.Board();
+  var board = new Board();
   var phaseNote = document.getElementById("phase-note");
-  var countdown = IdeaFactory.countdown(document.getElementById("timer"));
+  var countdown = newCountdown(document.getElementById("timer"));
   var voting, profile;
   var editing = false;
   var wantedTable = Number(page.dataset.table) || null;  // from a table's QR code (?table=)
@@ -55,7 +59,7 @@
     if (editing) { return; }  // never throw away text being edited
     list.textContent = "";
     loadOutbox().slice().reverse().forEach(function (pending) {
-      var item = IdeaFactory.ideaElement({ id: pending.client_id, text: pending.text });
+      var item = ideaElement({ id: pending.client_id, text: pending.text });
       item.classList.add("pending");
       // Held back by the rate limit is not offline: it goes out by itself in a moment.
       item.appendChild(el("p", "idea-meta", held ? t("waiting_to_send") : diskFull ? t("storage_full_kept")
@@ -70,23 +74,23 @@
   }
 
   function editable() {
-    return IdeaFactory.acceptsIdeas(board.workshop);
+    return acceptsIdeas(board.workshop);
   }
 
-  function smallButton(text, label, onClick) { return IdeaFactory.button(text, onClick, "small secondary", label); }
+  function smallButton(text, label, onClick) { return button(text, onClick, "small secondary", label); }
 
   // One of my ideas, with its state, and edit and delete while posting is open.
   function ownIdea(idea) {
-    var item = IdeaFactory.ideaElement(idea);
+    var item = ideaElement(idea);
     item.appendChild(el("p", "idea-meta", idea.hidden ? t("hidden_by_facilitator")
-      : idea.pending ? t("waiting_for_approval") : t("sent_at", { time: IdeaFactory.time(idea.created_at) })));
+      : idea.pending ? t("waiting_for_approval") : t("sent_at", { time: time(idea.created_at) })));
     if (!editable()) { return item; }
     var tools = el("div", "card-tools");
     tools.appendChild(smallButton(t("edit"), t("edit") + ": " + idea.text, function () { startEdit(item, idea); }));
     tools.appendChild(smallButton(t("delete"), t("delete") + ": " + idea.text, function () {
       if (!window.confirm(t("confirm_delete_idea"))) { return; }
       live.call("delete_idea", { idea_id: idea.id }).then(function (ack) {
-        if (!ack.ok) { showMessage(IdeaFactory.errorText(ack.error), "error"); return; }
+        if (!ack.ok) { showMessage(errorText(ack.error), "error"); return; }
         delete mine[idea.id];
         ownIds = ownIds.filter(function (x) { return x !== idea.id; });
         render();
@@ -107,7 +111,7 @@
     item.appendChild(box);
     item.appendChild(smallButton(t("save"), t("save"), function () {
       live.call("edit_idea", { idea_id: idea.id, text: box.value }).then(function (ack) {
-        if (!ack.ok) { showMessage(IdeaFactory.errorText(ack.error), "error"); return; }
+        if (!ack.ok) { showMessage(errorText(ack.error), "error"); return; }
         mine[idea.id] = ack.idea;
         editing = false;
         render();
@@ -167,7 +171,7 @@
         setTimeout(flush, 5000);
         return;
       }
-      showMessage(IdeaFactory.errorText(ack.error), "error");
+      showMessage(errorText(ack.error), "error");
       if (permanent) { input.value = input.value || item.text; saveDraft(); updateCounter(); render(); flush(); }
       else { setTimeout(flush, 3000); }
     }, function () { flushing = false; });
@@ -195,7 +199,7 @@
   function showPhase() {
     var workshop = board.workshop;
     var phase = workshop.phase;
-    var open = IdeaFactory.acceptsIdeas(workshop);
+    var open = acceptsIdeas(workshop);
     var ended = editing && !editable();  // the phase moved on under an open edit box: close it, say so
     if (ended) { editing = false; }
     if (!open) { showMessage(""); }  // "Sent!" belongs to the moment it was said
@@ -218,10 +222,10 @@
     document.getElementById("results-section").hidden = phase !== "results" && phase !== "closed";
     if (phase === "vote") { voting.render(); }
     render();
-    if (phase === "results" || phase === "closed") { IdeaFactory.showResults(code, document.getElementById("results-list")); }
+    if (phase === "results" || phase === "closed") { showResults(code, document.getElementById("results-list")); }
   }
 
-  var live = IdeaFactory.connect({
+  var live = connect({
     code: code,
     joinPayload: function () {
       // A phone page is a participant's, even in the organiser's or the facilitator's browser.
@@ -274,8 +278,8 @@
     }
   });
 
-  voting = IdeaFactory.phoneVoting(live, board, function () { return board.workshop.table_mode && !!profile.tableId(); });
-  profile = IdeaFactory.phoneProfile(live);
+  voting = phoneVoting(live, board, function () { return board.workshop.table_mode && !!profile.tableId(); });
+  profile = phoneProfile(live);
   input.addEventListener("input", function () { updateCounter(); saveDraft(); });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -297,4 +301,6 @@
   input.value = localStorage.getItem(draftKey) || "";
   updateCounter();
   render();
-})();
+}
+
+startPhone();

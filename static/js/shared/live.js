@@ -1,13 +1,10 @@
 // The connection every screen shares: join, follow facts in seq order, resync after a gap.
 // Screens pass handlers; user text is only ever set with textContent.
-"use strict";
 
-window.IdeaFactory = window.IdeaFactory || {};
 // The page's translated texts, from its JSON data block (templates/_strings.html).
-IdeaFactory.strings = JSON.parse((document.getElementById("strings") || {}).textContent || "{}");
+const strings = JSON.parse((document.getElementById("strings") || {}).textContent || "{}");
 
-IdeaFactory.t = function (key, values) {
-  var strings = IdeaFactory.strings || {};
+export function t(key, values) {
   if (values && values.n === 1 && strings[key + "_one"]) { key += "_one"; }  // Danish and English: 1 is singular
   var text = strings[key] || key;
   Object.keys(values || {}).forEach(function (name) {
@@ -17,13 +14,13 @@ IdeaFactory.t = function (key, values) {
 };
 
 // The message to show for a refused command: in the page's language where we know the code.
-IdeaFactory.errorText = function (error) {
+export function errorText(error) {
   var key = "error_" + error.code;
-  return (IdeaFactory.strings || {})[key] || error.message;
+  return strings[key] || error.message;
 };
 
 // Emit a command and resolve with its ack; a lost connection or a silent server rejects.
-IdeaFactory.call = function (socket, event, payload, timeoutMs) {
+export function call(socket, event, payload, timeoutMs) {
   return new Promise(function (resolve, reject) {
     socket.timeout(timeoutMs || 8000).emit(event, payload, function (err, ack) {
       if (err) { reject(err); } else { resolve(ack); }
@@ -33,7 +30,7 @@ IdeaFactory.call = function (socket, event, payload, timeoutMs) {
 
 // options: code, joinPayload(): object, onJoined(ack), onSnapshot(snapshot), onFact(event, data),
 // onStatus("online" | "offline" | "error", message)
-IdeaFactory.connect = function (options) {
+export function connect(options) {
   var socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 4000 });
   // Walls and consoles follow `seq`; a phone follows two streams of its own (docs/protocol.md, "What
   // phones receive"): `pseq` for what all phones get, `oseq` for what only it gets.
@@ -52,7 +49,7 @@ IdeaFactory.connect = function (options) {
     if (state.syncing) { return; }
     state.syncing = true;
     var since = { since: state.seq, pseq: state.pseq, oseq: state.oseq };
-    IdeaFactory.call(socket, "sync", since).then(function (ack) {
+    call(socket, "sync", since).then(function (ack) {
       state.syncing = false;
       if (!ack.ok) { status("error", ack.error.message); return; }
       if (ack.snapshot) {
@@ -93,9 +90,9 @@ IdeaFactory.connect = function (options) {
 
   socket.on("connect", function () {
     state.joined = false;
-    IdeaFactory.call(socket, "join", options.joinPayload()).then(function (ack) {
+    call(socket, "join", options.joinPayload()).then(function (ack) {
       if (!ack.ok) {
-        status("error", IdeaFactory.errorText(ack.error));
+        status("error", errorText(ack.error));
         // A crowd joining at once: try again in a few seconds, spread out.
         if (ack.error.code === "rate_limited") {
           setTimeout(function () { socket.disconnect().connect(); }, 2000 + Math.random() * 4000);
@@ -117,7 +114,7 @@ IdeaFactory.connect = function (options) {
     erased = true;
     socket.io.reconnection(false);
     socket.disconnect();
-    status("error", IdeaFactory.t("workshop_deleted"));
+    status("error", t("workshop_deleted"));
     if (options.onDeleted) { options.onDeleted(); }
   });
   socket.io.on("reconnect_attempt", function () { status("offline"); });
@@ -135,13 +132,13 @@ IdeaFactory.connect = function (options) {
   return {
     socket: socket,
     isJoined: function () { return state.joined; },
-    call: function (event, payload) { return IdeaFactory.call(socket, event, payload); }
+    call: function (event, payload) { return call(socket, event, payload); }
   };
 };
 
 // The page's language in the reader's own variant of it (en-GB reads 14:05, en-US 2:05 PM);
 // English without a variant as in Britain, as the server writes it.
-IdeaFactory.readingLocale = function () {
+function readingLocale() {
   var lang = document.documentElement.lang || "da";
   var own = (navigator.languages || [navigator.language]).filter(function (tag) {
     return tag && tag.split("-")[0] === lang && tag.indexOf("-") > 0;
@@ -150,12 +147,12 @@ IdeaFactory.readingLocale = function () {
 };
 
 // Format an ISO timestamp as local time of day.
-IdeaFactory.time = function (iso) {
-  return new Date(iso).toLocaleTimeString(IdeaFactory.readingLocale(), { hour: "2-digit", minute: "2-digit" });
+export function time(iso) {
+  return new Date(iso).toLocaleTimeString(readingLocale(), { hour: "2-digit", minute: "2-digit" });
 };
 
 // A list item for an idea, text set as text, never as HTML.
-IdeaFactory.ideaElement = function (idea, tag) {
+export function ideaElement(idea, tag) {
   var item = document.createElement(tag || "li");
   item.className = "idea";
   item.dataset.id = idea.id;

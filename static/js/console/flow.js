@@ -1,16 +1,15 @@
 // The console's flow controls: phase, countdown, voting, questions, tables, rules, and the queue of
 // ideas waiting for approval.
-"use strict";
+import { el } from "../shared/dom.js";
+import { errorText, ideaElement, t } from "../shared/live.js";
+import { PHASES } from "../shared/phases.js";
+import { countdown as newCountdown } from "../shared/timer.js";
 
-(function () {
-  var t = IdeaFactory.t;
-  var app = IdeaFactory.console;
+export function installFlow(app) {
   var board = app.board;
-  var countdown = IdeaFactory.countdown(document.getElementById("console-timer"));
-  var PHASES = ["collect", "cluster", "vote", "results", "closed"];
+  var countdown = newCountdown(document.getElementById("console-timer"));
 
   function byId(id) { return document.getElementById(id); }
-  var el = IdeaFactory.el;
 
   PHASES.forEach(function (phase) {
     var button = el("button", "phase-button secondary", t(phase === "cluster" || phase === "closed" ? "phase_" + phase + "_name" : "phase_" + phase));
@@ -70,7 +69,7 @@
     fetch("/w/" + encodeURIComponent(board.workshop.code) + "/import", { method: "POST", body: body })
       .then(function (response) { return response.json(); })
       .then(function (result) {
-        if (result.error) { status.textContent = IdeaFactory.errorText(result.error); return; }
+        if (result.error) { status.textContent = errorText(result.error); return; }
         status.textContent = t("imported", { n: result.imported, again: result.already_there, skipped: result.skipped.length });
         form.reset();
       }, function () { status.textContent = t("not_connected"); });
@@ -131,7 +130,7 @@
     byId("queue-count").textContent = String(waiting.length);
     list.textContent = "";
     waiting.forEach(function (idea) {
-      var item = IdeaFactory.ideaElement(idea);
+      var item = ideaElement(idea);
       var tools = el("div", "card-tools");
       [["approve", "approve_idea"], ["hide", "hide_idea"]].forEach(function (pair) {
         var button = el("button", "small", t(pair[0]));
@@ -179,4 +178,4 @@
     if (event === "snapshot" || event === "timer_changed") { countdown.set(board.workshop.timer); }
     redraw();
   });
-})();
+}

@@ -1,6 +1,5 @@
 // Small behaviours of the plain pages (admin, report, printed kit), here because the CSP allows no
 // inline script or style: confirm before a destructive form, print buttons, and the report's bar widths.
-"use strict";
 (function () {
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {

@@ -1,12 +1,10 @@
 // What guides a first-time facilitator through the evening: a first-run checklist, the phase
 // stepper ("Next: Sort →") with a question before closing, posting as a switch, and "Saved".
-"use strict";
+import { t } from "../shared/live.js";
+import { PHASES } from "../shared/phases.js";
 
-(function () {
-  var t = IdeaFactory.t;
-  var app = IdeaFactory.console;
+export function installGuide(app) {
   var board = app.board;
-  var PHASES = ["collect", "cluster", "vote", "results", "closed"];
   var code = document.getElementById("wall").dataset.code;
   var checklist = document.getElementById("checklist");
   var next = document.getElementById("next-phase");
@@ -93,4 +91,4 @@
     document.getElementById("posting-row").hidden = w.phase !== "collect";
   }
   app.listeners.push(app.perFrame(render));
-})();
+}

@@ -1,10 +1,8 @@
 // "Fits theme X": once there are themes, each unsorted card the engine can place shows "→ Theme?".
 // The facilitator accepts one with a click or T on the card, or all at once; nothing moves by itself.
-"use strict";
+import { t } from "../shared/live.js";
 
-(function () {
-  var t = IdeaFactory.t;
-  var app = IdeaFactory.console;
+export function installFits(app) {
   var acceptAll = document.getElementById("accept-fits");
   var keyHint = document.getElementById("fits-key-hint");
   var fits = {};        // idea id -> theme id, as the server last suggested
@@ -116,4 +114,4 @@
       if (idea && hintOf(idea)) { event.preventDefault(); accept([idea.id]); }
     }
   });
-})();
+}

@@ -1,9 +1,18 @@
 // The facilitator console: the live wall as sortable groups. Drag cards (mouse or touch) or select
 // them with the keyboard and "Move to…"; rename, merge, delete and reorder themes; undo.
-"use strict";
+import { Board, cardElement as ideaCard } from "../shared/board.js";
+import { button as domButton } from "../shared/dom.js";
+import { connect, errorText, t } from "../shared/live.js";
+import { screen as newScreen } from "../shared/screen.js";
+import { dragging } from "./drag.js";
+import { installFits } from "./fits.js";
+import { installFlow } from "./flow.js";
+import { installGuide } from "./guide.js";
+import { installSuggestions } from "./suggest.js";
+import { Undo } from "./undo.js";
+import { installWallControls } from "./wall-controls.js";
 
-(function () {
-  var t = IdeaFactory.t;
+function startConsole() {
   var root = document.getElementById("wall");
   var code = root.dataset.code;
   var groupsArea = document.getElementById("groups");
@@ -11,20 +20,20 @@
   var moveTarget = document.getElementById("move-target");
   var selectionInfo = document.getElementById("selection-info");
   var undoButton = document.getElementById("undo");
-  var board = new IdeaFactory.Board();
+  var board = new Board();
   var selected = {};        // card idea id -> true
   var flagged = {};         // idea id -> true when it looks like a duplicate of another
   var totals = { ideas: {}, clusters: {} };  // dots per idea and theme, during and after the vote
-  var console_ = IdeaFactory.console = { board: board, listeners: [], flag: function (ids) { ids.forEach(function (id) { flagged[id] = true; }); render(); } };
-  var screen = IdeaFactory.screen({ board: board });
+  var console_ = { board: board, listeners: [], flag: function (ids) { ids.forEach(function (id) { flagged[id] = true; }); render(); } };
+  var screen = newScreen({ board: board });
   var live, undo;
 
   function report(ack) {
-    feedback.textContent = ack && !ack.ok ? IdeaFactory.errorText(ack.error) : "";
+    feedback.textContent = ack && !ack.ok ? errorText(ack.error) : "";
     return ack;
   }
   function failed(error) {
-    feedback.textContent = error && error.error ? IdeaFactory.errorText(error.error) : t("not_connected");
+    feedback.textContent = error && error.error ? errorText(error.error) : t("not_connected");
   }
   function call(event, payload) {
     return live.call(event, payload).then(report, function (e) { failed(e); return { ok: false }; });
@@ -84,13 +93,13 @@
   }
 
   // A tool button whose accessible name says what it acts on (label first: it reads so at the calls).
-  function button(text, label, onClick, className) { return IdeaFactory.button(text, onClick, className, label); }
+  function button(text, label, onClick, className) { return domButton(text, onClick, className, label); }
 
   // A card is a selectable row of a grid (one per group): a cell with the idea, its stack, dots and
   // duplicate flag, and a cell with its buttons. (An option of a listbox may not hold buttons.)
   function cardElement(card) {
     var idea = card.idea;
-    var item = IdeaFactory.cardElement(card, "div");  // a row of a grid: not a list item
+    var item = ideaCard(card, "div");  // a row of a grid: not a list item
     item.tabIndex = 0;
     item.setAttribute("role", "row");
     item.setAttribute("aria-selected", selected[idea.id] ? "true" : "false");
@@ -136,7 +145,7 @@
     }
     item.appendChild(tools);
     if (console_.cardHint) { console_.cardHint(card, tools, item); }  // "→ Theme?" (fits.js)
-    IdeaFactory.dragging.attach(item, idea.id);
+    dragging.attach(item, idea.id);
     return item;
   }
 
@@ -264,7 +273,7 @@
   });
   groupsArea.addEventListener("click", function (event) {
     var card = event.target.closest(".idea");
-    if (card && !event.target.closest("button, select") && !IdeaFactory.dragging.justDropped()) { toggle(Number(card.dataset.id)); }
+    if (card && !event.target.closest("button, select") && !dragging.justDropped()) { toggle(Number(card.dataset.id)); }
   });
 
   document.getElementById("move-selected").addEventListener("click", function () {
@@ -301,7 +310,7 @@
       undo.run().catch(failed);
     }
   });
-  live = IdeaFactory.connect({
+  live = connect({
     code: code,
     joinPayload: function () { return { code: code }; },
     onSnapshot: function (snapshot) {
@@ -317,15 +326,24 @@
   });
   live.socket.on("storage_full", function () { feedback.textContent = t("storage_full_console"); });
   live.socket.on("vote_totals", function (data) { totals = data; if (board.workshop) { render(); } });
-  undo = new IdeaFactory.Undo(live, board, function () {
+  undo = new Undo(live, board, function () {
     var last = undo.last();
     undoButton.disabled = !last;
     undoButton.textContent = last ? t("undo_named", { action: last.label }) : t("undo");
   });
   console_.undo = undo;
-  IdeaFactory.dragging.init(groupsArea, function (ideaId, clusterId) {
+  dragging.init(groupsArea, function (ideaId, clusterId) {
     var ids = selected[ideaId] ? selectedIds() : [ideaId];
     var moving = ids.filter(function (id) { return board.ideas[id].cluster_id !== clusterId; });
     if (moving.length) { moveCards(moving, clusterId).then(function () { selected = {}; render(); }); }
   });
-})();
+  installSuggestions(console_);
+  installFits(console_);
+  installFlow(console_);
+  installGuide(console_);
+  installWallControls(console_);
+  // A handle on the console's state for the browser tests and a developer's console; no script reads it.
+  window.IdeaFactory = { console: console_ };
+}
+
+startConsole();

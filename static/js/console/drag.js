@@ -1,7 +1,6 @@
 // Drag a card onto a theme with a mouse, a pen or a finger (Pointer Events), on the console.
-"use strict";
 
-IdeaFactory.dragging = (function () {
+export const dragging = (function () {
   var THRESHOLD = 6;  // pixels of movement before a press becomes a drag rather than a click
   var EDGE = 48, SPEED = 16;  // a drag held this near the window's top or bottom scrolls it
   var area = null, onDrop = null, drag = null, dropped = false, scrolling = 0;

@@ -1,13 +1,13 @@
 // A screen's copy of a workshop: ideas, themes and stacks, kept current by applying facts.
 // The wall, the console and the phone all read it; none of them changes it except through facts.
-"use strict";
+import { ideaElement, t } from "./live.js";
 
 // Whether participants may post (or change their) ideas now: the server's Workshop.accepts_ideas.
-IdeaFactory.acceptsIdeas = function (workshop) {
+export function acceptsIdeas(workshop) {
   return !!workshop && workshop.phase === "collect" && !!workshop.posting_open;
 };
 
-IdeaFactory.Board = function () {
+export function Board() {
   this.ideas = {};        // id -> idea (all questions; screens pick the active one)
   this.order = [];        // idea ids, oldest first
   this.clusters = {};     // id -> {id, label, position}
@@ -17,7 +17,7 @@ IdeaFactory.Board = function () {
   this.tables = [];
 };
 
-IdeaFactory.Board.prototype.load = function (snapshot) {
+Board.prototype.load = function (snapshot) {
   var board = this;
   this.ideas = {}; this.order = []; this.clusters = {}; this.clusterOrder = [];
   this.workshop = snapshot.workshop;
@@ -27,18 +27,18 @@ IdeaFactory.Board.prototype.load = function (snapshot) {
   (snapshot.clusters || []).forEach(function (c) { board.clusters[c.id] = c; board.clusterOrder.push(c.id); });
 };
 
-IdeaFactory.Board.prototype.setCluster = function (ids, clusterId) {
+Board.prototype.setCluster = function (ids, clusterId) {
   var ideas = this.ideas;
   ids.forEach(function (id) { if (ideas[id]) { ideas[id].cluster_id = clusterId; } });
 };
 
-IdeaFactory.Board.prototype.removeCluster = function (id) {
+Board.prototype.removeCluster = function (id) {
   delete this.clusters[id];
   this.clusterOrder = this.clusterOrder.filter(function (x) { return x !== id; });
 };
 
 // Apply one fact; the caller has already checked its seq.
-IdeaFactory.Board.prototype.apply = function (event, data) {
+Board.prototype.apply = function (event, data) {
   var ideas = this.ideas;
   switch (event) {
     case "idea_queued":
@@ -132,20 +132,20 @@ IdeaFactory.Board.prototype.apply = function (event, data) {
 
 // Whether a screen shows an idea: the active question's, of the chosen table if one is chosen,
 // and hidden or waiting ones only on the facilitator's console.
-IdeaFactory.Board.prototype.shows = function (idea, showHidden) {
+Board.prototype.shows = function (idea, showHidden) {
   var active = this.workshop && this.workshop.active_prompt_id;
   if (active && idea.prompt_id && idea.prompt_id !== active) { return false; }
   if (this.tableFilter && idea.table_id !== this.tableFilter) { return false; }
   return showHidden || (!idea.hidden && !idea.pending);
 };
 
-IdeaFactory.Board.prototype.visibleCount = function () {
+Board.prototype.visibleCount = function () {
   var board = this;
   return this.order.filter(function (id) { return board.shows(board.ideas[id], false); }).length;
 };
 
 // Cards: ideas not stacked under another, each with the ideas stacked under it.
-IdeaFactory.Board.prototype.cards = function (showHidden) {
+Board.prototype.cards = function (showHidden) {
   var board = this, ideas = this.ideas, stacks = {};
   this.order.forEach(function (id) {
     var idea = ideas[id];
@@ -160,7 +160,7 @@ IdeaFactory.Board.prototype.cards = function (showHidden) {
 };
 
 // Groups in wall order, themes first, then the unsorted cards (cluster null).
-IdeaFactory.Board.prototype.groups = function (showHidden) {
+Board.prototype.groups = function (showHidden) {
   var byCluster = {}, board = this;
   var groups = this.clusterOrder.map(function (id) {
     byCluster[id] = { cluster: board.clusters[id], cards: [] };
@@ -174,19 +174,19 @@ IdeaFactory.Board.prototype.groups = function (showHidden) {
   return groups;
 };
 
-IdeaFactory.Board.prototype.ideaCount = function (group) {
+Board.prototype.ideaCount = function (group) {
   return group.cards.reduce(function (n, card) { return n + 1 + card.stacked.length; }, 0);
 };
 
 // A card element: the idea's text set as text, a badge when duplicates are stacked under it.
-IdeaFactory.cardElement = function (card, tag) {
-  var item = IdeaFactory.ideaElement(card.idea, tag);
+export function cardElement(card, tag) {
+  var item = ideaElement(card.idea, tag);
   item.classList.toggle("hidden-idea", !!card.idea.hidden);
   if (card.stacked.length) {
     var badge = document.createElement("span");
     badge.className = "stack-count";
     badge.textContent = "×" + (card.stacked.length + 1);
-    badge.title = IdeaFactory.t("stacked", { n: card.stacked.length + 1 });
+    badge.title = t("stacked", { n: card.stacked.length + 1 });
     item.appendChild(badge);
   }
   return item;

@@ -1,14 +1,12 @@
 // The ranked result as every screen lists it: themes first, then the best-voted ideas, ties marked.
-"use strict";
 
-window.IdeaFactory = window.IdeaFactory || {};
 
 // How many ideas each screen lists under the themes (the wall lists more when there are no themes).
-IdeaFactory.RESULT_IDEAS = { wall: 6, wallWithoutThemes: 12, phone: 10 };
+export const RESULT_IDEAS = { wall: 6, wallWithoutThemes: 12, phone: 10 };
 
 // The rows of /api/workshops/<code>/results for a screen: {rank, text, votes, theme, tied}, the
 // rank written as on paper ("1=" when shared with another row of the same kind).
-IdeaFactory.resultRows = function (results, ideaLimit) {
+export function resultRows(results, ideaLimit) {
   var rows = results.themes.map(function (x) { return { rank: x.rank, text: x.label, votes: x.votes, theme: true }; })
     .concat(results.ideas.slice(0, ideaLimit).map(function (x) { return { rank: x.rank, text: x.text, votes: x.votes, theme: false }; }));
   rows.forEach(function (row, index) {

@@ -1,8 +1,7 @@
 // The phone's "about you": an optional (or required) display name and the table one sits at.
-"use strict";
+import { errorText, t } from "../shared/live.js";
 
-IdeaFactory.phoneProfile = function (live) {
-  var t = IdeaFactory.t;
+export function phoneProfile(live) {
   var section = document.getElementById("profile-section");
   var nameField = document.getElementById("profile-name-field");
   var nameInput = document.getElementById("profile-name");
@@ -13,7 +12,7 @@ IdeaFactory.phoneProfile = function (live) {
   var shown = null;  // the board last rendered, to render again after a table is chosen for us
 
   function report(ack) {
-    status.textContent = ack.ok ? t("saved") : IdeaFactory.errorText(ack.error);
+    status.textContent = ack.ok ? t("saved") : errorText(ack.error);
   }
 
   nameInput.addEventListener("change", function () {
