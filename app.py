@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import ipaddress
 import sys
 from pathlib import Path
@@ -16,6 +17,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
     parser.add_argument("--data-dir", default="data", help="folder for the SQLite database")
+    parser.add_argument("--database", default=os.environ.get("IDEA_FACTORY_DATABASE"),
+                        metavar="URL",
+                        help="postgresql://[user@]host[:port]/dbname to share with other hosts"
+                             " (default: SQLite in --data-dir; or the IDEA_FACTORY_DATABASE"
+                             " environment variable, which keeps a password off the command line)")
     parser.add_argument("--public-url", default=None,
                         help="base address phones use, e.g. http://192.168.1.20:5000")
     parser.add_argument("--async-mode", choices=ASYNC_MODES, default="gevent",
@@ -151,6 +157,10 @@ def main(argv: list[str]) -> None:
         from facilitation.backup import backup_main, restore_main
 
         sys.exit((backup_main if argv[0] == "backup" else restore_main)(argv[1:]))
+    if argv[:1] == ["migrate-store"]:
+        from facilitation.cli import migrate_main
+
+        sys.exit(migrate_main(argv[1:]))
     args = parse_args(argv)
     if args.workers < 1 or args.max_participants < 1 or args.max_ideas < 1:
         sys.exit("--workers, --max-participants and --max-ideas must be at least 1")
@@ -185,7 +195,8 @@ def start(args: argparse.Namespace):
     open_files = raise_open_files_limit()
     args.max_connections = connection_cap(args.max_connections, open_files)
     base = public_url(args.host, args.port, args.public_url)
-    app = create_app({"DATA_DIR": args.data_dir, "ASYNC_MODE": args.async_mode,
+    app = create_app({"DATA_DIR": args.data_dir, "DATABASE": args.database,
+                      "ASYNC_MODE": args.async_mode,
                       "PUBLIC_URL": base, "RUN_BLOCKING": thread_pool(args.async_mode),
                       "ADMIN_PASSWORD": credentials.admin_password(args.admin_password,
                                                                    args.admin_password_file),

@@ -28,6 +28,7 @@ LANGUAGES = ("da", "en")
 
 DEFAULTS: dict[str, Any] = {
     "DATA_DIR": "data",
+    "DATABASE": None,  # a postgresql:// URL shared by several hosts; None: SQLite in DATA_DIR
     "PUBLIC_URL": None,
     "ASYNC_MODE": None,  # None lets Flask-SocketIO pick; app.py always sets it explicitly
     "MAX_MESSAGE_BYTES": 64 * 1024,
@@ -73,12 +74,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = resource_folder("translations")
     data_dir = Path(app.config["DATA_DIR"])
     private_data_dir(data_dir)
-    store = app.extensions["facilitation.store"] = Store(connect(data_dir / "facilitation.db"))
+    store = app.extensions["facilitation.store"] = Store(connect(database(app.config)))
     private_data_dir(data_dir)  # the database files it may just have made
-    store.run_commit = timed_commits(app.config["RUN_BLOCKING"])  # the disk syncs off the event loop
+    # SQLite's disk syncs run off the event loop; psycopg waits cooperatively (gevent) by itself.
+    run = app.config["RUN_BLOCKING"] if store.blocking else (lambda function, *args: function(*args))
+    store.run_commit = timed_commits(run)
     store.max_ideas = app.config["MAX_IDEAS"]
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secret_key(data_dir)
+        # Hosts sharing a PostgreSQL database share the key too: a cookie signed on one is good on all.
+        app.config["SECRET_KEY"] = (secret_key(data_dir) if store.blocking
+                                    else store.setting("secret_key", lambda: secrets.token_hex(32)))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     dates.init_app(app)
@@ -155,6 +160,11 @@ def version_static_files(app: Flask) -> None:
 
     app.get_send_file_max_age = (  # type: ignore[method-assign]
         lambda name: 365 * 24 * 3600 if request.args.get("v") else None)
+
+
+def database(config: dict[str, Any]) -> str | Path:
+    """The live database: the PostgreSQL URL given, else the SQLite file in the data folder."""
+    return config.get("DATABASE") or Path(config["DATA_DIR"]) / "facilitation.db"
 
 
 def secret_key(data_dir: Path) -> str:

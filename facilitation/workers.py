@@ -171,13 +171,13 @@ def run(argv: list[str], args) -> None:
     """Supervise Redis, K workers and HAProxy until interrupted or until one of them dies."""
     from .launch import public_url
 
-    from . import credentials, secret_key
+    from . import credentials, database, secret_key
     from .store import connect
 
     data_dir = Path(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     # Once, before the workers race for them: the schema's migrations and the session key.
-    connect(data_dir / "facilitation.db").conn.close()
+    connect(database({"DATA_DIR": data_dir, "DATABASE": args.database})).conn.close()
     secret_key(data_dir)
     children: list[subprocess.Popen[bytes]] = []
 

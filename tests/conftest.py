@@ -14,7 +14,49 @@ from typing import Any
 import pytest
 
 from tests.apps import ADMIN_PASSWORD
+from tests.databases import DATABASES, ON_POSTGRES
 from tests.servers import ASYNC_MODES, LiveServer, Peer
+
+
+def app_database() -> str | None:
+    """The DATABASE setting of an app under test: None (SQLite in its data folder), or on the
+    PostgreSQL pass a schema of its own (never reused: a coalesced signal may still read it)."""
+    return DATABASES.new() if ON_POSTGRES else None
+
+
+@pytest.fixture
+def new_store() -> Iterator[Callable[[], Any]]:
+    """Make an empty store on the backend under test: SQLite in memory, or a PostgreSQL schema."""
+    from sqlite_utils import Database
+
+    from facilitation.store import Store, connect
+
+    made: list[Store] = []
+
+    def make() -> Store:
+        made.append(Store(connect(DATABASES.new()) if ON_POSTGRES else Database(memory=True)))
+        return made[-1]
+
+    yield make
+    for store in made:
+        store.close()
+        DATABASES.release(getattr(store.db, "url", None))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass, tests about SQLite itself say so and step aside."""
+    for item in items:
+        if ON_POSTGRES and item.get_closest_marker("sqlite_only"):
+            item.add_marker(pytest.mark.skip(reason="about SQLite itself: runs on the SQLite pass"))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    import threading
+
+    for thread in threading.enumerate():  # a coalesced signal's last read, before its database goes
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join(5)
+    DATABASES.drop_all()
 
 
 @pytest.fixture
@@ -23,7 +65,7 @@ def app(tmp_path: Path) -> Any:
     from facilitation import create_app
 
     return create_app({"DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading",
-                       "TESTING": True})
+                       "TESTING": True, "DATABASE": app_database()})
 
 
 @pytest.fixture
@@ -32,7 +74,7 @@ def admin_app(tmp_path: Path) -> Any:
     from facilitation import create_app
 
     return create_app({"DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading",
-                       "TESTING": True, "ADMIN_PASSWORD": ADMIN_PASSWORD})
+                       "TESTING": True, "ADMIN_PASSWORD": ADMIN_PASSWORD, "DATABASE": app_database()})
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ import pytest
 import requests
 import socketio
 
+from tests.databases import server_options
+
 ROOT = Path(__file__).resolve().parents[1]
 ASYNC_MODES = ["eventlet", "gevent"]
 
@@ -37,7 +39,8 @@ class LiveServer:
     def __init__(self, data_dir: Path, mode: str, *options: str) -> None:
         self.data_dir = data_dir
         self.mode = mode
-        self.options = list(options)
+        # On the PostgreSQL pass, a database of its own (kept across restarts of this server).
+        self.options = list(options) if "--database" in options else [*server_options(), *options]
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None

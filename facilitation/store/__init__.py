@@ -7,7 +7,7 @@ here, so the commands keep one object with every read and write as a method.
 
 from __future__ import annotations
 
-from . import admin, clusters, flow, phones, rounds
+from . import admin, clusters, flow, phones, rounds, settings
 from .core import CoreStore, connect, now, now_ms
 
 
@@ -73,6 +73,9 @@ class Store(CoreStore):
     import_ideas = admin.import_ideas
     organiser_generation = admin.organiser_generation
     next_organiser_generation = admin.next_organiser_generation
+
+    # Settings the hosts of one database share (settings.py)
+    setting = settings.setting
 
 
 __all__ = ["Store", "connect", "now", "now_ms"]

@@ -81,13 +81,14 @@ def import_ideas(store: CoreStore, workshop_id: int, participant_id: int, prompt
         seq = int(db.execute("SELECT seq FROM workshops WHERE id = ?", [workshop_id]).fetchone()[0])
         stamp = now()
         for client_id, text in items:
-            cursor = db.execute(
+            row = db.execute(
                 "INSERT OR IGNORE INTO ideas (workshop_id, participant_id, client_id, text, hidden,"
-                " created_at, prompt_id, table_id, pending) VALUES (?, ?, ?, ?, 0, ?, ?, ?, 0)",
-                [workshop_id, participant_id, client_id, text, stamp, prompt_id, table_id])
-            if not cursor.rowcount:
+                " created_at, prompt_id, table_id, pending) VALUES (?, ?, ?, ?, 0, ?, ?, ?, 0)"
+                " RETURNING id",
+                [workshop_id, participant_id, client_id, text, stamp, prompt_id, table_id]).fetchone()
+            if row is None:  # this client_id was imported before
                 continue
-            idea = Idea(id=int(cursor.lastrowid or 0), text=text, hidden=False, created_at=stamp,
+            idea = Idea(id=int(row[0]), text=text, hidden=False, created_at=stamp,
                         prompt_id=prompt_id, table_id=table_id)
             seq += 1
             facts.append(IdeaPosted(idea=idea.to_dict(), seq=seq))
@@ -110,5 +111,5 @@ def next_organiser_generation(store: CoreStore) -> int:
     """Start a new organiser session generation (sign-out): every earlier cookie is revoked."""
     with store._transaction() as db:
         db.execute("INSERT INTO settings (key, value) VALUES ('organiser_generation', '1')"
-                   " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+                   " ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT)")
         return int(next(db.query("SELECT value FROM settings WHERE key = 'organiser_generation'"))["value"])

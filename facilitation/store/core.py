@@ -38,8 +38,15 @@ from .schema import migrations
 # Participants who are people: not the stand-in that ideas collected on paper are imported as.
 log = logging.getLogger(__name__)
 PEOPLE = "AND token_hash NOT LIKE 'paper:%'"
+# The tables whose rows erasures delete (VACUUMed on PostgreSQL afterwards).
+ERASE_TABLES = ("ideas", "events", "votes", "participants", "clusters", "tables", "prompts", "workshops")
 BUSY_TIMEOUT = 10.0
 WAL_KEEP = 1 << 20  # bytes of write-ahead log kept for reuse after a checkpoint
+
+
+def is_postgres(database: object) -> bool:
+    """Whether a --database value names a PostgreSQL server rather than a SQLite file."""
+    return isinstance(database, str) and database.startswith(("postgresql://", "postgres://"))
 
 
 def now_ms() -> int:
@@ -52,8 +59,17 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def connect(path: Path | str) -> Database:
-    """Open (creating if needed) the live database with WAL, foreign keys and durable commits."""
+def connect(database: Path | str) -> Database:
+    """Open (creating if needed) the live database and bring its schema up to date: a SQLite file
+    (WAL, foreign keys, durable commits) or a `postgresql://` URL."""
+    if is_postgres(database):
+        from . import postgres_schema
+        from .postgres import PostgresDatabase
+
+        pg = PostgresDatabase(str(database))
+        postgres_schema.apply(pg)
+        return pg  # type: ignore[return-value]  # answers the part of Database the store uses
+    path = database
     # timeout: how long a write waits for another process's transaction (SQLite's busy timeout).
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT)
     db = Database(conn)
@@ -70,12 +86,18 @@ def connect(path: Path | str) -> Database:
 
 
 def _path(db: Database) -> str:
-    """The file of the main database ("" in memory)."""
+    """The file of the main database ("" in memory); a PostgreSQL database's URL."""
+    if is_postgres(getattr(db, "url", None)):
+        return str(db.url)  # type: ignore[attr-defined]
     return str(next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), ""))
 
 
 def reader(db: Database) -> Database:
-    """A second connection to the same file, for reads; the same one for a database in memory."""
+    """A second connection to the same database, for reads; the same one for a database in memory."""
+    if is_postgres(getattr(db, "url", None)):
+        from .postgres import PostgresDatabase
+
+        return PostgresDatabase(db.url)  # type: ignore[attr-defined,return-value]
     path = _path(db)
     if not path:
         return db
@@ -169,7 +191,9 @@ class CoreStore:
         # serving (and other writers keep joining the next group) while the disk syncs.
         self.run_commit: Callable[..., Any] = lambda function, *args: function(*args)
         self.max_ideas = MAX_IDEAS  # per workshop; app.py's --max-ideas sets it
-        if not db.table("workshops").exists():
+        # Whether a query holds the OS thread (SQLite) or waits cooperatively (psycopg under gevent).
+        self.blocking: bool = getattr(db, "blocking", True)
+        if not is_postgres(getattr(db, "url", None)) and not db.table("workshops").exists():
             migrations.apply(db)
         # Reads outside a change use a connection of their own: they never wait for a commit
         # (the write lock is held while the disk syncs) and see committed data only.
@@ -178,6 +202,12 @@ class CoreStore:
         # One phone snapshot per workshop and seq: a hall of phones refreshing at once shares it.
         self.phone_snapshots: dict[int, tuple[int, dict[str, Any]]] = {}
         self.disk = Disk(_path(db) or ":memory:")
+
+    def close(self) -> None:
+        """Close the connections (a database in memory is gone with them)."""
+        if self.reader is not self.db:
+            self.reader.conn.close()
+        self.db.conn.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[Database]:
@@ -249,7 +279,7 @@ class CoreStore:
         try:
             if self.db.conn.in_transaction:
                 self.db.conn.rollback()
-        except sqlite3.Error:
+        except Exception:  # sqlite3's or psycopg's
             log.exception("rollback failed")  # the connection undoes it when it is next used
 
     def _commit(self, group: _Group) -> None:
@@ -268,7 +298,7 @@ class CoreStore:
                     self._rollback()
                     self.turns.dropped(group.logged)
                     return
-                if self.disk.saved():  # room again: give the log's space back to the disk
+                if self.disk.saved() and self.blocking:  # room again: SQLite gives the log's space back
                     self._give_back_log()
         finally:
             group.done.set()  # never leave a waiter behind, whatever went wrong above
@@ -526,7 +556,11 @@ class CoreStore:
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the main file and empty it: after an erasure, the erased
-        text is then in neither file (secure_delete has zeroed it in the main one)."""
+        text is then in neither file (secure_delete has zeroed it in the main one). On PostgreSQL:
+        VACUUM, so the space of the erased rows is reused first (see docs/deploy.md)."""
+        if not self.blocking:
+            self.db.vacuum_tables(ERASE_TABLES)  # type: ignore[attr-defined]
+            return
         for _ in range(100):
             with self.lock:
                 busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
@@ -547,5 +581,6 @@ class CoreStore:
         params = () if workshop_id is None else (workshop_id,)
         with self.lock:
             return {table: self._rows(f"SELECT {', '.join(names)} FROM [{table}]{where(table)}"
-                                      " ORDER BY rowid", params)
+                                      f" ORDER BY {'workshop_id, seq' if table == 'events' else 'id'}",
+                                      params)
                     for table, names in columns.items()}

@@ -18,6 +18,8 @@ def is_full(error: BaseException) -> bool:
     if isinstance(error, sqlite3.Error):
         return getattr(error, "sqlite_errorcode", None) == SQLITE_FULL \
             or "database or disk is full" in str(error)
+    if getattr(error, "sqlstate", None) == "53100":  # PostgreSQL's disk_full
+        return True
     return isinstance(error, OSError) and error.errno == errno.ENOSPC
 
 

@@ -1,10 +1,12 @@
-"""Several processes writing one SQLite file, as worker processes do: sequence numbers and budgets hold."""
+"""Several processes writing one database (a SQLite file, as worker processes do; or PostgreSQL, as
+hosts do): sequence numbers and budgets hold."""
 
 from __future__ import annotations
 
 import multiprocessing
 from pathlib import Path
 
+from tests.databases import database_for
 from facilitation.model import CommandError
 from facilitation.store import Store, connect
 
@@ -41,7 +43,7 @@ def run_all(target, argument_lists: list[tuple]) -> None:  # type: ignore[no-unt
 
 
 def test_sequence_numbers_stay_unique_and_gapless_across_processes(tmp_path: Path) -> None:
-    path = str(tmp_path / "facilitation.db")
+    path = database_for(tmp_path)
     store = Store(connect(path))
     workshop, _ = store.create_workshop("T", "Q")
     people = [store.join(workshop.id, None, 10)[0].id for _ in range(3)]
@@ -53,12 +55,13 @@ def test_sequence_numbers_stay_unique_and_gapless_across_processes(tmp_path: Pat
 
 
 def test_a_dot_budget_holds_when_two_processes_spend_it_at_once(tmp_path: Path) -> None:
-    path = str(tmp_path / "facilitation.db")
+    path = database_for(tmp_path)
     store = Store(connect(path))
     workshop, _ = store.create_workshop("T", "Q")
     voter = store.join(workshop.id, None, 10)[0].id
     author = store.join(workshop.id, None, 10)[0].id
-    ideas = [store.post_idea(workshop.id, author, f"c{i}", f"Idé {i}")[0].id for i in range(12)]
+    ideas = [store.post_idea(workshop.id, author, f"c{i}", f"Idé {i}",  # the question dots go to
+                             prompt_id=workshop.active_prompt_id)[0].id for i in range(12)]
     store.set_voting(workshop.id, 5, 1)
     run_all(vote_many, [(path, workshop.code, voter, ideas), (path, workshop.code, voter, ideas[::-1])])
     assert store.db.execute("SELECT count(*) FROM votes WHERE participant_id = ?",
@@ -70,10 +73,11 @@ def test_changes_made_meanwhile_commit_together_and_a_failing_one_alone_is_undon
     import threading
     import time
 
-    store = Store(connect(str(tmp_path / "facilitation.db")))
+    path = database_for(tmp_path)
+    store = Store(connect(path))
     workshop, _ = store.create_workshop("T", "Q")
     voters = [store.join(workshop.id, None, 20)[0].id for _ in range(12)]
-    idea = store.post_idea(workshop.id, voters[0], "c", "Idé")[0].id
+    idea = store.post_idea(workshop.id, voters[0], "c", "Idé", prompt_id=workshop.active_prompt_id)[0].id
     store.set_voting(workshop.id, 1, 1, "both")
     current = store.get_workshop(workshop.code)
     assert current is not None
@@ -101,5 +105,5 @@ def test_changes_made_meanwhile_commit_together_and_a_failing_one_alone_is_undon
         thread.join(30)
     assert refused == ["no_dots_left"]  # undone alone; the others' dots stand
     assert len(commits) < 11  # eleven changes, fewer disk syncs
-    again = Store(connect(str(tmp_path / "facilitation.db")))  # what another process sees
+    again = Store(connect(path))  # what another process sees
     assert again.db.execute("SELECT count(*) FROM votes").fetchone()[0] == 12

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import Any
+
 
 from facilitation.facts import IdeasPosted
-from facilitation.store import Store
 
 
-def test_store_routes_and_numbers_phone_streams() -> None:
-    store = Store(Database(memory=True))
+def test_store_routes_and_numbers_phone_streams(new_store: Any) -> None:
+    store = new_store()
     workshop, _ = store.create_workshop("T", "Q")
     author = store.join(workshop.id, None, 10)[0].id
     idea, posted = store.post_idea(workshop.id, author, "c", "Idé")

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlite_utils import Database
 
 from facilitation import commands
 from facilitation.model import FACILITATOR, Actor, CommandError
-from facilitation.store import Store
 from tests.unit.commanding import do, refused
 
 
 @pytest.fixture
-def w() -> dict[str, Any]:
-    store = Store(Database(memory=True))
+def w(new_store: Any) -> dict[str, Any]:
+    store = new_store()
     workshop, _ = store.create_workshop("T", "Q")
     a, _ = commands.join(store, {"code": workshop.code})
     b, _ = commands.join(store, {"code": workshop.code})

@@ -9,13 +9,12 @@ from sqlite_utils import Database
 
 from facilitation import commands
 from facilitation.model import FACILITATOR, Actor
-from facilitation.store import Store
 from tests.unit.commanding import do, refused
 
 
 @pytest.fixture
-def w() -> dict[str, Any]:
-    store = Store(Database(memory=True))
+def w(new_store: Any) -> dict[str, Any]:
+    store = new_store()
     workshop, _ = store.create_workshop("T", "Første spørgsmål?")
     a, _ = commands.join(store, {"code": workshop.code})
     b, _ = commands.join(store, {"code": workshop.code})
@@ -194,6 +193,7 @@ def test_each_question_is_its_own_round(w: dict[str, Any]) -> None:
     assert [(t["id"], t["votes"]) for t in before["themes"]] == [(theme["id"], 2)]
 
 
+@pytest.mark.sqlite_only  # a SQLite database from before the migration
 def test_a_database_from_before_rounds_gets_its_themes_and_dots_a_question(tmp_path: Any) -> None:
     """The migration gives existing themes their ideas' question and dots their item's."""
     from facilitation.store import connect

@@ -7,14 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlite_utils import Database
 
 from facilitation import commands, socketio
 from facilitation.commands import COMMANDS
 from facilitation.commands.registry import JOINED, parse
 from facilitation.errors import CATALOGUE, CommandError
 from facilitation.model import FACILITATOR, PARTICIPANT, Actor
-from facilitation.store import Store
 
 # A payload each command would accept on a live workshop: erasure must refuse it anyway.
 GOOD = {"idea_id": 1, "cluster_id": 1, "text": "x", "client_id": "1", "open": True, "since": 0,
@@ -23,8 +21,8 @@ GOOD = {"idea_id": 1, "cluster_id": 1, "text": "x", "client_id": "1", "open": Tr
         "tables": [], "table_id": None, "name": None, "texts": ["x"]}
 
 
-def test_every_command_on_an_erased_workshop_is_not_found() -> None:
-    store = Store(Database(memory=True))
+def test_every_command_on_an_erased_workshop_is_not_found(new_store: Any) -> None:
+    store = new_store()
     workshop, _ = store.create_workshop("T", "Q")
     phone, _ = commands.join(store, {"code": workshop.code})
     store.delete_workshop(workshop.id, "test")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import ipaddress
 import resource
 from pathlib import Path
+from typing import Any
 
-from sqlite_utils import Database
 
 from facilitation.demo import IDEAS, PROMPT, ensure_demo
 from facilitation.launch import lan_address, public_url, raise_open_files_limit
-from facilitation.store import Store
 
 
 def test_public_url_choices() -> None:
@@ -27,8 +26,8 @@ def test_open_files_limit_is_raised_to_the_hard_limit() -> None:
     assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == soft >= 1024
 
 
-def test_demo_is_created_once(tmp_path: Path) -> None:
-    store = Store(Database(memory=True))
+def test_demo_is_created_once(new_store: Any, tmp_path: Path) -> None:
+    store = new_store()
     workshop, token = ensure_demo(store, tmp_path)
     again, same_token = ensure_demo(store, tmp_path)
     assert (again.code, same_token) == (workshop.code, token)

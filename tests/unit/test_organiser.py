@@ -10,6 +10,7 @@ import pytest
 
 from facilitation import commands
 from tests.apps import ADMIN_PASSWORD, form_token
+from tests.databases import ON_POSTGRES
 
 PASSWORD = ADMIN_PASSWORD
 
@@ -74,7 +75,8 @@ def test_erasure_leaves_nothing_of_the_workshop(admin_app: Any) -> None:
         ids = {r[0] for r in db.execute(f"SELECT DISTINCT workshop_id FROM [{table}]").fetchall()}
         assert gone_id not in ids and len(ids) == 1, table  # only the kept workshop's rows remain
     assert db.execute("SELECT count(*) FROM ideas").fetchone()[0] == 1
-    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    if not ON_POSTGRES:  # PostgreSQL checks every foreign key as it goes; SQLite is asked here
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     log = store.erasures()
     assert [(e["code"], e["reason"], e["ideas"]) for e in log] == [(gone["code"], "admin", 1)]
     assert "Personlig" not in str(log)

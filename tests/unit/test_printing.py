@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import app_database
 from facilitation import create_app, socketio
 
 
@@ -111,7 +112,7 @@ def test_wrong_tokens_on_the_kit_are_throttled_like_the_consoles(client: Any, ta
 
 def test_the_organiser_may_print_any_workshop(tmp_path: Any) -> None:
     app = create_app({"DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading", "TESTING": True,
-                      "ADMIN_PASSWORD": "havnen"})
+                      "ADMIN_PASSWORD": "havnen", "DATABASE": app_database()})
     client = app.test_client()
     organiser = {"Authorization": "Bearer havnen"}
     code = client.post("/api/workshops", json={"title": "T", "prompt": "Q?"}, headers=organiser).get_json()["code"]

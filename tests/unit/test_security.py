@@ -136,6 +136,7 @@ def unique_text(store: Any, code: str, text: str) -> tuple[Any, int]:
     return actor, int(ack["idea"]["id"])
 
 
+@pytest.mark.sqlite_only
 def test_erasure_reaches_the_write_ahead_log(admin_app: Any, tmp_path: Path) -> None:
     client, store = admin_app.test_client(), admin_app.extensions["facilitation.store"]
     kept = store.create_workshop("Bliver", "?")[0]

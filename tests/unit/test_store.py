@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from typing import Any
+
 import pytest
-from sqlite_utils import Database
 
 from facilitation.model import CommandError
 from facilitation.store import Store, connect
 
 
 @pytest.fixture
-def store() -> Store:
-    return Store(Database(memory=True))
+def store(new_store: Any) -> Store:
+    return new_store()
 
 
 def test_create_workshop_keeps_only_a_hash_of_the_token(store: Store) -> None:
@@ -79,6 +80,7 @@ def test_snapshot_and_facts_since(store: Store) -> None:
     assert store.facts_since(workshop.id, 0, limit=2) is None
 
 
+@pytest.mark.sqlite_only
 def test_file_database_uses_wal_and_foreign_keys(tmp_path) -> None:  # type: ignore[no-untyped-def]
     db = connect(tmp_path / "live.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -102,6 +104,7 @@ def test_joins_stop_at_the_limit(store: Store) -> None:
     assert store.participant_count(workshop.id) == 2
 
 
+@pytest.mark.sqlite_only
 def test_erased_text_does_not_linger_in_the_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "live.db"
     store = Store(connect(path))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from typing import Any
 from sqlite_utils import Database
 
 from facilitation import commands
@@ -21,8 +20,8 @@ IDEAS = [
 
 
 @pytest.fixture
-def setup() -> dict[str, Any]:
-    store = Store(Database(memory=True))
+def setup(new_store: Any) -> dict[str, Any]:
+    store = new_store()
     workshop, _ = store.create_workshop("T", "Q")
     participant, _ = commands.join(store, {"code": workshop.code})
     ideas = [commands.post_idea(store, participant, {"text": t, "client_id": str(n)})[0]["idea"]
@@ -140,8 +139,8 @@ def test_suggestions_touch_only_unsorted_ideas(setup: dict[str, Any]) -> None:
     assert by_id[ids[4]] == by_id[ids[5]] == ack["clusters"][0]["id"]
 
 
-def test_suggestions_carry_shared_words_and_skip_the_question_words() -> None:
-    store = Store(Database(memory=True))
+def test_suggestions_carry_shared_words_and_skip_the_question_words(new_store: Any) -> None:
+    store = new_store()
     workshop, _ = store.create_workshop("Cykelstier i byen", "Hvad skal kommunen gøre for cyklisterne?")
     participant, _ = commands.join(store, {"code": workshop.code})
     texts = ["Kommunen skal bygge flere cykelstier ved skolerne", "Sikre cykelstier ved skolerne",
@@ -214,6 +213,7 @@ def test_themes_reach_the_wall_only_when_the_facilitator_shows_them(setup: dict[
     assert facts[0].payload == {"themes_on_wall": False}
 
 
+@pytest.mark.sqlite_only  # a SQLite migration before PostgreSQL's baseline
 def test_workshops_from_before_the_switch_keep_their_themes_on_the_wall() -> None:
     from facilitation.store.schema import m007_themes_on_wall, migrations
 

@@ -1,0 +1,243 @@
+"""The store on PostgreSQL: a connection that answers the part of sqlite-utils' `Database` the store
+uses, so every concern runs the same code on either backend.
+
+The store's SQL is SQLite's; `translate` rewrites the few places where PostgreSQL differs (`?`
+parameters, `[name]` quoting, JSON paths, `INSERT OR IGNORE`, `IS [NOT] ?`, two-argument `max`,
+`rowid`) once per statement text and keeps the result. Booleans are stored as integers on both, so
+`hidden = 0` means the same everywhere.
+
+A change's transaction takes one advisory lock first (as SQLite's `BEGIN IMMEDIATE` takes its
+write lock): changes from every host are serialised, so a workshop's `seq` rises by exactly one
+per fact in commit order, a budget checked inside a change holds, and no two hosts can deadlock.
+The core's group commit still lets one COMMIT (one WAL flush) carry every change that was ready.
+psycopg 3 waits on its socket through gevent when gevent has patched the process (psycopg >= 3.1.14),
+so a query never stalls the event loop; under eventlet it blocks the loop for its round trip.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.numeric import IntDumper
+
+from .core import is_postgres
+
+WRITE_LOCK = 0x1DEA  # the advisory lock every change takes first (an arbitrary, fixed number)
+
+
+DatabaseError = psycopg.Error  # what a failing PostgreSQL statement raises
+
+
+class _BoolAsInt(IntDumper):
+    """Python booleans go in as 0/1: the columns are integers on both backends."""
+
+    def dump(self, obj: Any) -> bytes:
+        return b"1" if obj else b"0"
+
+
+_QUOTED = re.compile(r"('(?:[^']|'')*')")
+
+
+@lru_cache(maxsize=1024)
+def translate(sql: str) -> str:
+    """The statement in PostgreSQL's dialect (psycopg's `%s` parameters)."""
+    parts = _QUOTED.split(sql)
+    for i, part in enumerate(parts):
+        parts[i] = part.replace("%", "%%")  # psycopg reads % everywhere, literals included
+    for i in range(0, len(parts), 2):  # outside string literals only
+        part = parts[i].replace("?", "%s")
+        part = re.sub(r"\[(\w+)\]", r'"\1"', part)
+        # SQLite's IS / IS NOT compare any two values, NULL included.
+        part = re.sub(r"\bIS NOT (?!NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", "IS DISTINCT FROM ", part)
+        part = re.sub(r"\bIS (?!NULL\b|NOT\b|DISTINCT\b|TRUE\b|FALSE\b)", "IS NOT DISTINCT FROM ", part)
+        part = re.sub(r"\bmax\((\w+), %s\)", r"greatest(\1, %s)", part)
+        part = re.sub(r"\browid\b", "ctid", part)
+        parts[i] = part
+    sql = "".join(parts)
+    sql = re.sub(r"json_extract\((\w+), '\$\.(\w+)\.(\w+)'\)", r"((\1::jsonb #>> '{\2,\3}')::bigint)", sql)
+    sql = re.sub(r"json_set\((\w+), '\$\.(\w+)\.(\w+)', ''\)",
+                 r"""jsonb_set(\1::jsonb, '{\2,\3}', '""')::text""", sql)
+    if sql.lstrip().upper().startswith("INSERT OR IGNORE"):
+        sql = re.sub(r"(?i)INSERT OR IGNORE", "INSERT", sql, count=1)
+        returning = re.search(r"(?i)\sRETURNING\s", sql)
+        at = returning.start() if returning else len(sql)
+        sql = sql[:at] + " ON CONFLICT DO NOTHING" + sql[at:]
+    return sql
+
+
+class Cursor:
+    """The result of one statement, as sqlite3's cursor offers it to the store."""
+
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        self._cursor = cursor
+        self.rowcount = cursor.rowcount
+        self._rows: list[Any] = cursor.fetchall() if cursor.description else []
+
+    def fetchone(self) -> Any:
+        return self._rows.pop(0) if self._rows else None
+
+    def fetchall(self) -> list[Any]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
+
+
+class Inserted:
+    """What `Table.insert` returns: the new row's id."""
+
+    def __init__(self, last_pk: Any) -> None:
+        self.last_pk = last_pk
+
+
+class Table:
+    """The few table operations the store and its tests use."""
+
+    def __init__(self, db: PostgresDatabase, name: str) -> None:
+        self.db, self.name = db, name
+
+    def exists(self) -> bool:
+        return bool(self.db.execute("SELECT to_regclass(?) IS NOT NULL", [self.name]).fetchone()[0])
+
+    def insert(self, record: dict[str, Any]) -> Inserted:
+        names = ", ".join(f'"{column}"' for column in record)
+        marks = ", ".join("?" * len(record))
+        returning = " RETURNING id" if self.name not in NO_ID else ""
+        row = self.db.execute(f'INSERT INTO "{self.name}" ({names}) VALUES ({marks}){returning}',
+                              list(record.values())).fetchone()
+        return Inserted(row[0] if row else None)
+
+    @property
+    def count(self) -> int:
+        return int(self.db.execute(f'SELECT count(*) FROM "{self.name}"').fetchone()[0])
+
+    @property
+    def rows(self) -> Iterator[dict[str, Any]]:
+        return self.db.query(f'SELECT * FROM "{self.name}"')
+
+
+NO_ID = {"events", "erasures", "settings", "_migrations"}  # tables without an `id` column
+
+
+class Connection:
+    """What the core calls on `db.conn`: commit, rollback, close, executemany."""
+
+    def __init__(self, db: PostgresDatabase) -> None:
+        self.db = db
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if not self.db.raw.closed:
+            self.db.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.db.raw.close()
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self.db.raw.cursor() as cursor:
+            cursor.executemany(translate(sql), list(rows))
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+
+class PostgresDatabase:
+    """One autocommit connection to PostgreSQL; the core begins and commits its own transactions."""
+
+    blocking = False  # waits for the server cooperate with gevent: no thread needed for COMMIT
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.raw = self._open()
+        self.conn = Connection(self)
+        self._savepoints = 0
+        self.lock = threading.RLock()
+
+    def __del__(self) -> None:
+        # A store dropped without close() (a test's, a script's) hangs up instead of warning.
+        raw = getattr(self, "raw", None)
+        if raw is not None and not raw.closed:
+            raw.close()
+
+    def _open(self) -> psycopg.Connection[Any]:
+        # A host that vanishes mid-transaction must not hold the write lock for long: the server
+        # ends an idle transaction after 10 s, and TCP keepalives notice a dead peer.
+        raw = psycopg.connect(self.url, autocommit=True, keepalives=1, keepalives_idle=5,
+                              keepalives_interval=2, keepalives_count=3)
+        raw.execute("SET idle_in_transaction_session_timeout = 10000")  # the URL's own options stay
+        raw.adapters.register_dumper(bool, _BoolAsInt)
+        return raw
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Cursor:
+        """Run one statement (SQLite's dialect, translated); BEGIN IMMEDIATE takes the write lock."""
+        if sql == "BEGIN IMMEDIATE":
+            self._reopen_if_lost()
+            self.raw.execute("BEGIN")
+            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+            return Cursor(self.raw.execute("SELECT 1 WHERE false"))
+        self._reopen_if_lost()
+        return Cursor(self.raw.execute(translate(sql), params or []))
+
+    def _reopen_if_lost(self) -> None:
+        """After the server restarted (or the network dropped), start over on a new connection."""
+        if self.raw.broken:  # lost, not closed on purpose
+            self.raw = self._open()
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Rows as dicts, like sqlite-utils' `Database.query`."""
+        with self.raw.cursor(row_factory=dict_row) as cursor:
+            cursor.execute(translate(sql), params or [])
+            rows = cursor.fetchall()
+        return iter(rows)
+
+    def vacuum_tables(self, tables: Sequence[str]) -> None:
+        """Mark the space of deleted rows for reuse (outside any transaction: a connection of its own)."""
+        with psycopg.connect(self.url, autocommit=True) as raw:
+            raw.execute("VACUUM " + ", ".join(f'"{table}"' for table in tables))
+
+    def table(self, name: str) -> Table:
+        return Table(self, name)
+
+    def __getitem__(self, name: str) -> Table:
+        return Table(self, name)
+
+    @contextmanager
+    def atomic(self) -> Iterator[PostgresDatabase]:
+        """A savepoint inside the open transaction (or a transaction of its own outside one)."""
+        if not self.conn.in_transaction:
+            self.raw.execute("BEGIN")
+            try:
+                yield self
+            except BaseException:
+                self.conn.rollback()
+                raise
+            self.conn.commit()
+            return
+        self._savepoints += 1
+        name = f"sp{self._savepoints}"
+        self.raw.execute(f"SAVEPOINT {name}")
+        try:
+            yield self
+        except BaseException:
+            if not self.raw.closed and self.conn.in_transaction:
+                self.raw.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self.raw.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        else:
+            self.raw.execute(f"RELEASE SAVEPOINT {name}")
+        finally:
+            self._savepoints -= 1
+
+
+__all__ = ["DatabaseError", "PostgresDatabase", "is_postgres", "translate"]
