@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run demo test test-postgresql test-fast lint bench install translations
+.PHONY: run demo test test-postgresql test-fast lint bench install translations image
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,12 @@ translations: $(BIN)/.installed
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(BIN)/python translations/fill_da.py
 	$(BIN)/pybabel compile -d translations
+
+# The container image (Containerfile) from this checkout's wheels, built without network access to
+# PyPI; BASE is any Debian bookworm image (docs/deploy.md, "Container"). async-timeout: redis needs it
+# on Debian's Python 3.11.2.
+BASE ?= docker.io/library/debian:bookworm-slim
+image: $(BIN)/.installed
+	rm -rf build/wheelhouse
+	$(BIN)/pip wheel --quiet --wheel-dir build/wheelhouse . async-timeout
+	podman build --build-arg BASE=$(BASE) -t localhost/idea-factory:latest -f Containerfile .

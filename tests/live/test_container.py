@@ -1,0 +1,135 @@
+"""The image as CI and a municipality without a registry build it: a Debian root from debootstrap,
+imported into podman as the base, the Containerfile built over it from the project's wheels, and
+the container started: non-root, answering /healthz, serving a phone, its data kept in a volume.
+
+Measured on the 2-core machine under load 14: debootstrap ~3 min, build ~2 min, the rest ~30 s; the
+base image is kept between runs (`podman rmi localhost/idea-factory-base:bookworm` to rebuild it)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.servers import ROOT, free_port, require
+
+BASE = "localhost/idea-factory-base:bookworm"
+IMAGE = "localhost/idea-factory:ci"
+# What the base holds (the Containerfile installs whatever a base lacks).
+PACKAGES = "python3,python3-venv,redis-server,haproxy,nginx-light,ca-certificates,tini"
+MIRROR = "http://deb.debian.org/debian"
+
+
+def podman(*args: str, check: bool = True, timeout: float = 600, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["podman", *args], check=check, capture_output=True, text=True, timeout=timeout,
+                          **kwargs)
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """podman as these machines run it: runc, and no default ulimits (crun fails on cgroups here)."""
+    for program in ("podman", "runc", "debootstrap"):
+        require(program)
+    conf = tmp_path_factory.mktemp("podman") / "containers.conf"
+    conf.write_text('[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\n')
+    before = os.environ.get("CONTAINERS_CONF")
+    os.environ["CONTAINERS_CONF"] = str(conf)
+    yield conf
+    if before is None:
+        os.environ.pop("CONTAINERS_CONF", None)
+    else:
+        os.environ["CONTAINERS_CONF"] = before
+
+
+def base_image(folder: Path) -> None:
+    """A minimal Debian bookworm root (debootstrap) imported as the base image, unless kept."""
+    if podman("image", "exists", BASE, check=False).returncode == 0:
+        return
+    root = folder / "root"
+    subprocess.run(["debootstrap", "--variant=minbase", f"--include={PACKAGES}", "bookworm", str(root), MIRROR],
+                   check=True, capture_output=True, timeout=900)
+    for cache in ("var/cache/apt/archives", "var/lib/apt/lists"):
+        shutil.rmtree(root / cache, ignore_errors=True)
+    tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+    podman("import", "-", BASE, stdin=tar.stdout)
+    assert tar.wait(60) == 0
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def image(engine: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The Containerfile built over the base from a context holding only the project's wheels."""
+    folder = tmp_path_factory.mktemp("image")
+    base_image(folder)
+    context = folder / "context"
+    wheels = context / "build" / "wheelhouse"
+    # async-timeout: redis needs it on Debian's Python 3.11.2 (not on 3.11.3+, this venv's maybe).
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--wheel-dir", str(wheels), str(ROOT),
+                    "async-timeout"], check=True, timeout=600, capture_output=True)
+    shutil.copy(ROOT / ".containerignore", context)
+    podman("build", "--build-arg", f"BASE={BASE}", "-t", IMAGE, "-f", str(ROOT / "Containerfile"), str(context),
+           timeout=1200)
+    shutil.rmtree(context, ignore_errors=True)
+    yield IMAGE
+    podman("rmi", "-f", IMAGE, check=False)
+
+
+def started(image: str, volume: str, port: int, password: str) -> str:
+    """A container of the image on 127.0.0.1:port, data in the volume; its name, once /healthz is 200."""
+    name = f"i21-idea-factory-{secrets.token_hex(4)}"
+    podman("run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:5000", "-v", f"{volume}:/data",
+           "-e", "ADMIN_PASSWORD", image, "idea-factory", "--host", "0.0.0.0", "--port", "5000",
+           "--data-dir", "/data", "--public-url", f"http://127.0.0.1:{port}", "--log-format", "json",
+           env={**os.environ, "ADMIN_PASSWORD": password})
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return name
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            logs = podman("logs", name, check=False)
+            podman("rm", "-f", name, check=False)
+            raise AssertionError(f"the container did not answer /healthz: {logs.stdout}{logs.stderr}")
+        time.sleep(0.5)  # start-up poll with a deadline
+
+
+def test_the_image_runs_as_a_non_root_service_with_data_in_a_volume(image: str, peers: Any) -> None:
+    volume, password, port = f"i21-data-{secrets.token_hex(4)}", secrets.token_urlsafe(12), free_port()
+    podman("volume", "create", volume)
+    names: list[str] = []
+    try:
+        names.append(started(image, volume, port, password))
+        url = f"http://127.0.0.1:{port}"
+        assert podman("exec", names[-1], "id", "-u").stdout.strip() != "0"
+        assert password not in podman("top", names[-1], "args").stdout  # by environment only
+        created = requests.post(url + "/api/workshops", json={"title": "Borgermøde", "prompt": "Hvad nu?"},
+                                headers={"Authorization": f"Bearer {password}"}, timeout=10)
+        assert created.status_code == 201, created.text
+        code = created.json()["code"]
+        assert requests.get(f"{url}/join/{code}", timeout=10).status_code == 200  # the phone's page
+        phone = peers(url)
+        assert phone.call("join", {"code": code})["ok"]
+        assert phone.call("post_idea", {"text": "Bænke ved havnen", "client_id": "c1"})["ok"]
+        phone.close()
+        podman("stop", "-t", "20", names[-1])  # tini passes SIGTERM on: no 10 s wait for a kill
+        names.append(started(image, volume, port, password))  # a new container over the same volume
+        snapshot = requests.get(f"{url}/api/workshops/{code}", timeout=10).json()
+        assert [idea["text"] for idea in snapshot["ideas"]] == ["Bænke ved havnen"]
+        backup = podman("exec", names[-1], "idea-factory", "backup", "--data-dir", "/data", "--out",
+                        "/data/nightly.db")
+        assert "1 ideas" in backup.stdout
+    finally:
+        for name in names:
+            podman("rm", "-f", name, check=False)
+        podman("volume", "rm", "-f", volume, check=False)
