@@ -28,10 +28,10 @@ test: $(BIN)/.installed
 	$(MAKE) --no-print-directory test-postgresql
 
 # The PostgreSQL pass (IDEA_FACTORY_TEST_PG names the server: default the local one, as root or
-# whoever runs it). Tests about SQLite itself, and the tools (ruff, mypy, pybabel, the wheel), ran
-# on the first pass. Without a server it says so and stops here, except on CI, where it fails.
+# whoever runs it). Tests about SQLite itself, and the tools (ruff, mypy, pybabel, the wheel, the
+# container image, the TLS proxy in front), ran on the first pass. Without a server it says so and stops here, except on CI, where it fails.
 PG_TOOLS := tests/live/test_lint.py tests/live/test_typing.py tests/live/test_translations.py \
-	tests/live/test_package.py
+	tests/live/test_package.py tests/live/test_container.py tests/browser/test_tls_proxy.py
 test-postgresql: $(BIN)/.installed
 	@if $(BIN)/python -c "import os, psycopg; psycopg.connect(os.environ.get('IDEA_FACTORY_TEST_PG', 'postgresql:///postgres')).close()" 2>/dev/null; then \
 	  IDEA_FACTORY_TEST_STORE=postgresql $(BIN)/python -m pytest -m "not sqlite_only" \

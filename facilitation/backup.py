@@ -67,6 +67,9 @@ def backup_main(argv: list[str]) -> int:
     parser.add_argument("--out", required=True, help="file to write (replaced only once complete)")
     args = parser.parse_args(argv)
     source = Path(args.data_dir) / DATABASE
+    if os.environ.get("IDEA_FACTORY_DATABASE", "").startswith("postgres"):
+        parser.error("the store is PostgreSQL (IDEA_FACTORY_DATABASE): back it up with pg_dump"
+                     " (docs/deploy.md, \"Back up\")")
     if not source.is_file():
         parser.error(f"no database at {source}")
     started = time.monotonic()

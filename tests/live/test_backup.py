@@ -11,11 +11,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from tests.servers import ROOT, LiveServer
 
 PHONES = 3
+pytestmark = pytest.mark.sqlite_only  # SQLite's backup API; PostgreSQL is backed up with pg_dump (docs/deploy.md)
 
 
 def command(*args: str) -> subprocess.CompletedProcess[str]:
