@@ -22,7 +22,7 @@ from .facts import (
     VoteTotals,
 )
 from .model import Actor, TokenBucket, Workshop
-from .security import SNAPSHOT_BURST, SNAPSHOT_RATE
+from .security import PHONE_SNAPSHOT_BURST, PHONE_SNAPSHOT_RATE, SNAPSHOT_BURST, SNAPSHOT_RATE
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -209,7 +209,7 @@ class Dispatcher:
                     and not self.shared.allow(f"{name}:{actor.participant_id}", *spec.rate)):
                 raise RateLimited("rate_limited", N_("You are sending that very fast. Wait a few seconds."))
             return execute(self.store, actor, name, payload, run=current_app.config["RUN_BLOCKING"],
-                           gettext=gettext, admit_snapshot=self.admit_snapshot)
+                           gettext=gettext, admit_snapshot=lambda: self.admit_snapshot(actor))
 
         ack, status = self.answer(sender, run, actor.workshop.code if actor else None, name)
         if ack["ok"] and actor is not None:
@@ -254,10 +254,15 @@ class Dispatcher:
         if not bucket.allow(time.monotonic()):
             raise RateLimited("rate_limited", message)
 
-    def admit_snapshot(self) -> None:
-        """Let the request's address have one more whole snapshot, or refuse with `rate_limited`
-        (see security.SNAPSHOT_RATE): every worker process counts in one budget."""
-        if not self.shared.allow(f"snapshot:{request.remote_addr}", SNAPSHOT_RATE, SNAPSHOT_BURST):
+    def admit_snapshot(self, actor: Actor | None = None) -> None:
+        """Let a phone (per participant) or a wall (per address) have one more whole snapshot,
+        or refuse with `rate_limited` (see security.SNAPSHOT_RATE); one budget in all workers."""
+        if actor is not None and actor.participant_id is not None:
+            allowed = self.shared.allow(f"phone-snapshot:{actor.participant_id}", PHONE_SNAPSHOT_RATE,
+                                        PHONE_SNAPSHOT_BURST)
+        else:
+            allowed = self.shared.allow(f"snapshot:{request.remote_addr}", SNAPSHOT_RATE, SNAPSHOT_BURST)
+        if not allowed:
             raise RateLimited("rate_limited")
 
     def forget(self, sender: Hashable) -> None:

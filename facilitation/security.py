@@ -109,10 +109,13 @@ DEVICE_COOKIE = "device"
 JOIN_RATE, JOIN_BURST = 20.0, 1000
 BARE_JOIN_RATE, BARE_JOIN_BURST = 0.5, 30
 DEVICE_RATE, DEVICE_BURST = 20.0, 1000  # device cookies handed out per address
-# Whole snapshots per address for walls and phones (a wall's join, a `sync` answered with a
-# snapshot, GET /api/workshops/<code>); facilitators are not counted. A hall's walls and a phone
-# that missed much need a few; two viewers asking 20 a second each held up everyone else.
-SNAPSHOT_RATE, SNAPSHOT_BURST = 5.0, 100
+# Whole snapshots for walls per address (a wall's join, a wall's `sync` answered with a snapshot,
+# GET /api/workshops/<code>) and for phones per participant (a `sync` answered with one; a phone's
+# join is held to the join limits); facilitators are not counted. A hall has a few walls, and a
+# phone needs a snapshot only after missing much; two viewers asking 20 a second each (~400 KB
+# each in a 1,000-idea workshop) held up everyone else by seconds.
+SNAPSHOT_RATE, SNAPSHOT_BURST = 2.0, 20
+PHONE_SNAPSHOT_RATE, PHONE_SNAPSHOT_BURST = 0.5, 5
 
 
 def _device_signature(device: str) -> str:
