@@ -8,9 +8,11 @@ imports the ideas on paper, joins one phone and measures its small `sync` (10 a 
 waiting for its ack) in three phases of the same run:
 
 * **baseline**: nobody else asks anything;
-* **flood, reading**: two viewer sockets (in processes of their own) send `sync {"since": -1}`,
-  a whole snapshot each, 20 times a second each, and read what comes back;
-* **flood, not reading**: two viewer sockets do the same and never read (their queues grow).
+* **flood, reading**: two viewer sockets (in processes of their own, from addresses of their own
+  as two laptops would be: 127.0.0.2 and .3) send `sync {"since": -1}`, a whole snapshot each,
+  20 times a second each, and read what comes back;
+* **flood, not reading**: two more viewers (127.0.0.4 and .5) do the same and never read (their
+  queues grow until the server drops them).
 
 It prints the phone's sync p50/p99/max per phase, how the flood was answered (snapshots given,
 `rate_limited`, connections dropped), the server's CPU and memory, the load average and the
@@ -87,11 +89,13 @@ def workshop(port: int, ideas: int) -> dict[str, Any]:
     return created
 
 
-def flooder(port: int, code: str, rate: float, reads: bool, seconds: float, out: Any) -> None:
-    """A viewer asking for a whole snapshot `rate` times a second; reading the answers or not."""
+def flooder(port: int, code: str, rate: float, reads: bool, seconds: float, source: str,
+            out: Any) -> None:
+    """A viewer (from its own address, as another laptop) asking for a whole snapshot `rate`
+    times a second; reading the answers or not."""
     counts = {"given": 0, "limited": 0, "dropped": 0}
     try:
-        viewer = RawSocketIO(port)
+        viewer = RawSocketIO(port, source=source)
         viewer.call("join", {"code": code, "viewer": True})
         if not reads:
             viewer.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -142,9 +146,10 @@ def phase(name: str, port: int, pid: int, created: dict[str, Any], phone: RawSoc
           since: dict[str, int], args: argparse.Namespace, reads: bool | None) -> dict[str, Any]:
     """The phone's sync latencies while `args.viewers` flooders run (none for the baseline)."""
     out: Any = mp.Queue()
+    first = 2 if reads else 2 + args.viewers  # each phase's laptops have addresses of their own
     procs = [mp.Process(target=flooder, args=(port, created["code"], args.flood_rate, reads,
-                                              args.seconds, out)) for _ in range(args.viewers)
-             if reads is not None]
+                                              args.seconds, f"127.0.0.{first + n}", out))
+             for n in range(args.viewers) if reads is not None]
     for proc in procs:
         proc.start()
     time.sleep(0.5)  # the flooders have joined
@@ -181,11 +186,10 @@ def run(mode: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             rows = [phase(name, port, proc.pid, created, phone, since, args, reads) for name, reads in
                     (("baseline", None), ("flood, reading", True), ("flood, not reading", False))]
             phone.close()
-            drops = sum("reads too slowly" in line
-                        for line in (Path(folder) / "server.log").read_text().splitlines())
             for row in rows:
                 row["mode"] = mode
-            rows[-1]["log_drops"] = drops
+            rows[-1]["log_drops"] = sum("reads too slowly" in line for line in
+                                        (Path(folder) / "server.log").read_text().splitlines())
             return rows
         finally:
             proc.kill()
@@ -212,7 +216,8 @@ def main(argv: list[str]) -> int:
               f" {r['given']:9d} {r['limited']:7d} {r['dropped']:7d} {r['cpu']:8.0f} {r['rss']:6.0f}")
     for r in rows:
         if "log_drops" in r:
-            print(f"{r['mode']}: the server logged {r['log_drops']} slow readers dropped")
+            print(f"{r['mode']}: the server logged {r['log_drops']} slow readers dropped"
+                  " (`client reads too slowly`)")
     load = os.getloadavg()
     print(f"\nload average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} cores")
     print("rerun: .venv/bin/python bench/flood.py " + " ".join(shlex.quote(a) for a in argv))

@@ -114,7 +114,7 @@ DEVICE_RATE, DEVICE_BURST = 20.0, 1000  # device cookies handed out per address
 # join is held to the join limits); facilitators are not counted. A hall has a few walls, and a
 # phone needs a snapshot only after missing much; two viewers asking 20 a second each (~400 KB
 # each in a 1,000-idea workshop) held up everyone else by seconds.
-SNAPSHOT_RATE, SNAPSHOT_BURST = 2.0, 20
+SNAPSHOT_RATE, SNAPSHOT_BURST = 2.0, 10
 PHONE_SNAPSHOT_RATE, PHONE_SNAPSHOT_BURST = 0.5, 5
 
 

@@ -51,7 +51,12 @@ export function connect(options) {
     var since = { since: state.seq, pseq: state.pseq, oseq: state.oseq };
     call(socket, "sync", since).then(function (ack) {
       state.syncing = false;
-      if (!ack.ok) { status("error", ack.error.message); return; }
+      if (!ack.ok) {
+        status("error", ack.error.message);
+        // Snapshots are rationed per address and phone: ask again in a few seconds, spread out.
+        if (ack.error.code === "rate_limited") { setTimeout(resync, 2000 + Math.random() * 4000); }
+        return;
+      }
       if (ack.snapshot) {
         applySnapshot(ack.snapshot, ack.oseq);
       } else {
