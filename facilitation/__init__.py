@@ -118,6 +118,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     dispatcher = app.extensions["facilitation.dispatcher"] = Dispatcher(socketio)
     namespace = app.extensions["facilitation.namespace"] = WorkshopNamespace(socketio, dispatcher)
     socketio.on_namespace(namespace)
+    namespace.register_commands()
     # Outermost, so Socket.IO handshakes see the phone's address too, not the proxy's.
     app.wsgi_app = TrustedProxy(app.wsgi_app,  # type: ignore[method-assign]
                                 networks(app.config["TRUSTED_PROXIES"]), app.config["BALANCER_SECRET"])

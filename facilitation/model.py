@@ -1,4 +1,10 @@
-"""Domain objects and pure rules of a workshop: no Flask, no SQL."""
+"""Domain objects and pure rules of a workshop: no Flask, no SQL.
+
+Names: people read "theme" and "question" (docs/glossary.md); the protocol's fields, a contract kept
+as written, say cluster (`cluster_id`, `create_cluster`) and prompt (`prompt_id`, `add_prompt`). The
+code follows the protocol where it meets it (`Cluster`, `prompts`) and says theme and question
+everywhere else: in comments, messages and error codes (`theme_not_found`, `question_not_found`).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any, TypeGuard
 
-from .errors import CommandError as CommandError  # re-exported: older imports
-from .errors import N_, field_term
+from .errors import N_, CommandError, field_term
 
 # No 0/O, 1/I/L: a code read off a projector from the back of a hall must not be misread.
 LANGUAGES = ("da", "en")
@@ -92,7 +97,7 @@ class Idea:
     created_at: str
     cluster_id: int | None = None
     duplicate_of: int | None = None  # the idea whose card this one is stacked under
-    prompt_id: int | None = None     # the question (round) it answers
+    prompt_id: int | None = None     # the question (the protocol's prompt) it answers
     table_id: int | None = None
     author: str | None = None        # a display name the participant chose to give, if any
     pending: bool = False            # waiting for the facilitator's approval (pre-moderation)
@@ -104,7 +109,7 @@ class Idea:
 
 @dataclass(frozen=True)
 class Cluster:
-    """A theme the facilitator groups ideas into, in the order shown on the wall."""
+    """A theme (the protocol's cluster) the facilitator groups ideas into, in the wall's order."""
 
     id: int
     label: str

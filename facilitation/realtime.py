@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request
@@ -37,8 +38,9 @@ def organiser_here() -> bool:
 class WorkshopNamespace(Namespace):
     """Phones, walls and facilitator consoles of every workshop, on the default namespace.
 
-    A command event (any name in `commands.COMMANDS`) is answered by `on_command`; `join` and
-    `disconnect` have handlers of their own.
+    Each command event (a name in `commands.COMMANDS`) gets a handler of its own from
+    `register_commands` (Flask-SocketIO's public `on_event`), which calls `on_command`; `join` and
+    `disconnect` are this class's `on_<event>` methods.
     """
 
     def __init__(self, socketio: SocketIO, dispatcher: Dispatcher, namespace: str = "/") -> None:
@@ -51,13 +53,19 @@ class WorkshopNamespace(Namespace):
     def store(self) -> Store:
         return current_app.extensions["facilitation.store"]  # type: ignore[no-any-return]
 
-    def trigger_event(self, event: str, *args: Any) -> Any:
-        """Route a registered command's event to `on_command`; other events to `on_<event>`."""
-        if event in COMMANDS and COMMANDS[event].socket:
-            def handler(payload: Any = None, *_: Any) -> dict[str, Any]:
-                return self.on_command(event, payload)
-            return self.socketio._handle_event(handler, event, self.namespace, *args)
-        return super().trigger_event(event, *args)
+    def register_commands(self) -> None:
+        """Handle every Socket.IO command of the registry on this namespace: an event handler
+        each, which python-socketio calls before it looks for an `on_<event>` method here."""
+        for name, spec in COMMANDS.items():
+            if spec.socket:
+                self.socketio.on_event(name, self.command_handler(name), namespace=self.namespace)
+
+    def command_handler(self, event: str) -> Callable[..., dict[str, Any]]:
+        """The handler of the command `event`: any extra arguments a client sends are ignored."""
+        def handler(payload: Any = None, *_: Any) -> dict[str, Any]:
+            return self.on_command(event, payload)
+        handler.__name__ = f"on_{event}"
+        return handler
 
     def on_command(self, event: str, payload: Any = None) -> dict[str, Any]:
         """Any joined client -> the ack of the command `event` (see docs/protocol.md); its facts go

@@ -5,6 +5,15 @@ copying the table first) on each disconnect and each `rooms()` call. Every conne
 its own (its sid) and every phone one more (its participant's), so with N phones a disconnect costs
 O(N) and a hall reconnecting at once O(N²): 10,000 phones returning took 52 s of CPU. These
 managers keep an index from each client to its rooms, so both cost O(rooms of that client).
+
+A manager of our own, given as the documented `client_manager` option, is python-socketio's public
+way in; but no public hook reaches the bookkeeping, so the methods below replace BaseManager's and
+read its attributes `rooms`, `callbacks`, `pending_connect` and `pending_disconnect`. They are
+written for python-socketio 5.18, which requirements.txt pins. tests/unit/test_rooms.py drives this
+manager and python-socketio's own through the same random joins, leaves, room closes and
+disconnects and requires the same rooms throughout, so an upgrade that changes the bookkeeping fails
+there first. No upstream issue asks for an index by client yet; BaseManager keeping rooms by client
+as well as by name would remove this module.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from tests.databases import database_for
-from facilitation.model import CommandError
+from facilitation.errors import CommandError
 from facilitation.store import Store, connect
+from tests.databases import database_for
 
 POSTS = 60
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from facilitation import commands
-from facilitation.model import CommandError
+from facilitation.errors import CommandError
 
 
 def do(w: dict[str, Any], name: str, payload: Any, who: str = "fac") -> dict[str, Any]:

@@ -264,7 +264,13 @@ def test_a_thousand_ideas_complete_with_valid_output() -> None:
     suggestions = suggest_clusters(texts)
     assert suggestions
     assert_valid(suggestions, len(texts))
-    find_duplicates(texts)
+    copied = texts + [texts[3], texts[700]]  # two ideas sent twice: each pair is found
+    duplicates = find_duplicates(copied)
+    members = [i for group in duplicates for i in group]
+    assert len(members) == len(set(members)) and all(0 <= i < len(copied) for i in members)
+    assert all(len(group) >= 2 and group == sorted(group) for group in duplicates)
+    for pair in ({3, 1000}, {700, 1001}):
+        assert any(pair <= set(group) for group in duplicates), pair
 
 
 @pytest.mark.parametrize("ideas", [DANISH_IDEAS[:4], ENGLISH_IDEAS[8:12]], ids=["da", "en"])

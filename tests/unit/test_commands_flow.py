@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from facilitation import commands
-from facilitation.model import FACILITATOR, Actor, CommandError
+from facilitation.errors import CommandError
+from facilitation.model import FACILITATOR, Actor
 from tests.unit.commanding import do, refused
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from facilitation.errors import CommandError
 from facilitation.flow import Timer, check_phase, check_seconds, check_voting, rank
-from facilitation.model import CommandError
 
 
 def test_timer_counts_down_from_its_end_time() -> None:

@@ -133,7 +133,7 @@ def test_a_connection_to_an_erased_workshop_gets_a_clear_error(admin_app: Any) -
                              (commands.post_idea, {"text": "x", "client_id": "1"})]:
         with pytest.raises(commands.core.CommandError) as error:
             command(store, phone, payload)
-        assert error.value.code in ("not_found", "posting_closed")
+        assert (error.value.code, error.value.message) == ("not_found", "This workshop has been deleted.")
 
 
 def test_admin_names_phases_in_the_readers_language_and_links_the_report(admin_app: Any) -> None:

@@ -158,7 +158,8 @@ def test_erasure_reaches_the_write_ahead_log(admin_app: Any, tmp_path: Path) -> 
 
 
 def test_odd_unicode_and_huge_numbers_are_refused_or_tamed() -> None:
-    from facilitation.model import CommandError, check_sane, clean_text
+    from facilitation.errors import CommandError
+    from facilitation.model import check_sane, clean_text
 
     for bad in ["\ud800", {"a": ["x\udfff"]}, 2**63, -(2**63) - 1, [[[[[[[[[1]]]]]]]]]]:
         with pytest.raises(CommandError) as error:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from facilitation.model import CommandError
+from facilitation.errors import CommandError
 from facilitation.store import Store, connect
 
 
