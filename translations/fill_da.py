@@ -479,6 +479,13 @@ DANISH = {
         "Det hører til et andet spørgsmål: prikkerne går til dette spørgsmåls idéer og temaer.",
     "An idea goes only into a theme of its own question.":
         "En idé kan kun komme i et tema under sit eget spørgsmål.",
+    "Every suggestion is handled. Suggest again for the ideas still unsorted.":
+        "Alle forslag er behandlet. Foreslå igen for de idéer, der endnu ikke er sorteret.",
+    "Just in": "Lige kommet",
+    "{n} themes": "{n} temaer",
+    "Look back": "Se tilbage",
+    "Looking back at an earlier question: {question}": "Du ser tilbage på et tidligere spørgsmål: {question}",
+    "Back to the active question": "Tilbage til det aktive spørgsmål",
     "Only themes of the same question can be merged.":
         "Kun temaer under det samme spørgsmål kan lægges sammen.",
     "prompt_id must be the number of one of the questions.":

@@ -24,6 +24,7 @@ function startConsole() {
   var selected = {};        // card idea id -> true
   var flagged = {};         // idea id -> true when it looks like a duplicate of another
   var totals = { ideas: {}, clusters: {} };  // dots per idea and theme, during and after the vote
+  var renaming = null;      // {id, draft} while a theme's name is being edited in place
   var console_ = { board: board, listeners: [], flag: function (ids) { ids.forEach(function (id) { flagged[id] = true; }); render(); } };
   var screen = newScreen({ board: board });
   var live, undo;
@@ -66,7 +67,7 @@ function startConsole() {
   console_.moveCards = moveCards;
 
   function themeAction(kind, cluster, value) {
-    var position = board.clusterOrder.indexOf(cluster.id);
+    var position = board.themeIds().indexOf(cluster.id);
     var members = board.order.filter(function (id) { return board.ideas[id].cluster_id === cluster.id; });
     if (kind === "rename") {
       var before = cluster.label;  // the fact renames this very object before the ack arrives
@@ -81,12 +82,12 @@ function startConsole() {
         if (ack.ok) { undo.push(t(kind === "delete" ? "undo_delete" : "undo_merge"), function () { return undo.recreate(cluster.label, members, position); }); }
       });
     }
-    var order = board.clusterOrder.slice();
+    var order = board.themeIds().slice();
     var next = position + (kind === "up" ? -1 : 1);
     if (next < 0 || next >= order.length) { return Promise.resolve(); }
     order.splice(position, 1);
     order.splice(next, 0, cluster.id);
-    var before = board.clusterOrder.slice();
+    var before = board.themeIds().slice();
     return call("reorder_clusters", { cluster_ids: order }).then(function (ack) {
       if (ack.ok) { undo.push(t("undo_reorder"), function () { return undo.sequence([["reorder_clusters", function () { return { cluster_ids: before.filter(function (x) { return board.clusters[x]; }) }; }]]); }); }
     });
@@ -149,8 +150,51 @@ function startConsole() {
     return item;
   }
 
+  // Rename in place: the heading becomes a text field (Enter or Save keeps it, Escape or Cancel
+  // does not); redraws while typing keep the draft and the focus.
+  function renameForm(cluster) {
+    var form = document.createElement("form");
+    form.className = "rename-form";
+    var input = document.createElement("input");
+    input.id = "rename-" + cluster.id;
+    input.value = renaming.draft;
+    input.maxLength = 80;
+    input.setAttribute("aria-label", t("rename_prompt") + ": " + cluster.label);
+    input.addEventListener("input", function () { renaming.draft = input.value; });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.preventDefault(); stopRenaming(cluster); }
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var label = input.value.trim();
+      stopRenaming(cluster);
+      if (label && label !== cluster.label) { themeAction("rename", cluster, label); }
+    });
+    form.appendChild(input);
+    form.appendChild(button(t("save"), t("save") + ": " + cluster.label, null, "small"));
+    form.lastChild.type = "submit";
+    form.appendChild(button(t("cancel"), t("cancel") + ": " + cluster.label, function () { stopRenaming(cluster); }, "small secondary"));
+    return form;
+  }
+
+  function stopRenaming(cluster) {
+    renaming = null;
+    draw();
+    var again = document.querySelector('[data-rename="' + cluster.id + '"]');
+    if (again) { again.focus(); }
+  }
+
   function groupHeader(group) {
     var header = document.createElement("header");
+    if (group.cluster && renaming && renaming.id === group.cluster.id) {
+      var named = document.createElement("h2");  // the grid's name while its field is open
+      named.id = "group-" + group.cluster.id;
+      named.className = "visually-hidden";
+      named.textContent = group.cluster.label;
+      header.appendChild(named);
+      header.appendChild(renameForm(group.cluster));
+      return header;
+    }
     var heading = document.createElement("h2");
     heading.id = "group-" + (group.cluster ? group.cluster.id : "unsorted");
     heading.textContent = group.cluster ? group.cluster.label : t("unsorted");
@@ -173,13 +217,17 @@ function startConsole() {
   function themeTools(cluster) {
     var tools = document.createElement("div");
     tools.className = "theme-tools";
-    tools.appendChild(button(t("rename"), t("rename") + ": " + cluster.label, function () {
-      var label = window.prompt(t("rename_prompt"), cluster.label);
-      if (label !== null && label.trim() && label.trim() !== cluster.label) { themeAction("rename", cluster, label.trim()); }
-    }));
+    var rename = button(t("rename"), t("rename") + ": " + cluster.label, function () {
+      renaming = { id: cluster.id, draft: cluster.label };
+      draw();
+      var input = document.getElementById("rename-" + cluster.id);
+      if (input) { input.focus(); input.select(); }
+    });
+    rename.dataset.rename = String(cluster.id);
+    tools.appendChild(rename);
     tools.appendChild(button("↑", t("move_up") + ": " + cluster.label, function () { themeAction("up", cluster); }));
     tools.appendChild(button("↓", t("move_down") + ": " + cluster.label, function () { themeAction("down", cluster); }));
-    var others = board.clusterOrder.filter(function (id) { return id !== cluster.id; });
+    var others = board.themeIds().filter(function (id) { return id !== cluster.id; });
     if (others.length) {
       var merge = document.createElement("select");
       merge.setAttribute("aria-label", t("merge_into") + ": " + cluster.label);
@@ -211,6 +259,8 @@ function startConsole() {
   function draw() {
     var focused = document.activeElement && document.activeElement.closest ? document.activeElement : null;
     var focusKey = focused && focused.dataset && focused.dataset.id ? focused.dataset.id : null;
+    var editing = focused && focused.id && focused.id.indexOf("rename-") === 0 ? focused : null;
+    var caret = editing ? [editing.selectionStart, editing.selectionEnd] : null;
     groupsArea.textContent = "";
     var groups = board.groups(true);
     groups.unshift(groups.pop());  // unsorted first: the facilitator sorts from there
@@ -235,6 +285,10 @@ function startConsole() {
       var again = groupsArea.querySelector('.idea[data-id="' + focusKey + '"]');
       if (again) { again.focus({ preventScroll: true }); }
     }
+    if (editing) {
+      var field = document.getElementById(editing.id);
+      if (field) { field.focus({ preventScroll: true }); field.setSelectionRange(caret[0], caret[1]); }
+    }
     renderSelectionTools();
   }
   console_.render = render;
@@ -244,7 +298,7 @@ function startConsole() {
     selectionInfo.textContent = t("selected_count", { n: ids.length });
     var current = moveTarget.value;
     moveTarget.textContent = "";
-    [[ "", t("unsorted") ]].concat(board.clusterOrder.map(function (id) { return [String(id), board.clusters[id].label]; }))
+    [[ "", t("unsorted") ]].concat(board.themeIds().map(function (id) { return [String(id), board.clusters[id].label]; }))
       .forEach(function (pair) {
         var option = document.createElement("option");
         option.value = pair[0]; option.textContent = pair[1];

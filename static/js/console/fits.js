@@ -63,7 +63,7 @@ export function installFits(app) {
   function ask() {
     timer = null;
     if (asking) { again = true; return; }
-    if (!app.board.clusterOrder.length) { show({}); app.hintsSettled = true; return; }
+    if (!app.board.themeIds().length) { show({}); app.hintsSettled = true; return; }
     asking = true;
     app.call("suggest_fits", {}).then(function (ack) {
       asking = false;

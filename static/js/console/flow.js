@@ -89,10 +89,28 @@ export function installFlow(app) {
         button.setAttribute("aria-label", t("make_active") + ": " + prompt.text);
         button.addEventListener("click", function () { app.call("set_active_prompt", { prompt_id: prompt.id }); });
         item.appendChild(button);
+        var back = el("button", "small secondary", t("look_back"));
+        back.type = "button";
+        back.setAttribute("aria-label", t("look_back") + ": " + prompt.text);
+        back.addEventListener("click", function () { lookBack(prompt.id); });
+        item.appendChild(back);
       }
       list.appendChild(item);
     });
   }
+
+  // Earlier rounds stay readable: the console shows an earlier question's themes and ideas (the
+  // wall and the phones stay on the active one) until "Back to the active question".
+  function lookBack(promptId) {
+    var active = board.workshop.active_prompt_id;
+    board.lookBack = promptId && promptId !== active ? promptId : null;
+    var prompt = board.prompts.filter(function (p) { return p.id === board.lookBack; })[0];
+    byId("look-back").hidden = !prompt;
+    byId("look-back-text").textContent = prompt ? t("looking_back", { question: prompt.text }) : "";
+    app.render();
+    if (prompt) { byId("look-back").scrollIntoView({ block: "start" }); }
+  }
+  byId("look-back-end").addEventListener("click", function () { lookBack(null); });
 
   // A wall per table: the projector (or a screen at the table) shows only that table's ideas.
   function renderTableLinks() {
@@ -124,9 +142,10 @@ export function installFlow(app) {
   }
 
   function renderQueue() {
-    var waiting = board.order.map(function (id) { return board.ideas[id]; }).filter(function (idea) { return idea.pending && !idea.hidden; });
+    var waiting = board.order.map(function (id) { return board.ideas[id]; })
+      .filter(function (idea) { return idea.pending && !idea.hidden && board.shows(idea, true); });
     var list = byId("queue-list");
-    byId("queue").hidden = !waiting.length && !board.workshop.pre_moderation;
+    byId("queue").hidden = !waiting.length;  // an empty queue is not news: the rules say it is on
     byId("queue-count").textContent = String(waiting.length);
     list.textContent = "";
     waiting.forEach(function (idea) {
@@ -176,6 +195,7 @@ export function installFlow(app) {
   var redraw = app.perFrame(render);  // like the sorter: a burst of facts is drawn once
   app.listeners.push(function (event, data) {
     if (event === "snapshot" || event === "timer_changed") { countdown.set(board.workshop.timer); }
+    if (event === "active_prompt_changed" && board.lookBack === board.workshop.active_prompt_id) { lookBack(null); }
     redraw();
   });
 }

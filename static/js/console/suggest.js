@@ -11,6 +11,7 @@ export function installSuggestions(app) {
   var status = document.getElementById("suggestion-status");
   var granularity = document.getElementById("granularity");
   var current = [];   // [{label, idea_ids, words, forms, keep: {id: bool}}]
+  var asked = false, answered = false;  // suggestions came back; some were accepted or discarded
   var WORD = /([\p{L}\p{M}]+)/u;
 
   function chosen(suggestion) {
@@ -24,6 +25,7 @@ export function installSuggestions(app) {
     app.call("apply_suggestions", { suggestions: payload }).then(function (ack) {
       if (!ack.ok) { return; }
       current = current.filter(function (s) { return items.indexOf(s) < 0; });
+      answered = true;
       render();
       var created = ack.clusters.map(function (c) { return c.id; });
       app.undo.push(t("undo_suggestions"), function () {
@@ -80,6 +82,7 @@ export function installSuggestions(app) {
     box.appendChild(button(t("accept_theme"), function () { accept([suggestion]); }));
     box.appendChild(button(t("discard"), function () {
       current.splice(current.indexOf(suggestion), 1);
+      answered = true;
       render();
     }, "small secondary"));
     return box;
@@ -102,10 +105,15 @@ export function installSuggestions(app) {
     return item;
   }
 
+  // The list and its count say what is left: after "Accept all" no "11 suggested themes" stays.
   function render() {
     list.textContent = "";
     current.forEach(function (s, i) { list.appendChild(suggestionElement(s, i)); });
     document.getElementById("accept-all").disabled = !current.length;
+    if (asked) {
+      status.textContent = current.length ? t("suggested_n", { n: current.length })
+        : answered ? t("suggestions_done") : t("nothing_to_suggest");
+    }
   }
 
   function suggest(focus) {
@@ -118,7 +126,8 @@ export function installSuggestions(app) {
         s.idea_ids.forEach(function (id) { keep[id] = true; });
         return { label: s.label, idea_ids: s.idea_ids, words: s.words, forms: s.forms, keep: keep };
       });
-      status.textContent = current.length ? t("suggested_n", { n: current.length }) : t("nothing_to_suggest");
+      asked = true;
+      answered = false;
       duplicates.textContent = "";
       ack.duplicates.forEach(function (group) { duplicates.appendChild(duplicateElement(group)); });
       document.getElementById("duplicates-heading").hidden = !ack.duplicates.length;

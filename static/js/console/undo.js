@@ -45,7 +45,7 @@ Undo.prototype.recreate = function (label, ideaIds, position) {
     var id = results[0].cluster.id;
     var ids = ideaIds.filter(function (ideaId) { return board.ideas[ideaId]; });
     var moves = ids.length ? [["move_ideas", { idea_ids: ids, cluster_id: id }]] : [];
-    var order = board.clusterOrder.filter(function (x) { return x !== id; });
+    var order = board.themeIds().filter(function (x) { return x !== id; });
     order.splice(Math.min(position, order.length), 0, id);
     moves.push(["reorder_clusters", function () {
       return { cluster_ids: order.filter(function (x) { return board.clusters[x]; }) };

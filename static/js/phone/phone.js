@@ -43,7 +43,11 @@ function startPhone() {
     themes.forEach(function (group) {
       listElement.appendChild(el("li", null, group.cluster.label + " (" + board.ideaCount(group) + ")"));
     });
-    document.getElementById("themes-section").hidden = !themes.length || board.workshop.phase === "vote";
+    // Phones follow "Show themes on the wall": a draft never reaches a phone before the room sees it.
+    // (The vote and the results list the themes themselves.)
+    var phase = board.workshop.phase;
+    document.getElementById("themes-section").hidden = !themes.length || !board.workshop.themes_on_wall
+      || (phase !== "collect" && phase !== "cluster");
   }
 
   function loadOutbox() {
@@ -259,7 +263,15 @@ function startPhone() {
       if (event === "idea_hidden" && mine[data.idea_id]) { mine[data.idea_id].hidden = true; }
       if (event === "idea_shown" && mine[data.idea_id]) { mine[data.idea_id].hidden = false; }  // shown, still waiting
       if (data.idea && mine[data.idea.id]) { mine[data.idea.id] = data.idea; }
-      if (event === "active_prompt_changed") { document.querySelector("#phone .question").textContent = data.prompt; }
+      if (event === "active_prompt_changed") {
+        document.querySelector("#phone .question").textContent = data.prompt;
+        renderThemes();
+        // Each question's vote starts with the full budget: ask for this question's dots.
+        live.call("my_votes", {}).then(function (ack) {
+          if (ack.ok) { voting.load(ack.votes); if (board.workshop.phase === "vote") { voting.render(); } }
+        });
+      }
+      if (event === "themes_on_wall_changed") { renderThemes(); }
       if (event === "tables_set" || event === "rules_changed") { profile.render(board); }
       var mineTouched = (data.idea && mine[data.idea.id]) || mine[data.idea_id];
       if (mineTouched || event === "phase_changed" || event === "posting_opened" || event === "posting_closed") { render(); }

@@ -1,7 +1,7 @@
 // The phone in the vote and results phases: place and take back dots; see the ranked result.
 import { button, el } from "../shared/dom.js";
 import { errorText, t } from "../shared/live.js";
-import { RESULT_IDEAS, resultRows } from "../shared/results.js";
+import { RESULT_IDEAS, placeElement, resultRows } from "../shared/results.js";
 
 // How the dots stand, always in view at the bottom of the screen: a row of dots, how many are
 // left, the per-item cap, and "My dots" with a button to take each one back.
@@ -162,7 +162,7 @@ export function phoneVoting(live, board, shared) {
     });
     list.textContent = "";
     list.appendChild(fragment);
-    searchField.hidden = total + board.clusterOrder.length < SEARCH_FROM && !query;
+    searchField.hidden = total + board.themeIds().length < SEARCH_FROM && !query;
     var found = query ? (shown ? t("search_found", { n: shown }) : t("search_none")) : "";
     if (searchStatus.textContent !== found) { searchStatus.textContent = found; }
     return shown;
@@ -171,7 +171,7 @@ export function phoneVoting(live, board, shared) {
   // My dots, from what I placed and what the board knows of it.
   function placed() {
     var items = [];
-    board.clusterOrder.forEach(function (id) {
+    board.themeIds().forEach(function (id) {
       var n = mine.clusters[String(id)];
       if (n) { items.push({ key: "clusters", id: id, text: board.clusters[id].label, count: n, theme: true }); }
     });
@@ -240,9 +240,7 @@ export function showResults(code, list) {
         list.appendChild(title);
       }
       var entry = document.createElement("li");
-      var rank = document.createElement("span");
-      rank.className = "rank";
-      rank.textContent = item.place;  // as on the wall: "1=" marks a shared rank
+      var rank = placeElement(item, "rank");  // as on the wall and in the report: "1. (delt)"
       var text = document.createElement("span");
       text.className = "result-text";
       text.textContent = item.text;

@@ -10,8 +10,9 @@ export function acceptsIdeas(workshop) {
 export function Board() {
   this.ideas = {};        // id -> idea (all questions; screens pick the active one)
   this.order = [];        // idea ids, oldest first
-  this.clusters = {};     // id -> {id, label, position}
-  this.clusterOrder = []; // theme ids in wall order
+  this.clusters = {};     // id -> {id, label, position, prompt_id}
+  this.clusterOrder = []; // theme ids in wall order (all questions; screens pick the one shown)
+  this.lookBack = null;   // the console's view of an earlier question (its prompt id), else null
   this.workshop = null;
   this.prompts = [];
   this.tables = [];
@@ -78,7 +79,7 @@ Board.prototype.apply = function (event, data) {
       break;
     case "clusters_created":  // accepted suggestions: the themes and what moved into them, at once
       data.clusters.forEach(function (c) {
-        this.clusters[c.id] = { id: c.id, label: c.label, position: c.position };
+        this.clusters[c.id] = { id: c.id, label: c.label, position: c.position, prompt_id: c.prompt_id };
         this.clusterOrder.push(c.id);
         this.setCluster(c.idea_ids, c.id);
       }, this);
@@ -97,8 +98,9 @@ Board.prototype.apply = function (event, data) {
       this.setCluster(data.idea_ids, null);
       this.removeCluster(data.cluster_id);
       break;
-    case "clusters_reordered":
-      this.clusterOrder = data.cluster_ids.slice();
+    case "clusters_reordered":  // the active question's themes; the others keep their places
+      this.clusterOrder = this.clusterOrder.filter(function (id) { return data.cluster_ids.indexOf(id) < 0; })
+        .concat(data.cluster_ids);
       break;
     case "ideas_stacked":
       data.duplicate_ids.forEach(function (id) {
@@ -130,11 +132,16 @@ Board.prototype.apply = function (event, data) {
   }
 };
 
-// Whether a screen shows an idea: the active question's, of the chosen table if one is chosen,
+// The question a screen shows: the active one, or the earlier one the console looks back at.
+Board.prototype.promptShown = function () {
+  return this.lookBack || (this.workshop && this.workshop.active_prompt_id);
+};
+
+// Whether a screen shows an idea: the shown question's, of the chosen table if one is chosen,
 // and hidden or waiting ones only on the facilitator's console.
 Board.prototype.shows = function (idea, showHidden) {
-  var active = this.workshop && this.workshop.active_prompt_id;
-  if (active && idea.prompt_id && idea.prompt_id !== active) { return false; }
+  var shown = this.promptShown();
+  if (shown && idea.prompt_id && idea.prompt_id !== shown) { return false; }
   if (this.tableFilter && idea.table_id !== this.tableFilter) { return false; }
   return showHidden || (!idea.hidden && !idea.pending);
 };
@@ -159,10 +166,19 @@ Board.prototype.cards = function (showHidden) {
   }).map(function (id) { return { idea: ideas[id], stacked: stacks[id] || [] }; });
 };
 
+// The shown question's themes in wall order: each question is its own round.
+Board.prototype.themeIds = function () {
+  var board = this, shown = this.promptShown();
+  return this.clusterOrder.filter(function (id) {
+    var prompt = board.clusters[id] && board.clusters[id].prompt_id;
+    return !shown || !prompt || prompt === shown;
+  });
+};
+
 // Groups in wall order, themes first, then the unsorted cards (cluster null).
 Board.prototype.groups = function (showHidden) {
   var byCluster = {}, board = this;
-  var groups = this.clusterOrder.map(function (id) {
+  var groups = this.themeIds().map(function (id) {
     byCluster[id] = { cluster: board.clusters[id], cards: [] };
     return byCluster[id];
   });
@@ -174,8 +190,13 @@ Board.prototype.groups = function (showHidden) {
   return groups;
 };
 
+// A group's ideas as every screen counts them (docs/glossary.md): those on the wall, stacked
+// duplicates included, never a hidden or waiting one (the console shows those, uncounted).
 Board.prototype.ideaCount = function (group) {
-  return group.cards.reduce(function (n, card) { return n + 1 + card.stacked.length; }, 0);
+  var onWall = function (idea) { return !idea.hidden && !idea.pending; };
+  return group.cards.reduce(function (n, card) {
+    return n + (onWall(card.idea) ? 1 : 0) + card.stacked.filter(onWall).length;
+  }, 0);
 };
 
 // A card element: the idea's text set as text, a badge when duplicates are stacked under it.

@@ -1,7 +1,7 @@
 // The wall's results: the top five themes and ideas in large type, revealed from fifth to first,
 // then the rest of the ranking paged; and the closing screen that thanks the room.
 import { t } from "../shared/live.js";
-import { resultRows } from "../shared/results.js";
+import { placeElement, resultRows } from "../shared/results.js";
 import { packer, splitsWords, wallSizes } from "./pages.js";
 
 export function wallResults(code, area) {
@@ -12,9 +12,7 @@ export function wallResults(code, area) {
     var li = document.createElement("li");
     li.className = "rank-row";
     li.dataset.kind = item.kind;
-    var rank = document.createElement("span");
-    rank.className = "rank";
-    rank.textContent = item.place;
+    var rank = placeElement(item, "rank");
     var label = document.createElement("span");
     label.className = "rank-label";
     label.textContent = item.text;
