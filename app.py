@@ -136,15 +136,13 @@ def caught(function, *args):
 
 
 def say(args: argparse.Namespace, text: str, error: bool = False, secret: bool = False) -> None:
-    """Tell the operator at the terminal (stdout, or stderr for an error); with --log-format json,
-    a log record instead, and a line holding a secret (the demo's console link) not at all."""
-    if args.log_format == "json":
-        if not secret:
-            import logging
-
-            logging.getLogger("idea_factory").log(logging.ERROR if error else logging.INFO, text)
+    """Tell the operator (facilitation.logs.announce); a line holding a secret (the demo's console
+    link) goes to the terminal only, never into a JSON log."""
+    if secret and args.log_format == "json":
         return
-    print(text, file=sys.stderr if error else sys.stdout, flush=True)
+    from facilitation.logs import announce
+
+    announce(args.log_format, text, error)
 
 
 def main(argv: list[str]) -> None:

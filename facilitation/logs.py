@@ -42,6 +42,15 @@ class TextFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+def announce(log_format: str, text: str, error: bool = False) -> None:
+    """Tell the operator at the terminal (stdout, or stderr for an error); with the JSON format, a
+    log record instead, so that every line of the stream is one JSON object."""
+    if log_format == "json":
+        logging.getLogger("idea_factory").log(logging.ERROR if error else logging.INFO, text)
+    else:
+        print(text, file=sys.stderr if error else sys.stdout, flush=True)
+
+
 def configure(log_format: str) -> None:
     """Send every log record of INFO and above to stderr in the chosen format."""
     handler = logging.StreamHandler(sys.stderr)

@@ -172,6 +172,7 @@ def run(argv: list[str], args) -> None:
     from .launch import public_url
 
     from . import credentials, database, secret_key
+    from .logs import announce
     from .store import connect
 
     data_dir = Path(args.data_dir)
@@ -212,8 +213,8 @@ def run(argv: list[str], args) -> None:
     config = data_dir / "haproxy.cfg"
     connections = proxy_connections(args.max_connections)
     if connections < args.max_connections:
-        print(f"HAProxy holds at most {connections} connections here (two open files each; raise"
-              f" the hard open-files limit for more)", file=sys.stderr, flush=True)
+        announce(args.log_format, f"HAProxy holds at most {connections} connections here (two open"
+                 " files each; raise the hard open-files limit for more)", error=True)
     config.touch(mode=0o600)  # it holds the balancer's secret
     config.chmod(0o600)
     config.write_text(haproxy_config(args.host, args.port, ports, connections,
@@ -223,10 +224,10 @@ def run(argv: list[str], args) -> None:
     children.append(haproxy)
     probe_host = "127.0.0.1" if args.host in ("0.0.0.0", "", "::") else args.host
     wait_until(lambda: listening(probe_host, args.port), "haproxy", haproxy)
-    print(f"Idea Factory on {base}/ ({args.workers} workers behind HAProxy, Redis {url})", flush=True)
+    announce(args.log_format, f"Idea Factory on {base}/ ({args.workers} workers behind HAProxy, Redis {url})")
     while all(proc.poll() is None for proc in children):
         time.sleep(0.5)  # supervising: nothing else to do until a child exits
     dead = next(proc for proc in children if proc.poll() is not None)
-    print(f"{Path(str(dead.args[0])).name} exited with {dead.returncode}; stopping", file=sys.stderr,
-          flush=True)
+    announce(args.log_format, f"{Path(str(dead.args[0])).name} exited with {dead.returncode}; stopping",
+             error=True)
     stop(status=1)
