@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run demo test test-postgresql test-fast lint bench install translations image
+.PHONY: run demo test test-postgresql test-fast lint bench install translations image docs
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,15 +48,23 @@ test-fast: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
+# docs/protocol.md's tables of commands, facts and errors, rendered from the code (facilitation/reference.py).
+docs: $(BIN)/.installed
+	$(BIN)/cog -r docs/protocol.md
+
 bench: $(BIN)/.installed
 	$(BIN)/python bench/fanout.py $(ARGS)
 
-# After changing UI text: extract, merge into the Danish catalogue, fill it from
-# translations/fill_da.py (which names any message still untranslated) and compile.
+# After changing UI text: extract, merge into the Danish catalogue and compile it. The catalogue,
+# translations/da/LC_MESSAGES/messages.po, is the one source of Danish: write each new msgstr there
+# (by docs/glossary.md), then run this again; it names any message still untranslated.
 translations: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
-	$(BIN)/python translations/fill_da.py
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
+	@$(BIN)/python -c "from babel.messages.pofile import read_po; \
+	  missing = [m.id for m in read_po(open('translations/da/LC_MESSAGES/messages.po', 'rb')) \
+	             if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)]; \
+	  print('untranslated in messages.po:', *missing, sep='\n  ') if missing else None"
 	$(BIN)/pybabel compile -d translations
 
 # The container image (Containerfile) from this checkout's wheels, built without network access to

@@ -7,7 +7,7 @@ the transport renders it in the client's language with `CommandError.render(gett
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def N_(message: str) -> str:
@@ -109,44 +109,98 @@ class ServerError(CommandError):
     status = 500
 
 
-# code -> (kind, default message). Messages are msgids of translations/messages.pot.
-CATALOGUE: dict[str, tuple[type[CommandError], str]] = {
-    "invalid": (BadRequest, N_("That message is not valid.")),
-    "empty": (BadRequest, N_("%(field)s is empty. Write something first.")),
-    "too_long": (BadRequest, N_("%(field)s is %(length)s characters; at most %(limit)s are allowed.")),
-    "not_joined": (Unauthorized, N_("Join a workshop first.")),
-    "unauthorized": (Unauthorized, N_("The facilitator token is required.")),
-    "forbidden": (Forbidden, N_("Only the facilitator can do this.")),
-    "participants_only": (Forbidden, N_("Only participants can do this: open the join page.")),
-    "not_your_idea": (Forbidden, N_("You can only change your own ideas.")),
-    "names_forbidden": (Forbidden, N_("This workshop is anonymous: names are not shown.")),
-    "wrong_phase": (Forbidden, N_("Voting is not open now.")),
-    "not_found": (NotFound, N_("There is no workshop with that code. Check the code.")),
-    "idea_not_found": (NotFound, N_("There is no such idea in this workshop.")),
-    "theme_not_found": (NotFound, N_("There is no such theme in this workshop.")),
-    "question_not_found": (NotFound, N_("There is no such question in this workshop.")),
-    "table_not_found": (NotFound, N_("There is no such table in this workshop.")),
-    "no_vote_to_retract": (Conflict, N_("You have no dot on that to take back.")),
-    "posting_closed": (Conflict, N_("Posting is closed for now.")),
-    "full": (Conflict, N_("This workshop has as many participants as it can take.")),
-    "ideas_full": (Conflict, N_("This workshop has as many ideas as it can take (%(limit)s).")),
-    "no_dots_left": (Conflict, N_("You have no dots left. Take one back to move it.")),
-    "max_per_item": (Conflict, N_("At most %(limit)s dots can go on one idea or theme.")),
-    "other_question": (Conflict, N_("That belongs to another question: dots go on this question's ideas and themes.")),
-    "not_votable": (Conflict, N_("In this vote, dots go on ideas, not on themes.")),
-    "name_required": (Conflict, N_("Write your name first: this workshop shows names.")),
-    "table_required": (Conflict, N_("Choose your table first.")),
-    "idea_cap": (Conflict, N_("You have sent the most ideas allowed (%(limit)s).")),
-    "rate_limited": (RateLimited, N_("Too many messages. Wait a moment, then try again.")),
-    "too_many_attempts": (RateLimited, N_("Too many wrong attempts from this address. Wait a minute.")),
-    "request_too_large": (TooLarge, N_("The request is too large.")),
-    "method_not_allowed": (MethodNotAllowed, N_("Method not allowed.")),
-    "storage_full": (InsufficientStorage, N_("The server's disk is full, so this was not saved."
-                                             " It goes through once the organiser frees space.")),
-    "server_error": (ServerError, N_("Something went wrong on the server. Try again.")),
+class Refusal(NamedTuple):
+    """An error code's kind (its HTTP status), its default message (a msgid of
+    translations/messages.pot) and when the server gives it (docs/protocol.md's Errors table)."""
+
+    kind: type[CommandError]
+    message: str
+    when: str
+
+
+CATALOGUE: dict[str, Refusal] = {
+    "invalid": Refusal(BadRequest, N_("That message is not valid."),
+                      "wrong type, missing field, payload not a JSON object"),
+    "empty": Refusal(BadRequest, N_("%(field)s is empty. Write something first."),
+                      "text empty, only white space or characters that show nothing (zero-width spaces, Braille blanks,"
+                      " Hangul fillers); an idea with no letter or digit"),
+    "too_long": Refusal(BadRequest, N_("%(field)s is %(length)s characters; at most %(limit)s are allowed."),
+                      "text over its limit (idea 500, title 120, question 300 characters, after trimming)"),
+    "not_joined": Refusal(Unauthorized, N_("Join a workshop first."),
+                      "a command before `join` on this connection"),
+    "unauthorized": Refusal(Unauthorized, N_("The facilitator token is required."),
+                      "an HTTP request without the facilitator token (or organiser password) it needs"),
+    "forbidden": Refusal(Forbidden, N_("Only the facilitator can do this."),
+                      "a facilitator command from a participant or viewer; a wrong facilitator token in `join`"),
+    "participants_only": Refusal(Forbidden, N_("Only participants can do this: open the join page."),
+                      "a participant command (`post_idea`, votes, `set_name`, `set_table`, own ideas) from a viewer or "
+                      "facilitator"),
+    "not_your_idea": Refusal(Forbidden, N_("You can only change your own ideas."),
+                      "`edit_idea` or `delete_idea` on another participant's idea"),
+    "names_forbidden": Refusal(Forbidden, N_("This workshop is anonymous: names are not shown."),
+                      "`set_name` in a workshop whose names rule is `forbidden`"),
+    "wrong_phase": Refusal(Forbidden, N_("Voting is not open right now."),
+                      "a vote outside the vote phase; results before the results phase"),
+    "not_found": Refusal(NotFound, N_("There is no workshop with that code. Check the code."),
+                      "unknown join code; any command on a workshop that has been erased"),
+    "idea_not_found": Refusal(NotFound, N_("There is no such idea in this workshop."),
+                      "an idea id of another or no workshop (or, voting, a hidden idea)"),
+    "theme_not_found": Refusal(NotFound, N_("There is no such theme in this workshop."),
+                      "a theme (cluster) id of another or no workshop"),
+    "question_not_found": Refusal(NotFound, N_("There is no such question in this workshop."),
+                      "`set_active_prompt` with a question id of another or no workshop"),
+    "table_not_found": Refusal(NotFound, N_("There is no such table in this workshop."),
+                      "`set_table` or a paper import with a table id of another or no workshop"),
+    "no_vote_to_retract": Refusal(Conflict, N_("You have no dot on that to take back."),
+                      "`retract_vote` on an idea or theme the participant has no dot on"),
+    "posting_closed": Refusal(Conflict, N_("Posting is closed for new ideas right now."),
+                      "`post_idea` while the facilitator has closed posting"),
+    "full": Refusal(Conflict, N_("This workshop has as many participants as it can take. Ask the facilitator."),
+                      "a new participant joining a workshop that has `--max-participants` (20,000) (returning "
+                      "participants still get in)"),
+    "ideas_full": Refusal(Conflict, N_("This workshop has as many ideas as it can take (%(limit)s)."),
+                      "`post_idea` or `import_ideas` past the workshop's `--max-ideas` (20,000) ideas, hidden ones "
+                      "included; an import that does not fit is refused whole and says how many more fit"),
+    "no_dots_left": Refusal(Conflict, N_("You have no dots left. Take one back to move it."),
+                      "a vote past the participant's dots for this question"),
+    "max_per_item": Refusal(Conflict, N_("At most %(limit)s dots can go on one idea or theme."),
+                      "a vote past the per-item cap (`max_per_item`)"),
+    "other_question": Refusal(Conflict, N_("That belongs to another question: dots go on this question's ideas and themes."),
+                      "a dot on an idea or theme of another question than the active one; moving an idea into, or "
+                      "merging, a theme of another question"),
+    "not_votable": Refusal(Conflict, N_("In this vote, dots go on ideas, not on themes."),
+                      "a dot on a theme when the vote is on ideas only, or on an idea when it is on themes only "
+                      "(`vote_on`)"),
+    "name_required": Refusal(Conflict, N_("Write your name under “About you” first: this workshop shows names."),
+                      "an idea from a participant without a name where the workshop requires names (see Rounds)"),
+    "table_required": Refusal(Conflict, N_("Choose your table under “About you” first."),
+                      "an idea from a participant without a table in table mode (see Rounds)"),
+    "idea_cap": Refusal(Conflict, N_("You have sent as many ideas as this workshop allows (%(limit)s)."),
+                      "an idea past the workshop's ideas per participant, or per table in table mode (see Rounds)"),
+    "rate_limited": Refusal(RateLimited, N_("Too many messages. Wait a moment, then try again."),
+                      "too many messages: any client, 60 at once then 20/s; ideas per participant, 10 at once then one "
+                      "per 2 s; workshops created per address (HTTP 429), 10 at once then one per 5 minutes, not "
+                      "counting the server's own machine; whole snapshots (not a facilitator's): per address for walls "
+                      "(a wall's `join`, its `sync` answered with a snapshot, `GET /api/workshops/<code>`), 10 at once "
+                      "then 2 a second, and per participant for phones (a `sync` answered with a snapshot), 5 at once "
+                      "then one per 2 s; screens ask again a few seconds later"),
+    "too_many_attempts": Refusal(RateLimited, N_("Too many wrong attempts from this address. Wait a minute."),
+                      "HTTP 429 (or a `join` ack): this address sent too many wrong secrets (organiser password, "
+                      "facilitator token); see docs/security.md"),
+    "request_too_large": Refusal(TooLarge, N_("The request is too large."),
+                      "HTTP 413: the request body is over 2 MB"),
+    "method_not_allowed": Refusal(MethodNotAllowed, N_("Method not allowed."),
+                      "an HTTP route asked with a method it does not take"),
+    "storage_full": Refusal(InsufficientStorage, N_("The server's disk is full, so this was not saved."
+                                             " It goes through once the organiser frees space."),
+                      "HTTP 507 (or an ack): the server's disk is full, so nothing of the command was saved; the phone "
+                      "keeps the idea in its outbox and sends it again every 5 s, and the workshop's facilitators "
+                      "receive `storage_full` (see below)"),
+    "server_error": Refusal(ServerError, N_("Something went wrong on the server. Try again."),
+                      "an unexpected failure; nothing was half-written (one transaction per change)"),
 }
-KINDS = {code: kind for code, (kind, _) in CATALOGUE.items()}
-MESSAGES = {code: message for code, (_, message) in CATALOGUE.items()}
+KINDS = {code: entry.kind for code, entry in CATALOGUE.items()}
+MESSAGES = {code: entry.message for code, entry in CATALOGUE.items()}
 
 # The names of text fields as messages say them (`clean_text`'s `field`).
 FIELDS = {

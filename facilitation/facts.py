@@ -164,7 +164,11 @@ def from_log(type_: str, payload: Json, seq: int) -> Fact:
 @fact
 @dataclass(frozen=True, kw_only=True)
 class IdeaPosted(Fact):
-    """A new idea is on the wall (`idea` as `Idea.to_dict()`)."""
+    """A new idea is on the wall (`idea` as `Idea.to_dict()`).
+
+    Payload: `{"idea": {"id", "text", "hidden", "created_at", "cluster_id", "duplicate_of",
+        "prompt_id", "table_id", "author", "pending"}, "seq"}` (an idea as in the snapshot)
+    """
 
     type: ClassVar[str] = "idea_posted"
     audience: ClassVar[str] = IDEA
@@ -175,7 +179,10 @@ class IdeaPosted(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class IdeaQueued(Fact):
-    """A new idea waits for the facilitator's approval (pre-moderation)."""
+    """A new idea waits for the facilitator's approval (pre-moderation).
+
+    Payload: facilitators: `{"idea": {..., "pending": true}, "seq"}`; others: `{"idea_id", "seq"}`
+    """
 
     type: ClassVar[str] = "idea_queued"
     audience: ClassVar[str] = OWN_IDEA
@@ -185,7 +192,10 @@ class IdeaQueued(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class IdeaApproved(Fact):
-    """A waiting idea goes on the wall."""
+    """A waiting idea goes on the wall.
+
+    Payload: `{"idea", "seq"}`
+    """
 
     type: ClassVar[str] = "idea_approved"
     audience: ClassVar[str] = IDEA
@@ -196,7 +206,10 @@ class IdeaApproved(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class IdeaEdited(Fact):
-    """A participant changed the text of their idea."""
+    """A participant changed the text of their idea.
+
+    Payload: `{"idea", "seq"}`
+    """
 
     type: ClassVar[str] = "idea_edited"
     audience: ClassVar[str] = IDEA
@@ -206,7 +219,10 @@ class IdeaEdited(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class IdeaDeleted(Fact):
-    """A participant removed their idea for good."""
+    """A participant removed their idea for good.
+
+    Payload: `{"idea_id", "seq"}`
+    """
 
     type: ClassVar[str] = "idea_deleted"
     audience: ClassVar[str] = IDEA
@@ -216,7 +232,10 @@ class IdeaDeleted(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class IdeaHidden(Fact):
-    """The facilitator took an idea off the wall."""
+    """The facilitator took an idea off the wall.
+
+    Payload: `{"idea_id", "seq"}`
+    """
 
     type: ClassVar[str] = "idea_hidden"
     audience: ClassVar[str] = IDEA
@@ -226,7 +245,10 @@ class IdeaHidden(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class IdeaShown(Fact):
-    """The facilitator put a hidden idea back."""
+    """The facilitator put a hidden idea back.
+
+    Payload: `{"idea": {...}, "seq"}`
+    """
 
     type: ClassVar[str] = "idea_shown"
     audience: ClassVar[str] = IDEA
@@ -237,7 +259,10 @@ class IdeaShown(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class PostingOpened(Fact):
-    """Participants may post ideas again."""
+    """Participants may post ideas again.
+
+    Payload: `{"seq"}`
+    """
 
     type: ClassVar[str] = "posting_opened"
 
@@ -245,7 +270,10 @@ class PostingOpened(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class PostingClosed(Fact):
-    """Posting is paused."""
+    """Posting is paused.
+
+    Payload: `{"seq"}`
+    """
 
     type: ClassVar[str] = "posting_closed"
 
@@ -256,7 +284,10 @@ class PostingClosed(Fact):
 @dataclass(frozen=True, kw_only=True)
 class ClusterCreated(Fact):
     """A new, empty theme at the end of the active question's (`cluster`: id, label, position,
-    prompt_id)."""
+    prompt_id).
+
+    Payload: `{"cluster": {"id", "label", "position", "prompt_id"}, "seq"}`
+    """
 
     type: ClassVar[str] = "cluster_created"
     cluster: Json
@@ -267,7 +298,11 @@ class ClusterCreated(Fact):
 class ClustersCreated(Fact):
     """Accepted suggestions: new themes at the end of the active question's, each `{"id", "label",
     "position", "prompt_id", "idea_ids"}` with the unsorted ideas that moved into it; one fact for
-    the whole batch."""
+    the whole batch.
+
+    Payload: `{"clusters": [{"id", "label", "position", "prompt_id", "idea_ids": [moved into it]}],
+        "seq"}` (accepted suggestions)
+    """
 
     type: ClassVar[str] = "clusters_created"
     clusters: list[Json]
@@ -276,7 +311,10 @@ class ClustersCreated(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class ThemesOnWallChanged(Fact):
-    """Whether the wall groups ideas by theme (true) or shows them ungrouped."""
+    """Whether the wall groups ideas by theme (true) or shows them ungrouped.
+
+    Payload: `{"themes_on_wall", "seq"}`
+    """
 
     type: ClassVar[str] = "themes_on_wall_changed"
     themes_on_wall: bool
@@ -285,7 +323,10 @@ class ThemesOnWallChanged(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class ClusterRenamed(Fact):
-    """A theme's new label."""
+    """A theme's new label.
+
+    Payload: `{"cluster_id", "label", "seq"}`
+    """
 
     type: ClassVar[str] = "cluster_renamed"
     cluster_id: int
@@ -295,7 +336,11 @@ class ClusterRenamed(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class IdeaMoved(Fact):
-    """A card (`idea_ids`: it and its stacked duplicates) into a theme, or unsorted (null)."""
+    """A card (`idea_ids`: it and its stacked duplicates) into a theme, or unsorted (null).
+
+    Payload: `{"idea_id", "idea_ids": [the card and its stacked duplicates], "cluster_id": id or
+        null, "seq"}`
+    """
 
     type: ClassVar[str] = "idea_moved"
     idea_id: int
@@ -306,7 +351,10 @@ class IdeaMoved(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class ClustersMerged(Fact):
-    """Every idea of the source theme (`idea_ids`) is now in the target; the source is gone."""
+    """Every idea of the source theme (`idea_ids`) is now in the target; the source is gone.
+
+    Payload: `{"source_id", "target_id", "idea_ids": [moved], "seq"}`
+    """
 
     type: ClassVar[str] = "clusters_merged"
     source_id: int
@@ -317,7 +365,10 @@ class ClustersMerged(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class ClusterDeleted(Fact):
-    """A theme removed; its ideas (`idea_ids`) are unsorted again."""
+    """A theme removed; its ideas (`idea_ids`) are unsorted again.
+
+    Payload: `{"cluster_id", "idea_ids": [now unsorted], "seq"}`
+    """
 
     type: ClassVar[str] = "cluster_deleted"
     cluster_id: int
@@ -327,7 +378,10 @@ class ClusterDeleted(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class ClustersReordered(Fact):
-    """Every theme's id in the new wall order."""
+    """Every theme's id in the new wall order.
+
+    Payload: `{"cluster_ids", "seq"}`
+    """
 
     type: ClassVar[str] = "clusters_reordered"
     cluster_ids: list[int]
@@ -336,7 +390,10 @@ class ClustersReordered(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class IdeasStacked(Fact):
-    """Ideas stacked under one card; they take its theme."""
+    """Ideas stacked under one card; they take its theme.
+
+    Payload: `{"idea_id", "duplicate_ids", "cluster_id", "seq"}`
+    """
 
     type: ClassVar[str] = "ideas_stacked"
     idea_id: int
@@ -347,7 +404,10 @@ class IdeasStacked(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class IdeaUnstacked(Fact):
-    """One idea off its stack, a card of its own again."""
+    """One idea off its stack, a card of its own again.
+
+    Payload: `{"idea_id", "seq"}`
+    """
 
     type: ClassVar[str] = "idea_unstacked"
     idea_id: int
@@ -358,7 +418,10 @@ class IdeaUnstacked(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class PhaseChanged(Fact):
-    """The workshop moved to another phase."""
+    """The workshop moved to another phase.
+
+    Payload: `{"phase", "seq"}`
+    """
 
     type: ClassVar[str] = "phase_changed"
     phase: str
@@ -367,7 +430,10 @@ class PhaseChanged(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class TimerChanged(Fact):
-    """The countdown as screens show it: `{"ends_at", "remaining_ms", "running"}`."""
+    """The countdown as screens show it: `{"ends_at", "remaining_ms", "running"}`.
+
+    Payload: `{"timer": {"ends_at", "remaining_ms", "running"}, "seq"}`
+    """
 
     type: ClassVar[str] = "timer_changed"
     timer: Json
@@ -376,7 +442,10 @@ class TimerChanged(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class VotingSet(Fact):
-    """Each participant's dots, the most on one idea or theme, and what dots go on."""
+    """Each participant's dots, the most on one idea or theme, and what dots go on.
+
+    Payload: `{"dots", "max_per_item", "vote_on", "seq"}`
+    """
 
     type: ClassVar[str] = "voting_set"
     dots: int
@@ -389,7 +458,10 @@ class VotingSet(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class PromptAdded(Fact):
-    """A new question at the end of the list (`prompt`: id, text, position)."""
+    """A new question at the end of the list (`prompt`: id, text, position).
+
+    Payload: `{"prompt": {"id", "text", "position"}, "seq"}`
+    """
 
     type: ClassVar[str] = "prompt_added"
     prompt: Json
@@ -398,7 +470,10 @@ class PromptAdded(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class ActivePromptChanged(Fact):
-    """The question new ideas answer from now on, and its text."""
+    """The question new ideas answer from now on, and its text.
+
+    Payload: `{"prompt_id", "prompt", "seq"}`
+    """
 
     type: ClassVar[str] = "active_prompt_changed"
     prompt_id: int
@@ -408,7 +483,10 @@ class ActivePromptChanged(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class TablesSet(Fact):
-    """The tables participants can pick (`tables`: id, name, position)."""
+    """The tables participants can pick (`tables`: id, name, position).
+
+    Payload: `{"tables": [{"id", "name", "position"}], "seq"}`
+    """
 
     type: ClassVar[str] = "tables_set"
     tables: list[Json]
@@ -417,7 +495,11 @@ class TablesSet(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class RulesChanged(Fact):
-    """The workshop's rules: names, pre_moderation, idea_cap, table_mode, language, wall_paused."""
+    """The workshop's rules: names, pre_moderation, idea_cap, table_mode, language, wall_paused.
+
+    Payload: `{"rules": {"names", "pre_moderation", "idea_cap", "table_mode", "language",
+        "phones_see_ideas", "wall_paused"}, "seq"}`
+    """
 
     type: ClassVar[str] = "rules_changed"
     rules: Json
@@ -429,7 +511,12 @@ class RulesChanged(Fact):
 @dataclass(frozen=True)
 class VoteTotals(Event):
     """The active question's dots per idea and per theme (coalesced, at most once a second);
-    consoles only, and walls once the results are shown (before: `wall_dict`)."""
+    consoles only, and walls once the results are shown (before: `wall_dict`).
+
+    Payload: `{"ideas": {id: dots}, "clusters": {id: dots}, "voters", "voters_by_table": {table id:
+        n}, "prompt_id"}` (the active question's vote): consoles; walls get `ideas` and `clusters`
+        empty until the results phase; no `seq` (see below)
+    """
 
     type: ClassVar[str] = "vote_totals"
     audience: ClassVar[str] = SCREENS
@@ -450,7 +537,11 @@ class VoteTotals(Event):
 @fact
 @dataclass(frozen=True)
 class ParticipantCount(Event):
-    """How many participants have joined, in all and per table (coalesced, at most once a second)."""
+    """How many participants have joined, in all and per table (coalesced, at most once a second).
+
+    Payload: `{"participant_count", "participants_by_table": {table id: n}}`: walls and consoles
+        only, no `seq` (see below)
+    """
 
     type: ClassVar[str] = "participant_count"
     audience: ClassVar[str] = SCREENS  # phones show no count: a hall joining would cost every phone
@@ -461,7 +552,11 @@ class ParticipantCount(Event):
 @fact
 @dataclass(frozen=True)
 class WorkshopDeleted(Event):
-    """The workshop was erased: screens say so and stop reconnecting."""
+    """The workshop was erased: screens say so and stop reconnecting.
+
+    Payload: `{"code"}`: the workshop was erased (by the organiser or retention); screens say so and
+        stop reconnecting; no `seq`
+    """
 
     type: ClassVar[str] = "workshop_deleted"
     code: str
@@ -471,7 +566,11 @@ class WorkshopDeleted(Event):
 @dataclass(frozen=True)
 class IdeasPosted(Event):
     """Ideas others posted, for phones under `phones_see_ideas` while collecting: at most one message
-    a second per workshop, each idea as it is when the message is sent (visible ones only)."""
+    a second per workshop, each idea as it is when the message is sent (visible ones only).
+
+    Payload: `{"ideas": [ideas as in the snapshot]}`: phones only, under `phones_see_ideas` while
+        collecting, at most once a second (less often above 4,000 participants); no `seq`
+    """
 
     type: ClassVar[str] = "ideas_posted"
     audience: ClassVar[str] = PHONES
@@ -483,7 +582,11 @@ class IdeasPosted(Event):
 class PhoneBoard(Event):
     """A phone's snapshot (with every visible idea), sent once to all phones when they start showing
     everyone's ideas: encoded once for the whole hall, where a fetch per phone would encode it
-    thousands of times."""
+    thousands of times.
+
+    Payload: `{"snapshot": a phone's snapshot}`: phones only, right after the fact that starts
+        phones showing everyone's ideas; no `seq` of its own (the snapshot has `seq` and `pseq`)
+    """
 
     type: ClassVar[str] = "phone_board"
     audience: ClassVar[str] = PHONES

@@ -13,7 +13,11 @@ How to add a command (one function, its payload type and its test; nothing else 
 
        @command("rename_cluster", FACILITATOR, Rename, emits=(ClusterRenamed,))
        def rename_cluster(ctx: Context, p: Rename) -> Result:
-           \"\"\"Facilitator -> the theme's new label; `cluster_renamed`.\"\"\"
+           \"\"\"Facilitator -> the theme's new label; `cluster_renamed`.
+
+           Payload: `{"cluster_id", "label"}`
+           Ack: `{"ok", "cluster_id", "label"}`
+           \"\"\"
            fact = ctx.store.rename_cluster(ctx.workshop_id, ctx.theme(p.cluster_id).id, p.label)
            return {"cluster_id": p.cluster_id, "label": p.label}, [fact] if fact else []
 
@@ -27,10 +31,12 @@ How to add a command (one function, its payload type and its test; nothing else 
    that returns it from `self._append(workshop_id, MyFact(...), actor)`; its `audience` says who
    receives it, and each screen that does needs a handler (`case "my_fact":` in static/js/shared/board.js,
    checked by tests/unit/test_docs.py). A refusal: raise an error
-   of `facilitation/errors.py` with a code of its `CATALOGUE` (add a code there with its message).
+   of `facilitation/errors.py` with a code of its `CATALOGUE` (add a code there: its kind, message
+   and when it is given).
 3. Socket.IO and HTTP find the command in `COMMANDS` by name: nothing to add in `realtime.py`.
-   Document the command, its facts and new error codes in docs/protocol.md (tests/unit/test_docs.py
-   fails until you do), run `make translations` for new messages, and test it with
+   End the command's docstring with `Payload:` and `Ack:` lines (a new fact's with `Payload:`) and
+   run `make docs`: docs/protocol.md's tables are rendered from them and the catalogue
+   (tests/unit/test_docs.py fails until you do); run `make translations` for new messages; test it with
    `tests.unit.commanding.do` / `refused`, which call it by name. (Importing the function below is
    optional: it lets code call `commands.<name>(store, actor, payload)`.)
 """

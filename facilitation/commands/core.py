@@ -53,6 +53,13 @@ def join(store: Store, payload: object, cookie_token: str | None = None,
     `enter(actor)` runs before the snapshot is read (the transport joins its rooms then): a fact
     can arrive twice, never be missed. `device` (the browser's device cookie) recognises a
     participant that lost its token; `admit()` may refuse a new participant (join limits).
+
+    Who: anyone
+    Payload: `{"code", "participant_token"?, "facilitator_token"?, "viewer"?, "participant"?}`
+        (`"participant": true`, sent by the phone page: join as a participant even in a browser
+        holding the console cookie or the organiser's session)
+    Ack: `{"ok", "role", "participant_token", "snapshot", "own_idea_ids"?, "own_ideas"?, "profile"?,
+        "votes"?}`
     """
     data = fields(payload)
     workshop = workshop_for(store, data.get("code"))
@@ -102,7 +109,11 @@ class NewIdea:
 @command("post_idea", PARTICIPANT, NewIdea, emits=(IdeaPosted, IdeaQueued),
          rate=(IDEA_RATE, IDEA_BURST))
 def post_idea(ctx: Context, idea: NewIdea) -> Result:
-    """Participant -> the stored idea; repeated client_id -> the same idea."""
+    """Participant -> the stored idea; repeated client_id -> the same idea.
+
+    Payload: `{"text", "client_id"}`
+    Ack: `{"ok", "idea"}`
+    """
     again = ctx.store.idea_by_client_id(ctx.participant_id, idea.client_id)
     if again is not None:
         return {"idea": again.to_dict()}, []  # a resend from the outbox: the rules were checked then
@@ -144,13 +155,21 @@ def _placement(store: Store, workshop: Workshop, participant_id: int) -> dict[st
 
 @command("hide_idea", FACILITATOR, IdeaRef, emits=(IdeaHidden,))
 def hide_idea(ctx: Context, ref: IdeaRef) -> Result:
-    """Facilitator -> an idea off the wall; `idea_hidden`."""
+    """Facilitator -> an idea off the wall; `idea_hidden`.
+
+    Payload: `{"idea_id"}`
+    Ack: `{"ok", "idea_id", "hidden": true}`
+    """
     return _set_hidden(ctx, ref, True)
 
 
 @command("show_idea", FACILITATOR, IdeaRef, emits=(IdeaShown,))
 def show_idea(ctx: Context, ref: IdeaRef) -> Result:
-    """Facilitator -> a hidden idea back on the wall; `idea_shown`."""
+    """Facilitator -> a hidden idea back on the wall; `idea_shown`.
+
+    Payload: `{"idea_id"}`
+    Ack: `{"ok", "idea_id", "hidden": false}`
+    """
     return _set_hidden(ctx, ref, False)
 
 
@@ -169,7 +188,11 @@ class Posting:
 
 @command("set_posting", FACILITATOR, Posting, emits=(PostingOpened, PostingClosed))
 def set_posting(ctx: Context, posting: Posting) -> Result:
-    """Facilitator -> open or close posting; `posting_opened` or `posting_closed`."""
+    """Facilitator -> open or close posting; `posting_opened` or `posting_closed`.
+
+    Payload: `{"open": true or false}`
+    Ack: `{"ok", "posting_open"}`
+    """
     fact = ctx.store.set_posting(ctx.workshop_id, posting.open)
     return {"posting_open": posting.open}, [fact] if fact else []
 
@@ -186,7 +209,12 @@ class Since:
 
 @command("sync", JOINED, Since)
 def sync(ctx: Context, since: Since) -> Result:
-    """Anyone joined -> the facts after `since`, or a snapshot when too many were missed."""
+    """Anyone joined -> the facts after `since`, or a snapshot when too many were missed.
+
+    Payload: `{"since": seq}`; a phone adds `"pseq"` and `"oseq"`
+    Ack: `{"ok", "facts": [{"event", "data"}], "seq"}` or `{"ok", "snapshot", "seq"}`; a phone's
+        also `"oseq"`
+    """
     if ctx.actor.participant_id is not None:
         return phone_sync(ctx, since), []
     facilitator = ctx.actor.is_facilitator

@@ -24,7 +24,11 @@ class Phase:
 @command("set_phase", FACILITATOR, Phase, emits=(PhaseChanged,), refreshes=("vote_totals",))
 def set_phase(ctx: Context, p: Phase) -> Result:
     """Facilitator -> the workshop moves to a phase (forwards or back); `phase_changed`, then
-    `vote_totals` (walls see the dots per idea from the results on)."""
+    `vote_totals` (walls see the dots per idea from the results on).
+
+    Payload: `{"phase": "collect" or "cluster" or "vote" or "results" or "closed"}`
+    Ack: `{"ok", "phase"}`
+    """
     fact = ctx.store.set_phase(ctx.workshop_id, p.phase)
     return {"phase": p.phase}, [fact] if fact else []
 
@@ -58,31 +62,51 @@ class SecondsChange:
 
 @command("start_timer", FACILITATOR, Seconds, emits=(TimerChanged,))
 def start_timer(ctx: Context, p: Seconds) -> Result:
-    """Facilitator -> a countdown of `seconds` starts now; `timer_changed`."""
+    """Facilitator -> a countdown of `seconds` starts now; `timer_changed`.
+
+    Payload: `{"seconds": 1-14400}`
+    Ack: `{"ok", "timer"}`
+    """
     return _timer(ctx, lambda timer, clock: timer.start(p.seconds, clock))
 
 
 @command("pause_timer", FACILITATOR, emits=(TimerChanged,))
 def pause_timer(ctx: Context, _: Any) -> Result:
-    """Facilitator -> the countdown stops, keeping what is left; `timer_changed`."""
+    """Facilitator -> the countdown stops, keeping what is left; `timer_changed`.
+
+    Payload: `{}`
+    Ack: `{"ok", "timer"}`
+    """
     return _timer(ctx, lambda timer, clock: timer.pause(clock))
 
 
 @command("resume_timer", FACILITATOR, emits=(TimerChanged,))
 def resume_timer(ctx: Context, _: Any) -> Result:
-    """Facilitator -> a paused countdown runs again; `timer_changed`."""
+    """Facilitator -> a paused countdown runs again; `timer_changed`.
+
+    Payload: `{}`
+    Ack: `{"ok", "timer"}`
+    """
     return _timer(ctx, lambda timer, clock: timer.resume(clock))
 
 
 @command("add_time", FACILITATOR, SecondsChange, emits=(TimerChanged,))
 def add_time(ctx: Context, p: SecondsChange) -> Result:
-    """Facilitator -> seconds added to (or, negative, taken from) the countdown; `timer_changed`."""
+    """Facilitator -> seconds added to (or, negative, taken from) the countdown; `timer_changed`.
+
+    Payload: `{"seconds": -14400-14400, not 0}`
+    Ack: `{"ok", "timer"}`
+    """
     return _timer(ctx, lambda timer, clock: timer.add(p.seconds, clock))
 
 
 @command("stop_timer", FACILITATOR, emits=(TimerChanged,))
 def stop_timer(ctx: Context, _: Any) -> Result:
-    """Facilitator -> no countdown any more; `timer_changed`."""
+    """Facilitator -> no countdown any more; `timer_changed`.
+
+    Payload: `{}`
+    Ack: `{"ok", "timer"}`
+    """
     return _timer(ctx, lambda timer, clock: Timer())
 
 
@@ -98,7 +122,12 @@ class Voting:
 @command("set_voting", FACILITATOR, Voting, emits=(VotingSet,))
 def set_voting(ctx: Context, p: Voting) -> Result:
     """Facilitator -> each participant's dots, the most on one item, and whether dots go on ideas,
-    themes or both (unchanged when left out); `voting_set`."""
+    themes or both (unchanged when left out); `voting_set`.
+
+    Payload: `{"dots": 1-20, "max_per_item": 1-dots (default 1), "vote_on": "ideas" or "themes" or
+        "both" (left out: unchanged)}`
+    Ack: `{"ok", "dots", "max_per_item", "vote_on"}`
+    """
     dots, max_per_item = check_voting(p.dots, p.max_per_item)
     vote_on = p.vote_on or ctx.workshop.vote_on
     fact = ctx.store.set_voting(ctx.workshop_id, dots, max_per_item, vote_on)
@@ -131,7 +160,11 @@ def _target(ctx: Context, p: VoteTarget, casting: bool = True) -> tuple[str, int
 @command("cast_vote", PARTICIPANT, VoteTarget, refreshes=("vote_totals",))
 def cast_vote(ctx: Context, p: VoteTarget) -> Result:
     """Participant -> one dot on an idea or a theme, as the vote allows (`not_votable` otherwise); ack
-    with the dots left (totals go to screens)."""
+    with the dots left (totals go to screens).
+
+    Payload: `{"idea_id"}` or `{"cluster_id"}`
+    Ack: `{"ok", "dots_left", "idea_id" or "cluster_id"}`
+    """
     column, item_id = _target(ctx, p)
     left = ctx.store.cast_vote(ctx.workshop, ctx.participant_id, column, item_id)
     return {"dots_left": left, column: item_id}, []
@@ -139,7 +172,11 @@ def cast_vote(ctx: Context, p: VoteTarget) -> Result:
 
 @command("retract_vote", PARTICIPANT, VoteTarget, refreshes=("vote_totals",))
 def retract_vote(ctx: Context, p: VoteTarget) -> Result:
-    """Participant -> one of their dots taken back; ack with the dots left."""
+    """Participant -> one of their dots taken back; ack with the dots left.
+
+    Payload: `{"idea_id"}` or `{"cluster_id"}`
+    Ack: `{"ok", "dots_left", "idea_id" or "cluster_id"}`
+    """
     column, item_id = _target(ctx, p, casting=False)
     left = ctx.store.retract_vote(ctx.workshop, ctx.participant_id, column, item_id)
     return {"dots_left": left, column: item_id}, []
@@ -148,7 +185,12 @@ def retract_vote(ctx: Context, p: VoteTarget) -> Result:
 @command("my_votes", PARTICIPANT)
 def my_votes(ctx: Context, _: Any) -> Result:
     """Participant -> their dots in the active question's vote and how many are left (a phone asks
-    when the question changes: each question's vote starts with the full budget)."""
+    when the question changes: each question's vote starts with the full budget).
+
+    Payload: `{}`
+    Ack: `{"ok", "votes": {"ideas": {id: n}, "clusters": {id: n}, "dots_left"}}`: the active
+        question's vote (a phone asks after `active_prompt_changed`)
+    """
     return {"votes": ctx.store.my_votes(ctx.workshop_id, ctx.participant_id)}, []
 
 

@@ -29,7 +29,11 @@ class NewPrompt:
 
 @command("add_prompt", FACILITATOR, NewPrompt, emits=(PromptAdded,))
 def add_prompt(ctx: Context, p: NewPrompt) -> Result:
-    """Facilitator -> a new question at the end of the list; `prompt_added`."""
+    """Facilitator -> a new question at the end of the list; `prompt_added`.
+
+    Payload: `{"text"}` (1-300 characters)
+    Ack: `{"ok", "prompt": {"id", "text", "position"}}`
+    """
     fact = ctx.store.add_prompt(ctx.workshop_id, p.text)
     return {"prompt": fact.payload["prompt"]}, [fact]
 
@@ -45,7 +49,11 @@ class PromptRef:
          refreshes=("vote_totals",))
 def set_active_prompt(ctx: Context, p: PromptRef) -> Result:
     """Facilitator -> the question new ideas answer, and whose themes and vote every screen shows,
-    from now on; `active_prompt_changed` (screens get that question's `vote_totals`)."""
+    from now on; `active_prompt_changed` (screens get that question's `vote_totals`).
+
+    Payload: `{"prompt_id"}`
+    Ack: `{"ok", "prompt_id"}`
+    """
     if p.prompt_id not in {q["id"] for q in ctx.store.prompts(ctx.workshop_id)}:
         raise NotFound("question_not_found")
     fact = ctx.store.set_active_prompt(ctx.workshop_id, p.prompt_id)
@@ -61,7 +69,11 @@ class Tables:
 
 @command("set_tables", FACILITATOR, Tables, emits=(TablesSet,))
 def set_tables(ctx: Context, p: Tables) -> Result:
-    """Facilitator -> the tables (groups) participants can pick; `tables_set`."""
+    """Facilitator -> the tables (groups) participants can pick; `tables_set`.
+
+    Payload: `{"tables": [names]}` (at most 100, 1-40 characters)
+    Ack: `{"ok", "tables": [{"id", "name", "position"}]}`
+    """
     if not isinstance(p.tables, list) or len(p.tables) > MAX_TABLES:
         raise CommandError("invalid", N_("tables must be a list of at most %(limit)s names."),
                            limit=MAX_TABLES)
@@ -80,7 +92,11 @@ class TableChoice:
 @command("set_table", PARTICIPANT, TableChoice, refreshes=("participant_count",))
 def set_table(ctx: Context, p: TableChoice) -> Result:
     """Participant -> the table they sit at (remembered), or null; their ideas carry it; a table
-    wall's count follows (`participant_count`)."""
+    wall's count follows (`participant_count`).
+
+    Payload: `{"table_id": id or null}`
+    Ack: `{"ok", "table_id"}`
+    """
     if p.table_id is not None and p.table_id not in {t["id"] for t in ctx.store.tables(ctx.workshop_id)}:
         raise NotFound("table_not_found")
     seat = ctx.store.participant(ctx.participant_id)["table_id"]
@@ -100,7 +116,11 @@ class DisplayName:
 
 @command("set_name", PARTICIPANT, DisplayName)
 def set_name(ctx: Context, p: DisplayName) -> Result:
-    """Participant -> the display name shown with their new ideas, or null to stay anonymous."""
+    """Participant -> the display name shown with their new ideas, or null to stay anonymous.
+
+    Payload: `{"name": 1-40 characters or null}`
+    Ack: `{"ok", "name"}`
+    """
     if ctx.workshop.names == "forbidden":
         raise Forbidden("names_forbidden")
     ctx.store.set_participant(ctx.participant_id, name=p.name)
@@ -110,7 +130,13 @@ def set_name(ctx: Context, p: DisplayName) -> Result:
 @command("set_rules", FACILITATOR, dict, emits=(RulesChanged,))
 def set_rules(ctx: Context, data: dict[str, Any]) -> Result:
     """Facilitator -> names, pre-moderation, idea cap, table mode, language, wall paging (any of
-    them); `rules_changed`."""
+    them); `rules_changed`.
+
+    Payload: any of `{"names": "optional" or "required" or "forbidden", "pre_moderation": bool,
+        "idea_cap": 1-1000 or null, "table_mode": bool, "language": "da" or "en",
+        "phones_see_ideas": bool, "wall_paused": bool}`
+    Ack: `{"ok", "rules"}`
+    """
     rules: dict[str, Any] = {}
     if "names" in data:
         if data["names"] not in NAME_RULES:
@@ -137,7 +163,11 @@ def set_rules(ctx: Context, data: dict[str, Any]) -> Result:
 
 @command("approve_idea", FACILITATOR, IdeaRef, emits=(IdeaApproved,))
 def approve_idea(ctx: Context, ref: IdeaRef) -> Result:
-    """Facilitator -> a waiting idea goes on the wall; `idea_approved`."""
+    """Facilitator -> a waiting idea goes on the wall; `idea_approved`.
+
+    Payload: `{"idea_id"}`
+    Ack: `{"ok", "idea_id"}`
+    """
     idea = ctx.idea(ref.idea_id)
     fact = ctx.store.approve_idea(ctx.workshop_id, idea.id)
     return {"idea_id": idea.id}, [fact] if fact else []
@@ -162,7 +192,12 @@ class IdeaText:
 
 @command("edit_idea", PARTICIPANT, IdeaText, emits=(IdeaEdited,))
 def edit_idea(ctx: Context, p: IdeaText) -> Result:
-    """Participant -> new text for their own idea while posting is open; `idea_edited`."""
+    """Participant -> new text for their own idea while posting is open; `idea_edited`.
+
+    Who: participant (own ideas)
+    Payload: `{"idea_id", "text"}`
+    Ack: `{"ok", "idea"}`
+    """
     idea = _own_idea(ctx, p.idea_id)
     # Under pre-moderation an edited idea is approved again before the wall shows the new text.
     fact = ctx.store.edit_idea(ctx.workshop_id, idea.id, p.text, ctx.actor.label,
@@ -172,7 +207,12 @@ def edit_idea(ctx: Context, p: IdeaText) -> Result:
 
 @command("delete_idea", PARTICIPANT, IdeaRef, emits=(IdeaDeleted,))
 def delete_idea(ctx: Context, ref: IdeaRef) -> Result:
-    """Participant -> their own idea removed for good while posting is open; `idea_deleted`."""
+    """Participant -> their own idea removed for good while posting is open; `idea_deleted`.
+
+    Who: participant (own ideas)
+    Payload: `{"idea_id"}`
+    Ack: `{"ok", "idea_id"}`
+    """
     idea = _own_idea(ctx, ref.idea_id)
     fact = ctx.store.delete_idea(ctx.workshop_id, idea.id, ctx.actor.label)
     return {"idea_id": idea.id}, [fact]

@@ -27,7 +27,11 @@ class NewTheme:
 
 @command("create_cluster", FACILITATOR, NewTheme, emits=(ClusterCreated,))
 def create_cluster(ctx: Context, p: NewTheme) -> Result:
-    """Facilitator -> a new, empty theme at the end; `cluster_created`."""
+    """Facilitator -> a new, empty theme at the end; `cluster_created`.
+
+    Payload: `{"label"}`
+    Ack: `{"ok", "cluster": {"id", "label", "position"}}`
+    """
     fact = ctx.store.create_cluster(ctx.workshop_id, p.label)
     return {"cluster": fact.payload["cluster"]}, [fact]
 
@@ -42,7 +46,11 @@ class ThemeLabelChange:
 
 @command("rename_cluster", FACILITATOR, ThemeLabelChange, emits=(ClusterRenamed,))
 def rename_cluster(ctx: Context, p: ThemeLabelChange) -> Result:
-    """Facilitator -> the theme's new label; `cluster_renamed`."""
+    """Facilitator -> the theme's new label; `cluster_renamed`.
+
+    Payload: `{"cluster_id", "label"}`
+    Ack: `{"ok", "cluster_id", "label"}`
+    """
     cluster_id = ctx.theme(p.cluster_id).id
     fact = ctx.store.rename_cluster(ctx.workshop_id, cluster_id, p.label)
     return {"cluster_id": cluster_id, "label": p.label}, [fact] if fact else []
@@ -71,7 +79,11 @@ def _card(ctx: Context, idea_id: int, into: Cluster | None = None) -> int:
 
 @command("move_idea", FACILITATOR, Move, emits=(IdeaMoved,))
 def move_idea(ctx: Context, p: Move) -> Result:
-    """Facilitator -> an idea (and its stacked duplicates) into a theme or unsorted; `idea_moved`."""
+    """Facilitator -> an idea (and its stacked duplicates) into a theme or unsorted; `idea_moved`.
+
+    Payload: `{"idea_id", "cluster_id": id or null}`
+    Ack: `{"ok", "idea_id", "cluster_id"}`
+    """
     theme = _theme(ctx, p.cluster_id)
     idea_id, cluster_id = _card(ctx, p.idea_id, theme), None if theme is None else theme.id
     fact = ctx.store.move_idea(ctx.workshop_id, idea_id, cluster_id)
@@ -88,7 +100,11 @@ class MoveMany:
 
 @command("move_ideas", FACILITATOR, MoveMany, emits=(IdeaMoved,))
 def move_ideas(ctx: Context, p: MoveMany) -> Result:
-    """Facilitator -> a selection of cards into a theme or unsorted; one `idea_moved`."""
+    """Facilitator -> a selection of cards into a theme or unsorted; one `idea_moved`.
+
+    Payload: `{"idea_ids": [1-5000 ids], "cluster_id": id or null}`
+    Ack: `{"ok", "idea_ids": [moved], "cluster_id"}`
+    """
     if not p.idea_ids:
         raise CommandError("invalid", N_("Choose at least one idea to move."))
     theme = _theme(ctx, p.cluster_id)
@@ -109,7 +125,11 @@ class Merge:
 
 @command("merge_clusters", FACILITATOR, Merge, emits=(ClustersMerged,))
 def merge_clusters(ctx: Context, p: Merge) -> Result:
-    """Facilitator -> all ideas of source into target, source removed; `clusters_merged`."""
+    """Facilitator -> all ideas of source into target, source removed; `clusters_merged`.
+
+    Payload: `{"source_id", "target_id"}`
+    Ack: `{"ok", "source_id", "target_id"}`
+    """
     source, target = ctx.theme(p.source_id), ctx.theme(p.target_id)
     source_id, target_id = source.id, target.id
     if source_id == target_id:
@@ -122,7 +142,11 @@ def merge_clusters(ctx: Context, p: Merge) -> Result:
 
 @command("delete_cluster", FACILITATOR, ThemeRef, emits=(ClusterDeleted,))
 def delete_cluster(ctx: Context, ref: ThemeRef) -> Result:
-    """Facilitator -> the theme removed, its ideas unsorted again; `cluster_deleted`."""
+    """Facilitator -> the theme removed, its ideas unsorted again; `cluster_deleted`.
+
+    Payload: `{"cluster_id"}`
+    Ack: `{"ok", "cluster_id", "idea_ids"}`
+    """
     fact = ctx.store.delete_cluster(ctx.workshop_id, ctx.theme(ref.cluster_id).id)
     return {"cluster_id": ref.cluster_id, "idea_ids": fact.payload["idea_ids"]}, [fact]
 
@@ -137,7 +161,11 @@ class Order:
 @command("reorder_clusters", FACILITATOR, Order, emits=(ClustersReordered,))
 def reorder_clusters(ctx: Context, p: Order) -> Result:
     """Facilitator -> the active question's themes in a new wall order (all of them);
-    `clusters_reordered`."""
+    `clusters_reordered`.
+
+    Payload: `{"cluster_ids": [every theme id, in the new order]}`
+    Ack: `{"ok", "cluster_ids"}`
+    """
     if sorted(p.cluster_ids) != sorted(ctx.store.cluster_ids(ctx.workshop_id)):
         raise CommandError("invalid", N_("cluster_ids must list every theme of the active question once."))
     fact = ctx.store.reorder_clusters(ctx.workshop_id, p.cluster_ids)
@@ -153,7 +181,11 @@ class ThemesOnWall:
 
 @command("set_themes_on_wall", FACILITATOR, ThemesOnWall, emits=(ThemesOnWallChanged,))
 def set_themes_on_wall(ctx: Context, p: ThemesOnWall) -> Result:
-    """Facilitator -> the wall groups ideas by theme, or shows them ungrouped; `themes_on_wall_changed`."""
+    """Facilitator -> the wall groups ideas by theme, or shows them ungrouped; `themes_on_wall_changed`.
+
+    Payload: `{"themes_on_wall": bool}`
+    Ack: `{"ok", "themes_on_wall"}`
+    """
     fact = ctx.store.set_themes_on_wall(ctx.workshop_id, p.themes_on_wall)
     return {"themes_on_wall": p.themes_on_wall}, [fact] if fact else []
 
@@ -178,6 +210,10 @@ def suggest_clusters(ctx: Context, p: SuggestOptions) -> Result:
 
     `ctx.run` lets the server compute in a worker thread so the event loop keeps serving; the store
     is read before and never from that thread.
+
+    Payload: `{"granularity": -2 to 2}` (optional, default 0)
+    Ack: `{"ok", "suggestions": [{"label", "idea_ids", "words", "forms"}], "duplicates": [[idea
+        ids]], "granularity"}`
     """
     store, workshop_id = ctx.store, ctx.workshop_id
     ids = store.unsorted_idea_ids(workshop_id)
@@ -203,7 +239,11 @@ def _engine(texts: list[str], visible_texts: list[str], asked: list[str],
 @command("suggest_fits", FACILITATOR)
 def suggest_fits(ctx: Context, _: Any) -> Result:
     """Facilitator -> for each unsorted idea, the existing theme it clearly fits, if one does;
-    changes nothing (the facilitator accepts a hint with `move_idea` or `move_ideas`)."""
+    changes nothing (the facilitator accepts a hint with `move_idea` or `move_ideas`).
+
+    Payload: `{}`
+    Ack: `{"ok", "fits": [{"idea_id", "cluster_id"}]}`
+    """
     themes = ctx.store.theme_texts(ctx.workshop_id)
     ids = ctx.store.unsorted_idea_ids(ctx.workshop_id)
     texts = ctx.store.idea_texts(ctx.workshop_id, ids)
@@ -233,7 +273,11 @@ class Suggestions:
 @command("apply_suggestions", FACILITATOR, Suggestions, emits=(ClustersCreated,))
 def apply_suggestions(ctx: Context, p: Suggestions) -> Result:
     """Facilitator -> accepted suggestions become themes; only still-unsorted ideas move; one
-    `clusters_created`."""
+    `clusters_created`.
+
+    Payload: `{"suggestions": [{"label", "idea_ids"}]}`
+    Ack: `{"ok", "clusters": [{"id", "label", "position", "prompt_id"}]}`
+    """
     if len(p.suggestions) > MAX_SUGGESTIONS:
         raise CommandError("invalid", N_("suggestions must be a list of {label, idea_ids}."))
     groups = [parse(Suggestion, item) for item in p.suggestions]
@@ -252,7 +296,11 @@ class Stack:
 
 @command("stack_ideas", FACILITATOR, Stack, emits=(IdeasStacked,))
 def stack_ideas(ctx: Context, p: Stack) -> Result:
-    """Facilitator -> ideas stacked under the first one's card, all kept; `ideas_stacked`."""
+    """Facilitator -> ideas stacked under the first one's card, all kept; `ideas_stacked`.
+
+    Payload: `{"idea_ids": [card, duplicate, ...]}`
+    Ack: `{"ok", "idea_id", "duplicate_ids"}`
+    """
     if len(p.idea_ids) < 2:
         raise CommandError("invalid", N_("Choose at least two ideas to stack."))
     top = [ctx.idea(idea_id) for idea_id in p.idea_ids][0]
@@ -263,7 +311,11 @@ def stack_ideas(ctx: Context, p: Stack) -> Result:
 
 @command("unstack_idea", FACILITATOR, IdeaRef, emits=(IdeaUnstacked,))
 def unstack_idea(ctx: Context, ref: IdeaRef) -> Result:
-    """Facilitator -> one idea off its stack, a card of its own again; `idea_unstacked`."""
+    """Facilitator -> one idea off its stack, a card of its own again; `idea_unstacked`.
+
+    Payload: `{"idea_id"}`
+    Ack: `{"ok", "idea_id"}`
+    """
     idea_id = ctx.idea(ref.idea_id).id
     fact = ctx.store.unstack_idea(ctx.workshop_id, idea_id)
     return {"idea_id": idea_id}, [fact] if fact else []

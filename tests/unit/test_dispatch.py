@@ -57,7 +57,7 @@ def test_payloads_are_parsed_into_their_types() -> None:
 
 
 def test_every_code_has_a_status_and_a_message() -> None:
-    for code, (kind, message) in CATALOGUE.items():
+    for code, (kind, message, _) in CATALOGUE.items():
         assert 400 <= CommandError(code).status <= 507 and message, code
         assert isinstance(CommandError(code), CommandError) and kind.status == CommandError(code).status
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from facilitation import flow
+from facilitation import flow, reference
 from facilitation.commands import COMMANDS
 from facilitation.errors import CATALOGUE
 from facilitation.facts import FACTS, RECEIVERS
@@ -38,6 +38,15 @@ def rows(text: str) -> dict[str, str]:
         if match:
             found[match.group(1)] = match.group(2)
     return found
+
+
+def test_the_generated_tables_match_the_code() -> None:
+    blocks = re.findall(r"cog\.out\(reference\.(\w+)\(\)\)\n\]\]\] -->\n(.*?)<!-- \[\[\[end\]\]\] -->", DOC, re.S)
+    assert sorted(name for name, _ in blocks) == ["commands_table", "errors_table", "facts_table"]
+    for name, text in blocks:
+        assert text == getattr(reference, name)(), f"docs/protocol.md's {name} is not the code's: run `make docs`"
+    for line in "".join(text for _, text in blocks).splitlines():
+        assert "|  |" not in line and not line.endswith("| |"), f"a row without its text: {line}"
 
 
 def test_every_command_and_its_payload_fields_are_documented() -> None:

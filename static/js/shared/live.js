@@ -13,10 +13,10 @@ export function t(key, values) {
   return text;
 };
 
-// The message to show for a refused command: in the page's language where we know the code.
+// The message to show for a refused command: the server's, from its error catalogue, already in
+// the language of this connection (docs/protocol.md, "Errors").
 export function errorText(error) {
-  var key = "error_" + error.code;
-  return strings[key] || error.message;
+  return error.message;
 };
 
 // Emit a command and resolve with its ack; a lost connection or a silent server rejects.
