@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import os
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, Response, request
 from werkzeug.security import safe_join
@@ -50,7 +50,7 @@ def install(app: Flask) -> None:
     serve_static = app.view_functions["static"]
 
     def static(filename: str) -> Any:
-        response = serve_static(filename=filename)
+        response = cast(Response, serve_static(filename=filename))  # send_static_file's own type
         if response.status_code != 200 or response.mimetype not in COMPRESSIBLE:
             return response
         response.vary.add("Accept-Encoding")
