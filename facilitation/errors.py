@@ -158,6 +158,9 @@ CATALOGUE: dict[str, Refusal] = {
     "full": Refusal(Conflict, N_("This workshop has as many participants as it can take. Ask the facilitator."),
                       "a new participant joining a workshop that has `--max-participants` (20,000) (returning "
                       "participants still get in)"),
+    "closed_to_newcomers": Refusal(Conflict, N_("The vote is closed to those who joined after it opened."),
+                      "`cast_vote` from a participant who joined after the vote opened, while the rule"
+                      " `vote_closed_to_newcomers` is on"),
     "ideas_full": Refusal(Conflict, N_("This workshop has as many ideas as it can take (%(limit)s)."),
                       "`post_idea` or `import_ideas` past the workshop's `--max-ideas` (20,000) ideas, hidden ones "
                       "included; an import that does not fit is refused whole and says how many more fit"),

@@ -547,6 +547,8 @@ class ParticipantCount(Event):
     audience: ClassVar[str] = SCREENS  # phones show no count: a hall joining would cost every phone
     participant_count: int
     participants_by_table: dict[str, int] = field(default_factory=dict)
+    newcomers_held: int = 0  # newcomers beyond a hall's pace, waiting for the facilitator
+    newcomers_since: str | None = None  # when the first of them joined
 
 
 @fact

@@ -64,6 +64,7 @@ class Workshop:
     themes_on_wall: bool = False  # the wall groups ideas by theme only once the facilitator says so
     phones_see_ideas: bool = False  # phones also show others' ideas while collecting
     wall_paused: bool = False  # the facilitator holds the wall on its current page
+    vote_closed_to_newcomers: bool = False  # who joins after the vote opened places no dots
 
     @property
     def accepts_ideas(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
 from werkzeug.exceptions import HTTPException
 
@@ -19,7 +19,8 @@ from .dispatch import (
 from .errors import N_, CommandError, NotFound, RateLimited
 from .model import Actor, facilitator_cookie, normalize_code
 from .security import (
-    BARE_JOIN_BURST, BARE_JOIN_RATE, DEVICE_COOKIE, JOIN_BURST, JOIN_RATE, device_of,
+    BARE_JOIN_BURST, BARE_JOIN_RATE, DEVICE_COOKIE, JOIN_BURST, JOIN_RATE, NEWCOMER_BURST,
+    NEWCOMER_RATE, device_of,
     own_machine, secret_failed, throttle,
 )
 from .store import Store
@@ -143,11 +144,17 @@ class WorkshopNamespace(Namespace):
         kind = "join" if device else "bare-join"
         if not self.dispatcher.shared.allow(f"{kind}:{request.remote_addr}", rate, burst):
             raise RateLimited("rate_limited", N_("Many phones are joining at once. Wait a moment."))
+        # In, but past a hall's pace from this address: held until the facilitator decides.
+        g.newcomer_held = not self.dispatcher.shared.allow(f"pace:{request.remote_addr}",
+                                                           NEWCOMER_RATE, NEWCOMER_BURST)
 
     def _joined(self, actor: Actor, ack: dict[str, Any], payload: dict[str, Any]) -> None:
         """Remember the connection's actor; a screen gets the totals it missed; count a new
         participant."""
         self.actors[request.sid] = actor
+        if actor.participant_id is not None and g.pop("newcomer_held", False):
+            self.store.hold(actor.participant_id)
+            ack["profile"]["held"] = True
         if actor.participant_id is None:
             totals = vote_totals(self.store, actor.workshop)
             full = actor.is_facilitator or totals.results_shown

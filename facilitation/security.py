@@ -109,6 +109,11 @@ DEVICE_COOKIE = "device"
 JOIN_RATE, JOIN_BURST = 20.0, 1000
 BARE_JOIN_RATE, BARE_JOIN_BURST = 0.5, 30
 DEVICE_RATE, DEVICE_BURST = 20.0, 1000  # device cookies handed out per address
+# A hall's pace of newcomers from one address: on a venue LAN each phone has an address of its
+# own, and a table sharing a hotspot is a few. Newcomers past it (585 participants from one
+# laptop, a script's 30 identities) are held: their ideas wait for moderation and their dots do
+# not count until the facilitator lets them in with one click (or turns them away).
+NEWCOMER_RATE, NEWCOMER_BURST = 0.5, 10
 # Whole snapshots for walls per address (a wall's join, a wall's `sync` answered with a snapshot,
 # GET /api/workshops/<code>) and for phones per participant (a `sync` answered with one; a phone's
 # join is held to the join limits); facilitators are not counted. A hall has a few walls, and a

@@ -46,6 +46,7 @@ from .flow import (
     add_time, cast_vote, pause_timer, results, resume_timer, retract_vote, set_phase, set_voting,
     start_timer, stop_timer,
 )
+from .newcomers import admit_newcomers, hide_author_ideas
 from .organiser import import_ideas
 from .registry import COMMANDS, JOINED, Command, Context, Result, execute, run_here
 from .rounds import (
@@ -60,7 +61,7 @@ from .themes import (
 
 __all__ = [
     "COMMANDS", "JOINED", "Command", "Context", "Result", "execute", "run_here", "workshop_for",
-    "import_ideas",
+    "import_ideas", "admit_newcomers", "hide_author_ideas",
     "add_prompt", "approve_idea", "delete_idea", "edit_idea", "set_active_prompt", "set_name",
     "set_rules", "set_table", "set_tables",
     "add_time", "cast_vote", "pause_timer", "results", "resume_timer", "retract_vote", "set_phase",

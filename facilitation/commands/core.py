@@ -84,9 +84,14 @@ def join(store: Store, payload: object, cookie_token: str | None = None,
            "snapshot": snapshots.snapshot(store, workshop, "phone"), "oseq": oseq,
            "own_idea_ids": [idea.id for idea in own],
            "own_ideas": [idea.to_dict() for idea in own],
-           "profile": {k: v for k, v in store.participant(participant.id).items() if k != "id"},
+           "profile": profile(store.participant(participant.id)),
            "votes": store.my_votes(workshop.id, participant.id)}
     return actor, (ack, [])
+
+
+def profile(who: dict[str, Any]) -> dict[str, Any]:
+    """What a phone knows of its participant: its name, table, and whether it is held."""
+    return {"name": who["name"], "table_id": who["table_id"], "held": bool(who["held"])}
 
 
 def _screen(store: Store, workshop: Workshop, role: str,
@@ -150,7 +155,7 @@ def _placement(store: Store, workshop: Workshop, participant_id: int) -> dict[st
             raise Conflict("idea_cap", limit=workshop.idea_cap)
     return {"prompt_id": workshop.active_prompt_id, "table_id": who["table_id"],
             "author": None if workshop.names == "forbidden" else who["name"],
-            "pending": workshop.pre_moderation}
+            "pending": workshop.pre_moderation or bool(who["held"])}
 
 
 @command("hide_idea", FACILITATOR, IdeaRef, emits=(IdeaHidden,))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from ..errors import N_, CommandError, Forbidden, NotFound
+from ..errors import N_, CommandError, Conflict, Forbidden, NotFound
 from ..facts import PhaseChanged, TimerChanged, VotingSet
 from ..flow import Timer, check_phase, check_seconds, check_vote_on, check_voting, rank, theme_totals
 from ..model import FACILITATOR, PARTICIPANT, Workshop
@@ -166,6 +166,10 @@ def cast_vote(ctx: Context, p: VoteTarget) -> Result:
     Ack: `{"ok", "dots_left", "idea_id" or "cluster_id"}`
     """
     column, item_id = _target(ctx, p)
+    if ctx.workshop.vote_closed_to_newcomers:
+        opened = ctx.store.vote_opened_at(ctx.workshop_id)
+        if opened is not None and ctx.store.participant(ctx.participant_id)["created_at"] > opened:
+            raise Conflict("closed_to_newcomers")
     left = ctx.store.cast_vote(ctx.workshop, ctx.participant_id, column, item_id)
     return {"dots_left": left, column: item_id}, []
 

@@ -129,12 +129,12 @@ def set_name(ctx: Context, p: DisplayName) -> Result:
 
 @command("set_rules", FACILITATOR, dict, emits=(RulesChanged,))
 def set_rules(ctx: Context, data: dict[str, Any]) -> Result:
-    """Facilitator -> names, pre-moderation, idea cap, table mode, language, wall paging (any of
-    them); `rules_changed`.
+    """Facilitator -> names, pre-moderation, idea cap, table mode, language, wall paging, the vote
+    closed to newcomers (any of them); `rules_changed`.
 
     Payload: any of `{"names": "optional" or "required" or "forbidden", "pre_moderation": bool,
         "idea_cap": 1-1000 or null, "table_mode": bool, "language": "da" or "en",
-        "phones_see_ideas": bool, "wall_paused": bool}`
+        "phones_see_ideas": bool, "wall_paused": bool, "vote_closed_to_newcomers": bool}`
     Ack: `{"ok", "rules"}`
     """
     rules: dict[str, Any] = {}
@@ -143,7 +143,8 @@ def set_rules(ctx: Context, data: dict[str, Any]) -> Result:
             raise CommandError("invalid", N_("names must be one of: %(choices)s."),
                                choices=", ".join(NAME_RULES))
         rules["names"] = data["names"]
-    for flag in ("pre_moderation", "table_mode", "phones_see_ideas", "wall_paused"):
+    for flag in ("pre_moderation", "table_mode", "phones_see_ideas", "wall_paused",
+                 "vote_closed_to_newcomers"):
         if flag in data:
             if not isinstance(data[flag], bool):
                 raise CommandError("invalid", N_("%(name)s must be true or false."), name=flag)

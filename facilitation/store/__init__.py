@@ -7,7 +7,7 @@ here, so the commands keep one object with every read and write as a method.
 
 from __future__ import annotations
 
-from . import admin, clusters, flow, phones, rounds, settings
+from . import admin, clusters, flow, newcomers, phones, rounds, settings
 from .core import CoreStore, connect, now, now_ms
 
 
@@ -71,6 +71,11 @@ class Store(CoreStore):
     expired_workshops = admin.expired_workshops
     paper_participant = admin.paper_participant
     import_ideas = admin.import_ideas
+    # Newcomers held and one participant's ideas (newcomers.py)
+    hold = newcomers.hold
+    release_newcomers = newcomers.release_newcomers
+    author_ideas = newcomers.author_ideas
+    vote_opened_at = newcomers.vote_opened_at
     organiser_generation = admin.organiser_generation
     next_organiser_generation = admin.next_organiser_generation
 

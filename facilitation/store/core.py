@@ -166,7 +166,8 @@ def _workshop(row: dict[str, Any]) -> Workshop:
                     pre_moderation=bool(row["pre_moderation"]), idea_cap=row["idea_cap"],
                     table_mode=bool(row["table_mode"]), language=row["language"],
                     themes_on_wall=bool(row["themes_on_wall"]),
-                    phones_see_ideas=bool(row["phones_see_ideas"]), wall_paused=bool(row["wall_paused"]))
+                    phones_see_ideas=bool(row["phones_see_ideas"]), wall_paused=bool(row["wall_paused"]),
+                    vote_closed_to_newcomers=bool(row["vote_closed_to_newcomers"]))
 
 
 def idea_from_row(row: dict[str, Any]) -> Idea:
@@ -426,12 +427,16 @@ class CoreStore:
         return int(self.presence(workshop_id)["participant_count"])
 
     def presence(self, workshop_id: int) -> dict[str, Any]:
-        """How many participants have joined, in all and per table (a table wall counts its own)."""
+        """How many participants have joined, in all and per table (a table wall counts its own),
+        and how many newcomers are held since when (docs/security.md)."""
         with self.lock:
             rows = self.db.execute(f"SELECT table_id, count(*) FROM participants WHERE workshop_id = ?"
                                    f" {PEOPLE} GROUP BY table_id", [workshop_id]).fetchall()
+            held = self.db.execute("SELECT count(*), min(created_at) FROM participants"
+                                   " WHERE workshop_id = ? AND held = 1", [workshop_id]).fetchone()
         return {"participant_count": sum(r[1] for r in rows),
-                "participants_by_table": {str(r[0]): r[1] for r in rows if r[0] is not None}}
+                "participants_by_table": {str(r[0]): r[1] for r in rows if r[0] is not None},
+                "newcomers_held": held[0], "newcomers_since": held[1]}
 
     def _count(self, workshop_id: int, table: str, where: str = "") -> int:
         sql = f"SELECT count(*) FROM [{table}] WHERE workshop_id = ? {where}"

@@ -130,12 +130,14 @@ def vote_totals(store: CoreStore, workshop_id: int, prompt_id: int | None = None
     with store.lock:
         if prompt_id is None:
             prompt_id = _active_prompt(store, workshop_id)
+        # Dots of held newcomers wait until the facilitator lets them in (docs/security.md).
         rows = store._rows("SELECT idea_id, cluster_id, count(*) AS n FROM votes WHERE"
-                           " workshop_id = ? AND prompt_id IS ? GROUP BY idea_id, cluster_id",
-                           (workshop_id, prompt_id))
+                           " workshop_id = ? AND prompt_id IS ? AND participant_id NOT IN"
+                           " (SELECT id FROM participants WHERE workshop_id = ? AND held != 0)"
+                           " GROUP BY idea_id, cluster_id", (workshop_id, prompt_id, workshop_id))
         voters = store.db.execute(
             "SELECT p.table_id, count(DISTINCT v.participant_id) FROM votes v JOIN participants p"
-            " ON p.id = v.participant_id WHERE v.workshop_id = ? AND v.prompt_id IS ?"
+            " ON p.id = v.participant_id WHERE v.workshop_id = ? AND v.prompt_id IS ? AND p.held = 0"
             " GROUP BY p.table_id", [workshop_id, prompt_id]).fetchall()
     return {"prompt_id": prompt_id,
             "ideas": {str(r["idea_id"]): r["n"] for r in rows if r["idea_id"] is not None},

@@ -83,6 +83,10 @@ CREATE INDEX idx_clusters_workshop_id_prompt_id ON clusters (workshop_id, prompt
 CREATE INDEX idx_votes_workshop_id_prompt_id_participant_id ON votes (workshop_id, prompt_id, participant_id);
 """),
     ("m014_settings", "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+    ("m015_newcomers", """
+ALTER TABLE participants ADD COLUMN held BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE workshops ADD COLUMN vote_closed_to_newcomers BIGINT NOT NULL DEFAULT 0;
+"""),
 ]
 
 LOCK = 0x1DEB  # hosts starting together migrate one at a time

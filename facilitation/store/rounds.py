@@ -67,8 +67,9 @@ def set_tables(store: CoreStore, workshop_id: int, names: Sequence[str]) -> Fact
 
 
 def participant(store: CoreStore, participant_id: int) -> dict[str, Any]:
-    """A participant's chosen name and table."""
-    return store._rows("SELECT id, name, table_id FROM participants WHERE id = ?",
+    """A participant's chosen name and table, whether it is held (a newcomer beyond a hall's
+    pace) and when it joined."""
+    return store._rows("SELECT id, name, table_id, held, created_at FROM participants WHERE id = ?",
                        (participant_id,))[0]
 
 
@@ -87,10 +88,12 @@ def set_rules(store: CoreStore, workshop_id: int, rules: dict[str, Any]) -> Fact
         for column, value in rules.items():
             db.execute(f"UPDATE workshops SET {column} = ? WHERE id = ?", [value, workshop_id])
         row = db.execute("SELECT names, pre_moderation, idea_cap, table_mode, language,"
-                         " phones_see_ideas, wall_paused FROM workshops WHERE id = ?", [workshop_id]).fetchone()
+                         " phones_see_ideas, wall_paused, vote_closed_to_newcomers FROM workshops"
+                         " WHERE id = ?", [workshop_id]).fetchone()
         current = {"names": row[0], "pre_moderation": bool(row[1]), "idea_cap": row[2],
                    "table_mode": bool(row[3]), "language": row[4],
-                   "phones_see_ideas": bool(row[5]), "wall_paused": bool(row[6])}
+                   "phones_see_ideas": bool(row[5]), "wall_paused": bool(row[6]),
+                   "vote_closed_to_newcomers": bool(row[7])}
         return store._append(workshop_id, RulesChanged(rules=current), "facilitator")
 
 

@@ -207,3 +207,11 @@ def m013_rounds_own_themes_and_dots(db: Database) -> None:
 def m014_settings(db: Database) -> None:
     """Server-wide values every process reads: the organiser's session generation."""
     db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@migrations()
+def m015_newcomers(db: Database) -> None:
+    """Newcomers beyond a hall's pace are held (1: waiting, 2: turned away), and a rule closes the
+    vote to those who join after it opened."""
+    db.execute("ALTER TABLE participants ADD COLUMN held INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE workshops ADD COLUMN vote_closed_to_newcomers INTEGER NOT NULL DEFAULT 0")

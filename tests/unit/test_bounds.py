@@ -49,3 +49,61 @@ def test_a_snapshot_is_encoded_once_per_sequence_number_and_shared(w: dict[str, 
     do(w, "post_idea", {"text": "ny", "client_id": "ny"}, "a")  # a new seq: a new snapshot
     fresh = snapshots.snapshot(store, store.get_workshop(workshop.code), "wall")
     assert fresh is not wall and [i["text"] for i in fresh["ideas"]] == ["ny"]
+
+
+def test_newcomers_past_a_halls_pace_are_held_until_the_facilitator_decides(app: Any, client: Any) -> None:
+    from facilitation import socketio
+    from facilitation.security import NEWCOMER_BURST
+
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    code, token = created["code"], created["facilitator_token"]
+    laptop = app.test_client()
+    laptop.environ_base["REMOTE_ADDR"] = "10.9.9.9"  # one laptop, no join page: a script
+    phones = []
+    for n in range(NEWCOMER_BURST + 3):
+        sock = socketio.test_client(app, flask_test_client=laptop)
+        ack = sock.emit("join", {"code": code}, callback=True)
+        assert ack["ok"] and ack["profile"]["held"] == (n >= NEWCOMER_BURST), n
+        phones.append(sock)
+    console = socketio.test_client(app)
+    joined = console.emit("join", {"code": code, "facilitator_token": token}, callback=True)
+    assert joined["snapshot"]["workshop"]["newcomers_held"] == 3
+    assert joined["snapshot"]["workshop"]["newcomers_since"]
+    posted = [p.emit("post_idea", {"text": f"Idé {n}", "client_id": "1"}, callback=True)["idea"]
+              for n, p in enumerate(phones)]
+    assert [i["pending"] for i in posted] == [False] * NEWCOMER_BURST + [True] * 3  # to moderation
+    assert console.emit("set_phase", {"phase": "vote"}, callback=True)["ok"]
+    first = posted[0]["id"]
+    assert all(p.emit("cast_vote", {"idea_id": first}, callback=True)["ok"] for p in phones)
+    store = app.extensions["facilitation.store"]
+    workshop_id = store.get_workshop(code).id
+    assert store.vote_totals(workshop_id)["ideas"] == {str(first): NEWCOMER_BURST}  # 3 wait
+    let_in = console.emit("admit_newcomers", {"accept": True}, callback=True)
+    assert let_in["ok"] and let_in["ideas"] == 3
+    assert store.vote_totals(workshop_id)["ideas"] == {str(first): NEWCOMER_BURST + 3}
+    assert store.presence(workshop_id)["newcomers_held"] == 0
+    assert all(not store.get_idea(workshop_id, i["id"]).pending for i in posted)
+
+
+def test_one_participants_ideas_are_hidden_at_once_and_shown_again(w: dict[str, Any]) -> None:
+    b, _ = commands.join(w["store"], {"code": w["fac"].workshop.code})
+    w["b"] = b
+    mine = [do(w, "post_idea", {"text": f"Spam {n}", "client_id": str(n)}, "a")["idea"]["id"] for n in range(3)]
+    other = do(w, "post_idea", {"text": "Cykelstier", "client_id": "x"}, "b")["idea"]["id"]
+    hidden = do(w, "hide_author_ideas", {"idea_id": mine[1]})
+    assert hidden["idea_ids"] == mine and hidden["changed"] == 3
+    assert [i["id"] for i in w["store"].snapshot(w["id"], include_hidden=False)["ideas"]] == [other]
+    shown = do(w, "hide_author_ideas", {"idea_id": mine[1], "hidden": False})  # the console's undo
+    assert shown["changed"] == 3
+    assert len(w["store"].snapshot(w["id"], include_hidden=False)["ideas"]) == 4
+    assert refused(w, "hide_author_ideas", {"idea_id": mine[0]}, "a") == "forbidden"
+
+
+def test_a_rule_closes_the_vote_to_newcomers(w: dict[str, Any]) -> None:
+    idea = do(w, "post_idea", {"text": "Bænke", "client_id": "1"}, "a")["idea"]["id"]
+    do(w, "set_rules", {"vote_closed_to_newcomers": True})
+    do(w, "set_phase", {"phase": "vote"})
+    late, _ = commands.join(w["store"], {"code": w["fac"].workshop.code})
+    w["late"] = late
+    assert refused(w, "cast_vote", {"idea_id": idea}, "late") == "closed_to_newcomers"
+    assert do(w, "cast_vote", {"idea_id": idea}, "a")["dots_left"] >= 0  # who was there votes

@@ -1,0 +1,53 @@
+"""A burst of newcomers made visible and harmless, and one participant's ideas off the wall at once
+(docs/security.md): the facilitator lets held newcomers in or turns them away, and hides (or shows
+again) every idea of whoever wrote one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..facts import IdeaApproved, IdeaHidden, IdeaShown
+from ..model import FACILITATOR
+from .registry import Context, Result, command
+
+
+@dataclass(frozen=True)
+class Decision:
+    """`{"accept": true or false}`."""
+
+    accept: bool
+
+
+@command("admit_newcomers", FACILITATOR, Decision, emits=(IdeaApproved, IdeaHidden),
+         refreshes=("participant_count", "vote_totals"))
+def admit_newcomers(ctx: Context, decision: Decision) -> Result:
+    """Facilitator -> every held newcomer let in (their waiting ideas onto the wall, their dots
+    counted; `idea_approved` each) or turned away (their ideas hidden, `idea_hidden` each; their
+    dots never count).
+
+    Payload: `{"accept": bool}`
+    Ack: `{"ok", "accept", "ideas"}` (`ideas`: how many changed)
+    """
+    facts = ctx.store.release_newcomers(ctx.workshop_id, decision.accept)
+    return {"accept": decision.accept, "ideas": len(facts)}, facts
+
+
+@dataclass(frozen=True)
+class AuthorIdeas:
+    """`{"idea_id", "hidden": true or false}`: one idea names its author."""
+
+    idea_id: int
+    hidden: bool = True
+
+
+@command("hide_author_ideas", FACILITATOR, AuthorIdeas, emits=(IdeaHidden, IdeaShown))
+def hide_author_ideas(ctx: Context, p: AuthorIdeas) -> Result:
+    """Facilitator -> every idea of the participant who wrote `idea_id` hidden (or, to undo, shown
+    again); `idea_hidden` / `idea_shown` for each that changed.
+
+    Payload: `{"idea_id", "hidden"?: bool (default true)}`
+    Ack: `{"ok", "idea_ids", "hidden", "changed"}`
+    """
+    ids = ctx.store.author_ideas(ctx.workshop_id, ctx.idea(p.idea_id).id)
+    facts = [fact for idea_id in ids if (fact := ctx.store.set_hidden(ctx.workshop_id, idea_id, p.hidden))]
+    return {"idea_ids": ids, "hidden": p.hidden, "changed": len(facts)}, facts

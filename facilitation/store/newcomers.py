@@ -1,0 +1,53 @@
+"""Newcomers beyond a hall's pace from one address, held until the facilitator decides, and every
+idea of one participant hidden or shown at once (docs/security.md, "The vote" and "Ideas")."""
+
+from __future__ import annotations
+
+from ..facts import Fact
+from .core import CoreStore
+from .rounds import approve_idea
+
+WAITING, TURNED_AWAY = 1, 2
+
+
+def hold(store: CoreStore, participant_id: int) -> None:
+    """Hold a newcomer: its ideas wait for moderation and its dots do not count yet."""
+    with store._transaction() as db:
+        db.execute("UPDATE participants SET held = ? WHERE id = ?", [WAITING, participant_id])
+
+
+def release_newcomers(store: CoreStore, workshop_id: int, accept: bool) -> list[Fact]:
+    """Let every waiting newcomer in (their waiting ideas onto the wall, their dots counted), or
+    turn them away (their ideas hidden, their dots never counted); the facts of the ideas."""
+    ids = [r["id"] for r in store._rows("SELECT id FROM participants WHERE workshop_id = ? AND held = ?",
+                                        (workshop_id, WAITING))]
+    facts: list[Fact] = []
+    if not ids:
+        return facts
+    marks = ",".join("?" * len(ids))
+    ideas = store._rows(f"SELECT id FROM ideas WHERE participant_id IN ({marks})"
+                        f" AND {'pending = 1' if accept else 'hidden = 0'} ORDER BY id", tuple(ids))
+    with store._transaction() as db:
+        db.execute(f"UPDATE participants SET held = ? WHERE id IN ({marks})",
+                   [0 if accept else TURNED_AWAY, *ids])
+    for idea in ideas:
+        fact = (approve_idea(store, workshop_id, idea["id"]) if accept
+                else store.set_hidden(workshop_id, idea["id"], True))  # type: ignore[attr-defined]
+        if fact is not None:
+            facts.append(fact)
+    return facts
+
+
+def author_ideas(store: CoreStore, workshop_id: int, idea_id: int) -> list[int]:
+    """Every idea (ids, oldest first) of the participant who wrote `idea_id`."""
+    rows = store._rows("SELECT i.id FROM ideas i JOIN ideas o ON o.participant_id = i.participant_id"
+                       " WHERE o.id = ? AND o.workshop_id = ? AND i.workshop_id = ? ORDER BY i.id",
+                       (idea_id, workshop_id, workshop_id))
+    return [r["id"] for r in rows]
+
+
+def vote_opened_at(store: CoreStore, workshop_id: int) -> str | None:
+    """When the vote last opened (the latest change to the vote phase), if it ever did."""
+    rows = store._rows("SELECT max(created_at) AS at FROM events WHERE workshop_id = ?"
+                       " AND type = 'phase_changed' AND payload LIKE '%\"vote\"%'", (workshop_id,))
+    return rows[0]["at"] if rows else None
