@@ -168,7 +168,7 @@ def cast_vote(ctx: Context, p: VoteTarget) -> Result:
     column, item_id = _target(ctx, p)
     if ctx.workshop.vote_closed_to_newcomers:
         opened = ctx.store.vote_opened_at(ctx.workshop_id)
-        if opened is not None and ctx.store.participant(ctx.participant_id)["created_at"] > opened:
+        if opened is not None and ctx.store.participant(ctx.participant_id)["created_at"] >= opened:
             raise Conflict("closed_to_newcomers")
     left = ctx.store.cast_vote(ctx.workshop, ctx.participant_id, column, item_id)
     return {"dots_left": left, column: item_id}, []

@@ -136,6 +136,17 @@ function startConsole() {
         }
       });
     }));
+    if (idea.hidden) {  // one spam idea hidden: the rest of its author's go with one more click
+      tools.appendChild(button(t("hide_author"), t("hide_author") + ": " + idea.text, function () {
+        call("hide_author_ideas", { idea_id: idea.id, hidden: true }).then(function (ack) {
+          if (ack.ok && ack.changed) {
+            undo.push(t("undo_hide_author"), function () {
+              return undo.sequence([["hide_author_ideas", { idea_id: idea.id, hidden: false }]]);
+            });
+          }
+        });
+      }));
+    }
     if (card.stacked.length) {
       tools.appendChild(button(t("unstack"), t("unstack") + ": " + idea.text, function () {
         var ids = card.stacked.map(function (d) { return d.id; });
@@ -375,7 +386,10 @@ function startConsole() {
       board.apply(event, data); screen.fact(event); render();
       console_.listeners.forEach(function (listener) { listener(event, data); });
     },
-    onCount: screen.count,
+    onCount: function (n, data) {
+      screen.count(n, data);
+      console_.listeners.forEach(function (listener) { listener("participant_count", data); });
+    },
     onStatus: screen.status
   });
   live.socket.on("storage_full", function () { feedback.textContent = t("storage_full_console"); });

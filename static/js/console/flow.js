@@ -43,8 +43,14 @@ export function installFlow(app) {
       names: byId("rules-names").value, pre_moderation: byId("rules-premod").checked,
       language: byId("rules-language").value,
       table_mode: byId("rules-tablemode").checked, idea_cap: cap ? Number(cap) : null,
-      phones_see_ideas: byId("rules-phones-see").checked
+      phones_see_ideas: byId("rules-phones-see").checked,
+      vote_closed_to_newcomers: byId("rules-newcomers-vote").checked
     }).then(app.saved("rules-form"));
+  });
+  ["accept", "refuse"].forEach(function (choice) {
+    byId("newcomers-" + choice).addEventListener("click", function () {
+      app.call("admit_newcomers", { accept: choice === "accept" });
+    });
   });
   byId("tables-form").addEventListener("submit", function (event) {
     event.preventDefault();
@@ -145,13 +151,20 @@ export function installFlow(app) {
     var waiting = board.order.map(function (id) { return board.ideas[id]; })
       .filter(function (idea) { return idea.pending && !idea.hidden && board.shows(idea, true); });
     var list = byId("queue-list");
-    byId("queue").hidden = !waiting.length;  // an empty queue is not news: the rules say it is on
+    var held = board.workshop.newcomers_held || 0;
+    byId("queue").hidden = !waiting.length && !held;  // an empty queue is not news: the rules say it is on
+    byId("newcomers").hidden = !held;
+    if (held) {
+      var since = new Date(board.workshop.newcomers_since);
+      byId("newcomers-text").textContent = t(held === 1 ? "newcomers_held_one" : "newcomers_held",
+        { n: held, time: since.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" }) });
+    }
     byId("queue-count").textContent = String(waiting.length);
     list.textContent = "";
     waiting.forEach(function (idea) {
       var item = ideaElement(idea);
       var tools = el("div", "card-tools");
-      [["approve", "approve_idea"], ["hide", "hide_idea"]].forEach(function (pair) {
+      [["approve", "approve_idea"], ["hide", "hide_idea"], ["hide_author", "hide_author_ideas"]].forEach(function (pair) {
         var button = el("button", "small", t(pair[0]));
         button.type = "button";
         button.setAttribute("aria-label", t(pair[0]) + ": " + idea.text);
@@ -185,7 +198,7 @@ export function installFlow(app) {
     fill("voting-dots", w.dots); fill("voting-max", w.max_per_item); fill("voting-on", w.vote_on || "both");
     fill("rules-names", w.names); fill("rules-language", w.language); fill("rules-premod", w.pre_moderation);
     fill("rules-tablemode", w.table_mode); fill("rules-cap", w.idea_cap);
-    fill("rules-phones-see", w.phones_see_ideas);
+    fill("rules-phones-see", w.phones_see_ideas); fill("rules-newcomers-vote", w.vote_closed_to_newcomers);
     fill("tables-names", board.tables.map(function (table) { return table.name; }).join("\n"));
     document.querySelector(".console-header .question").textContent = w.prompt;
     renderPrompts();

@@ -241,6 +241,7 @@ function startPhone() {
       mine = {};
       (ack.own_ideas || []).forEach(function (idea) { mine[idea.id] = idea; });
       profile.load(ack.profile || {});
+      board.held = !!(ack.profile && ack.profile.held);  // a newcomer past a hall's pace
       chooseTable();
       voting.load(ack.votes || { ideas: {}, clusters: {}, dots_left: 0 });
     },

@@ -184,7 +184,7 @@ export function phoneVoting(live, board, shared) {
 
   function render() {
     var r = rules();
-    how.textContent = t("vote_how_" + r.voteOn, { n: r.dots });
+    how.textContent = t("vote_how_" + r.voteOn, { n: r.dots }) + (board.held ? " " + t("dots_held") : "");
     var focused = document.activeElement;
     var focusLabel = focused && focused.closest && focused.closest("#vote-section") && focused.getAttribute("aria-label");
     var focusTheme = focused && focused.dataset ? focused.dataset.theme : null;

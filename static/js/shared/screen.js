@@ -29,6 +29,8 @@ export function screen(options) {
       if (board.workshop) {
         board.workshop.participant_count = n;
         board.workshop.participants_by_table = (data || {}).participants_by_table || {};
+        board.workshop.newcomers_held = (data || {}).newcomers_held || 0;
+        board.workshop.newcomers_since = (data || {}).newcomers_since || null;
         update();
       }
     },
