@@ -537,10 +537,11 @@ class VoteTotals(Event):
 @fact
 @dataclass(frozen=True)
 class ParticipantCount(Event):
-    """How many participants have joined, in all and per table (coalesced, at most once a second).
+    """How many participants have joined, in all and per table, and how many newcomers are held
+    since when (coalesced, at most once a second).
 
-    Payload: `{"participant_count", "participants_by_table": {table id: n}}`: walls and consoles
-        only, no `seq` (see below)
+    Payload: `{"participant_count", "participants_by_table": {table id: n}, "newcomers_held",
+        "newcomers_since"}`: walls and consoles only, no `seq` (see below)
     """
 
     type: ClassVar[str] = "participant_count"
