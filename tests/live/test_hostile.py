@@ -174,3 +174,33 @@ def test_snapshots_are_throttled_per_address_and_a_reader_that_stops_is_dropped(
     finally:
         stalled.close()
     assert phone.call("sync", {"since": 0, "pseq": joined["snapshot"]["pseq"], "oseq": joined["oseq"]})["ok"]
+
+
+def test_ballot_stuffing_from_one_laptop_waits_for_the_facilitator(strict_server: LiveServer, peers: Any) -> None:
+    from facilitation.security import NEWCOMER_BURST
+
+    created = strict_server.create_workshop()
+    code = created["code"]
+    console = peers(strict_server.url)
+    assert console.call("join", {"code": code, "facilitator_token": created["facilitator_token"]})["ok"]
+    honest = peers(strict_server.url)  # the server's own machine: never held
+    assert honest.call("join", {"code": code})["ok"]
+    idea = honest.call("post_idea", {"text": "Flere bænke", "client_id": "1"})["idea"]["id"]
+    assert console.call("set_phase", {"phase": "vote"})["ok"]
+    host, stuffers, held = lan_address(), 0, 0
+    for _ in range(NEWCOMER_BURST + 6):  # fresh identities from one laptop, as a script makes them
+        laptop = RawSocketIO(strict_server.port, host=host)
+        try:
+            joined = laptop.call("join", {"code": code})
+            held += joined["profile"]["held"]
+            stuffers += laptop.call("cast_vote", {"idea_id": idea})["ok"]
+        finally:
+            laptop.close()
+    assert stuffers == NEWCOMER_BURST + 6 and held >= 5  # each placed its dot...
+    counted = console.wait_for("vote_totals", lambda t: t["voters"] == stuffers - held, timeout=10)
+    assert counted["ideas"][str(idea)] == stuffers - held  # ...but the held ones wait
+    count = console.wait_for("participant_count", lambda c: c["newcomers_held"] == held, timeout=10)
+    assert count["newcomers_since"]
+    assert console.call("admit_newcomers", {"accept": True})["ok"]
+    counted = console.wait_for("vote_totals", lambda t: t["voters"] == stuffers, timeout=10)
+    assert counted["ideas"][str(idea)] == stuffers
