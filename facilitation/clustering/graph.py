@@ -30,6 +30,20 @@ GRANULARITY = {-2: (0.6, 0.55, 0.0), -1: (1.0, 0.65, 0.15), 0: (1.5, 0.8, 0.25),
 # into fewer themes than before (-2: 4.3 -> 2.8 per 150 ideas); these give it back about as many.
 LANGUAGE_GRANULARITY = {"da": {**GRANULARITY, -2: (0.8, 0.7, 0.0), -1: (1.1, 0.8, 0.15)}}
 MIN_PART = 6
+# A community over half the ideas is cut again at CAP_FACTOR times the resolution, then its
+# square and so on, CAP_STEPS times at most.
+# Fewer ideas than CAP_FROM may well be on one theme.
+CAP_FACTOR = 1.5
+CAP_FROM = 20
+CAP_STEPS = 4
+# The share of an idea pair's similarity that comes from what they mean (meaning.py), the rest
+# from the words they share; it links paraphrases and the same idea in Danish and English.
+MEANING_WEIGHT = 0.5
+MEANING_WEIGHT_FULL = 0.5
+MEANING_WEIGHT_PHRASING = 0.5
+SPLIT_SCALE = 1.5
+RESOLUTION_SCALE = 1.0
+ACROSS_WEIGHT = 1.0
 PART_NEIGHBOURS = 10
 
 FloatArray = npt.NDArray[np.float64]
@@ -122,7 +136,7 @@ def _merge_alike(labels: IntArray, sim: FloatArray, merge_ratio: float) -> IntAr
         labels = np.where(labels == b, a, labels)
 
 
-def _split(members: IntArray, sim: FloatArray, phrasing: sp.csr_matrix, ratio: float
+def _split(members: IntArray, sim: FloatArray, phrasing: FloatArray, ratio: float
            ) -> list[IntArray]:
     """Cut one community into parts of MIN_PART or more ideas that put things differently."""
     if len(members) < 2 * MIN_PART or ratio <= 0:
@@ -142,8 +156,22 @@ def _split(members: IntArray, sim: FloatArray, phrasing: sp.csr_matrix, ratio: f
         closest = max(big.tolist(), key=lambda b: inner[np.ix_(inside, labels == b)].mean())
         labels = np.where(inside, closest, labels)
     # Parts that put things alike ("will it rain", "will it snow") join again.
-    labels = _merge_alike(labels, similarities(phrasing[members]), ratio)
+    labels = _merge_alike(labels, phrasing[np.ix_(members, members)], ratio)
     return [members[labels == part] for part in np.unique(labels)]
+
+
+def _cap(members: IntArray, close: FloatArray, resolution: float, limit: int) -> list[IntArray]:
+    """Cut a community of more than `limit` ideas (half the workshop) into finer ones: a theme
+    that holds most ideas sorts nothing, at any granularity."""
+    if len(members) <= max(limit, 1):
+        return [members]
+    graph = _knn_graph(close[np.ix_(members, members)])
+    for step in range(1, CAP_STEPS + 1):
+        labels = _louvain(graph, resolution * CAP_FACTOR ** step)
+        if labels.max() > 0:
+            return [capped for part in np.unique(labels)
+                    for capped in _cap(members[labels == part], close, resolution, limit)]
+    return [members]
 
 
 def similarities(matrix: sp.csr_matrix) -> FloatArray:
@@ -153,17 +181,38 @@ def similarities(matrix: sp.csr_matrix) -> FloatArray:
     return sim
 
 
+def blend(lexical: FloatArray, meaning: FloatArray | None, weight: float,
+          across: npt.NDArray[np.bool_] | None = None) -> FloatArray:
+    """Word similarity alone, or (1 - weight) of it plus weight of how alike the ideas mean.
+    Two ideas in two languages share no words to compare: how alike they mean is all there is."""
+    if meaning is None:
+        return lexical
+    mixed = (1 - weight) * lexical + weight * meaning
+    if across is not None:
+        mixed = np.where(across, ACROSS_WEIGHT * meaning, mixed)
+    return np.asarray(mixed, dtype=np.float64)
+
+
 def cluster(vectors: Vectors, granularity: int = 0) -> list[list[int]]:
     """Group rows into graph communities, dropping members with too few close links."""
     resolution, merge_ratio, split_ratio = LANGUAGE_GRANULARITY.get(vectors.language,
                                                                     GRANULARITY)[granularity]
-    close = similarities(vectors.shared)
+    if vectors.meaning is not None:
+        resolution *= RESOLUTION_SCALE
+    close = blend(similarities(vectors.shared), vectors.meaning, MEANING_WEIGHT, vectors.across)
     labels = _louvain(_knn_graph(close), resolution)
     # Whether an idea really belongs is judged on its whole text, not on shared parts only.
-    sim = similarities(vectors.full)
+    sim = blend(similarities(vectors.full), vectors.meaning, MEANING_WEIGHT_FULL, vectors.across)
     labels = _merge_alike(labels, sim, merge_ratio)
-    parts = (part for c in range(labels.max() + 1)
-             for part in _split(np.flatnonzero(labels == c), close, vectors.phrasing, split_ratio))
+    # Parts worded apart are also told apart by language: what they mean keeps them together.
+    phrasing = blend(similarities(vectors.phrasing), vectors.meaning, MEANING_WEIGHT_PHRASING,
+                     vectors.across)
+    if vectors.meaning is not None:
+        split_ratio *= SPLIT_SCALE
+    parts = (capped for c in range(labels.max() + 1)
+             for part in _split(np.flatnonzero(labels == c), close, phrasing, split_ratio)
+             for capped in _cap(part, close, resolution,
+                                len(labels) // 2 if len(labels) >= CAP_FROM else len(labels)))
     groups = []
     for members in parts:
         inner = sim[np.ix_(members, members)]

@@ -20,6 +20,11 @@ RARE_ZIPF = 3.0
 # Zipf points per word by which one language must know a name's words better to decide its "og"/"and".
 CLEAR_LEAD = 2.0
 _DEFINITE = {"da": ("ne", "en", "et", "n", "t")}
+# An opening word reads as an imperative when its infinitive ("hold" -> "holde", "sæt" ->
+# "sætte") is at least this common in Danish, or when English uses its -ing form nearly as
+# often as the word itself ("make"/"making" 6.2/5.4, "library" has none).
+VERB_ZIPF = 3.0
+ING_GAP = 1.5
 
 
 @lru_cache(maxsize=65536)
@@ -56,6 +61,22 @@ def leaning(word: str) -> int:
     return 0 if abs(lead) < CLEAR_LEAD / 2 else (1 if lead > 0 else -1)
 
 
+@lru_cache(maxsize=65536)
+def reads_as_verb(word: str, language: str) -> bool:
+    """Whether a word that opens an idea reads as an imperative ("Hold", "Lav", "Giv", "Make"),
+    judged from general language (no part-of-speech tagger ships in a package)."""
+    plain = word.replace("é", "e")
+    if len(plain) < 2:
+        return False
+    if language == "da":
+        infinitives = (plain + "e", plain + plain[-1] + "e")
+        return any(wordfreq.zipf_frequency(f, "da") >= VERB_ZIPF for f in infinitives)
+    stem_ = plain[:-1] if plain.endswith("e") else plain
+    ing = max(wordfreq.zipf_frequency(stem_ + "ing", "en"),
+              wordfreq.zipf_frequency(plain + plain[-1] + "ing", "en"))
+    return ing > 0 and ing >= wordfreq.zipf_frequency(plain, "en") - ING_GAP
+
+
 def is_definite(word: str, language: str) -> bool:
     """Whether a word is a definite form of its lemma ("borgerne" of "borger")."""
     base = lemma(word, language)
@@ -66,7 +87,10 @@ def is_definite(word: str, language: str) -> bool:
 @lru_cache(maxsize=65536)
 def indefinite(word: str, language: str) -> str:
     """The form a heading uses for a noun: "borgerne" -> "borgere", "biblioteket" -> "bibliotek";
-    a plural stays plural when the lemma tables know its indefinite form ("idéerne" -> "idéer")."""
+    a plural stays plural when the lemma tables know its indefinite form ("idéerne" -> "idéer");
+    a definite genitive loses its "s" too ("lokaludvalgets" -> "lokaludvalg")."""
+    if language == "da" and word.endswith("s") and is_definite(word[:-1], language):
+        word = word[:-1]
     if not is_definite(word, language):
         return word
     base = lemma(word, language)

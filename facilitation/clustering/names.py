@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .lexicon import indefinite, is_definite, language_of, lemma, zipf
-from .text import WORD_RE, Doc, detect_language, stem
+from .lexicon import indefinite, is_definite, language_of, lemma, reads_as_verb, zipf
+from .text import WORD_RE, Doc, detect_language, language_score, stem
 
 # "Biblioteker og medborgerhuse": two words are joined the way a person would write them.
 CONNECTOR = {"da": "og", "en": "and"}
@@ -86,16 +86,41 @@ def _ranked(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
             ) -> tuple[list[str], dict[str, float], dict[str, float], Counter[str]]:
     """The group's telling stems, best first: used by more members, and rarer outside."""
     used = Counter(s for i in group for s in set(docs[i].stems))
-    telling = [s for s in used if len(s) > 1 and not any(excluded.covers(s, w) for w in spellings[s])]
+    language = _language(group, docs)
+    verbs = _opening_verbs(group, docs, used, language)
+    telling = [s for s in used if len(s) > 1 and s not in verbs
+               and not any(excluded.covers(s, w) for w in spellings[s])]
     # A word one member uses is that member's, not the theme's.
     shared = [s for s in telling if used[s] >= 2]
-    language = _language(group, docs)
     general = {s: min(zipf(w, language) for w in spellings[s]) for s in shared}
     everyday = max(EVERYDAY_USERS, EVERYDAY_SHARE * len(group))
     shared = [s for s in shared if general[s] < EVERYDAY_ZIPF or used[s] >= everyday]
     score = {s: used[s] * (math.log((1 + len(docs)) / doc_freq[s])
                            + GENERAL_WEIGHT * (COMMONEST_ZIPF - general[s])) for s in shared}
     return sorted(shared, key=lambda s: (-score[s], s)), score, general, used
+
+
+def _opening_verbs(group: Sequence[int], docs: Sequence[Doc], used: Counter[str],
+                   language: str) -> set[str]:
+    """Stems that half or more of their users open their idea with, when that word reads as a verb:
+    "Hold borgermøder ...", "Giv de unge ...", "Make an app ..." share a way of asking, not a
+    topic."""
+    openers: Counter[str] = Counter()
+    spelled: dict[str, str] = {}
+    for i in group:
+        first = docs[i].text.split()[:1]
+        if first and first[0] in docs[i].words:
+            stem_ = docs[i].stems[docs[i].words.index(first[0])]
+            openers[stem_] += 1
+            spelled[stem_] = first[0]
+    return {s for s, n in openers.items() if 2 * n >= used[s]
+            and reads_as_verb(spelled[s], docs[group[0]].language if language is None else language)}
+
+
+def _leans(doc: Doc) -> str:
+    """The language one idea leans to, however little ("Invite families to weekend meetings" in a
+    Danish workshop is read as Danish, yet its name should come from the English ideas)."""
+    return doc.language if language_score(doc.text) == 0 else detect_language([doc.text])
 
 
 def _language(group: Sequence[int], docs: Sequence[Doc]) -> str:
@@ -142,9 +167,21 @@ def _as_written(stems: list[str], group: Sequence[int], docs: Sequence[Doc]) -> 
 
 
 def name_group(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
-               excluded: Excluded) -> Name | None:
+               excluded: Excluded, workshop_language: str | None = None) -> Name | None:
     """Name a group by its most telling shared words, written the way most members write them;
-    None when its members share no telling word (then it is no theme a person would name)."""
+    None when its members share no telling word (then it is no theme a person would name).
+    A theme of Danish and English ideas is named in the workshop's language when two or more
+    of its members write in it."""
+    own = [i for i in group if _leans(docs[i]) == workshop_language]
+    if 2 <= len(own) < len(group):
+        # "Meetings" is too everyday a word for two of four ideas: then the others' words may do.
+        return _name(own, docs, doc_freq, excluded) or _name(group, docs, doc_freq, excluded)
+    return _name(group, docs, doc_freq, excluded)
+
+
+def _name(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
+          excluded: Excluded) -> Name | None:
+    """The name of a group written in one language (or a group read as one)."""
     spellings = _surfaces(group, docs)
     ranked, score, general, used = _ranked(group, docs, doc_freq, excluded, spellings)
     language = _language(group, docs)

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 import snowballstemmer
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
@@ -49,7 +50,8 @@ HASH_BUCKETS = 2 ** 20
 # How much more evidence of the other language one idea needs to be read in it.
 SWITCH_LANGUAGE = 2
 
-WORD_RE = re.compile(r"[^\W\d_]+")
+# A hyphenated word is one word: "e-Boks" is a name, not "e" and "boks".
+WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 STOPWORDS = {"da": DANISH, "en": ENGLISH}
 # Words that exist in both lists say nothing about which language a text is in.
 _DA_ONLY = DANISH - ENGLISH
@@ -67,7 +69,7 @@ class Doc:
     language: str
 
 
-def _language_score(text: str) -> int:
+def language_score(text: str) -> int:
     """Return a positive score for Danish evidence and a negative one for English."""
     lower = text.lower()
     words = WORD_RE.findall(lower)
@@ -80,7 +82,7 @@ def _language_score(text: str) -> int:
 
 def detect_language(texts: Sequence[str]) -> str:
     """Return "da" or "en", whichever language the texts as a whole look more like."""
-    return "da" if sum(_language_score(t) for t in texts) > 0 else "en"
+    return "da" if sum(language_score(t) for t in texts) > 0 else "en"
 
 
 @lru_cache(maxsize=65536)
@@ -101,7 +103,7 @@ def analyse_all(texts: Sequence[str], language: str | None) -> list[Doc]:
     fallback = language or detect_language(texts)
     docs = []
     for text in texts:
-        score = 0 if language else _language_score(text)
+        score = 0 if language else language_score(text)
         # One short idea often carries little evidence, and a Danish idea may quote an English
         # title ("Give The American Scene 2 ud af 6 stjerner"): trust the set as a whole unless
         # the idea clearly says otherwise.
@@ -161,6 +163,10 @@ class Vectors(NamedTuple):
     phrasing: sp.csr_matrix
     # The language most ideas are in, whose settings built the rows.
     language: str
+    # How alike the ideas mean (meaning.centred_similarity), or None without the model.
+    meaning: npt.NDArray[np.float64] | None = None
+    # Which pairs of ideas are written in two languages (they share no words to compare).
+    across: npt.NDArray[np.bool_] | None = None
 
 
 def vectorize(docs: list[Doc]) -> Vectors:

@@ -222,7 +222,8 @@ def suggest_clusters(ctx: Context, p: SuggestOptions) -> Result:
     visible_texts = store.idea_texts(workshop_id, visible)
     # The title's and the question's words say what every idea is about: they name no theme.
     asked = [ctx.workshop.title, ctx.workshop.prompt]
-    found, groups = ctx.run(_engine, texts, visible_texts, asked, p.granularity)
+    found, groups = ctx.run(_engine, texts, visible_texts, asked, p.granularity,
+                            ctx.workshop.language)
     suggestions = [{"label": s.label, "idea_ids": [ids[m] for m in s.members], "words": s.words,
                     "forms": s.forms} for s in found]
     duplicates = [[visible[i] for i in group] for group in groups]
@@ -231,8 +232,9 @@ def suggest_clusters(ctx: Context, p: SuggestOptions) -> Result:
 
 
 def _engine(texts: list[str], visible_texts: list[str], asked: list[str],
-            granularity: int) -> tuple[list[Any], list[list[int]]]:
-    return (clustering.suggest_clusters(texts, exclude=asked, granularity=granularity),
+            granularity: int, language: str) -> tuple[list[Any], list[list[int]]]:
+    return (clustering.suggest_clusters(texts, exclude=asked, granularity=granularity,
+                                        names_in=language),
             clustering.find_duplicates(visible_texts))
 
 
