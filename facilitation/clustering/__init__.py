@@ -29,6 +29,8 @@ DUPLICATE_SIMILARITY = 0.9
 SMALL_THEME = 3
 # Centred meaning similarity (meaning.centred_similarity) at which two ideas say the same thing.
 SAME_MEANING = 0.5
+# The share of ideas in the less used language from which a workshop counts as written in two.
+SECOND_LANGUAGE = 0.15
 
 __all__ = ["GRANULARITY", "Fit", "Suggestion", "detect_language", "find_duplicates",
            "suggest_clusters", "suggest_fits", "warm_up"]
@@ -102,8 +104,15 @@ def _with_meaning(vectors: Vectors, docs: Sequence[Doc], texts: list[str], use_m
     if rows is None:
         return vectors
     languages = np.array([d.language for d in docs])
-    return vectors._replace(meaning=meaning.centred_similarity(rows, languages.tolist()),
-                            across=languages[:, None] != languages[None, :])
+    across = languages[:, None] != languages[None, :]
+    # A few ideas read as the other language in a one-language workshop (a Danish request naming
+    # an English film) still share words with the rest: only a real second language loses them.
+    minority = min(int((languages == "da").sum()), int((languages == "en").sum()))
+    if minority >= SECOND_LANGUAGE * len(docs):
+        return vectors._replace(meaning=meaning.centred_similarity(rows, languages.tolist()),
+                                across=across)
+    # ... and they are centred on the one mean with the rest.
+    return vectors._replace(meaning=meaning.centred_similarity(rows, [vectors.language] * len(docs)))
 
 
 def _odd_one_out(group: list[int], name: Name, docs: Sequence[Doc],

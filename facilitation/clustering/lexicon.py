@@ -24,6 +24,9 @@ _DEFINITE = {"da": ("ne", "en", "et", "n", "t")}
 # "sætte") is at least this common in Danish, or when English uses its -ing form nearly as
 # often as the word itself ("make"/"making" 6.2/5.4, "library" has none).
 VERB_ZIPF = 3.0
+# The shortest head and tail of a compound counted as words of their own.
+MIN_HEAD = 4
+TAIL_ZIPF = 2.0
 ING_GAP = 1.5
 
 
@@ -75,6 +78,19 @@ def reads_as_verb(word: str, language: str) -> bool:
     ing = max(wordfreq.zipf_frequency(stem_ + "ing", "en"),
               wordfreq.zipf_frequency(plain + plain[-1] + "ing", "en"))
     return ing > 0 and ing >= wordfreq.zipf_frequency(plain, "en") - ING_GAP
+
+
+@lru_cache(maxsize=65536)
+def heads_compound(head: str, word: str, language: str) -> bool:
+    """Whether a Danish word is a compound that starts with `head` ("høringsfrister" with
+    "høring", "borgermøder" with "borger"): the rest is a word of its own
+    ("parkering" is no "park" + "ering"; a linking "s" may join them)."""
+    if language != "da" or len(head) < MIN_HEAD or not word.startswith(head) \
+            or len(word) < len(head) + MIN_HEAD:
+        return False
+    rest = word[len(head):]
+    return any(len(part) >= MIN_HEAD and wordfreq.zipf_frequency(part, "da") >= TAIL_ZIPF
+               for part in (rest, rest[1:] if rest[0] == "s" else ""))
 
 
 def is_definite(word: str, language: str) -> bool:

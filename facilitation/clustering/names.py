@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .lexicon import indefinite, is_definite, language_of, lemma, reads_as_verb, zipf
+from .lexicon import heads_compound, indefinite, is_definite, language_of, lemma, reads_as_verb, zipf
 from .text import WORD_RE, Doc, detect_language, language_score, stem
 
 # "Biblioteker og medborgerhuse": two words are joined the way a person would write them.
@@ -82,18 +83,31 @@ def _surfaces(group: Sequence[int], docs: Sequence[Doc]) -> dict[str, Counter[st
 
 
 def _ranked(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
-            excluded: Excluded, spellings: dict[str, Counter[str]]
+            excluded: Excluded, spellings: dict[str, Counter[str]], corroborated: bool
             ) -> tuple[list[str], dict[str, float], dict[str, float], Counter[str]]:
     """The group's telling stems, best first: used by more members, and rarer outside."""
     used = Counter(s for i in group for s in set(docs[i].stems))
     language = _language(group, docs)
+    # "Høringsfrister" and "høringssvar" write "høring" too: their writers use it.
+    written = sorted({w for i in group for w in docs[i].words})
+    for s in list(used):
+        at = bisect.bisect_left(written, s)
+        heads = set()
+        while at < len(written) and written[at].startswith(s):
+            if heads_compound(s, written[at], language):
+                heads.add(written[at])
+            at += 1
+        if heads:
+            used[s] += sum(1 for i in group if s not in docs[i].stems and heads & set(docs[i].words))
     verbs = _opening_verbs(group, docs, used, language)
     telling = [s for s in used if len(s) > 1 and s not in verbs
                and not any(excluded.covers(s, w) for w in spellings[s])]
     # A word one member uses is that member's, not the theme's.
     shared = [s for s in telling if used[s] >= 2]
     general = {s: min(zipf(w, language) for w in spellings[s]) for s in shared}
-    everyday = max(EVERYDAY_USERS, EVERYDAY_SHARE * len(group))
+    # In a theme of two languages the other language's ideas say it is one subject: two ideas
+    # of the workshop's language sharing "unge" are no chance.
+    everyday = max(2 if corroborated else EVERYDAY_USERS, EVERYDAY_SHARE * len(group))
     shared = [s for s in shared if general[s] < EVERYDAY_ZIPF or used[s] >= everyday]
     score = {s: used[s] * (math.log((1 + len(docs)) / doc_freq[s])
                            + GENERAL_WEIGHT * (COMMONEST_ZIPF - general[s])) for s in shared}
@@ -175,15 +189,15 @@ def name_group(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str]
     own = [i for i in group if _leans(docs[i]) == workshop_language]
     if 2 <= len(own) < len(group):
         # "Meetings" is too everyday a word for two of four ideas: then the others' words may do.
-        return _name(own, docs, doc_freq, excluded) or _name(group, docs, doc_freq, excluded)
+        return _name(own, docs, doc_freq, excluded, True) or _name(group, docs, doc_freq, excluded)
     return _name(group, docs, doc_freq, excluded)
 
 
 def _name(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
-          excluded: Excluded) -> Name | None:
+          excluded: Excluded, corroborated: bool = False) -> Name | None:
     """The name of a group written in one language (or a group read as one)."""
     spellings = _surfaces(group, docs)
-    ranked, score, general, used = _ranked(group, docs, doc_freq, excluded, spellings)
+    ranked, score, general, used = _ranked(group, docs, doc_freq, excluded, spellings, corroborated)
     language = _language(group, docs)
 
     def spell(s: str) -> str:

@@ -69,6 +69,7 @@ class Doc:
     language: str
 
 
+@lru_cache(maxsize=65536)
 def language_score(text: str) -> int:
     """Return a positive score for Danish evidence and a negative one for English."""
     lower = text.lower()

@@ -83,3 +83,64 @@ def test_fits_hints_move_nothing_until_accepted(live_server: Any, new_page: Call
     console.locator("#undo").click()  # "all at once" is one step back
     expect(console_group(console, books).locator(".idea")).to_have_count(3)
     assert console.errors == []
+
+
+CIVIC_MIXED = [  # one subject per block, Danish and English ideas on each
+    "Hold borgermøder om aftenen så folk med arbejde kan komme",
+    "Gør borgermøderne kortere og med tid til spørgsmål",
+    "Hav børnepasning under borgermøderne",
+    "Hold public meetings in the evening so working people can attend",
+    "Offer childcare during the public meetings",
+    "Plant flere træer langs de store veje",
+    "Flere træer og blomster i parkerne",
+    "Lav lommeparker med træer på de tomme grunde",
+    "Plant more trees along the main roads",
+    "More trees and flowers in the parks",
+    "Giv de unge et ungeråd med sit eget budget",
+    "Lav et værested for unge der er åbent om aftenen",
+    "Giv ungdomsklubberne længere åbningstider",
+    "Give young people a youth council with its own budget",
+    "Open a youth club that stays open in the evening",
+    "Gør høringerne lettere at læse med et kort resumé",
+    "Giv længere høringsfrister om sommeren",
+    "Giv svar på hvert høringssvar så man kan se hvad der blev brugt",
+    "Make consultations easier to read with a short summary",
+    "Answer each consultation response so people see what was used",
+]
+
+
+@pytest.mark.parametrize("name", ["demo", "mixed"])
+def test_suggested_names_for_the_demo_and_a_danish_english_workshop(
+        live_server: Any, new_page: Callable[..., Any], peers: Callable[..., Any], shots: Path,
+        name: str) -> None:
+    from facilitation import demo
+
+    texts, title, prompt = ((demo.IDEAS, demo.TITLE, demo.PROMPT) if name == "demo" else
+                            (CIVIC_MIXED, "Borgerdialog", "Hvordan taler kommunen bedre med borgerne?"))
+    workshop = live_server.create_workshop(title, prompt)
+    for start in range(0, len(texts), 10):  # one participant's burst each
+        phone = peers(live_server.url)
+        assert phone.call("join", {"code": workshop["code"]})["ok"]
+        for index, text in enumerate(texts[start:start + 10]):
+            assert phone.call("post_idea", {"text": text, "client_id": f"{start}-{index}"})["ok"]
+    console = new_page(workshop["facilitator_url"], viewport={"width": 1440, "height": 900},
+                       locale="da-DK")
+    online(console)
+    console.locator("#suggest").click()
+    suggestions = console.locator("#suggestion-list fieldset.suggestion")
+    expect(suggestions.first).to_be_visible()
+    labels = [suggestions.nth(i).locator("input:not([type=checkbox])").input_value()
+              for i in range(suggestions.count())]
+    suggestions.first.evaluate("e => e.scrollIntoView({block: 'start'})")  # the names in view
+    console.screenshot(animations="disabled", path=shots / f"console-suggestions-{name}-1440.png")
+    print(f"\n{name} suggestions: {labels}")
+    openers = {re.findall(r"\w+", t.lower())[0] for t in texts}
+    assert labels and not any(openers & set(re.findall(r"\w+", label.lower())) for label in labels)
+    if name == "mixed":
+        # Four subjects written in both languages: four themes, each with both, named in Danish.
+        assert sorted(labels) == ["Borgermøder", "Høringer", "Træer", "Unge"], labels
+        for index in range(4):
+            members = suggestions.nth(index).locator(".suggestion-members label")
+            shown = [members.nth(m).inner_text() for m in range(members.count())]
+            assert any(t in CIVIC_MIXED[:20] and t in shown for t in CIVIC_MIXED), shown
+    assert console.errors == []
