@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.browser.pages import BIKES, LIBRARY, OUTLIER, PROJECTOR, Room, console_card, console_group, expect, online
 
 CONSOLE = PROJECTOR  # 1920x1080, Danish
