@@ -98,10 +98,14 @@ def proxy_connections(wanted: int) -> int:
 
 
 def haproxy_config(host: str, port: int, workers: list[int], max_connections: int, secret: str,
-                   trusted: list[str] | None = None) -> str:
+                   trusted: list[str] | None = None, header_timeout: float = 10,
+                   per_address: int = 2500) -> str:
     """HAProxy in front of the workers: cookie stickiness, WebSocket tunnels, the phone's address,
     and the secret header by which the workers know their balancer (see proxy.py). Behind a
-    trusted TLS proxy (X-Forwarded-Proto https), its own cookie is Secure too."""
+    trusted TLS proxy (X-Forwarded-Proto https), its own cookie is Secure too. The workers see
+    only HAProxy, so it holds the slowloris bounds: a request's headers within `header_timeout`
+    seconds, at most `per_address` connections from one client address (this machine and trusted
+    proxies not counted), as one worker would (servers.py)."""
     servers = "\n".join(f"  server w{i} 127.0.0.1:{p} cookie w{i}" for i, p in enumerate(workers))
     https, secure = "", ""
     if trusted:
@@ -110,6 +114,7 @@ def haproxy_config(host: str, port: int, workers: list[int], max_connections: in
         secure = ("\n  http-after-response replace-header Set-Cookie '^(ideafactory_worker=.*)$' '\\1; Secure'"
                   " if { var(txn.https) -m found }")
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    exempt = " ".join(["127.0.0.0/8", "::1", *(trusted or [])])
     return f"""global
   maxconn {max_connections}
 defaults
@@ -119,10 +124,13 @@ defaults
   timeout client 70s
   timeout server 70s
   timeout tunnel 2h
-  timeout http-request 20s
+  timeout http-request {header_timeout:g}s
   maxconn {max_connections}
 frontend ideafactory
   bind {bind} backlog 4096
+  stick-table type ipv6 size 200k expire 10m store conn_cur
+  tcp-request connection track-sc0 src
+  tcp-request connection reject if {{ sc0_conn_cur gt {per_address} }} !{{ src {exempt} }}
   http-request set-header X-Idea-Factory-Balancer {secret}{https}
   default_backend workers
 backend workers
@@ -218,7 +226,8 @@ def run(argv: list[str], args) -> None:
     config.touch(mode=0o600)  # it holds the balancer's secret
     config.chmod(0o600)
     config.write_text(haproxy_config(args.host, args.port, ports, connections,
-                                     env[credentials.BALANCER_SECRET_ENV], args.trusted_proxy))
+                                     env[credentials.BALANCER_SECRET_ENV], args.trusted_proxy,
+                                     args.header_timeout, args.max_connections_per_address))
     haproxy = subprocess.Popen([need("haproxy", "haproxy"), "-db", "-f", str(config)],
                                preexec_fn=die_with_parent)
     children.append(haproxy)

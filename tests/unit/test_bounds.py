@@ -107,3 +107,19 @@ def test_a_rule_closes_the_vote_to_newcomers(w: dict[str, Any]) -> None:
     w["late"] = late
     assert refused(w, "cast_vote", {"idea_id": idea}, "late") == "closed_to_newcomers"
     assert do(w, "cast_vote", {"idea_id": idea}, "a")["dots_left"] >= 0  # who was there votes
+
+
+def test_the_balancer_of_workers_holds_the_slowloris_bounds(tmp_path: Any) -> None:
+    import subprocess
+
+    from facilitation.workers import haproxy_config
+    from tests.servers import require
+
+    config = haproxy_config("0.0.0.0", 8000, [8001, 8002], 1000, "secret", ["192.0.2.0/24"], 10, 25)
+    assert "timeout http-request 10s" in config  # the workers see only HAProxy: it cuts trickles
+    assert "reject if { sc0_conn_cur gt 25 } !{ src 127.0.0.0/8 ::1 192.0.2.0/24 }" in config
+    require("haproxy")
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(config)
+    checked = subprocess.run(["haproxy", "-c", "-f", str(path)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
