@@ -90,6 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from .dispatch import Dispatcher
     from .organiser import bp as organiser
+    from .outcome import bp as outcome
     from .printing import bp as printing
     from .realtime import WorkshopNamespace
     from .service import bp as service
@@ -99,6 +100,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(organiser)
     app.register_blueprint(printing)
     app.register_blueprint(service)
+    app.register_blueprint(outcome)
     version_static_files(app)
     scripts.install(app)  # before security: its CSP is set first, then allows the import map
     compression.install(app)

@@ -53,14 +53,14 @@ def write_export(args: argparse.Namespace, database: Path | str, out: Path, fmt:
     """Read the workshop(s) and write the file; 2 when the code names no workshop."""
     store = Store(connect(database))
     if args.all:
-        rows = store.export_rows(None, export.COLUMNS)
+        rows = export.read_rows(store, None)
     else:
         code = normalize_code(args.code)
         workshop = store.get_workshop(code) if code else None
         if workshop is None:
             print(f"There is no workshop with the code {args.code!r}.", file=sys.stderr)
             return 2
-        rows = store.export_rows(workshop.id, export.COLUMNS)
+        rows = export.read_rows(store, workshop.id)
     body = export.FORMATS[fmt][1](rows)
     out.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
     print(f"Wrote {out} ({len(rows['ideas'])} ideas, {len(rows['workshops'])} workshop(s)).")

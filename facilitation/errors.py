@@ -125,7 +125,8 @@ CATALOGUE: dict[str, Refusal] = {
                       "text empty, only white space or characters that show nothing (zero-width spaces, Braille blanks,"
                       " Hangul fillers); an idea with no letter or digit"),
     "too_long": Refusal(BadRequest, N_("%(field)s is %(length)s characters; at most %(limit)s are allowed."),
-                      "text over its limit (idea 500, title 120, question 300 characters, after trimming)"),
+                      "text over its limit (idea 500, title 120, question 300, frame 1,000, answer 2,000, background"
+                      " question 120, option 60 characters, after trimming)"),
     "not_joined": Refusal(Unauthorized, N_("Join a workshop first."),
                       "a command before `join` on this connection"),
     "unauthorized": Refusal(Unauthorized, N_("The facilitator token is required."),
@@ -151,6 +152,9 @@ CATALOGUE: dict[str, Refusal] = {
                       "`set_active_prompt` with a question id of another or no workshop"),
     "table_not_found": Refusal(NotFound, N_("There is no such table in this workshop."),
                       "`set_table` or a paper import with a table id of another or no workshop"),
+    "background_not_found": Refusal(NotFound, N_("There is no such question or answer under About you."),
+                       "`set_background_answers` naming a question of another or no workshop, or an option that is "
+                       "not one of its question's"),
     "no_vote_to_retract": Refusal(Conflict, N_("You have no dot on that to take back."),
                       "`retract_vote` on an idea or theme the participant has no dot on"),
     "posting_closed": Refusal(Conflict, N_("Posting is closed for new ideas right now."),
@@ -209,6 +213,8 @@ MESSAGES = {code: entry.message for code, entry in CATALOGUE.items()}
 FIELDS = {
     "idea": N_("The idea"), "title": N_("The title"), "question": N_("The question"),
     "theme name": N_("The theme name"), "table name": N_("The table name"), "name": N_("The name"),
+    "frame": N_("The frame"), "answer": N_("The answer"),
+    "background question": N_("The background question"), "option": N_("The option"),
 }
 
 

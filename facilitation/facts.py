@@ -495,14 +495,55 @@ class TablesSet(Fact):
 @fact
 @dataclass(frozen=True, kw_only=True)
 class RulesChanged(Fact):
-    """The workshop's rules: names, pre_moderation, idea_cap, table_mode, language, wall_paused.
+    """The workshop's rules: names, pre_moderation, idea_cap, table_mode, language, wall_paused,
+    outcome_public.
 
     Payload: `{"rules": {"names", "pre_moderation", "idea_cap", "table_mode", "language",
-        "phones_see_ideas", "wall_paused"}, "seq"}`
+        "phones_see_ideas", "wall_paused", "outcome_public"}, "seq"}`
     """
 
     type: ClassVar[str] = "rules_changed"
     rules: Json
+
+
+# Before and after the evening: the frame, answers, background questions
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class FrameSet(Fact):
+    """The workshop's frame: what is open for influence, what is decided, who decides, and when
+    participants hear back ("" when there is none).
+
+    Payload: `{"frame", "seq"}`
+    """
+
+    type: ClassVar[str] = "frame_set"
+    frame: str
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class AnswerSet(Fact):
+    """The answer to a theme or an idea: every screen and phone learns it; a phone shows it beside
+    its own ideas.
+
+    Payload: `{"answer": {"id", "cluster_id", "idea_id", "status", "text", "updated_at"}, "seq"}`
+    """
+
+    type: ClassVar[str] = "answer_set"
+    answer: Json
+
+
+@fact
+@dataclass(frozen=True, kw_only=True)
+class BackgroundSet(Fact):
+    """The background questions phones offer under "About you".
+
+    Payload: `{"questions": [{"id", "label", "options": [{"id", "label", "share"}]}], "seq"}`
+    """
+
+    type: ClassVar[str] = "background_set"
+    questions: list[Json]
 
 
 # Signals: sent, not logged, no seq

@@ -65,6 +65,8 @@ class Workshop:
     phones_see_ideas: bool = False  # phones also show others' ideas while collecting
     wall_paused: bool = False  # the facilitator holds the wall on its current page
     vote_closed_to_newcomers: bool = False  # who joins after the vote opened places no dots
+    frame: str = ""  # what is open for influence, what is decided, who decides, when people hear back
+    outcome_public: bool = False  # the outcome page (/w/<code>/outcome) is published
 
     @property
     def accepts_ideas(self) -> bool:

@@ -156,7 +156,8 @@ def wall(code: str) -> str:
     g.workshop_language = request.args.get("lang") or workshop.language
     refresh()
     table = find_table(workshop, request.args.get("table"))
-    return render_template("wall.html", workshop=workshop, links=links(workshop, table), table=table)
+    return render_template("wall.html", workshop=workshop, links=links(workshop, table), table=table,
+                           outcome_url=f"{public_url()}/w/{workshop.code}/outcome")
 
 
 @bp.get("/w/<code>/facilitate")
@@ -204,7 +205,7 @@ def export_file(code: str, fmt: str) -> Any:
     if not is_facilitator(workshop):
         return error_response(Unauthorized("unauthorized", N_("The facilitator token is required to export.")))
     mimetype, render = export.FORMATS[fmt]
-    rows = get_store().export_rows(workshop.id, export.COLUMNS)
+    rows = export.read_rows(get_store(), workshop.id)
     if fmt == "xlsx":  # the spreadsheet's headings and sheet names follow the interface language
         from flask_babel import get_locale
         body = export.to_xlsx(rows, language=get_locale().language)
@@ -222,7 +223,7 @@ def report(code: str) -> Any:
     if not is_facilitator(workshop):
         return error_response(Unauthorized("unauthorized",
                                       N_("The facilitator token is required for the report.")))
-    data = export.build_report(get_store().export_rows(workshop.id, export.COLUMNS))
+    data = export.build_report(export.read_rows(get_store(), workshop.id))
     return render_template("report.html", report=data), 200, {"Cache-Control": "no-store"}
 
 

@@ -2,7 +2,7 @@
 
 How to add a command (one function, its payload type and its test; nothing else in Python):
 
-1. In the module of its concern (`core`, `flow`, `rounds`, `themes`, `organiser`, or a new one
+1. In the module of its concern (`core`, `flow`, `rounds`, `themes`, `organiser`, `outcome`, or a new one
    imported below), write the payload as a frozen dataclass and the command as a function:
 
        @dataclass(frozen=True)
@@ -48,6 +48,7 @@ from .flow import (
 )
 from .newcomers import admit_newcomers, hide_author_ideas
 from .organiser import import_ideas
+from .outcome import set_answer, set_background, set_background_answers, set_frame
 from .registry import COMMANDS, JOINED, Command, Context, Result, execute, run_here
 from .rounds import (
     add_prompt, approve_idea, delete_idea, edit_idea, set_active_prompt, set_name, set_rules,
@@ -62,6 +63,7 @@ from .themes import (
 __all__ = [
     "COMMANDS", "JOINED", "Command", "Context", "Result", "execute", "run_here", "workshop_for",
     "import_ideas", "admit_newcomers", "hide_author_ideas",
+    "set_answer", "set_background", "set_background_answers", "set_frame",
     "add_prompt", "approve_idea", "delete_idea", "edit_idea", "set_active_prompt", "set_name",
     "set_rules", "set_table", "set_tables",
     "add_time", "cast_vote", "pause_timer", "results", "resume_timer", "retract_vote", "set_phase",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from ..model import (
     PARTICIPANT, VIEWER, Actor, Workshop, clean_client_id, clean_text, normalize_code,
 )
 from ..store import Store
+from .outcome import frame_text
 from .registry import JOINED, Check, Context, IdeaRef, Result, Text, command, fields
 
 SYNC_LIMIT = 500
@@ -31,14 +33,19 @@ def workshop_for(store: Store, code: object) -> Workshop:
 
 
 def create_workshop(store: Store, payload: object) -> tuple[Workshop, str]:
-    """Organiser -> a new workshop and its facilitator token."""
+    """Organiser -> a new workshop (title, question, language, frame) and its facilitator token."""
     data = fields(payload)
     title = clean_text(data.get("title"), "title", MAX_TITLE_LENGTH)
     prompt = clean_text(data.get("prompt"), "question", MAX_PROMPT_LENGTH)
     language = data.get("language") or "da"
     if language not in LANGUAGES:
         raise CommandError("invalid", N_("language must be da or en."))
-    return store.create_workshop(title, prompt, language)
+    frame = frame_text(data.get("frame", ""))
+    workshop, token = store.create_workshop(title, prompt, language)
+    if frame:
+        store.set_frame(workshop.id, frame)
+        workshop = dataclasses.replace(workshop, frame=frame, seq=workshop.seq + 1)
+    return workshop, token
 
 
 def join(store: Store, payload: object, cookie_token: str | None = None,
@@ -84,7 +91,8 @@ def join(store: Store, payload: object, cookie_token: str | None = None,
            "snapshot": snapshots.snapshot(store, workshop, "phone"), "oseq": oseq,
            "own_idea_ids": [idea.id for idea in own],
            "own_ideas": [idea.to_dict() for idea in own],
-           "profile": profile(store.participant(participant.id)),
+           "profile": {**profile(store.participant(participant.id)),
+                       "background": store.background_answers(participant.id)},
            "votes": store.my_votes(workshop.id, participant.id)}
     return actor, (ack, [])
 

@@ -130,11 +130,12 @@ def set_name(ctx: Context, p: DisplayName) -> Result:
 @command("set_rules", FACILITATOR, dict, emits=(RulesChanged,))
 def set_rules(ctx: Context, data: dict[str, Any]) -> Result:
     """Facilitator -> names, pre-moderation, idea cap, table mode, language, wall paging, the vote
-    closed to newcomers (any of them); `rules_changed`.
+    closed to newcomers, the public outcome page (any of them); `rules_changed`.
 
     Payload: any of `{"names": "optional" or "required" or "forbidden", "pre_moderation": bool,
         "idea_cap": 1-1000 or null, "table_mode": bool, "language": "da" or "en",
-        "phones_see_ideas": bool, "wall_paused": bool, "vote_closed_to_newcomers": bool}`
+        "phones_see_ideas": bool, "wall_paused": bool, "vote_closed_to_newcomers": bool,
+        "outcome_public": bool}`
     Ack: `{"ok", "rules"}`
     """
     rules: dict[str, Any] = {}
@@ -144,7 +145,7 @@ def set_rules(ctx: Context, data: dict[str, Any]) -> Result:
                                choices=", ".join(NAME_RULES))
         rules["names"] = data["names"]
     for flag in ("pre_moderation", "table_mode", "phones_see_ideas", "wall_paused",
-                 "vote_closed_to_newcomers"):
+                 "vote_closed_to_newcomers", "outcome_public"):
         if flag in data:
             if not isinstance(data[flag], bool):
                 raise CommandError("invalid", N_("%(name)s must be true or false."), name=flag)

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from .. import flow
 from ..flow import ranked
+from .background import Agreement, Question, agreements, question_counts
 from .rows import Rows, ideas_with_themes, people
 
 __all__ = ["Report", "Round", "build_report", "parse_time", "ranked", "rounds", "theme_totals"]
@@ -18,6 +19,15 @@ __all__ = ["Report", "Round", "build_report", "parse_time", "ranked", "rounds", 
 TOP_IDEAS = 10
 # ... but never more bars than this, however many ideas share a rank.
 MAX_IDEA_BARS = 30
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the municipality answered: a status (considering, adopted, declined, done) and a text."""
+
+    status: str
+    text: str
+    updated_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,7 @@ class Idea:
     author: str | None
     votes: int
     duplicates: tuple[str, ...] = ()
+    answer: Answer | None = None  # the idea's own answer (its theme's is the theme's)
 
 
 @dataclass(frozen=True)
@@ -44,6 +55,7 @@ class Theme:
     idea_votes: int
     idea_count: int
     ideas: tuple[Idea, ...]
+    answer: Answer | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,17 @@ class Report:
     hidden: int   # ideas moderation hid: counted, never shown
     waiting: int  # ideas still waiting for approval when the report was made
     rounds: tuple[Round, ...]
+    frame: str = ""
+    background: tuple[Question, ...] = ()  # counts per answer, none under 5
+    groups: tuple[Agreement, ...] = ()     # where groups agree, per background question
+
+    @property
+    def answered(self) -> tuple[tuple[str, str, Answer], ...]:
+        """Every answer as (kind "theme" or "idea", what it answers, the answer), themes first."""
+        themes = [t for r in self.rounds for t in r.themes]
+        cards = [*(i for t in themes for i in t.ideas), *(i for r in self.rounds for i in r.unsorted)]
+        return tuple([*(("theme", t.label, t.answer) for t in themes if t.answer),
+                      *(("idea", i.text, i.answer) for i in cards if i.answer)])
 
 
 T = TypeVar("T")
@@ -131,7 +154,7 @@ def rounds(rows: Rows) -> list[tuple[dict[str, Any], Callable[[int | None], bool
 
 
 def build_round(question: str, cards: list[Idea], totals: list[dict[str, Any]],
-                cluster_of: dict[int, int | None]) -> Round:
+                cluster_of: dict[int, int | None], answers: dict[tuple[str, int], Answer]) -> Round:
     """One question's report part from its cards and its themes' totals."""
     in_theme: dict[int | None, list[Idea]] = {}
     for card in cards:
@@ -141,7 +164,7 @@ def build_round(question: str, cards: list[Idea], totals: list[dict[str, Any]],
         return tuple(idea for _, _, idea in ranked(ideas, lambda idea: idea.votes))
 
     themes = [Theme(t["id"], t["label"], t["votes"], t["theme_votes"], t["idea_votes"], t["ideas"],
-                    by_votes(in_theme.get(t["id"], []))) for t in totals]
+                    by_votes(in_theme.get(t["id"], [])), answers.get(("cluster", t["id"]))) for t in totals]
     themes = [theme for _, _, theme in ranked(themes, lambda theme: theme.votes)]
     top = [idea for rank, _, idea in ranked(cards, lambda idea: idea.votes)
            if rank <= TOP_IDEAS][:MAX_IDEA_BARS]
@@ -163,13 +186,16 @@ def build_report(rows: Rows) -> Report:
     for idea in visible:
         if idea["duplicate_of"] in shown:
             stacked.setdefault(idea["duplicate_of"], []).append(idea["text"])
+    answers = {(("cluster", a["cluster_id"]) if a["cluster_id"] is not None else ("idea", a["idea_id"])):
+               Answer(a["status"], a["text"], parse_time(a["updated_at"])) for a in rows.get("answers", [])}
     cards = [Idea(i["id"], i["text"], i["question"], i["table"], i["author"], i["votes"],
-                  tuple(stacked.get(i["id"], ()))) for i in visible if i["duplicate_of"] not in shown]
+                  tuple(stacked.get(i["id"], ())), answers.get(("idea", i["id"])))
+             for i in visible if i["duplicate_of"] not in shown]
     totals = theme_totals(rows)
     cluster_of = {card.id: raw[card.id]["cluster_id"] for card in cards}
     parts = tuple(build_round(str(prompt["text"]),
                               [c for c in cards if mine(raw[c.id]["prompt_id"])],
-                              [t for t in totals if mine(t["prompt_id"])], cluster_of)
+                              [t for t in totals if mine(t["prompt_id"])], cluster_of, answers)
                   for prompt, mine in rounds(rows))
     return Report(
         title=str(workshop.get("title", "")), code=str(workshop.get("code", "")),
@@ -179,4 +205,5 @@ def build_report(rows: Rows) -> Report:
         votes=sum(i["votes"] for i in visible) + sum(t["theme_votes"] for t in totals),
         hidden=sum(1 for i in rows["ideas"] if i["hidden"]),
         waiting=sum(1 for i in rows["ideas"] if i["pending"] and not i["hidden"]),
-        rounds=parts)
+        rounds=parts, frame=str(workshop.get("frame") or ""), background=question_counts(rows),
+        groups=agreements(rows))

@@ -7,7 +7,13 @@ import tempfile
 
 from sqlite_utils import Database
 
+from .background import counts_table
 from .rows import SCHEMA, Rows
+
+# Who took part, as counts only: a participant's own answers are never in the archive, and a group
+# of fewer than 5 has no number (count NULL, fewer_than_5 1).
+BACKGROUND = {"workshop_id": int, "question": str, "option": str, "no_answer": int, "count": int,
+              "fewer_than_5": int, "percent": int, "share": float}
 
 # One row per idea with everything an organiser asks first; Datasette lists it beside the tables.
 OVERVIEW = """
@@ -33,6 +39,8 @@ def to_sqlite(rows: Rows) -> bytes:
             for name, (columns, pk, foreign_keys) in SCHEMA.items():
                 db.table(name).create(columns, pk=pk, foreign_keys=foreign_keys)
                 db.table(name).insert_all(rows[name])
+            db.table("background").create(BACKGROUND, foreign_keys=[("workshop_id", "workshops", "id")])
+            db.table("background").insert_all(counts_table(rows))
             db.execute(OVERVIEW)
         # Full-text search on idea text, as `sqlite-utils enable-fts` makes it (Datasette finds it).
         db.table("ideas").enable_fts(["text"], fts_version="FTS5")

@@ -6,8 +6,9 @@ import csv
 import io
 import json
 
+from .background import counts_table, groups_records
 from .report import parse_time
-from .rows import IDEA_COLUMNS, LOCAL_TIME, Rows, ideas_with_themes, people
+from .rows import IDEA_COLUMNS, LOCAL_TIME, Rows, answer_lookup, ideas_with_themes, people
 
 
 def inert(value: object) -> object:
@@ -41,17 +42,26 @@ def to_csv(rows: Rows) -> str:
     return out.getvalue()
 
 
+def theme_answer(rows: Rows, cluster_id: int) -> dict[str, str]:
+    """A theme's answer as two fields (status, text), empty when it has none yet."""
+    answer = answer_lookup(rows)({"id": None, "cluster_id": cluster_id})
+    return {"answer_status": answer["status"] if answer else "", "answer": answer["text"] if answer else ""}
+
+
 def to_json(rows: Rows) -> str:
-    """The workshop, its questions, tables, themes and visible ideas as one JSON document (the full
-    event log, with hidden and declined ideas, is in the SQLite export only)."""
+    """The workshop, its questions, tables, themes and visible ideas with their answers, the
+    background counts (none under 5) and where groups agree, as one JSON document (the full event
+    log, with hidden and declined ideas, is in the SQLite export only)."""
     document = {
         "workshop": rows["workshops"][0] if rows["workshops"] else None,
         "participant_count": people(rows),
         "questions": [{k: p[k] for k in ("id", "text", "position")} for p in rows["prompts"]],
         "tables": [{k: t[k] for k in ("id", "name", "position")} for t in rows["tables"]],
-        "themes": [{k: c[k] for k in ("id", "prompt_id", "label", "position")}
+        "themes": [{**{k: c[k] for k in ("id", "prompt_id", "label", "position")}, **theme_answer(rows, c["id"])}
                    for c in sorted(rows["clusters"], key=lambda c: (c["prompt_id"] or 0,
                                                                     c["position"], c["id"]))],
         "ideas": ideas_with_themes(rows),
+        "background": [{k: v for k, v in c.items() if k != "workshop_id"} for c in counts_table(rows)],
+        "groups": groups_records(rows),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)

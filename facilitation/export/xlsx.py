@@ -14,8 +14,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from .background import agreements, question_counts
 from .report import parse_time, ranked, rounds, theme_totals
 from .rows import IDEA_COLUMNS, LOCAL_TIME, Rows, ideas_with_themes
+from .tables import theme_answer
 
 # Column headings and sheet names per interface language (the words of the glossary).
 LABELS: dict[str, dict[str, str]] = {
@@ -23,19 +25,35 @@ LABELS: dict[str, dict[str, str]] = {
            "author": "Name", "votes": "Dots", "duplicate_of": "Duplicate of",
            "created_at": "Sent (Copenhagen time)", "participant_id": "Participant", "rank": "Rank",
            "ideas": "Ideas", "theme_votes": "Dots on the theme", "idea_votes": "Dots on its ideas",
-           "results_sheet": "Results", "question_sheet": "Question {n}"},
+           "results_sheet": "Results", "question_sheet": "Question {n}",
+           "answer_status": "Status", "answer": "Answer", "considering": "Being considered",
+           "adopted": "Adopted", "declined": "Declined", "done": "Done",
+           "background_sheet": "Who took part", "option": "Answer", "count": "Participants",
+           "percent": "Percent", "share": "Population (%)", "no_answer": "No answer",
+           "fewer_than_5": "fewer than 5", "others": "Others", "none": "No answer",
+           "groups": "Where groups agree: dots per theme from each group ({question})",
+           "everywhere": "Every group ranks it high", "yes": "Yes"},
     "da": {"id": "ID", "text": "Idé", "question": "Spørgsmål", "theme": "Tema", "table": "Bord",
            "author": "Navn", "votes": "Prikker", "duplicate_of": "Dublet af",
            "created_at": "Sendt (dansk tid)", "participant_id": "Deltager", "rank": "Placering",
            "ideas": "Idéer", "theme_votes": "Prikker på temaet", "idea_votes": "Prikker på idéerne",
-           "results_sheet": "Resultater", "question_sheet": "Spørgsmål {n}"},
+           "results_sheet": "Resultater", "question_sheet": "Spørgsmål {n}",
+           "answer_status": "Status", "answer": "Svar", "considering": "Under overvejelse",
+           "adopted": "Vedtaget", "declined": "Afvist", "done": "Gennemført",
+           "background_sheet": "Hvem deltog", "option": "Svar", "count": "Deltagere",
+           "percent": "Procent", "share": "Befolkningen (%)", "no_answer": "Intet svar",
+           "fewer_than_5": "færre end 5", "others": "Andre", "none": "Intet svar",
+           "groups": "Hvor grupperne er enige: prikker pr. tema fra hver gruppe ({question})",
+           "everywhere": "Alle grupper placerer det højt", "yes": "Ja"},
 }
 # Each question is its own round: ranks count within it, and its text heads every row.
-THEME_COLUMNS = ["question", "rank", "theme", "ideas", "votes", "theme_votes", "idea_votes"]
+THEME_COLUMNS = ["question", "rank", "theme", "ideas", "votes", "theme_votes", "idea_votes", "answer_status",
+                 "answer"]
 RANKED_IDEA_COLUMNS = ["question", "rank", "text", "theme", "votes"]
+BACKGROUND_COLUMNS = ["question", "option", "count", "percent", "share"]
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 # Widest a column gets (characters); longer ideas wrap inside their cell.
-MAX_WIDTH = {"text": 70, "question": 40, "theme": 30, "table": 20, "author": 20}
+MAX_WIDTH = {"text": 70, "question": 40, "theme": 30, "table": 20, "author": 20, "answer": 70}
 SHEET_NAME_LENGTH = 31
 FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -80,7 +98,8 @@ def header_row(sheet: Any, columns: Sequence[str], labels: dict[str, str]) -> li
     """Bold column headings."""
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=labels[column])
+        cell = WriteOnlyCell(sheet, value=cell_value(labels[column]))
+        cell.data_type = "s"  # a heading typed by someone (a group's label) is never a formula
         cell.font = Font(bold=True)
         header.append(cell)
     return header
@@ -132,7 +151,8 @@ def write_results(workbook: Any, labels: dict[str, str], rows: Rows,
     themes: list[dict[str, Any]] = []
     ranked_ideas: list[dict[str, Any]] = []
     for prompt, mine in rounds(rows):
-        themes += [{**theme, "rank": rank, "theme": theme["label"], "question": prompt["text"]}
+        themes += [{**theme, "rank": rank, "theme": theme["label"], "question": prompt["text"],
+                    **translated(labels, theme_answer(rows, theme["id"]))}
                    for rank, _, theme in ranked([t for t in totals if mine(t["prompt_id"])],
                                                 lambda t: int(t["votes"]))]
         cards = [idea for idea in ideas
@@ -149,6 +169,35 @@ def write_results(workbook: Any, labels: dict[str, str], rows: Rows,
             sheet.append(record_row(sheet, columns, record))
 
 
+def translated(labels: dict[str, str], record: dict[str, Any]) -> dict[str, Any]:
+    """A record with its answer's status in the sheet's language."""
+    return {**record, "answer_status": labels.get(record["answer_status"], record["answer_status"])}
+
+
+def write_background(workbook: Any, labels: dict[str, str], rows: Rows) -> None:
+    """Who took part: counts per answer, "fewer than 5" below five, the population's share beside;
+    then, per question, where groups agree (dots per theme from each group of 5 or more)."""
+    sheet = workbook.create_sheet(sheet_name(labels["background_sheet"], set(), "Background"))
+    records = [{"question": q.label, "option": c.label or labels["no_answer"],
+                "count": labels["fewer_than_5"] if c.count is None else c.count,
+                "percent": c.percent, "share": c.share} for q in question_counts(rows) for c in q.counts]
+    size_columns(sheet, BACKGROUND_COLUMNS, labels, records)
+    sheet.append(header_row(sheet, BACKGROUND_COLUMNS, labels))
+    for record in records:
+        sheet.append(record_row(sheet, BACKGROUND_COLUMNS, record))
+    for found in agreements(rows):
+        groups = [label or labels[kind] for label, kind, _ in found.groups]
+        sheet.append([])
+        sheet.append([labels["groups"].format(question=found.question)])
+        sheet.append(header_row(sheet, ["theme", *groups, "everywhere"],
+                                {"theme": labels["theme"], "everywhere": labels["everywhere"],
+                                 **{g: g for g in groups}}))
+        for theme in found.themes:
+            label = WriteOnlyCell(sheet, value=cell_value(theme.label))
+            label.data_type = "s"
+            sheet.append([label, *theme.dots, labels["yes"] if theme.everywhere else ""])
+
+
 def to_xlsx(rows: Rows, language: str = "en") -> bytes:
     """The visible ideas as an .xlsx workbook: a results sheet (themes, then ideas, ranked by dots,
     ties sharing a rank), then a sheet per question (in round order) with times in Copenhagen
@@ -156,8 +205,11 @@ def to_xlsx(rows: Rows, language: str = "en") -> bytes:
     labels = LABELS.get(language, LABELS["en"])
     workbook = Workbook(write_only=True)
     taken = {labels["results_sheet"].casefold(), "history"}  # "History" is reserved by Excel
-    ideas = ideas_with_themes(rows)
+    ideas = [translated(labels, idea) for idea in ideas_with_themes(rows)]
     write_results(workbook, labels, rows, ideas)
+    if rows.get("background_questions"):
+        taken.add(labels["background_sheet"].casefold())
+        write_background(workbook, labels, rows)
     prompt_of = {idea["id"]: idea["prompt_id"] for idea in rows["ideas"]}
     for number, (prompt, mine) in enumerate(rounds(rows), start=1):
         write_sheet(workbook, sheet_name(prompt["text"], taken,

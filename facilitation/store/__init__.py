@@ -7,7 +7,7 @@ here, so the commands keep one object with every read and write as a method.
 
 from __future__ import annotations
 
-from . import admin, clusters, flow, newcomers, phones, rounds, settings
+from . import admin, clusters, flow, newcomers, outcome, phones, rounds, settings
 from .core import CoreStore, connect, now, now_ms
 
 
@@ -81,6 +81,14 @@ class Store(CoreStore):
 
     # Settings the hosts of one database share (settings.py)
     setting = settings.setting
+
+    # The frame, answers and background questions (outcome.py)
+    set_frame = outcome.set_frame
+    set_answer = outcome.set_answer
+    set_background = outcome.set_background
+    background_answers = outcome.background_answers
+    set_background_answers = outcome.set_background_answers
+    outcome_rows = outcome.outcome_rows
 
 
 __all__ = ["Store", "connect", "now", "now_ms"]

@@ -12,7 +12,8 @@ from .core import PEOPLE, CoreStore, now
 
 
 # Children before parents, so that no foreign key is left dangling at any step.
-ERASE_ORDER = ["votes", "ideas", "clusters", "participants", "tables", "events"]
+ERASE_ORDER = ["answers", "background_questions", "votes", "ideas", "clusters", "participants",
+               "tables", "events"]
 
 
 def list_workshops(store: CoreStore) -> list[dict[str, Any]]:

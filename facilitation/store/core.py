@@ -167,7 +167,8 @@ def _workshop(row: dict[str, Any]) -> Workshop:
                     table_mode=bool(row["table_mode"]), language=row["language"],
                     themes_on_wall=bool(row["themes_on_wall"]),
                     phones_see_ideas=bool(row["phones_see_ideas"]), wall_paused=bool(row["wall_paused"]),
-                    vote_closed_to_newcomers=bool(row["vote_closed_to_newcomers"]))
+                    vote_closed_to_newcomers=bool(row["vote_closed_to_newcomers"]),
+                    frame=row["frame"], outcome_public=bool(row["outcome_public"]))
 
 
 def idea_from_row(row: dict[str, Any]) -> Idea:
@@ -518,10 +519,31 @@ class CoreStore:
                                  " ORDER BY position, id", (workshop_id,))
             tables = self._rows("SELECT id, name, position FROM tables WHERE workshop_id = ?"
                                 " ORDER BY position, id", (workshop_id,))
+            outcome = self.outcome_snapshot(workshop_id)
         timer = Timer(workshop.timer_ends_at, workshop.timer_remaining_ms, workshop.timer_running)
         return {"workshop": {**workshop.to_dict(), **counts, "timer": timer.view(now_ms())},
-                "prompts": prompts, "tables": tables, "clusters": clusters, "ideas": ideas,
+                "prompts": prompts, "tables": tables, "clusters": clusters, **outcome, "ideas": ideas,
                 "seq": workshop.seq}
+
+    def outcome_snapshot(self, workshop_id: int) -> dict[str, Any]:
+        """The answers and background questions every snapshot carries (written by outcome.py)."""
+        return {"answers": self.answers(workshop_id), "background": self.background(workshop_id)}
+
+    def answers(self, workshop_id: int) -> list[dict[str, Any]]:
+        """Every answer to a theme or an idea of the workshop, oldest first."""
+        return self._rows("SELECT id, cluster_id, idea_id, status, text, updated_at FROM answers"
+                          " WHERE workshop_id = ? ORDER BY id", (workshop_id,))
+
+    def background(self, workshop_id: int) -> list[dict[str, Any]]:
+        """The background questions in order, each with its options (id, label, share)."""
+        questions = self._rows("SELECT id, label FROM background_questions WHERE workshop_id = ?"
+                               " ORDER BY position, id", (workshop_id,))
+        options = self._rows("SELECT o.id, o.question_id, o.label, o.share FROM background_options o"
+                             " JOIN background_questions q ON q.id = o.question_id"
+                             " WHERE q.workshop_id = ? ORDER BY o.position, o.id", (workshop_id,))
+        return [{**q, "options": [{"id": o["id"], "label": o["label"], "share": o["share"]}
+                                  for o in options if o["question_id"] == q["id"]]}
+                for q in questions]
 
     def facts_since(self, workshop_id: int, since: int, limit: int) -> list[Fact] | None:
         """The facts after seq `since`, or None when more than `limit` (a snapshot is cheaper).

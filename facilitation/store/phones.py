@@ -32,9 +32,10 @@ def phone_snapshot(store: CoreStore, workshop_id: int) -> dict[str, Any]:
                                    " WHERE workshop_id = ? ORDER BY position, id", (workshop_id,))
                  for name, columns in (("prompts", "text"), ("tables", "name"),
                                        ("clusters", "label, prompt_id"))}
+        outcome = store.outcome_snapshot(workshop_id)
     timer = Timer(workshop.timer_ends_at, workshop.timer_remaining_ms, workshop.timer_running)
     snapshot = {"workshop": {**workshop.to_dict(), "timer": timer.view(now_ms())}, **lists,
-                "ideas": ideas, "seq": workshop.seq, "pseq": row["phone_seq"]}
+                **outcome, "ideas": ideas, "seq": workshop.seq, "pseq": row["phone_seq"]}
     store.phone_snapshots[workshop_id] = (workshop.seq, snapshot)
     return snapshot
 

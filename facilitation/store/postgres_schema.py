@@ -87,6 +87,28 @@ CREATE INDEX idx_votes_workshop_id_prompt_id_participant_id ON votes (workshop_i
 ALTER TABLE participants ADD COLUMN held BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE workshops ADD COLUMN vote_closed_to_newcomers BIGINT NOT NULL DEFAULT 0;
 """),
+    ("m016_frame_answers_background", f"""
+ALTER TABLE workshops ADD COLUMN frame TEXT NOT NULL DEFAULT '';
+ALTER TABLE workshops ADD COLUMN outcome_public BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE answers ({ID}, {W}, cluster_id BIGINT REFERENCES clusters(id) ON DELETE CASCADE,
+  idea_id BIGINT REFERENCES ideas(id) ON DELETE CASCADE, status TEXT NOT NULL,
+  text TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE UNIQUE INDEX answers_cluster ON answers (cluster_id);
+CREATE UNIQUE INDEX answers_idea ON answers (idea_id);
+CREATE INDEX answers_workshop ON answers (workshop_id);
+CREATE TABLE background_questions ({ID}, {W}, label TEXT NOT NULL, position BIGINT NOT NULL);
+CREATE INDEX background_questions_workshop ON background_questions (workshop_id);
+CREATE TABLE background_options ({ID},
+  question_id BIGINT NOT NULL REFERENCES background_questions(id) ON DELETE CASCADE,
+  label TEXT NOT NULL, position BIGINT NOT NULL, share DOUBLE PRECISION);
+CREATE INDEX background_options_question ON background_options (question_id);
+CREATE TABLE background_answers (
+  participant_id BIGINT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+  question_id BIGINT NOT NULL REFERENCES background_questions(id) ON DELETE CASCADE,
+  option_id BIGINT NOT NULL REFERENCES background_options(id) ON DELETE CASCADE,
+  PRIMARY KEY (participant_id, question_id));
+CREATE INDEX background_answers_option ON background_answers (option_id);
+"""),
 ]
 
 LOCK = 0x1DEB  # hosts starting together migrate one at a time

@@ -83,17 +83,18 @@ def set_participant(store: CoreStore, participant_id: int, **choice: Any) -> Non
 
 
 def set_rules(store: CoreStore, workshop_id: int, rules: dict[str, Any]) -> Fact:
-    """Change any rule (names, moderation, cap, table mode, language, wall paging); announce all."""
+    """Change any rule (names, moderation, cap, table mode, language, wall paging, the public outcome
+    page); announce all."""
     with store._transaction() as db:
         for column, value in rules.items():
             db.execute(f"UPDATE workshops SET {column} = ? WHERE id = ?", [value, workshop_id])
         row = db.execute("SELECT names, pre_moderation, idea_cap, table_mode, language,"
-                         " phones_see_ideas, wall_paused, vote_closed_to_newcomers FROM workshops"
-                         " WHERE id = ?", [workshop_id]).fetchone()
+                         " phones_see_ideas, wall_paused, vote_closed_to_newcomers, outcome_public"
+                         " FROM workshops WHERE id = ?", [workshop_id]).fetchone()
         current = {"names": row[0], "pre_moderation": bool(row[1]), "idea_cap": row[2],
                    "table_mode": bool(row[3]), "language": row[4],
                    "phones_see_ideas": bool(row[5]), "wall_paused": bool(row[6]),
-                   "vote_closed_to_newcomers": bool(row[7])}
+                   "vote_closed_to_newcomers": bool(row[7]), "outcome_public": bool(row[8])}
         return store._append(workshop_id, RulesChanged(rules=current), "facilitator")
 
 

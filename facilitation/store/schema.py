@@ -215,3 +215,45 @@ def m015_newcomers(db: Database) -> None:
     vote to those who join after it opened."""
     db.execute("ALTER TABLE participants ADD COLUMN held INTEGER NOT NULL DEFAULT 0")
     db.execute("ALTER TABLE workshops ADD COLUMN vote_closed_to_newcomers INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
+def m016_frame_answers_background(db: Database) -> None:
+    """The frame (what is open for influence), answers to themes and ideas, whether the outcome page
+    is public, and the optional background questions participants answer about themselves.
+
+    Plain SQL with ON DELETE CASCADE: an answer goes with its theme or idea, a participant's
+    background answer with its question or option."""
+    db.execute("ALTER TABLE workshops ADD COLUMN frame TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE workshops ADD COLUMN outcome_public INTEGER NOT NULL DEFAULT 0")
+    db.execute("""CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshops(id),
+        cluster_id INTEGER REFERENCES clusters(id) ON DELETE CASCADE,
+        idea_id INTEGER REFERENCES ideas(id) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        text TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL)""")
+    db.execute("CREATE UNIQUE INDEX answers_cluster ON answers (cluster_id)")
+    db.execute("CREATE UNIQUE INDEX answers_idea ON answers (idea_id)")
+    db.execute("CREATE INDEX answers_workshop ON answers (workshop_id)")
+    db.execute("""CREATE TABLE background_questions (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshops(id),
+        label TEXT NOT NULL,
+        position INTEGER NOT NULL)""")
+    db.execute("CREATE INDEX background_questions_workshop ON background_questions (workshop_id)")
+    db.execute("""CREATE TABLE background_options (
+        id INTEGER PRIMARY KEY,
+        question_id INTEGER NOT NULL REFERENCES background_questions(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        share REAL)""")
+    db.execute("CREATE INDEX background_options_question ON background_options (question_id)")
+    db.execute("""CREATE TABLE background_answers (
+        participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+        question_id INTEGER NOT NULL REFERENCES background_questions(id) ON DELETE CASCADE,
+        option_id INTEGER NOT NULL REFERENCES background_options(id) ON DELETE CASCADE,
+        PRIMARY KEY (participant_id, question_id))""")
+    db.execute("CREATE INDEX background_answers_option ON background_answers (option_id)")

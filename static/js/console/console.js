@@ -4,6 +4,7 @@ import { Board, cardElement as ideaCard } from "../shared/board.js";
 import { button as domButton } from "../shared/dom.js";
 import { connect, errorText, t } from "../shared/live.js";
 import { screen as newScreen } from "../shared/screen.js";
+import { installAfter } from "./after.js";
 import { dragging } from "./drag.js";
 import { installFits } from "./fits.js";
 import { installFlow } from "./flow.js";
@@ -410,6 +411,7 @@ function startConsole() {
   installFlow(console_);
   installGuide(console_);
   installWallControls(console_);
+  installAfter(console_);
   // A handle on the console's state for the browser tests and a developer's console; no script reads it.
   window.IdeaFactory = { console: console_ };
 }

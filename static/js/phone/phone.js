@@ -3,6 +3,7 @@ import { acceptsIdeas, Board } from "../shared/board.js";
 import { button, el } from "../shared/dom.js";
 import { connect, errorText, ideaElement, t, time } from "../shared/live.js";
 import { countdown as newCountdown } from "../shared/timer.js";
+import { phoneAfter } from "./after.js";
 import { phoneProfile } from "./profile.js";
 import { phoneVoting, showResults } from "./vote.js";
 
@@ -28,7 +29,7 @@ function startPhone() {
   var board = new Board();
   var phaseNote = document.getElementById("phase-note");
   var countdown = newCountdown(document.getElementById("timer"));
-  var voting, profile;
+  var voting, profile, after;
   var editing = false;
   var wantedTable = Number(page.dataset.table) || null;  // from a table's QR code (?table=)
   var choosingTable = false;
@@ -75,6 +76,7 @@ function startPhone() {
       if (idea) { list.appendChild(ownIdea(idea)); }
     });
     emptyNote.hidden = list.children.length > 0;
+    after.render(ownIds.length, render);
   }
 
   function editable() {
@@ -88,6 +90,7 @@ function startPhone() {
     var item = ideaElement(idea);
     item.appendChild(el("p", "idea-meta", idea.hidden ? t("hidden_by_facilitator")
       : idea.pending ? t("waiting_for_approval") : t("sent_at", { time: time(idea.created_at) })));
+    if (!idea.hidden) { after.decorate(item, idea); }  // after closing: its theme, dots and answer
     if (!editable()) { return item; }
     var tools = el("div", "card-tools");
     tools.appendChild(smallButton(t("edit"), t("edit") + ": " + idea.text, function () { startEdit(item, idea); }));
@@ -242,6 +245,7 @@ function startPhone() {
       (ack.own_ideas || []).forEach(function (idea) { mine[idea.id] = idea; });
       profile.load(ack.profile || {});
       board.held = !!(ack.profile && ack.profile.held);  // a newcomer past a hall's pace
+      after.load(ack.profile);
       chooseTable();
       voting.load(ack.votes || { ideas: {}, clusters: {}, dots_left: 0 });
     },
@@ -273,9 +277,12 @@ function startPhone() {
         });
       }
       if (event === "themes_on_wall_changed") { renderThemes(); }
-      if (event === "tables_set" || event === "rules_changed") { profile.render(board); }
+      if (event === "tables_set" || event === "rules_changed" || event === "background_set") { profile.render(board); }
+      after.fact(event, render);
       var mineTouched = (data.idea && mine[data.idea.id]) || mine[data.idea_id];
-      if (mineTouched || event === "phase_changed" || event === "posting_opened" || event === "posting_closed") { render(); }
+      var outcome = ["answer_set", "frame_set", "background_set", "rules_changed"].indexOf(event) >= 0
+        || (board.workshop.phase === "closed" && (event === "idea_moved" || event.indexOf("cluster") >= 0));
+      if (mineTouched || outcome || event === "phase_changed" || event === "posting_opened" || event === "posting_closed") { render(); }
     },
     onDeleted: function () {
       localStorage.removeItem(outboxKey);  // nothing left to send it to
@@ -293,6 +300,7 @@ function startPhone() {
 
   voting = phoneVoting(live, board, function () { return board.workshop.table_mode && !!profile.tableId(); });
   profile = phoneProfile(live);
+  after = phoneAfter(live, board, code);
   input.addEventListener("input", function () { updateCounter(); saveDraft(); });
   form.addEventListener("submit", function (event) {
     event.preventDefault();

@@ -1,4 +1,5 @@
-// The phone's "about you": an optional (or required) display name and the table one sits at.
+// The phone's "about you": an optional (or required) display name and the table one sits at; the
+// background questions in it are after.js's.
 import { errorText, t } from "../shared/live.js";
 
 export function phoneProfile(live) {
@@ -30,10 +31,11 @@ export function phoneProfile(live) {
 
   function render(board) {
     var rules = board.workshop;
-    nameField.hidden = rules.names === "forbidden";
+    var collecting = rules.phase === "collect";  // a name or a table changes nothing after that
+    nameField.hidden = rules.names === "forbidden" || !collecting;
     nameInput.required = rules.names === "required";
     if (document.activeElement !== nameInput) { nameInput.value = mine.name || ""; }
-    tableField.hidden = !board.tables.length;
+    tableField.hidden = !board.tables.length || !collecting;
     tableSelect.textContent = "";
     [{ id: "", name: t("no_table") }].concat(board.tables).forEach(function (table) {
       var option = document.createElement("option");
@@ -42,8 +44,8 @@ export function phoneProfile(live) {
       tableSelect.appendChild(option);
     });
     tableSelect.value = mine.table_id ? String(mine.table_id) : "";
-    // Only while ideas are collected: a name or a table changes nothing after that.
-    section.hidden = (nameField.hidden && tableField.hidden) || rules.phase !== "collect";
+    // The background questions (after.js) can be answered at any time, even after the evening.
+    section.hidden = nameField.hidden && tableField.hidden && !(board.background || []).length;
     section.open = rules.names === "required" || (rules.table_mode && !mine.table_id) || section.open;
     shown = board;
   }

@@ -16,6 +16,8 @@ export function Board() {
   this.workshop = null;
   this.prompts = [];
   this.tables = [];
+  this.answers = [];      // answers to themes and ideas (status, text), written after the evening
+  this.background = [];   // the background questions phones offer under "About you"
 };
 
 Board.prototype.load = function (snapshot) {
@@ -24,6 +26,8 @@ Board.prototype.load = function (snapshot) {
   this.workshop = snapshot.workshop;
   this.prompts = snapshot.prompts || [];
   this.tables = snapshot.tables || [];
+  this.answers = snapshot.answers || [];
+  this.background = snapshot.background || [];
   snapshot.ideas.forEach(function (idea) { board.ideas[idea.id] = idea; board.order.push(idea.id); });
   (snapshot.clusters || []).forEach(function (c) { board.clusters[c.id] = c; board.clusterOrder.push(c.id); });
 };
@@ -125,11 +129,29 @@ Board.prototype.apply = function (event, data) {
         this.workshop.vote_on = data.vote_on || this.workshop.vote_on;
       }
       break;
+    case "frame_set":
+      if (this.workshop) { this.workshop.frame = data.frame; }
+      break;
+    case "answer_set":
+      this.answers = this.answers.filter(function (a) { return a.id !== data.answer.id; }).concat([data.answer]);
+      break;
+    case "background_set":
+      this.background = data.questions;
+      break;
     case "posting_opened":
     case "posting_closed":
       if (this.workshop) { this.workshop.posting_open = event === "posting_opened"; }
       break;
   }
+};
+
+// What became of an idea: its own answer, else its card's (a stacked duplicate), else its theme's.
+Board.prototype.answerFor = function (idea) {
+  function find(key, id) {
+    return id ? this.answers.filter(function (a) { return a[key] === id; })[0] : undefined;
+  }
+  return find.call(this, "idea_id", idea.id) || find.call(this, "idea_id", idea.duplicate_of)
+    || find.call(this, "cluster_id", idea.cluster_id) || null;
 };
 
 // The question a screen shows: the active one, or the earlier one the console looks back at.

@@ -81,6 +81,11 @@ function startWall() {
     byId("wall-results").hidden = next !== "results";
     byId("wall-closing").hidden = next !== "closed";
     byId("wall-invite").hidden = !(next === "ideas" && open && !board.visibleCount());
+    // The frame on the invitation; the outcome page's QR code on the closing screen once published.
+    byId("invite-frame").hidden = !w.frame;
+    byId("invite-frame").classList.toggle("long", (w.frame || "").length > 300);
+    byId("invite-frame-text").textContent = w.frame || "";
+    byId("closing-outcome").hidden = !w.outcome_public;
     var fresh = next !== view || w.phase !== shownPhase;
     view = next;
     shownPhase = w.phase;
