@@ -182,7 +182,8 @@ def secret_key(data_dir: Path) -> str:
 
 
 def register_errors(app: Flask) -> None:
-    """Friendly pages for people, JSON for the API; never a stack trace."""
+    """One handler maps every refusal, raised by a view or by Flask, to its response: JSON for the
+    API, imports and exports, a friendly page for people; never a stack trace."""
 
     from .dispatch import error_response
     from .errors import N_, CommandError
@@ -192,6 +193,7 @@ def register_errors(app: Flask) -> None:
             return error_response(error)
         return render_template("error.html", status=error.status), error.status
 
+    app.register_error_handler(CommandError, handle)
     app.register_error_handler(400, lambda e: handle(CommandError("invalid", N_(
         "The form has expired or the request is not valid. Reload the page and try again."))))
     app.register_error_handler(404, lambda e: handle(CommandError("not_found", N_("Not found."))))

@@ -15,7 +15,7 @@ from flask_socketio import SocketIO
 from . import metrics
 from .clustering import meaning
 from .commands import COMMANDS, Result, execute
-from .commands.registry import parse
+from .commands.registry import Parsed, parse
 from .coordination import Coordination
 from .errors import N_, CommandError, RateLimited, server_error
 from .facts import (
@@ -181,6 +181,13 @@ def error_response(error: CommandError) -> tuple[Response, int]:
     return jsonify(error_body(error)), error.status
 
 
+def http_answer(ack: dict[str, Any], status: int, created: bool = False) -> tuple[Response, int]:
+    """A command's ack as an HTTP response: its fields (an error as `{"error": ...}` alone) with its
+    status; 201 for a success that `created` something."""
+    body = {key: value for key, value in ack.items() if key != "ok"}
+    return jsonify(body), 201 if created and ack["ok"] else status
+
+
 class Dispatcher:
     """Runs commands for Socket.IO connections and HTTP requests alike, and keeps their rate limits."""
 
@@ -203,13 +210,14 @@ class Dispatcher:
         spec = COMMANDS[name]
 
         def run() -> Result:
-            # Per participant, whichever process its connections (one per tab) reached.
+            message: object = payload
+            # Per participant, whichever process its connections (one per tab) reached; parsed
+            # first (once), so that an invalid message costs nothing of the allowance.
             if spec.rate and actor is not None and actor.participant_id is not None:
-                parse(spec.payload, payload)  # an invalid message costs nothing of the allowance
-            if (spec.rate and actor is not None and actor.participant_id is not None
-                    and not self.shared.allow(f"{name}:{actor.participant_id}", *spec.rate)):
-                raise RateLimited("rate_limited", N_("You are sending that very fast. Wait a few seconds."))
-            return execute(self.store, actor, name, payload, run=current_app.config["RUN_BLOCKING"],
+                message = Parsed(parse(spec.payload, payload))
+                if not self.shared.allow(f"{name}:{actor.participant_id}", *spec.rate):
+                    raise RateLimited("rate_limited", N_("You are sending that very fast. Wait a few seconds."))
+            return execute(self.store, actor, name, message, run=current_app.config["RUN_BLOCKING"],
                            gettext=gettext, admit_snapshot=lambda: self.admit_snapshot(actor))
 
         ack, status = self.answer(sender, run, actor.workshop.code if actor else None, name)
@@ -218,13 +226,14 @@ class Dispatcher:
                 self.refresh(signal, actor.workshop)
         return ack, status
 
-    def answer(self, sender: Hashable, run: Callable[[], Result],
+    def answer(self, sender: Hashable | None, run: Callable[[], Result],
                code: str | None, name: str = "join") -> tuple[dict[str, Any], int]:
-        """Run command `name` within the sender's rate limit; broadcast its facts; the ack and
-        status (each counted and timed for /metrics)."""
+        """Run command `name` within the sender's rate limit (None: a route with limits of its
+        own); broadcast its facts; the ack and status (each counted and timed for /metrics)."""
         started, outcome = time.perf_counter(), "ok"
         try:
-            self.limit(sender, EVENT_RATE, EVENT_BURST)
+            if sender is not None:
+                self.limit(sender, EVENT_RATE, EVENT_BURST)
             ack, facts = run()
         except CommandError as error:
             outcome = error.code

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from flask import (
-    Blueprint, Flask, abort, current_app, flash, get_flashed_messages, jsonify, redirect,
+    Blueprint, Flask, abort, current_app, flash, get_flashed_messages, redirect,
     render_template, request, session, url_for,
 )
 from flask_babel import gettext as _
@@ -19,8 +19,8 @@ from .auth import (
     admin_password_ok, admin_required, find_workshop, get_store, is_admin, is_facilitator,
     organiser_session_mark, signed_in,
 )
-from .dispatch import broadcast, error_response
-from .errors import N_, BadRequest, CommandError, NotFound, Unauthorized
+from .dispatch import broadcast, http_answer
+from .errors import N_, BadRequest, NotFound, Unauthorized
 from .facts import WorkshopDeleted
 from .model import FACILITATOR, Actor
 from .security import csrf_token, throttle
@@ -149,19 +149,13 @@ def import_ideas(code: str) -> Any:
     """Facilitator -> ideas collected on paper into the active question; JSON summary."""
     workshop = find_workshop(code)
     if workshop is None:
-        return error_response(NotFound("not_found"))
+        raise NotFound("not_found")
     if not is_facilitator(workshop):
-        return error_response(Unauthorized("unauthorized"))
-    try:
-        texts = read_upload()
-    except CommandError as error:
-        return error_response(error)
+        raise Unauthorized("unauthorized")
+    texts = read_upload()
     dispatcher = current_app.extensions["facilitation.dispatcher"]
-    ack, status = dispatcher.call(("http", request.remote_addr), Actor(workshop, FACILITATOR),
-                                  "import_ideas", {"texts": texts, "table_id": form_table()})
-    if not ack["ok"]:
-        del ack["ok"]  # HTTP errors are {"error": ...} alone
-    return jsonify(ack), status
+    return http_answer(*dispatcher.call(("http", request.remote_addr), Actor(workshop, FACILITATOR),
+                                        "import_ideas", {"texts": texts, "table_id": form_table()}))
 
 
 def start_retention(app: Flask, socketio: SocketIO) -> None:

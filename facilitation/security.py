@@ -210,5 +210,7 @@ def install(app: Flask) -> None:
 
 
 def json_wanted() -> bool:
-    """Whether an error on this request is answered as JSON: the API and the import endpoint."""
-    return request.path.startswith("/api/") or request.path.endswith("/import")
+    """Whether an error on this request is answered as JSON: the API, the import endpoint and the
+    exports (downloads, which scripts fetch as well as people)."""
+    path = request.path
+    return path.startswith("/api/") or path.endswith("/import") or "/export." in path

@@ -8,7 +8,7 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from flask import (
-    Blueprint, Response, abort, current_app, g, jsonify, make_response, redirect, render_template,
+    Blueprint, Response, abort, current_app, g, make_response, redirect, render_template,
     request, url_for,
 )
 
@@ -20,7 +20,7 @@ from .auth import (
     admin_password_ok, admin_required, facilitator_token_ok, find_workshop, get_store, is_admin,
     is_facilitator,
 )
-from .dispatch import error_response
+from .dispatch import Dispatcher, http_answer
 from .errors import N_, CommandError, NotFound, RateLimited, Unauthorized
 from .model import MAX_IDEA_LENGTH, Workshop, facilitator_cookie, normalize_code
 from .security import (
@@ -29,6 +29,11 @@ from .security import (
 )
 
 bp = Blueprint("views", __name__)
+
+
+def dispatcher() -> Dispatcher:
+    """The app's one way in for commands (dispatch.py)."""
+    return current_app.extensions["facilitation.dispatcher"]  # type: ignore[no-any-return]
 
 
 def public_url() -> str:
@@ -52,10 +57,10 @@ def find_table(workshop: Workshop, raw: str | None) -> dict[str, Any] | None:
 
 
 def load_workshop(code: str) -> Workshop:
-    """The workshop for a code in the URL, or a friendly 404."""
+    """The workshop for a code in the URL, or `not_found` (a friendly page, or JSON for the API)."""
     workshop = find_workshop(code)
     if workshop is None:
-        abort(404)
+        raise NotFound("not_found")
     return workshop
 
 
@@ -203,7 +208,7 @@ def export_file(code: str, fmt: str) -> Any:
     if fmt not in export.FORMATS:
         abort(404)
     if not is_facilitator(workshop):
-        return error_response(Unauthorized("unauthorized", N_("The facilitator token is required to export.")))
+        raise Unauthorized("unauthorized", N_("The facilitator token is required to export."))
     mimetype, render = export.FORMATS[fmt]
     rows = export.read_rows(get_store(), workshop.id)
     if fmt == "xlsx":  # the spreadsheet's headings and sheet names follow the interface language
@@ -221,8 +226,7 @@ def report(code: str) -> Any:
     """A printable report of the workshop (questions, counts, themes, results), for its facilitator."""
     workshop = load_workshop(code)
     if not is_facilitator(workshop):
-        return error_response(Unauthorized("unauthorized",
-                                      N_("The facilitator token is required for the report.")))
+        raise Unauthorized("unauthorized", N_("The facilitator token is required for the report."))
     data = export.build_report(export.read_rows(get_store(), workshop.id))
     return render_template("report.html", report=data), 200, {"Cache-Control": "no-store"}
 
@@ -231,33 +235,28 @@ def report(code: str) -> Any:
 def api_create() -> Any:
     """Create a workshop from JSON `{"title", "prompt"}`."""
     if not creation_allowed():
-        return error_response(RateLimited("rate_limited",
-                                     N_("Too many workshops created from here. Wait a minute.")))
+        raise RateLimited("rate_limited", N_("Too many workshops created from here. Wait a minute."))
     if admin_required() and not is_admin():
-        return error_response(Unauthorized("unauthorized", N_(
-            "Creating workshops needs the organiser password (Authorization: Bearer <password>).")))
-    payload = request.get_json(silent=True)
-    try:
+        raise Unauthorized("unauthorized", N_(
+            "Creating workshops needs the organiser password (Authorization: Bearer <password>)."))
+
+    payload = request.get_json(silent=True)  # a body over the limit is 413 here, before the command
+
+    def create() -> commands.Result:
         workshop, token = commands.create_workshop(get_store(), payload)
-    except CommandError as error:
-        return error_response(error)
-    url = links(workshop)
-    return jsonify({"code": workshop.code, "facilitator_token": token, **url,
-                    "facilitator_url": f"{url['facilitator_url']}?token={token}"}), 201
+        url = links(workshop)
+        return {"code": workshop.code, "facilitator_token": token, **url,
+                "facilitator_url": f"{url['facilitator_url']}?token={token}"}, []
+    return http_answer(*dispatcher().answer(None, create, None, "create_workshop"), created=True)
 
 
 @bp.get("/api/workshops/<code>")
 def api_snapshot(code: str) -> Any:
     """A workshop's current state; hidden ideas only for its facilitator."""
-    workshop = find_workshop(code)
-    if workshop is None:
-        return error_response(NotFound("not_found"))
+    workshop = load_workshop(code)
     facilitator = is_facilitator(workshop)
-    try:
-        if not facilitator:
-            current_app.extensions["facilitation.dispatcher"].admit_snapshot()
-    except CommandError as error:
-        return error_response(error)
+    if not facilitator:
+        dispatcher().admit_snapshot()
     shared = snapshots.snapshot(get_store(), workshop, "facilitator" if facilitator else "wall")
     return Response(shared.json(), mimetype="application/json")
 
@@ -266,14 +265,12 @@ def api_snapshot(code: str) -> Any:
 def api_results(code: str) -> Any:
     """One question's ideas and themes ranked by dots (`?prompt_id=`, default the active question):
     for everyone once results are shown, for the facilitator always."""
-    workshop = find_workshop(code)
-    if workshop is None:
-        return error_response(NotFound("not_found"))
+    workshop = load_workshop(code)
     raw = request.args.get("prompt_id")
-    try:
-        if raw is not None and not (raw.isascii() and raw.isdigit() and len(raw) < 19):
-            raise CommandError("invalid", N_("prompt_id must be the number of one of the questions."))
-        prompt_id = None if raw is None else int(raw)
-        return jsonify(commands.results(get_store(), workshop, is_facilitator(workshop), prompt_id))
-    except CommandError as error:
-        return error_response(error)
+    if raw is not None and not (raw.isascii() and raw.isdigit() and len(raw) < 19):
+        raise CommandError("invalid", N_("prompt_id must be the number of one of the questions."))
+    facilitator = is_facilitator(workshop)
+
+    def rank() -> commands.Result:
+        return commands.results(get_store(), workshop, facilitator, None if raw is None else int(raw)), []
+    return http_answer(*dispatcher().answer(None, rank, None, "results"))

@@ -161,3 +161,36 @@ def test_batches_of_ideas_keep_phones_under_4000_messages_a_second() -> None:
     assert batch_interval(10_000) == 2.5
     for phones in (5000, 10_000, 20_000):
         assert phones / batch_interval(phones) <= 4000
+
+
+def test_one_handler_answers_every_refusal_as_json_or_a_page(client: Any) -> None:
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    code = created["code"]
+    for path, status, error in [("/api/workshops/NOPE99", 404, "not_found"),
+                                (f"/api/workshops/{code}/results", 403, "wrong_phase"),
+                                (f"/api/workshops/{code}/results?prompt_id=x", 400, "invalid"),
+                                (f"/w/{code}/export.csv", 401, "unauthorized")]:
+        response = client.get(path)
+        assert (response.status_code, response.get_json()["error"]["code"]) == (status, error), path
+    page = client.get(f"/w/{code}/report", headers={"Accept-Language": "en"})
+    assert page.status_code == 401 and "This page is for the facilitator" in page.data.decode()
+    missing = client.get("/w/NOPE99/wall", headers={"Accept-Language": "en"})
+    assert missing.status_code == 404 and "We could not find that workshop" in missing.data.decode()
+
+
+def test_a_rate_limited_payload_is_parsed_once(app: Any, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from facilitation import dispatch
+    from facilitation.commands import registry
+
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    phone = sockets(app, created["code"])
+    calls: list[object] = []
+
+    def counted(kind: Any, payload: object) -> Any:
+        calls.append(payload)
+        return parse(kind, payload)
+    monkeypatch.setattr(registry, "parse", counted)  # in `execute`
+    monkeypatch.setattr(dispatch, "parse", counted)  # in the dispatcher, before the rate limit
+    assert phone.emit("post_idea", {"text": "Flere bænke", "client_id": "a"}, callback=True)["ok"]
+    assert calls == [{"text": "Flere bænke", "client_id": "a"}]
+    phone.disconnect()
