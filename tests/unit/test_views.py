@@ -190,3 +190,16 @@ def test_csv_cells_never_run_as_formulas(app: Any, client: Any) -> None:
     body = client.get(f"/w/{created['code']}/export.csv",
                       headers={"Authorization": f"Bearer {created['facilitator_token']}"}).data.decode("utf-8-sig")
     assert [r["text"] for r in csv.DictReader(io.StringIO(body))] == ["'=HYPERLINK(\"http://x\")", "'- flere træer"]
+
+
+def test_every_script_and_file_a_template_names_exists() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for template in sorted((root / "templates").glob("*.html")):
+        html = template.read_text(encoding="utf-8")
+        for name in re.findall(r"url_for\('static', filename='([^']+)'\)", html):
+            assert (root / "static" / name).is_file(), f"{template.name}: static/{name}"
+        for tag in re.findall(r"<script[^>]*filename='js/[^>]*>", html):
+            assert 'type="module"' in tag, f"{template.name}: {tag} (static/js holds ES modules)"
