@@ -46,6 +46,12 @@ class LiveServer:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir / "server.log"
 
+    @property
+    def store_options(self) -> list[str]:
+        """The options that name this server's store for another command (export, migrate-store)."""
+        at = self.options.index("--database") if "--database" in self.options else -1
+        return self.options[at:at + 2] if at >= 0 else []
+
     def start(self, timeout: float = 60.0) -> None:
         """Start the server and wait until it answers HTTP (a loaded machine may take a while)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -13,25 +13,34 @@ from sqlite_utils import Database
 
 from facilitation import commands
 from facilitation.store import Store, connect
+from facilitation.store.core import is_postgres
+from tests.databases import database_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "app.py", "export", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
+    data = Path(args[args.index("--data-dir") + 1]) if "--data-dir" in args else None
+    return subprocess.run([sys.executable, "app.py", "export", *args, *STORES.get(data, [])],  # type: ignore[arg-type]
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+STORES: dict[Path, list[str]] = {}  # a data folder -> the options naming its store
 
 
 def seed(data: Path) -> list[str]:
+    """Two workshops with an idea each, on the store under test (the export then names it)."""
     data.mkdir()
-    store = Store(connect(data / "facilitation.db"))
+    database = database_for(data)
+    STORES[data] = ["--database", database] if is_postgres(database) else []
+    store = Store(connect(database))
     codes = []
     for title in ("Første", "Anden"):
         workshop, _ = store.create_workshop(title, "Hvad nu?")
         actor, _ = commands.join(store, {"code": workshop.code})
         commands.post_idea(store, actor, {"text": f"Idé fra {title} – æøå", "client_id": "1"})
         codes.append(workshop.code)
-    store.db.close()
+    store.close()
     return codes
 
 

@@ -43,6 +43,7 @@ def fill(disk: Path, leave: int) -> Path:
     return filler
 
 
+@pytest.mark.sqlite_only  # a small filesystem under the SQLite file
 @pytest.mark.parametrize("mode", ["gevent", "eventlet"])
 def test_a_full_disk_is_storage_full_everywhere_and_nothing_acked_is_lost(
         small_disk: Path, mode: str, peers: Any) -> None:

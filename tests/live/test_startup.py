@@ -59,6 +59,7 @@ def test_read_only_and_full_disks_are_named() -> None:
                                           "d", "h", 1)
 
 
+@pytest.mark.sqlite_only  # the data folder's key; PostgreSQL keeps it in the database
 def test_an_empty_secret_key_file_is_replaced(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
@@ -77,5 +78,5 @@ def test_an_empty_secret_key_file_is_replaced(tmp_path: Path) -> None:
 def test_export_into_a_missing_folder(tmp_path: Path, live_server: LiveServer) -> None:
     created = live_server.create_workshop()
     result = run("export", created["code"], "--out", str(tmp_path / "missing" / "x.csv"),
-                 "--data-dir", str(live_server.data_dir))
+                 "--data-dir", str(live_server.data_dir), *live_server.store_options)
     one_sentence(result, "Could not export", "x.csv")

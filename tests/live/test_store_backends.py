@@ -108,6 +108,12 @@ def test_migrate_store_copies_a_sqlite_folder_into_postgresql(tmp_path: Path, pg
                             "--to", pg_url], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert again.returncode == 2 and "already has workshops" in again.stderr  # never merged
     target.close()
+    back = subprocess.run([sys.executable, "app.py", "migrate-store", "--from", pg_url, "--to",
+                           f"sqlite:{tmp_path / 'back.db'}"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert back.returncode == 0, back.stderr  # and back again, the new idea with it
+    assert Store(connect(tmp_path / "back.db")).export_rows(None, export.COLUMNS)["ideas"][-1]["text"] \
+        == "Efter flytningen"
 
 
 def test_hosts_on_one_postgresql_share_the_signing_key(tmp_path: Path, pg_url: str) -> None:
