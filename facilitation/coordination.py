@@ -76,30 +76,25 @@ class Local:
         """See `Coordination.health`: memory always answers."""
 
 
-# A token bucket kept in a Redis hash, on Redis's clock, updated atomically.
-BUCKET_SCRIPT = """
+# A token bucket kept in a Redis hash, on Redis's clock: its tokens as of now.
+REFILL = """
 local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local kept = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens = tonumber(kept[1]) or burst
 if kept[2] then tokens = math.min(burst, tokens + (now - tonumber(kept[2])) * rate) end
+"""
+# Take a token, atomically.
+BUCKET_SCRIPT = REFILL + """
 local allowed = 0
 if tokens >= 1 then tokens = tokens - 1; allowed = 1 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
 return allowed
 """
-
-
 # The same bucket, read without taking from it.
-PEEK_SCRIPT = """
-local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
-local kept = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(kept[1]) or burst
-if kept[2] then tokens = math.min(burst, tokens + (now - tonumber(kept[2])) * rate) end
+PEEK_SCRIPT = REFILL + """
 if tokens >= 1 then return 1 end
 return 0
 """
