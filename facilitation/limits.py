@@ -33,8 +33,9 @@ IDLE_TIMEOUT = 60
 # Packets waiting for one client: a snapshot and a burst of facts fit many times over; a client
 # that stops reading for long passes it.
 MAX_QUEUED_PACKETS = 2000
-# Bytes waiting for one client: a phone's board or a wall's snapshot of a full workshop (20,000
-# ideas, ~5 MB) still fits; two viewers that never read used to pin 260 MB between them.
+# Bytes waiting for one client: a 1,000-idea snapshot (~400 KB) fits twenty times; a larger one
+# (a full workshop's, up to ~10 MB) is still sent when nothing else waits for that client. Two
+# viewers that never read used to pin 260 MB between them.
 MAX_QUEUED_BYTES = 8 * 1024 * 1024
 # Bytes each gevent connection reads ahead (handshakes and phones' frames are far smaller).
 READ_BUFFER = 2048
