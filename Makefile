@@ -74,4 +74,5 @@ BASE ?= docker.io/library/debian:bookworm-slim
 image: $(BIN)/.installed
 	rm -rf build/wheelhouse
 	$(BIN)/pip wheel --quiet --wheel-dir build/wheelhouse . async-timeout
-	podman build --build-arg BASE=$(BASE) -t localhost/idea-factory:latest -f Containerfile .
+	podman build --build-arg BASE=$(BASE) --build-arg WHEELS=$$(cat build/wheelhouse/*.whl | sha256sum | cut -c1-16) \
+	  -t localhost/idea-factory:latest -f Containerfile .

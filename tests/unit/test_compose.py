@@ -21,7 +21,7 @@ def test_compose_file_is_consistent() -> None:
     assert not any("password" in part.lower() and part != "--admin-password-file" for part in command)
     assert "ADMIN_PASSWORD" in app["environment"]
     assert command[command.index("--message-queue") + 1].startswith("redis://redis:")
-    assert all(service["image"] == "localhost/idea-factory:latest" for service in services.values())
+    assert all(service["image"] == "${IMAGE:-localhost/idea-factory:latest}" for service in services.values())
     for mount in proxy["volumes"]:
         assert (ROOT / mount.split(":")[0]).exists(), mount
     assert "server app:5000;" in (ROOT / "deploy/compose/nginx.conf").read_text()
