@@ -41,6 +41,16 @@ function startConsole() {
     return live.call(event, payload).then(report, function (e) { failed(e); return { ok: false }; });
   }
   console_.call = call;
+  // Every idea of whoever wrote this one off the wall (a spammer's), with its undo.
+  console_.hideAuthor = function (idea) {
+    return call("hide_author_ideas", { idea_id: idea.id, hidden: true }).then(function (ack) {
+      if (ack.ok && ack.changed) {
+        undo.push(t("undo_hide_author"), function () {
+          return undo.sequence([["hide_author_ideas", { idea_id: idea.id, hidden: false }]]);
+        });
+      }
+    });
+  };
 
   function selectedIds() {
     return board.order.filter(function (id) { return selected[id] && board.ideas[id]; });
@@ -139,13 +149,7 @@ function startConsole() {
     }));
     if (idea.hidden) {  // one spam idea hidden: the rest of its author's go with one more click
       tools.appendChild(button(t("hide_author"), t("hide_author") + ": " + idea.text, function () {
-        call("hide_author_ideas", { idea_id: idea.id, hidden: true }).then(function (ack) {
-          if (ack.ok && ack.changed) {
-            undo.push(t("undo_hide_author"), function () {
-              return undo.sequence([["hide_author_ideas", { idea_id: idea.id, hidden: false }]]);
-            });
-          }
-        });
+        console_.hideAuthor(idea);
       }));
     }
     if (card.stacked.length) {

@@ -168,7 +168,9 @@ export function installFlow(app) {
         var button = el("button", "small", t(pair[0]));
         button.type = "button";
         button.setAttribute("aria-label", t(pair[0]) + ": " + idea.text);
-        button.addEventListener("click", function () { app.call(pair[1], { idea_id: idea.id }); });
+        button.addEventListener("click", function () {
+          if (pair[1] === "hide_author_ideas") { app.hideAuthor(idea); } else { app.call(pair[1], { idea_id: idea.id }); }
+        });
         tools.appendChild(button);
       });
       item.appendChild(tools);
