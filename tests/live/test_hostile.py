@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -204,3 +205,35 @@ def test_ballot_stuffing_from_one_laptop_waits_for_the_facilitator(strict_server
     assert console.call("admit_newcomers", {"accept": True})["ok"]
     counted = console.wait_for("vote_totals", lambda t: t["voters"] == stuffers, timeout=10)
     assert counted["ideas"][str(idea)] == stuffers
+
+
+@pytest.fixture(params=ASYNC_MODES)
+def small_server(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A server that takes 6 connections at once."""
+    server = LiveServer(tmp_path / "data", request.param, "--max-connections", "6")
+    server.start()
+    yield server
+    server.kill()
+
+
+def test_a_full_server_waits_to_accept_rather_than_fail(small_server: LiveServer) -> None:
+    from facilitation.servers import RESERVED_FILES, connection_cap
+
+    assert connection_cap(20000, 1024) == 1024 - RESERVED_FILES  # never past the open-files limit
+    code = small_server.create_workshop()["code"]
+    held = [RawSocketIO(small_server.port) for _ in range(6)]
+    try:
+        with pytest.raises(requests.RequestException):  # the seventh waits in the backlog
+            requests.get(small_server.url + "/", timeout=2)
+        held.pop().close()
+        deadline = time.monotonic() + 20
+        while True:  # a place freed is taken: the server answers again
+            try:
+                assert requests.get(small_server.url + "/", timeout=2).status_code == 200
+                break
+            except requests.RequestException:
+                assert time.monotonic() < deadline, "a freed place was never given again"
+        assert held[0].call("join", {"code": code})["ok"]
+    finally:
+        for conn in held:
+            conn.close()
