@@ -97,6 +97,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--async-mode", default="gevent", choices=("gevent", "eventlet"))
     parser.add_argument("--drain", type=float, default=3.0, help="seconds after the last ack")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="pairs of runs, in alternating order (the host's load drifts)")
     args = parser.parse_args(argv)
     texts = texts_from(args.data.resolve())
     print(f"{args.phones} phones, {args.rate:g} ideas/s for {args.seconds:g} s "
@@ -105,13 +107,16 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'server':<28} {'acks':>5} {'failed':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
           f"{'max ms':>7} {'CPU s':>6} {'CPU ms/idea':>11}")
     with tempfile.TemporaryDirectory(prefix="embedding-ack-") as tmp:
-        for label, lexical in (("words only (baseline)", True), ("embedding each idea", False)):
+        pair = [("words only (baseline)", True), ("embedding each idea", False)]
+        runs = [p for n in range(args.rounds) for p in (pair if n % 2 == 0 else pair[::-1])]
+        for label, lexical in runs:
             name, ms, cpu, failed = run(label, lexical, texts, args, Path(tmp))
             print(f"{name:<28} {len(ms):5d} {failed:6d} {pct(ms, 50):7.1f} {pct(ms, 95):7.1f} "
-                  f"{pct(ms, 99):7.1f} {ms[-1]:7.1f} {cpu:6.2f} {cpu * 1000 / max(len(ms), 1):11.1f}")
+                  f"{pct(ms, 99):7.1f} {ms[-1]:7.1f} {cpu:6.2f} {cpu * 1000 / max(len(ms), 1):11.1f}",
+                  flush=True)
     print(f"\nload after: {os.getloadavg()[0]:.2f}\nrerun: .venv/bin/python bench/embedding_ack.py "
           f"--rate {args.rate:g} --seconds {args.seconds:g} --phones {args.phones} "
-          f"--async-mode {args.async_mode}")
+          f"--async-mode {args.async_mode} --rounds {args.rounds}")
 
 
 if __name__ == "__main__":

@@ -260,12 +260,11 @@ class Dispatcher:
             self.socketio.emit("storage_full", {}, to=facilitators_room(code))
 
     def embed_later(self, facts: Iterable[Event]) -> None:
-        """Start computing what new ideas mean for theme suggestions, in a worker thread after the
-        ack: ~11 ms of CPU an idea, done once per text (clustering/meaning.py caches it)."""
+        """Hand new ideas to the background thread that computes what they mean for theme
+        suggestions: ~11 ms of CPU an idea at the lowest priority, once per text (cached)."""
         texts = [fact.idea["text"] for fact in facts if isinstance(fact, (IdeaPosted, IdeaQueued))]
         if texts:
-            self.socketio.start_background_task(current_app.config["RUN_BLOCKING"],
-                                                meaning.embed, texts)
+            meaning.embed_soon(texts)
 
     def limit(self, key: Hashable, rate: float, burst: int, message: str | None = None) -> None:
         """Take one token of `key`'s bucket, or refuse with `rate_limited`."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
+import _thread
 import platform
 import sys
-import threading
+from collections import deque
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -58,24 +59,37 @@ class _Model(Protocol):
     def query(self, texts: list[str]) -> Any: ...
 
 
-def _os_lock() -> Any:
-    """A lock of the operating system's threads even where eventlet or gevent patched threading
-    (a green lock taken in a worker thread blocks or hangs the server): only worker threads and
-    plain threads ever take it, never the event loop."""
+def _original(name: str) -> Any:
+    """The `_thread` function `name` as it was before eventlet or gevent patched it: locks and
+    threads of the operating system (a green lock taken in a worker thread hangs the server)."""
     if "eventlet" in sys.modules:
         import eventlet.patcher
 
         if eventlet.patcher.is_monkey_patched("thread"):
-            return eventlet.patcher.original("_thread").allocate_lock()
+            return getattr(eventlet.patcher.original("_thread"), name)
     if "gevent" in sys.modules:
         import gevent.monkey
 
         if gevent.monkey.is_module_patched("threading"):
-            return gevent.monkey.get_original("_thread", "allocate_lock")()
-    return threading.Lock()
+            return gevent.monkey.get_original("_thread", name)
+    return getattr(_thread, name)
+
+
+def _os_lock() -> Any:
+    """A lock of the operating system's threads; only worker threads ever wait on it."""
+    return _original("allocate_lock")()
 
 
 _lock = _os_lock()
+# Texts waiting for the background embedder, and the lock it sleeps on while there are none.
+BACKLOG = 10_000
+BATCH = 32
+LOWEST_PRIORITY = 19
+_pending: deque[str] = deque(maxlen=BACKLOG)
+_wake = _os_lock()
+_wake.acquire()
+_start_lock = _os_lock()
+_embedder_started = False
 _cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
 _model: _Model | None = None
 _reason: str | None = None
@@ -134,6 +148,39 @@ def unavailable() -> str | None:
 def embed(texts: Sequence[str]) -> None:
     """Compute and cache the vectors of texts not cached yet (CPU-heavy: call off the event loop)."""
     vectors(texts)
+
+
+def embed_soon(texts: Sequence[str]) -> None:
+    """Have the texts embedded by a thread of the lowest CPU priority: the event loop only hands
+    them over. A backlog longer than BACKLOG forgets its oldest texts (a suggestion embeds what
+    is missing)."""
+    global _embedder_started
+    _pending.extend(texts)
+    with _start_lock:
+        if not _embedder_started:
+            _embedder_started = True
+            _original("start_new_thread")(_embedder, ())
+    try:
+        _wake.release()
+    except RuntimeError:  # already awake: it takes the new texts before it sleeps again
+        pass
+
+
+def _embedder() -> None:
+    """Embed handed-over texts in the background, behind everything else the machine does: on a
+    busy 2-core host it would otherwise take CPU from the event loop that answers phones."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, _original("get_native_id")(), LOWEST_PRIORITY)
+    except (AttributeError, OSError):  # not Linux: the thread keeps the process's priority
+        pass
+    while True:
+        _wake.acquire()
+        while _pending:
+            batch = [_pending.popleft() for _ in range(min(len(_pending), BATCH))]
+            try:
+                embed(batch)
+            except Exception:  # never lose the thread: a suggestion embeds what is missing
+                log.exception("embedding ideas failed")
 
 
 def vectors(texts: Sequence[str]) -> npt.NDArray[np.float32] | None:
