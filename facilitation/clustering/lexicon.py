@@ -49,7 +49,9 @@ def language_of(words: list[str], fallback: str) -> str:
     """"da" or "en": the members' language (the fallback) unless it knows none of these words and
     the other knows them clearly better ("stjerner og nuværende" is Danish even in ideas that
     quote English titles; "find og caribbean" stays Danish: Danish knows "find")."""
-    if any(wordfreq.zipf_frequency(w, fallback) > 0 for w in words):
+    # The frequency lists lack most Danish compounds ("spilletider"); the lemma tables know them.
+    if any(wordfreq.zipf_frequency(w, fallback) > 0 or simplemma.is_known(w, lang=fallback)
+           for w in words):
         return fallback
     other = "en" if fallback == "da" else "da"
     lead = sum(wordfreq.zipf_frequency(w, other) - wordfreq.zipf_frequency(w, fallback) for w in words)
