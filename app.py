@@ -187,9 +187,10 @@ def main(argv: list[str]) -> None:
 def start(args: argparse.Namespace):
     """Build the app over the data folder and open the listening socket, or fail before serving."""
     from facilitation import create_app, credentials
-    from facilitation.launch import public_url, raise_open_files_limit
+    from facilitation.launch import public_url, raise_open_files_limit, startup_checks
     from facilitation.servers import connection_cap
 
+    startup_checks(args.data_dir, args.database)
     open_files = raise_open_files_limit()
     args.max_connections = connection_cap(args.max_connections, open_files)
     base = public_url(args.host, args.port, args.public_url)
@@ -261,7 +262,34 @@ def listen(app, args: argparse.Namespace):
 
 
 def serve(app, args: argparse.Namespace, listener) -> None:
-    """Serve until interrupted, with room for thousands of phones at once."""
+    """Serve until interrupted, with room for thousands of phones at once; SIGTERM and SIGINT stop
+    gracefully (facilitation/shutdown.py)."""
+    from facilitation import shutdown, socketio
+
+    shutdown.install(app, args.async_mode, lambda: stop_listening(args.async_mode, listener))
+    try:
+        run_server(app, args, listener)
+    except OSError:
+        if not shutdown.stopping:
+            raise
+    while shutdown.stopping:  # the listener was closed on purpose: the stop ends the process
+        socketio.sleep(1)
+
+
+def stop_listening(mode: str, listener) -> None:
+    """Accept no more connections; those open stay until the graceful stop closes them."""
+    if mode == "eventlet":
+        import eventlet.wsgi
+
+        eventlet.wsgi.is_accepting = False
+        listener.close()
+    elif mode == "gevent":
+        listener.stop_accepting()
+        listener.socket.close()
+
+
+def run_server(app, args: argparse.Namespace, listener) -> None:
+    """The async mode's server loop."""
     from facilitation import socketio
 
     if args.async_mode == "eventlet":

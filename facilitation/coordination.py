@@ -7,11 +7,16 @@ operations, so the namespace and the organiser's jobs never ask how many process
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from redis.exceptions import RedisError
+
 from .model import TokenBucket
+
+log = logging.getLogger(__name__)
 
 
 class Coordination(Protocol):
@@ -111,7 +116,8 @@ class Shared:
         import redis
 
         self.socketio = socketio
-        self.redis = redis.Redis.from_url(url)
+        # A Redis that hangs must not hang every command: give up after 2 s (see Resilient).
+        self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self.url = url
         self.probe: Any = None  # a client of its own with a short timeout, for health()
         self.prefix = prefix
@@ -152,6 +158,61 @@ class Shared:
         self.probe.ping()
 
 
-def coordination(socketio: Any, url: str | None) -> Local | Shared:
+class Resilient:
+    """Shared through Redis while it answers; while it is away (killed, restarting), each process
+    coalesces and limits on its own and runs no once-only job, so commands still commit. One log
+    line every LOG_INTERVAL seconds while Redis is away."""
+
+    LOG_INTERVAL = 5.0
+
+    def __init__(self, shared: Shared, local: Local) -> None:
+        self.shared, self.local = shared, local
+        self.logged_at = float("-inf")
+
+    def _away(self, error: Exception) -> None:
+        now = time.monotonic()
+        if now - self.logged_at >= self.LOG_INTERVAL:
+            self.logged_at = now
+            log.warning("Redis is away (%s): this worker limits and coalesces on its own until it"
+                        " is back", error)
+
+    def coalesce(self, key: str, interval: float, send: Callable[[], None]) -> None:
+        """See `Coordination.coalesce`."""
+        try:
+            self.shared.coalesce(key, interval, send)
+        except RedisError as error:
+            self._away(error)
+            self.local.coalesce(key, interval, send)
+
+    def allow(self, key: str, rate: float, burst: int) -> bool:
+        """See `Coordination.allow`."""
+        try:
+            return self.shared.allow(key, rate, burst)
+        except RedisError as error:
+            self._away(error)
+            return self.local.allow(key, rate, burst)
+
+    def has(self, key: str, rate: float, burst: int) -> bool:
+        """See `Coordination.has`."""
+        try:
+            return self.shared.has(key, rate, burst)
+        except RedisError as error:
+            self._away(error)
+            return self.local.has(key, rate, burst)
+
+    def health(self) -> None:
+        """See `Coordination.health`: Redis away is reported, not ridden out."""
+        self.shared.health()
+
+    def claim(self, key: str, seconds: float) -> bool:
+        """See `Coordination.claim`: no process claims a job while Redis is away (it runs later)."""
+        try:
+            return self.shared.claim(key, seconds)
+        except RedisError as error:
+            self._away(error)
+            return False
+
+
+def coordination(socketio: Any, url: str | None) -> Local | Resilient:
     """Shared through Redis when there is a message queue, else in this process."""
-    return Shared(socketio, url) if url else Local(socketio)
+    return Resilient(Shared(socketio, url), Local(socketio)) if url else Local(socketio)

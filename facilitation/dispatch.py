@@ -194,6 +194,7 @@ class Dispatcher:
     def __init__(self, socketio: SocketIO) -> None:
         self.socketio = socketio
         self.buckets: dict[Hashable, TokenBucket] = {}  # per connection, which lives in this process
+        self.in_flight = 0  # commands running now, in every green thread of this process
         self.warned: dict[str, float] = {}  # workshop code -> when its facilitators were told the disk is full
 
     @property
@@ -231,6 +232,7 @@ class Dispatcher:
         """Run command `name` within the sender's rate limit (None: a route with limits of its
         own); broadcast its facts; the ack and status (each counted and timed for /metrics)."""
         started, outcome = time.perf_counter(), "ok"
+        self.in_flight += 1  # a graceful stop waits for these (shutdown.py)
         try:
             if sender is not None:
                 self.limit(sender, EVENT_RATE, EVENT_BURST)
@@ -246,6 +248,7 @@ class Dispatcher:
             return {"ok": False, **error_body(server_error())}, 500
         finally:
             metrics.command_done(name, outcome, time.perf_counter() - started)
+            self.in_flight -= 1
         if code is not None:
             broadcast(self.socketio, code, facts)
         self.embed_later(facts)

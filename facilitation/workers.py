@@ -7,7 +7,8 @@
 - HAProxy (Debian's `haproxy`) on the public address, balancing new connections to the worker with
   the fewest, and keeping each client on its worker by a cookie it inserts (long-polling sends
   every request anew, and only the worker that made an Engine.IO session knows it).
-Each child dies with the supervisor (PR_SET_PDEATHSIG); the supervisor stops all when one dies.
+supervisor.py keeps them running: a child that dies is restarted, SIGHUP replaces the workers one at
+a time, SIGTERM stops the group gracefully; each child dies with the supervisor (PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
@@ -66,24 +67,28 @@ def listening(host: str, port: int) -> bool:
         return True
 
 
-def start_redis(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A private redis-server on a Unix socket, keeping nothing on disk; its URL."""
-    path = data_dir / "redis.sock"
+def redis_process(data_dir: Path) -> subprocess.Popen[bytes]:
+    """A private redis-server on a Unix socket in the data dir, keeping nothing on disk."""
+    path = redis_socket(data_dir)
     path.unlink(missing_ok=True)
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [need("redis-server", "redis-server"), "--port", "0", "--unixsocket", str(path),
          "--unixsocketperm", "700", "--save", "", "--appendonly", "no", "--daemonize", "no",
          "--dir", str(data_dir), "--loglevel", "warning"],
         stdout=subprocess.DEVNULL, preexec_fn=die_with_parent)
 
-    def answers() -> bool:
-        with socket.socket(socket.AF_UNIX) as probe:
-            probe.settimeout(1)
-            probe.connect(str(path))
-            probe.sendall(b"PING\r\n")
-            return probe.recv(16).startswith(b"+PONG")
-    wait_until(answers, "redis-server", proc)
-    return proc, f"unix://{path}"
+
+def redis_socket(data_dir: Path) -> Path:
+    return data_dir / "redis.sock"
+
+
+def redis_answers(path: Path) -> bool:
+    """Whether Redis answers PING on its Unix socket."""
+    with socket.socket(socket.AF_UNIX) as probe:
+        probe.settimeout(1)
+        probe.connect(str(path))
+        probe.sendall(b"PING\r\n")
+        return probe.recv(16).startswith(b"+PONG")
 
 
 def proxy_connections(wanted: int) -> int:
@@ -95,49 +100,6 @@ def proxy_connections(wanted: int) -> int:
     if hard == resource.RLIM_INFINITY:
         return wanted
     return max(100, min(wanted, (hard - 500) // 2))
-
-
-def haproxy_config(host: str, port: int, workers: list[int], max_connections: int, secret: str,
-                   trusted: list[str] | None = None, header_timeout: float = 10,
-                   per_address: int = 2500) -> str:
-    """HAProxy in front of the workers: cookie stickiness, WebSocket tunnels, the phone's address,
-    and the secret header by which the workers know their balancer (see proxy.py). Behind a
-    trusted TLS proxy (X-Forwarded-Proto https), its own cookie is Secure too. The workers see
-    only HAProxy, so it holds the slowloris bounds: a request's headers within `header_timeout`
-    seconds, at most `per_address` connections from one client address (this machine and trusted
-    proxies not counted), as one worker would (servers.py)."""
-    servers = "\n".join(f"  server w{i} 127.0.0.1:{p} cookie w{i}" for i, p in enumerate(workers))
-    https, secure = "", ""
-    if trusted:
-        https = ("\n  http-request set-var(txn.https) bool(1) if { req.hdr(X-Forwarded-Proto) -m str https }"
-                 f" {{ src {' '.join(trusted)} }}")
-        secure = ("\n  http-after-response replace-header Set-Cookie '^(ideafactory_worker=.*)$' '\\1; Secure'"
-                  " if { var(txn.https) -m found }")
-    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    exempt = " ".join(["127.0.0.0/8", "::1", *(trusted or [])])
-    return f"""global
-  maxconn {max_connections}
-defaults
-  mode http
-  option forwardfor
-  timeout connect 5s
-  timeout client 70s
-  timeout server 70s
-  timeout tunnel 2h
-  timeout http-request {header_timeout:g}s
-  maxconn {max_connections}
-frontend ideafactory
-  bind {bind} backlog 4096
-  stick-table type ipv6 size 200k expire 10m store conn_cur
-  tcp-request connection track-sc0 src
-  tcp-request connection reject if {{ sc0_conn_cur gt {per_address} }} !{{ src {exempt} }}
-  http-request set-header X-Idea-Factory-Balancer {secret}{https}
-  default_backend workers
-backend workers
-  balance leastconn
-  cookie ideafactory_worker insert indirect nocache httponly{secure}
-{servers}
-"""
 
 
 def worker_argv(argv: list[str]) -> list[str]:
@@ -175,68 +137,88 @@ def worker_environment(args) -> dict[str, str]:
     return env
 
 
-def run(argv: list[str], args) -> None:
-    """Supervise Redis, K workers and HAProxy until interrupted or until one of them dies."""
-    from .launch import public_url
 
-    from . import credentials, database, secret_key
+
+def refuse(error: BaseException, args) -> None:
+    """Exit 2 with the one sentence the single server gives for the same trouble."""
+    from .launch import explain
+
+    print(f"Idea Factory cannot start: {explain(error, args.data_dir, args.host, args.port)}",
+          file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise OSError (EADDRINUSE) if the public address is taken, before anything starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def run(argv: list[str], args) -> None:
+    """Check the data folder and the address, start Redis, K workers and HAProxy, and supervise
+    them until SIGTERM or SIGINT."""
+    from . import balancer, credentials, database, secret_key
+    from .launch import public_url, startup_checks
     from .logs import announce
     from .store import connect
+    from .supervisor import Supervisor
 
     data_dir = Path(args.data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        startup_checks(args.data_dir, args.database)
+        check_port(args.host, args.port)
+    except Exception as error:  # each is answered with one sentence, never a traceback
+        refuse(error, args)
     # Once, before the workers race for them: the schema's migrations and the session key.
     connect(database({"DATA_DIR": data_dir, "DATABASE": args.database})).conn.close()
     secret_key(data_dir)
-    children: list[subprocess.Popen[bytes]] = []
-
-    def stop(*_: object, status: int = 0) -> None:
-        for proc in reversed(children):
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in children:
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        sys.exit(status)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    url = args.message_queue
-    if not url:
-        redis, url = start_redis(data_dir)
-        children.append(redis)
+    url = args.message_queue or f"unix://{redis_socket(data_dir)}"
     base = public_url(args.host, args.port, args.public_url)
     env = worker_environment(args)
-    ports = [free_port() for _ in range(args.workers)]
-    for index, port in enumerate(ports):
+    app_py = Path(__file__).resolve().parent.parent / "app.py"
+
+    def launch_worker(index: int, port: int) -> subprocess.Popen[bytes]:
         extra = [] if index == 0 else ["--no-demo"]  # one worker makes the demo and prints links
-        children.append(subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve().parent.parent / "app.py"), *worker_argv(argv),
-             "--workers", "1", "--host", "127.0.0.1", "--port", str(port), "--message-queue", url,
-             "--public-url", base, *extra], env=env, preexec_fn=die_with_parent))
-    for port, proc in zip(ports, children[-len(ports):]):
-        wait_until(lambda port=port: listening("127.0.0.1", port), f"worker on port {port}", proc, 60)
+        return subprocess.Popen(
+            [sys.executable, str(app_py), *worker_argv(argv), "--workers", "1", "--host",
+             "127.0.0.1", "--port", str(port), "--message-queue", url, "--public-url", base,
+             *extra], env=env, preexec_fn=die_with_parent)
+
     config = data_dir / "haproxy.cfg"
     connections = proxy_connections(args.max_connections)
     if connections < args.max_connections:
         announce(args.log_format, f"HAProxy holds at most {connections} connections here (two open"
                  " files each; raise the hard open-files limit for more)", error=True)
-    config.touch(mode=0o600)  # it holds the balancer's secret
-    config.chmod(0o600)
-    config.write_text(haproxy_config(args.host, args.port, ports, connections,
-                                     env[credentials.BALANCER_SECRET_ENV], args.trusted_proxy,
-                                     args.header_timeout, args.max_connections_per_address))
-    haproxy = subprocess.Popen([need("haproxy", "haproxy"), "-db", "-f", str(config)],
-                               preexec_fn=die_with_parent)
-    children.append(haproxy)
+
+    def write_config(ports: list[int]) -> None:
+        config.touch(mode=0o600)  # it holds the balancer's secret
+        config.chmod(0o600)
+        config.write_text(balancer.config(args.host, args.port, ports, connections,
+                                          env[credentials.BALANCER_SECRET_ENV], data_dir,
+                                          args.trusted_proxy, args.header_timeout,
+                                          args.max_connections_per_address))
+
+    haproxy = need("haproxy", "haproxy")
+    supervisor = Supervisor(
+        data_dir, None if args.message_queue else lambda: redis_process(data_dir), launch_worker,
+        [free_port() for _ in range(args.workers)], write_config,
+        lambda: subprocess.Popen([haproxy, "-db", "-f", str(config)], preexec_fn=die_with_parent))
+    supervisor.tell = lambda text: announce(args.log_format, f"supervisor: {text}", error=True)
+    supervisor.listen()
+    if supervisor.redis is not None:
+        supervisor.redis.start()
+        assert supervisor.redis.proc is not None
+        wait_until(lambda: redis_answers(redis_socket(data_dir)), "redis-server", supervisor.redis.proc)
+    for worker in supervisor.workers:
+        worker.start()
+    for port, worker in zip(supervisor.ports, supervisor.workers):
+        assert worker.proc is not None
+        wait_until(lambda port=port: listening("127.0.0.1", port), worker.name, worker.proc, 60)
+    supervisor.haproxy.start()
+    assert supervisor.haproxy.proc is not None
     probe_host = "127.0.0.1" if args.host in ("0.0.0.0", "", "::") else args.host
-    wait_until(lambda: listening(probe_host, args.port), "haproxy", haproxy)
+    wait_until(lambda: listening(probe_host, args.port), "haproxy", supervisor.haproxy.proc)
     announce(args.log_format, f"Idea Factory on {base}/ ({args.workers} workers behind HAProxy, Redis {url})")
-    while all(proc.poll() is None for proc in children):
-        time.sleep(0.5)  # supervising: nothing else to do until a child exits
-    dead = next(proc for proc in children if proc.poll() is not None)
-    announce(args.log_format, f"{Path(str(dead.args[0])).name} exited with {dead.returncode}; stopping",
-             error=True)
-    stop(status=1)
+    sys.exit(supervisor.run())

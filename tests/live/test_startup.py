@@ -80,3 +80,76 @@ def test_export_into_a_missing_folder(tmp_path: Path, live_server: LiveServer) -
     result = run("export", created["code"], "--out", str(tmp_path / "missing" / "x.csv"),
                  "--data-dir", str(live_server.data_dir), *live_server.store_options)
     one_sentence(result, "Could not export", "x.csv")
+
+
+def mounted_tmpfs(path: Path) -> None:
+    """A small tmpfs at `path` (root only: CI runs as root)."""
+    import os
+
+    path.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(path)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail(f"cannot mount a tmpfs: {result.stderr}")
+        pytest.skip(f"cannot mount a tmpfs (needs root): {result.stderr.strip()}")
+
+
+def test_a_read_only_folder_holding_a_database_with_its_wal_and_shm(tmp_path: Path) -> None:
+    import shutil
+    import sqlite3
+
+    from facilitation.store import Store, connect
+
+    live = tmp_path / "live"
+    live.mkdir()
+    store = Store(connect(live / "facilitation.db"))
+    workshop, _ = store.create_workshop("T", "Q")  # the WAL holds it: not checkpointed
+    copy = tmp_path / "copy"
+    mounted_tmpfs(copy)
+    try:
+        for name in ("facilitation.db", "facilitation.db-wal", "facilitation.db-shm"):
+            shutil.copy(live / name, copy / name)  # as a crash left them
+        subprocess.run(["mount", "-o", "remount,ro", str(copy)], check=True)
+        one_sentence(run("--data-dir", str(copy), "--port", str(free_port())),
+                     "cannot be written", str(copy))
+        one_sentence(run("--data-dir", str(copy), "--port", str(free_port()), "--workers", "2"),
+                     "cannot be written", str(copy))
+    finally:
+        subprocess.run(["umount", "-l", str(copy)], check=False)
+    store.db.conn.close()
+    assert sqlite3.connect(live / "facilitation.db").execute(
+        "SELECT code FROM workshops").fetchone()[0] == workshop.code
+
+
+def test_a_database_damaged_in_the_middle_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    import hashlib
+
+    from facilitation.store import Store, connect
+
+    store = Store(connect(tmp_path / "facilitation.db"))
+    workshop, _ = store.create_workshop("T", "Q")
+    author = store.join(workshop.id, None, 10)[0].id
+    for i in range(400):
+        store.post_idea(workshop.id, author, f"c{i}", f"Idé nummer {i} " + "x" * 200)
+    store.checkpoint()
+    store.db.conn.close()
+    path = tmp_path / "facilitation.db"
+    size = path.stat().st_size
+    with open(path, "r+b") as db:  # 4 KB of the middle overwritten, as a failing disk does
+        db.seek(size // 2 // 4096 * 4096)
+        db.write(bytes(range(256)) * 16)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    for workers in ("1", "2"):
+        one_sentence(run("--data-dir", str(tmp_path), "--port", str(free_port()), "--workers", workers),
+                     "damaged", str(path), "backup")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # nothing wrote into it
+
+
+def test_a_busy_port_with_workers(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        one_sentence(run("--data-dir", str(tmp_path), "--host", "127.0.0.1", "--port", str(port),
+                         "--workers", "2"), "already in use", str(port))

@@ -112,10 +112,11 @@ def test_a_rule_closes_the_vote_to_newcomers(w: dict[str, Any]) -> None:
 def test_the_balancer_of_workers_holds_the_slowloris_bounds(tmp_path: Any) -> None:
     import subprocess
 
-    from facilitation.workers import haproxy_config
+    from facilitation.balancer import config as haproxy_config
     from tests.servers import require
 
-    config = haproxy_config("0.0.0.0", 8000, [8001, 8002], 1000, "secret", ["192.0.2.0/24"], 10, 25)
+    config = haproxy_config("0.0.0.0", 8000, [8001, 8002], 1000, "secret", tmp_path,
+                            ["192.0.2.0/24"], 10, 25)
     assert "timeout http-request 10s" in config  # the workers see only HAProxy: it cuts trickles
     assert "reject if { sc0_conn_cur gt 25 } !{ src 127.0.0.0/8 ::1 192.0.2.0/24 }" in config
     require("haproxy")

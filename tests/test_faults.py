@@ -1,0 +1,160 @@
+"""The server survives its own faults (issue 26): kill -9 of a worker, of Redis and of HAProxy under
+`--workers 2`, a rolling upgrade on SIGHUP and a graceful SIGTERM, all while phones post through
+their outboxes; every acknowledged idea is stored, once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from bench._phones import Crowd
+from bench.faults import Watch
+from conftest import LiveServer
+from test_workers import Workers, require
+
+pytestmark = pytest.mark.live
+
+
+def until(check: Callable[[], object], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"not within {timeout} s: {what}"
+        time.sleep(0.1)  # polling a condition with a deadline
+
+
+def stored(data_dir: Path) -> tuple[set[str], int]:
+    """The client_ids of the stored ideas, and how many ideas there are."""
+    db = sqlite3.connect(data_dir / "facilitation.db")
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        ids = [row[0] for row in db.execute("SELECT client_id FROM ideas")]
+    finally:
+        db.close()
+    return set(ids), len(ids)
+
+
+def assert_nothing_acked_lost(crowd: Crowd, data_dir: Path) -> None:
+    assert crowd.drain(90), {i: len(p.outbox) for i, p in enumerate(crowd.phones) if p.outbox}
+    acked = crowd.acked()
+    ids, count = stored(data_dir)
+    assert acked and acked <= ids  # acknowledged = in the database
+    assert count == len(ids)  # sending again with the same client_id never doubled an idea
+
+
+def answers(url: str) -> bool:
+    try:
+        return requests.get(url + "/", timeout=10).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+@pytest.fixture(scope="module")
+def group(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
+    """One group for the upgrade, then the kills (which end with its SIGTERM): a start is ~25 s."""
+    require("redis-server")
+    require("haproxy")
+    server = Workers(tmp_path_factory.mktemp("faults") / "data", "gevent", "--workers", "2")
+    server.start(timeout=90)
+    yield server
+    server.stop()
+
+
+def child(group: Workers, program: str) -> list[int]:
+    """The supervisor's children whose command line names `program` (redis-server, app.py, haproxy)."""
+    return [pid for pid in group.children()
+            if program in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")]
+
+
+def log_has(server: LiveServer, text: str, count: int = 1) -> bool:
+    return server.log.read_text().count(text) >= count
+
+
+def test_sighup_replaces_the_workers_while_the_address_keeps_answering(group: Workers) -> None:
+    workshop = group.create_workshop()
+    crowd = Crowd(group.url, workshop["code"], 8, every=2.0)
+    crowd.start()
+    try:
+        before = child(group, "app.py")
+        others = child(group, "redis-server") + child(group, "haproxy")
+        watch = Watch(group.url)
+        assert group.proc is not None
+        group.proc.send_signal(signal.SIGHUP)
+        until(lambda: log_has(group, "upgrade done"), 120, "the upgrade")
+        time.sleep(2)  # posting goes on through the new workers
+        assert watch.stop() == 0.0  # never a moment without an answer
+        after = child(group, "app.py")
+        assert len(after) == 2 and not set(before) & set(after)  # both workers are new processes
+        assert child(group, "redis-server") + child(group, "haproxy") == others  # the same ones
+        assert_nothing_acked_lost(crowd, group.data_dir)
+    finally:
+        crowd.stop()
+
+
+def test_kill_9_of_a_worker_redis_and_haproxy_loses_nothing_and_only_the_workers_phones_drop(
+        group: Workers) -> None:
+    workshop = group.create_workshop()
+    crowd = Crowd(group.url, workshop["code"], 8, every=2.0)
+    crowd.start()
+    try:
+        first, second = child(group, "app.py")
+        time.sleep(3)  # phones post for a while
+        killed_at = time.monotonic()
+        os.kill(first, signal.SIGKILL)
+        until(lambda: log_has(group, "exited with -9; restarting it now"), 20, "worker restarted")
+        until(lambda: len(group.children()) == 4, 20, "four children again")
+        until(lambda: crowd.wait_online(0), 60, "every phone back after the worker")
+        dropped = sum(1 for p in crowd.phones for down, _ in p.outages if down >= killed_at - 0.5)
+        assert 0 < dropped < len(crowd.phones)  # its own phones, not the room
+        for program, count in (("redis-server", 2), ("haproxy", 3)):
+            time.sleep(2)
+            os.kill(child(group, program)[0], signal.SIGKILL)
+            until(lambda count=count: log_has(group, "exited with -9; restarting it now", count), 20,
+                  "restarted")
+            until(lambda: answers(group.url), 20, "the address answers")
+        until(lambda: crowd.wait_online(0), 60, "every phone back after HAProxy")
+        time.sleep(3)  # phones post through the restarted parts
+        assert second in group.children()  # the healthy worker was never touched
+        assert_nothing_acked_lost(crowd, group.data_dir)
+    finally:
+        crowd.stop()
+    assert group.proc is not None and group.proc.poll() is None  # the service never stopped
+    children = group.children()
+    group.proc.send_signal(signal.SIGTERM)
+    assert group.proc.wait(30) == 0
+    until(lambda: not [pid for pid in children if Path(f"/proc/{pid}").exists()], 10, "no orphans")
+
+
+@pytest.mark.parametrize("mode", ["gevent", "eventlet"])
+def test_sigterm_drains_closes_the_phones_sockets_and_exits_0(tmp_path: Path, mode: str) -> None:
+    from facilitation.shutdown import BOUND
+
+    server = LiveServer(tmp_path / "data", mode)
+    server.start()
+    try:
+        workshop = server.create_workshop()
+        crowd = Crowd(server.url, workshop["code"], 6, every=0.5)
+        crowd.start()
+        time.sleep(2)
+        assert server.proc is not None
+        stopped_at = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(BOUND + 10) == 0
+        took = time.monotonic() - stopped_at
+        until(lambda: all(not p.online.is_set() for p in crowd.phones), 10, "phones told")
+        log = server.log.read_text()
+        assert "Idea Factory stopped on SIGTERM" in log and "Traceback" not in log, log
+        assert f"{len(crowd.phones)} connection(s) closed" in log, log
+        assert took < BOUND + 5
+        server.start()  # the phones come back by themselves and send what waited
+        until(lambda: crowd.wait_online(0), 60, "phones back")
+        assert_nothing_acked_lost(crowd, server.data_dir)
+    finally:
+        crowd.stop()
+        server.kill()
