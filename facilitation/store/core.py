@@ -578,8 +578,10 @@ class CoreStore:
         return result
 
     def health(self) -> None:
-        """Raise if the store cannot answer a read now (/healthz): the file and its schema."""
+        """Raise if the store cannot answer a read now (/healthz): the file and its schema; or if
+        the disk was full at the last commit (storage_full until one goes through)."""
         self._rows("SELECT id FROM workshops LIMIT 1")
+        self.disk.check()
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the main file and empty it: after an erasure, the erased

@@ -51,6 +51,12 @@ class Disk:
             self.logged_at, self.refused = now, 0
         return CommandError("storage_full")
 
+    def check(self) -> None:
+        """Raise while the disk is full (for /healthz)."""
+        if self.full_since is not None:
+            raise OSError(errno.ENOSPC, f"storage_full: the disk holding {self.path} has been full"
+                          f" for {time.time() - self.full_since:.0f} s; changes are refused")
+
     def saved(self) -> bool:
         """A commit went through: True when the disk had been full until now."""
         if self.full_since is None:

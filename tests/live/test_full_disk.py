@@ -79,6 +79,8 @@ def test_a_full_disk_is_storage_full_everywhere_and_nothing_acked_is_lost(
                                  timeout=20)
         assert response.status_code == 507 and response.json()["error"]["code"] == "storage_full"
         console.wait_for("storage_full", timeout=20)
+        health = requests.get(server.url + "/healthz", timeout=20)
+        assert health.status_code == 503 and "storage_full" in health.json()["store"], health.text
         filler.unlink()
         for phone, client_id, i in refused:  # the outbox sends them again
             ack = phone.call("post_idea", {"text": f"Idé {i} " + "x" * 480, "client_id": client_id},
@@ -87,6 +89,7 @@ def test_a_full_disk_is_storage_full_everywhere_and_nothing_acked_is_lost(
             acked.append(client_id)
         assert requests.post(server.url + "/api/workshops", json={"title": "T", "prompt": "Q"},
                              timeout=20).status_code == 201
+        assert requests.get(server.url + "/healthz", timeout=20).status_code == 200
     finally:
         server.kill()
     db = sqlite3.connect(small_disk / "data" / "facilitation.db")

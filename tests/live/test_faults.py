@@ -16,10 +16,7 @@ import requests
 
 from bench._phones import Crowd
 from bench.faults import Watch
-from conftest import LiveServer
-from test_workers import Workers, require
-
-pytestmark = pytest.mark.live
+from tests.servers import LiveServer, Workers, require
 
 
 def until(check: Callable[[], object], timeout: float, what: str) -> None:
