@@ -57,7 +57,8 @@ def stop(app: Any, name: str, stop_listening: Callable[[], None]) -> None:
         socketio.sleep(0.05)  # the last acks leave their handlers for the sockets' queues
         closed = close_sessions(socketio.server.eio)
         store = app.extensions["facilitation.store"]
-        store.checkpoint()
+        if getattr(store, "blocking", True):  # SQLite: the log into the file (PostgreSQL: its own)
+            store.checkpoint()
         print(f"Idea Factory stopped on {name} in {time.monotonic() - started:.1f} s:"
               f" {closed} connection(s) closed, {unfinished} command(s) cut off after {GRACE:.0f} s,"
               " database checkpointed", file=sys.stderr, flush=True)
