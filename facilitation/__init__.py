@@ -108,6 +108,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_errors(app)
     queue = app.config["MESSAGE_QUEUE"]
     limits.bound_send_queues()
+    if cut_dropped not in limits.DROP_HOOKS:
+        limits.DROP_HOOKS.append(cut_dropped)
     limits.ping_with_timers()
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
@@ -133,6 +135,13 @@ def resource_folder(name: str) -> str:
     package = Path(__file__).resolve().parent
     inside = package / name
     return str(inside if inside.is_dir() else package.parent / name)
+
+
+def cut_dropped(eio_socket: Any) -> None:
+    """A connection dropped for reading too slowly: cut its TCP connection now (servers.py)."""
+    from .servers import cut
+
+    cut(getattr(socketio.server, "environ", {}).get(eio_socket.sid))
 
 
 def message_queue(url: str | None) -> Any:

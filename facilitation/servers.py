@@ -68,6 +68,23 @@ class AddressCounter:
             self.counts.pop(address, None)
 
 
+RAW_SOCKET = "idea_factory.socket"  # the WSGI environ key of a request's TCP socket
+
+
+def cut(environ: dict[str, Any] | None) -> None:
+    """Shut down the TCP connection a request came on: a send blocked on a reader that stopped
+    reading fails at once, and the connection and its kernel buffers are let go."""
+    import socket
+
+    raw = (environ or {}).get(RAW_SOCKET)
+    if raw is None:
+        return
+    try:
+        raw.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already gone
+
+
 def gevent_server(app: Any, host: str, port: int, backlog: int, idle_timeout: float = IDLE_TIMEOUT,
                   header_timeout: float = HEADER_TIMEOUT, max_connections: int = 20000,
                   per_address: int = MAX_CONNECTIONS_PER_ADDRESS, exempt: tuple[str, ...] = ()) -> Any:
@@ -110,6 +127,7 @@ def gevent_server(app: Any, host: str, port: int, backlog: int, idle_timeout: fl
                 self.deadline.cancel()  # the request is read: the application takes its time
 
         def upgrade_websocket(self) -> Any:
+            self.environ[RAW_SOCKET] = self.socket  # for cut(): a dropped slow reader
             result = super().upgrade_websocket()
             if getattr(self, "websocket", None) is not None:  # pings keep it busy: a longer wait
                 self.socket.settimeout(PING_INTERVAL + PING_TIMEOUT + 5)
@@ -163,6 +181,11 @@ def eventlet_protocol(header_timeout: float = HEADER_TIMEOUT,
                 self.close_connection = 1  # headers too slow
             finally:
                 self.deadline.cancel()
+
+        def get_environ(self) -> Any:
+            environ = super().get_environ()
+            environ[RAW_SOCKET] = self.connection  # for cut(): a dropped slow reader
+            return environ
 
         def parse_request(self) -> bool:
             try:
