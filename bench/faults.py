@@ -230,6 +230,9 @@ def full_disk(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
         finally:
             crowd.stop()
             service.stop()
+            kept = Path(tempfile.gettempdir()) / "faults-full.log"  # the tmpfs goes with its log
+            kept.write_bytes(service.log.read_bytes())
+            print(f"the server's log of `full`: {kept}", flush=True)
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
     return row

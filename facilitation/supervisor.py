@@ -161,7 +161,12 @@ class Supervisor:
         started = time.monotonic()
         self.tell(f"SIGHUP: replacing {len(self.workers)} workers one at a time")
         for index in range(len(self.workers)):
-            if not self.replace(index):
+            try:
+                replaced = self.replace(index)
+            except (OSError, RuntimeError) as error:  # HAProxy away or refusing: try a later SIGHUP
+                say(f"upgrade stopped at worker {balancer.server_name(index)}: {error}")
+                replaced = False
+            if not replaced:
                 return
         self.tell(f"upgrade done: {len(self.workers)} workers replaced in {time.monotonic() - started:.1f} s")
 
@@ -179,7 +184,11 @@ class Supervisor:
             self.tell(f"the new {new.name} did not start; keeping the old one, upgrade stopped")
             new.stop(WORKER_BOUND)
             return False
-        balancer.move(self.data_dir, index, port)
+        try:
+            balancer.move(self.data_dir, index, port)
+        except (OSError, RuntimeError):
+            new.stop(WORKER_BOUND)  # the old one keeps serving
+            raise
         self.ports[index] = port
         self.write_config(self.ports)
         self.workers[index] = new

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import sqlite3
 import time
 
@@ -29,6 +30,7 @@ class Disk:
     dozens a second, onto the same full disk), one when room is back."""
 
     INTERVAL = 5.0
+    ROOM = 1 << 20  # bytes: less free space than this is a full disk (SQLite's log grows by pages)
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -36,9 +38,21 @@ class Disk:
         self.refused = 0  # since the last log line
         self.logged_at = float("-inf")
 
+    def no_room(self) -> bool:
+        """Whether the disk holding the database has less than ROOM bytes left."""
+        try:
+            stat = os.statvfs(os.path.dirname(os.path.abspath(self.path)))
+        except OSError:
+            return False
+        return stat.f_bavail * stat.f_frsize < self.ROOM
+
     def refusal(self, error: BaseException) -> CommandError | None:
-        """`storage_full` for a full disk (counted and logged now and then), else None."""
-        if not is_full(error):
+        """`storage_full` for a full disk (counted and logged now and then), else None. SQLite
+        says SQLITE_FULL for most writes, but an I/O error when the shared-memory index cannot
+        grow, and Python's sqlite3 sometimes raises SystemError from a failed COMMIT: on a disk
+        without room, those are the full disk too."""
+        if not is_full(error) and not (isinstance(error, (sqlite3.Error, SystemError, OSError))
+                                       and self.path != ":memory:" and self.no_room()):
             return None
         self.refused += 1
         if self.full_since is None:
