@@ -164,7 +164,7 @@ class Supervisor:
             try:
                 replaced = self.replace(index)
             except (OSError, RuntimeError) as error:  # HAProxy away or refusing: try a later SIGHUP
-                say(f"upgrade stopped at worker {balancer.server_name(index)}: {error}")
+                self.tell(f"upgrade stopped at worker {balancer.server_name(index)}: {error}")
                 replaced = False
             if not replaced:
                 return
