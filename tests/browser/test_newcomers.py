@@ -3,6 +3,7 @@ says how many and since when, hides all of one person's ideas with an undo, and 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ def test_the_console_lets_held_newcomers_in_and_hides_one_persons_ideas(
 
     host = lan_address()
     if host == "127.0.0.1":
+        if os.environ.get("CI"):  # CI runs every test: a skip there would hide a broken bound
+            pytest.fail("this machine has no network address but the loopback")
         pytest.skip("this machine has no network address but the loopback")
     created = hall.create_workshop()
     code = created["code"]

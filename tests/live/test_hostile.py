@@ -42,6 +42,8 @@ def lan_address() -> str:
 
     address = found()
     if address == "127.0.0.1":
+        if os.environ.get("CI"):  # CI runs every test: a skip there would hide a broken bound
+            pytest.fail("this machine has no network address but the loopback")
         pytest.skip("this machine has no network address but the loopback")
     return address
 
