@@ -63,7 +63,7 @@ class Excluded:
         kept = [(w, s) for w, s in zip(doc.words, doc.stems) if not self.covers(s, w)]
         gone = {w for w, s in zip(doc.words, doc.stems) if self.covers(s, w)}
         text = " ".join(w for w in doc.text.split() if w not in gone)
-        return Doc(text, [w for w, _ in kept], [s for _, s in kept], doc.language)
+        return Doc(text, [w for w, _ in kept], [s for _, s in kept], doc.language, doc.brands)
 
     def covers(self, stem_: str, word: str) -> bool:
         """Whether a word (with its stem) is a question word or the tail of a question compound."""
@@ -100,7 +100,8 @@ def _ranked(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
         if heads:
             used[s] += sum(1 for i in group if s not in docs[i].stems and heads & set(docs[i].words))
     verbs = _opening_verbs(group, docs, used, language)
-    telling = [s for s in used if len(s) > 1 and s not in verbs
+    brands = {w for i in group for w in docs[i].brands}
+    telling = [s for s in used if len(s) > 1 and s not in verbs and not set(spellings[s]) <= brands
                and not any(excluded.covers(s, w) for w in spellings[s])]
     # A word one member uses is that member's, not the theme's.
     shared = [s for s in telling if used[s] >= 2]

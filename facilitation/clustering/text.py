@@ -67,6 +67,8 @@ class Doc:
     words: list[str]
     stems: list[str]
     language: str
+    # Words written with a capital inside ("e-Boks", "MitID"): names of products, not topics.
+    brands: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=65536)
@@ -96,7 +98,8 @@ def analyse(text: str, language: str) -> Doc:
     """Split a text into lowercase words, its content words and their stems."""
     words = [w for w in WORD_RE.findall(text.lower()) if len(w) > 1]
     content = [w for w in words if w not in STOPWORDS[language]]
-    return Doc(" ".join(words), content, [stem(w, language) for w in content], language)
+    brands = frozenset(w.lower() for w in WORD_RE.findall(text) if any(c.isupper() for c in w[1:]))
+    return Doc(" ".join(words), content, [stem(w, language) for w in content], language, brands)
 
 
 def analyse_all(texts: Sequence[str], language: str | None) -> list[Doc]:

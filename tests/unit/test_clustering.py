@@ -503,3 +503,13 @@ def test_a_definite_genitive_heading_loses_its_s_and_a_hyphenated_word_stays_who
     assert indefinite("lokaludvalgets", "da") == "lokaludvalg"
     assert indefinite("borgernes", "da") == "borgere"
     assert analyse("Brug e-Boks til invitationer", "da").words == ["brug", "e-boks", "invitationer"]
+
+
+def test_a_brand_written_with_a_capital_inside_never_names_a_theme() -> None:
+    texts = ["Send høringer til borgerne i e-Boks", "Høringer skal også komme i e-Boks",
+             "Brug e-Boks til at sende høringer ud", "Invitationer i e-Boks og på MitID"]
+    docs = [analyse(t, "da") for t in texts]
+    doc_freq = Counter(s for d in docs for s in set(d.stems))
+    name = name_group([0, 1, 2], docs, doc_freq, Excluded([]))
+    assert name is not None and name.label == "Høringer" and "e-boks" not in name.words
+    assert name_group([0, 3], docs, doc_freq, Excluded([])) is None  # only the brand is shared
