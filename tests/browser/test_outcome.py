@@ -80,10 +80,14 @@ def test_frame_background_and_an_answer_reaching_a_closed_phone(live_server: Any
     expect(entry.locator(".answer-status")).to_have_text("Intet svar endnu")
     expect(entry).to_contain_text("Tema: Bænke og byrum · 1 prik")
 
-    # The console writes the theme's answer; the closed phone shows it without a reload.
+    # The console writes the theme's answer; the closed phone shows it without a reload. Every
+    # question's themes are there to answer, not only the active one's.
+    command(boss, "add_prompt", {"text": "Hvad mangler i gårdene?"})
     console = new_page(workshop["facilitator_url"], **CONSOLE)
     online(console)
     console.locator("#after-toggle").click()
+    expect(console.locator(".answer-question")).to_have_text([
+        "Spørgsmål 1: Hvordan gør vi byrummet bedre?", "Spørgsmål 2: Hvad mangler i gårdene?"])
     console.get_by_label("Status: Bænke og byrum").select_option("adopted")
     console.get_by_label("Svar: Bænke og byrum").fill(ANSWER)
     console.get_by_role("button", name="Gem svaret").first.click()
@@ -92,6 +96,7 @@ def test_frame_background_and_an_answer_reaching_a_closed_phone(live_server: Any
     expect(entry.locator(".answer-text")).to_have_text(ANSWER)
     assert phone.errors == []  # type: ignore[attr-defined]
     phone.screenshot(path=shots / "after-phone-closed-answer-390.png", full_page=True)
+    assert axe_violations(phone, "phone after closing") == []
     small.reload()
     online(small)
     small.screenshot(path=shots / "after-phone-closed-360.png", full_page=True)
@@ -103,8 +108,10 @@ def test_frame_background_and_an_answer_reaching_a_closed_phone(live_server: Any
     expect(row.locator("td").first).to_have_text("færre end 5")
     assert not re.search(r"medarbejder\s*1\b", counts.inner_text())
     console.screenshot(path=shots / "after-console-answers-1440.png", full_page=True)
+    assert axe_violations(console, "console answers") == []
     console.locator("#before-after summary").click()
     expect(console.locator("#frame-text")).to_have_value(FRAME)
+    assert axe_violations(console, "console frame and background forms") == []
     console.screenshot(path=shots / "after-console-frame-1440.png")
     assert console.errors == []  # type: ignore[attr-defined]
 

@@ -147,6 +147,7 @@ export function installAfter(app) {
       if (many) {
         answerList.appendChild(el("h3", "answer-question", t("question_n", { n: index + 1 }) + ": " + question.prompt.text));
       }
+      var before = answerList.children.length;
       question.groups.forEach(function (group) {
         if (!group.cards.length && !group.cluster) { return; }
         var section = el("section", "answer-theme");
@@ -158,8 +159,8 @@ export function installAfter(app) {
         if (group.cards.length) { section.appendChild(ideaAnswers(group.cards)); }
         answerList.appendChild(section);
       });
+      if (answerList.children.length === before) { answerList.appendChild(el("p", "muted", t("no_ideas_to_answer"))); }
     });
-    if (!answerList.querySelector(".answer-theme")) { answerList.appendChild(el("p", "muted", t("no_ideas_to_answer"))); }
   }
 
   // Who took part: counts ("fewer than 5" below five) and where groups agree.
