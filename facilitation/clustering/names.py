@@ -83,8 +83,9 @@ def _surfaces(group: Sequence[int], docs: Sequence[Doc]) -> dict[str, Counter[st
 
 
 def _ranked(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
-            excluded: Excluded, spellings: dict[str, Counter[str]], corroborated: bool
-            ) -> tuple[list[str], dict[str, float], dict[str, float], Counter[str]]:
+            excluded: Excluded, spellings: dict[str, Counter[str]], corroborated: bool,
+            compounds: dict[str, set[str]]) -> tuple[list[str], dict[str, float], dict[str, float],
+                                                      Counter[str]]:
     """The group's telling stems, best first: used by more members, and rarer outside."""
     used = Counter(s for i in group for s in set(docs[i].stems))
     language = _language(group, docs)
@@ -98,6 +99,7 @@ def _ranked(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
                 heads.add(written[at])
             at += 1
         if heads:
+            compounds[s] = heads
             used[s] += sum(1 for i in group if s not in docs[i].stems and heads & set(docs[i].words))
     verbs = _opening_verbs(group, docs, used, language)
     brands = {w for i in group for w in docs[i].brands}
@@ -198,7 +200,9 @@ def _name(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
           excluded: Excluded, corroborated: bool = False) -> Name | None:
     """The name of a group written in one language (or a group read as one)."""
     spellings = _surfaces(group, docs)
-    ranked, score, general, used = _ranked(group, docs, doc_freq, excluded, spellings, corroborated)
+    compounds: dict[str, set[str]] = {}  # the compounds each stem heads, marked in the preview too
+    ranked, score, general, used = _ranked(group, docs, doc_freq, excluded, spellings, corroborated,
+                                           compounds)
     language = _language(group, docs)
 
     def spell(s: str) -> str:
@@ -212,7 +216,7 @@ def _name(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
 
     if not ranked:
         return None
-    forms = sorted({w for s in ranked[:SHOWN_WORDS] for w in spellings[s]})
+    forms = sorted({w for s in ranked[:SHOWN_WORDS] for w in [*spellings[s], *compounds.get(s, ())]})
     words = list(dict.fromkeys(spell(s) for s in ranked[:SHOWN_WORDS]))  # stems of two languages
     first = ranked[0]
     chosen = _phrase(first, group, docs, used, [s for s in ranked if general[s] < EVERYDAY_ZIPF])

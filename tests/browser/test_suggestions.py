@@ -141,6 +141,10 @@ def test_suggested_names_for_the_demo_and_a_danish_english_workshop(
     if name == "mixed":
         # Four subjects written in both languages: four themes, each with both, named in Danish.
         assert sorted(labels) == ["Borgermøder", "Høringer", "Træer", "Unge"], labels
+        # A compound headed by the name's word is marked too ("høringssvar" under "Høringer").
+        hearings = suggestions.nth(labels.index("Høringer"))
+        expect(hearings.locator(".suggestion-members label mark").filter(
+            has_text=re.compile("^høringssvar$"))).to_have_count(1)
         for index in range(4):
             members = suggestions.nth(index).locator(".suggestion-members label")
             shown = [members.nth(m).inner_text() for m in range(members.count())]
