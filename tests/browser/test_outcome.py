@@ -34,6 +34,9 @@ def create(server: Any, language: str = "da") -> dict[str, Any]:
 
 def test_frame_background_and_an_answer_reaching_a_closed_phone(live_server: Any, new_page: Callable[..., Any],
                                                               peers: Callable[..., Any], shots: Path) -> None:
+    home = new_page(live_server.url + "/", **PHONE)  # the frame is asked for when creating one
+    expect(home.get_by_label("Rammen (valgfri)")).to_be_visible()
+    home.screenshot(path=shots / "after-home-frame-390.png", full_page=True)
     workshop = create(live_server)
     code = workshop["code"]
     boss = facilitator(live_server, peers, workshop)
@@ -109,6 +112,13 @@ def test_frame_background_and_an_answer_reaching_a_closed_phone(live_server: Any
     assert not re.search(r"medarbejder\s*1\b", counts.inner_text())
     console.screenshot(path=shots / "after-console-answers-1440.png", full_page=True)
     assert axe_violations(console, "console answers") == []
+    report = console.context.new_page()  # the facilitator's report: the frame, who took part
+    report.goto(f"{live_server.url}/w/{code}/report")
+    expect(report.locator("#report-background")).to_have_text("Hvem deltog")
+    expect(report.locator(".background-counts td").first).to_have_text("færre end 5")
+    report.screenshot(path=shots / "after-report-1440.png", full_page=True)
+    assert axe_violations(report, "report") == []  # two questions: each part's headings are its own
+    report.close()
     console.locator("#before-after summary").click()
     expect(console.locator("#frame-text")).to_have_value(FRAME)
     assert axe_violations(console, "console frame and background forms") == []
