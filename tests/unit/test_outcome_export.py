@@ -170,3 +170,13 @@ def test_the_outcome_page_is_public_only_once_published(hall: Hall, client: Any)
     assert HIDDEN not in html and "4711" not in html
     assert '<html lang="en">' in client.get(f"/w/{hall.code}/outcome?lang=en").get_data(True)
     assert client.get(f"/w/{hall.code}/outcome-qr.svg").mimetype == "image/svg+xml"
+
+
+def test_the_archive_of_every_workshop_counts_each_workshops_own(hall: Hall, app: Any, client: Any,
+                                                                tmp_path: Any) -> None:
+    other = make_hall(app, client)  # a second workshop with the same question and answers
+    path = tmp_path / "all.sqlite"
+    path.write_bytes(export.to_sqlite(export.read_rows(hall.store, None)))
+    rows = sqlite3.connect(path).execute(
+        "SELECT workshop_id, option, count FROM background WHERE option = 'borger' ORDER BY workshop_id").fetchall()
+    assert rows == [(hall.id, "borger", 8), (other.id, "borger", 8)]  # never 16: each workshop's own people
