@@ -145,3 +145,61 @@ def test_the_image_runs_as_a_non_root_service_with_data_in_a_volume(image: str, 
         for name in names:
             podman("rm", "-f", name, check=False)
         podman("volume", "rm", "-f", volume, check=False)
+
+
+@pytest.mark.timeout(1800)  # with the image's build, when this test runs alone
+def test_compose_runs_app_redis_and_tls_proxy_from_the_image(image: str, tmp_path: Path) -> None:
+    """compose.yaml as shipped (podman-compose from PyPI: Debian's 1.0.3 ignores fixed addresses):
+    HTTPS through nginx to two workers sharing the Redis service, HSTS and Secure cookies."""
+    project = tmp_path / "compose"
+    (project / "deploy/compose/certs").mkdir(parents=True)
+    shutil.copy(ROOT / "compose.yaml", project)
+    shutil.copy(ROOT / "deploy/compose/nginx.conf", project / "deploy/compose")
+    certs = project / "deploy/compose/certs"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(certs / "key.pem"),
+                    "-out", str(certs / "cert.pem")], check=True, capture_output=True, timeout=60)
+    for pem in certs.glob("*.pem"):
+        os.chown(pem, 10001, -1)  # the image's user reads them
+    https_port, http_port, password = free_port(), free_port(), secrets.token_urlsafe(12)
+    base = f"https://127.0.0.1:{https_port}"
+    (project / ".env").write_text(f"ADMIN_PASSWORD={password}\nPUBLIC_URL={base}\nIMAGE={image}\n"
+                                  f"HTTPS_PORT={https_port}\nHTTP_PORT={http_port}\n")
+    compose = [str(Path(sys.executable).parent / "podman-compose"), "-p", f"i21-{secrets.token_hex(3)}"]
+    run = dict(cwd=project, capture_output=True, text=True, timeout=300)
+    up = subprocess.run([*compose, "up", "-d"], **run)  # type: ignore[call-overload]
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        session = requests.Session()
+        session.verify = str(certs / "cert.pem")
+        session.trust_env = False  # else REQUESTS_CA_BUNDLE from the environment replaces verify
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                health = session.get(base + "/healthz", timeout=5)
+                if health.status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                logs = subprocess.run(["podman", "ps", "-a"], capture_output=True, text=True).stdout + "".join(
+                    podman("logs", f"{compose[-1]}_{name}_1", check=False).stderr[-1500:]
+                    for name in ("app", "proxy", "redis"))
+                raise AssertionError(f"compose did not answer /healthz: {logs}")
+            time.sleep(1)  # start-up poll with a deadline
+        assert health.headers["Strict-Transport-Security"].startswith("max-age=")
+        created = session.post(base + "/api/workshops", json={"title": "T", "prompt": "P"},
+                               headers={"Authorization": f"Bearer {password}"}, timeout=10)
+        assert created.status_code == 201, created.text
+        assert all("Secure" in cookie for cookie in created.raw.headers.getlist("Set-Cookie"))
+        import socketio
+
+        phone = socketio.Client(http_session=session, reconnection=False)
+        phone.connect(base, transports=["polling"], wait_timeout=20)
+        try:
+            assert phone.call("join", {"code": created.json()["code"]}, timeout=20)["ok"]
+            assert phone.call("post_idea", {"text": "Via compose", "client_id": "c1"}, timeout=20)["ok"]
+        finally:
+            phone.disconnect()
+    finally:
+        subprocess.run([*compose, "down", "-v"], **run)  # type: ignore[call-overload]
