@@ -56,6 +56,7 @@ def seeded_workshop(server: Any, peers: Callable[..., Any], language: str) -> tu
            for n, text in enumerate(IDEAS)]
     theme = command(boss, "create_cluster", {"label": THEME})["cluster"]["id"]
     command(boss, "move_idea", {"idea_id": ids[0], "cluster_id": theme})
+    command(boss, "set_themes_on_wall", {"themes_on_wall": True})  # phones list themes once shown
     command(boss, "stack_ideas", {"idea_ids": [ids[0], ids[3]]})
     command(boss, "hide_idea", {"idea_id": ids[4]})
     command(boss, "start_timer", {"seconds": 600})
@@ -259,6 +260,7 @@ def test_reflow_at_320_px_and_at_200_percent_zoom(live_server: Any, new_page: Ca
                                    "Bredere cykelstier langs søerne, så ladcykler kan overhale"]):
         command(participant, "post_idea", {"text": text, "client_id": f"r{number}"})
     command(boss, "create_cluster", {"label": "Trafiksikkerhedsforanstaltninger"})
+    command(boss, "set_themes_on_wall", {"themes_on_wall": True})  # phones list themes once shown
     command(boss, "start_timer", {"seconds": 300})
     sizes = {"320": NARROW_PHONE, "zoom200": ZOOMED_LAPTOP}
     phones = {}

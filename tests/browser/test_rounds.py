@@ -62,7 +62,11 @@ def test_two_rounds_each_their_own(live_server: Any, new_page: Callable[..., Any
     ids = {i["text"]: i["id"] for i in api(live_server, workshop)["ideas"]}
     old_theme = command(fac, "create_cluster", {"label": THEME})["cluster"]["id"]
     command(fac, "move_idea", {"idea_id": ids[ROUND_ONE[2]], "cluster_id": old_theme})
+    # Phones follow "Show themes on the wall": a draft theme reaches them only once it is shown.
+    expect(console.locator("#groups section.group.theme")).to_have_count(1)
+    expect(phones[0].locator("#themes-section")).to_be_hidden()
     command(fac, "set_themes_on_wall", {"themes_on_wall": True})
+    expect(phones[0].locator("#phone-themes li")).to_have_text([f"{THEME} (1)"])
     command(fac, "set_voting", {"dots": 2, "max_per_item": 1})
     command(fac, "set_phase", {"phase": "vote"})
     vote_on(phones[0], THEME)

@@ -221,6 +221,7 @@ function startPhone() {
     // The note stays in the page (empty and folded away when there is none): a live region that
     // appears together with its text is often not announced.
     if (phaseNote.textContent !== (note || "")) { phaseNote.textContent = note || ""; }
+    phaseNote.classList.toggle("visually-hidden", phase === "vote");  // the vote's heading says it
     document.getElementById("vote-section").hidden = phase !== "vote";
     document.body.classList.toggle("voting", phase === "vote");
     document.getElementById("mine-section").hidden = phase === "vote";  // the vote has the screen

@@ -4,7 +4,7 @@ import { Board } from "../shared/board.js";
 import { connect, t } from "../shared/live.js";
 import { screen as newScreen } from "../shared/screen.js";
 import { countdown as newCountdown } from "../shared/timer.js";
-import { pageClock, wallIdeas, wallSizes } from "./pages.js";
+import { pageClock, wallCard, wallIdeas, wallSizes } from "./pages.js";
 import { wallClosing, wallResults } from "./results.js";
 
 function startWall() {
@@ -68,6 +68,32 @@ function startWall() {
     });
   }
 
+  // While posting is open and the ideas page, the newest ones stand in a strip above the board,
+  // whatever page is up: "Sendt! Din idé er på væggen" holds within a second, not a cycle later.
+  // It stays on once shown (the board keeps its size while ideas keep coming).
+  var strip = byId("wall-new"), stripOn = false;
+  function showStrip(on) {
+    stripOn = on;
+    root.style.setProperty("--floor", Math.ceil(window.innerHeight * 0.03) + "px");  // as wallSizes
+    strip.hidden = !on;
+    root.querySelector(".board").classList.toggle("with-new", on);
+  }
+  function drawStrip() {
+    var list = strip.querySelector(".cards");
+    var size = parseFloat(getComputedStyle(strip).fontSize);
+    var count = Math.max(1, Math.floor(list.clientWidth / (13 * size)));
+    var width = (list.clientWidth - (count - 1) * 0.5 * size) / count - 0.9 * size - 2;
+    var language = document.documentElement.lang || "da";
+    list.textContent = "";
+    ideas.newest(count).forEach(function (card) {
+      var element = wallCard(card, language, size, width);
+      if (!seenInStrip[card.idea.id]) { element.classList.add("arrived"); }
+      seenInStrip[card.idea.id] = true;
+      list.appendChild(element);
+    });
+  }
+  var seenInStrip = {};
+
   function layout() {
     scheduled = false;
     var w = board.workshop;
@@ -92,13 +118,20 @@ function startWall() {
     var pages = 1;
     if (next === "ideas") {
       joinMode(open ? "big" : w.phase === "vote" ? "badge" : "none");
+      if (!open) { showStrip(false); }
       var fit = ideas.layout();
       if (open && (fit.pages > 1 || fit.size < window.innerHeight * 0.045)) {
         joinMode("badge");
         fit = ideas.layout();
       }
+      if (open && fit.pages > 1 && !stripOn) {
+        showStrip(true);
+        fit = ideas.layout();
+      }
+      if (stripOn) { drawStrip(); }
       pages = fit.pages;
     } else {
+      showStrip(false);
       joinMode("none");
       if (next === "results") {
         if (fresh) { results.again(); }
@@ -160,6 +193,7 @@ function startWall() {
     if (size !== boardSize) { boardSize = size; refresh(); }
   }).observe(root.querySelector(".board"));
   fullscreenButton(byId("fullscreen"));
+  window.turnWallPage = clock.turn;  // what the clock does every interval, for tests that cannot wait
 };
 
 // A full-screen button that shows itself only while the mouse moves and the wall is not full screen.
