@@ -14,14 +14,8 @@ from typing import Any
 import pytest
 
 from tests.apps import ADMIN_PASSWORD
-from tests.databases import DATABASES, ON_POSTGRES
+from tests.databases import DATABASES, ON_POSTGRES, app_database
 from tests.servers import ASYNC_MODES, LiveServer, Peer
-
-
-def app_database() -> str | None:
-    """The DATABASE setting of an app under test: None (SQLite in its data folder), or on the
-    PostgreSQL pass a schema of its own (never reused: a coalesced signal may still read it)."""
-    return DATABASES.new() if ON_POSTGRES else None
 
 
 @pytest.fixture

@@ -93,3 +93,9 @@ def database_for(data_dir: Path) -> str:
 def server_options() -> list[str]:
     """The app.py options that put a server on the backend under test (none for SQLite)."""
     return ["--database", DATABASES.new()] if ON_POSTGRES else []
+
+
+def app_database() -> str | None:
+    """The DATABASE setting of an app under test: None (SQLite in its data folder), or on the
+    PostgreSQL pass a schema of its own (never reused: a coalesced signal may still read it)."""
+    return DATABASES.new() if ON_POSTGRES else None

@@ -157,3 +157,22 @@ class Workers(LiveServer):
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(20)
+
+
+def series(text: str, name: str) -> float:
+    """The sum of a metric's samples named exactly `name` (any labels)."""
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def wait_for_metric(url: str, name: str, at_least: float, timeout: float = 30) -> str:
+    """A server's /metrics once metric `name` reaches `at_least` (or as it is after `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = requests.get(url + "/metrics", timeout=10).text
+        if series(text, name) >= at_least or time.monotonic() > deadline:
+            return text
+        time.sleep(0.5)  # the gauges are read every few seconds: poll with a deadline

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import math
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -226,3 +227,46 @@ BIKES = ["Flere cykelstier i byen", "Bredere cykelstier langs søerne", "Sikre c
 LIBRARY = ["Længere åbningstid på biblioteket", "Biblioteket skal have flere brætspil",
            "Lektiecafé på biblioteket", "Biblioteket åbent om søndagen", "Flere e-bøger fra biblioteket"]
 OUTLIER = "Gratis is til alle pensionister"
+
+
+# Printed pages (the kit, the report, the outcome page) rendered and read back.
+DPI = 200  # printed pages are rendered at this resolution; the QR codes decode from it
+
+
+A4 = (595.0, 842.0)  # in PDF points (1/72 inch)
+
+
+def words(text: str) -> str:
+    """Text with its line breaks and runs of white space as single spaces."""
+    return " ".join(text.split())
+
+
+def printed_pages(pdf: bytes, shots: Path) -> list[dict[str, Any]]:
+    """Each page of a PDF rendered to PNG (saved beside the screenshots): its size in points, its
+    text, and its QR codes, each with its text, its width in millimetres and the text printed on
+    its half of the page (the card it is on)."""
+    pdfium = require("pypdfium2", "it renders the printed PDF (pip package pypdfium2)")
+    zxingcpp = require("zxingcpp", "it decodes the QR codes (pip package zxing-cpp)")
+    pages = []
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for number, page in enumerate(document, start=1):
+            image = page.render(scale=DPI / 72).to_pil().convert("L")
+            image.save(shots / f"print-page-{number}.png")
+            width, height = page.get_size()
+            text = page.get_textpage()
+            codes = []
+            for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+                corners = found.position
+                side = math.dist((corners.top_left.x, corners.top_left.y),
+                                 (corners.top_right.x, corners.top_right.y))
+                top_half = (corners.top_left.y + corners.bottom_left.y) / 2 < image.height / 2
+                bottom, top = (height / 2, height) if top_half else (0, height / 2)  # PDF y runs up
+                codes.append({"text": found.text, "mm": side / DPI * 25.4,
+                              "card": words(text.get_text_bounded(left=0, bottom=bottom, right=width, top=top))})
+            pages.append({"size": (width, height), "text": words(text.get_text_range()), "codes": codes})
+            text.close()
+            page.close()
+    finally:
+        document.close()
+    return pages

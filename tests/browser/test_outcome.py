@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.browser.pages import PHONE, axe_violations, command, expect, facilitator, my_ideas, online, post_from_phone
+from tests.browser.pages import A4, PHONE, axe_violations, command, expect, facilitator, my_ideas, online, post_from_phone, printed_pages
 
 FRAME = ("Budgettet for 2027 er vedtaget. I kan påvirke, hvordan pengene til byrum bruges. "
          "Teknik- og Miljøudvalget beslutter i marts, og I hører fra os senest 1. april.")
@@ -178,7 +178,6 @@ def test_the_outcome_page_passes_axe_and_prints(live_server: Any, new_page: Call
 
 def test_the_door_poster_carries_the_frame_on_one_page(live_server: Any, new_page: Callable[..., Any],
                                                        shots: Path) -> None:
-    from tests.browser.test_print import A4, printed_pages
 
     workshop = create(live_server)
     long_frame = (FRAME + " ") * 4 + "Spørgsmål til rammen: skriv til byrum@kk.dk."  # ~950 characters

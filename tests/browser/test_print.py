@@ -13,7 +13,6 @@ in test-artifacts/screenshots/ (prefix "print-").
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 import requests
 
 from tests.browser.pages import (
+    A4,
     PHONE,
     PROJECTOR,
     axe_violations,
@@ -30,11 +30,9 @@ from tests.browser.pages import (
     my_ideas,
     online,
     post_from_phone,
-    require,
+    printed_pages,
 )
 
-DPI = 200  # printed pages are rendered at this resolution; the QR codes decode from it
-A4 = (595.0, 842.0)  # in PDF points (1/72 inch)
 TABLES = ["Bord 1", "Bord 2", "Bord 3"]  # three: the second sheet of cards holds a single card
 
 
@@ -90,42 +88,6 @@ def test_a_tables_wall_shows_its_qr_code(live_server: Any, new_page: Callable[..
     wall.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
     wall.screenshot(path=shots / "print-table-wall.png")
     assert decode_qr(qr.screenshot()) == [f"{workshop['join_url']}?table={table['id']}"]
-
-
-def words(text: str) -> str:
-    """Text with its line breaks and runs of white space as single spaces."""
-    return " ".join(text.split())
-
-
-def printed_pages(pdf: bytes, shots: Path) -> list[dict[str, Any]]:
-    """Each page of a PDF rendered to PNG (saved beside the screenshots): its size in points, its
-    text, and its QR codes, each with its text, its width in millimetres and the text printed on
-    its half of the page (the card it is on)."""
-    pdfium = require("pypdfium2", "it renders the printed PDF (pip package pypdfium2)")
-    zxingcpp = require("zxingcpp", "it decodes the QR codes (pip package zxing-cpp)")
-    pages = []
-    document = pdfium.PdfDocument(pdf)
-    try:
-        for number, page in enumerate(document, start=1):
-            image = page.render(scale=DPI / 72).to_pil().convert("L")
-            image.save(shots / f"print-page-{number}.png")
-            width, height = page.get_size()
-            text = page.get_textpage()
-            codes = []
-            for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
-                corners = found.position
-                side = math.dist((corners.top_left.x, corners.top_left.y),
-                                 (corners.top_right.x, corners.top_right.y))
-                top_half = (corners.top_left.y + corners.bottom_left.y) / 2 < image.height / 2
-                bottom, top = (height / 2, height) if top_half else (0, height / 2)  # PDF y runs up
-                codes.append({"text": found.text, "mm": side / DPI * 25.4,
-                              "card": words(text.get_text_bounded(left=0, bottom=bottom, right=width, top=top))})
-            pages.append({"size": (width, height), "text": words(text.get_text_range()), "codes": codes})
-            text.close()
-            page.close()
-    finally:
-        document.close()
-    return pages
 
 
 def test_the_printed_kit_scans_to_each_table(live_server: Any, new_page: Callable[..., Any],

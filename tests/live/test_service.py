@@ -13,25 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.servers import LiveServer, free_port
-
-
-def series(text: str, name: str) -> float:
-    """The sum of a metric's samples named exactly `name` (any labels)."""
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith(name + "{") or line.startswith(name + " "):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
-
-
-def wait_for_metric(url: str, name: str, at_least: float, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        text = requests.get(url + "/metrics", timeout=10).text
-        if series(text, name) >= at_least or time.monotonic() > deadline:
-            return text
-        time.sleep(0.5)  # the gauges are read every few seconds: poll with a deadline
+from tests.servers import LiveServer, free_port, series, wait_for_metric
 
 
 @pytest.fixture

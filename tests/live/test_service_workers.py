@@ -11,8 +11,7 @@ import pytest
 import requests
 
 from facilitation.views import CREATE_BURST
-from tests.live.test_service import series, wait_for_metric
-from tests.servers import Workers, require
+from tests.servers import Workers, require, series, wait_for_metric
 
 PASSWORD = "kommunens-hemmelige-kodeord"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import app_database
+from tests.databases import app_database
 from facilitation import create_app, socketio
 
 
