@@ -32,7 +32,7 @@ def release_newcomers(store: CoreStore, workshop_id: int, accept: bool) -> list[
                    [0 if accept else TURNED_AWAY, *ids])
     for idea in ideas:
         fact = (approve_idea(store, workshop_id, idea["id"]) if accept
-                else store.set_hidden(workshop_id, idea["id"], True))  # type: ignore[attr-defined]
+                else store.set_hidden(workshop_id, idea["id"], True))
         if fact is not None:
             facts.append(fact)
     return facts
