@@ -40,7 +40,8 @@ def test_post_is_broadcast_to_the_room_with_next_seq(live_server: Any, peers: An
     code = live_server.create_workshop()["code"]
     wall, wall_ack = joined(peers, live_server, code, viewer=True)
     phone, _ = joined(peers, live_server, code)
-    assert wall.wait_for("participant_count") == {"participant_count": 1, "participants_by_table": {}}
+    assert wall.wait_for("participant_count") == {"participant_count": 1, "participants_by_table": {},
+                                                  "newcomers_held": 0, "newcomers_since": None}
 
     ack = phone.call("post_idea", {"text": "  Flere bænke i Fælledparken  ", "client_id": "c1"})
     assert ack["ok"] and ack["idea"]["text"] == "Flere bænke i Fælledparken"
