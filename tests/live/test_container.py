@@ -90,6 +90,7 @@ def image(engine: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(wheels.glob("*.whl")))).hexdigest()[:16]
     podman("build", "--build-arg", f"BASE={BASE}", "--build-arg", f"WHEELS={digest}", "-t", IMAGE,
            "-f", str(ROOT / "Containerfile"), str(context), timeout=1200)
+    podman("image", "prune", "-f", check=False)  # the previous run's image, now untagged
     shutil.rmtree(context, ignore_errors=True)
     yield IMAGE  # kept, as the base is: its layers make the next build quick
 
