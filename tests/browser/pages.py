@@ -211,10 +211,23 @@ def expect_wall_group(section: Any, texts: list[str], *, heading: bool = True) -
         expect(section.locator("h2 .theme-count").first).to_have_text(str(len(texts)))
 
 
-def drag_with_mouse(page: Any, source: Any, target: Any) -> None:
-    """Press on `source`, move in steps past the 6 px threshold onto `target`, release."""
+def drag_ends_in_view(page: Any, source: Any, target: Any) -> tuple[dict[str, float], dict[str, float]]:
+    """Scroll as a facilitator would before a drag, so that both `source` and `target` are inside
+    the window (a pointer outside it reaches no element: elementFromPoint gives null there), and
+    return their boxes. The console's tools above the themes (checklist, frame, answers) put a
+    theme below the fold at 1440x900; a drag held at the window's edge is tested on its own."""
+    target.evaluate("element => element.scrollIntoView({block: 'center'})")
     start, end = source.bounding_box(), target.bounding_box()
     assert start and end
+    height = page.evaluate("() => window.innerHeight")
+    for box in (start, end):
+        assert 0 <= box["y"] and box["y"] + box["height"] <= height, f"not both in the window: {start} {end}"
+    return start, end
+
+
+def drag_with_mouse(page: Any, source: Any, target: Any) -> None:
+    """Press on `source`, move in steps past the 6 px threshold onto `target`, release."""
+    start, end = drag_ends_in_view(page, source, target)
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
     page.mouse.down()
     page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=10)

@@ -23,6 +23,7 @@ from tests.browser.pages import (
     Room,
     console_card,
     console_group,
+    drag_ends_in_view,
     drag_with_mouse,
     expect,
     expect_wall_group,
@@ -59,8 +60,7 @@ def split_themes(page: Any) -> list[str]:
 def drag_with_finger(page: Any, source: Any, target: Any) -> None:
     """The same with a real touch sequence (CDP Input.dispatchTouchEvent: Chromium turns it into
     pointer events of pointerType "touch", as a finger on a tablet would)."""
-    start, end = source.bounding_box(), target.bounding_box()
-    assert start and end
+    start, end = drag_ends_in_view(page, source, target)
     x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
     x1, y1 = end["x"] + end["width"] / 2, end["y"] + end["height"] / 2
     cdp = page.context.new_cdp_session(page)
@@ -141,11 +141,13 @@ def test_touch_drag_scrolls_to_a_theme_below_the_window(live_server: Any, new_pa
     tablet.wait_for_function("() => IdeaFactory.console.hintsSettled")  # "→ Theme?" hints drawn
     target = console_group(tablet, themes[-1])
     height = tablet.viewport_size["height"]
-    box = target.bounding_box()
-    assert box and box["y"] > height, "the theme should start below the window"
     card = console_card(tablet, texts[0]).locator(".idea-text")
-    start = card.bounding_box()
-    assert start
+    # The tools above the groups put the cards below the fold too: scroll (as a facilitator would)
+    # until the theme is just below the window, the card the finger presses above it.
+    target.evaluate("theme => window.scrollBy(0, theme.getBoundingClientRect().top - window.innerHeight - 40)")
+    box, start = target.bounding_box(), card.bounding_box()
+    assert box and box["y"] > height, "the theme should start below the window"
+    assert start and start["y"] + start["height"] < height - 60, "the card should be in the window"
     x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
     x1, y1 = box["x"] + box["width"] / 2, height - 30
     cdp = tablet.context.new_cdp_session(tablet)
