@@ -189,6 +189,32 @@ class Console:
         raise RuntimeError(f"{event}: no answer in three tries")
 
 
+class Hosts(Server):
+    """Our server on H hosts in network namespaces sharing one PostgreSQL and one Redis, HAProxy
+    in front (tests/hosts.py; needs root): measured as all of those processes together."""
+
+    def __init__(self, mode: str, hosts: int, workdir: Path) -> None:
+        sys.path.insert(0, str(ROOT))
+        from tests.hosts import Hall
+
+        self.kind, self.mode, self.workers = "hosts", mode, hosts
+        self.data_dir = workdir / f"hosts-{mode}-{hosts}"
+        self.data_dir.mkdir(parents=True)
+        self.hall = Hall(self.data_dir, hosts, mode, cookie="ideafactory_worker")
+        self.port = self.hall.port
+        self.proc = None
+
+    def start(self) -> None:
+        self.hall.start()
+        self.settle_rss()
+
+    def tree(self) -> list[int]:
+        return self.hall.pids()
+
+    def stop(self) -> None:
+        self.hall.close()
+
+
 class Run:
     """One server, one N: the generator processes and the scenarios, in order."""
 
@@ -277,7 +303,7 @@ class Run:
 
     def play(self) -> list[dict[str, Any]]:
         args, server = self.args, self.server
-        ours = server.kind == "ours"
+        ours = server.kind in ("ours", "hosts")
         if ours:
             status, body = http_json(server.port, "POST", "/api/workshops",
                                      {"title": "Hall bench", "prompt": "What would you change?"})
@@ -537,6 +563,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--voters", type=int, default=2000, help="phones in the vote storm")
     parser.add_argument("--vote-seconds", type=float, default=30.0, help="length of the vote storm")
     parser.add_argument("--per-worker", type=int, default=1000, help="phones per generator process")
+    parser.add_argument("--hosts", default="", help="also our server on H hosts in network"
+                        " namespaces over PostgreSQL and Redis (comma-separated H; needs root)")
     parser.add_argument("--direct", action="store_true",
                         help="with K > 1, connect the generators straight to the workers (HAProxy"
                              " holds (open-files hard limit - 500) / 2 connections: 9,750 here)")
@@ -553,13 +581,14 @@ def main(argv: list[str]) -> int:
     rows: list[dict[str, Any]] = []
     phones = [int(v) for v in args.phones.split(",")]
     plan = [("ours", m, int(k)) for m in args.modes.split(",") for k in args.workers.split(",")]
+    plan += [("hosts", m, int(h)) for m in args.modes.split(",") for h in filter(None, args.hosts.split(","))]
     if args.bare == "yes":
         plan += [("bare", m, 1) for m in args.modes.split(",")]
     with tempfile.TemporaryDirectory(prefix="hall-") as tmp:
         for n in phones:
             for kind, mode, k in plan:
                 print(f"== {kind} {mode} K={k} N={n}", flush=True)
-                server = Server(kind, mode, k, Path(tmp))
+                server = Hosts(mode, k, Path(tmp)) if kind == "hosts" else Server(kind, mode, k, Path(tmp))
                 try:
                     server.start()
                     rows += Run(server, n, args).play()

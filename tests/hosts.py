@@ -69,8 +69,9 @@ def wait_until(check, what: str, timeout: float = 60.0, proc: subprocess.Popen |
 class Hall:
     """PostgreSQL, Redis, `hosts` servers in namespaces and HAProxy in front."""
 
-    def __init__(self, workdir: Path, hosts: int = 2, mode: str = "gevent") -> None:
-        self.workdir, self.mode = workdir, mode
+    def __init__(self, workdir: Path, hosts: int = 2, mode: str = "gevent",
+                 cookie: str = "ideafactory_host") -> None:
+        self.workdir, self.mode, self.cookie = workdir, mode, cookie
         self.tag = f"i22-{os.getpid() % 100000}"
         self.net = 100 + os.getpid() % 150  # 10.222.<net>.0/24, cut into /30 links
         self.names = [f"{self.tag}-{chr(97 + i)}" for i in range(hosts)]
@@ -174,7 +175,8 @@ class Hall:
             ["ip", "netns", "exec", name, sys.executable, "app.py", "--host", self.address(i),
              "--port", str(self.app_port), "--data-dir", str(data), "--async-mode", self.mode,
              "--message-queue", f"redis://{self.gateway(i)}:{self.redis_port}",
-             "--public-url", f"http://127.0.0.1:{self.port}"], data / "server.log", cwd=ROOT, env=env)
+             "--public-url", f"http://127.0.0.1:{self.port}", "--trusted-proxy", self.gateway(i)],
+            data / "server.log", cwd=ROOT, env=env)
         wait_until(lambda: requests.get(self.host_url(i) + "/healthz", timeout=2).ok, f"host {name}",
                    proc=self.servers[name])
 
@@ -186,11 +188,11 @@ class Hall:
 
     def _haproxy(self) -> None:
         servers = "\n".join(
-            f"  server {name[-1]} {self.address(i)}:{self.app_port} check cookie {name[-1]}"
+            f"  server {name[-1]} {self.address(i)}:{self.app_port} check cookie w{i}"
             for i, name in enumerate(self.names))
         config = self.workdir / "haproxy.cfg"
         config.write_text(f"""global
-  maxconn 4096
+  maxconn 9000
 defaults
   mode http
   timeout connect 2s
@@ -204,9 +206,10 @@ frontend hall
   default_backend hosts
 backend hosts
   balance roundrobin
+  option forwardfor
   option httpchk GET /healthz
   default-server inter 300ms fall 2 rise 2 on-marked-down shutdown-sessions
-  cookie ideafactory_host insert indirect nocache httponly
+  cookie {self.cookie} insert indirect nocache httponly
 {servers}
 """)
         self.procs["haproxy"] = spawn(["haproxy", "-db", "-f", str(config)], self.workdir / "haproxy.log")
@@ -234,3 +237,16 @@ backend hosts
         for name in self.made:
             subprocess.run(["ip", "netns", "del", name], capture_output=True, timeout=30)
         self.made.clear()
+
+    def pids(self) -> list[int]:
+        """Every process of the hall (servers, PostgreSQL with its backends, Redis, HAProxy)."""
+        todo = [p.pid for p in [*self.servers.values(), *self.procs.values()] if p.poll() is None]
+        found = []
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            try:
+                todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+            except OSError:
+                pass
+        return found
