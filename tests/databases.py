@@ -98,4 +98,9 @@ def server_options() -> list[str]:
 def app_database() -> str | None:
     """The DATABASE setting of an app under test: None (SQLite in its data folder), or on the
     PostgreSQL pass a schema of its own (never reused: a coalesced signal may still read it)."""
-    return DATABASES.new() if ON_POSTGRES else None
+    if not ON_POSTGRES:
+        return None
+    import gc
+
+    gc.collect()  # earlier tests' apps, and with them their connections (PostgreSQL allows ~100)
+    return DATABASES.new()
