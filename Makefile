@@ -30,11 +30,13 @@ test: $(BIN)/.installed
 # The PostgreSQL pass (IDEA_FACTORY_TEST_PG names the server: default the local one, as root or
 # whoever runs it). Tests about SQLite itself, and the tools (ruff, mypy, pybabel, the wheel, the
 # container image, the TLS proxy in front), ran on the first pass. Without a server it says so and stops here, except on CI, where it fails.
+# The rooms of the PostgreSQL pass (e.g. PG_ROOMS="tests/unit tests/live" to leave the browser out).
+PG_ROOMS ?= tests/unit tests/live tests/browser
 PG_TOOLS := tests/live/test_lint.py tests/live/test_typing.py tests/live/test_translations.py \
 	tests/live/test_package.py tests/live/test_container.py tests/browser/test_tls_proxy.py
 test-postgresql: $(BIN)/.installed
 	@if $(BIN)/python -c "import os, psycopg; psycopg.connect(os.environ.get('IDEA_FACTORY_TEST_PG', 'postgresql:///postgres')).close()" 2>/dev/null; then \
-	  IDEA_FACTORY_TEST_STORE=postgresql $(BIN)/python -m pytest -m "not sqlite_only" \
+	  IDEA_FACTORY_TEST_STORE=postgresql $(BIN)/python -m pytest -m "not sqlite_only" $(PG_ROOMS) \
 	    $(foreach tool,$(PG_TOOLS),--ignore=$(tool)) $(ARGS); \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable: .ci/run starts it" >&2; exit 1; \
 	else echo "No PostgreSQL server here: the PostgreSQL pass is left out (see docs/deploy.md)"; fi
