@@ -27,9 +27,15 @@ def until(check: Callable[[], object], timeout: float, what: str) -> None:
         time.sleep(0.1)  # polling a condition with a deadline
 
 
-def stored(data_dir: Path) -> tuple[set[str], int]:
-    """The client_ids of the stored ideas, and how many ideas there are."""
-    db = sqlite3.connect(data_dir / "facilitation.db")
+def stored(server: LiveServer) -> tuple[set[str], int]:
+    """The client_ids of the stored ideas, and how many ideas there are, from the server's own store."""
+    if server.store_options:  # the PostgreSQL pass
+        import psycopg
+
+        with psycopg.connect(server.store_options[1]) as conn:
+            ids = [row[0] for row in conn.execute("SELECT client_id FROM ideas")]
+        return set(ids), len(ids)
+    db = sqlite3.connect(server.data_dir / "facilitation.db")
     try:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         ids = [row[0] for row in db.execute("SELECT client_id FROM ideas")]
@@ -38,10 +44,10 @@ def stored(data_dir: Path) -> tuple[set[str], int]:
     return set(ids), len(ids)
 
 
-def assert_nothing_acked_lost(crowd: Crowd, data_dir: Path) -> None:
+def assert_nothing_acked_lost(crowd: Crowd, server: LiveServer) -> None:
     assert crowd.drain(90), {i: len(p.outbox) for i, p in enumerate(crowd.phones) if p.outbox}
     acked = crowd.acked()
-    ids, count = stored(data_dir)
+    ids, count = stored(server)
     assert acked and acked <= ids  # acknowledged = in the database
     assert count == len(ids)  # sending again with the same client_id never doubled an idea
 
@@ -95,7 +101,7 @@ def test_sighup_replaces_the_workers_while_the_address_keeps_answering(group: Wo
         after = child(group, "app.py")
         assert len(after) == 2 and not set(before) & set(after)  # both workers are new processes
         assert child(group, "redis-server") + child(group, "haproxy") == others  # the same ones
-        assert_nothing_acked_lost(crowd, group.data_dir)
+        assert_nothing_acked_lost(crowd, group)
     finally:
         crowd.stop()
 
@@ -149,7 +155,7 @@ def test_kill_9_of_a_worker_redis_and_haproxy_loses_nothing_and_only_the_workers
         until(lambda: crowd.wait_online(0), 60, "every phone back after HAProxy")
         time.sleep(3)  # phones post through the restarted parts
         assert second in group.children()  # the healthy worker was never touched
-        assert_nothing_acked_lost(crowd, group.data_dir)
+        assert_nothing_acked_lost(crowd, group)
     finally:
         crowd.stop()
     assert group.proc is not None and group.proc.poll() is None  # the service never stopped
@@ -182,7 +188,7 @@ def test_sigterm_drains_closes_the_phones_sockets_and_exits_0(tmp_path: Path, mo
         assert took < BOUND + 5
         server.start()  # the phones come back by themselves and send what waited
         until(lambda: crowd.wait_online(0), 60, "phones back")
-        assert_nothing_acked_lost(crowd, server.data_dir)
+        assert_nothing_acked_lost(crowd, server)
     finally:
         crowd.stop()
         server.kill()
