@@ -152,7 +152,7 @@ def to_phones(socketio: SocketIO, code: str, fact: Fact) -> None:
             # board of 1,000 ideas 100 KB): 10,000 phones then learn the phase before any board.
             socketio.sleep(0)
             store: Store = current_app.extensions["facilitation.store"]
-            board = PhoneBoard(store.phone_snapshot(fact.workshop_id or _workshop_id(store, code)))
+            board = PhoneBoard(snapshot=store.phone_snapshot(fact.workshop_id or _workshop_id(store, code)))
             socketio.emit(board.type, board.to_dict(), to=phones_room(code))
     elif route.stream == AUTHOR and route.recipient is not None:
         socketio.emit(fact.type, fact.phone_dict(), to=participant_room(code, route.recipient))
@@ -165,7 +165,7 @@ def to_phones(socketio: SocketIO, code: str, fact: Fact) -> None:
         def send() -> None:
             ideas = store.ideas_batch(workshop.id)
             if ideas:
-                broadcast(socketio, code, [IdeasPosted(ideas)])
+                broadcast(socketio, code, [IdeasPosted(ideas=ideas)])
         current_app.extensions["facilitation.coordination"].coalesce(
             f"ideas_posted:{code}", batch_interval(store.phone_count(workshop.id)), send)
 

@@ -10,8 +10,9 @@ facts as `PhoneRoute` says (the store decides it in the fact's own transaction, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 # Who receives a fact: every screen and phone of the workshop; only its walls and consoles; or, for a
 # fact about one idea, walls, consoles and the phones that show that idea; or only phones.
@@ -140,12 +141,18 @@ def phone_stream(fact: Event, phones_see_all: bool, collecting: bool) -> str | N
 
 
 FACTS: dict[str, type[Event]] = {}
+E = TypeVar("E", bound=Event)
 
 
-def fact(cls: type[Event]) -> type[Event]:
-    """Register a fact class under its `type` (the event name)."""
-    FACTS[cls.type] = cls
-    return cls
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(field,))
+def fact(name: str, audience: str = WORKSHOP, reveals: bool = False) -> Callable[[type[E]], type[E]]:
+    """Declare an event class: a frozen, keyword-only dataclass sent as `name` to `audience`
+    (`reveals`: an IDEA fact that makes an idea visible to everyone), registered in `FACTS`."""
+    def register(cls: type[E]) -> type[E]:
+        cls.type, cls.audience, cls.reveals = name, audience, reveals
+        FACTS[name] = dataclass(frozen=True, kw_only=True)(cls)
+        return cls
+    return register
 
 
 def from_log(type_: str, payload: Json, seq: int) -> Fact:
@@ -161,8 +168,7 @@ def from_log(type_: str, payload: Json, seq: int) -> Fact:
 
 # Ideas
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("idea_posted", IDEA, reveals=True)
 class IdeaPosted(Fact):
     """A new idea is on the wall (`idea` as `Idea.to_dict()`).
 
@@ -170,118 +176,70 @@ class IdeaPosted(Fact):
         "prompt_id", "table_id", "author", "pending"}, "seq"}` (an idea as in the snapshot)
     """
 
-    type: ClassVar[str] = "idea_posted"
-    audience: ClassVar[str] = IDEA
-    reveals: ClassVar[bool] = True
     idea: Json
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("idea_queued", OWN_IDEA)
 class IdeaQueued(Fact):
     """A new idea waits for the facilitator's approval (pre-moderation).
 
     Payload: facilitators: `{"idea": {..., "pending": true}, "seq"}`; others: `{"idea_id", "seq"}`
     """
 
-    type: ClassVar[str] = "idea_queued"
-    audience: ClassVar[str] = OWN_IDEA
     idea: Json
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("idea_approved", IDEA, reveals=True)
 class IdeaApproved(Fact):
-    """A waiting idea goes on the wall.
+    """A waiting idea goes on the wall."""
 
-    Payload: `{"idea", "seq"}`
-    """
-
-    type: ClassVar[str] = "idea_approved"
-    audience: ClassVar[str] = IDEA
-    reveals: ClassVar[bool] = True
     idea: Json
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("idea_edited", IDEA)
 class IdeaEdited(Fact):
-    """A participant changed the text of their idea.
+    """A participant changed the text of their idea."""
 
-    Payload: `{"idea", "seq"}`
-    """
-
-    type: ClassVar[str] = "idea_edited"
-    audience: ClassVar[str] = IDEA
     idea: Json
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("idea_deleted", IDEA)
 class IdeaDeleted(Fact):
-    """A participant removed their idea for good.
+    """A participant removed their idea for good."""
 
-    Payload: `{"idea_id", "seq"}`
-    """
-
-    type: ClassVar[str] = "idea_deleted"
-    audience: ClassVar[str] = IDEA
     idea_id: int
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("idea_hidden", IDEA)
 class IdeaHidden(Fact):
-    """The facilitator took an idea off the wall.
+    """The facilitator took an idea off the wall."""
 
-    Payload: `{"idea_id", "seq"}`
-    """
-
-    type: ClassVar[str] = "idea_hidden"
-    audience: ClassVar[str] = IDEA
     idea_id: int
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("idea_shown", IDEA, reveals=True)
 class IdeaShown(Fact):
     """The facilitator put a hidden idea back.
 
     Payload: `{"idea": {...}, "seq"}`
     """
 
-    type: ClassVar[str] = "idea_shown"
-    audience: ClassVar[str] = IDEA
-    reveals: ClassVar[bool] = True
     idea: Json
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("posting_opened")
 class PostingOpened(Fact):
-    """Participants may post ideas again.
-
-    Payload: `{"seq"}`
-    """
-
-    type: ClassVar[str] = "posting_opened"
+    """Participants may post ideas again."""
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("posting_closed")
 class PostingClosed(Fact):
-    """Posting is paused.
-
-    Payload: `{"seq"}`
-    """
-
-    type: ClassVar[str] = "posting_closed"
+    """Posting is paused."""
 
 
 # Themes and stacks
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("cluster_created")
 class ClusterCreated(Fact):
     """A new, empty theme at the end of the active question's (`cluster`: id, label, position,
     prompt_id).
@@ -289,12 +247,10 @@ class ClusterCreated(Fact):
     Payload: `{"cluster": {"id", "label", "position", "prompt_id"}, "seq"}`
     """
 
-    type: ClassVar[str] = "cluster_created"
     cluster: Json
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("clusters_created")
 class ClustersCreated(Fact):
     """Accepted suggestions: new themes at the end of the active question's, each `{"id", "label",
     "position", "prompt_id", "idea_ids"}` with the unsorted ideas that moved into it; one fact for
@@ -304,37 +260,25 @@ class ClustersCreated(Fact):
         "seq"}` (accepted suggestions)
     """
 
-    type: ClassVar[str] = "clusters_created"
     clusters: list[Json]
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("themes_on_wall_changed")
 class ThemesOnWallChanged(Fact):
-    """Whether the wall groups ideas by theme (true) or shows them ungrouped.
+    """Whether the wall groups ideas by theme (true) or shows them ungrouped."""
 
-    Payload: `{"themes_on_wall", "seq"}`
-    """
-
-    type: ClassVar[str] = "themes_on_wall_changed"
     themes_on_wall: bool
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("cluster_renamed")
 class ClusterRenamed(Fact):
-    """A theme's new label.
+    """A theme's new label."""
 
-    Payload: `{"cluster_id", "label", "seq"}`
-    """
-
-    type: ClassVar[str] = "cluster_renamed"
     cluster_id: int
     label: str
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("idea_moved")
 class IdeaMoved(Fact):
     """A card (`idea_ids`: it and its stacked duplicates) into a theme, or unsorted (null).
 
@@ -342,112 +286,80 @@ class IdeaMoved(Fact):
         null, "seq"}`
     """
 
-    type: ClassVar[str] = "idea_moved"
     idea_id: int
     idea_ids: list[int]
     cluster_id: int | None
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("clusters_merged")
 class ClustersMerged(Fact):
     """Every idea of the source theme (`idea_ids`) is now in the target; the source is gone.
 
     Payload: `{"source_id", "target_id", "idea_ids": [moved], "seq"}`
     """
 
-    type: ClassVar[str] = "clusters_merged"
     source_id: int
     target_id: int
     idea_ids: list[int]
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("cluster_deleted")
 class ClusterDeleted(Fact):
     """A theme removed; its ideas (`idea_ids`) are unsorted again.
 
     Payload: `{"cluster_id", "idea_ids": [now unsorted], "seq"}`
     """
 
-    type: ClassVar[str] = "cluster_deleted"
     cluster_id: int
     idea_ids: list[int]
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("clusters_reordered")
 class ClustersReordered(Fact):
-    """Every theme's id in the new wall order.
+    """Every theme's id in the new wall order."""
 
-    Payload: `{"cluster_ids", "seq"}`
-    """
-
-    type: ClassVar[str] = "clusters_reordered"
     cluster_ids: list[int]
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("ideas_stacked")
 class IdeasStacked(Fact):
-    """Ideas stacked under one card; they take its theme.
+    """Ideas stacked under one card; they take its theme."""
 
-    Payload: `{"idea_id", "duplicate_ids", "cluster_id", "seq"}`
-    """
-
-    type: ClassVar[str] = "ideas_stacked"
     idea_id: int
     duplicate_ids: list[int]
     cluster_id: int | None
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("idea_unstacked")
 class IdeaUnstacked(Fact):
-    """One idea off its stack, a card of its own again.
+    """One idea off its stack, a card of its own again."""
 
-    Payload: `{"idea_id", "seq"}`
-    """
-
-    type: ClassVar[str] = "idea_unstacked"
     idea_id: int
 
 
 # Flow
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("phase_changed")
 class PhaseChanged(Fact):
-    """The workshop moved to another phase.
+    """The workshop moved to another phase."""
 
-    Payload: `{"phase", "seq"}`
-    """
-
-    type: ClassVar[str] = "phase_changed"
     phase: str
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("timer_changed")
 class TimerChanged(Fact):
     """The countdown as screens show it: `{"ends_at", "remaining_ms", "running"}`.
 
     Payload: `{"timer": {"ends_at", "remaining_ms", "running"}, "seq"}`
     """
 
-    type: ClassVar[str] = "timer_changed"
     timer: Json
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("voting_set")
 class VotingSet(Fact):
-    """Each participant's dots, the most on one idea or theme, and what dots go on.
+    """Each participant's dots, the most on one idea or theme, and what dots go on."""
 
-    Payload: `{"dots", "max_per_item", "vote_on", "seq"}`
-    """
-
-    type: ClassVar[str] = "voting_set"
     dots: int
     max_per_item: int
     vote_on: str = "both"  # dots go on "ideas", "themes" or "both"
@@ -455,45 +367,35 @@ class VotingSet(Fact):
 
 # Rounds, tables, rules
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("prompt_added")
 class PromptAdded(Fact):
     """A new question at the end of the list (`prompt`: id, text, position).
 
     Payload: `{"prompt": {"id", "text", "position"}, "seq"}`
     """
 
-    type: ClassVar[str] = "prompt_added"
     prompt: Json
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("active_prompt_changed")
 class ActivePromptChanged(Fact):
-    """The question new ideas answer from now on, and its text.
+    """The question new ideas answer from now on, and its text."""
 
-    Payload: `{"prompt_id", "prompt", "seq"}`
-    """
-
-    type: ClassVar[str] = "active_prompt_changed"
     prompt_id: int
     prompt: str
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("tables_set")
 class TablesSet(Fact):
     """The tables participants can pick (`tables`: id, name, position).
 
     Payload: `{"tables": [{"id", "name", "position"}], "seq"}`
     """
 
-    type: ClassVar[str] = "tables_set"
     tables: list[Json]
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("rules_changed")
 class RulesChanged(Fact):
     """The workshop's rules: names, pre_moderation, idea_cap, table_mode, language, wall_paused,
     outcome_public.
@@ -502,27 +404,20 @@ class RulesChanged(Fact):
         "phones_see_ideas", "wall_paused", "outcome_public"}, "seq"}`
     """
 
-    type: ClassVar[str] = "rules_changed"
     rules: Json
 
 
 # Before and after the evening: the frame, answers, background questions
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("frame_set")
 class FrameSet(Fact):
     """The workshop's frame: what is open for influence, what is decided, who decides, and when
-    participants hear back ("" when there is none).
+    participants hear back ("" when there is none)."""
 
-    Payload: `{"frame", "seq"}`
-    """
-
-    type: ClassVar[str] = "frame_set"
     frame: str
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("answer_set")
 class AnswerSet(Fact):
     """The answer to a theme or an idea: every screen and phone learns it; a phone shows it beside
     its own ideas.
@@ -530,26 +425,22 @@ class AnswerSet(Fact):
     Payload: `{"answer": {"id", "cluster_id", "idea_id", "status", "text", "updated_at"}, "seq"}`
     """
 
-    type: ClassVar[str] = "answer_set"
     answer: Json
 
 
-@fact
-@dataclass(frozen=True, kw_only=True)
+@fact("background_set")
 class BackgroundSet(Fact):
     """The background questions phones offer under "About you".
 
     Payload: `{"questions": [{"id", "label", "options": [{"id", "label", "share"}]}], "seq"}`
     """
 
-    type: ClassVar[str] = "background_set"
     questions: list[Json]
 
 
 # Signals: sent, not logged, no seq
 
-@fact
-@dataclass(frozen=True)
+@fact("vote_totals", SCREENS)
 class VoteTotals(Event):
     """The active question's dots per idea and per theme (coalesced, at most once a second);
     consoles only, and walls once the results are shown (before: `wall_dict`).
@@ -559,8 +450,6 @@ class VoteTotals(Event):
         empty until the results phase; no `seq` (see below)
     """
 
-    type: ClassVar[str] = "vote_totals"
-    audience: ClassVar[str] = SCREENS
     ideas: dict[str, int]
     clusters: dict[str, int]
     voters: int = 0  # participants with a dot placed: the wall's "37 of 123 have voted"
@@ -575,8 +464,8 @@ class VoteTotals(Event):
         return {**self.to_dict(), "ideas": {}, "clusters": {}}
 
 
-@fact
-@dataclass(frozen=True)
+# Phones show no count: a hall joining would cost every phone.
+@fact("participant_count", SCREENS)
 class ParticipantCount(Event):
     """How many participants have joined, in all and per table, and how many newcomers are held
     since when (coalesced, at most once a second).
@@ -585,16 +474,13 @@ class ParticipantCount(Event):
         "newcomers_since"}`: walls and consoles only, no `seq` (see below)
     """
 
-    type: ClassVar[str] = "participant_count"
-    audience: ClassVar[str] = SCREENS  # phones show no count: a hall joining would cost every phone
     participant_count: int
     participants_by_table: dict[str, int] = field(default_factory=dict)
     newcomers_held: int = 0  # newcomers beyond a hall's pace, waiting for the facilitator
     newcomers_since: str | None = None  # when the first of them joined
 
 
-@fact
-@dataclass(frozen=True)
+@fact("workshop_deleted")
 class WorkshopDeleted(Event):
     """The workshop was erased: screens say so and stop reconnecting.
 
@@ -602,12 +488,10 @@ class WorkshopDeleted(Event):
         stop reconnecting; no `seq`
     """
 
-    type: ClassVar[str] = "workshop_deleted"
     code: str
 
 
-@fact
-@dataclass(frozen=True)
+@fact("ideas_posted", PHONES)
 class IdeasPosted(Event):
     """Ideas others posted, for phones under `phones_see_ideas` while collecting: at most one message
     a second per workshop, each idea as it is when the message is sent (visible ones only).
@@ -616,13 +500,10 @@ class IdeasPosted(Event):
         collecting, at most once a second (less often above 4,000 participants); no `seq`
     """
 
-    type: ClassVar[str] = "ideas_posted"
-    audience: ClassVar[str] = PHONES
     ideas: list[Json]
 
 
-@fact
-@dataclass(frozen=True)
+@fact("phone_board", PHONES)
 class PhoneBoard(Event):
     """A phone's snapshot (with every visible idea), sent once to all phones when they start showing
     everyone's ideas: encoded once for the whole hall, where a fetch per phone would encode it
@@ -632,6 +513,4 @@ class PhoneBoard(Event):
         phones showing everyone's ideas; no `seq` of its own (the snapshot has `seq` and `pseq`)
     """
 
-    type: ClassVar[str] = "phone_board"
-    audience: ClassVar[str] = PHONES
     snapshot: Json

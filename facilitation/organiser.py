@@ -80,7 +80,7 @@ def logout() -> Any:
 def erase(store: Store, socketio: SocketIO, workshop_id: int, code: str, reason: str) -> dict[str, Any]:
     """Delete a workshop for good and tell its screens, which then show that it is gone."""
     record = store.delete_workshop(workshop_id, reason)
-    broadcast(socketio, code, [WorkshopDeleted(code)])
+    broadcast(socketio, code, [WorkshopDeleted(code=code)])
     return record
 
 

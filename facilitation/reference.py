@@ -2,7 +2,7 @@
 registry (`COMMANDS`, and `join`), the fact classes (`FACTS`) and the error catalogue (`CATALOGUE`).
 
 Each command's and fact's docstring ends in fields the tables show (`Payload:`, `Ack:`, and `Who:`
-where the role needs a word more than the registry says); each error code says `when` in the
+where the role needs a word more than the registry says; a fact without `Payload:` sends its fields); each error code says `when` in the
 catalogue. `make docs` runs cog over docs/protocol.md, which calls these; tests/unit/test_docs.py
 fails when the document and the code differ.
 """
@@ -12,13 +12,14 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable
+from dataclasses import fields
 from typing import Any
 
 from .commands import COMMANDS
 from .commands.core import join
 from .commands.registry import JOINED
 from .errors import CATALOGUE
-from .facts import FACTS
+from .facts import FACTS, Event, Fact
 from .model import FACILITATOR, PARTICIPANT
 
 WHO = {FACILITATOR: "facilitator", PARTICIPANT: "participant", JOINED: "anyone joined"}
@@ -62,9 +63,16 @@ def commands_table() -> str:
     return render(("event", "who", "payload", "ack on success"), rows)
 
 
+def fact_payload(kind: type[Event]) -> str:
+    """A fact's payload as its docstring's `Payload:` says, or else its fields as sent."""
+    sent = [f.name for f in fields(kind) if f.name != "seq" and not f.metadata.get("internal")]
+    sent += ["seq"] if issubclass(kind, Fact) else []
+    return doc_fields(kind).get("Payload", "`{" + ", ".join(f'"{name}"' for name in sent) + "}`")
+
+
 def facts_table() -> str:
     """Every event the server sends: its payload."""
-    rows = [(f"`{name}`", doc_fields(kind).get("Payload", "")) for name, kind in FACTS.items()]
+    rows = [(f"`{name}`", fact_payload(kind)) for name, kind in FACTS.items()]
     rows += [(f"`{name}`", text) for name, text in SIGNALS.items()]
     return render(("event", "payload"), rows)
 

@@ -27,9 +27,9 @@ How to add a command (one function, its payload type and its test; nothing else 
    deduplicated, `Annotated[..., Check(f)]` runs `f`; `None` as payload type: no payload; `dict`:
    the raw mapping). `ctx.workshop` is the workshop as it is now; `ctx.idea(id)` and
    `ctx.theme(id)` refuse with `idea_not_found` / `theme_not_found`.
-2. A new fact: a dataclass in `facilitation/facts.py` registered with `@fact`, and a store method
-   that returns it from `self._append(workshop_id, MyFact(...), actor)`; its `audience` says who
-   receives it, and each screen that does needs a handler (`case "my_fact":` in static/js/shared/board.js,
+2. A new fact: a class in `facilitation/facts.py` declared with `@fact("my_fact", AUDIENCE)` (a frozen
+   dataclass, registered), and a store method that returns it from
+   `self._append(workshop_id, MyFact(...), actor)`; its audience says who receives it, and each screen that does needs a handler (`case "my_fact":` in static/js/shared/board.js,
    checked by tests/unit/test_docs.py). A refusal: raise an error
    of `facilitation/errors.py` with a code of its `CATALOGUE` (add a code there: its kind, message
    and when it is given).

@@ -32,4 +32,4 @@ def test_store_routes_and_numbers_phone_streams(new_store: Any) -> None:
     assert [(f.type, f.phone_dict().get("pseq"), f.phone_dict().get("oseq")) for f in missed] == [
         ("idea_posted", None, 1), ("posting_closed", 1, None), ("rules_changed", 2, None),
         ("posting_opened", 3, None), ("idea_hidden", 4, None)]
-    assert IdeasPosted([]).audience == "phones"
+    assert IdeasPosted(ideas=[]).audience == "phones"
