@@ -175,6 +175,8 @@ CATALOGUE: dict[str, Refusal] = {
     "other_question": Refusal(Conflict, N_("That belongs to another question: dots go on this question's ideas and themes."),
                       "a dot on an idea or theme of another question than the active one; moving an idea into, or "
                       "merging, a theme of another question"),
+    "theme_answered": Refusal(Conflict, N_("This theme has an answer for the participants. Merge it into another theme to keep the answer, or delete the theme with its answer."),
+                      "`delete_cluster` on a theme with an answer, without `\"discard_answer\": true` (merging keeps the answer)"),
     "not_votable": Refusal(Conflict, N_("In this vote, dots go on ideas, not on themes."),
                       "a dot on a theme when the vote is on ideas only, or on an idea when it is on themes only "
                       "(`vote_on`)"),

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from .. import clustering
 from ..errors import N_, CommandError
 from ..facts import (
-    ClusterCreated, ClusterDeleted, ClusterRenamed, ClustersCreated, ClustersMerged,
+    AnswerSet, ClusterCreated, ClusterDeleted, ClusterRenamed, ClustersCreated, ClustersMerged,
     ClustersReordered, IdeaMoved, IdeasStacked, IdeaUnstacked, ThemesOnWallChanged,
 )
 from ..model import FACILITATOR, MAX_LABEL_LENGTH, Cluster
-from .registry import Check, Context, IdeaRef, Result, Text, ThemeRef, command, parse
+from .registry import Check, Context, IdeaRef, Result, Text, command, parse
 
 MAX_SUGGESTIONS = 100
 ThemeLabel = Annotated[str, Text("theme name", MAX_LABEL_LENGTH)]
@@ -123,12 +123,14 @@ class Merge:
     target_id: int
 
 
-@command("merge_clusters", FACILITATOR, Merge, emits=(ClustersMerged,))
+@command("merge_clusters", FACILITATOR, Merge, emits=(ClustersMerged, AnswerSet))
 def merge_clusters(ctx: Context, p: Merge) -> Result:
-    """Facilitator -> all ideas of source into target, source removed; `clusters_merged`.
+    """Facilitator -> all ideas of source into target, source removed, its answer kept;
+    `clusters_merged`, then `answer_set` when the target's answer changed.
 
     Payload: `{"source_id", "target_id"}`
-    Ack: `{"ok", "source_id", "target_id"}`
+    Ack: `{"ok", "source_id", "target_id", "answer": the target's answer or null, "answers_joined"}`
+    (`answers_joined`: both themes had an answer with text; the target keeps its status and both texts)
     """
     source, target = ctx.theme(p.source_id), ctx.theme(p.target_id)
     source_id, target_id = source.id, target.id
@@ -136,19 +138,34 @@ def merge_clusters(ctx: Context, p: Merge) -> Result:
         raise CommandError("invalid", N_("Choose two different themes to merge."))
     if source.prompt_id != target.prompt_id:
         raise CommandError("other_question", N_("Only themes of the same question can be merged."))
-    fact = ctx.store.merge_clusters(ctx.workshop_id, source_id, target_id)
-    return {"source_id": source_id, "target_id": target_id}, [fact]
+    both = ctx.store.answered(source_id) and ctx.store.answered(target_id)
+    facts = ctx.store.merge_clusters(ctx.workshop_id, source_id, target_id)
+    answer = next((a for a in ctx.store.answers(ctx.workshop_id) if a["cluster_id"] == target_id), None)
+    joined = both and len(facts) > 1
+    return {"source_id": source_id, "target_id": target_id, "answer": answer, "answers_joined": joined}, facts
 
 
-@command("delete_cluster", FACILITATOR, ThemeRef, emits=(ClusterDeleted,))
-def delete_cluster(ctx: Context, ref: ThemeRef) -> Result:
-    """Facilitator -> the theme removed, its ideas unsorted again; `cluster_deleted`.
+@dataclass(frozen=True)
+class ThemeRemoval:
+    """`{"cluster_id", "discard_answer": false}`."""
 
-    Payload: `{"cluster_id"}`
+    cluster_id: int
+    discard_answer: bool = False
+
+
+@command("delete_cluster", FACILITATOR, ThemeRemoval, emits=(ClusterDeleted,))
+def delete_cluster(ctx: Context, p: ThemeRemoval) -> Result:
+    """Facilitator -> the theme removed, its ideas unsorted again; `cluster_deleted`. A theme with an
+    answer is removed only with `discard_answer` (the answer goes with it; merging keeps it).
+
+    Payload: `{"cluster_id", "discard_answer": false}`
     Ack: `{"ok", "cluster_id", "idea_ids"}`
     """
-    fact = ctx.store.delete_cluster(ctx.workshop_id, ctx.theme(ref.cluster_id).id)
-    return {"cluster_id": ref.cluster_id, "idea_ids": fact.payload["idea_ids"]}, [fact]
+    cluster_id = ctx.theme(p.cluster_id).id
+    if not p.discard_answer and ctx.store.answered(cluster_id):
+        raise CommandError("theme_answered")
+    fact = ctx.store.delete_cluster(ctx.workshop_id, cluster_id)
+    return {"cluster_id": cluster_id, "idea_ids": fact.payload["idea_ids"]}, [fact]
 
 
 @dataclass(frozen=True)

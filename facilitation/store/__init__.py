@@ -31,6 +31,7 @@ class Store(CoreStore):
     move_idea = clusters.move_idea
     merge_clusters = clusters.merge_clusters
     delete_cluster = clusters.delete_cluster
+    answered = clusters.answered
     reorder_clusters = clusters.reorder_clusters
     set_themes_on_wall = clusters.set_themes_on_wall
     apply_suggestions = clusters.apply_suggestions

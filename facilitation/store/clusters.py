@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..facts import (
-    ClusterCreated, ClusterDeleted, ClusterRenamed, ClustersCreated, ClustersMerged,
+    AnswerSet, ClusterCreated, ClusterDeleted, ClusterRenamed, ClustersCreated, ClustersMerged,
     ClustersReordered, Fact, IdeaMoved, IdeasStacked, IdeaUnstacked, ThemesOnWallChanged,
 )
 from ..model import Cluster
@@ -111,19 +111,51 @@ def _ideas_in(store: CoreStore, cluster_id: int) -> list[int]:
         "SELECT id FROM ideas WHERE cluster_id = ? ORDER BY id", [cluster_id]).fetchall()]
 
 
-def merge_clusters(store: CoreStore, workshop_id: int, source_id: int, target_id: int) -> Fact:
-    """Move every idea of one theme into another and remove the first."""
+def merge_clusters(store: CoreStore, workshop_id: int, source_id: int, target_id: int) -> list[Fact]:
+    """Move every idea of one theme into another and remove the first, keeping its answer (see
+    `_merged_answer`): `clusters_merged`, then `answer_set` when the surviving answer changed."""
     with store._transaction() as db:
         moved = _ideas_in(store, source_id)
+        answer = _merged_answer(store, source_id, target_id)
         db.execute("UPDATE ideas SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
         db.execute("UPDATE votes SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
         db.execute("DELETE FROM clusters WHERE id = ?", [source_id])
-        return store._append(workshop_id, ClustersMerged(source_id=source_id, target_id=target_id,
-                                                   idea_ids=moved), "facilitator")
+        facts = [store._append(workshop_id, ClustersMerged(source_id=source_id, target_id=target_id,
+                                                         idea_ids=moved), "facilitator")]
+        if answer:
+            row = next(a for a in store.answers(workshop_id) if a["cluster_id"] == target_id)
+            facts.append(store._append(workshop_id, AnswerSet(answer=row), "facilitator"))
+        return facts
+
+
+def _merged_answer(store: CoreStore, source_id: int, target_id: int) -> bool:
+    """Give the surviving theme the answer of the one that goes: the target keeps its own answer,
+    takes the source's if it had none, and when both have one keeps its status and both texts, the
+    source's after a blank line under its theme's name. Whether the target's answer changed."""
+    source = store.db.execute("SELECT a.id, a.text, c.label FROM answers a JOIN clusters c"
+                              " ON c.id = a.cluster_id WHERE a.cluster_id = ?", [source_id]).fetchone()
+    if source is None:
+        return False
+    target = store.db.execute("SELECT id, text FROM answers WHERE cluster_id = ?", [target_id]).fetchone()
+    if target is None:
+        store.db.execute("UPDATE answers SET cluster_id = ?, updated_at = ? WHERE id = ?",
+                         [target_id, now(), source[0]])
+        return True
+    store.db.execute("DELETE FROM answers WHERE id = ?", [source[0]])
+    if not source[1]:
+        return False  # a status alone: the surviving theme's status stands
+    text = f"{source[2]}: {source[1]}" if not target[1] else f"{target[1]}\n\n{source[2]}: {source[1]}"
+    store.db.execute("UPDATE answers SET text = ?, updated_at = ? WHERE id = ?", [text, now(), target[0]])
+    return True
+
+
+def answered(store: CoreStore, cluster_id: int) -> bool:
+    """Whether a theme has an answer (which deleting the theme would delete)."""
+    return store.db.execute("SELECT 1 FROM answers WHERE cluster_id = ?", [cluster_id]).fetchone() is not None
 
 
 def delete_cluster(store: CoreStore, workshop_id: int, cluster_id: int) -> Fact:
-    """Remove a theme; its ideas return to unsorted."""
+    """Remove a theme (and its answer: the command asks first); its ideas return to unsorted."""
     with store._transaction() as db:
         released = _ideas_in(store, cluster_id)
         db.execute("UPDATE ideas SET cluster_id = NULL WHERE cluster_id = ?", [cluster_id])

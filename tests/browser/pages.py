@@ -283,3 +283,11 @@ def printed_pages(pdf: bytes, shots: Path) -> list[dict[str, Any]]:
     finally:
         document.close()
     return pages
+
+
+def dialog_answer(questions: list[str], accept: bool) -> Callable[[Any], None]:
+    """A handler for a page's next confirm(): notes its question in `questions`, then says yes or no."""
+    def handle(dialog: Any) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+    return handle

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.browser.pages import PROJECTOR, expect, online, require
+from tests.browser.pages import PROJECTOR, dialog_answer, expect, online, require
 
 SMALL = {"viewport": {"width": 1280, "height": 720}, "locale": "da-DK"}
 TOPICS = [("cykelstier", "cykel"), ("biblioteket", "bøger"), ("parkerne", "træer"), ("busserne", "bus"),
@@ -188,17 +188,10 @@ def test_the_console_guides_the_evening(live_server: Any, new_page: Callable[...
     expect(switch).to_be_hidden()  # posting belongs to collecting
     expect(next_phase).to_have_text("Next: Closed →")
     questions: list[str] = []
-
-    def answer(accept: bool) -> Callable[[Any], None]:
-        def handle(dialog: Any) -> None:
-            questions.append(dialog.message)
-            dialog.accept() if accept else dialog.dismiss()
-        return handle
-
-    console.once("dialog", answer(False))
+    console.once("dialog", dialog_answer(questions, False))
     next_phase.click()
     expect(console.locator(".phase-button[data-phase=results]")).to_have_attribute("aria-pressed", "true")
-    console.once("dialog", answer(True))
+    console.once("dialog", dialog_answer(questions, True))
     console.locator(".phase-button[data-phase=closed]").click()
     expect(console.locator(".phase-button[data-phase=closed]")).to_have_attribute("aria-pressed", "true")
     expect(next_phase).to_be_hidden()

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.browser.pages import (
+    dialog_answer,
     BIKES,
     LIBRARY,
     OUTLIER,
@@ -350,3 +351,29 @@ def test_three_hundred_ideas_in_fifteen_themes_on_the_console(
     console.locator("#groups section.group.theme h2").first.evaluate("heading => heading.scrollIntoView()")
     console.screenshot(animations="disabled", path=shots / "console-15-themes-1440.png")
     assert console.errors == []
+
+
+def test_merging_and_deleting_answered_themes_keeps_or_asks(live_server: Any, new_page: Callable[..., Any],
+                                                            peers: Callable[..., Any]) -> None:
+    room = Room(live_server, peers, ["Flere cykelstier", "Bilfri søndage"])
+    bikes, cars = room.theme("Cykler", ["Flere cykelstier"]), room.theme("Trafik", ["Bilfri søndage"])
+    for theme, text in ((bikes, "Vi bygger stien."), (cars, "Vi ser på trafikken.")):
+        assert room.command("set_answer", {"cluster_id": theme, "status": "considering", "text": text})["ok"]
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    online(console)
+    # Merge: the note says where both answers went; the surviving theme holds both texts.
+    console_group(console, bikes).locator(".theme-tools select").select_option(str(cars))
+    expect(console.locator("#console-message")).to_contain_text("“Trafik” har nu begge tekster")
+    answers = room.snapshot()["answers"]
+    assert [(a["cluster_id"], a["text"]) for a in answers] == [
+        (cars, "Vi ser på trafikken.\n\nCykler: Vi bygger stien.")]
+    # Delete an answered theme: the console asks; "no" keeps both, "yes" deletes both.
+    questions: list[str] = []
+    console.once("dialog", dialog_answer(questions, False))
+    console_group(console, cars).locator(".theme-tools button.danger").click()
+    expect(console.locator("#console-message")).to_have_text("")
+    assert len(room.snapshot()["answers"]) == 1 and "svar" in questions[0]
+    console.once("dialog", dialog_answer(questions, True))
+    console_group(console, cars).locator(".theme-tools button.danger").click()
+    expect(console_group(console, cars)).to_have_count(0)
+    assert room.snapshot()["answers"] == [] and console.errors == []

@@ -68,14 +68,53 @@ def test_answers_refuse_bad_input(w: dict[str, Any]) -> None:
     assert refused(w, "set_answer", {"idea_id": idea["id"], "status": "done"}, who="a") == "forbidden"
 
 
-def test_an_answer_goes_with_its_theme_or_idea(w: dict[str, Any]) -> None:
+def test_an_answer_goes_with_its_theme_or_idea_only_when_asked(w: dict[str, Any]) -> None:
     idea = post(w, "a", "Idé")
     theme = do(w, "create_cluster", {"label": "Tema"})["cluster"]
-    do(w, "set_answer", {"cluster_id": theme["id"], "status": "declined"})
+    do(w, "set_answer", {"cluster_id": theme["id"], "status": "declined", "text": "Nej."})
     do(w, "set_answer", {"idea_id": idea["id"], "status": "declined"})
-    do(w, "delete_cluster", {"cluster_id": theme["id"]})
-    do(w, "delete_idea", {"idea_id": idea["id"]}, who="a")
+    do(w, "rename_cluster", {"cluster_id": theme["id"], "label": "Nyt navn"})  # the answer stays
+    assert [a["text"] for a in w["store"].answers(w["id"])] == ["Nej.", ""]
+    assert refused(w, "delete_cluster", {"cluster_id": theme["id"]}) == "theme_answered"
+    assert len(w["store"].answers(w["id"])) == 2
+    do(w, "delete_cluster", {"cluster_id": theme["id"], "discard_answer": True})
+    do(w, "delete_idea", {"idea_id": idea["id"]}, who="a")  # a participant's own idea, erased
     assert w["store"].answers(w["id"]) == []
+
+
+def merge(w: dict[str, Any], answers: dict[str, tuple[str, str]]) -> tuple[dict[str, Any], list[Any]]:
+    """Merge theme "Cykler" into "Trafik", each first answered as in `answers` (label -> status, text)."""
+    themes = {label: do(w, "create_cluster", {"label": label})["cluster"]["id"] for label in ("Trafik", "Cykler")}
+    for label, (status, text) in answers.items():
+        do(w, "set_answer", {"cluster_id": themes[label], "status": status, "text": text})
+    ack, facts = commands.execute(w["store"], w["fac"], "merge_clusters",
+                                  {"source_id": themes["Cykler"], "target_id": themes["Trafik"]})
+    kept = [(a["cluster_id"], a["status"], a["text"]) for a in w["store"].answers(w["id"])
+            if a["cluster_id"] in themes.values()]
+    assert kept == ([(themes["Trafik"], ack["answer"]["status"], ack["answer"]["text"])] if answers else [])
+    return ack, facts
+
+
+def test_merging_keeps_the_answer_of_the_theme_that_goes(w: dict[str, Any]) -> None:
+    ack, facts = merge(w, {"Cykler": ("adopted", "Vi bygger stien.")})
+    assert (ack["answer"]["status"], ack["answer"]["text"], ack["answers_joined"]) == (
+        "adopted", "Vi bygger stien.", False)
+    assert [f.type for f in facts] == ["clusters_merged", "answer_set"]  # phones learn the move live
+    assert facts[1].payload["answer"] == ack["answer"] and facts[1].route.stream == "all"
+
+
+def test_merging_keeps_the_surviving_answer_and_joins_a_second_text(w: dict[str, Any]) -> None:
+    ack, facts = merge(w, {"Trafik": ("considering", "Vi ser på trafikken."), "Cykler": ("declined", "Ikke nu.")})
+    assert (ack["answer"]["status"], ack["answer"]["text"], ack["answers_joined"]) == (
+        "considering", "Vi ser på trafikken.\n\nCykler: Ikke nu.", True)
+    assert [f.type for f in facts] == ["clusters_merged", "answer_set"]
+
+
+def test_merging_a_status_alone_into_an_answer_changes_nothing(w: dict[str, Any]) -> None:
+    ack, facts = merge(w, {"Trafik": ("done", "Lavet."), "Cykler": ("declined", "")})
+    assert (ack["answer"]["text"], ack["answers_joined"], len(facts)) == ("Lavet.", False, 1)
+    ack, facts = merge(w, {})
+    assert (ack["answer"], ack["answers_joined"], len(facts)) == (None, False, 1)
 
 
 def test_the_outcome_page_rule(w: dict[str, Any]) -> None:

@@ -77,6 +77,15 @@ function startConsole() {
   }
   console_.moveCards = moveCards;
 
+  // A theme with an answer is deleted only once the facilitator has confirmed the answer goes too.
+  function deleteTheme(cluster) {
+    return live.call("delete_cluster", { cluster_id: cluster.id }).then(function (ack) {
+      if (ack.ok || ack.error.code !== "theme_answered") { return report(ack); }
+      if (!window.confirm(t("confirm_delete_answered", { theme: cluster.label }))) { return ack; }
+      return call("delete_cluster", { cluster_id: cluster.id, discard_answer: true });
+    }, function (e) { failed(e); return { ok: false }; });
+  }
+
   function themeAction(kind, cluster, value) {
     var position = board.themeIds().indexOf(cluster.id);
     var members = board.order.filter(function (id) { return board.ideas[id].cluster_id === cluster.id; });
@@ -87,10 +96,12 @@ function startConsole() {
       });
     }
     if (kind === "delete" || kind === "merge") {
-      var request = kind === "delete" ? call("delete_cluster", { cluster_id: cluster.id })
+      var request = kind === "delete" ? deleteTheme(cluster)
         : call("merge_clusters", { source_id: cluster.id, target_id: value });
       return request.then(function (ack) {
-        if (ack.ok) { undo.push(t(kind === "delete" ? "undo_delete" : "undo_merge"), function () { return undo.recreate(cluster.label, members, position); }); }
+        if (!ack.ok) { return; }
+        undo.push(t(kind === "delete" ? "undo_delete" : "undo_merge"), function () { return undo.recreate(cluster.label, members, position); });
+        if (ack.answers_joined) { feedback.textContent = t("answers_joined", { theme: board.clusters[value].label }); }
       });
     }
     var order = board.themeIds().slice();

@@ -37,8 +37,9 @@ Board.prototype.setCluster = function (ids, clusterId) {
   ids.forEach(function (id) { if (ideas[id]) { ideas[id].cluster_id = clusterId; } });
 };
 
-Board.prototype.removeCluster = function (id) {
+Board.prototype.removeCluster = function (id) {  // its answer went with it, or moved to the target
   delete this.clusters[id];
+  this.answers = this.answers.filter(function (a) { return a.cluster_id !== id; });
   this.clusterOrder = this.clusterOrder.filter(function (x) { return x !== id; });
 };
 
@@ -94,7 +95,7 @@ Board.prototype.apply = function (event, data) {
     case "idea_moved":
       this.setCluster(data.idea_ids, data.cluster_id);
       break;
-    case "clusters_merged":
+    case "clusters_merged":  // the source's answer, if any, follows as the target's answer_set
       this.setCluster(data.idea_ids, data.target_id);
       this.removeCluster(data.source_id);
       break;
