@@ -24,6 +24,11 @@ class CommandError(Exception):
 
     status = 400
 
+    def __init_subclass__(cls, status: int = 400, **kwargs: Any) -> None:
+        """A kind of refusal (`class NotFound(CommandError, status=404)`): its HTTP status."""
+        super().__init_subclass__(**kwargs)
+        cls.status = status
+
     def __init__(self, code: str, message: str | None = None, **params: Any) -> None:
         self.code = code
         self.template = message or MESSAGES.get(code, MESSAGES["invalid"])
@@ -49,69 +54,50 @@ class CommandError(Exception):
         return {"code": self.code, "message": self.render(gettext)}
 
 
-class BadRequest(CommandError):
+class BadRequest(CommandError, status=400):
     """The message itself is wrong: a type, a missing field, empty or too long text."""
 
-    status = 400
 
-
-class Unauthorized(CommandError):
+class Unauthorized(CommandError, status=401):
     """The sender has not said who they are (no join, no token)."""
 
-    status = 401
 
-
-class Forbidden(CommandError):
+class Forbidden(CommandError, status=403):
     """The sender may not do this: a role, someone else's idea, a rule of the workshop."""
 
-    status = 403
 
-
-class NotFound(CommandError):
+class NotFound(CommandError, status=404):
     """What the command names does not exist in this workshop (or the workshop itself)."""
 
-    status = 404
 
-
-class Conflict(CommandError):
+class Conflict(CommandError, status=409):
     """The workshop's state refuses it now: posting closed, no dots left, a cap reached."""
 
-    status = 409
 
-
-class RateLimited(CommandError):
+class RateLimited(CommandError, status=429):
     """Too many messages in too short a time."""
 
-    status = 429
 
-
-class TooLarge(CommandError):
+class TooLarge(CommandError, status=413):
     """An HTTP request larger than the server reads."""
 
-    status = 413
 
-
-class MethodNotAllowed(CommandError):
+class MethodNotAllowed(CommandError, status=405):
     """An HTTP route asked with a method it does not take."""
 
-    status = 405
 
-
-class InsufficientStorage(CommandError):
+class InsufficientStorage(CommandError, status=507):
     """The server's disk is full: nothing was saved, and the same message can be sent again."""
 
-    status = 507
 
-
-class ServerError(CommandError):
+class ServerError(CommandError, status=500):
     """An unexpected failure; nothing was half-written."""
-
-    status = 500
 
 
 class Refusal(NamedTuple):
     """An error code's kind (its HTTP status), its default message (a msgid of
-    translations/messages.pot) and when the server gives it (docs/protocol.md's Errors table)."""
+    translations/messages.pot) and when the server gives it (docs/protocol.md's Errors table: a
+    paragraph, its line breaks and indentation not part of it)."""
 
     kind: type[CommandError]
     message: str
@@ -119,94 +105,95 @@ class Refusal(NamedTuple):
 
 
 CATALOGUE: dict[str, Refusal] = {
-    "invalid": Refusal(BadRequest, N_("That message is not valid."),
-                      "wrong type, missing field, payload not a JSON object"),
-    "empty": Refusal(BadRequest, N_("%(field)s is empty. Write something first."),
-                      "text empty, only white space or characters that show nothing (zero-width spaces, Braille blanks,"
-                      " Hangul fillers); an idea with no letter or digit"),
-    "too_long": Refusal(BadRequest, N_("%(field)s is %(length)s characters; at most %(limit)s are allowed."),
-                      "text over its limit (idea 500, title 120, question 300, frame 1,000, answer 2,000, background"
-                      " question 120, option 60 characters, after trimming)"),
-    "not_joined": Refusal(Unauthorized, N_("Join a workshop first."),
-                      "a command before `join` on this connection"),
-    "unauthorized": Refusal(Unauthorized, N_("The facilitator token is required."),
-                      "an HTTP request without the facilitator token (or organiser password) it needs"),
-    "forbidden": Refusal(Forbidden, N_("Only the facilitator can do this."),
-                      "a facilitator command from a participant or viewer; a wrong facilitator token in `join`"),
-    "participants_only": Refusal(Forbidden, N_("Only participants can do this: open the join page."),
-                      "a participant command (`post_idea`, votes, `set_name`, `set_table`, own ideas) from a viewer or "
-                      "facilitator"),
-    "not_your_idea": Refusal(Forbidden, N_("You can only change your own ideas."),
-                      "`edit_idea` or `delete_idea` on another participant's idea"),
-    "names_forbidden": Refusal(Forbidden, N_("This workshop is anonymous: names are not shown."),
-                      "`set_name` in a workshop whose names rule is `forbidden`"),
-    "wrong_phase": Refusal(Forbidden, N_("Voting is not open right now."),
-                      "a vote outside the vote phase; results before the results phase"),
-    "not_found": Refusal(NotFound, N_("There is no workshop with that code. Check the code."),
-                      "unknown join code; any command on a workshop that has been erased"),
-    "idea_not_found": Refusal(NotFound, N_("There is no such idea in this workshop."),
-                      "an idea id of another or no workshop (or, voting, a hidden idea)"),
-    "theme_not_found": Refusal(NotFound, N_("There is no such theme in this workshop."),
-                      "a theme (cluster) id of another or no workshop"),
-    "question_not_found": Refusal(NotFound, N_("There is no such question in this workshop."),
-                      "`set_active_prompt` with a question id of another or no workshop"),
-    "table_not_found": Refusal(NotFound, N_("There is no such table in this workshop."),
-                      "`set_table` or a paper import with a table id of another or no workshop"),
-    "background_not_found": Refusal(NotFound, N_("There is no such question or answer under About you."),
-                       "`set_background_answers` naming a question of another or no workshop, or an option that is "
-                       "not one of its question's"),
-    "no_vote_to_retract": Refusal(Conflict, N_("You have no dot on that to take back."),
-                      "`retract_vote` on an idea or theme the participant has no dot on"),
-    "posting_closed": Refusal(Conflict, N_("Posting is closed for new ideas right now."),
-                      "`post_idea` while the facilitator has closed posting"),
-    "full": Refusal(Conflict, N_("This workshop has as many participants as it can take. Ask the facilitator."),
-                      "a new participant joining a workshop that has `--max-participants` (20,000) (returning "
-                      "participants still get in)"),
-    "closed_to_newcomers": Refusal(Conflict, N_("The vote is closed to those who joined after it opened."),
-                      "`cast_vote` from a participant who joined after the vote opened, while the rule"
-                      " `vote_closed_to_newcomers` is on"),
-    "ideas_full": Refusal(Conflict, N_("This workshop has as many ideas as it can take (%(limit)s)."),
-                      "`post_idea` or `import_ideas` past the workshop's `--max-ideas` (20,000) ideas, hidden ones "
-                      "included; an import that does not fit is refused whole and says how many more fit"),
-    "no_dots_left": Refusal(Conflict, N_("You have no dots left. Take one back to move it."),
-                      "a vote past the participant's dots for this question"),
-    "max_per_item": Refusal(Conflict, N_("At most %(limit)s dots can go on one idea or theme."),
-                      "a vote past the per-item cap (`max_per_item`)"),
-    "other_question": Refusal(Conflict, N_("That belongs to another question: dots go on this question's ideas and themes."),
-                      "a dot on an idea or theme of another question than the active one; moving an idea into, or "
-                      "merging, a theme of another question"),
-    "theme_answered": Refusal(Conflict, N_("This theme has an answer for the participants. Merge it into another theme to keep the answer, or delete the theme with its answer."),
-                      "`delete_cluster` on a theme with an answer, without `\"discard_answer\": true` (merging keeps the answer)"),
-    "not_votable": Refusal(Conflict, N_("In this vote, dots go on ideas, not on themes."),
-                      "a dot on a theme when the vote is on ideas only, or on an idea when it is on themes only "
-                      "(`vote_on`)"),
-    "name_required": Refusal(Conflict, N_("Write your name under “About you” first: this workshop shows names."),
-                      "an idea from a participant without a name where the workshop requires names (see Rounds)"),
-    "table_required": Refusal(Conflict, N_("Choose your table under “About you” first."),
-                      "an idea from a participant without a table in table mode (see Rounds)"),
-    "idea_cap": Refusal(Conflict, N_("You have sent as many ideas as this workshop allows (%(limit)s)."),
-                      "an idea past the workshop's ideas per participant, or per table in table mode (see Rounds)"),
-    "rate_limited": Refusal(RateLimited, N_("Too many messages. Wait a moment, then try again."),
-                      "too many messages: any client, 60 at once then 20/s; ideas per participant, 10 at once then one "
-                      "per 2 s; workshops created per address (HTTP 429), 10 at once then one per 5 minutes, not "
-                      "counting the server's own machine; whole snapshots (not a facilitator's): per address for walls "
-                      "(a wall's `join`, its `sync` answered with a snapshot, `GET /api/workshops/<code>`), 10 at once "
-                      "then 2 a second, and per participant for phones (a `sync` answered with a snapshot), 5 at once "
-                      "then one per 2 s; screens ask again a few seconds later"),
-    "too_many_attempts": Refusal(RateLimited, N_("Too many wrong attempts from this address. Wait a minute."),
-                      "HTTP 429 (or a `join` ack): this address sent too many wrong secrets (organiser password, "
-                      "facilitator token); see docs/security.md"),
-    "request_too_large": Refusal(TooLarge, N_("The request is too large."),
-                      "HTTP 413: the request body is over 2 MB"),
-    "method_not_allowed": Refusal(MethodNotAllowed, N_("Method not allowed."),
-                      "an HTTP route asked with a method it does not take"),
-    "storage_full": Refusal(InsufficientStorage, N_("The server's disk is full, so this was not saved."
-                                             " It goes through once the organiser frees space."),
-                      "HTTP 507 (or an ack): the server's disk is full, so nothing of the command was saved; the phone "
-                      "keeps the idea in its outbox and sends it again every 5 s, and the workshop's facilitators "
-                      "receive `storage_full` (see below)"),
-    "server_error": Refusal(ServerError, N_("Something went wrong on the server. Try again."),
-                      "an unexpected failure; nothing was half-written (one transaction per change)"),
+    "invalid": Refusal(BadRequest, N_("That message is not valid."), """
+        wrong type, missing field, payload not a JSON object"""),
+    "empty": Refusal(BadRequest, N_("%(field)s is empty. Write something first."), """
+        text empty, only white space or characters that show nothing (zero-width spaces, Braille blanks, Hangul
+        fillers); an idea with no letter or digit"""),
+    "too_long": Refusal(BadRequest, N_("%(field)s is %(length)s characters; at most %(limit)s are allowed."), """
+        text over its limit (idea 500, title 120, question 300, frame 1,000, answer 2,000, background question
+        120, option 60 characters, after trimming)"""),
+    "not_joined": Refusal(Unauthorized, N_("Join a workshop first."), """
+        a command before `join` on this connection"""),
+    "unauthorized": Refusal(Unauthorized, N_("The facilitator token is required."), """
+        an HTTP request without the facilitator token (or organiser password) it needs"""),
+    "forbidden": Refusal(Forbidden, N_("Only the facilitator can do this."), """
+        a facilitator command from a participant or viewer; a wrong facilitator token in `join`"""),
+    "participants_only": Refusal(Forbidden, N_("Only participants can do this: open the join page."), """
+        a participant command (`post_idea`, votes, `set_name`, `set_table`, own ideas) from a viewer or
+        facilitator"""),
+    "not_your_idea": Refusal(Forbidden, N_("You can only change your own ideas."), """
+        `edit_idea` or `delete_idea` on another participant's idea"""),
+    "names_forbidden": Refusal(Forbidden, N_("This workshop is anonymous: names are not shown."), """
+        `set_name` in a workshop whose names rule is `forbidden`"""),
+    "wrong_phase": Refusal(Forbidden, N_("Voting is not open right now."), """
+        a vote outside the vote phase; results before the results phase"""),
+    "not_found": Refusal(NotFound, N_("There is no workshop with that code. Check the code."), """
+        unknown join code; any command on a workshop that has been erased"""),
+    "idea_not_found": Refusal(NotFound, N_("There is no such idea in this workshop."), """
+        an idea id of another or no workshop (or, voting, a hidden idea)"""),
+    "theme_not_found": Refusal(NotFound, N_("There is no such theme in this workshop."), """
+        a theme (cluster) id of another or no workshop"""),
+    "question_not_found": Refusal(NotFound, N_("There is no such question in this workshop."), """
+        `set_active_prompt` with a question id of another or no workshop"""),
+    "table_not_found": Refusal(NotFound, N_("There is no such table in this workshop."), """
+        `set_table` or a paper import with a table id of another or no workshop"""),
+    "background_not_found": Refusal(NotFound, N_("There is no such question or answer under About you."), """
+        `set_background_answers` naming a question of another or no workshop, or an option that is not one of
+        its question's"""),
+    "no_vote_to_retract": Refusal(Conflict, N_("You have no dot on that to take back."), """
+        `retract_vote` on an idea or theme the participant has no dot on"""),
+    "posting_closed": Refusal(Conflict, N_("Posting is closed for new ideas right now."), """
+        `post_idea` while the facilitator has closed posting"""),
+    "full": Refusal(Conflict, N_("This workshop has as many participants as it can take. Ask the facilitator."), """
+        a new participant joining a workshop that has `--max-participants` (20,000) (returning participants
+        still get in)"""),
+    "closed_to_newcomers": Refusal(Conflict, N_("The vote is closed to those who joined after it opened."), """
+        `cast_vote` from a participant who joined after the vote opened, while the rule
+        `vote_closed_to_newcomers` is on"""),
+    "ideas_full": Refusal(Conflict, N_("This workshop has as many ideas as it can take (%(limit)s)."), """
+        `post_idea` or `import_ideas` past the workshop's `--max-ideas` (20,000) ideas, hidden ones included; an
+        import that does not fit is refused whole and says how many more fit"""),
+    "no_dots_left": Refusal(Conflict, N_("You have no dots left. Take one back to move it."), """
+        a vote past the participant's dots for this question"""),
+    "max_per_item": Refusal(Conflict, N_("At most %(limit)s dots can go on one idea or theme."), """
+        a vote past the per-item cap (`max_per_item`)"""),
+    "other_question": Refusal(Conflict, N_("That belongs to another question: dots go on this question's ideas and "
+                                           "themes."), """
+        a dot on an idea or theme of another question than the active one; moving an idea into, or merging, a
+        theme of another question"""),
+    "theme_answered": Refusal(Conflict, N_("This theme has an answer for the participants. Merge it into another theme "
+                                           "to keep the answer, or delete the theme with its answer."), """
+        `delete_cluster` on a theme with an answer, without `"discard_answer": true` (merging keeps the answer)"""),
+    "not_votable": Refusal(Conflict, N_("In this vote, dots go on ideas, not on themes."), """
+        a dot on a theme when the vote is on ideas only, or on an idea when it is on themes only (`vote_on`)"""),
+    "name_required": Refusal(Conflict, N_("Write your name under “About you” first: this workshop shows names."), """
+        an idea from a participant without a name where the workshop requires names (see Rounds)"""),
+    "table_required": Refusal(Conflict, N_("Choose your table under “About you” first."), """
+        an idea from a participant without a table in table mode (see Rounds)"""),
+    "idea_cap": Refusal(Conflict, N_("You have sent as many ideas as this workshop allows (%(limit)s)."), """
+        an idea past the workshop's ideas per participant, or per table in table mode (see Rounds)"""),
+    "rate_limited": Refusal(RateLimited, N_("Too many messages. Wait a moment, then try again."), """
+        too many messages: any client, 60 at once then 20/s; ideas per participant, 10 at once then one per 2 s;
+        workshops created per address (HTTP 429), 10 at once then one per 5 minutes, not counting the server's
+        own machine; whole snapshots (not a facilitator's): per address for walls (a wall's `join`, its `sync`
+        answered with a snapshot, `GET /api/workshops/<code>`), 10 at once then 2 a second, and per participant
+        for phones (a `sync` answered with a snapshot), 5 at once then one per 2 s; screens ask again a few
+        seconds later"""),
+    "too_many_attempts": Refusal(RateLimited, N_("Too many wrong attempts from this address. Wait a minute."), """
+        HTTP 429 (or a `join` ack): this address sent too many wrong secrets (organiser password, facilitator
+        token); see docs/security.md"""),
+    "request_too_large": Refusal(TooLarge, N_("The request is too large."), """
+        HTTP 413: the request body is over 2 MB"""),
+    "method_not_allowed": Refusal(MethodNotAllowed, N_("Method not allowed."), """
+        an HTTP route asked with a method it does not take"""),
+    "storage_full": Refusal(InsufficientStorage, N_("The server's disk is full, so this was not saved. It goes through "
+                                                    "once the organiser frees space."), """
+        HTTP 507 (or an ack): the server's disk is full, so nothing of the command was saved; the phone keeps
+        the idea in its outbox and sends it again every 5 s, and the workshop's facilitators receive
+        `storage_full` (see below)"""),
+    "server_error": Refusal(ServerError, N_("Something went wrong on the server. Try again."), """
+        an unexpected failure; nothing was half-written (one transaction per change)"""),
 }
 KINDS = {code: entry.kind for code, entry in CATALOGUE.items()}
 MESSAGES = {code: entry.message for code, entry in CATALOGUE.items()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -46,7 +46,7 @@ def doc_fields(obj: Any) -> dict[str, str]:
     return found
 
 
-def render(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def render(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     """A Markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows]) + "\n"
@@ -79,5 +79,5 @@ def facts_table() -> str:
 
 def errors_table() -> str:
     """Every error code: its HTTP status and when it is given."""
-    rows = [(f"`{code}`", str(entry.kind.status), entry.when) for code, entry in CATALOGUE.items()]
+    rows = [(f"`{code}`", str(entry.kind.status), " ".join(entry.when.split())) for code, entry in CATALOGUE.items()]
     return render(("code", "status", "when"), rows)
