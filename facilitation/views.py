@@ -212,8 +212,7 @@ def export_file(code: str, fmt: str) -> Any:
     mimetype, render = export.FORMATS[fmt]
     rows = export.read_rows(get_store(), workshop.id)
     if fmt == "xlsx":  # the spreadsheet's headings and sheet names follow the interface language
-        from flask_babel import get_locale
-        body = export.to_xlsx(rows, language=get_locale().language)
+        body = export.to_xlsx(rows, gettext=_)
     else:
         body = render(rows)
     filename = f"idea-factory-{workshop.code}.{fmt}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,37 +14,26 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from ..errors import N_
 from .background import agreements, question_counts
 from .report import parse_time, ranked, rounds, theme_totals
 from .rows import IDEA_COLUMNS, LOCAL_TIME, Rows, ideas_with_themes
 from .tables import theme_answer
 
-# Column headings and sheet names per interface language (the words of the glossary).
-LABELS: dict[str, dict[str, str]] = {
-    "en": {"id": "ID", "text": "Idea", "question": "Question", "theme": "Theme", "table": "Table",
-           "author": "Name", "votes": "Dots", "duplicate_of": "Duplicate of",
-           "created_at": "Sent (Copenhagen time)", "participant_id": "Participant", "rank": "Rank",
-           "ideas": "Ideas", "theme_votes": "Dots on the theme", "idea_votes": "Dots on its ideas",
-           "results_sheet": "Results", "question_sheet": "Question {n}",
-           "answer_status": "Status", "answer": "Answer", "considering": "Being considered",
-           "adopted": "Adopted", "declined": "Declined", "done": "Done",
-           "background_sheet": "Who took part", "option": "Answer", "count": "Participants",
-           "percent": "Percent", "share": "Population (%)", "no_answer": "No answer",
-           "fewer_than_5": "fewer than 5", "others": "Others", "none": "No answer",
-           "groups": "Where groups agree: dots per theme from each group ({question})",
-           "everywhere": "Every group ranks it high", "yes": "Yes"},
-    "da": {"id": "ID", "text": "Idé", "question": "Spørgsmål", "theme": "Tema", "table": "Bord",
-           "author": "Navn", "votes": "Prikker", "duplicate_of": "Dublet af",
-           "created_at": "Sendt (dansk tid)", "participant_id": "Deltager", "rank": "Placering",
-           "ideas": "Idéer", "theme_votes": "Prikker på temaet", "idea_votes": "Prikker på idéerne",
-           "results_sheet": "Resultater", "question_sheet": "Spørgsmål {n}",
-           "answer_status": "Status", "answer": "Svar", "considering": "Under overvejelse",
-           "adopted": "Vedtaget", "declined": "Afvist", "done": "Gennemført",
-           "background_sheet": "Hvem deltog", "option": "Svar", "count": "Deltagere",
-           "percent": "Procent", "share": "Befolkningen (%)", "no_answer": "Intet svar",
-           "fewer_than_5": "færre end 5", "others": "Andre", "none": "Intet svar",
-           "groups": "Hvor grupperne er enige: prikker pr. tema fra hver gruppe ({question})",
-           "everywhere": "Alle grupper placerer det højt", "yes": "Ja"},
+# Column headings and sheet names (msgids: the workbook is in the language `to_xlsx`'s gettext gives,
+# the words of the glossary).
+LABELS: dict[str, str] = {
+    "id": N_("ID"), "text": N_("Idea"), "question": N_("Question"), "theme": N_("Theme"), "table": N_("Table"),
+    "author": N_("Name"), "votes": N_("Dots"), "duplicate_of": N_("Duplicate of"),
+    "created_at": N_("Sent (Copenhagen time)"), "participant_id": N_("Participant"), "rank": N_("Rank"),
+    "ideas": N_("Ideas"), "theme_votes": N_("Dots on the theme"), "idea_votes": N_("Dots on its ideas"),
+    "results_sheet": N_("Results"), "question_sheet": N_("Question {n}"), "answer_status": N_("Status"),
+    "answer": N_("Answer"), "considering": N_("Being considered"), "adopted": N_("Adopted"),
+    "declined": N_("Declined"), "done": N_("Done"), "background_sheet": N_("Who took part"), "option": N_("Answer"),
+    "count": N_("Participants"), "percent": N_("Percent"), "share": N_("Population (%)"),
+    "no_answer": N_("No answer"), "fewer_than_5": N_("fewer than 5"), "others": N_("Others"),
+    "none": N_("No answer"), "groups": N_("Where groups agree: dots per theme from each group ({question})"),
+    "everywhere": N_("Every group ranks it high"), "yes": N_("Yes"),
 }
 # Each question is its own round: ranks count within it, and its text heads every row.
 THEME_COLUMNS = ["question", "rank", "theme", "ideas", "votes", "theme_votes", "idea_votes", "answer_status",
@@ -198,11 +187,11 @@ def write_background(workbook: Any, labels: dict[str, str], rows: Rows) -> None:
             sheet.append([label, *theme.dots, labels["yes"] if theme.everywhere else ""])
 
 
-def to_xlsx(rows: Rows, language: str = "en") -> bytes:
+def to_xlsx(rows: Rows, gettext: Callable[[str], str] = lambda text: text) -> bytes:
     """The visible ideas as an .xlsx workbook: a results sheet (themes, then ideas, ranked by dots,
     ties sharing a rank), then a sheet per question (in round order) with times in Copenhagen
-    time as real date cells; headings in English or Danish."""
-    labels = LABELS.get(language, LABELS["en"])
+    time as real date cells; headings in the language `gettext` translates into (English without)."""
+    labels = {key: gettext(text) for key, text in LABELS.items()}
     workbook = Workbook(write_only=True)
     taken = {labels["results_sheet"].casefold(), "history"}  # "History" is reserved by Excel
     ideas = [translated(labels, idea) for idea in ideas_with_themes(rows)]
