@@ -22,7 +22,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="postgresql://[user@]host[:port]/dbname to share with other hosts"
                              " (default: SQLite in --data-dir; or the IDEA_FACTORY_DATABASE"
                              " environment variable, which keeps a password off the command line)")
-    parser.add_argument("--public-url", default=None,
+    parser.add_argument("--public-url",
                         help="base address phones use, e.g. http://192.168.1.20:5000")
     parser.add_argument("--async-mode", choices=ASYNC_MODES, default="gevent",
                         help="Socket.IO server model (default gevent: faster here, see"
@@ -37,12 +37,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              " 2500; this machine's own are not counted)")
     parser.add_argument("--header-timeout", type=float, default=10,
                         help="seconds a request's line and headers may take to arrive (default 10)")
-    parser.add_argument("--admin-password-file", default=None, metavar="FILE",
+    parser.add_argument("--admin-password-file", metavar="FILE",
                         help="file holding the organiser password for /admin (when set, also needed"
                              " to create workshops); or set the ADMIN_PASSWORD environment variable")
-    parser.add_argument("--admin-password", default=None,
+    parser.add_argument("--admin-password",
                         help="(avoid: every user of the machine sees it in ps) the organiser password")
-    parser.add_argument("--secret-key-file", default=None, metavar="FILE",
+    parser.add_argument("--secret-key-file", metavar="FILE",
                         help="file holding the key that signs sessions (or IDEA_FACTORY_SECRET_KEY);"
                              " default: one made once in the data folder")
     parser.add_argument("--metrics-from", action="append", default=[], metavar="ADDR",
@@ -56,7 +56,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1,
                         help="worker processes serving one address (default 1); more than one"
                              " starts HAProxy in front and shares rooms through Redis")
-    parser.add_argument("--message-queue", default=None,
+    parser.add_argument("--message-queue",
                         help="Redis URL the workers share (redis://host:port or unix:///path);"
                              " default with --workers > 1: a private redis-server in the data dir")
     parser.add_argument("--max-participants", type=int, default=20000,
@@ -69,7 +69,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--no-demo", dest="demo", action="store_false", help=argparse.SUPPRESS)
     parser.add_argument("--idle-timeout", type=float, default=60,
                         help="close a connection that sends nothing for this many seconds (default 60)")
-    parser.add_argument("--retention-days", type=int, default=None,
+    parser.add_argument("--retention-days", type=int,
                         help="delete closed workshops this many days after their last activity")
     args = parser.parse_args(argv)
     if args.behind_proxy:

@@ -2,7 +2,8 @@
 registry (`COMMANDS`, and `join`), the fact classes (`FACTS`) and the error catalogue (`CATALOGUE`).
 
 Each command's and fact's docstring ends in fields the tables show (`Payload:`, `Ack:`, and `Who:`
-where the role needs a word more than the registry says; a fact without `Payload:` sends its fields); each error code says `when` in the
+where the role needs a word more than the registry says); a command's payload is its payload class's
+docstring, and a fact without `Payload:` sends its fields; each error code says `when` in the
 catalogue. `make docs` runs cog over docs/protocol.md, which calls these; tests/unit/test_docs.py
 fails when the document and the code differ.
 """
@@ -52,6 +53,11 @@ def render(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows]) + "\n"
 
 
+def payload_doc(payload: type | None) -> str:
+    """A command's payload as its payload class's docstring says it (`{}` without one)."""
+    return " ".join(inspect.cleandoc(payload.__doc__ or "").split()) if payload is not None else "`{}`"
+
+
 def commands_table() -> str:
     """Every Socket.IO command: who sends it, its payload and its ack."""
     rows = []
@@ -59,7 +65,8 @@ def commands_table() -> str:
     entries += [(name, WHO[spec.who], spec.handler) for name, spec in COMMANDS.items() if spec.socket]
     for name, who, handler in entries:
         fields = doc_fields(handler)
-        rows.append((f"`{name}`", fields.get("Who", who), fields.get("Payload", ""), fields.get("Ack", "")))
+        payload = fields.get("Payload") or payload_doc(COMMANDS[name].payload if name in COMMANDS else None)
+        rows.append((f"`{name}`", fields.get("Who", who), payload, fields.get("Ack", "")))
     return render(("event", "who", "payload", "ack on success"), rows)
 
 

@@ -7,7 +7,7 @@ How to add a command (one function, its payload type and its test; nothing else 
 
        @dataclass(frozen=True)
        class Rename:
-           \"\"\"`{"cluster_id", "label"}`.\"\"\"
+           \"\"\"`{"cluster_id", "label"}`\"\"\"
            cluster_id: int
            label: Annotated[str, Text("theme name", MAX_LABEL_LENGTH)]
 
@@ -15,7 +15,6 @@ How to add a command (one function, its payload type and its test; nothing else 
        def rename_cluster(ctx: Context, p: Rename) -> Result:
            \"\"\"Facilitator -> the theme's new label; `cluster_renamed`.
 
-           Payload: `{"cluster_id", "label"}`
            Ack: `{"ok", "cluster_id", "label"}`
            \"\"\"
            fact = ctx.store.rename_cluster(ctx.workshop_id, ctx.theme(p.cluster_id).id, p.label)
@@ -34,8 +33,9 @@ How to add a command (one function, its payload type and its test; nothing else 
    of `facilitation/errors.py` with a code of its `CATALOGUE` (add a code there: its kind, message
    and when it is given).
 3. Socket.IO and HTTP find the command in `COMMANDS` by name: nothing to add in `realtime.py`.
-   End the command's docstring with `Payload:` and `Ack:` lines (a new fact's with `Payload:`) and
-   run `make docs`: docs/protocol.md's tables are rendered from them and the catalogue
+   The payload class's docstring is the payload as docs/protocol.md shows it (`{}` without one); end
+   the command's docstring with an `Ack:` line (a new fact's with `Payload:` where its fields need
+   more words than their names) and run `make docs`: docs/protocol.md's tables are rendered from them and the catalogue
    (tests/unit/test_docs.py fails until you do); run `make translations` for new messages; test it with
    `tests.unit.commanding.do` / `refused`, which call it by name. (Importing the function below is
    optional: it lets code call `commands.<name>(store, actor, payload)`.)

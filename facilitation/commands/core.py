@@ -113,7 +113,7 @@ def _screen(store: Store, workshop: Workshop, role: str,
 
 @dataclass(frozen=True)
 class NewIdea:
-    """`{"text", "client_id"}`: an idea and the id its phone gave it (a resend repeats it)."""
+    """`{"text", "client_id"}`: an idea and the id its phone gave it (a resend repeats it)"""
 
     text: Annotated[str, Text("idea", MAX_IDEA_LENGTH)]
     client_id: Annotated[str, Check(clean_client_id)]
@@ -124,7 +124,6 @@ class NewIdea:
 def post_idea(ctx: Context, idea: NewIdea) -> Result:
     """Participant -> the stored idea; repeated client_id -> the same idea.
 
-    Payload: `{"text", "client_id"}`
     Ack: `{"ok", "idea"}`
     """
     again = ctx.store.idea_by_client_id(ctx.participant_id, idea.client_id)
@@ -170,7 +169,6 @@ def _placement(store: Store, workshop: Workshop, participant_id: int) -> dict[st
 def hide_idea(ctx: Context, ref: IdeaRef) -> Result:
     """Facilitator -> an idea off the wall; `idea_hidden`.
 
-    Payload: `{"idea_id"}`
     Ack: `{"ok", "idea_id", "hidden": true}`
     """
     return _set_hidden(ctx, ref, True)
@@ -180,7 +178,6 @@ def hide_idea(ctx: Context, ref: IdeaRef) -> Result:
 def show_idea(ctx: Context, ref: IdeaRef) -> Result:
     """Facilitator -> a hidden idea back on the wall; `idea_shown`.
 
-    Payload: `{"idea_id"}`
     Ack: `{"ok", "idea_id", "hidden": false}`
     """
     return _set_hidden(ctx, ref, False)
@@ -194,7 +191,7 @@ def _set_hidden(ctx: Context, ref: IdeaRef, hidden: bool) -> Result:
 
 @dataclass(frozen=True)
 class Posting:
-    """`{"open": true or false}`."""
+    """`{"open": true or false}`"""
 
     open: bool
 
@@ -203,7 +200,6 @@ class Posting:
 def set_posting(ctx: Context, posting: Posting) -> Result:
     """Facilitator -> open or close posting; `posting_opened` or `posting_closed`.
 
-    Payload: `{"open": true or false}`
     Ack: `{"ok", "posting_open"}`
     """
     fact = ctx.store.set_posting(ctx.workshop_id, posting.open)
@@ -212,8 +208,8 @@ def set_posting(ctx: Context, posting: Posting) -> Result:
 
 @dataclass(frozen=True)
 class Since:
-    """`{"since": seq}`: the last fact the client applied; a phone adds `pseq` and `oseq`, the last
-    numbers of its two phone streams it applied."""
+    """`{"since": seq}`, the last fact the client applied; a phone adds `"pseq"` and `"oseq"`, the last
+    numbers of its two phone streams it applied"""
 
     since: int
     pseq: int | None = None
@@ -224,7 +220,6 @@ class Since:
 def sync(ctx: Context, since: Since) -> Result:
     """Anyone joined -> the facts after `since`, or a snapshot when too many were missed.
 
-    Payload: `{"since": seq}`; a phone adds `"pseq"` and `"oseq"`
     Ack: `{"ok", "facts": [{"event", "data"}], "seq"}` or `{"ok", "snapshot", "seq"}`; a phone's
         also `"oseq"`
     """

@@ -16,7 +16,7 @@ from .registry import Check, Context, Result, command
 
 @dataclass(frozen=True)
 class Phase:
-    """`{"phase"}`: collect, cluster, vote, results or closed."""
+    """`{"phase": "collect" or "cluster" or "vote" or "results" or "closed"}`"""
 
     phase: Annotated[str, Check(check_phase)]
 
@@ -26,7 +26,6 @@ def set_phase(ctx: Context, p: Phase) -> Result:
     """Facilitator -> the workshop moves to a phase (forwards or back); `phase_changed`, then
     `vote_totals` (walls see the dots per idea from the results on).
 
-    Payload: `{"phase": "collect" or "cluster" or "vote" or "results" or "closed"}`
     Ack: `{"ok", "phase"}`
     """
     fact = ctx.store.set_phase(ctx.workshop_id, p.phase)
@@ -43,7 +42,7 @@ def _timer(ctx: Context, change: Callable[[Timer, int], Timer]) -> Result:
 
 @dataclass(frozen=True)
 class Seconds:
-    """`{"seconds"}`: 1 to 14,400."""
+    """`{"seconds": 1-14400}`"""
 
     seconds: Annotated[int, Check(check_seconds)]
 
@@ -55,7 +54,7 @@ def check_change(raw: object) -> int:
 
 @dataclass(frozen=True)
 class SecondsChange:
-    """`{"seconds"}`: -14,400 to 14,400, not 0."""
+    """`{"seconds": -14400-14400, not 0}`"""
 
     seconds: Annotated[int, Check(check_change)]
 
@@ -64,7 +63,6 @@ class SecondsChange:
 def start_timer(ctx: Context, p: Seconds) -> Result:
     """Facilitator -> a countdown of `seconds` starts now; `timer_changed`.
 
-    Payload: `{"seconds": 1-14400}`
     Ack: `{"ok", "timer"}`
     """
     return _timer(ctx, lambda timer, clock: timer.start(p.seconds, clock))
@@ -74,7 +72,6 @@ def start_timer(ctx: Context, p: Seconds) -> Result:
 def pause_timer(ctx: Context, _: Any) -> Result:
     """Facilitator -> the countdown stops, keeping what is left; `timer_changed`.
 
-    Payload: `{}`
     Ack: `{"ok", "timer"}`
     """
     return _timer(ctx, lambda timer, clock: timer.pause(clock))
@@ -84,7 +81,6 @@ def pause_timer(ctx: Context, _: Any) -> Result:
 def resume_timer(ctx: Context, _: Any) -> Result:
     """Facilitator -> a paused countdown runs again; `timer_changed`.
 
-    Payload: `{}`
     Ack: `{"ok", "timer"}`
     """
     return _timer(ctx, lambda timer, clock: timer.resume(clock))
@@ -94,7 +90,6 @@ def resume_timer(ctx: Context, _: Any) -> Result:
 def add_time(ctx: Context, p: SecondsChange) -> Result:
     """Facilitator -> seconds added to (or, negative, taken from) the countdown; `timer_changed`.
 
-    Payload: `{"seconds": -14400-14400, not 0}`
     Ack: `{"ok", "timer"}`
     """
     return _timer(ctx, lambda timer, clock: timer.add(p.seconds, clock))
@@ -104,7 +99,6 @@ def add_time(ctx: Context, p: SecondsChange) -> Result:
 def stop_timer(ctx: Context, _: Any) -> Result:
     """Facilitator -> no countdown any more; `timer_changed`.
 
-    Payload: `{}`
     Ack: `{"ok", "timer"}`
     """
     return _timer(ctx, lambda timer, clock: Timer())
@@ -112,7 +106,9 @@ def stop_timer(ctx: Context, _: Any) -> Result:
 
 @dataclass(frozen=True)
 class Voting:
-    """`{"dots": 1-20, "max_per_item": 1 up to dots (default 1), "vote_on"?: ideas, themes, both}`."""
+    """`{"dots": 1-20, "max_per_item": 1-dots (default 1), "vote_on": "ideas" or "themes" or "both" (left out:
+        unchanged)}`
+    """
 
     dots: object = None
     max_per_item: object = 1
@@ -124,8 +120,6 @@ def set_voting(ctx: Context, p: Voting) -> Result:
     """Facilitator -> each participant's dots, the most on one item, and whether dots go on ideas,
     themes or both (unchanged when left out); `voting_set`.
 
-    Payload: `{"dots": 1-20, "max_per_item": 1-dots (default 1), "vote_on": "ideas" or "themes" or
-        "both" (left out: unchanged)}`
     Ack: `{"ok", "dots", "max_per_item", "vote_on"}`
     """
     dots, max_per_item = check_voting(p.dots, p.max_per_item)
@@ -136,7 +130,7 @@ def set_voting(ctx: Context, p: Voting) -> Result:
 
 @dataclass(frozen=True)
 class VoteTarget:
-    """`{"idea_id"}` or `{"cluster_id"}`: what a dot goes on."""
+    """`{"idea_id"}` or `{"cluster_id"}`"""
 
     idea_id: int | None = None
     cluster_id: int | None = None
@@ -162,7 +156,6 @@ def cast_vote(ctx: Context, p: VoteTarget) -> Result:
     """Participant -> one dot on an idea or a theme, as the vote allows (`not_votable` otherwise); ack
     with the dots left (totals go to screens).
 
-    Payload: `{"idea_id"}` or `{"cluster_id"}`
     Ack: `{"ok", "dots_left", "idea_id" or "cluster_id"}`
     """
     column, item_id = _target(ctx, p)
@@ -178,7 +171,6 @@ def cast_vote(ctx: Context, p: VoteTarget) -> Result:
 def retract_vote(ctx: Context, p: VoteTarget) -> Result:
     """Participant -> one of their dots taken back; ack with the dots left.
 
-    Payload: `{"idea_id"}` or `{"cluster_id"}`
     Ack: `{"ok", "dots_left", "idea_id" or "cluster_id"}`
     """
     column, item_id = _target(ctx, p, casting=False)
@@ -191,7 +183,6 @@ def my_votes(ctx: Context, _: Any) -> Result:
     """Participant -> their dots in the active question's vote and how many are left (a phone asks
     when the question changes: each question's vote starts with the full budget).
 
-    Payload: `{}`
     Ack: `{"ok", "votes": {"ideas": {id: n}, "clusters": {id: n}, "dots_left"}}`: the active
         question's vote (a phone asks after `active_prompt_changed`)
     """

@@ -13,7 +13,7 @@ from .registry import Context, Result, command
 
 @dataclass(frozen=True)
 class Decision:
-    """`{"accept": true or false}`."""
+    """`{"accept": bool}`"""
 
     accept: bool
 
@@ -25,7 +25,6 @@ def admit_newcomers(ctx: Context, decision: Decision) -> Result:
     counted; `idea_approved` each) or turned away (their ideas hidden, `idea_hidden` each; their
     dots never count).
 
-    Payload: `{"accept": bool}`
     Ack: `{"ok", "accept", "ideas"}` (`ideas`: how many changed)
     """
     facts = ctx.store.release_newcomers(ctx.workshop_id, decision.accept)
@@ -34,7 +33,7 @@ def admit_newcomers(ctx: Context, decision: Decision) -> Result:
 
 @dataclass(frozen=True)
 class AuthorIdeas:
-    """`{"idea_id", "hidden": true or false}`: one idea names its author."""
+    """`{"idea_id", "hidden"?: bool (default true)}`: one idea names its author"""
 
     idea_id: int
     hidden: bool = True
@@ -45,7 +44,6 @@ def hide_author_ideas(ctx: Context, p: AuthorIdeas) -> Result:
     """Facilitator -> every idea of the participant who wrote `idea_id` hidden (or, to undo, shown
     again); `idea_hidden` / `idea_shown` for each that changed.
 
-    Payload: `{"idea_id", "hidden"?: bool (default true)}`
     Ack: `{"ok", "idea_ids", "hidden", "changed"}`
     """
     ids = ctx.store.author_ideas(ctx.workshop_id, ctx.idea(p.idea_id).id)

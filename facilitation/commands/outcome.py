@@ -45,7 +45,7 @@ def answer_status(raw: object) -> str:
 
 @dataclass(frozen=True)
 class Frame:
-    """`{"text"}`: 0-1,000 characters ("" removes the frame)."""
+    """`{"text"}` (0-1,000 characters; "" removes the frame)"""
 
     text: object  # checked by the command: "" is a value here (no frame), not a mistake
 
@@ -55,7 +55,6 @@ def set_frame(ctx: Context, p: Frame) -> Result:
     """Facilitator -> what is open for influence, what is decided, who decides and when participants
     hear back; `frame_set`.
 
-    Payload: `{"text"}` (0-1,000 characters; "" removes the frame)
     Ack: `{"ok", "frame"}`
     """
     text = frame_text(p.text)
@@ -65,7 +64,9 @@ def set_frame(ctx: Context, p: Frame) -> Result:
 
 @dataclass(frozen=True)
 class Answer:
-    """`{"cluster_id" or "idea_id", "status", "text"}`."""
+    """`{"cluster_id" or "idea_id", "status": "considering" or "adopted" or "declined" or "done", "text"}` (text
+        0-2,000 characters, default "")
+    """
 
     status: Annotated[str, Check(answer_status)]
     cluster_id: int | None = None
@@ -79,8 +80,6 @@ def set_answer(ctx: Context, p: Answer) -> Result:
     idea; `answer_set` (every phone shows it beside its own ideas).
 
     Who: facilitator or organiser, any phase (also after closing)
-    Payload: `{"cluster_id" or "idea_id", "status": "considering" or "adopted" or "declined" or
-        "done", "text"}` (text 0-2,000 characters, default "")
     Ack: `{"ok", "answer": {"id", "cluster_id", "idea_id", "status", "text", "updated_at"}}`
     """
     if (p.cluster_id is None) == (p.idea_id is None):
@@ -134,8 +133,10 @@ def questions(raw: object) -> list[tuple[str, list[tuple[str, float | None]]]]:
 
 @dataclass(frozen=True)
 class Background:
-    """`{"questions": [{"label", "options": [labels]}]}`: at most 3 questions of 2-12 options; an
-    option may be `{"label", "share"}` with the population's share in percent beside the counts."""
+    """`{"questions": [{"label", "options": [labels]}]}` (at most 3 questions of 1-120 characters, each with 2-12
+        options of 1-60; an option may be `{"label", "share"}`, the population's share in percent, shown beside the
+        counts; `[]` removes them)
+    """
 
     questions: Annotated[list[Any], Check(questions)]
 
@@ -145,9 +146,6 @@ def set_background(ctx: Context, p: Background) -> Result:
     """Facilitator -> the background questions phones offer under "About you" (optional for
     participants); `background_set`.
 
-    Payload: `{"questions": [{"label", "options": [labels]}]}` (at most 3 questions of 1-120
-        characters, each with 2-12 options of 1-60; an option may be `{"label", "share"}`, the
-        population's share in percent, shown beside the counts; `[]` removes them)
     Ack: `{"ok", "questions": [{"id", "label", "options": [{"id", "label", "share"}]}]}`
     """
     fact = ctx.store.set_background(ctx.workshop_id, p.questions)
@@ -156,7 +154,7 @@ def set_background(ctx: Context, p: Background) -> Result:
 
 @dataclass(frozen=True)
 class BackgroundAnswers:
-    """`{"answers": {question id: option id}}`; a question left out (or null) is not answered."""
+    """`{"answers": {question id: option id}}` (a question left out or null is unanswered)"""
 
     answers: object = None
 
@@ -166,7 +164,6 @@ def set_background_answers(ctx: Context, p: BackgroundAnswers) -> Result:
     """Participant -> their answers to the background questions, all at once (any left out are
     removed); nobody else sees them: outputs show only counts, none under 5.
 
-    Payload: `{"answers": {question id: option id}}` (a question left out or null is unanswered)
     Ack: `{"ok", "answers"}`
     """
     if not isinstance(p.answers, dict):

@@ -232,7 +232,7 @@ def _optional(hint: Any) -> bool:
 
 @dataclass(frozen=True)
 class IdeaRef:
-    """`{"idea_id"}`."""
+    """`{"idea_id"}`"""
 
     idea_id: int
 

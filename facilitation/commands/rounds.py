@@ -22,7 +22,7 @@ MAX_NAME_LENGTH = 40
 
 @dataclass(frozen=True)
 class NewPrompt:
-    """`{"text"}`: a question of 1-300 characters."""
+    """`{"text"}` (1-300 characters)"""
 
     text: Annotated[str, Text("question", MAX_PROMPT_LENGTH)]
 
@@ -31,7 +31,6 @@ class NewPrompt:
 def add_prompt(ctx: Context, p: NewPrompt) -> Result:
     """Facilitator -> a new question at the end of the list; `prompt_added`.
 
-    Payload: `{"text"}` (1-300 characters)
     Ack: `{"ok", "prompt": {"id", "text", "position"}}`
     """
     fact = ctx.store.add_prompt(ctx.workshop_id, p.text)
@@ -40,7 +39,7 @@ def add_prompt(ctx: Context, p: NewPrompt) -> Result:
 
 @dataclass(frozen=True)
 class PromptRef:
-    """`{"prompt_id"}`."""
+    """`{"prompt_id"}`"""
 
     prompt_id: int
 
@@ -51,7 +50,6 @@ def set_active_prompt(ctx: Context, p: PromptRef) -> Result:
     """Facilitator -> the question new ideas answer, and whose themes and vote every screen shows,
     from now on; `active_prompt_changed` (screens get that question's `vote_totals`).
 
-    Payload: `{"prompt_id"}`
     Ack: `{"ok", "prompt_id"}`
     """
     if p.prompt_id not in {q["id"] for q in ctx.store.prompts(ctx.workshop_id)}:
@@ -62,7 +60,7 @@ def set_active_prompt(ctx: Context, p: PromptRef) -> Result:
 
 @dataclass(frozen=True)
 class Tables:
-    """`{"tables": [names]}`: at most 100 names of 1-40 characters."""
+    """`{"tables": [names]}` (at most 100, 1-40 characters)"""
 
     tables: object = None
 
@@ -71,7 +69,6 @@ class Tables:
 def set_tables(ctx: Context, p: Tables) -> Result:
     """Facilitator -> the tables (groups) participants can pick; `tables_set`.
 
-    Payload: `{"tables": [names]}` (at most 100, 1-40 characters)
     Ack: `{"ok", "tables": [{"id", "name", "position"}]}`
     """
     if not isinstance(p.tables, list) or len(p.tables) > MAX_TABLES:
@@ -84,7 +81,7 @@ def set_tables(ctx: Context, p: Tables) -> Result:
 
 @dataclass(frozen=True)
 class TableChoice:
-    """`{"table_id": id or null}`."""
+    """`{"table_id": id or null}`"""
 
     table_id: int | None = None
 
@@ -94,7 +91,6 @@ def set_table(ctx: Context, p: TableChoice) -> Result:
     """Participant -> the table they sit at (remembered), or null; their ideas carry it; a table
     wall's count follows (`participant_count`).
 
-    Payload: `{"table_id": id or null}`
     Ack: `{"ok", "table_id"}`
     """
     if p.table_id is not None and p.table_id not in {t["id"] for t in ctx.store.tables(ctx.workshop_id)}:
@@ -109,7 +105,7 @@ def set_table(ctx: Context, p: TableChoice) -> Result:
 
 @dataclass(frozen=True)
 class DisplayName:
-    """`{"name": 1-40 characters or null}`."""
+    """`{"name": 1-40 characters or null}`"""
 
     name: Annotated[str | None, Text("name", MAX_NAME_LENGTH)] = None
 
@@ -118,7 +114,6 @@ class DisplayName:
 def set_name(ctx: Context, p: DisplayName) -> Result:
     """Participant -> the display name shown with their new ideas, or null to stay anonymous.
 
-    Payload: `{"name": 1-40 characters or null}`
     Ack: `{"ok", "name"}`
     """
     if ctx.workshop.names == "forbidden":
@@ -167,7 +162,6 @@ def set_rules(ctx: Context, data: dict[str, Any]) -> Result:
 def approve_idea(ctx: Context, ref: IdeaRef) -> Result:
     """Facilitator -> a waiting idea goes on the wall; `idea_approved`.
 
-    Payload: `{"idea_id"}`
     Ack: `{"ok", "idea_id"}`
     """
     idea = ctx.idea(ref.idea_id)
@@ -186,7 +180,7 @@ def _own_idea(ctx: Context, idea_id: int) -> Idea:
 
 @dataclass(frozen=True)
 class IdeaText:
-    """`{"idea_id", "text"}`."""
+    """`{"idea_id", "text"}`"""
 
     idea_id: int
     text: Annotated[str, Text("idea", MAX_IDEA_LENGTH)]
@@ -197,7 +191,6 @@ def edit_idea(ctx: Context, p: IdeaText) -> Result:
     """Participant -> new text for their own idea while posting is open; `idea_edited`.
 
     Who: participant (own ideas)
-    Payload: `{"idea_id", "text"}`
     Ack: `{"ok", "idea"}`
     """
     idea = _own_idea(ctx, p.idea_id)
@@ -212,7 +205,6 @@ def delete_idea(ctx: Context, ref: IdeaRef) -> Result:
     """Participant -> their own idea removed for good while posting is open; `idea_deleted`.
 
     Who: participant (own ideas)
-    Payload: `{"idea_id"}`
     Ack: `{"ok", "idea_id"}`
     """
     idea = _own_idea(ctx, ref.idea_id)

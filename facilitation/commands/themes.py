@@ -20,7 +20,7 @@ ThemeLabel = Annotated[str, Text("theme name", MAX_LABEL_LENGTH)]
 
 @dataclass(frozen=True)
 class NewTheme:
-    """`{"label"}`: 1-80 characters."""
+    """`{"label"}` (1-80 characters)"""
 
     label: ThemeLabel
 
@@ -29,7 +29,6 @@ class NewTheme:
 def create_cluster(ctx: Context, p: NewTheme) -> Result:
     """Facilitator -> a new, empty theme at the end; `cluster_created`.
 
-    Payload: `{"label"}`
     Ack: `{"ok", "cluster": {"id", "label", "position"}}`
     """
     fact = ctx.store.create_cluster(ctx.workshop_id, p.label)
@@ -38,7 +37,7 @@ def create_cluster(ctx: Context, p: NewTheme) -> Result:
 
 @dataclass(frozen=True)
 class ThemeLabelChange:
-    """`{"cluster_id", "label"}`."""
+    """`{"cluster_id", "label"}`"""
 
     cluster_id: int
     label: ThemeLabel
@@ -48,7 +47,6 @@ class ThemeLabelChange:
 def rename_cluster(ctx: Context, p: ThemeLabelChange) -> Result:
     """Facilitator -> the theme's new label; `cluster_renamed`.
 
-    Payload: `{"cluster_id", "label"}`
     Ack: `{"ok", "cluster_id", "label"}`
     """
     cluster_id = ctx.theme(p.cluster_id).id
@@ -58,7 +56,7 @@ def rename_cluster(ctx: Context, p: ThemeLabelChange) -> Result:
 
 @dataclass(frozen=True)
 class Move:
-    """`{"idea_id", "cluster_id": id or null}` (null: unsorted); both required."""
+    """`{"idea_id", "cluster_id": id or null}` (null: unsorted)"""
 
     idea_id: int
     cluster_id: int | None
@@ -81,7 +79,6 @@ def _card(ctx: Context, idea_id: int, into: Cluster | None = None) -> int:
 def move_idea(ctx: Context, p: Move) -> Result:
     """Facilitator -> an idea (and its stacked duplicates) into a theme or unsorted; `idea_moved`.
 
-    Payload: `{"idea_id", "cluster_id": id or null}`
     Ack: `{"ok", "idea_id", "cluster_id"}`
     """
     theme = _theme(ctx, p.cluster_id)
@@ -92,7 +89,7 @@ def move_idea(ctx: Context, p: Move) -> Result:
 
 @dataclass(frozen=True)
 class MoveMany:
-    """`{"idea_ids", "cluster_id": id or null}` (null: unsorted); both required."""
+    """`{"idea_ids": [1-5000 ids], "cluster_id": id or null}` (null: unsorted)"""
 
     idea_ids: list[int]
     cluster_id: int | None
@@ -102,7 +99,6 @@ class MoveMany:
 def move_ideas(ctx: Context, p: MoveMany) -> Result:
     """Facilitator -> a selection of cards into a theme or unsorted; one `idea_moved`.
 
-    Payload: `{"idea_ids": [1-5000 ids], "cluster_id": id or null}`
     Ack: `{"ok", "idea_ids": [moved], "cluster_id"}`
     """
     if not p.idea_ids:
@@ -117,7 +113,7 @@ def move_ideas(ctx: Context, p: MoveMany) -> Result:
 
 @dataclass(frozen=True)
 class Merge:
-    """`{"source_id", "target_id"}`: two themes."""
+    """`{"source_id", "target_id"}`: two themes"""
 
     source_id: int
     target_id: int
@@ -128,7 +124,6 @@ def merge_clusters(ctx: Context, p: Merge) -> Result:
     """Facilitator -> all ideas of source into target, source removed, its answer kept;
     `clusters_merged`, then `answer_set` when the target's answer changed.
 
-    Payload: `{"source_id", "target_id"}`
     Ack: `{"ok", "source_id", "target_id", "answer": the target's answer or null, "answers_joined"}`
     (`answers_joined`: both themes had an answer with text; the target keeps its status and both texts)
     """
@@ -147,7 +142,7 @@ def merge_clusters(ctx: Context, p: Merge) -> Result:
 
 @dataclass(frozen=True)
 class ThemeRemoval:
-    """`{"cluster_id", "discard_answer": false}`."""
+    """`{"cluster_id", "discard_answer": false}`"""
 
     cluster_id: int
     discard_answer: bool = False
@@ -158,7 +153,6 @@ def delete_cluster(ctx: Context, p: ThemeRemoval) -> Result:
     """Facilitator -> the theme removed, its ideas unsorted again; `cluster_deleted`. A theme with an
     answer is removed only with `discard_answer` (the answer goes with it; merging keeps it).
 
-    Payload: `{"cluster_id", "discard_answer": false}`
     Ack: `{"ok", "cluster_id", "idea_ids"}`
     """
     cluster_id = ctx.theme(p.cluster_id).id
@@ -170,7 +164,7 @@ def delete_cluster(ctx: Context, p: ThemeRemoval) -> Result:
 
 @dataclass(frozen=True)
 class Order:
-    """`{"cluster_ids": [every theme id, in the new order]}`."""
+    """`{"cluster_ids": [every theme id, in the new order]}`"""
 
     cluster_ids: list[int]
 
@@ -180,7 +174,6 @@ def reorder_clusters(ctx: Context, p: Order) -> Result:
     """Facilitator -> the active question's themes in a new wall order (all of them);
     `clusters_reordered`.
 
-    Payload: `{"cluster_ids": [every theme id, in the new order]}`
     Ack: `{"ok", "cluster_ids"}`
     """
     if sorted(p.cluster_ids) != sorted(ctx.store.cluster_ids(ctx.workshop_id)):
@@ -191,7 +184,7 @@ def reorder_clusters(ctx: Context, p: Order) -> Result:
 
 @dataclass(frozen=True)
 class ThemesOnWall:
-    """`{"themes_on_wall": true or false}`."""
+    """`{"themes_on_wall": bool}`"""
 
     themes_on_wall: bool
 
@@ -200,7 +193,6 @@ class ThemesOnWall:
 def set_themes_on_wall(ctx: Context, p: ThemesOnWall) -> Result:
     """Facilitator -> the wall groups ideas by theme, or shows them ungrouped; `themes_on_wall_changed`.
 
-    Payload: `{"themes_on_wall": bool}`
     Ack: `{"ok", "themes_on_wall"}`
     """
     fact = ctx.store.set_themes_on_wall(ctx.workshop_id, p.themes_on_wall)
@@ -216,7 +208,7 @@ def check_granularity(raw: object) -> int:
 
 @dataclass(frozen=True)
 class SuggestOptions:
-    """`{"granularity": -2 to 2}`, all optional: 0 (the default) as the engine judges best."""
+    """`{"granularity": -2 to 2}` (optional, default 0)"""
 
     granularity: Annotated[int, Check(check_granularity)] = 0
 
@@ -228,7 +220,6 @@ def suggest_clusters(ctx: Context, p: SuggestOptions) -> Result:
     `ctx.run` lets the server compute in a worker thread so the event loop keeps serving; the store
     is read before and never from that thread.
 
-    Payload: `{"granularity": -2 to 2}` (optional, default 0)
     Ack: `{"ok", "suggestions": [{"label", "idea_ids", "words", "forms"}], "duplicates": [[idea
         ids]], "granularity"}`
     """
@@ -260,7 +251,6 @@ def suggest_fits(ctx: Context, _: Any) -> Result:
     """Facilitator -> for each unsorted idea, the existing theme it clearly fits, if one does;
     changes nothing (the facilitator accepts a hint with `move_idea` or `move_ideas`).
 
-    Payload: `{}`
     Ack: `{"ok", "fits": [{"idea_id", "cluster_id"}]}`
     """
     themes = ctx.store.theme_texts(ctx.workshop_id)
@@ -284,7 +274,7 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Suggestions:
-    """`{"suggestions": [{"label", "idea_ids"}]}`: at most 100."""
+    """`{"suggestions": [{"label", "idea_ids"}]}` (at most 100)"""
 
     suggestions: list[Any]
 
@@ -294,7 +284,6 @@ def apply_suggestions(ctx: Context, p: Suggestions) -> Result:
     """Facilitator -> accepted suggestions become themes; only still-unsorted ideas move; one
     `clusters_created`.
 
-    Payload: `{"suggestions": [{"label", "idea_ids"}]}`
     Ack: `{"ok", "clusters": [{"id", "label", "position", "prompt_id"}]}`
     """
     if len(p.suggestions) > MAX_SUGGESTIONS:
@@ -308,7 +297,7 @@ def apply_suggestions(ctx: Context, p: Suggestions) -> Result:
 
 @dataclass(frozen=True)
 class Stack:
-    """`{"idea_ids": [card, duplicate, ...]}`."""
+    """`{"idea_ids": [card, duplicate, ...]}`"""
 
     idea_ids: list[int]
 
@@ -317,7 +306,6 @@ class Stack:
 def stack_ideas(ctx: Context, p: Stack) -> Result:
     """Facilitator -> ideas stacked under the first one's card, all kept; `ideas_stacked`.
 
-    Payload: `{"idea_ids": [card, duplicate, ...]}`
     Ack: `{"ok", "idea_id", "duplicate_ids"}`
     """
     if len(p.idea_ids) < 2:
@@ -332,7 +320,6 @@ def stack_ideas(ctx: Context, p: Stack) -> Result:
 def unstack_idea(ctx: Context, ref: IdeaRef) -> Result:
     """Facilitator -> one idea off its stack, a card of its own again; `idea_unstacked`.
 
-    Payload: `{"idea_id"}`
     Ack: `{"ok", "idea_id"}`
     """
     idea_id = ctx.idea(ref.idea_id).id
