@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, render_template, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from flask_socketio import SocketIO
 
 from . import dates
 from .coordination import coordination
+from .errors import CommandError, field_term
 from .launch import private_data_dir
 from .snapshots import SharedJSON
 from . import compression, limits, security
@@ -53,6 +54,12 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def refusal(code: str, field: str, **values: Any) -> str:
+    """An error code's message about a text `field` in the page's language, for a script that
+    refuses before sending (the same words the server's refusal has)."""
+    return CommandError(code, field=field_term(field), **values).render(gettext)
+
+
 def select_locale() -> str:
     """The wall's workshop language; else the one chosen on the page (a cookie), else the
     browser's, else Danish."""
@@ -86,6 +93,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                     else store.setting("secret_key", lambda: secrets.token_hex(32)))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["refusal"] = refusal
     dates.init_app(app)
 
     from .dispatch import Dispatcher

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -41,3 +43,14 @@ def test_the_wall_speaks_its_workshops_language(client) -> None:  # type: ignore
     assert 'lang="da"' in client.get(f"/join/{english['code']}", headers=browser).data.decode()  # phones: their own
     bad = client.post("/api/workshops", json={"title": "T", "prompt": "Q", "language": "fr"})
     assert bad.status_code == 400
+
+
+def test_the_phone_refuses_an_idea_in_the_servers_words(client) -> None:  # type: ignore[no-untyped-def]
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    for language, empty, too_long in (
+            ("en", "The idea is empty. Write something first.",
+             "The idea is {length} characters; at most {n} are allowed."),
+            ("da", "Idéen er tom. Skriv noget først.", "Idéen er {length} tegn; højst {n} er tilladt.")):
+        page = client.get(f"/join/{created['code']}", headers={"Accept-Language": language}).data.decode()
+        strings = json.loads(re.search(r'id="strings">(.*?)</script>', page, re.S).group(1))
+        assert (strings["empty_idea"], strings["too_long"]) == (empty, too_long)

@@ -307,7 +307,7 @@ function startPhone() {
     event.preventDefault();
     var text = input.value.trim();
     if (!text) { showMessage(t("empty_idea"), "error"); input.focus(); return; }
-    if (text.length > maxLength) { showMessage(t("too_long", { n: maxLength }), "error"); return; }
+    if (text.length > maxLength) { showMessage(t("too_long", { n: maxLength, length: text.length }), "error"); return; }
     var items = loadOutbox();
     items.push({ client_id: newClientId(), text: text });
     saveOutbox(items);
