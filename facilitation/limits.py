@@ -35,8 +35,8 @@ IDLE_TIMEOUT = 60
 # that stops reading for long passes it.
 MAX_QUEUED_PACKETS = 2000
 # Bytes waiting for one client: a 1,000-idea snapshot (~400 KB) fits twenty times; a larger one
-# (a full workshop's, up to ~10 MB) is still sent when nothing else waits for that client. Two
-# viewers that never read used to pin 260 MB between them.
+# (a full workshop's, up to ~10 MB) is still sent when nothing else waits for that client. Without
+# a bound, two viewers that never read pin 260 MB between them.
 MAX_QUEUED_BYTES = 8 * 1024 * 1024
 # Bytes each gevent connection reads ahead (handshakes and phones' frames are far smaller).
 READ_BUFFER = 2048

@@ -97,14 +97,16 @@ def create_from_form() -> Any:
     if admin_required() and not (is_admin() or admin_password_ok(request.form.get("admin_password"))):
         return render_template("index.html", create_error=_("The organiser password is not right."),
                                form=request.form), 401
-    try:
+
+    def create() -> commands.Result:
         workshop, token = commands.create_workshop(get_store(), request.form.to_dict())
-    except CommandError as error:
-        return render_template("index.html", create_error=error.render(_),
-                               form=request.form), error.status
+        return {"workshop": workshop, "token": token}, []
+    ack, status = dispatcher().answer(None, create, None, "create_workshop")
+    if not ack["ok"]:
+        return render_template("index.html", create_error=ack["error"]["message"], form=request.form), status
     # The token goes into the cookie here: it never appears in a URL, so not in the browser's history.
-    return remember_facilitator(redirect(url_for("views.facilitate", code=workshop.code), 303),
-                                workshop, token)
+    return remember_facilitator(redirect(url_for("views.facilitate", code=ack["workshop"].code), 303),
+                                ack["workshop"], ack["token"])
 
 
 def remember_facilitator(response: Any, workshop: Workshop, token: str) -> Any:

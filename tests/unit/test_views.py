@@ -30,7 +30,8 @@ def test_home_creates_a_workshop_and_opens_the_console(client: Any) -> None:
     console = client.get(response.headers["Location"])
     assert console.status_code == 200 and b"Idea Factory" in console.data
     assert console.headers["Cache-Control"] == "no-store"
-    assert client.post("/", data={"title": "", "prompt": "x", "csrf": token}).status_code == 400
+    refused = client.post("/", data={"title": "", "prompt": "x", "csrf": token}, headers={"Accept-Language": "en"})
+    assert refused.status_code == 400 and "The title is empty. Write something first." in refused.data.decode()
 
 
 def test_console_needs_the_token(client: Any) -> None:
