@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from redis.exceptions import RedisError
 
 from .model import TokenBucket
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Coordination(Protocol):
@@ -176,29 +177,25 @@ class Resilient:
             log.warning("Redis is away (%s): this worker limits and coalesces on its own until it"
                         " is back", error)
 
-    def coalesce(self, key: str, interval: float, send: Callable[[], None]) -> None:
-        """See `Coordination.coalesce`."""
+    def _either(self, ask: Callable[[Shared | Local], T]) -> T:
+        """`ask` of Redis, or of this process while Redis is away."""
         try:
-            self.shared.coalesce(key, interval, send)
+            return ask(self.shared)
         except RedisError as error:
             self._away(error)
-            self.local.coalesce(key, interval, send)
+            return ask(self.local)
+
+    def coalesce(self, key: str, interval: float, send: Callable[[], None]) -> None:
+        """See `Coordination.coalesce`."""
+        self._either(lambda by: by.coalesce(key, interval, send))
 
     def allow(self, key: str, rate: float, burst: int) -> bool:
         """See `Coordination.allow`."""
-        try:
-            return self.shared.allow(key, rate, burst)
-        except RedisError as error:
-            self._away(error)
-            return self.local.allow(key, rate, burst)
+        return self._either(lambda by: by.allow(key, rate, burst))
 
     def has(self, key: str, rate: float, burst: int) -> bool:
         """See `Coordination.has`."""
-        try:
-            return self.shared.has(key, rate, burst)
-        except RedisError as error:
-            self._away(error)
-            return self.local.has(key, rate, burst)
+        return self._either(lambda by: by.has(key, rate, burst))
 
     def health(self) -> None:
         """See `Coordination.health`: Redis away is reported, not ridden out."""
