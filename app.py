@@ -297,11 +297,12 @@ def run_server(app, args: argparse.Namespace, listener) -> None:
 
         from facilitation.servers import eventlet_protocol
 
-        eventlet.wsgi.server(listener, app, max_size=args.max_connections, log_output=False,
+        pool = eventlet.GreenPool(args.max_connections)  # the Protocol sees when it is full
+        eventlet.wsgi.server(listener, app, custom_pool=pool, log_output=False,
                              socket_timeout=args.idle_timeout,
                              protocol=eventlet_protocol(args.header_timeout,
                                                         args.max_connections_per_address,
-                                                        tuple(args.trusted_proxy)))
+                                                        tuple(args.trusted_proxy), pool))
     elif args.async_mode == "gevent":
         listener.serve_forever()
     else:

@@ -9,6 +9,7 @@ worker process during a rolling upgrade without reloading HAProxy.
 
 from __future__ import annotations
 
+import csv
 import socket
 from pathlib import Path
 
@@ -52,6 +53,7 @@ defaults
   mode http
   option forwardfor
   option redispatch
+  option http-ignore-probes
   retries 2
   timeout connect 5s
   timeout client 70s
@@ -75,9 +77,14 @@ backend {BACKEND}
 
 def command(data_dir: Path, line: str, timeout: float = 5.0) -> str:
     """Send one runtime API command to HAProxy; its answer."""
+    return ask(runtime_socket(data_dir), line, timeout)
+
+
+def ask(socket_path: Path, line: str, timeout: float = 5.0) -> str:
+    """Send one runtime API command to the HAProxy listening at `socket_path`; its answer."""
     with socket.socket(socket.AF_UNIX) as conn:
         conn.settimeout(timeout)
-        conn.connect(str(runtime_socket(data_dir)))
+        conn.connect(str(socket_path))
         conn.sendall(line.encode() + b"\n")
         answer = b""
         while chunk := conn.recv(4096):
@@ -100,3 +107,17 @@ def server_up(data_dir: Path, index: int) -> bool:
         if len(fields) > 5 and fields[3] == server_name(index):
             return fields[5] == "2"  # srv_op_state 2: running
     return False
+
+
+# HAProxy's frontend counters that /metrics reports (metrics.py): `dcon`, connections refused by
+# the per-address rule (the only `tcp-request connection reject`); `ereq`, requests begun whose
+# headers did not come in time, or came malformed (silent connections are not counted:
+# `option http-ignore-probes`); and `scur`, `smax`, `slim`: open, most at once, the cap.
+STATS = ("dcon", "ereq", "scur", "smax", "slim")
+
+
+def frontend_stats(socket_path: Path) -> dict[str, int]:
+    """The frontend's counters in STATS, read from HAProxy's runtime API at `socket_path`."""
+    rows = list(csv.DictReader(ask(socket_path, "show stat -1 1 -1", 2.0).lstrip("# ").splitlines()))
+    front = next(row for row in rows if row.get("svname") == "FRONTEND")
+    return {name: int(front.get(name) or 0) for name in STATS}

@@ -4,16 +4,21 @@ files in PROMETHEUS_MULTIPROC_DIR (set by workers.py) and any worker answers for
 
 from __future__ import annotations
 
+import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client import generate_latest, multiprocess
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 MULTIPROCESS = "PROMETHEUS_MULTIPROC_DIR"
+BALANCER_STATS = "IDEA_FACTORY_BALANCER_STATS"  # the workers' HAProxy runtime socket (workers.py)
+log = logging.getLogger(__name__)
 SAMPLE_INTERVAL = 5.0  # seconds between readings of the gauges below
 
 COMMANDS = Counter("idea_factory_commands", "Commands handled, by command and outcome (ok or the"
@@ -24,6 +29,13 @@ IDEAS = Counter("idea_factory_ideas_posted", "Ideas posted from phones (rate(): 
 VOTES = Counter("idea_factory_votes_cast", "Dots placed (rate(): votes per second)")
 REFUSED = Counter("idea_factory_rate_limited", "Requests refused by a rate limit, by kind: the"
                   " command, `join`, or the HTTP endpoint", ["kind"])
+REFUSED_CONNECTIONS = ("idea_factory_connections_refused", "Connections closed by a bound below the"
+                       " application, by reason: per_address (one past --max-connections-per-address),"
+                       " header_timeout (a request begun whose line and headers were not in within"
+                       " --header-timeout; with --workers, HAProxy's malformed requests too)")
+CONNECTIONS_REFUSED = Counter(*REFUSED_CONNECTIONS, ["reason"])
+CONNECTIONS_FULL = Counter("idea_factory_connections_full", "Times every one of --max-connections was"
+                           " in use: newer connections wait in the listen backlog until one closes")
 COMMIT_SECONDS = Histogram("idea_factory_store_commit_seconds", "Time a store commit (a disk sync)"
                            " takes", buckets=(.0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1))
 CONNECTED = Gauge("idea_factory_connected", "Joined Socket.IO connections by screen", ["screen"],
@@ -94,8 +106,43 @@ def exposition() -> tuple[bytes, str]:
         if not alive(pid):
             multiprocess.mark_process_dead(pid, folder)  # type: ignore[no-untyped-call]
     registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry, folder)  # type: ignore[no-untyped-call]
+    registry.register(Workers(folder, os.environ.get(BALANCER_STATS)))
     return generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+class Workers(Collector):
+    """Every worker's figures summed, and what their HAProxy (the socket named by BALANCER_STATS)
+    refused before a worker saw it: with --workers it holds the connection bounds."""
+
+    def __init__(self, folder: str, balancer_socket: str | None) -> None:
+        self.folder, self.balancer_socket = folder, balancer_socket
+
+    def collect(self) -> Iterable[Metric]:
+        """The workers' metrics, with HAProxy's refusals added to `connections_refused`."""
+        families = list(multiprocess.MultiProcessCollector(None, self.folder).collect())  # type: ignore[no-untyped-call]
+        if not self.balancer_socket:
+            return families
+        from .balancer import frontend_stats
+
+        try:
+            stats = frontend_stats(Path(self.balancer_socket))
+        except (OSError, StopIteration, ValueError) as error:  # HAProxy restarting: the rest stands
+            log.warning("HAProxy's counters are not in /metrics: %s", error)
+            return families
+        name = REFUSED_CONNECTIONS[0]
+        refused = next((f for f in families if f.name == name), None)
+        counts = {s.labels["reason"]: s.value for s in refused.samples} if refused else {}
+        counts["per_address"] = counts.get("per_address", 0) + stats["dcon"]
+        counts["header_timeout"] = counts.get("header_timeout", 0) + stats["ereq"]
+        merged = CounterMetricFamily(*REFUSED_CONNECTIONS, labels=["reason"])
+        for reason, value in sorted(counts.items()):
+            merged.add_metric([reason], value)
+        balancer = GaugeMetricFamily("idea_factory_balancer_connections", "HAProxy's connections"
+                                     " (with --workers it holds --max-connections): open, the most"
+                                     " at once since it started, and its cap", labels=["measure"])
+        for measure, field in (("open", "scur"), ("peak", "smax"), ("limit", "slim")):
+            balancer.add_metric([measure], stats[field])
+        return [f for f in families if f.name != name] + [merged, balancer]
 
 
 def alive(pid: int) -> bool:

@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from .limits import IDLE_TIMEOUT, PING_INTERVAL, PING_TIMEOUT, READ_BUFFER
+from .metrics import CONNECTIONS_FULL, CONNECTIONS_REFUSED
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class AddressCounter:
             return True
         count = self.counts.get(address, 0)
         if count >= self.per_address:
+            CONNECTIONS_REFUSED.labels("per_address").inc()
             now = time.monotonic()
             if now - self.logged_at > 10:  # one line, not one per refused connection
                 self.logged_at = now
@@ -66,6 +68,14 @@ class AddressCounter:
             self.counts[address] = count
         else:
             self.counts.pop(address, None)
+
+
+def headers_too_slow(begun: bool) -> None:
+    """A connection closed at the header deadline: counted when a request had begun (its first
+    line in). One that sent nothing is closed the same way, uncounted: browsers' keep-alive and
+    speculative connections wait like that innocently."""
+    if begun:
+        CONNECTIONS_REFUSED.labels("header_timeout").inc()
 
 
 RAW_SOCKET = "idea_factory.socket"  # the WSGI environ key of a request's TCP socket
@@ -101,6 +111,7 @@ def gevent_server(app: Any, host: str, port: int, backlog: int, idle_timeout: fl
             # each handler's attributes a dict of their own (1.6 KB per phone).
             self.message_bytes = 0
             self.deadline: Any = None
+            self.begun = False  # whether the request under way has sent its first line
             # A phone's requests and frames are small: a 2 KB read buffer, not 8 KB per phone.
             super().__init__(sock, address, server,
                              rfile if rfile is not None else sock.makefile("rb", READ_BUFFER))
@@ -111,16 +122,19 @@ def gevent_server(app: Any, host: str, port: int, backlog: int, idle_timeout: fl
 
         def handle_one_request(self) -> Any:
             self.deadline = gevent.Timeout.start_new(header_timeout)
+            self.begun = False
             try:
                 return super().handle_one_request()
             except gevent.Timeout as expired:
                 if expired is not self.deadline:
                     raise
-                return None  # headers too slow: close the connection
+                headers_too_slow(self.begun)
+                return None
             finally:
                 self.deadline.cancel()
 
         def read_request(self, raw_requestline: str) -> Any:
+            self.begun = True
             try:
                 return super().read_request(raw_requestline)
             finally:
@@ -140,6 +154,8 @@ def gevent_server(app: Any, host: str, port: int, backlog: int, idle_timeout: fl
             if not addresses.enter(address[0]):
                 sock.close()
                 return
+            if self.pool.full():  # this one took the last place: the server stops accepting
+                CONNECTIONS_FULL.inc()
             try:
                 super().handle(sock, address)
             finally:
@@ -150,9 +166,10 @@ def gevent_server(app: Any, host: str, port: int, backlog: int, idle_timeout: fl
 
 
 def eventlet_protocol(header_timeout: float = HEADER_TIMEOUT,
-                      per_address: int = MAX_CONNECTIONS_PER_ADDRESS, exempt: tuple[str, ...] = ()) -> Any:
+                      per_address: int = MAX_CONNECTIONS_PER_ADDRESS, exempt: tuple[str, ...] = (),
+                      pool: Any = None) -> Any:
     """eventlet.wsgi's connection handler with a deadline on headers and a cap per address
-    (its `max_size` caps connections in all)."""
+    (`pool`, the server's GreenPool of --max-connections, caps connections in all)."""
     import eventlet
     import eventlet.wsgi
 
@@ -166,6 +183,8 @@ def eventlet_protocol(header_timeout: float = HEADER_TIMEOUT,
             if not addresses.enter(address):
                 self.close_connection = 1
                 return
+            if pool is not None and pool.free() == 0:  # the last place: the server stops accepting
+                CONNECTIONS_FULL.inc()
             try:
                 super().handle()
             finally:
@@ -173,12 +192,14 @@ def eventlet_protocol(header_timeout: float = HEADER_TIMEOUT,
 
         def handle_one_request(self) -> None:
             self.deadline = eventlet.Timeout(header_timeout)
+            self.raw_requestline = b""
             try:
                 super().handle_one_request()
             except eventlet.Timeout as expired:
                 if expired is not self.deadline:
                     raise
-                self.close_connection = 1  # headers too slow
+                headers_too_slow(bool(self.raw_requestline))
+                self.close_connection = 1
             finally:
                 self.deadline.cancel()
 

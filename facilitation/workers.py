@@ -123,6 +123,8 @@ def worker_environment(args) -> dict[str, str]:
     import secrets
 
     from . import credentials
+    from .balancer import runtime_socket
+    from .metrics import BALANCER_STATS
 
     env = dict(os.environ)
     password = credentials.admin_password(args.admin_password, args.admin_password_file)
@@ -134,6 +136,7 @@ def worker_environment(args) -> dict[str, str]:
     shutil.rmtree(metrics, ignore_errors=True)
     metrics.mkdir(mode=0o700)
     env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
+    env[BALANCER_STATS] = str(runtime_socket(Path(args.data_dir)))  # HAProxy's refusals too
     return env
 
 

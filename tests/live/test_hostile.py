@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 import requests
 
 from tests.hostile import RawSocketIO, closed_within
-from tests.servers import ASYNC_MODES, LiveServer
+from tests.servers import ASYNC_MODES, LiveServer, series
 
 
 def test_a_binary_attachment_bomb_closes_the_connection(live_server: LiveServer) -> None:
@@ -94,8 +95,18 @@ def test_trickled_headers_are_cut_off_and_one_address_gets_few_connections(stric
         except ConnectionError:
             assert time.monotonic() < deadline, "a freed place was never given again"
     assert held[-1].call("join", {"code": code})["ok"]
+    # /metrics counts both refusals for the operator (a connection that never began a request is
+    # closed at the same deadline uncounted: browsers hold those innocently).
+    text = requests.get(strict_server.url + "/metrics", timeout=5).text
+    assert refused(text, "header_timeout") >= 30 and refused(text, "per_address") >= 1, text
     for conn in [*trickling, *held, extra]:
         conn.close()
+
+
+def refused(metrics: str, reason: str) -> float:
+    """The count of connections refused for `reason` in a /metrics text."""
+    line = f'idea_factory_connections_refused_total{{reason="{reason}"}} '
+    return sum(float(row[len(line):]) for row in metrics.splitlines() if row.startswith(line))
 
 
 def test_invisible_ideas_are_refused_and_line_breaks_collapsed(live_server: LiveServer, peers: Any) -> None:
@@ -236,6 +247,57 @@ def test_a_full_server_waits_to_accept_rather_than_fail(small_server: LiveServer
             except requests.RequestException:
                 assert time.monotonic() < deadline, "a freed place was never given again"
         assert held[0].call("join", {"code": code})["ok"]
+        text = requests.get(small_server.url + "/metrics", timeout=5).text
+        assert series(text, "idea_factory_connections_full_total") >= 1, text  # the operator sees it
     finally:
         for conn in held:
             conn.close()
+
+
+def test_with_workers_haproxy_refusals_are_in_metrics(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --workers the balancer holds the bounds; a worker's /metrics adds what it refused (a real
+    HAProxy with the workers' configuration; the workers themselves are in test_service_workers)."""
+    from facilitation import balancer, metrics
+    from tests.servers import free_port, require
+
+    require("haproxy")
+    port, host = free_port(), lan_address()
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(balancer.config("0.0.0.0", port, [free_port()], 50, "secret", tmp_path,
+                                      header_timeout=1, per_address=2))
+    proxy = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    conns: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 10
+        while not balancer.runtime_socket(tmp_path).exists():
+            assert time.monotonic() < deadline and proxy.poll() is None, "HAProxy did not start"
+            time.sleep(0.1)  # start-up poll with a deadline
+        stats = balancer.runtime_socket(tmp_path)
+        conns = [socket.create_connection((host, port)) for _ in range(2)]
+        while balancer.frontend_stats(stats)["scur"] < 2:  # both held (HAProxy's threads race)
+            assert time.monotonic() < deadline, "HAProxy did not take two connections"
+            time.sleep(0.05)
+        conns.append(socket.create_connection((host, port)))  # a third from one address: refused
+        assert closed_within(conns[2], 5)
+        conns[0].sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # begun, never finished: cut at 1 s
+        assert closed_within(conns[0], 5)  # conns[1] sends nothing: closed too, not counted
+        assert closed_within(conns[1], 5)
+        folder = tmp_path / "metrics"
+        folder.mkdir()
+        monkeypatch.setenv(metrics.MULTIPROCESS, str(folder))
+        monkeypatch.setenv(metrics.BALANCER_STATS, str(stats))
+        deadline = time.monotonic() + 10
+        while True:  # HAProxy counts a stream once it has let it go, a moment after the close
+            text = metrics.exposition()[0].decode()
+            if refused(text, "header_timeout") or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert refused(text, "per_address") == 1 and refused(text, "header_timeout") == 1, text
+        assert 'idea_factory_balancer_connections{measure="limit"} 50.0' in text
+        assert text.count("# TYPE idea_factory_connections_refused") == 1  # one family, summed
+    finally:
+        for conn in conns:
+            conn.close()
+        proxy.terminate()
+        proxy.wait(10)

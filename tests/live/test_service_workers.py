@@ -73,6 +73,9 @@ def test_any_worker_answers_metrics_for_all_of_them(service: Workers, peers: Any
         assert series(text, "idea_factory_ideas_posted_total") == 2, text
     text = wait_for_metric(service.worker_urls[0], "idea_factory_connected", 2)
     assert 'idea_factory_connected{screen="phone"} 2.0' in text
+    # HAProxy holds the connection bounds for the workers: its cap and refusals are in the same text.
+    assert series(text, "idea_factory_balancer_connections") > 0, text
+    assert 'idea_factory_connections_refused_total{reason="per_address"} 0.0' in text
     # Through HAProxy with 127.0.0.1 named a trusted proxy, loopback may be any phone behind it.
     assert requests.get(service.url + "/metrics", timeout=10).status_code == 403
     assert requests.get(service.url + "/healthz", timeout=10).json() == {
