@@ -18,11 +18,9 @@ from collections import Counter, defaultdict, deque
 from multiprocessing.connection import Connection
 from typing import Any
 
-from _wsclient import CLOSED, EIO_OPEN, JOINED, JOINING, SIO_CONNECT, TCP, Conn
+from _wsclient import EIO_OPEN, IN, JOINED, JOINING, OUT, SIO_CONNECT, Conn, forget, serve, watch
 
 HOST = "127.0.0.1"
-IN, OUT = select.EPOLLIN, select.EPOLLOUT
-ERRS = select.EPOLLHUP | select.EPOLLERR
 MARKER = b'bench '
 
 
@@ -117,20 +115,10 @@ class HallWorker:
             self.join_fail[reason[:80]] += 1
 
     def forget(self, c: Client) -> None:
-        if c.fd in self.by_fd:
-            del self.by_fd[c.fd]
-            try:
-                self.ep.unregister(c.fd)
-            except OSError:
-                pass
-        c.close()
+        forget(self.ep, self.by_fd, c)
 
-    def watch(self, c: Client) -> None:
-        if c.outbuf and c.state != CLOSED:
-            try:
-                self.ep.modify(c.fd, IN | OUT)
-            except OSError:
-                pass
+    def watch(self, c: Conn) -> None:
+        watch(self.ep, c)
 
     def command(self, c: Client, event: str, payload: dict[str, Any], now: float) -> None:
         aid = c.next_ack
@@ -319,27 +307,7 @@ class HallWorker:
                 c = self.by_fd.get(fd)
                 if c is None:
                     continue
-                try:
-                    if c.state == TCP:
-                        if ev & (OUT | ERRS):
-                            c.connected()
-                            self.ep.modify(fd, IN | OUT if c.outbuf else IN)
-                        continue
-                    if ev & OUT and not c.flush():
-                        self.ep.modify(fd, IN)
-                    if ev & (IN | ERRS):
-                        packets = c.read()
-                        now = time.monotonic()
-                        if packets is None:
-                            self.fail(c, c.error or "closed")
-                            continue
-                        for p in packets:
-                            self.packet(c, p, now)
-                            if c.state == CLOSED:
-                                break
-                        self.watch(c)
-                except OSError as exc:
-                    self.fail(c, f"{type(exc).__name__}: {exc}")
+                serve(self.ep, c, ev, self.packet, self.fail)
 
 
 def worker_main(wid: int, port: int, code: str, pipe: Connection, deadline: float) -> None:

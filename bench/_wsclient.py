@@ -16,9 +16,11 @@ import errno
 import json
 import os
 import re
+import select
 import socket
 import struct
 import time
+from collections.abc import Callable
 from typing import Any
 
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10
@@ -28,6 +30,8 @@ WORKER_COOKIE = re.compile(rb"ideafactory_worker=([^;\r\n]+)")
 # Client states, in handshake order.
 TCP, HTTP, EIO_OPEN, SIO_CONNECT, JOINING, JOINED, CLOSED = range(7)
 STATE_NAMES = ("tcp", "http", "eio_open", "sio_connect", "joining", "joined", "closed")
+IN, OUT = select.EPOLLIN, select.EPOLLOUT
+ERRS = select.EPOLLHUP | select.EPOLLERR
 
 
 def ws_frame(payload: bytes, opcode: int = OP_TEXT) -> bytes:
@@ -326,3 +330,50 @@ class RawSocketIO:
     def close(self) -> None:
         """Close the TCP connection."""
         self.sock.close()
+
+
+def watch(ep: Any, c: Conn) -> None:
+    """Ask epoll for output readiness too while a client has unsent bytes."""
+    if c.outbuf and c.state != CLOSED:
+        try:
+            ep.modify(c.fd, IN | OUT)
+        except OSError:
+            pass
+
+
+def forget(ep: Any, by_fd: dict[int, Any], c: Conn) -> None:
+    """Stop watching a client and close its socket."""
+    if c.fd in by_fd:
+        del by_fd[c.fd]
+        try:
+            ep.unregister(c.fd)
+        except OSError:
+            pass
+    c.close()
+
+
+def serve(ep: Any, c: Conn, ev: int, packet: Callable[[Conn, bytes, float], None],
+          lost: Callable[[Conn, str], None]) -> None:
+    """One epoll event `ev` of client `c`: finish its TCP connect, send what waits, read and hand
+    each packet to `packet`; a client the server closed, or whose socket failed, goes to `lost`."""
+    try:
+        if c.state == TCP:
+            if ev & (OUT | ERRS):
+                c.connected()
+                ep.modify(c.fd, IN | OUT if c.outbuf else IN)
+            return
+        if ev & OUT and not c.flush():
+            ep.modify(c.fd, IN)
+        if ev & (IN | ERRS):
+            packets = c.read()
+            now = time.monotonic()
+            if packets is None:
+                lost(c, c.error or "closed")
+                return
+            for p in packets:
+                packet(c, p, now)
+                if c.state == CLOSED:
+                    break
+            watch(ep, c)
+    except OSError as exc:
+        lost(c, f"{type(exc).__name__}: {exc}")

@@ -41,7 +41,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _wsclient import (  # noqa: E402
-    CLOSED, EIO_OPEN, JOINED, JOINING, SIO_CONNECT, STATE_NAMES, TCP, Conn,
+    CLOSED, EIO_OPEN, IN, JOINED, JOINING, OUT, SIO_CONNECT, STATE_NAMES, TCP, Conn, forget, serve, watch,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,8 +51,6 @@ MARKER = b'"bench '
 # The server allows each participant a burst of 10 ideas, then 0.5/s; stay under the sustained rate.
 POSTER_RATE = 0.4
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-IN, OUT = select.EPOLLIN, select.EPOLLOUT
-ERRS = select.EPOLLHUP | select.EPOLLERR
 
 
 # ---------------------------------------------------------------------------------------------
@@ -128,23 +126,12 @@ class Worker:
     # Helpers
 
     def watch(self, c: Conn) -> None:
-        """Ask epoll for output readiness too while a client has unsent bytes."""
-        if c.outbuf and c.state != CLOSED:
-            try:
-                self.ep.modify(c.fd, IN | OUT)
-            except OSError:
-                pass
+        watch(self.ep, c)
 
     def drop(self, c: Conn, reason: str) -> None:
         """Forget a client: a failed handshake or a disconnect after joining."""
         was = c.state
-        if c.fd in self.by_fd:
-            del self.by_fd[c.fd]
-            try:
-                self.ep.unregister(c.fd)
-            except OSError:
-                pass
-        c.close()
+        forget(self.ep, self.by_fd, c)
         if was == JOINED:
             self.disconnects += 1
             self.drop_reasons[reason] += 1
@@ -383,27 +370,7 @@ class Worker:
                 c = self.by_fd.get(fd)
                 if c is None:
                     continue
-                try:
-                    if c.state == TCP:
-                        if ev & (OUT | ERRS):
-                            c.connected()
-                            self.ep.modify(fd, IN | OUT if c.outbuf else IN)
-                        continue
-                    if ev & OUT and not c.flush():
-                        self.ep.modify(fd, IN)
-                    if ev & (IN | ERRS):
-                        packets = c.read()
-                        now = time.monotonic()
-                        if packets is None:
-                            self.drop(c, c.error or "closed")
-                            continue
-                        for p in packets:
-                            self.packet(c, p, now)
-                            if c.state == CLOSED:
-                                break
-                        self.watch(c)
-                except OSError as exc:
-                    self.drop(c, f"{type(exc).__name__}: {exc}")
+                serve(self.ep, c, ev, self.packet, self.drop)
             now = time.monotonic()
             if self.spec.poster:
                 self.check_posted(now)

@@ -46,6 +46,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _hall_worker import worker_main  # noqa: E402
 from fanout import CLK_TCK, HOST, ROOT, free_port, http_json, pct, raise_nofile  # noqa: E402
 
+sys.path.insert(0, str(ROOT))
+from tests.hosts import process_tree  # noqa: E402
+
 
 class Server:
     """Our app.py (K workers) or the bare server, in its own session, measured as a process tree."""
@@ -96,15 +99,7 @@ class Server:
 
     def tree(self) -> list[int]:
         assert self.proc is not None
-        pids, todo = [], [self.proc.pid]
-        while todo:
-            pid = todo.pop()
-            pids.append(pid)
-            try:
-                todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-            except OSError:
-                pass
-        return pids
+        return process_tree([self.proc.pid])
 
     def cpu(self) -> dict[int, float]:
         """CPU seconds per process of the tree."""
@@ -194,7 +189,6 @@ class Hosts(Server):
     in front (tests/hosts.py; needs root): measured as all of those processes together."""
 
     def __init__(self, mode: str, hosts: int, workdir: Path) -> None:
-        sys.path.insert(0, str(ROOT))
         from tests.hosts import Hall
 
         self.kind, self.mode, self.workers = "hosts", mode, hosts

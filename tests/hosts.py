@@ -66,6 +66,19 @@ def wait_until(check, what: str, timeout: float = 60.0, proc: subprocess.Popen |
     raise RuntimeError(f"{what} did not come up within {timeout} s")
 
 
+
+def process_tree(roots: list[int]) -> list[int]:
+    """The processes `roots` and every descendant of theirs still running (Linux's /proc)."""
+    todo, found = list(roots), []
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        try:
+            todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
 class Hall:
     """PostgreSQL, Redis, `hosts` servers in namespaces and HAProxy in front."""
 
@@ -240,13 +253,4 @@ backend hosts
 
     def pids(self) -> list[int]:
         """Every process of the hall (servers, PostgreSQL with its backends, Redis, HAProxy)."""
-        todo = [p.pid for p in [*self.servers.values(), *self.procs.values()] if p.poll() is None]
-        found = []
-        while todo:
-            pid = todo.pop()
-            found.append(pid)
-            try:
-                todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-            except OSError:
-                pass
-        return found
+        return process_tree([p.pid for p in [*self.servers.values(), *self.procs.values()] if p.poll() is None])

@@ -23,6 +23,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2, "locale": "da-DK"}
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}, "locale": "da-DK"}
+# The same screens in English (Accept-Language prefers it), and the facilitator's laptop.
+EN = {"locale": "en-US"}
+PHONE_EN = {**PHONE, **EN}
+WALL_EN = {**PROJECTOR, **EN}
+CONSOLE_EN = {"viewport": {"width": 1440, "height": 900}, **EN}
 LAPTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "da-DK"}
 TIMEOUT = 10_000  # ms: a condition the screens should meet within a few seconds
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe.min.js"
@@ -64,6 +69,16 @@ def my_ideas(page: Any, text: str) -> Any:
     """The phone's own-ideas entries whose text is exactly `text`."""
     return page.locator("#my-ideas .idea").filter(
         has=page.locator(".idea-text").get_by_text(text, exact=True))
+
+
+def open_screens(new_page: Callable[..., Any], workshop: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """A workshop's console, wall and one phone, in English, each online."""
+    console = new_page(workshop["facilitator_url"], **CONSOLE_EN)
+    wall = new_page(workshop["wall_url"] + "?lang=en", **WALL_EN)
+    phone = new_page(workshop["join_url"], **PHONE_EN)
+    for page in (console, wall, phone):
+        online(page)
+    return console, wall, phone
 
 
 def post_from_phone(phone: Any, text: str) -> None:

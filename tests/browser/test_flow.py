@@ -19,8 +19,9 @@ import pytest
 import requests
 
 from tests.browser.pages import (
-    PHONE,
-    PROJECTOR,
+    CONSOLE_EN,
+    PHONE_EN,
+    WALL_EN,
     cards,
     console_card,
     console_group,
@@ -29,14 +30,11 @@ from tests.browser.pages import (
     expect_wall_group,
     my_ideas,
     online,
+    open_screens,
     post_from_phone,
     wall_theme,
 )
 
-EN = {"locale": "en-US"}  # Accept-Language prefers English: every screen speaks English
-PHONE_EN = {**PHONE, **EN}
-WALL_EN = {**PROJECTOR, **EN}
-CONSOLE_EN = {"viewport": {"width": 1440, "height": 900}, **EN}
 
 BIKES = "Flere cykelstier"
 SCHOOL = "Sikre cykelstier til skolebørn"
@@ -207,11 +205,7 @@ def test_whole_mini_workshop(live_server: Any, new_page: Callable[..., Any], sho
 def test_timer_on_every_screen(live_server: Any, new_page: Callable[..., Any], peers: Callable[..., Any],
                                shots: Path) -> None:
     workshop = live_server.create_workshop()
-    console = new_page(workshop["facilitator_url"], **CONSOLE_EN)
-    wall = new_page(workshop["wall_url"] + "?lang=en", **WALL_EN)
-    phone = new_page(workshop["join_url"], **PHONE_EN)
-    for page in [console, wall, phone]:
-        online(page)
+    console, wall, phone = open_screens(new_page, workshop)
     expect(wall.locator("#wall-timer")).to_be_hidden()
     expect(phone.locator("#timer")).to_be_hidden()
     expect(console.locator("#timer-pause")).to_be_disabled()
@@ -278,11 +272,7 @@ def test_timer_on_every_screen(live_server: Any, new_page: Callable[..., Any], p
 
 def test_pre_moderation_and_own_edits(live_server: Any, new_page: Callable[..., Any], shots: Path) -> None:
     workshop = live_server.create_workshop()
-    console = new_page(workshop["facilitator_url"], **CONSOLE_EN)
-    wall = new_page(workshop["wall_url"] + "?lang=en", **WALL_EN)
-    phone = new_page(workshop["join_url"], **PHONE_EN)
-    for page in [console, wall, phone]:
-        online(page)
+    console, wall, phone = open_screens(new_page, workshop)
     expect(console.locator("#queue")).to_be_hidden()
 
     open_settings(console)
@@ -369,11 +359,7 @@ def test_pre_moderation_and_own_edits(live_server: Any, new_page: Callable[..., 
 
 def test_rounds_and_tables(live_server: Any, new_page: Callable[..., Any], shots: Path) -> None:
     workshop = live_server.create_workshop("Borgermøde", "Hvad skal vi gøre ved parkerne?")
-    console = new_page(workshop["facilitator_url"], **CONSOLE_EN)
-    wall = new_page(workshop["wall_url"] + "?lang=en", **WALL_EN)
-    phone = new_page(workshop["join_url"], **PHONE_EN)
-    for page in [console, wall, phone]:
-        online(page)
+    console, wall, phone = open_screens(new_page, workshop)
     first_idea = "Flere bænke i parken"
     post_from_phone(phone, first_idea)
     expect(cards(wall, first_idea)).to_have_count(1)

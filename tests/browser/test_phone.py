@@ -21,10 +21,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.browser.pages import PHONE, axe_violations, command, expect, facilitator, my_ideas, online, post_from_phone
+from tests.browser.pages import (CONSOLE_EN, PHONE, PHONE_EN, axe_violations, command, expect, facilitator, my_ideas,
+                                 online, post_from_phone)
 
-PHONE_EN = {**PHONE, "locale": "en-US"}
-CONSOLE_EN = {"viewport": {"width": 1440, "height": 900}, "locale": "en-US"}
 TOPICS = ["cykelstier", "træer i gaderne", "bænke ved søerne", "legepladser", "busser om natten",
           "affaldssortering", "lys på stierne", "fællesspisning", "grønne tage", "skolevejen",
           "biblioteket", "svømmehallen"]

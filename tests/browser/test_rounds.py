@@ -14,7 +14,9 @@ from typing import Any
 import requests
 
 from tests.browser.pages import (
-    PHONE,
+    CONSOLE_EN,
+    EN,
+    PHONE_EN,
     PROJECTOR,
     cards,
     command,
@@ -25,9 +27,6 @@ from tests.browser.pages import (
     post_from_phone,
 )
 
-EN = {"locale": "en-US"}
-PHONE_EN = {**PHONE, **EN}
-CONSOLE_EN = {"viewport": {"width": 1440, "height": 900}, **EN}
 FIRST, SECOND = "What should we do about the parks?", "What should we do about traffic?"
 ROUND_ONE = ["More benches in the park", "A dog run by the lake", "Meetings in the park pavilion"]
 ROUND_TWO = ["Slower traffic in side streets", "Meetings about traffic on Saturdays"]
