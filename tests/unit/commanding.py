@@ -8,6 +8,17 @@ import pytest
 
 from facilitation import commands
 from facilitation.errors import CommandError
+from facilitation.model import FACILITATOR, Actor
+
+
+def world(store: Any, prompt: str = "Q", participants: tuple[str, ...] = ("a", "b")) -> dict[str, Any]:
+    """A workshop on `store` as the tests' `w` fixtures hold it: its facilitator ("fac"), the
+    participants who joined (by name), its code and id."""
+    workshop, _ = store.create_workshop("T", prompt)
+    w = {"store": store, "fac": Actor(workshop, FACILITATOR), "code": workshop.code, "id": workshop.id}
+    for name in participants:
+        w[name], _ = commands.join(store, {"code": workshop.code})
+    return w
 
 
 def do(w: dict[str, Any], name: str, payload: Any, who: str = "fac") -> dict[str, Any]:

@@ -7,17 +7,14 @@ from typing import Any
 import pytest
 
 from facilitation import commands
-from facilitation.model import FACILITATOR, Actor
-from tests.unit.commanding import do, refused
+from tests.unit.commanding import do, refused, world
 
 
 @pytest.fixture
 def w(new_store: Any) -> dict[str, Any]:
     store = new_store()
     store.max_ideas = 5
-    workshop, _ = store.create_workshop("T", "Hvad skal vi gøre?")
-    a, _ = commands.join(store, {"code": workshop.code})
-    return {"store": store, "fac": Actor(workshop, FACILITATOR), "a": a, "id": workshop.id}
+    return world(store, "Hvad skal vi gøre?", ("a",))
 
 
 def test_a_workshop_stores_at_most_its_maximum_of_ideas(w: dict[str, Any]) -> None:

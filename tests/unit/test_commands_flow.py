@@ -8,20 +8,15 @@ import pytest
 
 from facilitation import commands
 from facilitation.errors import CommandError
-from facilitation.model import FACILITATOR, Actor
-from tests.unit.commanding import do, refused
+from tests.unit.commanding import do, refused, world
 
 
 @pytest.fixture
 def w(new_store: Any) -> dict[str, Any]:
-    store = new_store()
-    workshop, _ = store.create_workshop("T", "Q")
-    a, _ = commands.join(store, {"code": workshop.code})
-    b, _ = commands.join(store, {"code": workshop.code})
-    ideas = [commands.post_idea(store, a, {"text": t, "client_id": t})[0]["idea"]["id"]
-             for t in ("Cykler", "Træer", "Bænke")]
-    return {"store": store, "fac": Actor(workshop, FACILITATOR), "a": a, "b": b, "ideas": ideas,
-            "code": workshop.code}
+    w = world(new_store())
+    w["ideas"] = [do(w, "post_idea", {"text": t, "client_id": t}, "a")["idea"]["id"]
+                  for t in ("Cykler", "Træer", "Bænke")]
+    return w
 
 
 def test_facilitator_only(w: dict[str, Any]) -> None:

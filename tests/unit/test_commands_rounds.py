@@ -8,18 +8,12 @@ import pytest
 from sqlite_utils import Database
 
 from facilitation import commands
-from facilitation.model import FACILITATOR, Actor
-from tests.unit.commanding import do, refused
+from tests.unit.commanding import do, refused, world
 
 
 @pytest.fixture
 def w(new_store: Any) -> dict[str, Any]:
-    store = new_store()
-    workshop, _ = store.create_workshop("T", "Første spørgsmål?")
-    a, _ = commands.join(store, {"code": workshop.code})
-    b, _ = commands.join(store, {"code": workshop.code})
-    return {"store": store, "fac": Actor(workshop, FACILITATOR), "a": a, "b": b,
-            "code": workshop.code, "id": workshop.id}
+    return world(new_store(), "Første spørgsmål?")
 
 
 def post(w: dict[str, Any], who: str, text: str) -> dict[str, Any]:

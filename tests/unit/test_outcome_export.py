@@ -8,7 +8,6 @@ import io
 import json
 import re
 import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -16,21 +15,12 @@ from openpyxl import load_workbook
 
 from facilitation import commands, export
 from facilitation.export.background import agreements, question_counts
+from tests.full_workshop import Workshop
 
 HIDDEN = "Skjult idé om kælderen 4711"
 
 
-@dataclass
-class Hall:
-    """A closed workshop: 14 participants answering "Jeg deltager som", dots, answers."""
-
-    code: str
-    token: str
-    id: int
-    store: Any
-    auth: dict[str, str]
-    ideas: dict[str, int]
-    themes: dict[str, int]
+Hall = Workshop  # a closed workshop: 14 participants answering "Jeg deltager som", dots, answers
 
 
 def make_hall(app: Any, client: Any) -> Hall:
@@ -65,7 +55,7 @@ def make_hall(app: Any, client: Any) -> Hall:
                                      "text": "Teknik- og Miljøudvalget afsætter penge i 2027."})
     commands.set_answer(store, fac, {"idea_id": ideas["Flere bænke"], "status": "declined", "text": "Ikke plads."})
     return Hall(created["code"], created["facilitator_token"], store.get_workshop(created["code"]).id, store,
-                {"Authorization": f"Bearer {created['facilitator_token']}"}, ideas, themes)
+                ideas, themes)
 
 
 @pytest.fixture
