@@ -71,10 +71,13 @@ translations: $(BIN)/.installed
 
 # The container image (Containerfile) from this checkout's wheels, built without network access to
 # PyPI; BASE is any Debian bookworm image (docs/deploy.md, "Container"). async-timeout: redis needs it
-# on Debian's Python 3.11.2.
+# on Debian's Python 3.11.2. DEPENDENCIES and WHEELS digest the dependencies' wheels and the project's:
+# podman reuses the dependencies' layer until they change.
 BASE ?= docker.io/library/debian:bookworm-slim
 image: $(BIN)/.installed
 	rm -rf build/wheelhouse
 	$(BIN)/pip wheel --quiet --wheel-dir build/wheelhouse . async-timeout
-	podman build --build-arg BASE=$(BASE) --build-arg WHEELS=$$(cat build/wheelhouse/*.whl | sha256sum | cut -c1-16) \
+	podman build --build-arg BASE=$(BASE) \
+	  --build-arg DEPENDENCIES=$$(ls build/wheelhouse/*.whl | grep -v /idea_factory- | xargs cat | sha256sum | cut -c1-16) \
+	  --build-arg WHEELS=$$(cat build/wheelhouse/idea_factory-*.whl | sha256sum | cut -c1-16) \
 	  -t localhost/idea-factory:latest -f Containerfile .
