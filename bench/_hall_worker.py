@@ -29,8 +29,8 @@ class Client(Conn):
 
     __slots__ = ("role", "token", "pending", "dots", "mine")
 
-    def __init__(self, idx: int, port: int, role: str) -> None:
-        super().__init__(idx, HOST, port)
+    def __init__(self, idx: int, host: str, port: int, role: str, source: str = "") -> None:
+        super().__init__(idx, host, port, source)
         self.role = role
         self.token = ""
         self.pending: dict[int, tuple[str, float]] = {}  # ack id -> (command, sent at)
@@ -41,9 +41,12 @@ class Client(Conn):
 class HallWorker:
     """Keeps its clients connected and records every delivery the bench asks about."""
 
-    def __init__(self, wid: int, port: int, code: str, pipe: Connection) -> None:
+    def __init__(self, wid: int, port: int, code: str, pipe: Connection, host: str = HOST,
+                 sources: tuple[list[str], int] = ([], 1)) -> None:
         self.wid = wid
+        self.host = host
         self.port = port
+        self.sources, self.per_source = sources  # client addresses, and clients on each
         self.code = code
         self.pipe = pipe
         self.ep = select.epoll()
@@ -83,7 +86,8 @@ class HallWorker:
         """Queue clients (index, role, token) to connect, at `rate` per second (0: as fast as
         `concurrency` handshakes in flight allow)."""
         for idx, role, token in specs:
-            client = Client(idx, self.port, role)
+            source = self.sources[idx // self.per_source % len(self.sources)] if self.sources else ""
+            client = Client(idx, self.host, self.port, role, source)
             client.token = token
             self.clients.append(client)
             self.todo.append(client)
@@ -310,11 +314,30 @@ class HallWorker:
                 serve(self.ep, c, ev, self.packet, self.fail)
 
 
-def worker_main(wid: int, port: int, code: str, pipe: Connection, deadline: float) -> None:
-    """Entry point of a generator process."""
+def enter_namespace(name: str) -> None:
+    """Move this process (single-threaded, just forked) into the network namespace `name` that
+    `ip netns add` made: its sockets then leave from the addresses there."""
+    import ctypes
+    import os
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = os.open(f"/run/netns/{name}", os.O_RDONLY)
+    try:
+        if libc.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
+            raise OSError(ctypes.get_errno(), f"setns {name}")
+    finally:
+        os.close(fd)
+
+
+def worker_main(wid: int, port: int, code: str, pipe: Connection, deadline: float,
+                host: str = HOST, sources: tuple[list[str], int] = ([], 1), netns: str = "") -> None:
+    """Entry point of a generator process: `netns` and `sources` put its clients on the far side
+    of a venue network, each group of `sources[1]` clients on an address of its own."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        HallWorker(wid, port, code, pipe).run(deadline)
+        if netns:
+            enter_namespace(netns)
+        HallWorker(wid, port, code, pipe, host, sources).run(deadline)
     except Exception:
         try:
             pipe.send(("error", traceback.format_exc()))

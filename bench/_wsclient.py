@@ -54,12 +54,13 @@ class Conn:
     """One Socket.IO client on the default namespace; the owner's event loop calls its methods."""
 
     __slots__ = ("idx", "sock", "fd", "state", "inbuf", "outbuf", "frag", "frag_op", "t_start",
-                 "t_joined", "next_ack", "got", "error", "host", "port", "worker")
+                 "t_joined", "next_ack", "got", "error", "host", "port", "worker", "source")
 
-    def __init__(self, idx: int, host: str, port: int) -> None:
+    def __init__(self, idx: int, host: str, port: int, source: str = "") -> None:
         self.idx = idx
         self.host = host
         self.port = port
+        self.source = source  # the client address to connect from ("": the kernel's choice)
         self.sock: socket.socket | None = None
         self.fd = -1
         self.state = TCP
@@ -84,6 +85,8 @@ class Conn:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock = sock
         self.fd = sock.fileno()
+        if self.source:
+            sock.bind((self.source, 0))
         err = sock.connect_ex((self.host, self.port))
         if err not in (0, errno.EINPROGRESS):
             raise OSError(err, os.strerror(err))

@@ -15,10 +15,15 @@ then plays the scenarios in order on one workshop:
   phase    the console moves collect -> cluster -> vote: phase_changed arrival at every phone;
            and the `phone_board` (every visible idea) that follows the first;
   vote     `--voters` phones place 3 dots each over `--vote-seconds` s, then try a fourth (must be
-           refused): cast ack latency, wall totals after the last cast, dots counted;
+           refused): cast ack latency, the console's totals after the last cast (walls
+           see the dots only once results are shown), dots counted;
   see      back to collect with phones_see_ideas on: every idea on every phone, how late.
 Server CPU is the whole process tree (workers, HAProxy, Redis); per message = CPU / messages the
-clients received (facts, counts and acks); `split` = those messages per worker (HAProxy's cookie). RSS per phone = (tree RSS with every phone joined - RSS before) / N.
+clients received (facts, counts and acks); `split` = those messages per worker (HAProxy's cookie).
+`--hosts H` adds our server on H hosts in network namespaces over PostgreSQL and Redis, HAProxy in
+front, phones from 253 addresses of a client namespace (tests/hosts.py; root): `us_by_part` splits
+its CPU per message into hosts/PostgreSQL/Redis/HAProxy, and `hosts/ours` compares it with ours, K=1.
+RSS per phone = (tree RSS with every phone joined - RSS before) / N.
 """
 
 from __future__ import annotations
@@ -67,6 +72,12 @@ class Server:
                         str(self.port), "--data-dir", str(self.data_dir), "--async-mode", mode,
                         "--workers", str(workers)]
         self.proc: subprocess.Popen[bytes] | None = None
+    # Where the generators connect from: this machine's loopback (the operator's own machine).
+    client_host, sources, netns = HOST, [], ""
+
+    def parts(self) -> dict[str, list[int]]:
+        """The tree's processes by part, when the parts are worth telling apart."""
+        return {}
 
     def start(self) -> None:
         self.log = open(self.log_path, "wb")
@@ -152,7 +163,10 @@ class Console:
                                       reconnection_delay_max=2)
         self.payload = {"code": code, "facilitator_token": token or "bare"}
         self.joined, self.drops = False, 0
+        self.totals: list[tuple[float, int]] = []  # (time, dots): walls see dots only with results
         self.client.on("disconnect", self.dropped)
+        self.client.on("vote_totals", lambda data: self.totals.append(
+            (time.monotonic(), sum(data["ideas"].values()) + sum(data["clusters"].values()))))
         self.client.connect(url, transports=["websocket"], wait_timeout=20)
         self.join()
 
@@ -186,7 +200,10 @@ class Console:
 
 class Hosts(Server):
     """Our server on H hosts in network namespaces sharing one PostgreSQL and one Redis, HAProxy
-    in front (tests/hosts.py; needs root): measured as all of those processes together."""
+    in front (tests/hosts.py; needs root): measured as all of those processes together, and per
+    part. The phones come from a namespace of their own with 253 addresses (a venue's devices, as
+    the hosts see them through HAProxy's X-Forwarded-For), so the per-address join limits and the
+    newcomers' pace meet a hall, not one machine."""
 
     def __init__(self, mode: str, hosts: int, workdir: Path) -> None:
         from tests.hosts import Hall
@@ -194,9 +211,14 @@ class Hosts(Server):
         self.kind, self.mode, self.workers = "hosts", mode, hosts
         self.data_dir = workdir / f"hosts-{mode}-{hosts}"
         self.data_dir.mkdir(parents=True)
-        self.hall = Hall(self.data_dir, hosts, mode, cookie="ideafactory_worker")
+        self.hall = Hall(self.data_dir, hosts, mode, cookie="ideafactory_worker", clients=253)
         self.port = self.hall.port
         self.proc = None
+        self.client_host, self.netns = self.hall.client_gateway, self.hall.client_namespace
+        self.sources = self.hall.client_addresses()
+
+    def parts(self) -> dict[str, list[int]]:
+        return self.hall.parts()
 
     def start(self) -> None:
         self.hall.start()
@@ -264,14 +286,20 @@ class Run:
         cpu0, t0 = self.server.cpu(), time.monotonic()
         figures = body()
         self.idle()
-        cpu = spent(cpu0, self.server.cpu())
+        cpu1 = self.server.cpu()
+        cpu = spent(cpu0, cpu1)
         reps = self.reports(reset=True)
         got = sum(r["received"] for r in reps)
         split: Counter[str] = Counter()
         for r in reps:
             split.update(r["by_worker"])
+        parts = self.server.parts()
+        by_part = {part: spent(cpu0, {p: cpu1[p] for p in pids if p in cpu1})
+                   for part, pids in parts.items()}
         row = {**self.label(), "scenario": name, **figures, "srv_cpu_s": cpu,
                "messages": got, "us_per_message": 1e6 * cpu / got if got else float("nan"),
+               "us_by_part": "/".join(f"{1e6 * by_part[p] / got:.0f}" if got else "-" for p in PARTS)
+               if parts else "-",
                "window_s": time.monotonic() - t0,
                "split": "/".join(f"{split[w]}" for w in sorted(split)) if self.server.workers > 1
                else "-"}
@@ -316,10 +344,14 @@ class Run:
         if self.args.direct and server.workers > 1:  # past HAProxy, generator w to worker w % K
             config = (server.data_dir / "haproxy.cfg").read_text()
             ports = [int(p) for p in re.findall(r"server w\d+ 127\.0\.0\.1:(\d+)", config)]
+        sources = (server.sources, math.ceil(sum(shares) / len(server.sources)) if server.sources else 1)
+        if server.sources:
+            print(f"  phones from {len(server.sources)} addresses, {sources[1]} on each", flush=True)
         for wid in range(len(shares)):
             parent, child = ctx.Pipe()
             proc = ctx.Process(target=worker_main, daemon=True,
-                               args=(wid, ports[wid % len(ports)], code, child, deadline))
+                               args=(wid, ports[wid % len(ports)], code, child, deadline,
+                                     server.client_host, sources, server.netns))
             proc.start()
             self.procs.append(proc)
             self.pipes.append(parent)
@@ -458,12 +490,14 @@ class Run:
                 share = math.ceil(voters * (shares[wid] - (3 if wid == 0 else 0)) / self.n)
                 pipe.send(("votes", t0, args.vote_seconds, ids, 3, wid, share))
             self.settle(lambda reps: sum(r["pending"] for r in reps) == 0, args.vote_seconds + 60)
-            self.settle(lambda reps: max((n for r in reps for _, n in r["totals"]), default=0)
-                        >= 3 * voters, 10)
+            self.settle(lambda reps: max((n for _, n in [*console.totals, *(
+                x for r in reps for x in r["totals"])]), default=0) >= 3 * voters, 10)
             reps = self.collect_reports()
             acks = sorted(x for r in reps for x in r["acks"].get("cast_vote", []))
             last_cast = t0 + args.vote_seconds  # the last casts are due then
-            totals = [(t, n) for r in reps for t, n in r["totals"]]
+            # Walls get the dots once results are shown; the console always (on the bare server,
+            # the walls do)
+            totals = [(t, n) for r in reps for t, n in r["totals"]] + console.totals
             final = max((n for _, n in totals), default=0)
             reached = min((t for t, n in totals if n == final), default=float("nan"))
             extra = sum(r["ack_errors"].get("extra_vote:no_dots_left", 0) for r in reps)
@@ -501,7 +535,8 @@ COLUMNS = {
                    "fourth_refused", "totals_after_last_cast_ms"],
     "phones_see_ideas": ["ideas", "phone_p50_ms", "phone_p99_ms", "ack_p99_ms", "lost"],
 }
-COMMON = ["srv_cpu_s", "messages", "us_per_message", "rss_kb_per_phone", "split"]
+COMMON = ["srv_cpu_s", "messages", "us_per_message", "us_by_part", "rss_kb_per_phone", "split"]
+PARTS = ("hosts", "postgres", "redis", "haproxy")  # us_by_part: CPU per message of each, in order
 
 
 def print_tables(rows: list[dict[str, Any]]) -> None:
@@ -525,19 +560,21 @@ def print_tables(rows: list[dict[str, Any]]) -> None:
 
 
 def ratio(rows: list[dict[str, Any]], columns: list[str]) -> None:
-    """ours / bare for the latency columns and CPU per message, per (mode, N)."""
+    """ours / bare, and hosts / ours with one worker (the price of PostgreSQL, Redis and the
+    balancer), for the latency columns and CPU per message, per (mode, N)."""
     keys = [c for c in columns if c.endswith("_ms")] + ["us_per_message"]
-    for r in rows:
-        if r["server"] != "ours":
-            continue
-        bare = next((b for b in rows if b["server"] == "bare" and b["mode"] == r["mode"]
-                     and b["N"] == r["N"]), None)
-        if bare is None:
-            continue
-        parts = [f"{k} x{r[k] / bare[k]:.2f}" for k in keys
-                 if isinstance(r.get(k), float) and isinstance(bare.get(k), float)
-                 and bare[k] > 0 and not math.isnan(r[k] / bare[k])]
-        print(f"    ours/bare {r['mode']} K={r['K']} N={r['N']}: " + ", ".join(parts))
+    for kind, base_kind, base_k in (("ours", "bare", 1), ("hosts", "ours", 1)):
+        for r in rows:
+            if r["server"] != kind:
+                continue
+            base = next((b for b in rows if b["server"] == base_kind and b["mode"] == r["mode"]
+                         and b["N"] == r["N"] and b["K"] == base_k), None)
+            if base is None:
+                continue
+            parts = [f"{k} x{r[k] / base[k]:.2f}" for k in keys
+                     if isinstance(r.get(k), float) and isinstance(base.get(k), float)
+                     and base[k] > 0 and not math.isnan(r[k] / base[k])]
+            print(f"    {kind}/{base_kind} {r['mode']} K={r['K']} N={r['N']}: " + ", ".join(parts))
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

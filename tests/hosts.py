@@ -1,7 +1,7 @@
 """Several hosts on one machine: each server in a network namespace of its own (`ip netns`, a veth
 pair to the root namespace), PostgreSQL and Redis in the root namespace listening on the hosts'
-links, and HAProxy in front on loopback with health checks. Used by tests/live/test_hosts.py and
-bench/hosts.py; needs root, iproute2, haproxy, redis-server and Debian's PostgreSQL binaries.
+links, and HAProxy in front on loopback with health checks; for a bench, a namespace of client
+addresses, the venue's phones. Used by tests/live/test_hosts.py and bench/hall.py; needs root, iproute2, haproxy, redis-server and Debian's PostgreSQL binaries.
 
 Every name carries the issue number and this process's id (`i22-<pid>-a`), so two runs never meet;
 `Hall.close()` removes the namespaces (and with them their links) whatever happened.
@@ -80,11 +80,15 @@ def process_tree(roots: list[int]) -> list[int]:
     return found
 
 class Hall:
-    """PostgreSQL, Redis, `hosts` servers in namespaces and HAProxy in front."""
+    """PostgreSQL, Redis, `hosts` servers in namespaces and HAProxy in front; with `clients`, a
+    namespace for the phones' side of the venue holding that many client addresses (at most 253)."""
 
     def __init__(self, workdir: Path, hosts: int = 2, mode: str = "gevent",
-                 cookie: str = "ideafactory_host") -> None:
+                 cookie: str = "ideafactory_host", clients: int = 0) -> None:
         self.workdir, self.mode, self.cookie = workdir, mode, cookie
+        if not 0 <= clients <= 253:
+            raise ValueError("a client namespace holds 1 to 253 addresses")
+        self.clients = clients
         self.tag = f"i22-{os.getpid() % 100000}"
         self.net = 100 + os.getpid() % 150  # 10.222.<net>.0/24, cut into /30 links
         self.names = [f"{self.tag}-{chr(97 + i)}" for i in range(hosts)]
@@ -120,6 +124,8 @@ class Hall:
         self.pg_port, self.redis_port = self.free_port(), self.free_port()
         for i, name in enumerate(self.names):
             self._link(i, name)
+        if self.clients:
+            self._client_link()
         self._postgres()
         self._redis()
         for i in range(len(self.names)):
@@ -138,6 +144,35 @@ class Hall:
         run("ip", "netns", "exec", name, "ip", "link", "set", inner, "up")
         run("ip", "netns", "exec", name, "ip", "link", "set", "lo", "up")
         run("ip", "netns", "exec", name, "ip", "route", "add", "default", "via", self.gateway(i))
+
+    @property
+    def client_namespace(self) -> str:
+        return f"{self.tag}-phones"
+
+    @property
+    def client_gateway(self) -> str:
+        """The root namespace's end of the clients' link, where HAProxy listens for them."""
+        return f"10.223.{self.net}.1"
+
+    def client_addresses(self) -> list[str]:
+        """The clients' own addresses: each phone process binds its sockets to some of them, so
+        the hosts see (through HAProxy's X-Forwarded-For) a venue of many devices."""
+        return [f"10.223.{self.net}.{2 + i}" for i in range(self.clients)]
+
+    def _client_link(self) -> None:
+        name, tag = self.client_namespace, self.tag[4:]
+        outer, inner = f"v{tag}p0", f"v{tag}p1"
+        run("ip", "netns", "add", name)
+        self.made.append(name)
+        run("ip", "link", "add", outer, "type", "veth", "peer", "name", inner)
+        run("ip", "link", "set", inner, "netns", name)
+        run("ip", "addr", "add", f"{self.client_gateway}/24", "dev", outer)
+        run("ip", "link", "set", outer, "up")
+        batch = "".join(f"addr add {address}/24 dev {inner}\n" for address in self.client_addresses())
+        subprocess.run(["ip", "-n", name, "-batch", "-"], input=batch.encode(), check=True,
+                       capture_output=True, timeout=60)
+        run("ip", "-n", name, "link", "set", inner, "up")
+        run("ip", "-n", name, "link", "set", "lo", "up")
 
     def _postgres(self) -> None:
         import tempfile
@@ -216,6 +251,7 @@ defaults
   retries 2
 frontend hall
   bind 127.0.0.1:{self.port}
+{f"  bind {self.client_gateway}:{self.port}" if self.clients else ""}
   default_backend hosts
 backend hosts
   balance roundrobin
@@ -251,6 +287,13 @@ backend hosts
             subprocess.run(["ip", "netns", "del", name], capture_output=True, timeout=30)
         self.made.clear()
 
+    def parts(self) -> dict[str, list[int]]:
+        """The processes of each part of the hall: the servers ("hosts"), PostgreSQL with its
+        backends, Redis and HAProxy."""
+        roots = {"hosts": list(self.servers.values()), **{k: [p] for k, p in self.procs.items()}}
+        return {part: process_tree([p.pid for p in procs if p.poll() is None])
+                for part, procs in roots.items()}
+
     def pids(self) -> list[int]:
         """Every process of the hall (servers, PostgreSQL with its backends, Redis, HAProxy)."""
-        return process_tree([p.pid for p in [*self.servers.values(), *self.procs.values()] if p.poll() is None])
+        return [pid for pids in self.parts().values() for pid in pids]
