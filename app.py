@@ -187,10 +187,13 @@ def main(argv: list[str]) -> None:
 def start(args: argparse.Namespace):
     """Build the app over the data folder and open the listening socket, or fail before serving."""
     from facilitation import create_app, credentials
-    from facilitation.launch import public_url, raise_open_files_limit, startup_checks
+    from facilitation.launch import public_url, raise_open_files_limit, startup_checks, store_mode_warning
     from facilitation.servers import connection_cap
 
     startup_checks(args.data_dir, args.database)
+    warning = store_mode_warning(args.async_mode, args.database)
+    if warning:
+        say(args, warning, error=True)
     open_files = raise_open_files_limit()
     args.max_connections = connection_cap(args.max_connections, open_files)
     base = public_url(args.host, args.port, args.public_url)

@@ -140,6 +140,21 @@ def startup_checks(data_dir: str, database: str | None = None) -> None:
         check_database(Path(data_dir) / DATABASE)
 
 
+def store_mode_warning(mode: str, database: str | None) -> str | None:
+    """What the operator must hear at start-up when the async mode cannot wait for the store
+    without holding every other connection (eventlet with PostgreSQL), or None."""
+    from facilitation.store.core import is_postgres
+
+    if mode != "eventlet" or not is_postgres(database):
+        return None
+    # psycopg 3 waits on its socket in C unless gevent has patched the process; it does not
+    # support eventlet (psycogreen's README), so each query freezes eventlet's loop.
+    return ("Warning: --async-mode eventlet with a PostgreSQL store: psycopg does not cooperate with"
+            " eventlet, so while a query waits for the database every connection of this process waits"
+            " too (a busy vote, or a database that stops answering, stalls the whole host). Start it"
+            " with --async-mode gevent (the default) instead; see docs/deploy.md, 'Several machines'.")
+
+
 def explain(error: BaseException, data_dir: str, host: str, port: int) -> str:
     """One sentence telling an operator why the server could not start and what to do."""
     text = str(error).lower()

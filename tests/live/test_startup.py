@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from facilitation.launch import explain
+from facilitation.launch import explain, store_mode_warning
 from tests.servers import ROOT, LiveServer, free_port
 
 
@@ -153,3 +153,15 @@ def test_a_busy_port_with_workers(tmp_path: Path) -> None:
         port = taken.getsockname()[1]
         one_sentence(run("--data-dir", str(tmp_path), "--host", "127.0.0.1", "--port", str(port),
                          "--workers", "2"), "already in use", str(port))
+
+
+def test_eventlet_with_postgresql_is_warned_about(tmp_path: Path) -> None:
+    # psycopg blocks eventlet's loop for every query: the operator is told at start, before the
+    # store is opened (here it cannot be: nothing listens on port 1, so it stops right after).
+    result = run("--data-dir", str(tmp_path), "--port", str(free_port()), "--async-mode", "eventlet",
+                 "--database", "postgresql://127.0.0.1:1/ideas")
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("Warning: --async-mode eventlet with a PostgreSQL store") and "gevent" in first
+    assert "cannot start" in result.stderr and result.returncode == 2
+    assert store_mode_warning("gevent", "postgresql://db/ideas") is None
+    assert store_mode_warning("eventlet", None) is None  # SQLite: its calls are short and local
