@@ -8,7 +8,7 @@ import json
 
 from ..facts import Fact, IdeaPosted
 from ..model import Idea, hash_token, new_token
-from .core import PEOPLE, CoreStore, now
+from .core import ERASE_TABLES, PEOPLE, CoreStore, now
 
 
 # Children before parents, so that no foreign key is left dangling at any step.
@@ -42,7 +42,7 @@ def delete_workshop(store: CoreStore, workshop_id: int, reason: str) -> dict[str
         db.execute("DELETE FROM workshops WHERE id = ?", [workshop_id])
         record = {**row, **counts, "reason": reason, "erased_at": now()}
         db.table("erasures").insert(record)
-    store.checkpoint()
+    store.checkpoint(ERASE_TABLES)
     return record
 
 

@@ -17,7 +17,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,8 +38,9 @@ from .schema import migrations
 # Participants who are people: not the stand-in that ideas collected on paper are imported as.
 log = logging.getLogger(__name__)
 PEOPLE = "AND token_hash NOT LIKE 'paper:%'"
-# The tables whose rows erasures delete (VACUUMed on PostgreSQL afterwards).
-ERASE_TABLES = ("ideas", "events", "votes", "participants", "clusters", "tables", "prompts", "workshops")
+# The tables whose rows erasing a workshop deletes (written anew on PostgreSQL afterwards).
+ERASE_TABLES = ("ideas", "events", "votes", "participants", "clusters", "tables", "prompts", "workshops",
+                "answers", "background_questions", "background_options", "background_answers")
 BUSY_TIMEOUT = 10.0
 WAL_KEEP = 1 << 20  # bytes of write-ahead log kept for reuse after a checkpoint
 
@@ -583,12 +584,13 @@ class CoreStore:
         self._rows("SELECT id FROM workshops LIMIT 1")
         self.disk.check()
 
-    def checkpoint(self) -> None:
+    def checkpoint(self, erased: Sequence[str] = ()) -> None:
         """Copy the write-ahead log into the main file and empty it: after an erasure, the erased
-        text is then in neither file (secure_delete has zeroed it in the main one). On PostgreSQL:
-        VACUUM, so the space of the erased rows is reused first (see docs/deploy.md)."""
+        text is then in neither file (secure_delete has zeroed it in the main one). On PostgreSQL,
+        after an erasure: VACUUM FULL of the tables that held it (`erased`), which writes them
+        anew without it; otherwise VACUUM (see docs/security.md, "Data")."""
         if not self.blocking:
-            self.db.vacuum_tables(ERASE_TABLES)  # type: ignore[attr-defined]
+            self.db.vacuum_tables(erased or ERASE_TABLES, full=bool(erased))  # type: ignore[attr-defined]
             return
         for _ in range(100):
             with self.lock:

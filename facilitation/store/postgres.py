@@ -16,6 +16,7 @@ so a query never stalls the event loop; under eventlet it blocks the loop for it
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -30,6 +31,9 @@ from psycopg.types.numeric import IntDumper
 from .core import is_postgres
 
 WRITE_LOCK = 0x1DEA  # the advisory lock every change takes first (an arbitrary, fixed number)
+# Seconds an erasure's VACUUM FULL waits for its table locks (behind a long export, say).
+LOCK_WAIT = 10
+log = logging.getLogger(__name__)
 
 
 DatabaseError = psycopg.Error  # what a failing PostgreSQL statement raises
@@ -201,10 +205,23 @@ class PostgresDatabase:
             rows = cursor.fetchall()
         return iter(rows)
 
-    def vacuum_tables(self, tables: Sequence[str]) -> None:
-        """Mark the space of deleted rows for reuse (outside any transaction: a connection of its own)."""
+    def vacuum_tables(self, tables: Sequence[str], full: bool = False) -> None:
+        """VACUUM the tables (outside any transaction: a connection of its own). Plain VACUUM
+        marks deleted rows' space for reuse but may leave their bytes in a page's free space;
+        FULL writes each table (and its TOAST and indexes) into new files without them, holding
+        an exclusive lock meanwhile. A FULL that cannot have its lock within LOCK_WAIT seconds
+        falls back to a plain VACUUM: the change it follows is committed, and stays so."""
+        names = ", ".join(f'"{table}"' for table in tables)
         with psycopg.connect(self.url, autocommit=True) as raw:
-            raw.execute("VACUUM " + ", ".join(f'"{table}"' for table in tables))
+            if full:
+                try:
+                    raw.execute(f"SET lock_timeout = '{LOCK_WAIT}s'")
+                    raw.execute(f"VACUUM (FULL) {names}")
+                    return
+                except psycopg.Error as error:
+                    log.warning("VACUUM FULL %s gave up (%s): erased text stays in their files until"
+                                " the next one; plain VACUUM instead", names, error)
+            raw.execute(f"VACUUM {names}")
 
     def table(self, name: str) -> Table:
         return Table(self, name)

@@ -139,5 +139,5 @@ def delete_idea(store: CoreStore, workshop_id: int, idea_id: int, actor: str) ->
                    " WHERE workshop_id = ? AND json_extract(payload, '$.idea.id') = ?",
                    [workshop_id, idea_id])
         fact = store._append(workshop_id, IdeaDeleted(idea_id=idea_id), actor)
-    store.checkpoint()
+    store.checkpoint(("ideas", "events"))  # the tables that held its text
     return fact

@@ -140,3 +140,42 @@ def test_a_lost_connection_is_opened_again(pg_url: str) -> None:
         store.set_posting(workshop.id, False)  # the change in flight fails, and says so
     assert store.set_posting(workshop.id, False) is not None  # the next one reconnects
     store.close()
+
+
+def relation_bytes(url: str) -> bytes:
+    """Every file of this store's tables, their TOAST and their indexes, as PostgreSQL has written
+    them to disk (after a CHECKPOINT): where an erased text could still be read."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+        data_dir = Path(conn.execute("SHOW data_directory").fetchone()[0])  # type: ignore[index]
+        paths = [row[0] for row in conn.execute(
+            "SELECT pg_relation_filepath(oid) FROM pg_class WHERE relnamespace = current_schema()::regnamespace"
+            " AND relkind IN ('r', 'i') UNION SELECT pg_relation_filepath(reltoastrelid) FROM pg_class"
+            " WHERE relnamespace = current_schema()::regnamespace AND reltoastrelid != 0")]
+    if not os.access(data_dir, os.R_OK):
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL's {data_dir} must be readable here (CI runs as root)")
+        pytest.skip(f"PostgreSQL's {data_dir} is not readable here")
+    return b"".join(segment.read_bytes() for path in paths if path
+                    for segment in (data_dir / path).parent.glob((data_dir / path).name + "*")
+                    if not segment.name.endswith(("_fsm", "_vm")))
+
+
+def test_erased_text_is_in_no_file_of_the_postgresql_store(pg_url: str) -> None:
+    store = Store(connect(pg_url))
+    workshop, _ = store.create_workshop("T", "Q")
+    participant, _, _ = store.join(workshop.id, None, 10)
+    for n in range(5):
+        store.post_idea(workshop.id, participant.id, f"c{n}", f"Idé {n}")
+    # The newest row of its page: plain VACUUM leaves such a row's bytes in the page's free space.
+    secret, _ = store.post_idea(workshop.id, participant.id, "s", "Hemmelig borgeridé 4711")
+    assert b"4711" in relation_bytes(pg_url)  # the reader sees what is there
+    store.delete_idea(workshop.id, secret.id, "facilitator")
+    assert b"4711" not in relation_bytes(pg_url)
+    store.post_idea(workshop.id, participant.id, "t", "Hemmelig borgeridé 4712")
+    store.delete_workshop(workshop.id, "admin")
+    left = relation_bytes(pg_url)
+    assert b"4712" not in left and "Idé 3".encode() not in left
+    store.db.conn.close()
