@@ -200,6 +200,7 @@ class PostgresDatabase:
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> Iterator[dict[str, Any]]:
         """Rows as dicts, like sqlite-utils' `Database.query`."""
+        self._reopen_if_lost()  # the reads' connection too: else a host stays unhealthy for good
         with self.raw.cursor(row_factory=dict_row) as cursor:
             cursor.execute(translate(sql), params or [])
             rows = cursor.fetchall()

@@ -139,6 +139,15 @@ def test_a_lost_connection_is_opened_again(pg_url: str) -> None:
     with pytest.raises(psycopg.OperationalError):
         store.set_posting(workshop.id, False)  # the change in flight fails, and says so
     assert store.set_posting(workshop.id, False) is not None  # the next one reconnects
+    # The reads have a connection of their own (/healthz, snapshots): it comes back as well,
+    # or after a failover every read, /healthz included, would fail until the host restarted.
+    reads = store.reader.raw.info.backend_pid  # type: ignore[attr-defined]
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [reads])
+    with pytest.raises(psycopg.OperationalError):
+        store.health()
+    store.health()
+    assert store.snapshot(workshop.id, include_hidden=True)["workshop"]["code"] == workshop.code
     store.close()
 
 
