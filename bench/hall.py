@@ -211,7 +211,8 @@ class Hosts(Server):
         self.kind, self.mode, self.workers = "hosts", mode, hosts
         self.data_dir = workdir / f"hosts-{mode}-{hosts}"
         self.data_dir.mkdir(parents=True)
-        self.hall = Hall(self.data_dir, hosts, mode, cookie="ideafactory_worker", clients=253)
+        self.hall = Hall(self.data_dir, hosts, mode, cookie="ideafactory_worker", clients=253,
+                         checks=Hall.PRODUCTION)
         self.port = self.hall.port
         self.proc = None
         self.client_host, self.netns = self.hall.client_gateway, self.hall.client_namespace
