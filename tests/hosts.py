@@ -138,14 +138,19 @@ class Hall:
             self.start_host(i)
         self._haproxy()
 
-    def _link(self, i: int, name: str) -> None:
-        outer, inner = f"v{self.tag[4:]}{chr(97 + i)}0", f"v{self.tag[4:]}{chr(97 + i)}1"
+    def _veth(self, name: str, outer: str, inner: str, gateway: str) -> None:
+        """A new namespace `name` linked to this one by a veth pair: `inner` in it, `outer` here with
+        the address `gateway` (CIDR), up."""
         run("ip", "netns", "add", name)
         self.made.append(name)
         run("ip", "link", "add", outer, "type", "veth", "peer", "name", inner)
         run("ip", "link", "set", inner, "netns", name)
-        run("ip", "addr", "add", f"{self.gateway(i)}/30", "dev", outer)
+        run("ip", "addr", "add", gateway, "dev", outer)
         run("ip", "link", "set", outer, "up")
+
+    def _link(self, i: int, name: str) -> None:
+        outer, inner = f"v{self.tag[4:]}{chr(97 + i)}0", f"v{self.tag[4:]}{chr(97 + i)}1"
+        self._veth(name, outer, inner, f"{self.gateway(i)}/30")
         run("ip", "netns", "exec", name, "ip", "addr", "add", f"{self.address(i)}/30", "dev", inner)
         run("ip", "netns", "exec", name, "ip", "link", "set", inner, "up")
         run("ip", "netns", "exec", name, "ip", "link", "set", "lo", "up")
@@ -168,12 +173,7 @@ class Hall:
     def _client_link(self) -> None:
         name, tag = self.client_namespace, self.tag[4:]
         outer, inner = f"v{tag}p0", f"v{tag}p1"
-        run("ip", "netns", "add", name)
-        self.made.append(name)
-        run("ip", "link", "add", outer, "type", "veth", "peer", "name", inner)
-        run("ip", "link", "set", inner, "netns", name)
-        run("ip", "addr", "add", f"{self.client_gateway}/24", "dev", outer)
-        run("ip", "link", "set", outer, "up")
+        self._veth(name, outer, inner, f"{self.client_gateway}/24")
         batch = "".join(f"addr add {address}/24 dev {inner}\n" for address in self.client_addresses())
         subprocess.run(["ip", "-n", name, "-batch", "-"], input=batch.encode(), check=True,
                        capture_output=True, timeout=60)
