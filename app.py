@@ -11,8 +11,8 @@ from pathlib import Path
 ASYNC_MODES = ("eventlet", "gevent", "threading")
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    """The command-line options."""
+def options() -> argparse.ArgumentParser:
+    """The command-line options (docs/protocol.md, "Command line", documents each)."""
     parser = argparse.ArgumentParser(description="Run the Idea Factory server.")
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
@@ -71,6 +71,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="close a connection that sends nothing for this many seconds (default 60)")
     parser.add_argument("--retention-days", type=int,
                         help="delete closed workshops this many days after their last activity")
+    return parser
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command-line options given, checked."""
+    parser = options()
     args = parser.parse_args(argv)
     if args.behind_proxy:
         args.trusted_proxy += ["127.0.0.1", "::1"]

@@ -395,6 +395,31 @@ def worker_main(spec: Spec, pipe: Connection) -> None:
 # The server under test
 
 
+def log_tail(path: Path, lines: int = 15) -> str:
+    """The end of a server's output."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def wait_until_answers(proc: subprocess.Popen[bytes], port: int, timeout: float, log_path: Path) -> None:
+    """Wait until a server started as `proc` answers HTTP on `port`; its output (`log_path`) in the
+    error when it exits or stays silent."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{log_tail(log_path)}")
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=1.0):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server did not answer within {timeout:.0f}s:\n{log_tail(log_path)}")
+
+
 def free_port() -> int:
     """A TCP port that is free on 127.0.0.1 right now."""
     import socket
@@ -450,18 +475,7 @@ class Server:
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(cmd, cwd=self.root, stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"http://{HOST}:{self.port}/", timeout=1.0):
-                    return
-            except urllib.error.HTTPError:
-                return  # it answers
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"server did not answer within {timeout:.0f}s:\n{self.log_tail()}")
+        wait_until_answers(self.proc, self.port, timeout, self.log_path)
 
     def create_workshop(self) -> str:
         """A fresh workshop; its join code."""
@@ -491,10 +505,7 @@ class Server:
 
     def log_tail(self, lines: int = 15) -> str:
         """The end of the server's output."""
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
+        return log_tail(self.log_path, lines)
 
     def problems(self) -> list[str]:
         """Error-looking lines from the server's output."""

@@ -49,7 +49,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _hall_worker import worker_main  # noqa: E402
-from fanout import CLK_TCK, HOST, ROOT, free_port, http_json, pct, raise_nofile  # noqa: E402
+from fanout import CLK_TCK, HOST, ROOT, free_port, http_json, pct, raise_nofile, wait_until_answers  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 from tests.hosts import process_tree  # noqa: E402
@@ -83,17 +83,7 @@ class Server:
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"http://{HOST}:{self.port}/", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("server did not answer")
+        wait_until_answers(self.proc, self.port, 60, self.log_path)
         self.settle_rss()
 
     def settle_rss(self) -> None:

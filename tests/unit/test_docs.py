@@ -84,6 +84,17 @@ def test_every_error_code_is_documented() -> None:
     assert sorted(set(CATALOGUE) - documented) == []
 
 
+def test_every_command_line_option_is_documented() -> None:
+    import argparse
+
+    import app as program
+
+    documented = section("Command line")
+    options = [option for action in program.options()._actions if action.help != argparse.SUPPRESS
+               for option in action.option_strings if option.startswith("--") and option != "--help"]
+    assert [option for option in options if f"`{option}" not in documented] == []
+
+
 def test_every_http_route_is_documented(app: Any) -> None:
     lines = [line for line in section("HTTP").splitlines() if line.startswith("| `")]
     missing = []
