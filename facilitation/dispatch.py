@@ -19,7 +19,7 @@ from .commands.registry import Parsed, parse
 from .coordination import Coordination
 from .errors import N_, CommandError, RateLimited, server_error
 from .facts import (
-    ALL_PHONES, AUTHOR, BATCH, PHONES, SCREENS, Event, Fact, IdeaPosted, IdeaQueued, IdeasPosted,
+    ALL_PHONES, AUTHOR, BATCH, OWN, PHONES, SCREENS, Event, Fact, IdeaPosted, IdeaQueued, IdeasPosted,
     ParticipantCount, PhoneBoard, VoteTotals,
 )
 from .model import Actor, TokenBucket, Workshop
@@ -127,7 +127,9 @@ def send_totals(socketio: SocketIO, code: str, totals: VoteTotals) -> None:
 
 def send_fact(socketio: SocketIO, code: str, fact: Fact) -> None:
     """A logged fact to walls and consoles in full or public form, and to its phones."""
-    if fact.private:
+    if fact.audience == OWN:
+        pass  # one participant's own: its phones alone
+    elif fact.private:
         socketio.emit(fact.type, fact.to_dict(), to=facilitators_room(code))
         socketio.emit(fact.type, fact.public_dict(), to=walls_room(code))
     else:

@@ -21,6 +21,7 @@ SCREENS = "screens"
 IDEA = "idea"
 OWN_IDEA = "own_idea"  # about an idea nobody else may see yet: walls and consoles, and its author
 PHONES = "phones"
+OWN = "own"  # about one participant: only that participant's phones (its own stream, replayed on sync)
 
 # Which phones receive a fact, decided when it is logged: all of them (numbered `pseq` in the
 # workshop's phone stream), only the idea's author (numbered `oseq` in that participant's stream),
@@ -42,7 +43,7 @@ class PhoneRoute:
 # The screens each audience reaches (tests/unit/test_docs.py checks each screen's JS handles them).
 RECEIVERS = {WORKSHOP: ("wall", "phone", "console"), SCREENS: ("wall", "console"),
              IDEA: ("wall", "phone", "console"), OWN_IDEA: ("wall", "phone", "console"),
-             PHONES: ("phone",)}
+             PHONES: ("phone",), OWN: ("phone",)}
 
 Json = dict[str, Any]
 
@@ -133,7 +134,7 @@ def phone_stream(fact: Event, phones_see_all: bool, collecting: bool) -> str | N
     but collect, or the rule phones_see_ideas); new visible ideas while collecting are batched."""
     if fact.audience == WORKSHOP:
         return ALL_PHONES
-    if fact.audience == OWN_IDEA or (fact.audience == IDEA and not phones_see_all):
+    if fact.audience in (OWN_IDEA, OWN) or (fact.audience == IDEA and not phones_see_all):
         return AUTHOR
     if fact.audience != IDEA:
         return None
@@ -489,6 +490,20 @@ class WorkshopDeleted(Event):
     """
 
     code: str
+
+
+@fact("newcomer_decided", OWN)
+class NewcomerDecided(Fact):
+    """The facilitator let this held newcomer in (`accept`: its dots count, its waiting ideas go on
+    the wall) or turned it away (its ideas hidden, its dots never count): its phones update their
+    note at once, or on `sync`. Only that participant's phones receive it.
+
+    Payload: `{"participant_id", "accept", "seq", "oseq"}`: only that participant's phones, on its
+        own stream (`sync` replays it)
+    """
+
+    participant_id: int
+    accept: bool
 
 
 @fact("ideas_posted", PHONES)

@@ -15,6 +15,7 @@ from ..model import (
     PARTICIPANT, VIEWER, Actor, Workshop, clean_client_id, clean_text, normalize_code,
 )
 from ..store import Store
+from ..store.newcomers import TURNED_AWAY, WAITING
 from .outcome import frame_text
 from .registry import JOINED, Check, Context, IdeaRef, Result, Text, command, fields
 
@@ -98,8 +99,10 @@ def join(store: Store, payload: object, cookie_token: str | None = None,
 
 
 def profile(who: dict[str, Any]) -> dict[str, Any]:
-    """What a phone knows of its participant: its name, table, and whether it is held."""
-    return {"name": who["name"], "table_id": who["table_id"], "held": bool(who["held"])}
+    """What a phone knows of its participant: its name, table, whether it is a newcomer held until
+    the facilitator decides, and whether it was turned away."""
+    return {"name": who["name"], "table_id": who["table_id"], "held": who["held"] == WAITING,
+            "turned_away": who["held"] == TURNED_AWAY}
 
 
 def _screen(store: Store, workshop: Workshop, role: str,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..facts import IdeaApproved, IdeaHidden, IdeaShown
+from ..facts import IdeaApproved, IdeaHidden, IdeaShown, NewcomerDecided
 from ..model import FACILITATOR
 from .registry import Context, Result, command
 
@@ -18,20 +18,20 @@ class Decision:
     accept: bool
 
 
-@command("admit_newcomers", FACILITATOR, Decision, emits=(IdeaApproved, IdeaHidden),
+@command("admit_newcomers", FACILITATOR, Decision, emits=(NewcomerDecided, IdeaApproved, IdeaHidden),
          refreshes=("participant_count", "vote_totals"))
 def admit_newcomers(ctx: Context, decision: Decision) -> Result:
     """Facilitator -> every held newcomer let in (their waiting ideas onto the wall, their dots
     counted; `idea_approved` each) or turned away (their ideas hidden, `idea_hidden` each; their
-    dots never count).
+    dots never count); each newcomer's phones hear `newcomer_decided` first.
 
     Ack: `{"ok", "accept", "ideas"}` (`ideas`: how many changed)
     """
-    ideas = ctx.store.release_newcomers(ctx.workshop_id, decision.accept)
+    decided, ideas = ctx.store.release_newcomers(ctx.workshop_id, decision.accept)
     changed = [ctx.store.approve_idea(ctx.workshop_id, idea_id) if decision.accept
                else ctx.store.set_hidden(ctx.workshop_id, idea_id, True) for idea_id in ideas]
     facts = [fact for fact in changed if fact is not None]
-    return {"accept": decision.accept, "ideas": len(facts)}, facts
+    return {"accept": decision.accept, "ideas": len(facts)}, [*decided, *facts]
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ idea of one participant hidden or shown at once (docs/security.md, "The vote" an
 
 from __future__ import annotations
 
+from ..facts import Fact, NewcomerDecided
 from .core import CoreStore
 
 WAITING, TURNED_AWAY = 1, 2
@@ -14,21 +15,24 @@ def hold(store: CoreStore, participant_id: int) -> None:
         db.execute("UPDATE participants SET held = ? WHERE id = ?", [WAITING, participant_id])
 
 
-def release_newcomers(store: CoreStore, workshop_id: int, accept: bool) -> list[int]:
+def release_newcomers(store: CoreStore, workshop_id: int, accept: bool) -> tuple[list[Fact], list[int]]:
     """Let every waiting newcomer in (their dots counted) or turn them away (their dots never
-    counted); the ids of their ideas that change with it: waiting ones when accepted, visible ones
-    when turned away (the command approves or hides them)."""
+    counted): a `newcomer_decided` for each one's phones, and the ids of their ideas that change
+    with it: waiting ones when accepted, visible ones when turned away (the command approves or
+    hides them)."""
     ids = [r["id"] for r in store._rows("SELECT id FROM participants WHERE workshop_id = ? AND held = ?",
                                         (workshop_id, WAITING))]
     if not ids:
-        return []
+        return [], []
     marks = ",".join("?" * len(ids))
     ideas = store._rows(f"SELECT id FROM ideas WHERE participant_id IN ({marks})"
                         f" AND {'pending = 1' if accept else 'hidden = 0'} ORDER BY id", tuple(ids))
     with store._transaction() as db:
         db.execute(f"UPDATE participants SET held = ? WHERE id IN ({marks})",
                    [0 if accept else TURNED_AWAY, *ids])
-    return [idea["id"] for idea in ideas]
+        facts = [store._append(workshop_id, NewcomerDecided(participant_id=i, accept=accept), "facilitator")
+                 for i in ids]
+    return facts, [idea["id"] for idea in ideas]
 
 
 def author_ideas(store: CoreStore, workshop_id: int, idea_id: int) -> list[int]:

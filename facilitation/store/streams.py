@@ -23,6 +23,8 @@ def phones_see_all(phase: str, phones_see_ideas: bool) -> bool:
 def author_of(db: Database, fact: Fact, actor: str | None) -> int | None:
     """The participant who wrote the idea a fact is about (a deleted idea's: the deleting author)."""
     payload = fact.payload
+    if isinstance(payload.get("participant_id"), int):  # a fact about one participant (OWN)
+        return int(payload["participant_id"])
     idea_id = payload["idea"]["id"] if isinstance(payload.get("idea"), dict) else payload.get("idea_id")
     row = db.execute("SELECT participant_id FROM ideas WHERE id = ?", [idea_id]).fetchone()
     if row is not None:

@@ -42,7 +42,7 @@ def test_the_console_lets_held_newcomers_in_and_hides_one_persons_ideas(
         last = NEWCOMER_BURST + 5
         for n in range(last + 1):  # the last ones are past the hall's pace
             phone = RawSocketIO(hall.port, host=host)
-            phone.call("join", {"code": code})
+            token = phone.call("join", {"code": code})["participant_token"]
             for k in range(2 if n == last else 1):
                 phone.call("post_idea", {"text": f"Spam {n}.{k}", "client_id": str(k)})
             laptop.append(phone)
@@ -67,12 +67,24 @@ def test_the_console_lets_held_newcomers_in_and_hides_one_persons_ideas(
         expect(console.locator("#undo")).to_have_text("Undo: hide all from one person")
         console.locator("#undo").click()
         expect(queue).to_have_count(waiting)
+        # The last newcomer's phone in the vote (its token in the browser): held, it says its dots
+        # wait; let in, it says so at once, without joining again.
+        phone_page = new_page(viewport={"width": 390, "height": 844}, locale="en-GB")
+        phone_page.add_init_script(f"localStorage.setItem('idea-factory:{code}:participant', '{token}')")
+        phone_page.goto(f"{hall.url}/join/{code}")
+        online(phone_page)
+        console.locator(".phase-button[data-phase=vote]").click()
+        how = phone_page.locator("#vote-how")
+        expect(how).to_contain_text("Your dots count once the facilitator lets new participants in.")
+        phone_page.screenshot(path=str(shots / "phone-held-390x844.png"))
         console.get_by_role("button", name="Let them in").click()
+        expect(how).not_to_contain_text("facilitator")
+        expect(how).not_to_be_empty()
         expect(banner).to_be_hidden()
         expect(console.locator("#queue")).to_be_hidden()
         ideas = requests.get(f"{hall.url}/api/workshops/{code}", timeout=10).json()["ideas"]
         assert len(ideas) == last + 2  # every idea on the wall now
-        assert console.errors == []  # type: ignore[attr-defined]
+        assert console.errors == [] and phone_page.errors == []  # type: ignore[attr-defined]
     finally:
         for phone in laptop:
             phone.close()

@@ -3,6 +3,7 @@ network would, over raw sockets where a client library refuses to send it."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -213,11 +214,56 @@ def test_ballot_stuffing_from_one_laptop_waits_for_the_facilitator(strict_server
     assert stuffers == NEWCOMER_BURST + 6 and held >= 5  # each placed its dot...
     counted = console.wait_for("vote_totals", lambda t: t["voters"] == stuffers - held, timeout=10)
     assert counted["ideas"][str(idea)] == stuffers - held  # ...but the held ones wait
-    count = console.wait_for("participant_count", lambda c: c["newcomers_held"] == held, timeout=10)
-    assert count["newcomers_since"]
-    assert console.call("admit_newcomers", {"accept": True})["ok"]
+    waiting, joined = held_newcomer(strict_server.port, host, code)  # left open: a phone in the hall
+    try:
+        assert not joined["profile"]["turned_away"]
+        count = console.wait_for("participant_count", lambda c: c["newcomers_held"] == held + 1, timeout=10)
+        assert count["newcomers_since"]
+        assert console.call("admit_newcomers", {"accept": True})["ok"]
+        # Its phone learns it at once, on its own stream; other phones and screens do not.
+        got = decision(waiting)
+        assert got["accept"] is True and got["oseq"] == joined["oseq"] + 1, got
+        assert set(got) == {"participant_id", "accept", "seq", "oseq"}
+    finally:
+        waiting.close()
     counted = console.wait_for("vote_totals", lambda t: t["voters"] == stuffers, timeout=10)
     assert counted["ideas"][str(idea)] == stuffers
+    assert all(event != "newcomer_decided" for event, _ in [*honest.seen, *console.seen])
+    # Held again, then turned away while its phone was off: it says so when it comes back.
+    away, joined = held_newcomer(strict_server.port, host, code)
+    away.close()
+    assert console.call("admit_newcomers", {"accept": False})["ok"]
+    back = RawSocketIO(strict_server.port, host=host)
+    try:
+        again = back.call("join", {"code": code, "participant_token": joined["participant_token"]})
+        assert again["profile"]["held"] is False and again["profile"]["turned_away"] is True
+        replay = back.call("sync", {"since": joined["snapshot"]["seq"], "pseq": joined["snapshot"]["pseq"],
+                                    "oseq": joined["oseq"]})
+        assert [f for f in replay["facts"] if f["event"] == "newcomer_decided"][0]["data"]["accept"] is False
+    finally:
+        back.close()
+
+
+def held_newcomer(port: int, host: str, code: str) -> tuple[RawSocketIO, Any]:
+    """A newcomer from `host` that the pace holds (the pace lets one in every 2 s: join until
+    one is held), its connection open, and its join ack."""
+    from facilitation.security import NEWCOMER_BURST
+
+    for _ in range(NEWCOMER_BURST + 1):
+        phone = RawSocketIO(port, host=host)
+        joined = phone.call("join", {"code": code})
+        if joined["profile"]["held"]:
+            return phone, joined
+        phone.close()
+    raise AssertionError("no newcomer was held")
+
+
+def decision(phone: RawSocketIO) -> Any:
+    """The next `newcomer_decided` a raw phone receives."""
+    while True:
+        text = phone.packet()
+        if text.startswith('42["newcomer_decided"'):
+            return json.loads(text[2:])[1]
 
 
 @pytest.fixture(params=ASYNC_MODES)

@@ -246,6 +246,7 @@ function startPhone() {
       (ack.own_ideas || []).forEach(function (idea) { mine[idea.id] = idea; });
       profile.load(ack.profile || {});
       board.held = !!(ack.profile && ack.profile.held);  // a newcomer past a hall's pace
+      board.turnedAway = !!(ack.profile && ack.profile.turned_away);
       after.load(ack.profile);
       chooseTable();
       voting.load(ack.votes || { ideas: {}, clusters: {}, dots_left: 0 });

@@ -184,7 +184,8 @@ export function phoneVoting(live, board, shared) {
 
   function render() {
     var r = rules();
-    how.textContent = t("vote_how_" + r.voteOn, { n: r.dots }) + (board.held ? " " + t("dots_held") : "");
+    var note = board.held ? " " + t("dots_held") : board.turnedAway ? " " + t("dots_turned_away") : "";
+    how.textContent = t("vote_how_" + r.voteOn, { n: r.dots }) + note;
     var focused = document.activeElement;
     var focusLabel = focused && focused.closest && focused.closest("#vote-section") && focused.getAttribute("aria-label");
     var focusTheme = focused && focused.dataset ? focused.dataset.theme : null;

@@ -133,6 +133,10 @@ Board.prototype.apply = function (event, data) {
     case "frame_set":
       if (this.workshop) { this.workshop.frame = data.frame; }
       break;
+    case "newcomer_decided":  // this phone's own: the facilitator let it in or turned it away
+      this.held = false;
+      this.turnedAway = !data.accept;
+      break;
     case "answer_set":
       this.answers = this.answers.filter(function (a) { return a.id !== data.answer.id; }).concat([data.answer]);
       break;
