@@ -11,7 +11,7 @@ from ..facts import PhaseChanged, TimerChanged, VotingSet
 from ..flow import Timer, check_phase, check_seconds, check_vote_on, check_voting, rank, theme_totals
 from ..model import FACILITATOR, PARTICIPANT, Workshop
 from ..store import Store, now_ms
-from .registry import Check, Context, Result, command
+from .registry import Check, Command, Context, Result, command
 
 
 @dataclass(frozen=True)
@@ -32,12 +32,22 @@ def set_phase(ctx: Context, p: Phase) -> Result:
     return {"phase": p.phase}, [fact] if fact else []
 
 
-def _timer(ctx: Context, change: Callable[[Timer, int], Timer]) -> Result:
-    workshop, clock = ctx.workshop, now_ms()
-    timer = change(Timer(workshop.timer_ends_at, workshop.timer_remaining_ms,
-                         workshop.timer_running), clock)
-    fact = ctx.store.set_timer(ctx.workshop_id, timer, clock)
-    return {"timer": fact.payload["timer"]}, [fact]
+TimerChange = Callable[[Timer, int, Any], Timer]
+
+
+def timer_command(name: str, payload: type | None = None) -> Callable[[TimerChange], Command]:
+    """Register a change of the countdown, `(timer, clock in ms, payload) -> timer`, as the
+    facilitator's command `name`: it stores the new timer, emits `timer_changed` and acks with it."""
+    def register(change: TimerChange) -> Command:
+        def run(ctx: Context, p: Any) -> Result:
+            workshop, clock = ctx.workshop, now_ms()
+            timer = change(Timer(workshop.timer_ends_at, workshop.timer_remaining_ms,
+                                 workshop.timer_running), clock, p)
+            fact = ctx.store.set_timer(ctx.workshop_id, timer, clock)
+            return {"timer": fact.payload["timer"]}, [fact]
+        run.__doc__ = f"{change.__doc__}\n\nAck: `{{\"ok\", \"timer\"}}`"
+        return command(name, FACILITATOR, payload, emits=(TimerChanged,))(run)
+    return register
 
 
 @dataclass(frozen=True)
@@ -59,49 +69,34 @@ class SecondsChange:
     seconds: Annotated[int, Check(check_change)]
 
 
-@command("start_timer", FACILITATOR, Seconds, emits=(TimerChanged,))
-def start_timer(ctx: Context, p: Seconds) -> Result:
-    """Facilitator -> a countdown of `seconds` starts now; `timer_changed`.
-
-    Ack: `{"ok", "timer"}`
-    """
-    return _timer(ctx, lambda timer, clock: timer.start(p.seconds, clock))
+@timer_command("start_timer", Seconds)
+def start_timer(timer: Timer, clock: int, p: Seconds) -> Timer:
+    """Facilitator -> a countdown of `seconds` starts now; `timer_changed`."""
+    return timer.start(p.seconds, clock)
 
 
-@command("pause_timer", FACILITATOR, emits=(TimerChanged,))
-def pause_timer(ctx: Context, _: Any) -> Result:
-    """Facilitator -> the countdown stops, keeping what is left; `timer_changed`.
-
-    Ack: `{"ok", "timer"}`
-    """
-    return _timer(ctx, lambda timer, clock: timer.pause(clock))
+@timer_command("pause_timer")
+def pause_timer(timer: Timer, clock: int, _: None) -> Timer:
+    """Facilitator -> the countdown stops, keeping what is left; `timer_changed`."""
+    return timer.pause(clock)
 
 
-@command("resume_timer", FACILITATOR, emits=(TimerChanged,))
-def resume_timer(ctx: Context, _: Any) -> Result:
-    """Facilitator -> a paused countdown runs again; `timer_changed`.
-
-    Ack: `{"ok", "timer"}`
-    """
-    return _timer(ctx, lambda timer, clock: timer.resume(clock))
+@timer_command("resume_timer")
+def resume_timer(timer: Timer, clock: int, _: None) -> Timer:
+    """Facilitator -> a paused countdown runs again; `timer_changed`."""
+    return timer.resume(clock)
 
 
-@command("add_time", FACILITATOR, SecondsChange, emits=(TimerChanged,))
-def add_time(ctx: Context, p: SecondsChange) -> Result:
-    """Facilitator -> seconds added to (or, negative, taken from) the countdown; `timer_changed`.
-
-    Ack: `{"ok", "timer"}`
-    """
-    return _timer(ctx, lambda timer, clock: timer.add(p.seconds, clock))
+@timer_command("add_time", SecondsChange)
+def add_time(timer: Timer, clock: int, p: SecondsChange) -> Timer:
+    """Facilitator -> seconds added to (or, negative, taken from) the countdown; `timer_changed`."""
+    return timer.add(p.seconds, clock)
 
 
-@command("stop_timer", FACILITATOR, emits=(TimerChanged,))
-def stop_timer(ctx: Context, _: Any) -> Result:
-    """Facilitator -> no countdown any more; `timer_changed`.
-
-    Ack: `{"ok", "timer"}`
-    """
-    return _timer(ctx, lambda timer, clock: Timer())
+@timer_command("stop_timer")
+def stop_timer(timer: Timer, clock: int, _: None) -> Timer:
+    """Facilitator -> no countdown any more; `timer_changed`."""
+    return Timer()
 
 
 @dataclass(frozen=True)
