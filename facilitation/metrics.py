@@ -74,7 +74,9 @@ def timed_commits(run: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def sample(actors: dict[str, Any], eio_sockets: dict[str, Any]) -> None:
-    """Read the gauges: joined connections by screen, active workshops, queued packets."""
+    """Read the gauges: joined connections by screen, active workshops, queued packets (from
+    python-engineio's `sockets` and their send `queue`, which it offers no other way: see
+    shutdown.close_sessions)."""
     counts = dict.fromkeys(SCREENS.values(), 0)
     workshops = set()
     for actor in list(actors.values()):

@@ -72,7 +72,12 @@ def stop(app: Any, name: str, stop_listening: Callable[[], None]) -> None:
 
 def close_sessions(eio: Any) -> int:
     """Send every Engine.IO session a close packet (a reason to reconnect, unlike Socket.IO's
-    disconnect) and wait up to FLUSH seconds for the packets to leave."""
+    disconnect) and wait up to FLUSH seconds for the packets to leave.
+
+    python-engineio lists its sessions only in `eio.sockets` (each with `close(wait=)` and its send
+    `queue`), and its public `disconnect()` closes them one after the other, waiting for each: read
+    as python-engineio 4.15 has them (pinned in requirements.txt); tests/live/test_faults.py's
+    SIGTERM test fails if the phones' sockets are not closed this way."""
     from . import socketio
 
     sessions = list(eio.sockets.values())
