@@ -9,6 +9,7 @@ browser, page and waiting helpers are in pages.py.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -376,4 +377,14 @@ def test_merging_and_deleting_answered_themes_keeps_or_asks(live_server: Any, ne
     console.once("dialog", dialog_answer(questions, True))
     console_group(console, cars).locator(".theme-tools button.danger").click()
     expect(console_group(console, cars)).to_have_count(0)
-    assert room.snapshot()["answers"] == [] and console.errors == []
+    assert room.snapshot()["answers"] == []
+    # Undo brings the theme back with its ideas and its answer.
+    console.locator("#undo").click()
+    expect(console.locator("#groups section.theme h2", has_text="Trafik")).to_have_count(1)
+    expect(console.locator("#console-message")).to_have_text("")
+    deadline = time.monotonic() + 10
+    while not room.snapshot()["answers"]:  # the answer is the undo's last step
+        assert time.monotonic() < deadline, "the deleted theme's answer did not come back"
+        time.sleep(0.2)
+    assert [a["text"] for a in room.snapshot()["answers"]] == ["Vi ser på trafikken.\n\nCykler: Vi bygger stien."]
+    assert console.errors == []

@@ -96,11 +96,17 @@ function startConsole() {
       });
     }
     if (kind === "delete" || kind === "merge") {
+      // A deleted theme's answer (deleted with it once confirmed) comes back with its undo.
+      var answer = kind === "delete" && board.answers.filter(function (a) { return a.cluster_id === cluster.id; })[0];
       var request = kind === "delete" ? deleteTheme(cluster)
         : call("merge_clusters", { source_id: cluster.id, target_id: value });
       return request.then(function (ack) {
         if (!ack.ok) { return; }
-        undo.push(t(kind === "delete" ? "undo_delete" : "undo_merge"), function () { return undo.recreate(cluster.label, members, position); });
+        undo.push(t(kind === "delete" ? "undo_delete" : "undo_merge"), function () {
+          return undo.recreate(cluster.label, members, position).then(function (id) {
+            return answer ? undo.sequence([["set_answer", { cluster_id: id, status: answer.status, text: answer.text }]]) : null;
+          });
+        });
         if (ack.answers_joined) { feedback.textContent = t("answers_joined", { theme: board.clusters[value].label }); }
       });
     }

@@ -50,6 +50,6 @@ Undo.prototype.recreate = function (label, ideaIds, position) {
     moves.push(["reorder_clusters", function () {
       return { cluster_ids: order.filter(function (x) { return board.clusters[x]; }) };
     }]);
-    return undo.sequence(moves);
+    return undo.sequence(moves).then(function () { return id; });
   });
 };
