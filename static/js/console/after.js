@@ -5,7 +5,7 @@ import { errorText, t } from "../shared/live.js";
 
 export function installAfter(app) {
   var board = app.board;
-  var code = document.getElementById("wall").dataset.code;
+  var code = app.code;
   var frameForm = document.getElementById("frame-form");
   var frameText = document.getElementById("frame-text");
   var backgroundForm = document.getElementById("background-form");

@@ -26,7 +26,7 @@ function startConsole() {
   var flagged = {};         // idea id -> true when it looks like a duplicate of another
   var totals = { ideas: {}, clusters: {} };  // dots per idea and theme, during and after the vote
   var renaming = null;      // {id, draft} while a theme's name is being edited in place
-  var console_ = { board: board, listeners: [], flag: function (ids) { ids.forEach(function (id) { flagged[id] = true; }); render(); } };
+  var console_ = { board: board, code: code, listeners: [], flag: function (ids) { ids.forEach(function (id) { flagged[id] = true; }); render(); } };
   var screen = newScreen({ board: board });
   var live, undo;
 

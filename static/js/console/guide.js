@@ -5,7 +5,7 @@ import { PHASES } from "../shared/phases.js";
 
 export function installGuide(app) {
   var board = app.board;
-  var code = document.getElementById("wall").dataset.code;
+  var code = app.code;
   var checklist = document.getElementById("checklist");
   var next = document.getElementById("next-phase");
   var posting = document.getElementById("posting-toggle");
