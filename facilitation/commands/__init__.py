@@ -3,10 +3,9 @@
 How to add a command (one function, its payload type and its test; nothing else in Python):
 
 1. In the module of its concern (`core`, `flow`, `rounds`, `themes`, `organiser`, `outcome`, or a new one
-   imported below), write the payload as a frozen dataclass and the command as a function:
+   imported below), write the payload as a `Payload` (a frozen dataclass) and the command as a function:
 
-       @dataclass(frozen=True)
-       class Rename:
+       class Rename(Payload):
            \"\"\"`{"cluster_id", "label"}`\"\"\"
            cluster_id: int
            label: Annotated[str, Text("theme name", MAX_LABEL_LENGTH)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from .. import snapshots
@@ -17,7 +16,7 @@ from ..model import (
 from ..store import Store
 from ..store.newcomers import TURNED_AWAY, WAITING
 from .outcome import frame_text
-from .registry import JOINED, Check, Context, IdeaRef, Result, Text, command, fields
+from .registry import Check, Context, IdeaRef, JOINED, Payload, Result, Text, command, fields
 
 SYNC_LIMIT = 500
 # A person types an idea in seconds; an outbox flushed after a reconnect sends a burst.
@@ -114,8 +113,7 @@ def _screen(store: Store, workshop: Workshop, role: str,
     return actor, ({"role": role, "participant_token": None, "snapshot": snapshot}, [])
 
 
-@dataclass(frozen=True)
-class NewIdea:
+class NewIdea(Payload):
     """`{"text", "client_id"}`: an idea and the id its phone gave it (a resend repeats it)"""
 
     text: Annotated[str, Text("idea", MAX_IDEA_LENGTH)]
@@ -192,8 +190,7 @@ def _set_hidden(ctx: Context, ref: IdeaRef, hidden: bool) -> Result:
     return {"idea_id": idea.id, "hidden": hidden}, [fact] if fact else []
 
 
-@dataclass(frozen=True)
-class Posting:
+class Posting(Payload):
     """`{"open": true or false}`"""
 
     open: bool
@@ -209,8 +206,7 @@ def set_posting(ctx: Context, posting: Posting) -> Result:
     return {"posting_open": posting.open}, [fact] if fact else []
 
 
-@dataclass(frozen=True)
-class Since:
+class Since(Payload):
     """`{"since": seq}`, the last fact the client applied; a phone adds `"pseq"` and `"oseq"`, the last
     numbers of its two phone streams it applied"""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from ..errors import N_, CommandError, Conflict, Forbidden, NotFound
@@ -11,11 +10,10 @@ from ..facts import PhaseChanged, TimerChanged, VotingSet
 from ..flow import Timer, check_phase, check_seconds, check_vote_on, check_voting, rank, theme_totals
 from ..model import FACILITATOR, PARTICIPANT, Workshop
 from ..store import Store, now_ms
-from .registry import Check, Command, Context, Result, command
+from .registry import Check, Command, Context, Payload, Result, command
 
 
-@dataclass(frozen=True)
-class Phase:
+class Phase(Payload):
     """`{"phase": "collect" or "cluster" or "vote" or "results" or "closed"}`"""
 
     phase: Annotated[str, Check(check_phase)]
@@ -50,8 +48,7 @@ def timer_command(name: str, payload: type | None = None) -> Callable[[TimerChan
     return register
 
 
-@dataclass(frozen=True)
-class Seconds:
+class Seconds(Payload):
     """`{"seconds": 1-14400}`"""
 
     seconds: Annotated[int, Check(check_seconds)]
@@ -62,8 +59,7 @@ def check_change(raw: object) -> int:
     return check_seconds(raw, allow_negative=True)
 
 
-@dataclass(frozen=True)
-class SecondsChange:
+class SecondsChange(Payload):
     """`{"seconds": -14400-14400, not 0}`"""
 
     seconds: Annotated[int, Check(check_change)]
@@ -99,8 +95,7 @@ def stop_timer(timer: Timer, clock: int, _: None) -> Timer:
     return Timer()
 
 
-@dataclass(frozen=True)
-class Voting:
+class Voting(Payload):
     """`{"dots": 1-20, "max_per_item": 1-dots (default 1), "vote_on": "ideas" or "themes" or "both" (left out:
         unchanged)}`
     """
@@ -123,8 +118,7 @@ def set_voting(ctx: Context, p: Voting) -> Result:
     return {"dots": dots, "max_per_item": max_per_item, "vote_on": vote_on}, [fact]
 
 
-@dataclass(frozen=True)
-class VoteTarget:
+class VoteTarget(Payload):
     """`{"idea_id"}` or `{"cluster_id"}`"""
 
     idea_id: int | None = None

@@ -4,15 +4,13 @@ again) every idea of whoever wrote one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from ..facts import IdeaApproved, IdeaHidden, IdeaShown, NewcomerDecided
 from ..model import FACILITATOR
-from .registry import Context, Result, command
+from .registry import Context, Payload, Result, command
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(Payload):
     """`{"accept": bool}`"""
 
     accept: bool
@@ -34,8 +32,7 @@ def admit_newcomers(ctx: Context, decision: Decision) -> Result:
     return {"accept": decision.accept, "ideas": len(facts)}, [*decided, *facts]
 
 
-@dataclass(frozen=True)
-class AuthorIdeas:
+class AuthorIdeas(Payload):
     """`{"idea_id", "hidden"?: bool (default true)}`: one idea names its author"""
 
     idea_id: int

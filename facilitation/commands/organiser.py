@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import N_, BadRequest, CommandError, NotFound
 from ..facts import IdeaPosted
 from ..model import FACILITATOR, MAX_IDEA_LENGTH, clean_text
 from .core import room_for_ideas
-from .registry import Context, Result, command
+from .registry import Context, Payload, Result, command
 
 MAX_IMPORT = 2000
 
 
-@dataclass(frozen=True)
-class Paper:
+class Paper(Payload):
     """`{"texts": [lines], "table_id"?: id}`: at most 2,000 ideas, from one table's paper form or none."""
 
     texts: object = None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from ..errors import N_, CommandError, NotFound
 from ..facts import AnswerSet, BackgroundSet, FrameSet
 from ..model import FACILITATOR, PARTICIPANT, clean_text, is_whole
-from .registry import Check, Context, Result, command
+from .registry import Check, Context, Payload, Result, command
 
 MAX_FRAME_LENGTH = 1000
 MAX_ANSWER_LENGTH = 2000
@@ -43,8 +42,7 @@ def answer_status(raw: object) -> str:
     return str(raw)
 
 
-@dataclass(frozen=True)
-class Frame:
+class Frame(Payload):
     """`{"text"}` (0-1,000 characters; "" removes the frame)"""
 
     text: object  # checked by the command: "" is a value here (no frame), not a mistake
@@ -62,8 +60,7 @@ def set_frame(ctx: Context, p: Frame) -> Result:
     return {"frame": text}, [fact] if fact else []
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(Payload):
     """`{"cluster_id" or "idea_id", "status": "considering" or "adopted" or "declined" or "done", "text"}` (text
         0-2,000 characters, default "")
     """
@@ -131,8 +128,7 @@ def questions(raw: object) -> list[tuple[str, list[tuple[str, float | None]]]]:
     return parsed
 
 
-@dataclass(frozen=True)
-class Background:
+class Background(Payload):
     """`{"questions": [{"label", "options": [labels]}]}` (at most 3 questions of 1-120 characters, each with 2-12
         options of 1-60; an option may be `{"label", "share"}`, the population's share in percent, shown beside the
         counts; `[]` removes them)
@@ -152,8 +148,7 @@ def set_background(ctx: Context, p: Background) -> Result:
     return {"questions": fact.payload["questions"]}, [fact]
 
 
-@dataclass(frozen=True)
-class BackgroundAnswers:
+class BackgroundAnswers(Payload):
     """`{"answers": {question id: option id}}` (a question left out or null is unanswered)"""
 
     answers: object = None

@@ -11,7 +11,7 @@ import dataclasses
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, Union, dataclass_transform, get_args, get_origin, get_type_hints
 
 from ..errors import N_, CommandError, Forbidden, NotFound, Unauthorized
 from ..facts import Event, Fact
@@ -166,6 +166,16 @@ class Check:
     function: Callable[[Any], Any]
 
 
+@dataclass_transform(frozen_default=True)
+class Payload:
+    """What a command's message is parsed into: each subclass is a frozen dataclass whose docstring
+    is the payload as docs/protocol.md shows it."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclass(frozen=True)(cls)
+
+
 def Text(field: str, limit: int) -> Check:  # noqa: N802 - reads as a type in annotations
     """A text field: trimmed, NFC, 1 to `limit` characters."""
     return Check(lambda value: clean_text(value, field, limit))
@@ -230,15 +240,13 @@ def _optional(hint: Any) -> bool:
 
 # Payloads several commands share.
 
-@dataclass(frozen=True)
-class IdeaRef:
+class IdeaRef(Payload):
     """`{"idea_id"}`"""
 
     idea_id: int
 
 
-@dataclass(frozen=True)
-class ThemeRef:
+class ThemeRef(Payload):
     """`{"cluster_id"}`."""
 
     cluster_id: int

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from ..errors import N_, CommandError, Conflict, Forbidden, NotFound
@@ -13,15 +12,14 @@ from ..facts import (
 from ..model import (
     FACILITATOR, LANGUAGES, MAX_IDEA_LENGTH, MAX_PROMPT_LENGTH, PARTICIPANT, Idea, clean_text, is_whole,
 )
-from .registry import Context, IdeaRef, Result, Text, command
+from .registry import Context, IdeaRef, Payload, Result, Text, command
 
 NAME_RULES = ("optional", "required", "forbidden")
 MAX_TABLES = 100
 MAX_NAME_LENGTH = 40
 
 
-@dataclass(frozen=True)
-class NewPrompt:
+class NewPrompt(Payload):
     """`{"text"}` (1-300 characters)"""
 
     text: Annotated[str, Text("question", MAX_PROMPT_LENGTH)]
@@ -37,8 +35,7 @@ def add_prompt(ctx: Context, p: NewPrompt) -> Result:
     return {"prompt": fact.payload["prompt"]}, [fact]
 
 
-@dataclass(frozen=True)
-class PromptRef:
+class PromptRef(Payload):
     """`{"prompt_id"}`"""
 
     prompt_id: int
@@ -58,8 +55,7 @@ def set_active_prompt(ctx: Context, p: PromptRef) -> Result:
     return {"prompt_id": p.prompt_id}, [fact] if fact else []
 
 
-@dataclass(frozen=True)
-class Tables:
+class Tables(Payload):
     """`{"tables": [names]}` (at most 100, 1-40 characters)"""
 
     tables: object = None
@@ -79,8 +75,7 @@ def set_tables(ctx: Context, p: Tables) -> Result:
     return {"tables": fact.payload["tables"]}, [fact]
 
 
-@dataclass(frozen=True)
-class TableChoice:
+class TableChoice(Payload):
     """`{"table_id": id or null}`"""
 
     table_id: int | None = None
@@ -103,8 +98,7 @@ def set_table(ctx: Context, p: TableChoice) -> Result:
     return {"table_id": p.table_id}, []
 
 
-@dataclass(frozen=True)
-class DisplayName:
+class DisplayName(Payload):
     """`{"name": 1-40 characters or null}`"""
 
     name: Annotated[str | None, Text("name", MAX_NAME_LENGTH)] = None
@@ -178,8 +172,7 @@ def _own_idea(ctx: Context, idea_id: int) -> Idea:
     return idea
 
 
-@dataclass(frozen=True)
-class IdeaText:
+class IdeaText(Payload):
     """`{"idea_id", "text"}`"""
 
     idea_id: int

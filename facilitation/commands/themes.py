@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from .. import clustering
@@ -12,14 +11,13 @@ from ..facts import (
     ClustersReordered, IdeaMoved, IdeasStacked, IdeaUnstacked, ThemesOnWallChanged,
 )
 from ..model import FACILITATOR, MAX_LABEL_LENGTH, Cluster
-from .registry import Check, Context, IdeaRef, Result, Text, command, parse
+from .registry import Check, Context, IdeaRef, Payload, Result, Text, command, parse
 
 MAX_SUGGESTIONS = 100
 ThemeLabel = Annotated[str, Text("theme name", MAX_LABEL_LENGTH)]
 
 
-@dataclass(frozen=True)
-class NewTheme:
+class NewTheme(Payload):
     """`{"label"}` (1-80 characters)"""
 
     label: ThemeLabel
@@ -35,8 +33,7 @@ def create_cluster(ctx: Context, p: NewTheme) -> Result:
     return {"cluster": fact.payload["cluster"]}, [fact]
 
 
-@dataclass(frozen=True)
-class ThemeLabelChange:
+class ThemeLabelChange(Payload):
     """`{"cluster_id", "label"}`"""
 
     cluster_id: int
@@ -54,8 +51,7 @@ def rename_cluster(ctx: Context, p: ThemeLabelChange) -> Result:
     return {"cluster_id": cluster_id, "label": p.label}, [fact] if fact else []
 
 
-@dataclass(frozen=True)
-class Move:
+class Move(Payload):
     """`{"idea_id", "cluster_id": id or null}` (null: unsorted)"""
 
     idea_id: int
@@ -87,8 +83,7 @@ def move_idea(ctx: Context, p: Move) -> Result:
     return {"idea_id": idea_id, "cluster_id": cluster_id}, [fact] if fact else []
 
 
-@dataclass(frozen=True)
-class MoveMany:
+class MoveMany(Payload):
     """`{"idea_ids": [1-5000 ids], "cluster_id": id or null}` (null: unsorted)"""
 
     idea_ids: list[int]
@@ -111,8 +106,7 @@ def move_ideas(ctx: Context, p: MoveMany) -> Result:
     return {"idea_ids": moved, "cluster_id": cluster_id}, [fact] if fact else []
 
 
-@dataclass(frozen=True)
-class Merge:
+class Merge(Payload):
     """`{"source_id", "target_id"}`: two themes"""
 
     source_id: int
@@ -140,8 +134,7 @@ def merge_clusters(ctx: Context, p: Merge) -> Result:
     return {"source_id": source_id, "target_id": target_id, "answer": answer, "answers_joined": joined}, facts
 
 
-@dataclass(frozen=True)
-class ThemeRemoval:
+class ThemeRemoval(Payload):
     """`{"cluster_id", "discard_answer": false}`"""
 
     cluster_id: int
@@ -162,8 +155,7 @@ def delete_cluster(ctx: Context, p: ThemeRemoval) -> Result:
     return {"cluster_id": cluster_id, "idea_ids": fact.payload["idea_ids"]}, [fact]
 
 
-@dataclass(frozen=True)
-class Order:
+class Order(Payload):
     """`{"cluster_ids": [every theme id, in the new order]}`"""
 
     cluster_ids: list[int]
@@ -182,8 +174,7 @@ def reorder_clusters(ctx: Context, p: Order) -> Result:
     return {"cluster_ids": p.cluster_ids}, [fact]
 
 
-@dataclass(frozen=True)
-class ThemesOnWall:
+class ThemesOnWall(Payload):
     """`{"themes_on_wall": bool}`"""
 
     themes_on_wall: bool
@@ -206,8 +197,7 @@ def check_granularity(raw: object) -> int:
     return int(raw)
 
 
-@dataclass(frozen=True)
-class SuggestOptions:
+class SuggestOptions(Payload):
     """`{"granularity": -2 to 2}` (optional, default 0)"""
 
     granularity: Annotated[int, Check(check_granularity)] = 0
@@ -264,16 +254,14 @@ def suggest_fits(ctx: Context, _: Any) -> Result:
     return {"fits": fits}, []
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(Payload):
     """`{"label", "idea_ids"}`: one suggested (perhaps edited) theme."""
 
     label: ThemeLabel
     idea_ids: list[int]
 
 
-@dataclass(frozen=True)
-class Suggestions:
+class Suggestions(Payload):
     """`{"suggestions": [{"label", "idea_ids"}]}` (at most 100)"""
 
     suggestions: list[Any]
@@ -295,8 +283,7 @@ def apply_suggestions(ctx: Context, p: Suggestions) -> Result:
     return {"clusters": created}, [fact] if fact else []
 
 
-@dataclass(frozen=True)
-class Stack:
+class Stack(Payload):
     """`{"idea_ids": [card, duplicate, ...]}`"""
 
     idea_ids: list[int]
