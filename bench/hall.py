@@ -21,8 +21,9 @@ then plays the scenarios in order on one workshop:
 Server CPU is the whole process tree (workers, HAProxy, Redis); per message = CPU / messages the
 clients received (facts, counts and acks); `split` = those messages per worker (HAProxy's cookie).
 `--hosts H` adds our server on H hosts in network namespaces over PostgreSQL and Redis, HAProxy in
-front, phones from 253 addresses of a client namespace (tests/hosts.py; root): `us_by_part` splits
-its CPU per message into hosts/PostgreSQL/Redis/HAProxy, and `hosts/ours` compares it with ours, K=1.
+front, phones from a client namespace, at most 8 on each of its addresses (tests/hosts.py; root):
+`us_by_part` splits its CPU per message into hosts/PostgreSQL/Redis/HAProxy, and `hosts/ours`
+compares it with ours, K=1.
 RSS per phone = (tree RSS with every phone joined - RSS before) / N.
 """
 
@@ -191,17 +192,19 @@ class Console:
 class Hosts(Server):
     """Our server on H hosts in network namespaces sharing one PostgreSQL and one Redis, HAProxy
     in front (tests/hosts.py; needs root): measured as all of those processes together, and per
-    part. The phones come from a namespace of their own with 253 addresses (a venue's devices, as
+    part. The phones come from a namespace of their own with many addresses (a venue's devices, as
     the hosts see them through HAProxy's X-Forwarded-For), so the per-address join limits and the
     newcomers' pace meet a hall, not one machine."""
 
-    def __init__(self, mode: str, hosts: int, workdir: Path) -> None:
+    def __init__(self, mode: str, hosts: int, workdir: Path, phones: int) -> None:
         from tests.hosts import Hall
 
         self.kind, self.mode, self.workers = "hosts", mode, hosts
         self.data_dir = workdir / f"hosts-{mode}-{hosts}"
         self.data_dir.mkdir(parents=True)
-        self.hall = Hall(self.data_dir, hosts, mode, cookie="ideafactory_worker", clients=253,
+        # At most 8 phones an address (253 addresses for up to 2,024 phones), as a venue's Wi-Fi.
+        addresses = min(4 * 253, 253 * math.ceil((phones + 3) / (253 * 8)))
+        self.hall = Hall(self.data_dir, hosts, mode, cookie="ideafactory_worker", clients=addresses,
                          checks=Hall.PRODUCTION)
         self.port = self.hall.port
         self.proc = None
@@ -610,7 +613,7 @@ def main(argv: list[str]) -> int:
         for n in phones:
             for kind, mode, k in plan:
                 print(f"== {kind} {mode} K={k} N={n}", flush=True)
-                server = Hosts(mode, k, Path(tmp)) if kind == "hosts" else Server(kind, mode, k, Path(tmp))
+                server = Hosts(mode, k, Path(tmp), n) if kind == "hosts" else Server(kind, mode, k, Path(tmp))
                 try:
                     server.start()
                     rows += Run(server, n, args).play()

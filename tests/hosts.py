@@ -81,7 +81,8 @@ def process_tree(roots: list[int]) -> list[int]:
 
 class Hall:
     """PostgreSQL, Redis, `hosts` servers in namespaces and HAProxy in front; with `clients`, a
-    namespace for the phones' side of the venue holding that many client addresses (at most 253)."""
+    namespace for the phones' side of the venue holding that many client addresses (at most
+    4 x 253, in as many /24 networks as they need)."""
 
     # HAProxy's health checks: quick, for a test that kills a host and counts; a bench loads the
     # hosts as a hall does and uses docs/deploy.md's (a 300 ms check marked a host busy with a
@@ -92,8 +93,8 @@ class Hall:
     def __init__(self, workdir: Path, hosts: int = 2, mode: str = "gevent",
                  cookie: str = "ideafactory_host", clients: int = 0, checks: str = QUICK) -> None:
         self.workdir, self.mode, self.cookie, self.checks = workdir, mode, cookie, checks
-        if not 0 <= clients <= 253:
-            raise ValueError("a client namespace holds 1 to 253 addresses")
+        if not 0 <= clients <= 4 * 253:
+            raise ValueError("a client namespace holds 1 to 1,012 addresses")
         self.clients = clients
         self.tag = f"i22-{os.getpid() % 100000}"
         self.net = 100 + os.getpid() % 150  # 10.222.<net>.0/24, cut into /30 links
@@ -168,12 +169,14 @@ class Hall:
     def client_addresses(self) -> list[str]:
         """The clients' own addresses: each phone process binds its sockets to some of them, so
         the hosts see (through HAProxy's X-Forwarded-For) a venue of many devices."""
-        return [f"10.223.{self.net}.{2 + i}" for i in range(self.clients)]
+        return [f"10.{223 + i // 253}.{self.net}.{2 + i % 253}" for i in range(self.clients)]
 
     def _client_link(self) -> None:
         name, tag = self.client_namespace, self.tag[4:]
         outer, inner = f"v{tag}p0", f"v{tag}p1"
         self._veth(name, outer, inner, f"{self.client_gateway}/24")
+        for k in range(1, (self.clients + 252) // 253):  # the root's end of each further /24
+            run("ip", "addr", "add", f"10.{223 + k}.{self.net}.1/24", "dev", outer)
         batch = "".join(f"addr add {address}/24 dev {inner}\n" for address in self.client_addresses())
         subprocess.run(["ip", "-n", name, "-batch", "-"], input=batch.encode(), check=True,
                        capture_output=True, timeout=60)
