@@ -81,6 +81,15 @@ def open_screens(new_page: Callable[..., Any], workshop: dict[str, Any]) -> tupl
     return console, wall, phone
 
 
+def press_until(page: Any, key: str, selector: str, limit: int) -> None:
+    """Press `key` (Tab, Shift+Tab) until the element with the focus matches `selector`."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate("selector => document.activeElement.matches(selector)", selector):
+            return
+    pytest.fail(f"{key} never reached {selector}")
+
+
 def post_from_phone(phone: Any, text: str) -> None:
     """Type an idea on the phone, key by key, and tap send."""
     box = phone.locator("#idea-text")

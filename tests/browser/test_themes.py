@@ -30,6 +30,7 @@ from tests.browser.pages import (
     expect,
     expect_wall_group,
     online,
+    press_until,
     wall_theme,
     wall_unsorted,
 )
@@ -188,12 +189,7 @@ def test_keyboard_moves_and_undoes(live_server: Any, new_page: Callable[..., Any
     assert console.locator("#clear-selection").evaluate(look) == console.locator("#move-selected").evaluate(look)
 
     # Tab from the top of the page to the first card.
-    for _ in range(60):
-        console.keyboard.press("Tab")
-        if console.evaluate("() => document.activeElement.matches('#groups .idea')"):
-            break
-    else:
-        pytest.fail("Tab never reached a card")
+    press_until(console, "Tab", "#groups .idea", 60)
     focused = console.locator("#groups .idea:focus")
     idea_id = int(focused.get_attribute("data-id"))
     text = next(t for t, i in room.ids.items() if i == idea_id)
@@ -203,12 +199,7 @@ def test_keyboard_moves_and_undoes(live_server: Any, new_page: Callable[..., Any
     expect(card).to_be_focused()  # the re-render keeps the focus on the card
 
     # Back to "Move to…", pick the theme with the arrow key, then Tab to "Move" and press Enter.
-    for _ in range(10):
-        console.keyboard.press("Shift+Tab")
-        if console.evaluate("() => document.activeElement.id === 'move-target'"):
-            break
-    else:
-        pytest.fail("Shift+Tab never reached #move-target")
+    press_until(console, "Shift+Tab", "#move-target", 10)
     console.keyboard.press("ArrowDown")
     expect(console.locator("#move-target option:checked")).to_have_text("Trafik")
     console.keyboard.press("Tab")
