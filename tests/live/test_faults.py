@@ -165,16 +165,14 @@ def test_kill_9_of_a_worker_redis_and_haproxy_loses_nothing_and_only_the_workers
     until(lambda: not [pid for pid in children if Path(f"/proc/{pid}").exists()], 20, "no orphans")
 
 
-@pytest.mark.parametrize("mode", ["gevent", "eventlet"])
-def test_sigterm_drains_closes_the_phones_sockets_and_exits_0(tmp_path: Path, mode: str) -> None:
+def test_sigterm_drains_closes_the_phones_sockets_and_exits_0(fresh_server: LiveServer) -> None:
     from facilitation.shutdown import BOUND
 
-    server = LiveServer(tmp_path / "data", mode)
-    server.start()
+    server = fresh_server
+    workshop = server.create_workshop()
+    crowd = Crowd(server.url, workshop["code"], 6, every=0.5)
+    crowd.start()
     try:
-        workshop = server.create_workshop()
-        crowd = Crowd(server.url, workshop["code"], 6, every=0.5)
-        crowd.start()
         time.sleep(2)
         assert server.proc is not None
         stopped_at = time.monotonic()
@@ -191,4 +189,3 @@ def test_sigterm_drains_closes_the_phones_sockets_and_exits_0(tmp_path: Path, mo
         assert_nothing_acked_lost(crowd, server)
     finally:
         crowd.stop()
-        server.kill()

@@ -7,9 +7,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
-from pathlib import Path
 
-import pytest
 import requests
 import websocket
 
@@ -39,34 +37,29 @@ def server_holds(port: int, local_port: int) -> bool:
     return any(f":{local_port} " in line and "users:" in line for line in lines)
 
 
-@pytest.mark.parametrize("mode", ["gevent", "eventlet"])
-def test_a_wall_that_stops_reading_is_dropped_and_the_drop_logged(tmp_path: Path, mode: str) -> None:
-    server = LiveServer(tmp_path / "data", mode)
-    server.start()
-    try:
-        created = server.create_workshop()
-        ws = stuck_wall(server.port, created["code"])
-        local_port = ws.sock.getsockname()[1]
-        headers = {"Authorization": f"Bearer {created['facilitator_token']}"}
-        batches = 0
-        while "reads too slowly" not in server.log.read_text():
-            # The kernel's buffers take a few MB first (the server's send buffer grows to 4 MB).
-            assert batches < 10, "the wall's queue was never bounded"
-            lines = "\n".join(f"Idé {batches}-{i} " + "x" * 480 for i in range(MAX_QUEUED_PACKETS))
-            response = requests.post(f"{server.url}/w/{created['code']}/import", data={"text": lines},
-                                     headers=headers, timeout=60)
-            assert response.status_code == 200, response.text
-            batches += 1
-            ws.send("3")  # a pong, blindly: the wall looks alive
-            time.sleep(1)
-        dropped = time.monotonic()
-        # Its writer was stuck in a send to the full kernel buffer: the drop cuts the connection, so
-        # the server lets it go at once (it held it 34-84 s until the socket timed out).
-        while server_holds(server.port, local_port):
-            assert time.monotonic() - dropped < 10, "the dropped wall's socket is still the server's"
-            time.sleep(0.2)  # polling with a deadline
-        assert server.log.read_text().count("reads too slowly") == 1
-        assert requests.get(server.url + "/", timeout=10).status_code == 200
-        ws.sock.close()
-    finally:
-        server.kill()
+def test_a_wall_that_stops_reading_is_dropped_and_the_drop_logged(fresh_server: LiveServer) -> None:
+    server = fresh_server
+    created = server.create_workshop()
+    ws = stuck_wall(server.port, created["code"])
+    local_port = ws.sock.getsockname()[1]
+    headers = {"Authorization": f"Bearer {created['facilitator_token']}"}
+    batches = 0
+    while "reads too slowly" not in server.log.read_text():
+        # The kernel's buffers take a few MB first (the server's send buffer grows to 4 MB).
+        assert batches < 10, "the wall's queue was never bounded"
+        lines = "\n".join(f"Idé {batches}-{i} " + "x" * 480 for i in range(MAX_QUEUED_PACKETS))
+        response = requests.post(f"{server.url}/w/{created['code']}/import", data={"text": lines},
+                                 headers=headers, timeout=60)
+        assert response.status_code == 200, response.text
+        batches += 1
+        ws.send("3")  # a pong, blindly: the wall looks alive
+        time.sleep(1)
+    dropped = time.monotonic()
+    # Its writer was stuck in a send to the full kernel buffer: the drop cuts the connection, so
+    # the server lets it go at once (it held it 34-84 s until the socket timed out).
+    while server_holds(server.port, local_port):
+        assert time.monotonic() - dropped < 10, "the dropped wall's socket is still the server's"
+        time.sleep(0.2)  # polling with a deadline
+    assert server.log.read_text().count("reads too slowly") == 1
+    assert requests.get(server.url + "/", timeout=10).status_code == 200
+    ws.sock.close()
