@@ -15,7 +15,7 @@ import pytest
 
 from tests.apps import ADMIN_PASSWORD
 from tests.databases import DATABASES, ON_POSTGRES, app_database
-from tests.servers import ASYNC_MODES, LiveServer, Peer
+from tests.servers import ASYNC_MODES, LiveServer, Peer, running
 
 
 @pytest.fixture
@@ -80,19 +80,13 @@ def client(app: Any) -> Any:
 @pytest.fixture(scope="session", params=ASYNC_MODES)
 def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One real server per async mode, shared by the tests that need no restart."""
-    server = LiveServer(tmp_path_factory.mktemp(f"live-{request.param}"), request.param)
-    server.start()
-    yield server
-    server.kill()
+    yield from running(tmp_path_factory.mktemp(f"live-{request.param}"), request.param)
 
 
 @pytest.fixture
 def fresh_server(tmp_path: Path, live_server: LiveServer) -> Iterator[LiveServer]:
     """A server of its own (same async mode), for tests that kill and restart it."""
-    server = LiveServer(tmp_path / "data", live_server.mode)
-    server.start()
-    yield server
-    server.kill()
+    yield from running(tmp_path / "data", live_server.mode)
 
 
 @pytest.fixture

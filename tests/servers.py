@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,15 @@ class LiveServer:
                                  headers=headers, timeout=5)
         assert response.status_code == 201, response.text
         return response.json()  # type: ignore[no-any-return]
+
+
+def running(data_dir: Path, mode: str, *options: str) -> Iterator[LiveServer]:
+    """A fixture's server: `python app.py` with `options`, started, and killed after its tests
+    (`yield from running(...)`)."""
+    server = LiveServer(data_dir, mode, *options)
+    server.start()
+    yield server
+    server.kill()
 
 
 class Peer:

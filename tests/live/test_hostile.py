@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from tests.hostile import RawSocketIO, closed_within
-from tests.servers import ASYNC_MODES, LiveServer, series
+from tests.servers import ASYNC_MODES, LiveServer, running, series
 
 
 def test_a_binary_attachment_bomb_closes_the_connection(live_server: LiveServer) -> None:
@@ -54,12 +54,8 @@ def lan_address() -> str:
 def strict_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A server on every interface with a 2 s header deadline, 10 connections per address and
     room for 2,002 ideas per workshop."""
-    server = LiveServer(tmp_path_factory.mktemp("strict"), request.param, "--host", "0.0.0.0",
-                        "--header-timeout", "2", "--max-connections-per-address", "10",
-                        "--max-ideas", "2002")
-    server.start()
-    yield server
-    server.kill()
+    yield from running(tmp_path_factory.mktemp("strict"), request.param, "--host", "0.0.0.0",
+                       "--header-timeout", "2", "--max-connections-per-address", "10", "--max-ideas", "2002")
 
 
 def test_trickled_headers_are_cut_off_and_one_address_gets_few_connections(strict_server: LiveServer) -> None:
@@ -269,10 +265,7 @@ def decision(phone: RawSocketIO) -> Any:
 @pytest.fixture(params=ASYNC_MODES)
 def small_server(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     """A server that takes 6 connections at once."""
-    server = LiveServer(tmp_path / "data", request.param, "--max-connections", "6")
-    server.start()
-    yield server
-    server.kill()
+    yield from running(tmp_path / "data", request.param, "--max-connections", "6")
 
 
 def test_a_full_server_waits_to_accept_rather_than_fail(small_server: LiveServer) -> None:

@@ -16,16 +16,13 @@ import pytest
 import requests
 
 from tests.hostile import closed_within
-from tests.servers import ASYNC_MODES, LiveServer
+from tests.servers import ASYNC_MODES, LiveServer, running
 
 
 @pytest.fixture(params=ASYNC_MODES)
 def quick_server(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     """A server that closes connections idle for 2 s."""
-    server = LiveServer(tmp_path / "data", request.param, "--idle-timeout", "2")
-    server.start()
-    yield server
-    server.kill()
+    yield from running(tmp_path / "data", request.param, "--idle-timeout", "2")
 
 
 def test_idle_and_half_open_connections_are_closed(quick_server: LiveServer, peers: Any) -> None:
