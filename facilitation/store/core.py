@@ -201,6 +201,8 @@ class CoreStore:
         # Reads outside a change use a connection of their own: they never wait for a commit
         # (the write lock is held while the disk syncs) and see committed data only.
         self.reader, self.read_lock = reader(db), threading.Lock()
+        self.prober: Database | None = None  # PostgreSQL: /healthz's own connection, made when asked
+        self.probe_lock = threading.Lock()
         self.local = threading.local()  # per thread, or per greenlet when patched: in a change?
         # One phone snapshot per workshop and seq: a hall of phones refreshing at once shares it.
         self.phone_snapshots: dict[int, tuple[int, dict[str, Any]]] = {}
@@ -210,6 +212,8 @@ class CoreStore:
         """Close the connections (a database in memory is gone with them)."""
         if self.reader is not self.db:
             self.reader.conn.close()
+        if self.prober is not None:
+            self.prober.conn.close()
         self.db.conn.close()
 
     @contextmanager
@@ -580,8 +584,17 @@ class CoreStore:
 
     def health(self) -> None:
         """Raise if the store cannot answer a read now (/healthz): the file and its schema; or if
-        the disk was full at the last commit (storage_full until one goes through)."""
-        self._rows("SELECT id FROM workshops LIMIT 1")
+        the disk was full at the last commit (storage_full until one goes through). On PostgreSQL
+        the read has a connection of its own: it asks whether the database answers, not how long
+        this host's queue of reads is (a balancer that waits 3 s would take a busy host for dead
+        and close all its connections)."""
+        if self.blocking:
+            self._rows("SELECT id FROM workshops LIMIT 1")
+        else:
+            with self.probe_lock:
+                if self.prober is None:
+                    self.prober = reader(self.db)
+                list(self.prober.query("SELECT id FROM workshops LIMIT 1"))
         self.disk.check()
 
     def checkpoint(self, erased: Sequence[str] = ()) -> None:

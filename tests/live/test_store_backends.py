@@ -139,11 +139,14 @@ def test_a_lost_connection_is_opened_again(pg_url: str) -> None:
     with pytest.raises(psycopg.OperationalError):
         store.set_posting(workshop.id, False)  # the change in flight fails, and says so
     assert store.set_posting(workshop.id, False) is not None  # the next one reconnects
-    # The reads have a connection of their own (/healthz, snapshots): it comes back as well,
-    # or after a failover every read, /healthz included, would fail until the host restarted.
-    reads = store.reader.raw.info.backend_pid  # type: ignore[attr-defined]
-    with psycopg.connect(pg_url, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [reads])
+    # The reads have a connection of their own, and /healthz another: each comes back as well, or
+    # after a failover every read (or every health check) would fail until the host restarted.
+    store.health()
+    for conn in (store.reader.raw, store.prober.raw):  # type: ignore[attr-defined, union-attr]
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [conn.info.backend_pid])
+    with pytest.raises(psycopg.OperationalError):
+        store.snapshot(workshop.id, include_hidden=True)
     with pytest.raises(psycopg.OperationalError):
         store.health()
     store.health()
@@ -167,9 +170,10 @@ def relation_bytes(url: str) -> bytes:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL's {data_dir} must be readable here (CI runs as root)")
         pytest.skip(f"PostgreSQL's {data_dir} is not readable here")
+    # A relation is its file and, past 1 GB, segments named <file>.1, <file>.2, ...
     return b"".join(segment.read_bytes() for path in paths if path
-                    for segment in (data_dir / path).parent.glob((data_dir / path).name + "*")
-                    if not segment.name.endswith(("_fsm", "_vm")))
+                    for segment in [data_dir / path, *(data_dir / path).parent.glob(Path(path).name + ".*")]
+                    if segment.exists())
 
 
 def test_erased_text_is_in_no_file_of_the_postgresql_store(pg_url: str) -> None:
@@ -188,3 +192,14 @@ def test_erased_text_is_in_no_file_of_the_postgresql_store(pg_url: str) -> None:
     left = relation_bytes(pg_url)
     assert b"4712" not in left and "Idé 3".encode() not in left
     store.db.conn.close()
+
+
+def test_health_does_not_wait_behind_the_reads(pg_url: str) -> None:
+    import threading
+
+    store = Store(connect(pg_url))
+    answered = threading.Event()
+    with store.read_lock:  # every read of this host waits behind one that takes long
+        threading.Thread(target=lambda: (store.health(), answered.set()), daemon=True).start()
+        assert answered.wait(10)
+    store.close()

@@ -18,8 +18,11 @@ def test_healthz_answers_ok_while_the_store_answers(app: Any) -> None:
 
 
 def test_healthz_says_503_and_why_when_the_store_fails(app: Any) -> None:
-    app.extensions["facilitation.store"].db.conn.close()  # as a vanished or broken database would
-    app.extensions["facilitation.store"].reader.conn.close()
+    store = app.extensions["facilitation.store"]
+    store.health()  # on PostgreSQL this opens /healthz's own connection
+    for db in (store.db, store.reader, store.prober):  # closed, as a vanished database's would be
+        if db is not None:
+            db.conn.close()
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     body = response.get_json()
