@@ -102,10 +102,10 @@ def test_a_disconnect_reads_only_the_clients_own_rooms(kind: type, scanned: bool
         rooms.basic_enter_room(sid, "/", "phones")
     rooms.rooms["/"] = Watched(rooms.rooms["/"])
     Watched.scans = 0
-    for sid in sids[:200]:
+    for sid in sids[:20]:  # python-socketio's scans all 40,000 rooms for each one
         rooms.basic_disconnect(sid, "/")
-    assert (Watched.scans >= 200) is scanned and (Watched.scans == 0) is not scanned, Watched.scans
-    assert "participant:0" not in rooms.rooms["/"] and len(rooms.rooms["/"]["phones"]) == 19800
+    assert (Watched.scans >= 20) is scanned and (Watched.scans == 0) is not scanned, Watched.scans
+    assert "participant:0" not in rooms.rooms["/"] and len(rooms.rooms["/"]["phones"]) == 19980
 
 
 @pytest.fixture
