@@ -20,6 +20,8 @@ RARE_ZIPF = 3.0
 # Zipf points per word by which one language must know a name's words better to decide its "og"/"and".
 CLEAR_LEAD = 2.0
 _DEFINITE = {"da": ("ne", "en", "et", "n", "t")}
+# The endings of a noun's indefinite plural that an adjective's forms do not have.
+_PLURAL = {"da": ("er", "r"), "en": ("s",)}
 # An opening word reads as an imperative when its infinitive ("hold" -> "holde", "sæt" ->
 # "sætte") is at least this common in Danish, or when English uses its -ing form nearly as
 # often as the word itself ("make"/"making" 6.2/5.4, "library" has none).
@@ -100,6 +102,15 @@ def is_definite(word: str, language: str) -> bool:
     base = lemma(word, language)
     return word != base and any(word.endswith(end) and word[:-len(end)].startswith(base[:-1])
                                 for end in _DEFINITE.get(language, ()))
+
+
+def is_plural(word: str, language: str) -> bool:
+    """Whether a word reads as a noun's indefinite plural: an inflected form of its lemma with a
+    plural ending ("høringer" of "høring", "meetings" of "meeting"; "digitale" is an adjective's
+    "-e", "høringen" is definite)."""
+    base = lemma(word, language)
+    return word != base and len(word) > len(base) and word.startswith(base[:-1]) \
+        and word.endswith(_PLURAL.get(language, ())) and not is_definite(word, language)
 
 
 @lru_cache(maxsize=65536)

@@ -8,7 +8,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .lexicon import heads_compound, indefinite, is_definite, language_of, lemma, reads_as_verb, zipf
+from .lexicon import (heads_compound, indefinite, is_definite, is_plural, language_of, lemma,
+                      reads_as_verb, zipf)
 from .text import WORD_RE, Doc, detect_language, language_score, stem
 
 # "Biblioteker og medborgerhuse": two words are joined the way a person would write them.
@@ -208,10 +209,13 @@ def _name(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
     def spell(s: str) -> str:
         """The form most members write, an indefinite one if any. When all write a definite form
         ("borgerne"), its indefinite one ("borgere"): a heading names a kind, so between equally
-        written definite forms the plural wins ("bydelen", "bydelene": "Bydele")."""
+        written forms the plural wins ("bydelen", "bydelene": "Bydele"; "høring", "høringer":
+        "Høringer")."""
         def rank(w: str) -> tuple[bool, int, bool, str]:
             definite = is_definite(w, language)
-            return definite, -spellings[s][w], definite and indefinite(w, language) == lemma(w, language), w
+            singular = indefinite(w, language) == lemma(w, language) if definite \
+                else not is_plural(w, language)
+            return definite, -spellings[s][w], singular, w
         return indefinite(min(spellings[s], key=rank), language)
 
     if not ranked:

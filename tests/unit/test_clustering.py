@@ -23,7 +23,7 @@ from facilitation.clustering import (
     suggest_fits,
 )
 from facilitation.clustering.graph import _split, similarities
-from facilitation.clustering.lexicon import indefinite, is_definite, reads_as_verb
+from facilitation.clustering.lexicon import indefinite, is_definite, is_plural, reads_as_verb
 from facilitation.clustering.names import Excluded, Name, name_group, tell_apart
 from facilitation.clustering.text import analyse, compound_parts, vectorize
 from facilitation.stopwords import DANISH, ENGLISH
@@ -531,3 +531,18 @@ def test_a_danish_compound_links_ideas_by_its_parts_but_never_names_by_them() ->
     doc_freq = Counter(s for d in docs for s in set(d.stems))
     name = name_group([0, 2], docs, doc_freq, Excluded([]))
     assert name is not None and name.label == "Cykel"
+
+
+def test_a_heading_takes_the_plural_between_forms_written_alike() -> None:
+    # One member each writes "høringer", "høring" and "høringen": a heading names a kind.
+    texts = ["Lav en oversigt over alle igangværende høringer",
+             "Hav en telefonlinje hvor man kan stille spørgsmål til en høring",
+             "Inddrag borgerne i høringen før planen er færdig"]
+    docs = [analyse(t, "da") for t in texts]
+    doc_freq = Counter(s for d in docs for s in set(d.stems))
+    name = name_group([0, 1, 2], docs, doc_freq, Excluded([]))
+    assert name is not None and name.label == "Høringer"
+    assert is_plural("høringer", "da") and is_plural("meetings", "en")
+    # An adjective's "-e" and a definite form are no plural a heading takes.
+    assert not is_plural("digitale", "da") and not is_plural("høringen", "da")
+
