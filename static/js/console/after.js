@@ -1,22 +1,19 @@
 // The console before and after the evening: the frame, the background questions, publishing the
 // outcome page, the answers written theme by theme, and who took part (never a number under 5).
-import { el } from "../shared/dom.js";
+import { byIds, el } from "../shared/dom.js";
 import { errorText, t } from "../shared/live.js";
 
 export function installAfter(app) {
   var board = app.board;
   var code = app.code;
-  var frameForm = document.getElementById("frame-form");
-  var frameText = document.getElementById("frame-text");
-  var backgroundForm = document.getElementById("background-form");
-  var outcomeBox = document.getElementById("outcome-public");
-  var toggle = document.getElementById("after-toggle");
-  var body = document.getElementById("after-body");
-  var answerList = document.getElementById("answer-list");
-  var countsArea = document.getElementById("background-counts");
+  var ui = byIds({
+    frameForm: "frame-form", frameText: "frame-text", backgroundForm: "background-form",
+    outcomeBox: "outcome-public", toggle: "after-toggle", body: "after-body", answerList: "answer-list",
+    countsArea: "background-counts"
+  });
   var STATUSES = ["considering", "adopted", "declined", "done"];
-  var labels = Array.prototype.slice.call(backgroundForm.querySelectorAll("[data-background-label]"));
-  var optionBoxes = Array.prototype.slice.call(backgroundForm.querySelectorAll("[data-background-options]"));
+  var labels = Array.prototype.slice.call(ui.backgroundForm.querySelectorAll("[data-background-label]"));
+  var optionBoxes = Array.prototype.slice.call(ui.backgroundForm.querySelectorAll("[data-background-options]"));
 
   function focusedIn(node) { return node.contains(document.activeElement) && document.activeElement !== node; }
   function statusText(form, ack) {
@@ -24,9 +21,9 @@ export function installAfter(app) {
     if (status) { status.textContent = ack.ok ? t("saved") : errorText(ack.error); }
   }
 
-  frameForm.addEventListener("submit", function (event) {
+  ui.frameForm.addEventListener("submit", function (event) {
     event.preventDefault();
-    app.call("set_frame", { text: frameText.value }).then(function (ack) { statusText(frameForm, ack); });
+    app.call("set_frame", { text: ui.frameText.value }).then(function (ack) { statusText(ui.frameForm, ack); });
   });
 
   // "borger; 85" is an option with the population's share (85 %) beside its count.
@@ -36,24 +33,24 @@ export function installAfter(app) {
     var label = parts.join(";").trim();
     return share && !isNaN(Number(share)) ? { label: label, share: Number(share) } : label || line.trim();
   }
-  backgroundForm.addEventListener("submit", function (event) {
+  ui.backgroundForm.addEventListener("submit", function (event) {
     event.preventDefault();
     var questions = [];
     labels.forEach(function (input, i) {
       var lines = optionBoxes[i].value.split("\n").filter(function (line) { return line.trim(); });
       if (input.value.trim() || lines.length) { questions.push({ label: input.value, options: lines.map(option) }); }
     });
-    app.call("set_background", { questions: questions }).then(function (ack) { statusText(backgroundForm, ack); });
+    app.call("set_background", { questions: questions }).then(function (ack) { statusText(ui.backgroundForm, ack); });
   });
-  outcomeBox.addEventListener("change", function () {
-    app.call("set_rules", { outcome_public: outcomeBox.checked }).then(app.saved("outcome-form"));
+  ui.outcomeBox.addEventListener("change", function () {
+    app.call("set_rules", { outcome_public: ui.outcomeBox.checked }).then(app.saved("outcome-form"));
   });
 
   function fillForms() {
     var w = board.workshop;
-    if (!focusedIn(frameForm)) { frameText.value = w.frame || ""; }
-    outcomeBox.checked = !!w.outcome_public;
-    if (focusedIn(backgroundForm)) { return; }
+    if (!focusedIn(ui.frameForm)) { ui.frameText.value = w.frame || ""; }
+    ui.outcomeBox.checked = !!w.outcome_public;
+    if (focusedIn(ui.backgroundForm)) { return; }
     labels.forEach(function (input, i) {
       var q = board.background[i];
       input.value = q ? q.label : "";
@@ -140,14 +137,14 @@ export function installAfter(app) {
   }
 
   function renderAnswers() {
-    if (body.hidden || focusedIn(answerList)) { return; }
-    answerList.textContent = "";
+    if (ui.body.hidden || focusedIn(ui.answerList)) { return; }
+    ui.answerList.textContent = "";
     var questions = questionGroups(), many = questions.length > 1;
     questions.forEach(function (question, index) {
       if (many) {
-        answerList.appendChild(el("h3", "answer-question", t("question_n", { n: index + 1 }) + ": " + question.prompt.text));
+        ui.answerList.appendChild(el("h3", "answer-question", t("question_n", { n: index + 1 }) + ": " + question.prompt.text));
       }
-      var before = answerList.children.length;
+      var before = ui.answerList.children.length;
       question.groups.forEach(function (group) {
         if (!group.cards.length && !group.cluster) { return; }
         var section = el("section", "answer-theme");
@@ -157,9 +154,9 @@ export function installAfter(app) {
           section.appendChild(answerForm({ cluster_id: group.cluster.id }, title, answerOf("cluster_id", group.cluster.id)));
         }
         if (group.cards.length) { section.appendChild(ideaAnswers(group.cards)); }
-        answerList.appendChild(section);
+        ui.answerList.appendChild(section);
       });
-      if (answerList.children.length === before) { answerList.appendChild(el("p", "muted", t("no_ideas_to_answer"))); }
+      if (ui.answerList.children.length === before) { ui.answerList.appendChild(el("p", "muted", t("no_ideas_to_answer"))); }
     });
   }
 
@@ -186,10 +183,10 @@ export function installAfter(app) {
   function groupName(g) { return g.kind === "option" ? g.label : t(g.kind === "none" ? "no_answer" : "others"); }
 
   function renderCounts(data) {
-    countsArea.textContent = "";
-    if (!data.questions.length) { countsArea.appendChild(el("p", "muted", t("no_background"))); return; }
+    ui.countsArea.textContent = "";
+    if (!data.questions.length) { ui.countsArea.appendChild(el("p", "muted", t("no_background"))); return; }
     data.questions.forEach(function (q) {
-      countsArea.appendChild(table(q.label, [t("answer"), t("participants_heading"), t("share"), t("population")],
+      ui.countsArea.appendChild(table(q.label, [t("answer"), t("participants_heading"), t("share"), t("population")],
         q.counts.map(function (c) {
           return [c.kind === "option" ? c.label : t("no_answer"), c.count === null ? t("fewer_than_5") : c.count,
                   c.percent === null ? "" : c.percent + " %", c.share === null ? "" : c.share + " %"];
@@ -201,7 +198,7 @@ export function installAfter(app) {
         row.strong = theme.every_group_ranks_high;
         return row;
       });
-      countsArea.appendChild(table(t("groups_caption", { question: found.question }),
+      ui.countsArea.appendChild(table(t("groups_caption", { question: found.question }),
         [t("theme")].concat(found.groups.map(function (g) { return groupName(g) + " (" + g.participants + ")"; }),
                             [t("every_group_high")]), rows));
     });
@@ -212,10 +209,10 @@ export function installAfter(app) {
     }).then(function (data) { if (data) { renderCounts(data); } }, function () { /* offline: keep the last */ });
   }
 
-  toggle.addEventListener("click", function () {
-    body.hidden = !body.hidden;
-    toggle.setAttribute("aria-expanded", String(!body.hidden));
-    if (!body.hidden) { renderAnswers(); loadCounts(); }
+  ui.toggle.addEventListener("click", function () {
+    ui.body.hidden = !ui.body.hidden;
+    ui.toggle.setAttribute("aria-expanded", String(!ui.body.hidden));
+    if (!ui.body.hidden) { renderAnswers(); loadCounts(); }
   });
   document.getElementById("background-refresh").addEventListener("click", loadCounts);
 
@@ -223,6 +220,6 @@ export function installAfter(app) {
     if (!board.workshop) { return; }
     fillForms();
     if (event !== "timer_changed") { renderAnswers(); }
-    if (event === "background_set" && !body.hidden) { loadCounts(); }
+    if (event === "background_set" && !ui.body.hidden) { loadCounts(); }
   });
 }

@@ -1,14 +1,13 @@
 // What guides a first-time facilitator through the evening: a first-run checklist, the phase
 // stepper ("Next: Sort →") with a question before closing, posting as a switch, and "Saved".
+import { byIds } from "../shared/dom.js";
 import { t } from "../shared/live.js";
 import { PHASES } from "../shared/phases.js";
 
 export function installGuide(app) {
   var board = app.board;
   var code = app.code;
-  var checklist = document.getElementById("checklist");
-  var next = document.getElementById("next-phase");
-  var posting = document.getElementById("posting-toggle");
+  var ui = byIds({ checklist: "checklist", next: "next-phase", posting: "posting-toggle" });
   var key = "idea-factory:checklist:" + code;
 
   function phaseName(phase) {
@@ -44,50 +43,50 @@ export function installGuide(app) {
   }
   var steps = loadSteps();
   var ROOM_ARRIVED = 5;  // ideas from the room: the checklist's moment has passed
-  checklist.querySelectorAll("input[data-step]").forEach(function (box) {
+  ui.checklist.querySelectorAll("input[data-step]").forEach(function (box) {
     box.checked = !!steps[box.dataset.step];
     box.addEventListener("change", function () { steps[box.dataset.step] = box.checked; saveSteps(steps); });
   });
   document.getElementById("checklist-done").addEventListener("click", function () {
     steps.done = true;
     saveSteps(steps);
-    checklist.hidden = true;
-    next.focus();
+    ui.checklist.hidden = true;
+    ui.next.focus();
   });
   document.getElementById("copy-link").addEventListener("click", function (event) {
     var link = document.querySelector(".reopen input").value;
     var done = function () {
       event.target.textContent = t("copied");
-      checklist.querySelector('[data-step="link"]').checked = steps.link = true;
+      ui.checklist.querySelector('[data-step="link"]').checked = steps.link = true;
       saveSteps(steps);
     };
     if (navigator.clipboard) { navigator.clipboard.writeText(link).then(done, function () {}); }
   });
   document.getElementById("open-wall").addEventListener("click", function () {
-    checklist.querySelector('[data-step="wall"]').checked = steps.wall = true;
+    ui.checklist.querySelector('[data-step="wall"]').checked = steps.wall = true;
     saveSteps(steps);
   });
 
-  next.addEventListener("click", function () {
+  ui.next.addEventListener("click", function () {
     var index = PHASES.indexOf(board.workshop.phase);
     if (index >= 0 && index < PHASES.length - 1) { app.setPhase(PHASES[index + 1]); }
   });
-  posting.addEventListener("change", function () {
-    app.call("set_posting", { open: posting.checked }).then(function (ack) {
-      if (!ack.ok) { posting.checked = !posting.checked; }
+  ui.posting.addEventListener("change", function () {
+    app.call("set_posting", { open: ui.posting.checked }).then(function (ack) {
+      if (!ack.ok) { ui.posting.checked = !ui.posting.checked; }
     });
   });
 
   function render() {
     var w = board.workshop;
     var index = PHASES.indexOf(w.phase);
-    next.hidden = index < 0 || index >= PHASES.length - 1;
-    if (!next.hidden) { next.textContent = t("next_phase", { phase: phaseName(PHASES[index + 1]) }); }
+    ui.next.hidden = index < 0 || index >= PHASES.length - 1;
+    if (!ui.next.hidden) { ui.next.textContent = t("next_phase", { phase: phaseName(PHASES[index + 1]) }); }
     document.querySelectorAll(".phase-button").forEach(function (button) {
       button.classList.toggle("done", PHASES.indexOf(button.dataset.phase) < index);
     });
-    checklist.hidden = !!steps.done || w.phase !== "collect" || board.visibleCount() >= ROOM_ARRIVED;
-    posting.checked = !!w.posting_open;
+    ui.checklist.hidden = !!steps.done || w.phase !== "collect" || board.visibleCount() >= ROOM_ARRIVED;
+    ui.posting.checked = !!w.posting_open;
     document.getElementById("posting-row").hidden = w.phase !== "collect";
   }
   app.listeners.push(app.perFrame(render));

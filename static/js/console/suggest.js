@@ -1,15 +1,14 @@
 // "Suggest themes": a preview of proposed themes the facilitator edits, accepts or discards (each
 // with the words its ideas share, highlighted), at the granularity chosen, and likely duplicates
 // to stack. Nothing changes until the facilitator accepts.
-import { button, el } from "../shared/dom.js";
+import { button, byIds, el } from "../shared/dom.js";
 import { errorText, t } from "../shared/live.js";
 
 export function installSuggestions(app) {
-  var panel = document.getElementById("suggestions");
-  var list = document.getElementById("suggestion-list");
-  var duplicates = document.getElementById("duplicate-list");
-  var status = document.getElementById("suggestion-status");
-  var granularity = document.getElementById("granularity");
+  var ui = byIds({
+    panel: "suggestions", list: "suggestion-list", duplicates: "duplicate-list", status: "suggestion-status",
+    granularity: "granularity"
+  });
   var current = [];   // [{label, idea_ids, words, forms, keep: {id: bool}}]
   var asked = false, answered = false;  // suggestions came back; some were accepted or discarded
   var WORD = /([\p{L}\p{M}]+)/u;
@@ -107,20 +106,20 @@ export function installSuggestions(app) {
 
   // The list and its count say what is left: after "Accept all" no "11 suggested themes" stays.
   function render() {
-    list.textContent = "";
-    current.forEach(function (s, i) { list.appendChild(suggestionElement(s, i)); });
+    ui.list.textContent = "";
+    current.forEach(function (s, i) { ui.list.appendChild(suggestionElement(s, i)); });
     document.getElementById("accept-all").disabled = !current.length;
     if (asked) {
-      status.textContent = current.length ? t("suggested_n", { n: current.length })
+      ui.status.textContent = current.length ? t("suggested_n", { n: current.length })
         : answered ? t("suggestions_done") : t("nothing_to_suggest");
     }
   }
 
   function suggest(focus) {
-    status.textContent = t("suggesting");
-    panel.hidden = false;
-    app.call("suggest_clusters", { granularity: Number(granularity.value) }).then(function (ack) {
-      if (!ack.ok) { status.textContent = errorText(ack.error); return; }
+    ui.status.textContent = t("suggesting");
+    ui.panel.hidden = false;
+    app.call("suggest_clusters", { granularity: Number(ui.granularity.value) }).then(function (ack) {
+      if (!ack.ok) { ui.status.textContent = errorText(ack.error); return; }
       current = ack.suggestions.map(function (s) {
         var keep = {};
         s.idea_ids.forEach(function (id) { keep[id] = true; });
@@ -128,8 +127,8 @@ export function installSuggestions(app) {
       });
       asked = true;
       answered = false;
-      duplicates.textContent = "";
-      ack.duplicates.forEach(function (group) { duplicates.appendChild(duplicateElement(group)); });
+      ui.duplicates.textContent = "";
+      ack.duplicates.forEach(function (group) { ui.duplicates.appendChild(duplicateElement(group)); });
       document.getElementById("duplicates-heading").hidden = !ack.duplicates.length;
       app.flag([].concat.apply([], ack.duplicates));
       render();
@@ -139,7 +138,7 @@ export function installSuggestions(app) {
 
   document.getElementById("suggest").addEventListener("click", function () { suggest(true); });
   // Fewer, broader or more, narrower themes: ask again; the choice stays for the next "Suggest".
-  granularity.addEventListener("change", function () { suggest(false); });
+  ui.granularity.addEventListener("change", function () { suggest(false); });
   // "Show themes on the wall": the switch follows the workshop, whichever console flipped it.
   var onWall = document.getElementById("themes-on-wall");
   app.listeners.push(function () { onWall.checked = !!(app.board.workshop && app.board.workshop.themes_on_wall); });
@@ -152,7 +151,7 @@ export function installSuggestions(app) {
   document.getElementById("discard-all").addEventListener("click", function () {
     current = [];
     render();
-    panel.hidden = true;
+    ui.panel.hidden = true;
     document.getElementById("suggest").focus();
   });
 }

@@ -1,6 +1,13 @@
 // The DOM helpers every screen shares. User text is only ever set as text (textContent), never HTML.
 
 
+// The page's elements by id, under the names a screen's script uses: byIds({ list: "idea-list" }).list.
+export function byIds(ids) {
+  var found = {};
+  Object.keys(ids).forEach(function (name) { found[name] = document.getElementById(ids[name]); });
+  return found;
+};
+
 // An element with a class and its text.
 export function el(tag, className, text) {
   var node = document.createElement(tag);
