@@ -239,6 +239,8 @@ def stack_tops(store: CoreStore, workshop_id: int) -> list[int]:
 
 def idea_texts(store: CoreStore, workshop_id: int, idea_ids: Sequence[int]) -> list[str]:
     """The texts of these ideas, in the order given."""
+    if not idea_ids:  # PostgreSQL refuses an empty 'IN ()' (SQLite takes it)
+        return []
     marks = ",".join("?" * len(idea_ids))
     rows = store._rows(f"SELECT id, text FROM ideas WHERE workshop_id = ? AND id IN ({marks})",
                        (workshop_id, *idea_ids))
