@@ -68,6 +68,8 @@ class HallWorker:
         self.ack_errors: Counter[str] = Counter()
         self.join_lats: list[float] = []
         self.join_fail: Counter[str] = Counter()
+        self.refused: Counter[str] = Counter()  # joins the server refused, by error code (a limit)
+        self.held = 0  # phones let in but held until the facilitator admits them (the pace)
         self.idea_lat: defaultdict[str, list[float]] = defaultdict(list)  # role -> latencies
         self.idea_seen: defaultdict[str, Counter[int]] = defaultdict(Counter)  # role -> no -> count
         self.foreign = 0  # ideas a phone received that it did not post (without phones_see_ideas)
@@ -191,9 +193,11 @@ class HallWorker:
         if aid == 0 and c.state == JOINING:
             self.inflight -= 1
             if not ok:
+                self.refused[refusal(p, j)] += 1
                 self.fail(c, f"join refused: {p[j:j + 120]!r}")
                 return
             c.state = JOINED
+            self.held += b'"held":true' in p
             c.t_joined = now
             self.join_lats.append(now - c.t_start)
             if c.role == "phone":
@@ -207,9 +211,7 @@ class HallWorker:
         self.by_worker[c.worker or f"port {self.port}"] += 1
         self.acks[sent[0]].append(now - sent[1])
         if not ok:
-            k = p.find(b'"code":"') + 8
-            code = p[k:p.index(b'"', k)].decode()
-            self.ack_errors[f"{sent[0]}:{code}"] += 1
+            self.ack_errors[f"{sent[0]}:{refusal(p, j)}"] += 1
 
     # Scenarios
 
@@ -266,7 +268,8 @@ class HallWorker:
         joined = [c for c in self.clients if c.state == JOINED]
         return {"wid": self.wid, "events": dict(self.events), "acks": dict(self.acks),
                 "ack_errors": dict(self.ack_errors), "join_lats": self.join_lats,
-                "join_fail": dict(self.join_fail), "idea_lat": dict(self.idea_lat),
+                "join_fail": dict(self.join_fail), "refused": dict(self.refused), "held": self.held,
+                "idea_lat": dict(self.idea_lat),
                 "idea_seen": {k: dict(v) for k, v in self.idea_seen.items()},
                 "foreign": self.foreign, "arrivals": dict(self.arrivals), "totals": self.totals,
                 "drops": dict(self.drops), "by_worker": dict(self.by_worker),
@@ -312,6 +315,12 @@ class HallWorker:
                 if c is None:
                     continue
                 serve(self.ep, c, ev, self.packet, self.fail)
+
+
+def refusal(p: bytes, j: int) -> str:
+    """The error code of a refusing ack `p` whose payload starts at `j`."""
+    k = p.find(b'"code":"', j)
+    return p[k + 8:p.index(b'"', k + 8)].decode() if k >= 0 else "unparsed"
 
 
 def enter_namespace(name: str) -> None:

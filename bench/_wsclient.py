@@ -32,6 +32,21 @@ TCP, HTTP, EIO_OPEN, SIO_CONNECT, JOINING, JOINED, CLOSED = range(7)
 STATE_NAMES = ("tcp", "http", "eio_open", "sio_connect", "joining", "joined", "closed")
 IN, OUT = select.EPOLLIN, select.EPOLLOUT
 ERRS = select.EPOLLHUP | select.EPOLLERR
+# Phones behind one client address: a few, as on a venue's Wi-Fi, so that the server's limits per
+# address (security.py: joins, the newcomers' pace, connections, walls' snapshots) meet a hall of
+# devices and never one bench machine. 8 is within every burst (the pace lets 10 in at once).
+PER_ADDRESS = 8
+
+
+def loopback_sources(clients: int, per: int = PER_ADDRESS) -> list[str]:
+    """Client addresses on this machine for `clients` clients, `per` on each: Linux routes all of
+    127.0.0.0/8 to `lo`, so a socket bound to 127.0.1.1 reaches a server on 127.0.0.1, which sees
+    127.0.1.1 as its peer (the TCP peer, REMOTE_ADDR: no header involved). 127.0.0.x is left out:
+    the server exempts its own machine, 127.0.0.1, from the join limits."""
+    count = -(-clients // per)
+    if count > 250 * 254:
+        raise ValueError(f"{clients} clients need more than 127.0.1-254.x holds")
+    return [f"127.0.{1 + i // 250}.{1 + i % 250}" for i in range(count)]
 
 
 def ws_frame(payload: bytes, opcode: int = OP_TEXT) -> bytes:

@@ -4,10 +4,13 @@
     .venv/bin/python bench/fanout.py --clients 50 --seconds 3 --modes eventlet   # smoke run
 
 For each async mode and each N the script starts its own server (app.py on 127.0.0.1, a free port,
-a temporary data dir), creates a workshop over HTTP, connects N lean WebSocket clients (raw
-Engine.IO v4 / Socket.IO v5, see _wsclient.py) spread over several worker processes, lets P of them
-post R ideas/s in total for T seconds, and waits until every client has every idea (or a drain
-timeout). Each idea's text carries its send time ("bench <no> <CLOCK_MONOTONIC>"), which is
+a temporary data dir), creates a workshop over HTTP in which phones see everyone's ideas
+(phones_see_ideas: a phone gets its own idea at once, others' in batches at least 1 s apart),
+connects N lean WebSocket clients as phones (raw Engine.IO v4 / Socket.IO v5, see _wsclient.py),
+8 from each client address (127.0.1.1, 127.0.1.2, ...: the server's limits per address meet a
+hall, not one machine; what they refuse or hold is counted apart from losses), spread over several
+worker processes, lets P of them post R ideas/s in total for T seconds, and waits until every
+client has every idea (or a drain timeout). Each idea's text carries its send time ("bench <no> <CLOCK_MONOTONIC>"), which is
 system-wide on Linux, so a receiving process computes the delivery latency itself.
 
 The server and the generator share the machine; the table shows both CPU figures so a reader can
@@ -41,12 +44,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _wsclient import (  # noqa: E402
-    CLOSED, EIO_OPEN, IN, JOINED, JOINING, OUT, SIO_CONNECT, STATE_NAMES, TCP, Conn, forget, serve, watch,
+    CLOSED, EIO_OPEN, IN, JOINED, JOINING, OUT, PER_ADDRESS, SIO_CONNECT, STATE_NAMES, TCP, Conn, RawSocketIO,
+    forget, loopback_sources, serve, watch,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"  # never anything else
-IDEA_PREFIX = b'42["idea_posted"'
+# A phone's own idea comes as `idea_posted`, others' in `ideas_posted` batches (phones_see_ideas)
+IDEA_PREFIXES = (b'42["idea_posted"', b'42["ideas_posted')
 MARKER = b'"bench '
 # The server allows each participant a burst of 10 ideas, then 0.5/s; stay under the sustained rate.
 POSTER_RATE = 0.4
@@ -71,6 +76,7 @@ class Spec:
     connect_timeout: float
     max_ideas: int
     hard_deadline: float  # time.monotonic() after which the worker exits whatever happens
+    sources: list[str]  # the address each client connects from, in order
 
 
 class Worker:
@@ -81,7 +87,7 @@ class Worker:
         self.pipe = pipe
         self.ep = select.epoll()
         self.by_fd: dict[int, Conn] = {}
-        self.clients = [Conn(spec.first + i, HOST, spec.port) for i in range(spec.count)]
+        self.clients = [Conn(spec.first + i, HOST, spec.port, source) for i, source in enumerate(spec.sources)]
         self.join_packet = ('420["join",{"code":"%s"}]' % spec.code).encode()
         # Connect phase
         self.todo = deque(self.clients)
@@ -89,10 +95,13 @@ class Worker:
         self.joined = 0
         self.failed = 0
         self.fail_reasons: Counter[str] = Counter()
+        self.refused = 0  # joins the server refused (a limit), apart from failures
+        self.held = 0  # phones let in but held until the facilitator admits them (the pace)
         self.connect_times: list[float] = []
         self.connect_reported = False
         # Deliveries
         self.count = array("i", [0]) * spec.max_ideas
+        self.seen = {c.idx: bytearray(spec.max_ideas) for c in self.clients}  # counted once each
         self.maxlat = array("d", [-1.0]) * spec.max_ideas
         self.lats = array("d")
         self.total_got = 0
@@ -116,6 +125,8 @@ class Worker:
         self.ack_ok = 0
         self.ack_fail = 0
         self.ack_fail_codes: Counter[str] = Counter()
+        self.held_posts: list[int] = []  # acked as pending (a held phone's): never broadcast
+        self.refused_posts: list[int] = []  # refused in the ack (a limit): never broadcast
         self.ack_lats = array("d")
         self.post_lags = array("d")
         self.send_errors = 0
@@ -144,23 +155,27 @@ class Worker:
 
     def packet(self, c: Conn, p: bytes, now: float) -> None:
         """Handle one Engine.IO packet (bytes) of client c, received at `now`."""
-        if p[:16] == IDEA_PREFIX:
-            k = p.find(MARKER, 16) + 7
-            if k < 7:
+        if p[:16] in IDEA_PREFIXES:
+            k = p.find(MARKER, 16)
+            if k < 0:
                 self.other_events += 1
-                return
-            sp = p.index(b" ", k)
-            end = p.index(b'"', sp)
-            i = int(p[k:sp])
-            lat = now - float(p[sp + 1:end])
-            c.got += 1
-            self.total_got += 1
-            self.t_last_recv = now
-            self.lats.append(lat)
-            if 0 <= i < self.spec.max_ideas:
-                self.count[i] += 1
-                if lat > self.maxlat[i]:
-                    self.maxlat[i] = lat
+            seen = self.seen[c.idx]
+            while k >= 0:
+                k += 7
+                sp = p.index(b" ", k)
+                end = p.index(b'"', sp)
+                i = int(p[k:sp])
+                if 0 <= i < self.spec.max_ideas and not seen[i]:
+                    seen[i] = 1
+                    lat = now - float(p[sp + 1:end])
+                    c.got += 1
+                    self.total_got += 1
+                    self.t_last_recv = now
+                    self.lats.append(lat)
+                    self.count[i] += 1
+                    if lat > self.maxlat[i]:
+                        self.maxlat[i] = lat
+                k = p.find(MARKER, end)
             return
         if p[:2] == b"42":
             self.other_events += 1  # participant_joined and friends: only counted
@@ -192,9 +207,11 @@ class Worker:
         ok = b'"ok":true' in p[j:j + 16]
         if aid == 0 and c.state == JOINING:
             if not ok:
+                self.refused += 1
                 self.drop(c, f"join refused: {p[j:j + 200]!r}")
                 return
             c.state = JOINED
+            self.held += b'"held":true' in p
             c.t_joined = now
             self.inflight -= 1
             self.joined += 1
@@ -206,8 +223,11 @@ class Worker:
         self.ack_lats.append(now - sent[1])
         if ok:
             self.ack_ok += 1
+            if b'"pending":true' in p:
+                self.held_posts.append(sent[0])
         else:
             self.ack_fail += 1
+            self.refused_posts.append(sent[0])
             try:
                 self.ack_fail_codes[json.loads(p[j:])[0]["error"]["code"]] += 1
             except (ValueError, KeyError, IndexError, TypeError):
@@ -251,6 +271,7 @@ class Worker:
         ru = resource.getrusage(resource.RUSAGE_SELF)
         self.pipe.send(("joined", {
             "wid": self.spec.wid, "joined": self.joined, "failed": self.failed,
+            "refused": self.refused, "held": self.held,
             "fail_reasons": dict(self.fail_reasons), "connect_times": self.connect_times,
             "t_first_start": min((c.t_start for c in self.clients if c.t_start), default=now),
             "t_last_joined": max((c.t_joined for c in self.clients if c.t_joined), default=now),
@@ -304,6 +325,7 @@ class Worker:
         self.pipe.send(("posted", {
             "sent": len(self.post_lags), "ack_ok": self.ack_ok, "ack_fail": self.ack_fail,
             "ack_missing": len(self.pending_acks), "ack_fail_codes": dict(self.ack_fail_codes),
+            "held_posts": self.held_posts, "refused_posts": self.refused_posts,
             "ack_lats": self.ack_lats, "post_lags": self.post_lags,
             "send_errors": self.send_errors, "posters": len(self.posters),
             "t_first_send": self.t_first_send, "t_last_send": self.t_last_send,
@@ -478,11 +500,22 @@ class Server:
         wait_until_answers(self.proc, self.port, timeout, self.log_path)
 
     def create_workshop(self) -> str:
-        """A fresh workshop; its join code."""
+        """A fresh workshop in which phones see everyone's ideas while collecting; its join code.
+
+        By default a phone shows only its own ideas (the wall shows them all), so without the rule
+        there is no broadcast to N phones to measure: each phone would get 1 idea in N."""
         status, body = http_json(self.port, "POST", "/api/workshops",
                                  {"title": "Fan-out bench", "prompt": "How fast is the broadcast?"})
         if status != 201:
             raise RuntimeError(f"POST /api/workshops -> {status} {body}")
+        console = RawSocketIO(self.port)
+        try:
+            joined = console.call("join", {"code": body["code"], "facilitator_token": body["facilitator_token"]})
+            rules = console.call("set_rules", {"phones_see_ideas": True})
+        finally:
+            console.close()
+        if not (joined.get("ok") and rules.get("ok")):
+            raise RuntimeError(f"facilitator: join {joined}, set_rules {rules}")
         return str(body["code"])
 
     def cpu(self) -> float:
@@ -551,6 +584,9 @@ class Row:
     workers: int = 0
     joined: int = 0
     join_failed: int = 0
+    join_refused: int = 0
+    held: int = 0
+    posts_held: int = 0
     connect_total: float = float("nan")
     connect_p50: float = float("nan")
     connect_p99: float = float("nan")
@@ -615,10 +651,14 @@ def run_one(mode: str, n: int, args: argparse.Namespace, workdir: Path) -> Row:
         hard_deadline = (time.monotonic() + connect_timeout + args.settle_max + args.seconds
                          + args.drain + 60.0)
         first = 0
+        # A few phones an address, as a hall's devices: the server's limits per address meet a
+        # hall, not one machine (and are counted as refused or held, never as lost)
+        sources = loopback_sources(n)
         for wid, (is_poster, count) in enumerate(shares):
             conc = max(1, round(args.connect_concurrency * count / n))
             spec = Spec(wid, is_poster, first, count, server.port, code, conc, connect_timeout,
-                        n_ideas, hard_deadline)
+                        n_ideas, hard_deadline,
+                        [sources[(first + i) // PER_ADDRESS] for i in range(count)])
             first += count
             parent, child = ctx.Pipe()
             proc = ctx.Process(target=worker_main, args=(spec, child), daemon=True)
@@ -662,6 +702,8 @@ def run_one(mode: str, n: int, args: argparse.Namespace, workdir: Path) -> Row:
         times = sorted(t for r in joined.values() for t in r["connect_times"])
         row.joined = sum(r["joined"] for r in joined.values())
         row.join_failed = n - row.joined
+        row.join_refused = sum(r["refused"] for r in joined.values())
+        row.held = sum(r["held"] for r in joined.values())
         reasons: Counter[str] = Counter()
         for r in joined.values():
             reasons.update(r["fail_reasons"])
@@ -713,6 +755,7 @@ def run_one(mode: str, n: int, args: argparse.Namespace, workdir: Path) -> Row:
         if posted is None:
             row.notes.append("poster did not finish")
             posted = {"sent": 0, "ack_ok": 0, "ack_fail": 0, "ack_missing": 0, "ack_fail_codes": {},
+                      "held_posts": [], "refused_posts": [],
                       "ack_lats": array("d"), "post_lags": array("d"), "send_errors": 0,
                       "t_first_send": t0, "t_last_send": t0}
         row.ideas = posted["sent"]
@@ -729,10 +772,14 @@ def run_one(mode: str, n: int, args: argparse.Namespace, workdir: Path) -> Row:
                                                       - posted["t_first_send"])
         row.post_lag_max = max(posted["post_lags"], default=float("nan"))
 
+        # Ideas refused in their ack or held (pending) are never broadcast: counted apart, not lost
+        row.posts_held = len(posted["held_posts"])
+        sent = sorted(set(range(row.ideas)) - set(posted["refused_posts"]) - set(posted["held_posts"]))
+
         # 4. Drain: every client should get every idea; then collect.
         drain_deadline = time.monotonic() + args.drain
         for p in pipes:
-            p.send(("drain", n_ideas, drain_deadline))
+            p.send(("drain", len(sent), drain_deadline))
         results = collect("result", pipes, drain_deadline + 15.0, sample)
         sample()
 
@@ -748,14 +795,13 @@ def run_one(mode: str, n: int, args: argparse.Namespace, workdir: Path) -> Row:
             row.disconnects += r["disconnects"]
             for reason, c in r["drop_reasons"].items():
                 row.notes.append(f"disconnected x{c}: {reason}")
-        sent = range(row.ideas)  # posted ideas are numbered 0..sent-1
         fan = sorted(maxlat[i] for i in sent if count[i] > 0)
         row.fan_p50, row.fan_p95, row.fan_p99 = pct(fan, 50), pct(fan, 95), pct(fan, 99)
         row.fan_max = fan[-1] if fan else float("nan")
-        row.incomplete_ideas = sum(1 for i in sent if count[i] < n)
+        row.incomplete_ideas = sum(1 for i in sent if count[i] < row.joined)
         dl = sorted(lats)
         row.del_p50, row.del_p99 = pct(dl, 50), pct(dl, 99)
-        row.expected = n * row.ideas
+        row.expected = row.joined * len(sent)
         row.received = sum(r["total_got"] for r in results.values())
         row.drained = len(results) == len(pipes) and all(r["complete"] for r in results.values())
 
@@ -815,13 +861,14 @@ def fmt(value: float, spec: str = ".0f") -> str:
 
 def print_tables(rows: list[Row], args: argparse.Namespace) -> None:
     """The main table and a details table, as plain text."""
-    head = ["mode", "N", "ideas", "ack fail", "connect s", "conn p50 ms", "conn p99 ms",
+    head = ["mode", "N", "ideas", "ack fail", "refused", "held", "connect s", "conn p50 ms", "conn p99 ms",
             "fan p50 ms", "fan p95", "fan p99", "fan max", "dlv p50 ms", "dlv p99",
             "lost", "lost %", "srv CPU %", "srv RSS MB", "gen CPU %"]
     body = []
     for r in rows:
         lost = r.expected - r.received
         body.append([r.mode, str(r.n), str(r.ideas), str(r.ack_fail + r.ack_missing),
+                     str(r.join_refused), f"{r.held}/{r.posts_held}",
                      fmt(r.connect_total, ".1f"), fmt_ms(r.connect_p50), fmt_ms(r.connect_p99),
                      fmt_ms(r.fan_p50), fmt_ms(r.fan_p95), fmt_ms(r.fan_p99), fmt_ms(r.fan_max),
                      fmt_ms(r.del_p50), fmt_ms(r.del_p99), str(lost),
@@ -849,7 +896,12 @@ def print_tables(rows: list[Row], args: argparse.Namespace) -> None:
             print(f"  {r.mode} N={r.n}: {note}")
     print(f"\nLegend: R={args.rate:g} ideas/s for T={args.seconds:g}s; N clients include the posters"
           f" (each posts <= {POSTER_RATE}/s). fan = emit -> received by every client, per idea"
-          " (over ideas); dlv = per delivery; lost = N x ideas - received; CPU % = of one core"
+          " (over ideas); dlv = per delivery; lost = joined clients x ideas broadcast - received (ideas"
+          " refused in their ack, counted in ack fail, or held are never broadcast: not lost);"
+          " refused = joins the server refused (a limit); held = phones held by the newcomers'"
+          f" pace / their posts ({PER_ADDRESS} clients an address, from 127.0.1.1 on);"
+          " phones see everyone's ideas (phones_see_ideas: batched, at least 1 s apart);"
+          " CPU % = of one core"
           " over the post phase (first post -> last delivery); machine CPU % is all processes, of"
           f" one core ({os.cpu_count()} cores); other = machine - server - generator (anything else"
           " running: it competes for the same cores); runq % = share of the post phase the server's (main)"

@@ -50,6 +50,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _hall_worker import worker_main  # noqa: E402
+from _wsclient import PER_ADDRESS, loopback_sources  # noqa: E402
 from fanout import CLK_TCK, HOST, ROOT, free_port, http_json, pct, raise_nofile, wait_until_answers  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
@@ -73,7 +74,7 @@ class Server:
                         str(self.port), "--data-dir", str(self.data_dir), "--async-mode", mode,
                         "--workers", str(workers)]
         self.proc: subprocess.Popen[bytes] | None = None
-    # Where the generators connect from: this machine's loopback (the operator's own machine).
+    # Where the generators connect: this machine's loopback, from addresses loopback_sources() gives.
     client_host, sources, netns = HOST, [], ""
 
     def parts(self) -> dict[str, list[int]]:
@@ -202,8 +203,8 @@ class Hosts(Server):
         self.kind, self.mode, self.workers = "hosts", mode, hosts
         self.data_dir = workdir / f"hosts-{mode}-{hosts}"
         self.data_dir.mkdir(parents=True)
-        # At most 8 phones an address (253 addresses for up to 2,024 phones), as a venue's Wi-Fi.
-        addresses = min(4 * 253, 253 * math.ceil((phones + 3) / (253 * 8)))
+        # At most PER_ADDRESS phones an address (253 addresses for up to 2,024), as a venue's Wi-Fi.
+        addresses = min(4 * 253, 253 * math.ceil((phones + 3) / (253 * PER_ADDRESS)))
         self.hall = Hall(self.data_dir, hosts, mode, cookie="ideafactory_worker", clients=addresses,
                          checks=Hall.PRODUCTION)
         self.port = self.hall.port
@@ -290,6 +291,12 @@ class Run:
         parts = self.server.parts()
         by_part = {part: spent(cpu0, {p: cpu1[p] for p in pids if p in cpu1})
                    for part, pids in parts.items()}
+        # What the server's limits did, apart from losses: joins refused (by code) and phones held
+        refused: Counter[str] = Counter()
+        for r in reps:
+            refused.update(r["refused"])
+        figures["joins_refused"] = sum(refused.values())
+        figures["held"] = sum(r["held"] for r in reps)
         row = {**self.label(), "scenario": name, **figures, "srv_cpu_s": cpu,
                "messages": got, "us_per_message": 1e6 * cpu / got if got else float("nan"),
                "us_by_part": "/".join(f"{1e6 * by_part[p] / got:.0f}" if got else "-" for p in PARTS)
@@ -338,9 +345,11 @@ class Run:
         if self.args.direct and server.workers > 1:  # past HAProxy, generator w to worker w % K
             config = (server.data_dir / "haproxy.cfg").read_text()
             ports = [int(p) for p in re.findall(r"server w\d+ 127\.0\.0\.1:(\d+)", config)]
-        sources = (server.sources, math.ceil(sum(shares) / len(server.sources)) if server.sources else 1)
-        if server.sources:
-            print(f"  phones from {len(server.sources)} addresses, {sources[1]} on each", flush=True)
+        # Every client from an address of its own few (see _wsclient.PER_ADDRESS): the namespace's
+        # with --hosts, else this machine's loopback addresses.
+        addresses = server.sources or loopback_sources(sum(shares))
+        sources = (addresses, math.ceil(sum(shares) / len(addresses)))
+        print(f"  phones from {len(addresses)} addresses, {sources[1]} on each", flush=True)
         for wid in range(len(shares)):
             parent, child = ctx.Pipe()
             proc = ctx.Process(target=worker_main, daemon=True,
@@ -396,7 +405,9 @@ class Run:
         reps = self.reports(reset=True)
         joined = sum(r["joined"]["phone"] for r in reps)
         rss = self.server.rss()
-        print(f"  all joined: {joined}/{self.n} in {t:.1f}s more; tree RSS {rss:.0f} MiB", flush=True)
+        refused = sum(sum(r["refused"].values()) for r in reps)
+        print(f"  all joined: {joined}/{self.n} in {t:.1f}s more (refused {refused}, held"
+              f" {sum(r['held'] for r in reps)}); tree RSS {rss:.0f} MiB", flush=True)
         self.rss_per_phone = 1024 * (rss - rss0) / max(1, joined)
         n_ideas = round(args.rate * args.seconds)
 
@@ -415,9 +426,12 @@ class Run:
                 lat = sorted(x for r in reps for x in r["idea_lat"].get(target, []))
                 acks = sorted(x for r in reps for x in r["acks"].get("post_idea", []))
                 seen = sum(sum(r["idea_seen"].get(target, {}).values()) for r in reps)
+                # Refused ideas (a limit said no, in the ack) are counted apart, never as lost
+                refused = sum(n for r in reps for k, n in r["ack_errors"].items()
+                              if k.startswith("post_idea:"))
                 fig = {"ideas": n_ideas, f"{target}_p50_ms": 1000 * pct(lat, 50),
                        f"{target}_p99_ms": 1000 * pct(lat, 99), "ack_p99_ms": 1000 * pct(acks, 99),
-                       "lost": n_ideas * audience - seen}
+                       "posts_refused": refused, "lost": (n_ideas - refused) * audience - seen}
                 if not see:
                     fig["foreign_at_phones"] = sum(r["foreign"] for r in reps)
                 return fig
@@ -498,6 +512,8 @@ class Run:
             planned = sum(r["voters"] for r in reps)
             return {"voters": planned, "casts": len(acks), "cast_p50_ms": 1000 * pct(acks, 50),
                     "cast_p99_ms": 1000 * pct(acks, 99), "dots_counted": final,
+                    "casts_refused": sum(n for r in reps for k, n in r["ack_errors"].items()
+                                         if k.startswith("cast_vote:")),
                     "dots_expected": 3 * planned, "fourth_refused": extra,
                     "totals_after_last_cast_ms": 1000 * (reached - last_cast)}
 
@@ -519,15 +535,17 @@ def fmt(value: Any) -> str:
 
 
 COLUMNS = {
-    "join storm": ["joined", "join_s", "join_p50_ms", "join_p99_ms"],
-    "collect": ["ideas", "wall_p50_ms", "wall_p99_ms", "ack_p99_ms", "lost", "foreign_at_phones"],
-    "reconnect storm": ["rejoined", "all_back_s", "rejoin_p99_ms"],
+    "join storm": ["joined", "joins_refused", "held", "join_s", "join_p50_ms", "join_p99_ms"],
+    "collect": ["ideas", "wall_p50_ms", "wall_p99_ms", "ack_p99_ms", "posts_refused", "lost",
+                "foreign_at_phones"],
+    "reconnect storm": ["rejoined", "joins_refused", "held", "all_back_s", "rejoin_p99_ms"],
     "phase collect->cluster": ["phones_reached", "phase_p50_ms", "phase_p99_ms", "phase_max_ms",
                                "boards", "board_p99_ms"],
     "phase cluster->vote": ["phones_reached", "phase_p50_ms", "phase_p99_ms", "phase_max_ms"],
-    "vote storm": ["voters", "casts", "cast_p50_ms", "cast_p99_ms", "dots_counted", "dots_expected",
-                   "fourth_refused", "totals_after_last_cast_ms"],
-    "phones_see_ideas": ["ideas", "phone_p50_ms", "phone_p99_ms", "ack_p99_ms", "lost"],
+    "vote storm": ["voters", "casts", "cast_p50_ms", "cast_p99_ms", "casts_refused", "dots_counted",
+                   "dots_expected", "fourth_refused", "totals_after_last_cast_ms"],
+    "phones_see_ideas": ["ideas", "phone_p50_ms", "phone_p99_ms", "ack_p99_ms", "posts_refused",
+                         "lost"],
 }
 COMMON = ["srv_cpu_s", "messages", "us_per_message", "us_by_part", "rss_kb_per_phone", "split"]
 PARTS = ("hosts", "postgres", "redis", "haproxy")  # us_by_part: CPU per message of each, in order
