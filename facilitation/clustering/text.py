@@ -12,13 +12,12 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 import snowballstemmer
-import wordfreq
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
 
 from facilitation.stopwords import DANISH, ENGLISH
 
-from .lexicon import leaning, lemma, zipf
+from .lexicon import leaning, zipf
 
 # Every weight below is fixed and was chosen on benchmark samples (bench/clustering.py) drawn with
 # other seeds than the reported ones; none of them ever looks at labels at run time.
@@ -43,16 +42,6 @@ FULL_WORD_WEIGHT = 0.0
 LANGUAGE_VIEWS: dict[str, tuple[float, tuple[int, int]]] = {"da": (0.6, (2, 5)), "en": (0.5, (3, 5))}
 # Features seen in a single idea cannot link two ideas, they only dilute the similarity.
 MIN_DF = 2
-# Danish writes as one word what English writes as two ("cykelstien", "the bike path";
-# "alarmtidspunkt", "alarm time"): a compound's parts count as its words too, at PART_WEIGHT of a
-# whole word's weight, so "cykelstien" shares "cykel" with "cykel til skole". A part is a Danish
-# word of at least COMPOUND_PART letters and at least PART_ZIPF common (its dictionary form, for a
-# tail written inflected: "stien"), a linking "s" allowed between them; the split whose
-# rarer part is commonest wins ("parkering" has no tail: "ing" is too short). Parts only link
-# ideas: a name is never a part of a compound (names.py reads whole words).
-PART_WEIGHT = 0.7
-COMPOUND_PART = 4
-PART_ZIPF = 3.0
 # Char n-grams are hashed: they need no vocabulary (building one is most of the time for 1,000
 # ideas); at 2**20 buckets two n-grams of a workshop share one by chance too rarely to matter.
 # Words and stems are far fewer and keep a vocabulary, which is what looks up their frequency.
@@ -105,36 +94,6 @@ def stem(word: str, language: str) -> str:
     return str(_STEMMERS[language].stemWord(word))
 
 
-@lru_cache(maxsize=65536)
-def compound_parts(word: str, language: str) -> tuple[str, ...]:
-    """The two words a Danish compound is made of ("cykelstien" -> "cykel", "stien"), or none."""
-    if language != "da" or len(word) < 2 * COMPOUND_PART:
-        return ()
-    best: tuple[float, tuple[str, ...]] = (0.0, ())
-    for cut in range(COMPOUND_PART, len(word) - COMPOUND_PART + 1):
-        head = _zipf_da(word[:cut])
-        for tail in (word[cut:], word[cut + 1:] if word[cut] == "s" else ""):
-            if head < PART_ZIPF or len(tail) < COMPOUND_PART:
-                continue
-            common = min(head, max(_zipf_da(tail), _zipf_da(lemma(tail, "da"))))
-            if common >= PART_ZIPF and common > best[0]:
-                best = (common, (word[:cut], tail))
-    return best[1]
-
-
-@lru_cache(maxsize=1)
-def _danish_frequencies() -> dict[str, float]:
-    """wordfreq's Danish list as one dict: a compound is looked up at every cut, and
-    zipf_frequency normalises and tokenises each word first."""
-    return dict(wordfreq.get_frequency_dict("da"))
-
-
-def _zipf_da(word: str) -> float:
-    """A Danish word's Zipf frequency (0 when the list lacks it)."""
-    frequency = _danish_frequencies().get(word, 0.0)
-    return float(np.log10(frequency) + 9) if frequency > 0 else 0.0
-
-
 def analyse(text: str, language: str) -> Doc:
     """Split a text into lowercase words, its content words and their stems."""
     words = [w for w in WORD_RE.findall(text.lower()) if len(w) > 1]
@@ -177,32 +136,23 @@ def _hashed(analyzer: str, data: list[str], **options: object) -> sp.csr_matrix:
 
 
 def _general_idf(tokens: list[list[str]], surfaces: list[list[str]], languages: list[str],
-                 general_share: float, parts: list[list[tuple[str, str]]] | None = None
-                 ) -> sp.csr_matrix:
+                 general_share: float) -> sp.csr_matrix:
     """Sublinear TF-IDF of tokens whose IDF is blended with their rarity in general language,
-    judged by the first spelling seen of each token, without L2 norm. `parts` are (token,
-    surface) pairs of compounds' parts, each counted PART_WEIGHT where the idea does not write
-    the token as a word of its own."""
+    judged by the first spelling seen of each token, without L2 norm."""
     vocabulary: dict[str, int] = {}
     rarity: list[float] = []
-    rows, columns, values = [], [], []
+    rows, columns = [], []
     for row, (doc_tokens, doc_surfaces, language) in enumerate(zip(tokens, surfaces, languages)):
-        own = set(doc_tokens)
-        pairs = [(t, s, 1.0) for t, s in zip(doc_tokens, doc_surfaces)]
-        pairs += [(t, s, PART_WEIGHT) for t, s in dict((parts or [[]] * len(tokens))[row]).items()
-                  if t not in own]
-        for token, surface, value in pairs:
+        for token, surface in zip(doc_tokens, doc_surfaces):
             if token not in vocabulary:
                 vocabulary[token] = len(vocabulary)
                 rarity.append(max(COMMONEST_ZIPF - zipf(surface, language), 0.0) * np.log(10) / 2)
             rows.append(row)
             columns.append(vocabulary[token])
-            values.append(value)
-    counts = sp.csr_matrix((np.array(values, dtype=np.float64), (rows, columns)),
+    counts = sp.csr_matrix((np.ones(len(rows)), (rows, columns)),
                            shape=(len(tokens), max(len(vocabulary), 1)))
     counts.sum_duplicates()
-    # A word written twice counts 1 + log 2; a part (below 1) counts its own weight.
-    counts.data = np.where(counts.data >= 1, 1 + np.log(np.maximum(counts.data, 1)), counts.data)
+    counts.data = 1 + np.log(counts.data)
     local = np.log((1 + len(tokens)) / (1 + counts.getnnz(axis=0))) + 1
     general = np.array(rarity or [0.0])
     return sp.csr_matrix(counts @ sp.diags((1 - general_share) * local + general_share * general))
@@ -232,12 +182,7 @@ def vectorize(docs: list[Doc]) -> Vectors:
     words = [t.split() for t in texts]
     language = "da" if 2 * languages.count("da") > len(docs) else "en"
     general_share, char_range = LANGUAGE_VIEWS[language]
-    # A part is counted by its dictionary form's stem: "stierne" and "stier" are one "sti".
-    parts = [[(stem(lemma(p, d.language), d.language), p) for w in d.words
-              for p in compound_parts(w, d.language)]
-             for d in docs] if PART_WEIGHT else None
-    views = [_general_idf([d.stems for d in docs], [d.words for d in docs], languages, general_share,
-                          parts),
+    views = [_general_idf([d.stems for d in docs], [d.words for d in docs], languages, general_share),
              _hashed("char_wb", texts, ngram_range=char_range),
              _general_idf(words, words, languages, general_share)]
     shared = []

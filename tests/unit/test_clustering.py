@@ -25,7 +25,7 @@ from facilitation.clustering import (
 from facilitation.clustering.graph import _split, similarities
 from facilitation.clustering.lexicon import indefinite, is_definite, is_plural, reads_as_verb
 from facilitation.clustering.names import Excluded, Name, name_group, tell_apart
-from facilitation.clustering.text import analyse, compound_parts, vectorize
+from facilitation.clustering.text import analyse
 from facilitation.stopwords import DANISH, ENGLISH
 
 # Three themes of four ideas each, then one idea that fits none (index 12). The outlier
@@ -515,24 +515,6 @@ def test_a_brand_written_with_a_capital_inside_never_names_a_theme() -> None:
     assert name_group([0, 3], docs, doc_freq, Excluded([])) is None  # only the brand is shared
 
 
-def test_a_danish_compound_links_ideas_by_its_parts_but_never_names_by_them() -> None:
-    assert compound_parts("cykelstien", "da") == ("cykel", "stien")
-    assert compound_parts("alarmtidspunkt", "da") == ("alarm", "tidspunkt")
-    assert compound_parts("parkering", "da") == ()  # "ing" is no word of its own
-    assert compound_parts("cykelstien", "en") == ()
-    texts = ["Flere cykelstier i byen", "Lær børn at cykle sikkert", "Giv cykel til alle børn",
-             "Længere åbningstider på biblioteket"]
-    docs = [analyse(t, "da") for t in texts]
-    sim = similarities(vectorize(docs).full)
-    # "cykelstier" and "cykel" share a part: the compound is nearer the cycling idea than the
-    # library idea, as "bike lanes" and "bike" would be in English.
-    assert sim[0, 2] > sim[0, 3]
-    # Names read whole words: "Cykel" because one member writes "cykel", never "Sti".
-    doc_freq = Counter(s for d in docs for s in set(d.stems))
-    name = name_group([0, 2], docs, doc_freq, Excluded([]))
-    assert name is not None and name.label == "Cykel"
-
-
 def test_a_heading_takes_the_plural_between_forms_written_alike() -> None:
     # One member each writes "høringer", "høring" and "høringen": a heading names a kind.
     texts = ["Lav en oversigt over alle igangværende høringer",
@@ -545,4 +527,3 @@ def test_a_heading_takes_the_plural_between_forms_written_alike() -> None:
     assert is_plural("høringer", "da") and is_plural("meetings", "en")
     # An adjective's "-e" and a definite form are no plural a heading takes.
     assert not is_plural("digitale", "da") and not is_plural("høringen", "da")
-
