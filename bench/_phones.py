@@ -6,17 +6,23 @@ Each phone is a python-socketio client on a thread of its own (a few hundred fit
 It writes an idea every `every` seconds into its outbox and sends the outbox in order; an idea
 leaves it only with an `ok` ack, as in static/js/phone.js. A dropped connection is reconnected after
 RECONNECT seconds (the browser's client waits 0.5-1.5 s), joining with the participant token.
+Given client addresses (bench/_wsclient.loopback_sources), PER_ADDRESS phones connect from each,
+as a hall's devices do, so the server's limits per address apply to them as to a hall.
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
+import urllib.parse
 import uuid
 from collections import Counter
 from typing import Any
 
 import socketio
+
+from bench._wsclient import PER_ADDRESS
 
 RECONNECT = 0.5  # seconds between reconnection attempts
 ACK_TIMEOUT = 15.0  # seconds a command waits for its ack before the phone gives up on the connection
@@ -25,8 +31,11 @@ ACK_TIMEOUT = 15.0  # seconds a command waits for its ack before the phone gives
 class Phone:
     """One participant's phone posting ideas through faults."""
 
-    def __init__(self, url: str, code: str, every: float = 2.0, transport: str = "websocket") -> None:
+    def __init__(self, url: str, code: str, every: float = 2.0, transport: str = "websocket",
+                 source: str = "") -> None:
         self.url, self.code, self.every, self.transport = url, code, every, transport
+        self.source = source  # the client address to connect from ("": the kernel's choice)
+        self.held = False  # let in, but held by the newcomers' pace until the facilitator decides
         self.token: str | None = None
         self.outbox: list[tuple[str, str]] = []  # (client_id, text), oldest first
         self.acked: list[str] = []
@@ -65,7 +74,16 @@ class Phone:
 
     def connect(self) -> bool:
         """Connect and join as the same participant; whether it worked."""
-        client = socketio.Client(reconnection=False)
+        sock = None
+        if self.source:  # websocket-client takes a socket already connected, from the address
+            where = urllib.parse.urlsplit(self.url)
+            try:
+                sock = socket.create_connection((where.hostname, where.port), timeout=10,
+                                                source_address=(self.source, 0))
+            except OSError as error:
+                self.errors[f"connect: {type(error).__name__}"] += 1
+                return False
+        client = socketio.Client(reconnection=False, websocket_extra_options={"socket": sock} if sock else {})
         client.on("disconnect", lambda *_: self.dropped())
         try:
             client.connect(self.url, transports=[self.transport], wait_timeout=10)
@@ -77,12 +95,15 @@ class Phone:
                 client.disconnect()
             except Exception:
                 pass
+            if sock is not None:
+                sock.close()
             return False
         if not ack.get("ok"):
             self.errors[f"join: {ack['error']['code']}"] += 1
             client.disconnect()
             return False
         self.token = ack["participant_token"]
+        self.held = bool(ack.get("profile", {}).get("held"))
         self.client = client
         if self.down_since is not None and self.joined_once:
             self.outages.append((self.down_since, time.monotonic()))
@@ -139,8 +160,10 @@ class Phone:
 class Crowd:
     """Many phones on one workshop."""
 
-    def __init__(self, url: str, code: str, count: int, every: float = 2.0) -> None:
-        self.phones = [Phone(url, code, every) for _ in range(count)]
+    def __init__(self, url: str, code: str, count: int, every: float = 2.0,
+                 sources: list[str] | None = None) -> None:
+        self.phones = [Phone(url, code, every, source=sources[i // PER_ADDRESS] if sources else "")
+                       for i in range(count)]
 
     def start(self, timeout: float = 120) -> None:
         """Start every phone and wait until all are online."""
@@ -174,6 +197,10 @@ class Crowd:
 
     def acked(self) -> set[str]:
         return {client_id for phone in self.phones for client_id in phone.acked}
+
+    def held(self) -> int:
+        """Phones held by the newcomers' pace (a limit, not a fault)."""
+        return sum(phone.held for phone in self.phones)
 
     def errors(self) -> Counter[str]:
         total: Counter[str] = Counter()

@@ -40,6 +40,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench._phones import Crowd  # noqa: E402
+from bench._wsclient import loopback_sources  # noqa: E402
 
 FAULTS = ("worker", "redis", "haproxy", "sighup", "sigterm", "full", "check")
 
@@ -159,6 +160,7 @@ def measure(name: str, crowd: Crowd, url: str, data_dir: Path, fault, settle: fl
             "unanswered_s": f"{longest:.2f}",
             "phones_back_s": "none dropped" if back is None else f"{back:.1f}",
             "longest_away_s": "-" if back is None else f"{away:.1f}",
+            "held": crowd.held(),
             "errors": ", ".join(f"{k} {v}" for k, v in sorted(errors.items())) or "none"}
 
 
@@ -167,7 +169,8 @@ def group_faults(args: argparse.Namespace, tmp: Path) -> list[dict[str, object]]
     service.start()
     code = requests.post(service.url + "/api/workshops", json={"title": "Fejl", "prompt": "?"},
                          timeout=30).json()["code"]
-    crowd = Crowd(service.url, code, args.phones, every=args.every)
+    crowd = Crowd(service.url, code, args.phones, every=args.every,
+                      sources=loopback_sources(args.phones))
     crowd.start(timeout=300)
     rows = []
 
@@ -215,7 +218,8 @@ def full_disk(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
         service.start()
         code = requests.post(service.url + "/api/workshops", json={"title": "Fuld", "prompt": "?"},
                              timeout=30).json()["code"]
-        crowd = Crowd(service.url, code, args.phones, every=args.every)
+        crowd = Crowd(service.url, code, args.phones, every=args.every,
+                      sources=loopback_sources(args.phones))
         crowd.start(timeout=300)
         filler = disk / "filler"
 
@@ -265,12 +269,12 @@ def quick_check(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
     size = path.stat().st_size / 1e6
     seconds = min(check_database(path) for _ in range(3))
     return {"fault": "check", "acked": "-", "lost": "-", "unanswered_s": "-", "phones_back_s": "-",
-            "longest_away_s": "-",
+            "longest_away_s": "-", "held": "-",
             "errors": f"quick_check of {args.check_ideas:,} ideas ({size:.0f} MB): {seconds * 1000:.0f} ms"}
 
 
 def print_table(rows: list[dict[str, object]]) -> None:
-    head = ["fault", "acked", "lost", "unanswered_s", "phones_back_s", "longest_away_s", "errors"]
+    head = ["fault", "acked", "lost", "unanswered_s", "phones_back_s", "longest_away_s", "held", "errors"]
     body = [[str(r[h]) for h in head] for r in rows]
     widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(head)]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |")
