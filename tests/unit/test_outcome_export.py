@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from facilitation import commands, export
 from facilitation.export.background import agreements, question_counts
-from tests.full_workshop import Workshop
+from tests.full_workshop import Workshop, full_workshop
 
 HIDDEN = "Skjult idé om kælderen 4711"
 
@@ -160,6 +160,18 @@ def test_the_outcome_page_is_public_only_once_published(hall: Hall, client: Any)
     assert HIDDEN not in html and "4711" not in html
     assert '<html lang="en">' in client.get(f"/w/{hall.code}/outcome?lang=en").get_data(True)
     assert client.get(f"/w/{hall.code}/outcome-qr.svg").mimetype == "image/svg+xml"
+
+
+def test_the_outcome_page_names_no_one_where_the_report_does(app: Any, client: Any) -> None:
+    w = full_workshop(app, client)
+    fac = commands.join(w.store, {"code": w.code, "facilitator_token": w.token})[0]
+    commands.set_rules(w.store, fac, {"outcome_public": True})
+    report = client.get(f"/w/{w.code}/report", headers=w.auth).get_data(True)
+    public = client.get(f"/w/{w.code}/outcome").get_data(True)
+    private = ["Søren Ærø", "Bord 7", "cykelstier på åboulevarden!"]  # a name, a table, a stacked duplicate
+    assert [text for text in private if text in report] == private
+    assert [text for text in private if text in public] == []
+    assert "Plads til din cykel ved Nørreport" in public and "Cykelstier på Åboulevarden" in public
 
 
 def test_the_archive_of_every_workshop_counts_each_workshops_own(hall: Hall, app: Any, client: Any,
