@@ -7,6 +7,19 @@ from sqlite_utils import Database, Migrations
 migrations = Migrations("facilitation")
 
 
+def _ordered_per_workshop(db: Database, table: str, text: str, created_at: bool = True) -> None:
+    """A table of a workshop's items in their order (themes, questions, tables): id, workshop_id, a
+    text column, position and, when asked, created_at, with an index on (workshop_id, position).
+
+    Applied migrations call this: never change what it creates; a new shape is a new helper."""
+    columns: dict[str, type] = {"id": int, "workshop_id": int, text: str, "position": int}
+    if created_at:
+        columns["created_at"] = str
+    db.table(table).create(columns, pk="id", foreign_keys=[("workshop_id", "workshops", "id")],
+                           not_null={"workshop_id", text, "position"})
+    db.table(table).create_index(["workshop_id", "position"])
+
+
 @migrations()
 def m001_initial(db: Database) -> None:
     """Workshops, participants, ideas and the event log."""
@@ -44,12 +57,7 @@ def m001_initial(db: Database) -> None:
 @migrations()
 def m002_clusters(db: Database) -> None:
     """Themes, each idea's theme, and stacks of duplicate ideas."""
-    db.table("clusters").create(
-        {"id": int, "workshop_id": int, "label": str, "position": int, "created_at": str},
-        pk="id", foreign_keys=[("workshop_id", "workshops", "id")],
-        not_null={"workshop_id", "label", "position"},
-    )
-    db.table("clusters").create_index(["workshop_id", "position"])
+    _ordered_per_workshop(db, "clusters", "label")
     db.execute("ALTER TABLE ideas ADD COLUMN cluster_id INTEGER REFERENCES clusters(id)")
     db.execute("ALTER TABLE ideas ADD COLUMN duplicate_of INTEGER REFERENCES ideas(id)")
     db.table("ideas").create_index(["cluster_id"])
@@ -80,18 +88,8 @@ def m003_flow(db: Database) -> None:
 @migrations()
 def m004_rounds_tables_moderation(db: Database) -> None:
     """Several questions (rounds), tables, display names, pre-moderation and an idea cap."""
-    db.table("prompts").create(
-        {"id": int, "workshop_id": int, "text": str, "position": int, "created_at": str},
-        pk="id", foreign_keys=[("workshop_id", "workshops", "id")],
-        not_null={"workshop_id", "text", "position"},
-    )
-    db.table("prompts").create_index(["workshop_id", "position"])
-    db.table("tables").create(
-        {"id": int, "workshop_id": int, "name": str, "position": int},
-        pk="id", foreign_keys=[("workshop_id", "workshops", "id")],
-        not_null={"workshop_id", "name", "position"},
-    )
-    db.table("tables").create_index(["workshop_id", "position"])
+    _ordered_per_workshop(db, "prompts", "text")
+    _ordered_per_workshop(db, "tables", "name", created_at=False)
     for table, column, kind in [
         ("workshops", "active_prompt_id", "INTEGER REFERENCES prompts(id)"),
         ("workshops", "names", "TEXT NOT NULL DEFAULT 'optional'"),
