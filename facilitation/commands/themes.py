@@ -25,9 +25,10 @@ class NewTheme(Payload):
 
 @command("create_cluster", FACILITATOR, NewTheme, emits=(ClusterCreated,))
 def create_cluster(ctx: Context, p: NewTheme) -> Result:
-    """Facilitator -> a new, empty theme at the end; `cluster_created`.
+    """Facilitator -> a new, empty theme at the end of the active question's themes (a question is
+    the workshop's, a theme its round's: hence `prompt_id`); `cluster_created`.
 
-    Ack: `{"ok", "cluster": {"id", "label", "position"}}`
+    Ack: `{"ok", "cluster": {"id", "label", "position", "prompt_id"}}`
     """
     fact = ctx.store.create_cluster(ctx.workshop_id, p.label)
     return {"cluster": fact.payload["cluster"]}, [fact]

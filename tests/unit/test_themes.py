@@ -55,6 +55,7 @@ def test_create_move_rename_and_snapshot(setup: dict[str, Any]) -> None:
     ack, facts = run(setup, "create_cluster", {"label": "  Cykler "})
     cluster = ack["cluster"]
     assert cluster["label"] == "Cykler" and facts[0].type == "cluster_created"
+    assert set(cluster) == {"id", "label", "position", "prompt_id"}  # the ack docs/protocol.md gives
     idea = setup["ideas"][0]
     _, facts = run(setup, "move_idea", {"idea_id": idea, "cluster_id": cluster["id"]})
     assert facts[0].type == "idea_moved" and facts[0].payload["cluster_id"] == cluster["id"]
