@@ -37,11 +37,24 @@ def new_store() -> Iterator[Callable[[], Any]]:
         DATABASES.release(getattr(store.db, "url", None))
 
 
+# Modules that take a minute or more on the 2-core CI machine (the wall paging through 300 ideas in
+# every phase: 6 min; the image build, a wheel in a fresh venv, PostgreSQL and hosts in namespaces,
+# 2,000-idea snapshots, killed and restarted workers, axe on every screen): they go first, so that
+# the workers of `make test` (pytest-xdist, a module on one worker) run them beside the short ones
+# instead of finishing on one of them alone.
+LONG_FIRST = ["tests/browser/test_wall.py", "tests/live/test_container.py", "tests/live/test_package.py",
+              "tests/live/test_hosts.py", "tests/live/test_hostile.py", "tests/live/test_faults.py",
+              "tests/live/test_workers.py", "tests/browser/test_accessibility.py"]
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own grouping by fixture; a module's order stays
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """On the PostgreSQL pass, tests about SQLite itself say so and step aside."""
+    """On the PostgreSQL pass, tests about SQLite itself say so and step aside; the long modules first."""
     for item in items:
         if ON_POSTGRES and item.get_closest_marker("sqlite_only"):
             item.add_marker(pytest.mark.skip(reason="about SQLite itself: runs on the SQLite pass"))
+    rank = {module: i for i, module in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -77,10 +90,28 @@ def client(app: Any) -> Any:
     return app.test_client()
 
 
-@pytest.fixture(scope="session", params=ASYNC_MODES)
-def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@pytest.fixture(scope="session")
+def shared_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, LiveServer]]:
+    """The shared servers by async mode, each started when first asked for and kept to the end.
+
+    Kept side by side rather than one per mode at a time: under pytest-xdist (`make test`) a worker
+    runs a module's eventlet and gevent tests one after the other, module after module, and a
+    parametrized session fixture would restart its server at each switch."""
+    servers: dict[str, LiveServer] = {}
+    yield servers
+    for server in servers.values():
+        server.kill()
+
+
+@pytest.fixture(params=ASYNC_MODES)
+def live_server(request: pytest.FixtureRequest, shared_servers: dict[str, LiveServer],
+                tmp_path_factory: pytest.TempPathFactory) -> LiveServer:
     """One real server per async mode, shared by the tests that need no restart."""
-    yield from running(tmp_path_factory.mktemp(f"live-{request.param}"), request.param)
+    if request.param not in shared_servers:
+        server = LiveServer(tmp_path_factory.mktemp(f"live-{request.param}"), request.param)
+        server.start()
+        shared_servers[request.param] = server
+    return shared_servers[request.param]
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOM = Path(__file__).parent
-REAL_PROCESSES = {"live_server", "fresh_server", "peers", "browser", "new_page"}
+REAL_PROCESSES = {"live_server", "shared_servers", "fresh_server", "peers", "browser", "new_page"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
