@@ -28,7 +28,9 @@ demo: $(BIN)/.installed
 # module-scoped servers and chromium; tests/conftest.py sends the modules with minutes of set-up (the
 # container image, the wheel, the hosts in namespaces) out first. Every test picks free ports, and
 # names its databases, namespaces and containers after its own process. JOBS=0: one process, as before.
-# Measured (2 cores, 24 GiB): 29.5 min in one process, see the README's "Test" for the figures now.
+# Measured on the 2-core CI machine: 29.5 min in one process on a quiet machine (SQLite 908 s,
+# PostgreSQL 833 s); 20.7 min with JOBS=2 under nice -n 10 while other work kept the load at 5-9
+# (SQLite 683 s, PostgreSQL 557 s).
 JOBS ?= 2
 XDIST := -n $(JOBS) --dist loadfile --no-loadscope-reorder
 test: $(BIN)/.installed
