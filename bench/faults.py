@@ -164,14 +164,20 @@ def measure(name: str, crowd: Crowd, url: str, data_dir: Path, fault, settle: fl
             "errors": ", ".join(f"{k} {v}" for k, v in sorted(errors.items())) or "none"}
 
 
+def posting_crowd(service: Service, title: str, args: argparse.Namespace) -> Crowd:
+    """A new workshop on the service, and args.phones phones posting to it from their own addresses."""
+    code = requests.post(service.url + "/api/workshops", json={"title": title, "prompt": "?"},
+                         timeout=30).json()["code"]
+    crowd = Crowd(service.url, code, args.phones, every=args.every,
+                  sources=loopback_sources(args.phones))
+    crowd.start(timeout=300)
+    return crowd
+
+
 def group_faults(args: argparse.Namespace, tmp: Path) -> list[dict[str, object]]:
     service = Service(tmp / "group", 2)
     service.start()
-    code = requests.post(service.url + "/api/workshops", json={"title": "Fejl", "prompt": "?"},
-                         timeout=30).json()["code"]
-    crowd = Crowd(service.url, code, args.phones, every=args.every,
-                      sources=loopback_sources(args.phones))
-    crowd.start(timeout=300)
+    crowd = posting_crowd(service, "Fejl", args)
     rows = []
 
     def restarts() -> int:
@@ -216,11 +222,7 @@ def full_disk(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
     service = Service(disk / "data", 1)
     try:
         service.start()
-        code = requests.post(service.url + "/api/workshops", json={"title": "Fuld", "prompt": "?"},
-                             timeout=30).json()["code"]
-        crowd = Crowd(service.url, code, args.phones, every=args.every,
-                      sources=loopback_sources(args.phones))
-        crowd.start(timeout=300)
+        crowd = posting_crowd(service, "Fuld", args)
         filler = disk / "filler"
 
         def fill_then_free() -> None:
