@@ -37,8 +37,9 @@ function startConsole() {
   function failed(error) {
     feedback.textContent = error && error.error ? errorText(error.error) : t("not_connected");
   }
-  function call(event, payload) {
-    return live.call(event, payload).then(report, function (e) { failed(e); return { ok: false }; });
+  // timeoutMs: how long to wait for the ack (8 s unless a command computes for longer).
+  function call(event, payload, timeoutMs) {
+    return live.call(event, payload, timeoutMs).then(report, function (e) { failed(e); return { ok: false }; });
   }
   console_.call = call;
   // Every idea of whoever wrote this one off the wall (a spammer's), with its undo.

@@ -2,6 +2,9 @@
 // The facilitator accepts one with a click or T on the card, or all at once; nothing moves by itself.
 import { t } from "../shared/live.js";
 
+// "Fits theme X" embeds the unsorted ideas it has not seen before, as a suggestion does.
+const FITS_WAIT_MS = 60000;
+
 export function installFits(app) {
   var acceptAll = document.getElementById("accept-fits");
   var keyHint = document.getElementById("fits-key-hint");
@@ -65,7 +68,7 @@ export function installFits(app) {
     if (asking) { again = true; return; }
     if (!app.board.themeIds().length) { show({}); app.hintsSettled = true; return; }
     asking = true;
-    app.call("suggest_fits", {}).then(function (ack) {
+    app.call("suggest_fits", {}, FITS_WAIT_MS).then(function (ack) {
       asking = false;
       if (ack.ok) {
         var next = {};

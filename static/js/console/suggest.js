@@ -4,6 +4,9 @@
 import { button, byIds, el } from "../shared/dom.js";
 import { errorText, t } from "../shared/live.js";
 
+// How long a suggestion may take to come back (see suggest() below).
+const SUGGEST_WAIT_MS = 120000;
+
 export function installSuggestions(app) {
   var ui = byIds({
     panel: "suggestions", list: "suggestion-list", duplicates: "duplicate-list", status: "suggestion-status",
@@ -118,8 +121,10 @@ export function installSuggestions(app) {
   function suggest(focus) {
     ui.status.textContent = t("suggesting");
     ui.panel.hidden = false;
-    app.call("suggest_clusters", { granularity: Number(ui.granularity.value) }).then(function (ack) {
-      if (!ack.ok) { ui.status.textContent = errorText(ack.error); return; }
+    // Suggestions are computed while the facilitator waits: hundreds of new ideas on a busy
+    // server take longer than a command's usual 8 s, and "not connected" would then be untrue.
+    app.call("suggest_clusters", { granularity: Number(ui.granularity.value) }, SUGGEST_WAIT_MS).then(function (ack) {
+      if (!ack.ok) { ui.status.textContent = ack.error ? errorText(ack.error) : t("not_connected"); return; }
       current = ack.suggestions.map(function (s) {
         var keep = {};
         s.idea_ids.forEach(function (id) { keep[id] = true; });

@@ -137,7 +137,7 @@ export function connect(options) {
   return {
     socket: socket,
     isJoined: function () { return state.joined; },
-    call: function (event, payload) { return call(socket, event, payload); }
+    call: function (event, payload, timeoutMs) { return call(socket, event, payload, timeoutMs); }
   };
 };
 
