@@ -233,8 +233,17 @@ class Dispatcher:
                code: str | None, name: str = "join") -> tuple[dict[str, Any], int]:
         """Run command `name` within the sender's rate limit (None: a route with limits of its
         own); broadcast its facts; the ack and status (each counted and timed for /metrics)."""
+        # A graceful stop (shutdown.py) waits until no command is in flight: its facts and its
+        # ack included, so a stop never closes a socket between the commit and the broadcast.
+        self.in_flight += 1
+        try:
+            return self._answer(sender, run, code, name)
+        finally:
+            self.in_flight -= 1
+
+    def _answer(self, sender: Hashable | None, run: Callable[[], Result],
+                code: str | None, name: str) -> tuple[dict[str, Any], int]:
         started, outcome = time.perf_counter(), "ok"
-        self.in_flight += 1  # a graceful stop waits for these (shutdown.py)
         try:
             if sender is not None:
                 self.limit(sender, EVENT_RATE, EVENT_BURST)
@@ -250,7 +259,6 @@ class Dispatcher:
             return {"ok": False, **error_body(server_error())}, 500
         finally:
             metrics.command_done(name, outcome, time.perf_counter() - started)
-            self.in_flight -= 1
         if code is not None:
             broadcast(self.socketio, code, facts)
         self.embed_later(facts)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..facts import ALL_PHONES, AUTHOR, BATCH, Fact, PhoneRoute, phone_stream
+from ..facts import ALL_PHONES, AUTHOR, BATCH, OWN, Fact, PhoneRoute, phone_stream
 
 
 def phones_see_all(phase: str, phones_see_ideas: bool) -> bool:
@@ -23,7 +23,7 @@ def phones_see_all(phase: str, phones_see_ideas: bool) -> bool:
 def author_of(db: Database, fact: Fact, actor: str | None) -> int | None:
     """The participant who wrote the idea a fact is about (a deleted idea's: the deleting author)."""
     payload = fact.payload
-    if isinstance(payload.get("participant_id"), int):  # a fact about one participant (OWN)
+    if fact.audience == OWN:  # a fact about one participant, for its phones alone
         return int(payload["participant_id"])
     idea_id = payload["idea"]["id"] if isinstance(payload.get("idea"), dict) else payload.get("idea_id")
     row = db.execute("SELECT participant_id FROM ideas WHERE id = ?", [idea_id]).fetchone()
