@@ -38,6 +38,10 @@ class Disk:
         self.refused = 0  # since the last log line
         self.logged_at = float("-inf")
 
+    def local(self) -> bool:
+        """Whether the database is a file on this machine's disk (not in memory, not a server)."""
+        return self.path != ":memory:"
+
     def no_room(self) -> bool:
         """Whether the disk holding the database has less than ROOM bytes left."""
         try:
@@ -66,8 +70,10 @@ class Disk:
         return CommandError("storage_full")
 
     def check(self) -> None:
-        """Raise while the disk is full (for /healthz)."""
-        if self.full_since is not None:
+        """Raise while the disk is full (for /healthz). A database file's disk counts as full only
+        while it still lacks room: a balancer that took the host out for it sends no change that
+        could commit, so the host must look healthy again as soon as space is freed."""
+        if self.full_since is not None and not (self.local() and not self.no_room()):
             raise OSError(errno.ENOSPC, f"storage_full: the disk holding {self.path} has been full"
                           f" for {time.time() - self.full_since:.0f} s; changes are refused")
 

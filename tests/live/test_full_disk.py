@@ -85,6 +85,9 @@ def test_a_full_disk_is_storage_full_everywhere_and_nothing_acked_is_lost(
         health = requests.get(server.url + "/healthz", timeout=20)
         assert health.status_code == 503 and "storage_full" in health.json()["store"], health.text
         filler.unlink()
+        # Healthy as soon as there is room, before any change commits: behind a balancer that took
+        # the host out, none would arrive to prove it.
+        assert requests.get(server.url + "/healthz", timeout=20).status_code == 200
         for phone, client_id, i in refused:  # the outbox sends them again
             ack = phone.call("post_idea", {"text": f"Idé {i} " + "x" * 480, "client_id": client_id},
                              timeout=20)
