@@ -110,7 +110,7 @@ def is_plural(word: str, language: str) -> bool:
     "-e", "høringen" is definite)."""
     base = lemma(word, language)
     return word != base and len(word) > len(base) and word.startswith(base[:-1]) \
-        and word.endswith(_PLURAL.get(language, ())) and not is_definite(word, language)
+        and word.endswith(_PLURAL.get(language, ()))
 
 
 @lru_cache(maxsize=65536)

@@ -246,11 +246,5 @@ class IdeaRef(Payload):
     idea_id: int
 
 
-class ThemeRef(Payload):
-    """`{"cluster_id"}`."""
-
-    cluster_id: int
-
-
 __all__ = ["COMMANDS", "JOINED", "PARTICIPANT", "FACILITATOR", "Command", "Context", "IdeaRef",
-           "Result", "Text", "ThemeRef", "Check", "command", "execute", "fields", "parse"]
+           "Result", "Text", "Check", "command", "execute", "fields", "parse"]

@@ -171,8 +171,8 @@ def test_sigterm_drains_closes_the_phones_sockets_and_exits_0(fresh_server: Live
     server = fresh_server
     workshop = server.create_workshop()
     crowd = Crowd(server.url, workshop["code"], 6, every=0.5)
-    crowd.start()
     try:
+        crowd.start()
         time.sleep(2)
         assert server.proc is not None
         stopped_at = time.monotonic()
