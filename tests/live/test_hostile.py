@@ -303,7 +303,7 @@ def test_with_workers_haproxy_refusals_are_in_metrics(tmp_path: Path, monkeypatc
     port, host = free_port(), lan_address()
     config = tmp_path / "haproxy.cfg"
     config.write_text(balancer.config("0.0.0.0", port, [free_port()], 50, "secret", tmp_path,
-                                      header_timeout=1, per_address=2))
+                                      header_timeout=3, per_address=2))
     proxy = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     conns: list[socket.socket] = []
@@ -314,14 +314,17 @@ def test_with_workers_haproxy_refusals_are_in_metrics(tmp_path: Path, monkeypatc
             time.sleep(0.1)  # start-up poll with a deadline
         stats = balancer.runtime_socket(tmp_path)
         conns = [socket.create_connection((host, port)) for _ in range(2)]
+        # Begun at once and never finished: HAProxy's clock runs from the accept, and a connection
+        # still silent when it strikes is a probe it does not count (the test flaked so at load 7).
+        conns[0].sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
         while balancer.frontend_stats(stats)["scur"] < 2:  # both held (HAProxy's threads race)
             assert time.monotonic() < deadline, "HAProxy did not take two connections"
             time.sleep(0.05)
         conns.append(socket.create_connection((host, port)))  # a third from one address: refused
         assert closed_within(conns[2], 5)
-        conns[0].sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # begun, never finished: cut at 1 s
-        assert closed_within(conns[0], 5)  # conns[1] sends nothing: closed too, not counted
-        assert closed_within(conns[1], 5)
+        assert closed_within(conns[0], 8)  # cut at 3 s
+        # conns[1] sent nothing: closed too, and not counted
+        assert closed_within(conns[1], 8)
         folder = tmp_path / "metrics"
         folder.mkdir()
         monkeypatch.setenv(metrics.MULTIPROCESS, str(folder))
