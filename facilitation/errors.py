@@ -165,6 +165,10 @@ CATALOGUE: dict[str, Refusal] = {
     "theme_answered": Refusal(Conflict, N_("This theme has an answer for the participants. Merge it into another theme "
                                            "to keep the answer, or delete the theme with its answer."), """
         `delete_cluster` on a theme with an answer, without `"discard_answer": true` (merging keeps the answer)"""),
+    "answers_too_long": Refusal(Conflict, N_("Together the two themes' answers would be %(length)s characters; an answer "
+                                             "holds at most %(limit)s. Shorten one of them, then merge."), """
+        `merge_clusters` of two themes that both have an answer when the joined answer (the target's, a blank line,
+        the other theme's name and answer) would pass 2,000 characters; nothing is merged"""),
     "not_votable": Refusal(Conflict, N_("In this vote, dots go on ideas, not on themes."), """
         a dot on a theme when the vote is on ideas only, or on an idea when it is on themes only (`vote_on`)"""),
     "name_required": Refusal(Conflict, N_("Write your name under “About you” first: this workshop shows names."), """

@@ -26,6 +26,7 @@ MAX_TITLE_LENGTH = 120
 MAX_PROMPT_LENGTH = 300
 MAX_CLIENT_ID_LENGTH = 64
 MAX_LABEL_LENGTH = 80
+MAX_ANSWER_LENGTH = 2000  # an answer to a theme or an idea, merged ones too
 # Beyond this a join flood is refused (app.py --max-participants changes it): a hall of 10,000
 # phones fits twice over.
 MAX_PARTICIPANTS = 20000

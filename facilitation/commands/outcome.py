@@ -6,11 +6,10 @@ from typing import Annotated, Any
 
 from ..errors import N_, CommandError, NotFound
 from ..facts import AnswerSet, BackgroundSet, FrameSet
-from ..model import FACILITATOR, PARTICIPANT, clean_text, is_whole
+from ..model import FACILITATOR, MAX_ANSWER_LENGTH, PARTICIPANT, clean_text, is_whole
 from .registry import Check, Context, Payload, Result, command
 
 MAX_FRAME_LENGTH = 1000
-MAX_ANSWER_LENGTH = 2000
 ANSWER_STATUSES = ("considering", "adopted", "declined", "done")
 MAX_QUESTIONS = 3
 MIN_OPTIONS, MAX_OPTIONS = 2, 12

@@ -120,7 +120,8 @@ def merge_clusters(ctx: Context, p: Merge) -> Result:
     `clusters_merged`, then `answer_set` when the target's answer changed.
 
     Ack: `{"ok", "source_id", "target_id", "answer": the target's answer or null, "answers_joined"}`
-    (`answers_joined`: both themes had an answer with text; the target keeps its status and both texts)
+    (`answers_joined`: both themes had an answer with text; the target keeps its status and both texts;
+    refused with `answers_too_long`, nothing changed, when both texts together would pass 2,000 characters)
     """
     source, target = ctx.theme(p.source_id), ctx.theme(p.target_id)
     source_id, target_id = source.id, target.id
@@ -128,10 +129,7 @@ def merge_clusters(ctx: Context, p: Merge) -> Result:
         raise CommandError("invalid", N_("Choose two different themes to merge."))
     if source.prompt_id != target.prompt_id:
         raise CommandError("other_question", N_("Only themes of the same question can be merged."))
-    both = ctx.store.answered(source_id) and ctx.store.answered(target_id)
-    facts = ctx.store.merge_clusters(ctx.workshop_id, source_id, target_id)
-    answer = next((a for a in ctx.store.answers(ctx.workshop_id) if a["cluster_id"] == target_id), None)
-    joined = both and len(facts) > 1
+    facts, answer, joined = ctx.store.merge_clusters(ctx.workshop_id, source_id, target_id)
     return {"source_id": source_id, "target_id": target_id, "answer": answer, "answers_joined": joined}, facts
 
 

@@ -9,7 +9,8 @@ from ..facts import (
     AnswerSet, ClusterCreated, ClusterDeleted, ClusterRenamed, ClustersCreated, ClustersMerged,
     ClustersReordered, Fact, IdeaMoved, IdeasStacked, IdeaUnstacked, ThemesOnWallChanged,
 )
-from ..model import Cluster
+from ..errors import CommandError
+from ..model import MAX_ANSWER_LENGTH, Cluster
 from .core import CoreStore, now
 
 # Rows of the question participants answer now; its parameter is the workshop's id.
@@ -111,47 +112,66 @@ def _ideas_in(store: CoreStore, cluster_id: int) -> list[int]:
         "SELECT id FROM ideas WHERE cluster_id = ? ORDER BY id", [cluster_id]).fetchall()]
 
 
-def merge_clusters(store: CoreStore, workshop_id: int, source_id: int, target_id: int) -> list[Fact]:
+# An answer as every screen receives it (`answer_set`, snapshots).
+ANSWER = "SELECT id, cluster_id, idea_id, status, text, updated_at FROM answers"
+
+
+def merge_clusters(store: CoreStore, workshop_id: int, source_id: int,
+                   target_id: int) -> tuple[list[Fact], dict[str, Any] | None, bool]:
     """Move every idea of one theme into another and remove the first, keeping its answer (see
-    `_merged_answer`): `clusters_merged`, then `answer_set` when the surviving answer changed."""
+    `_merged_answer`): `clusters_merged`, then `answer_set` when the surviving answer changed; the
+    target's answer afterwards, and whether both answers were joined into it. Refused, with nothing
+    changed, when the joined answer would be longer than an answer may be."""
     with store._transaction() as db:
+        source, target = _answer_row(store, source_id), _answer_row(store, target_id)
+        text = _merged_answer(store, source, target)  # a refusal comes before any change
         moved = _ideas_in(store, source_id)
-        answer = _merged_answer(store, source_id, target_id)
+        if source is not None and target is None:
+            db.execute("UPDATE answers SET cluster_id = ?, updated_at = ? WHERE id = ?",
+                       [target_id, now(), source["id"]])
+        elif source is not None and target is not None:
+            db.execute("DELETE FROM answers WHERE id = ?", [source["id"]])
+            if text is not None:
+                db.execute("UPDATE answers SET text = ?, updated_at = ? WHERE id = ?",
+                           [text, now(), target["id"]])
         db.execute("UPDATE ideas SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
         db.execute("UPDATE votes SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
         db.execute("DELETE FROM clusters WHERE id = ?", [source_id])
         facts = [store._append(workshop_id, ClustersMerged(source_id=source_id, target_id=target_id,
                                                          idea_ids=moved), "facilitator")]
-        if answer:
-            row = next(a for a in store.answers(workshop_id) if a["cluster_id"] == target_id)
-            facts.append(store._append(workshop_id, AnswerSet(answer=row), "facilitator"))
-        return facts
+        answer = target if text is None else _answer_row(store, target_id)
+        if text is not None and answer is not None:
+            facts.append(store._append(workshop_id, AnswerSet(answer=answer), "facilitator"))
+        return facts, answer, text is not None and source is not None and target is not None
 
 
-def _merged_answer(store: CoreStore, source_id: int, target_id: int) -> bool:
-    """Give the surviving theme the answer of the one that goes: the target keeps its own answer,
-    takes the source's if it had none, and when both have one keeps its status and both texts, the
-    source's after a blank line under its theme's name. Whether the target's answer changed."""
-    source = store.db.execute("SELECT a.id, a.text, c.label FROM answers a JOIN clusters c"
-                              " ON c.id = a.cluster_id WHERE a.cluster_id = ?", [source_id]).fetchone()
+def _answer_row(store: CoreStore, cluster_id: int) -> dict[str, Any] | None:
+    rows = store._rows(f"{ANSWER} WHERE cluster_id = ?", (cluster_id,))
+    return rows[0] if rows else None
+
+
+def _merged_answer(store: CoreStore, source: dict[str, Any] | None,
+                   target: dict[str, Any] | None) -> str | None:
+    """The surviving theme's answer text when the one that goes had an answer that changes it (else
+    None): the target keeps its own answer, takes the source's if it had none, and when both have
+    one keeps its status and both texts, the source's after a blank line under its theme's name."""
     if source is None:
-        return False
-    target = store.db.execute("SELECT id, text FROM answers WHERE cluster_id = ?", [target_id]).fetchone()
+        return None
     if target is None:
-        store.db.execute("UPDATE answers SET cluster_id = ?, updated_at = ? WHERE id = ?",
-                         [target_id, now(), source[0]])
-        return True
-    store.db.execute("DELETE FROM answers WHERE id = ?", [source[0]])
-    if not source[1]:
-        return False  # a status alone: the surviving theme's status stands
-    text = f"{source[2]}: {source[1]}" if not target[1] else f"{target[1]}\n\n{source[2]}: {source[1]}"
-    store.db.execute("UPDATE answers SET text = ?, updated_at = ? WHERE id = ?", [text, now(), target[0]])
-    return True
+        return str(source["text"])  # the answer moves over whole, status and all
+    if not source["text"]:
+        return None  # a status alone: the surviving theme's status stands
+    label = store.db.execute("SELECT label FROM clusters WHERE id = ?", [source["cluster_id"]]).fetchone()[0]
+    text = f"{label}: {source['text']}"
+    joined = text if not target["text"] else f"{target['text']}\n\n{text}"
+    if len(joined) > MAX_ANSWER_LENGTH:
+        raise CommandError("answers_too_long", length=len(joined), limit=MAX_ANSWER_LENGTH)
+    return joined
 
 
 def answered(store: CoreStore, cluster_id: int) -> bool:
     """Whether a theme has an answer (which deleting the theme would delete)."""
-    return store.db.execute("SELECT 1 FROM answers WHERE cluster_id = ?", [cluster_id]).fetchone() is not None
+    return _answer_row(store, cluster_id) is not None
 
 
 def delete_cluster(store: CoreStore, workshop_id: int, cluster_id: int) -> Fact:

@@ -379,3 +379,24 @@ def test_merging_and_deleting_answered_themes_keeps_or_asks(live_server: Any, ne
         time.sleep(0.2)
     assert [a["text"] for a in room.snapshot()["answers"]] == ["Vi ser på trafikken.\n\nCykler: Vi bygger stien."]
     assert console.errors == []
+
+
+def test_a_merge_whose_answers_are_too_long_together_is_refused(
+        live_server: Any, new_page: Callable[..., Any], peers: Callable[..., Any], shots: Path) -> None:
+    room = Room(live_server, peers, ["Flere cykelstier", "Bilfri søndage"])
+    bikes, cars = room.theme("Cykler", ["Flere cykelstier"]), room.theme("Trafik", ["Bilfri søndage"])
+    for theme, length in ((bikes, 1000), (cars, 1000)):
+        assert room.command("set_answer", {"cluster_id": theme, "status": "considering", "text": "x" * length})["ok"]
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    online(console)
+    merge = console_group(console, bikes).locator(".theme-tools select")
+    merge.select_option(str(cars))
+    # The console says why, in Danish, and nothing changed: both themes and both answers are there.
+    expect(console.locator("#console-message")).to_have_text(
+        "De to temaers svar ville tilsammen fylde 2010 tegn; et svar kan højst have 2000. "
+        "Forkort et af dem, og slå så temaerne sammen.")
+    expect(merge).to_have_value("")  # the list is ready for another try
+    console.screenshot(animations="disabled", path=shots / "console-merge-refused-1440.png")
+    assert sorted(a["cluster_id"] for a in room.snapshot()["answers"]) == sorted([bikes, cars])
+    expect(console_group(console, bikes)).to_have_count(1)
+    assert console.errors == []

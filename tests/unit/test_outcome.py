@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from facilitation import commands
+from facilitation.errors import CommandError
 from facilitation.model import FACILITATOR, Actor
 from tests.unit.commanding import do, refused
 
@@ -182,3 +183,22 @@ def test_erasing_a_workshop_erases_its_answers_and_background(w: dict[str, Any])
     w["store"].delete_workshop(w["id"], "admin")
     for table in ("answers", "background_questions", "background_options", "background_answers"):
         assert w["store"].db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+
+
+def test_merging_refuses_answers_too_long_together_and_changes_nothing(w: dict[str, Any]) -> None:
+    """Joined, the texts and the second theme's name must fit one answer (2,000 characters)."""
+    idea = post(w, "a", "Flere cykelstier")
+    trafik, cykler = (do(w, "create_cluster", {"label": label})["cluster"]["id"] for label in ("Trafik", "Cykler"))
+    do(w, "move_idea", {"idea_id": idea["id"], "cluster_id": cykler})
+    do(w, "set_answer", {"cluster_id": trafik, "status": "considering", "text": "t" * 1000})
+    do(w, "set_answer", {"cluster_id": cykler, "status": "declined", "text": "c" * 991})
+    before = (w["store"].answers(w["id"]), w["store"].snapshot(w["id"], include_hidden=True))
+    with pytest.raises(CommandError) as refusal:
+        do(w, "merge_clusters", {"source_id": cykler, "target_id": trafik})
+    assert refusal.value.code == "answers_too_long" and refusal.value.status == 409
+    assert "2001" in refusal.value.message and "2000" in refusal.value.message
+    assert (w["store"].answers(w["id"]), w["store"].snapshot(w["id"], include_hidden=True)) == before
+    # 1,000 + a blank line + "Cykler: " + 990 is exactly 2,000: merged.
+    do(w, "set_answer", {"cluster_id": cykler, "status": "declined", "text": "c" * 990})
+    ack = do(w, "merge_clusters", {"source_id": cykler, "target_id": trafik})
+    assert len(ack["answer"]["text"]) == 2000 and ack["answers_joined"] is True

@@ -273,7 +273,10 @@ function startConsole() {
         option.value = String(id); option.textContent = board.clusters[id].label;
         merge.appendChild(option);
       });
-      merge.addEventListener("change", function () { if (merge.value) { themeAction("merge", cluster, Number(merge.value)); } });
+      // A refused merge (answers too long together) leaves the theme where it was: the list says so.
+      merge.addEventListener("change", function () {
+        if (merge.value) { themeAction("merge", cluster, Number(merge.value)).then(function () { merge.value = ""; }); }
+      });
       tools.appendChild(merge);
     }
     tools.appendChild(button(t("delete"), t("delete") + ": " + cluster.label, function () { themeAction("delete", cluster); }, "small danger"));
