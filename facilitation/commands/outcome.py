@@ -91,6 +91,29 @@ def set_answer(ctx: Context, p: Answer) -> Result:
     return {"answer": answer}, [fact] if fact else []
 
 
+class AnswerMove(Payload):
+    """`{"from_cluster_id", "cluster_id"}`: two themes of one question"""
+
+    from_cluster_id: int
+    cluster_id: int
+
+
+@command("move_answer", FACILITATOR, AnswerMove, emits=(AnswerSet,))
+def move_answer(ctx: Context, p: AnswerMove) -> Result:
+    """Facilitator -> a theme's answer, status, text and all, moved to a theme that has none (the
+    console's undo of a merge gives the answer back to the theme it came from); `answer_set`.
+
+    Ack: `{"ok", "answer": {"id", "cluster_id", "idea_id", "status", "text", "updated_at"}}`
+    """
+    source, target = ctx.theme(p.from_cluster_id), ctx.theme(p.cluster_id)
+    if source.id == target.id or source.prompt_id != target.prompt_id:
+        raise CommandError("invalid", N_("Choose two different themes of the same question."))
+    fact = ctx.store.move_answer(ctx.workshop_id, source.id, target.id)
+    if fact is None:
+        raise CommandError("invalid", N_("Only an answer of a theme can move, and only to a theme without one."))
+    return {"answer": fact.payload["answer"]}, [fact]
+
+
 def _option(raw: object) -> tuple[str, float | None]:
     """An option: its label, or `{"label", "share"}` with the population's share in percent."""
     share = None

@@ -86,6 +86,7 @@ class Store(CoreStore):
     # The frame, answers and background questions (outcome.py)
     set_frame = outcome.set_frame
     set_answer = outcome.set_answer
+    move_answer = outcome.move_answer
     set_background = outcome.set_background
     background_answers = outcome.background_answers
     set_background_answers = outcome.set_background_answers

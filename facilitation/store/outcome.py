@@ -44,6 +44,18 @@ def set_answer(store: CoreStore, workshop_id: int, column: str, item_id: int, st
         return store._append(workshop_id, AnswerSet(answer=answer), actor)
 
 
+def move_answer(store: CoreStore, workshop_id: int, from_id: int, to_id: int) -> Fact | None:
+    """Move a theme's answer, status, text and all, to a theme that has none (the console's undo of
+    a merge); None when the first has no answer or the second already has one."""
+    with store._transaction() as db:
+        if not db.execute("UPDATE answers SET cluster_id = ?, updated_at = ? WHERE cluster_id = ?"
+                          " AND NOT EXISTS (SELECT 1 FROM answers WHERE cluster_id = ?)",
+                          [to_id, now(), from_id, to_id]).rowcount:
+            return None
+        answer = next(a for a in store.answers(workshop_id) if a["cluster_id"] == to_id)
+        return store._append(workshop_id, AnswerSet(answer=answer), "facilitator")
+
+
 def set_background(store: CoreStore, workshop_id: int, questions: Sequence[Question]) -> Fact:
     """Replace the background questions; a question or option whose label stays keeps its id, and
     so the answers already given to it."""

@@ -400,3 +400,43 @@ def test_a_merge_whose_answers_are_too_long_together_is_refused(
     assert sorted(a["cluster_id"] for a in room.snapshot()["answers"]) == sorted([bikes, cars])
     expect(console_group(console, bikes)).to_have_count(1)
     assert console.errors == []
+
+
+def test_undo_of_a_merge_gives_each_theme_its_own_answer_back(live_server: Any, new_page: Callable[..., Any],
+                                                              peers: Callable[..., Any]) -> None:
+    room = Room(live_server, peers, ["Flere cykelstier", "Bilfri søndage", "Flere træer"])
+    bikes = room.theme("Cykler", ["Flere cykelstier"])
+    cars, parks = room.theme("Trafik", ["Bilfri søndage"]), room.theme("Parker", ["Flere træer"])
+    own = {"Cykler": ("adopted", "Vi bygger stien."), "Trafik": ("considering", "Vi ser på trafikken.")}
+    for theme, label in ((bikes, "Cykler"), (cars, "Trafik")):
+        room.command("set_answer", {"cluster_id": theme, "status": own[label][0], "text": own[label][1]})
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    online(console)
+
+    def answers_become(expected: dict[str, tuple[str, str]]) -> None:
+        """Wait until the themes' answers (by label) are these: the undo's last step is an answer."""
+        deadline, found = time.monotonic() + 20, None
+        while found != expected:
+            assert time.monotonic() < deadline, found
+            time.sleep(0.2)
+            snapshot = room.snapshot()
+            labels = {c["id"]: c["label"] for c in snapshot["clusters"]}
+            found = {labels[a["cluster_id"]]: (a["status"], a["text"]) for a in snapshot["answers"]}
+
+    def merge_into(target: int) -> None:
+        source = console.locator("#groups section.theme", has=console.locator("h2", has_text="Cykler"))
+        source.locator(".theme-tools select").select_option(str(target))
+        expect(console.locator("#groups section.theme h2", has_text="Cykler")).to_have_count(0)
+
+    # Both answered: the target's text and status come back, and the recreated theme's own.
+    merge_into(cars)
+    answers_become({"Trafik": ("considering", "Vi ser på trafikken.\n\nCykler: Vi bygger stien.")})
+    console.locator("#undo").click()
+    answers_become(own)
+    # Into a theme without an answer: the answer moves back whole, and the target has none again.
+    merge_into(parks)
+    answers_become({"Trafik": own["Trafik"], "Parker": own["Cykler"]})
+    console.locator("#undo").click()
+    answers_become(own)
+    expect(console.locator("#console-message")).to_have_text("")
+    assert console.errors == []

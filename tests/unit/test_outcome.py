@@ -202,3 +202,23 @@ def test_merging_refuses_answers_too_long_together_and_changes_nothing(w: dict[s
     do(w, "set_answer", {"cluster_id": cykler, "status": "declined", "text": "c" * 990})
     ack = do(w, "merge_clusters", {"source_id": cykler, "target_id": trafik})
     assert len(ack["answer"]["text"]) == 2000 and ack["answers_joined"] is True
+
+
+def test_an_answer_moves_whole_to_a_theme_without_one(w: dict[str, Any]) -> None:
+    """The console's undo of a merge gives the source's answer back to its recreated theme."""
+    ack, _ = merge(w, {"Cykler": ("adopted", "Vi bygger stien.")})
+    again = do(w, "create_cluster", {"label": "Cykler"})["cluster"]["id"]
+    moved, facts = commands.execute(w["store"], w["fac"], "move_answer",
+                                    {"from_cluster_id": ack["target_id"], "cluster_id": again})
+    assert (moved["answer"]["id"], moved["answer"]["cluster_id"], moved["answer"]["status"], moved["answer"]["text"]) \
+        == (ack["answer"]["id"], again, "adopted", "Vi bygger stien.")
+    assert [f.type for f in facts] == ["answer_set"] and facts[0].route.stream == "all"
+    assert [a["cluster_id"] for a in w["store"].answers(w["id"])] == [again]
+    other = do(w, "create_cluster", {"label": "Andet"})["cluster"]["id"]
+    assert refused(w, "move_answer", {"from_cluster_id": ack["target_id"], "cluster_id": other}) == "invalid"
+    do(w, "set_answer", {"cluster_id": other, "status": "done"})
+    assert refused(w, "move_answer", {"from_cluster_id": again, "cluster_id": other}) == "invalid"
+    assert refused(w, "move_answer", {"from_cluster_id": again, "cluster_id": again}) == "invalid"
+    assert refused(w, "move_answer", {"from_cluster_id": again, "cluster_id": 999}) == "theme_not_found"
+    assert refused(w, "move_answer", {"from_cluster_id": again, "cluster_id": ack["target_id"]}, who="a") == "forbidden"
+    assert [(a["cluster_id"], a["status"]) for a in w["store"].answers(w["id"])] == [(again, "adopted"), (other, "done")]

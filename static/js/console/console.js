@@ -87,6 +87,23 @@ function startConsole() {
     }, function (e) { failed(e); return { ok: false }; });
   }
 
+  function answerOf(clusterId) {
+    var answer = board.answers.filter(function (a) { return a.cluster_id === clusterId; })[0];
+    return answer ? { status: answer.status, text: answer.text } : null;
+  }
+
+  // The commands that give a recreated theme (id) its answer back and, after a merge into targetId,
+  // the target its own: the source's answer moved over whole where the target had none.
+  function answersBack(id, answer, targetId, targetAnswer) {
+    var target = targetId && board.clusters[targetId];
+    if (target && !targetAnswer) { return [["move_answer", { from_cluster_id: targetId, cluster_id: id }]]; }
+    var steps = [["set_answer", { cluster_id: id, status: answer.status, text: answer.text }]];
+    if (target) {
+      steps.unshift(["set_answer", { cluster_id: targetId, status: targetAnswer.status, text: targetAnswer.text }]);
+    }
+    return steps;
+  }
+
   function themeAction(kind, cluster, value) {
     var position = board.themeIds().indexOf(cluster.id);
     var members = board.order.filter(function (id) { return board.ideas[id].cluster_id === cluster.id; });
@@ -97,15 +114,16 @@ function startConsole() {
       });
     }
     if (kind === "delete" || kind === "merge") {
-      // A deleted theme's answer (deleted with it once confirmed) comes back with its undo.
-      var answer = kind === "delete" && board.answers.filter(function (a) { return a.cluster_id === cluster.id; })[0];
+      // The answers as they were: a deleted theme's (deleted with it once confirmed) and, merging, the
+      // target's too come back with the undo.
+      var answer = answerOf(cluster.id), targetAnswer = kind === "merge" ? answerOf(value) : null;
       var request = kind === "delete" ? deleteTheme(cluster)
         : call("merge_clusters", { source_id: cluster.id, target_id: value });
       return request.then(function (ack) {
         if (!ack.ok) { return; }
         undo.push(t(kind === "delete" ? "undo_delete" : "undo_merge"), function () {
           return undo.recreate(cluster.label, members, position).then(function (id) {
-            return answer ? undo.sequence([["set_answer", { cluster_id: id, status: answer.status, text: answer.text }]]) : null;
+            return answer ? undo.sequence(answersBack(id, answer, kind === "merge" && value, targetAnswer)) : null;
           });
         });
         if (ack.answers_joined) { feedback.textContent = t("answers_joined", { theme: board.clusters[value].label }); }
