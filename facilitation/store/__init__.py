@@ -61,7 +61,6 @@ class Store(CoreStore):
     set_participant = rounds.set_participant
     set_rules = rounds.set_rules
     ideas_posted_by = rounds.ideas_posted_by
-    approve_idea = rounds.approve_idea
     edit_idea = rounds.edit_idea
     delete_idea = rounds.delete_idea
 

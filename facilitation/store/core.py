@@ -27,7 +27,8 @@ from sqlite_utils import Database
 
 from ..flow import Timer
 from ..facts import (
-    Fact, IdeaHidden, IdeaPosted, IdeaQueued, IdeaShown, PostingClosed, PostingOpened, from_log,
+    Fact, IdeaApproved, IdeaHidden, IdeaPosted, IdeaQueued, IdeaShown, PostingClosed, PostingOpened,
+    from_log,
 )
 from ..errors import CommandError
 from ..model import MAX_IDEAS, Idea, Participant, Workshop, hash_token, new_code, new_token
@@ -495,8 +496,20 @@ class CoreStore:
                 return None
             if hidden:
                 return self._append(workshop_id, IdeaHidden(idea_id=idea_id), "facilitator")
-            idea = idea_from_row(next(db.query("SELECT * FROM ideas WHERE id = ?", [idea_id])))
-            return self._append(workshop_id, IdeaShown(idea=idea.to_dict()), "facilitator")
+            return self._idea_fact(workshop_id, idea_id, IdeaShown, "facilitator")
+
+    def approve_idea(self, workshop_id: int, idea_id: int) -> Fact | None:
+        """Let a waiting idea onto the wall; None when it was not waiting."""
+        with self._transaction() as db:
+            if not db.execute("UPDATE ideas SET pending = 0 WHERE id = ? AND pending = 1",
+                              [idea_id]).rowcount:
+                return None
+            return self._idea_fact(workshop_id, idea_id, IdeaApproved, "facilitator")
+
+    def _idea_fact(self, workshop_id: int, idea_id: int, kind: Callable[..., Fact], actor: str) -> Fact:
+        """Log a fact that carries the idea as the change now running left it."""
+        idea = idea_from_row(next(self.db.query("SELECT * FROM ideas WHERE id = ?", [idea_id])))
+        return self._append(workshop_id, kind(idea=idea.to_dict()), actor)
 
     def own_ideas(self, participant_id: int) -> list[Idea]:
         """The ideas one participant posted, oldest first, waiting or hidden ones included."""

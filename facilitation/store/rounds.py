@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..facts import (
-    ActivePromptChanged, Fact, IdeaApproved, IdeaDeleted, IdeaEdited, PromptAdded, RulesChanged,
+    ActivePromptChanged, Fact, IdeaDeleted, IdeaEdited, PromptAdded, RulesChanged,
     TablesSet,
 )
-from .core import CoreStore, idea_from_row, now
+from .core import CoreStore, now
 
 
 def prompts(store: CoreStore, workshop_id: int) -> list[dict[str, Any]]:
@@ -104,21 +104,6 @@ def ideas_posted_by(store: CoreStore, column: str, value: int) -> int:
                                 [value]).fetchone()[0])
 
 
-def _changed_idea(store: CoreStore, workshop_id: int, idea_id: int, kind: type[IdeaApproved | IdeaEdited],
-                  actor: str) -> Fact:
-    idea = idea_from_row(next(store.db.query("SELECT * FROM ideas WHERE id = ?", [idea_id])))
-    return store._append(workshop_id, kind(idea=idea.to_dict()), actor)
-
-
-def approve_idea(store: CoreStore, workshop_id: int, idea_id: int) -> Fact | None:
-    """Let a waiting idea onto the wall; None when it was not waiting."""
-    with store._transaction() as db:
-        if not db.execute("UPDATE ideas SET pending = 0 WHERE id = ? AND pending = 1",
-                          [idea_id]).rowcount:
-            return None
-        return _changed_idea(store, workshop_id, idea_id, IdeaApproved, "facilitator")
-
-
 def edit_idea(store: CoreStore, workshop_id: int, idea_id: int, text: str, actor: str,
               requeue: bool = False) -> Fact | None:
     """Change an idea's text (back to the approval queue if `requeue`); None when unchanged."""
@@ -126,7 +111,7 @@ def edit_idea(store: CoreStore, workshop_id: int, idea_id: int, text: str, actor
         if not db.execute("UPDATE ideas SET text = ?, pending = max(pending, ?) WHERE id = ?"
                           " AND text != ?", [text, int(requeue), idea_id, text]).rowcount:
             return None
-        return _changed_idea(store, workshop_id, idea_id, IdeaEdited, actor)
+        return store._idea_fact(workshop_id, idea_id, IdeaEdited, actor)
 
 
 def delete_idea(store: CoreStore, workshop_id: int, idea_id: int, actor: str) -> Fact:
