@@ -26,10 +26,7 @@ def admit_newcomers(ctx: Context, decision: Decision) -> Result:
     Ack: `{"ok", "accept", "ideas"}` (`ideas`: how many changed)
     """
     decided, ideas = ctx.store.release_newcomers(ctx.workshop_id, decision.accept)
-    changed = [ctx.store.approve_idea(ctx.workshop_id, idea_id) if decision.accept
-               else ctx.store.set_hidden(ctx.workshop_id, idea_id, True) for idea_id in ideas]
-    facts = [fact for fact in changed if fact is not None]
-    return {"accept": decision.accept, "ideas": len(facts)}, [*decided, *facts]
+    return {"accept": decision.accept, "ideas": len(ideas)}, [*decided, *ideas]
 
 
 class AuthorIdeas(Payload):

@@ -15,24 +15,27 @@ def hold(store: CoreStore, participant_id: int) -> None:
         db.execute("UPDATE participants SET held = ? WHERE id = ?", [WAITING, participant_id])
 
 
-def release_newcomers(store: CoreStore, workshop_id: int, accept: bool) -> tuple[list[Fact], list[int]]:
-    """Let every waiting newcomer in (their dots counted) or turn them away (their dots never
-    counted): a `newcomer_decided` for each one's phones, and the ids of their ideas that change
-    with it: waiting ones when accepted, visible ones when turned away (the command approves or
-    hides them)."""
-    ids = [r["id"] for r in store._rows("SELECT id FROM participants WHERE workshop_id = ? AND held = ?",
-                                        (workshop_id, WAITING))]
-    if not ids:
-        return [], []
-    marks = ",".join("?" * len(ids))
-    ideas = store._rows(f"SELECT id FROM ideas WHERE participant_id IN ({marks})"
-                        f" AND {'pending = 1' if accept else 'hidden = 0'} ORDER BY id", tuple(ids))
+def release_newcomers(store: CoreStore, workshop_id: int, accept: bool) -> tuple[list[Fact], list[Fact]]:
+    """Let every waiting newcomer in (their dots counted, their waiting ideas approved) or turn them
+    away (their dots never counted, their visible ideas hidden), as one transaction: a failure part
+    way leaves them all waiting, so the facilitator can decide again. A `newcomer_decided` for each
+    one's phones, and an `idea_approved` or `idea_hidden` for each idea that changed."""
     with store._transaction() as db:
+        ids = [r["id"] for r in store._rows("SELECT id FROM participants WHERE workshop_id = ?"
+                                            " AND held = ?", (workshop_id, WAITING))]
+        if not ids:
+            return [], []
+        marks = ",".join("?" * len(ids))
+        ideas = [r["id"] for r in store._rows(f"SELECT id FROM ideas WHERE participant_id IN ({marks})"
+                                              f" AND {'pending = 1' if accept else 'hidden = 0'}"
+                                              " ORDER BY id", tuple(ids))]
         db.execute(f"UPDATE participants SET held = ? WHERE id IN ({marks})",
                    [0 if accept else TURNED_AWAY, *ids])
-        facts = [store._append(workshop_id, NewcomerDecided(participant_id=i, accept=accept), "facilitator")
-                 for i in ids]
-    return facts, [idea["id"] for idea in ideas]
+        decided = [store._append(workshop_id, NewcomerDecided(participant_id=i, accept=accept), "facilitator")
+                   for i in ids]
+        changed = [store.approve_idea(workshop_id, idea_id) if accept
+                   else store.set_hidden(workshop_id, idea_id, True) for idea_id in ideas]
+        return decided, [fact for fact in changed if fact is not None]
 
 
 def author_ideas(store: CoreStore, workshop_id: int, idea_id: int) -> list[int]:

@@ -121,3 +121,30 @@ def test_the_balancer_of_workers_holds_the_slowloris_bounds(tmp_path: Any) -> No
     path.write_text(config)
     checked = subprocess.run(["haproxy", "-c", "-f", str(path)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("accept", [True, False])
+def test_a_decision_on_newcomers_and_their_ideas_is_one_transaction(
+        w: dict[str, Any], accept: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure while their ideas change leaves the newcomers waiting, none of it half done."""
+    store = w["store"]
+    w["b"], _ = commands.join(store, {"code": w["code"]})
+    store.hold(w["b"].participant_id)
+    idea = do(w, "post_idea", {"text": "Bænke", "client_id": "1"}, "b")["idea"]["id"]
+    seq = store.snapshot(w["id"], include_hidden=True)["seq"]
+
+    def fails(*args: Any) -> None:
+        raise RuntimeError("the disk went away")
+    monkeypatch.setattr(store, "approve_idea" if accept else "set_hidden", fails)
+    with pytest.raises((RuntimeError, commands.registry.CommandError)):
+        do(w, "admit_newcomers", {"accept": accept})
+    assert store.presence(w["id"])["newcomers_held"] == 1
+    assert store.snapshot(w["id"], include_hidden=True)["seq"] == seq  # no fact logged
+    waiting = store.get_idea(w["id"], idea)
+    assert (waiting.pending, waiting.hidden) == (True, False)
+    monkeypatch.undo()
+    ack, facts = commands.execute(store, w["fac"], "admit_newcomers", {"accept": accept})
+    assert ack["ideas"] == 1 and store.presence(w["id"])["newcomers_held"] == 0
+    assert [f.type for f in facts] == ["newcomer_decided", "idea_approved" if accept else "idea_hidden"]
+    decided = store.get_idea(w["id"], idea)
+    assert (decided.pending, decided.hidden) == ((False, False) if accept else (True, True))
