@@ -113,12 +113,12 @@ class Shared:
     reading the database then; a request from any process while the key lives is covered by that
     send, because its change was committed before it asked (the key expires just before the send)."""
 
-    def __init__(self, socketio: Any, url: str, prefix: str = "ideafactory:") -> None:
+    def __init__(self, socketio: Any, url: str, prefix: str = "ideafactory:", timeout: float = 2.0) -> None:
         import redis
 
         self.socketio = socketio
         # A Redis that hangs must not hang every command: give up after 2 s (see Resilient).
-        self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.redis = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
         self.url = url
         self.probe: Any = None  # a client of its own with a short timeout, for health()
         self.prefix = prefix
@@ -160,29 +160,55 @@ class Shared:
 
 
 class Resilient:
-    """Shared through Redis while it answers; while it is away (killed, restarting), each process
-    coalesces and limits on its own and runs no once-only job, so commands still commit. One log
-    line every LOG_INTERVAL seconds while Redis is away."""
+    """Shared through Redis while it answers; while it is away (killed, restarting, hung), each
+    process coalesces and limits on its own and runs no once-only job, so commands still commit.
 
-    LOG_INTERVAL = 5.0
+    After a failure Redis is left alone for RETRY_AFTER seconds (on the monotonic clock), then asked
+    again by one call while the others go on locally: a Redis that hangs rather than refuses costs a
+    call Shared's 2 s timeout once per back-off, not every call (a hall's votes would each wait 2 s).
+    One log line when Redis goes away, one when it is back."""
 
-    def __init__(self, shared: Shared, local: Local) -> None:
-        self.shared, self.local = shared, local
-        self.logged_at = float("-inf")
+    RETRY_AFTER = 5.0
+
+    def __init__(self, shared: Shared, local: Local, clock: Callable[[], float] = time.monotonic) -> None:
+        self.shared, self.local, self.clock = shared, local, clock
+        self.away = False
+        self.retry_at = float("-inf")  # while away: when Redis is asked again
+        self.asking = False  # a call is finding out whether Redis is back
+
+    def _resting(self) -> bool:
+        """Whether to leave Redis alone now: it failed less than RETRY_AFTER ago, or another call is
+        asking it whether it is back."""
+        return self.away and (self.asking or self.clock() < self.retry_at)
 
     def _away(self, error: Exception) -> None:
-        now = time.monotonic()
-        if now - self.logged_at >= self.LOG_INTERVAL:
-            self.logged_at = now
-            log.warning("Redis is away (%s): this worker limits and coalesces on its own until it"
-                        " is back", error)
+        if not self.away:
+            log.warning("Redis is away (%s): this worker limits and coalesces on its own, and asks"
+                        " Redis again every %g s", error, self.RETRY_AFTER)
+        self.away, self.retry_at = True, self.clock() + self.RETRY_AFTER
+
+    def _shared(self, ask: Callable[[Shared], T]) -> T:
+        """`ask` of Redis; a RedisError starts (or prolongs) the back-off."""
+        self.asking = self.away
+        try:
+            answer = ask(self.shared)
+        except RedisError as error:
+            self._away(error)
+            raise
+        finally:
+            self.asking = False
+        if self.away:
+            self.away = False
+            log.warning("Redis is back: this worker shares limits and coalescing again")
+        return answer
 
     def _either(self, ask: Callable[[Shared | Local], T]) -> T:
         """`ask` of Redis, or of this process while Redis is away."""
+        if self._resting():
+            return ask(self.local)
         try:
-            return ask(self.shared)
-        except RedisError as error:
-            self._away(error)
+            return self._shared(ask)
+        except RedisError:
             return ask(self.local)
 
     def coalesce(self, key: str, interval: float, send: Callable[[], None]) -> None:
@@ -203,10 +229,11 @@ class Resilient:
 
     def claim(self, key: str, seconds: float) -> bool:
         """See `Coordination.claim`: no process claims a job while Redis is away (it runs later)."""
+        if self._resting():
+            return False
         try:
-            return self.shared.claim(key, seconds)
-        except RedisError as error:
-            self._away(error)
+            return self._shared(lambda shared: shared.claim(key, seconds))
+        except RedisError:
             return False
 
 
