@@ -19,7 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from .fits import Fit, suggest_fits
 from .graph import GRANULARITY, FloatArray, cluster
 from .names import Excluded, Name, name_group, tell_apart
-from . import lexicon, meaning
+from . import headings, lexicon, meaning
 from .text import Doc, Vectors, analyse_all, detect_language, vectorize
 
 DUPLICATE_SIMILARITY = 0.9
@@ -82,7 +82,12 @@ def suggest_clusters(texts: Sequence[str], language: str | None = None, *,
         words_only = cluster(vectorize([docs[i] for i in left]), granularity)
         kept += _named([[left[i] for i in group] for group in words_only], docs, doc_freq,
                        excluded, workshop, None)
-    names = tell_apart([name for _, name in kept])
+    named = [name for _, name in kept]
+    if vectors.meaning is not None:
+        # Of the names the rules allow, the one that means what the theme's ideas say.
+        named = headings.choose(named, [group for group, _ in kept], [texts[i] for i in order],
+                                [d.language for d in docs])
+    names = tell_apart(named)
     suggestions = [Suggestion(name.label, sorted(order[i] for i in group), name.words, name.forms)
                    for (group, _), name in zip(kept, names)]
     return sorted(suggestions, key=lambda s: (-len(s.members), s.members))

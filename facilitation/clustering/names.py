@@ -6,7 +6,7 @@ import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .lexicon import (heads_compound, indefinite, is_definite, is_plural, language_of, lemma,
                       reads_as_verb, zipf)
@@ -20,6 +20,11 @@ SECOND_WORD = 0.6
 PHRASE_SHARE = 0.6
 # How many shared words a suggestion shows as the reason for the group.
 SHOWN_WORDS = 5
+# Other names every rule allows, for the sentence model to choose from (headings.py): words at
+# least this telling as the best one, alone or two together, at most CHOICES names a theme.
+RIVAL_SHARE = 0.4
+RIVALS = 3
+CHOICES = 4
 # A heading is a word the group uses far more than general language does: per Zipf point a
 # word is rarer in general language, it counts as this much more telling (a Zipf point is a
 # factor of ten, about 2.3 in the local IDF's natural log; half of that keeps the local IDF
@@ -47,6 +52,8 @@ class Name:
     label: str
     words: list[str]
     forms: list[str]
+    # Every name the rules allow, the label first (the one words alone choose).
+    choices: list[str] = field(default_factory=list)
 
 
 class Excluded:
@@ -223,24 +230,37 @@ def _name(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
     forms = sorted({w for s in ranked[:SHOWN_WORDS] for w in [*spellings[s], *compounds.get(s, ())]})
     words = list(dict.fromkeys(spell(s) for s in ranked[:SHOWN_WORDS]))  # stems of two languages
     first = ranked[0]
-    chosen = _phrase(first, group, docs, used, [s for s in ranked if general[s] < EVERYDAY_ZIPF])
-    if chosen:
-        label = " ".join(spell(s) for s in chosen)
-    else:
-        # An everyday word may head a theme many members share ("Musik"), not trail a name.
-        # Two ideas that write a second word in two forms often mean two things by it ("til
-        # stede", "stederne"): it joins their name only when they write it alike.
-        pair = [first, *(s for s in ranked[1:2] if (len(group) > 2 or len(spellings[s]) == 1)
-                         and score[s] >= SECOND_WORD * score[first] and general[s] < EVERYDAY_ZIPF
-                         and not _same_root(spell(first), spell(s)))]
+
+    def joined(pair: list[str]) -> str:
+        """Two stems as a heading, in the order members write them, joined by "og" or "and"."""
         spelled = [spell(s) for s in _as_written(pair, group, docs)]
         # Danish ideas naming many English titles read as English together ("Find The World
         # According to Paris"); each idea was read in the workshop's language unless it clearly
         # said otherwise, and most members' reading decides the "og"/"and".
         read = [docs[i].language for i in group]
         members = max(sorted(set(read)), key=read.count)
-        label = f" {CONNECTOR[language_of(spelled, members)]} ".join(spelled)
-    return Name(label[0].upper() + label[1:], words, forms)
+        return f" {CONNECTOR[language_of(spelled, members)]} ".join(spelled)
+
+    def may_trail(s: str) -> bool:
+        """An everyday word may head a theme many members share ("Musik"), not trail a name.
+        Two ideas that write a word in two forms often mean two things by it ("til stede",
+        "stederne"): it joins their name only when they write it alike."""
+        return (len(group) > 2 or len(spellings[s]) == 1) and general[s] < EVERYDAY_ZIPF \
+            and not _same_root(spell(first), spell(s))
+
+    chosen = _phrase(first, group, docs, used, [s for s in ranked if general[s] < EVERYDAY_ZIPF])
+    if chosen:
+        label = " ".join(spell(s) for s in chosen)
+    else:
+        label = joined([first, *(s for s in ranked[1:2]
+                                 if score[s] >= SECOND_WORD * score[first] and may_trail(s))])
+    rivals = [s for s in ranked[:RIVALS] if score[s] >= RIVAL_SHARE * score[first]]
+    # "Doctor and appointment" says no more than the phrase "Doctor appointment".
+    pairs = [joined([a, b]) for n, a in enumerate(rivals) for b in rivals[n + 1:]
+             if may_trail(b) and not _same_root(spell(a), spell(b)) and {a, b} != set(chosen)]
+    others = [c for c in [*(spell(s) for s in rivals), *pairs] if len(c) <= LONGEST_LABEL]
+    choices = list(dict.fromkeys(c[0].upper() + c[1:] for c in [label, *others]))
+    return Name(choices[0], words, forms, choices[:CHOICES])
 
 
 def tell_apart(names: Sequence[Name]) -> list[Name]:
@@ -258,5 +278,5 @@ def tell_apart(names: Sequence[Name]) -> list[Name]:
                and not _same_root(w.lower(), head) and w.lower() not in name.label.lower()]
         label = f"{name.label} ({own[0]})" if own else name.label
         if len(label) <= LONGEST_LABEL:
-            result[i] = Name(label, name.words, name.forms)
+            result[i] = Name(label, name.words, name.forms, name.choices)
     return result
