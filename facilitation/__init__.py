@@ -19,7 +19,7 @@ from .launch import private_data_dir
 from .snapshots import SharedJSON
 from . import compression, limits, security
 from . import scripts
-from .metrics import timed_commits
+from .metrics import timed_commits, watch_vacuum
 from .proxy import TrustedProxy, networks
 from .store import Store, connect
 
@@ -86,6 +86,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # SQLite's disk syncs run off the event loop; psycopg waits cooperatively (gevent) by itself.
     run = app.config["RUN_BLOCKING"] if store.blocking else (lambda function, *args: function(*args))
     store.run_commit = timed_commits(run)
+    if store.vacuum is not None:
+        watch_vacuum(store.vacuum)
     store.max_ideas = app.config["MAX_IDEAS"]
     if not app.config.get("SECRET_KEY"):
         # Hosts sharing a PostgreSQL database share the key too: a cookie signed on one is good on all.

@@ -38,6 +38,13 @@ CONNECTIONS_FULL = Counter("idea_factory_connections_full", "Times every one of 
                            " in use: newer connections wait in the listen backlog until one closes")
 COMMIT_SECONDS = Histogram("idea_factory_store_commit_seconds", "Time a store commit (a disk sync)"
                            " takes", buckets=(.0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1))
+VACUUMS = Counter("idea_factory_store_vacuums", "PostgreSQL: background VACUUM (FULL) runs that"
+                  " rewrote tables erasures left text in, by outcome (done, or failed: tried again"
+                  " later)", ["outcome"])
+VACUUM_SECONDS = Counter("idea_factory_store_vacuum_seconds", "PostgreSQL: seconds the background"
+                         " VACUUM (FULL) ran (the rewritten tables are locked meanwhile)")
+VACUUM_PENDING = Gauge("idea_factory_store_vacuum_pending", "PostgreSQL: tables holding erased text"
+                       " that wait for the background VACUUM (FULL)", multiprocess_mode="livesum")
 CONNECTED = Gauge("idea_factory_connected", "Joined Socket.IO connections by screen", ["screen"],
                   multiprocess_mode="livesum")
 WORKSHOPS = Gauge("idea_factory_workshops_active", "Workshops with at least one joined connection"
@@ -71,6 +78,14 @@ def timed_commits(run: Callable[..., Any]) -> Callable[..., Any]:
         finally:
             COMMIT_SECONDS.observe(time.perf_counter() - started)
     return run_timed
+
+
+def watch_vacuum(vacuum: Any) -> None:
+    """Count the store's background rewrites (store/vacuum.py) and the tables waiting for one."""
+    def ran(outcome: str, seconds: float) -> None:
+        VACUUMS.labels(outcome).inc()
+        VACUUM_SECONDS.inc(seconds)
+    vacuum.on_run, vacuum.on_pending = ran, VACUUM_PENDING.set
 
 
 def sample(actors: dict[str, Any], eio_sockets: dict[str, Any]) -> None:

@@ -3,7 +3,8 @@
 In order: stop accepting connections; let the commands in flight finish (at most GRACE seconds);
 close every Engine.IO session with a close packet, so phones and walls reconnect at once (to another
 worker behind HAProxy, or to this server when it is back); copy the write-ahead log into the
-database; log one line; exit 0. All of it within BOUND seconds.
+database (PostgreSQL: rewrite the tables erasures left text in, if any wait for it); log one line;
+exit 0. All of it within BOUND seconds.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 
 GRACE = 5.0  # seconds the commands in flight get to finish
 FLUSH = 1.0  # seconds the close packets get to leave
-BOUND = GRACE + FLUSH + 2.0  # + the checkpoint, which gives up after 2 s of busy readers
+STORE = 2.0  # seconds the checkpoint (or PostgreSQL's pending rewrite) gets before the exit
+BOUND = GRACE + FLUSH + STORE
 
 stopping = False  # read by app.py's serve(): the listener was closed on purpose
 
@@ -57,7 +59,13 @@ def stop(app: Any, name: str, stop_listening: Callable[[], None]) -> None:
         socketio.sleep(0.05)  # the last acks leave their handlers for the sockets' queues
         closed = close_sessions(socketio.server.eio)
         store = app.extensions["facilitation.store"]
-        if getattr(store, "blocking", True):  # SQLite: the log into the file (PostgreSQL: its own)
+        if store.vacuum is not None:
+            store.vacuum.flush(STORE)  # one still running at the exit is finished by the server
+            if store.vacuum.pending:  # PostgreSQL down, or a table locked: said, not waited for
+                print(f"Idea Factory: VACUUM (FULL) of {', '.join(store.vacuum.pending)} not done"
+                      " before the exit: erased text stays in their files until the next erasure's",
+                      file=sys.stderr, flush=True)
+        else:  # SQLite: the log into the file (PostgreSQL checkpoints its own)
             store.checkpoint()
         print(f"Idea Factory stopped on {name} in {time.monotonic() - started:.1f} s:"
               f" {closed} connection(s) closed, {unfinished} command(s) cut off after {GRACE:.0f} s,"

@@ -42,7 +42,7 @@ def delete_workshop(store: CoreStore, workshop_id: int, reason: str) -> dict[str
         db.execute("DELETE FROM workshops WHERE id = ?", [workshop_id])
         record = {**row, **counts, "reason": reason, "erased_at": now()}
         db.table("erasures").insert(record)
-    store.checkpoint(ERASE_TABLES)
+    store.erased(ERASE_TABLES, at_once=True)
     return record
 
 

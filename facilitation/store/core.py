@@ -35,6 +35,7 @@ from ..model import MAX_IDEAS, Idea, Participant, Workshop, hash_token, new_code
 from . import streams
 from .disk import Disk
 from .schema import migrations
+from .vacuum import Vacuum
 
 # Participants who are people: not the stand-in that ideas collected on paper are imported as.
 log = logging.getLogger(__name__)
@@ -208,9 +209,14 @@ class CoreStore:
         # One phone snapshot per workshop and seq: a hall of phones refreshing at once shares it.
         self.phone_snapshots: dict[int, tuple[int, dict[str, Any]]] = {}
         self.disk = Disk(_path(db) or ":memory:")
+        # PostgreSQL: the tables erasures left text in, rewritten in the background.
+        self.vacuum = None if self.blocking else Vacuum(db.vacuum_tables)  # type: ignore[attr-defined]
 
     def close(self) -> None:
-        """Close the connections (a database in memory is gone with them)."""
+        """Close the connections (a database in memory is gone with them) and stop the background
+        vacuum (what it has not rewritten yet stays marked: `vacuum.flush` first to have it done)."""
+        if self.vacuum is not None:
+            self.vacuum.close()
         if self.reader is not self.db:
             self.reader.conn.close()
         if self.prober is not None:
@@ -610,13 +616,21 @@ class CoreStore:
                 list(self.prober.query("SELECT id FROM workshops LIMIT 1"))
         self.disk.check()
 
-    def checkpoint(self, erased: Sequence[str] = ()) -> None:
-        """Copy the write-ahead log into the main file and empty it: after an erasure, the erased
-        text is then in neither file (secure_delete has zeroed it in the main one). On PostgreSQL,
-        after an erasure: VACUUM FULL of the tables that held it (`erased`), which writes them
-        anew without it; otherwise VACUUM (see docs/security.md, "Data")."""
+    def erased(self, tables: Sequence[str], at_once: bool = False) -> None:
+        """After a change that erased text from these tables, make it leave the files. SQLite: the
+        write-ahead log is copied into the database now (secure_delete has zeroed the text there).
+        PostgreSQL: the tables are marked for the background VACUUM (FULL), which writes them anew
+        without it soon after, never on this path (vacuum.py); `at_once` skips the gathering of
+        further erasures first (a whole workshop's)."""
+        if self.vacuum is not None:
+            self.vacuum.erased(tables, at_once)
+        else:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Copy SQLite's write-ahead log into the main file and empty it (PostgreSQL: nothing; it
+        checkpoints its own log)."""
         if not self.blocking:
-            self.db.vacuum_tables(erased or ERASE_TABLES, full=bool(erased))  # type: ignore[attr-defined]
             return
         for _ in range(100):
             with self.lock:

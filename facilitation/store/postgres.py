@@ -16,7 +16,6 @@ so a query never stalls the event loop; under eventlet it blocks the loop for it
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,9 +30,10 @@ from psycopg.types.numeric import IntDumper
 from .core import is_postgres
 
 WRITE_LOCK = 0x1DEA  # the advisory lock every change takes first (an arbitrary, fixed number)
-# Seconds an erasure's VACUUM FULL waits for its table locks (behind a long export, say).
-LOCK_WAIT = 10
-log = logging.getLogger(__name__)
+# Seconds the background VACUUM (FULL) after an erasure waits for its table locks (behind a long
+# export, say) before it tries again later; and for a connection to the server.
+LOCK_WAIT = 1
+CONNECT_WAIT = 10
 
 
 DatabaseError = psycopg.Error  # what a failing PostgreSQL statement raises
@@ -68,6 +68,8 @@ def translate(sql: str) -> str:
     sql = re.sub(r"json_extract\((\w+), '\$\.(\w+)\.(\w+)'\)", r"((\1::jsonb #>> '{\2,\3}')::bigint)", sql)
     sql = re.sub(r"json_set\((\w+), '\$\.(\w+)\.(\w+)', ''\)",
                  r"""jsonb_set(\1::jsonb, '{\2,\3}', '""')::text""", sql)
+    sql = re.sub(r"json_set\((\w+), '\$\.(\w+)\.(\w+)', %s\)",
+                 r"jsonb_set(\1::jsonb, '{\2,\3}', to_jsonb(%s::text))::text", sql)
     if sql.lstrip().upper().startswith("INSERT OR IGNORE"):
         sql = re.sub(r"(?i)INSERT OR IGNORE", "INSERT", sql, count=1)
         returning = re.search(r"(?i)\sRETURNING\s", sql)
@@ -206,23 +208,17 @@ class PostgresDatabase:
             rows = cursor.fetchall()
         return iter(rows)
 
-    def vacuum_tables(self, tables: Sequence[str], full: bool = False) -> None:
-        """VACUUM the tables (outside any transaction: a connection of its own). Plain VACUUM
-        marks deleted rows' space for reuse but may leave their bytes in a page's free space;
-        FULL writes each table (and its TOAST and indexes) into new files without them, holding
-        an exclusive lock meanwhile. A FULL that cannot have its lock within LOCK_WAIT seconds
-        falls back to a plain VACUUM: the change it follows is committed, and stays so."""
+    def vacuum_tables(self, tables: Sequence[str]) -> None:
+        """VACUUM (FULL) the tables, on a connection of its own (VACUUM runs outside transactions).
+        Plain VACUUM marks deleted rows' space for reuse but may leave their bytes in a page's free
+        space; FULL writes each table (and its TOAST and indexes) into new files without them,
+        holding an exclusive lock meanwhile. Raises when it cannot have its locks within LOCK_WAIT
+        seconds: while it waits, every other statement on those tables queues behind it, so it
+        gives up soon and is tried again later (vacuum.py)."""
         names = ", ".join(f'"{table}"' for table in tables)
-        with psycopg.connect(self.url, autocommit=True) as raw:
-            if full:
-                try:
-                    raw.execute(f"SET lock_timeout = '{LOCK_WAIT}s'")
-                    raw.execute(f"VACUUM (FULL) {names}")
-                    return
-                except psycopg.Error as error:
-                    log.warning("VACUUM FULL %s gave up (%s): erased text stays in their files until"
-                                " the next one; plain VACUUM instead", names, error)
-            raw.execute(f"VACUUM {names}")
+        with psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_WAIT) as raw:
+            raw.execute(f"SET lock_timeout = '{LOCK_WAIT}s'")
+            raw.execute(f"VACUUM (FULL) {names}")
 
     def table(self, name: str) -> Table:
         return Table(self, name)

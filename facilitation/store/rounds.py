@@ -106,12 +106,17 @@ def ideas_posted_by(store: CoreStore, column: str, value: int) -> int:
 
 def edit_idea(store: CoreStore, workshop_id: int, idea_id: int, text: str, actor: str,
               requeue: bool = False) -> Fact | None:
-    """Change an idea's text (back to the approval queue if `requeue`); None when unchanged."""
+    """Change an idea's text (back to the approval queue if `requeue`); None when unchanged. The
+    old text leaves the log and the files as a deleted idea's does: a participant may be taking
+    back what it should not have written (the logged facts carry the new text instead)."""
     with store._transaction() as db:
         if not db.execute("UPDATE ideas SET text = ?, pending = max(pending, ?) WHERE id = ?"
                           " AND text != ?", [text, int(requeue), idea_id, text]).rowcount:
             return None
-        return store._idea_fact(workshop_id, idea_id, IdeaEdited, actor)
+        _scrub_log(db, workshop_id, idea_id, text)
+        fact = store._idea_fact(workshop_id, idea_id, IdeaEdited, actor)
+    store.erased(("ideas", "events"))
+    return fact
 
 
 def delete_idea(store: CoreStore, workshop_id: int, idea_id: int, actor: str) -> Fact:
@@ -120,9 +125,15 @@ def delete_idea(store: CoreStore, workshop_id: int, idea_id: int, actor: str) ->
         db.execute("DELETE FROM votes WHERE idea_id = ?", [idea_id])
         db.execute("UPDATE ideas SET duplicate_of = NULL WHERE duplicate_of = ?", [idea_id])
         db.execute("DELETE FROM ideas WHERE id = ?", [idea_id])
-        db.execute("UPDATE events SET payload = json_set(payload, '$.idea.text', '')"
-                   " WHERE workshop_id = ? AND json_extract(payload, '$.idea.id') = ?",
-                   [workshop_id, idea_id])
+        _scrub_log(db, workshop_id, idea_id)
         fact = store._append(workshop_id, IdeaDeleted(idea_id=idea_id), actor)
-    store.checkpoint(("ideas", "events"))  # the tables that held its text
+    store.erased(("ideas", "events"))  # the tables that held its text
     return fact
+
+
+def _scrub_log(db: Any, workshop_id: int, idea_id: int, text: str = "") -> None:
+    """Put `text` in place of the idea's text in the facts logged so far (they are read with its
+    current row anyway: this is for the files)."""
+    db.execute("UPDATE events SET payload = json_set(payload, '$.idea.text', ?)"
+               " WHERE workshop_id = ? AND json_extract(payload, '$.idea.id') = ?",
+               [text, workshop_id, idea_id])

@@ -186,12 +186,31 @@ def test_erased_text_is_in_no_file_of_the_postgresql_store(pg_url: str) -> None:
     secret, _ = store.post_idea(workshop.id, participant.id, "s", "Hemmelig borgeridé 4711")
     assert b"4711" in relation_bytes(pg_url)  # the reader sees what is there
     store.delete_idea(workshop.id, secret.id, "facilitator")
+    assert store.vacuum is not None and store.vacuum.pending == ["events", "ideas"]
+    assert store.vacuum.wait(60)  # the background rewrite, a few seconds after the erasure
     assert b"4711" not in relation_bytes(pg_url)
     store.post_idea(workshop.id, participant.id, "t", "Hemmelig borgeridé 4712")
     store.delete_workshop(workshop.id, "admin")
+    assert store.vacuum.wait(60)
     left = relation_bytes(pg_url)
     assert b"4712" not in left and "Idé 3".encode() not in left
-    store.db.conn.close()
+    store.close()
+
+
+def test_an_edited_ideas_old_text_is_in_no_file_of_the_postgresql_store(pg_url: str) -> None:
+    store = Store(connect(pg_url))
+    workshop, _ = store.create_workshop("T", "Q")
+    participant, _, _ = store.join(workshop.id, None, 10)
+    idea, _ = store.post_idea(workshop.id, participant.id, "s", "Hemmelig borgeridé 4713")
+    store.post_idea(workshop.id, participant.id, "t", "Idé bagefter")  # the edited row is not the newest
+    store.edit_idea(workshop.id, idea.id, "Offentlig borgeridé", f"participant:{participant.id}")
+    assert store.vacuum is not None and store.vacuum.wait(60)
+    left = relation_bytes(pg_url)
+    assert b"4713" not in left and "Offentlig borgeridé".encode() in left
+    # The logged facts carry the new text: a screen that syncs sees no gap in it.
+    posted = store.facts_since(workshop.id, 0, 100)
+    assert [f.idea["text"] for f in posted or [] if f.type == "idea_posted"][0] == "Offentlig borgeridé"  # type: ignore[attr-defined]
+    store.close()
 
 
 def test_health_does_not_wait_behind_the_reads(pg_url: str) -> None:

@@ -145,6 +145,8 @@ def test_erasure_reaches_the_write_ahead_log(admin_app: Any, tmp_path: Path) -> 
     author, idea_id = unique_text(store, kept.code, "HEMMELIGHED-IDE-91bc")
     unique_text(store, kept.code, "Bliver staaende")
     commands.delete_idea(store, author, {"idea_id": idea_id})  # the author takes it back
+    ack, _ = commands.post_idea(store, author, {"text": "HEMMELIGHED-RETTET-c04d", "client_id": "r"})
+    commands.edit_idea(store, author, {"idea_id": ack["idea"]["id"], "text": "Rettet idé"})  # or rewrites it
     client.post("/admin/login", data={"password": PASSWORD, "csrf": form_token(client, "/admin")})
     assert client.post(f"/admin/w/{erased.code}/delete",
                        data={"csrf": form_token(client, "/admin")}).status_code == 303
