@@ -1,0 +1,58 @@
+"""The background rewrite after erasures: one for a burst, tried again after failures, logged once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import pytest
+
+from facilitation.store import vacuum
+from facilitation.store.vacuum import Vacuum
+
+
+def test_erasures_in_a_burst_are_rewritten_together_off_the_callers_thread() -> None:
+    caller, runs = threading.get_ident(), []
+    worker = Vacuum(lambda tables: runs.append((tables, threading.get_ident())))
+    worker.erased(("ideas", "events"))
+    worker.erased(("ideas",))
+    assert worker.pending == ["events", "ideas"] and not worker.wait(0)  # nothing ran in the call
+    assert worker.wait(30)
+    assert [tables for tables, _ in runs] == [["events", "ideas"]] and runs[0][1] != caller
+    assert worker.pending == []
+    worker.close()
+
+
+def test_a_failing_rewrite_is_tried_again_and_logged_once(monkeypatch: pytest.MonkeyPatch,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(vacuum, "RETRY", 0.05)
+    tries: list[list[str]] = []
+
+    def rewrite(tables: list[str]) -> None:
+        tries.append(tables)
+        if len(tries) < 4:
+            raise OSError("PostgreSQL is down")
+
+    worker = Vacuum(rewrite)
+    outcomes: list[str] = []
+    worker.on_run = lambda outcome, seconds: outcomes.append(outcome)
+    with caplog.at_level(logging.WARNING, "facilitation.store.vacuum"):
+        worker.erased(("workshops",), at_once=True)
+        assert worker.wait(60)
+    assert tries == [["workshops"]] * 4 and outcomes == ["failed"] * 3 + ["done"]
+    assert [r.message for r in caplog.records] == [
+        "VACUUM (FULL) of workshops failed (PostgreSQL is down): erased text stays in their files"
+        " until it succeeds; trying again in the background",
+        "VACUUM (FULL) of workshops done after 3 failed tries"]
+    worker.close()
+
+
+def test_flush_runs_what_is_marked_now_and_close_stops_the_worker() -> None:
+    ran = threading.Event()
+    worker = Vacuum(lambda tables: ran.set())
+    assert worker.flush(0)  # nothing marked: nothing to wait for
+    worker.erased(("ideas",))
+    assert worker.flush(30) and ran.is_set()
+    worker.close()
+    worker.erased(("events",))  # a closed store's erasure is left to the next process
+    assert worker.pending == [] and worker.wait(0)
