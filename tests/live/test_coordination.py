@@ -10,6 +10,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,7 +18,6 @@ import redis
 
 from facilitation.coordination import Local, Resilient, Shared
 from tests.servers import free_port, require
-from tests.unit.test_coordination import Inline
 
 
 @pytest.fixture
@@ -40,6 +40,10 @@ def redis_server() -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     process.send_signal(signal.SIGCONT)
     process.terminate()
     process.wait(10)
+
+
+# Flask-SocketIO's background task and sleep, run at once.
+INLINE = SimpleNamespace(start_background_task=lambda task: task(), sleep=lambda seconds: None)
 
 
 class Clock:
@@ -76,9 +80,9 @@ def test_a_hung_redis_costs_one_timeout_per_back_off_and_is_used_again_when_it_a
         redis_server: tuple[subprocess.Popen[bytes], int], caplog: pytest.LogCaptureFixture) -> None:
     process, port = redis_server
     clock = Clock()
-    shared = Shared(Inline(), f"redis://127.0.0.1:{port}/0", prefix=f"test{os.getpid()}:", timeout=0.5)
+    shared = Shared(INLINE, f"redis://127.0.0.1:{port}/0", prefix=f"test{os.getpid()}:", timeout=0.5)
     asked = Asked(shared)
-    resilient = Resilient(asked, Local(Inline()), clock=clock)  # type: ignore[arg-type]
+    resilient = Resilient(asked, Local(INLINE), clock=clock)  # type: ignore[arg-type]
     assert [resilient.allow("ideas:1", 0.001, 1) for _ in range(2)] == [True, False]  # Redis's bucket
     process.send_signal(signal.SIGSTOP)
     with caplog.at_level(logging.WARNING, "facilitation.coordination"):
