@@ -5,6 +5,7 @@ text leaves PostgreSQL's files by a rewrite in the background, which an ack neve
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from tests.databases import DATABASES
 from tests.hosts import wait_until
 from tests.servers import LiveServer, Peer
 from facilitation import commands, export
+from facilitation.shutdown import BOUND
 from facilitation.store import Store, connect
 from facilitation.store import postgres_schema
 from facilitation.store.postgres import translate
@@ -251,6 +253,13 @@ def test_a_deletion_is_acknowledged_while_its_rewrite_waits_for_a_lock(
         assert b"4714" not in relation_bytes(pg_url)
         log = server.log.read_text()
         assert log.count("VACUUM (FULL) of events, ideas failed") == 1, log  # once per outage
+        # A graceful stop right after a deletion runs the rewrite it would have run 2 s later.
+        gone = phone.call("post_idea", {"text": "Hemmelig borgeridé 4715", "client_id": "g"})
+        assert phone.call("delete_idea", {"idea_id": gone["idea"]["id"]})["ok"]
+        assert server.proc is not None
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(BOUND + 10) == 0
+        assert b"4715" not in relation_bytes(pg_url)
     finally:
         server.kill()
 
