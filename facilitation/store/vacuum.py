@@ -4,7 +4,8 @@ A deleted or updated row stays in its table's file until `VACUUM (FULL)` writes 
 that holds the table exclusively for every host (0.76 s for 200,000 events at load 7). So an erasure
 only marks its tables; one worker per process rewrites them soon after: SETTLE seconds after the
 first mark, so that a burst of deletions costs one rewrite; at once for a workshop's erasure (many
-rows, and an organiser who expects it gone). At most one rewrite runs at a time. A rewrite that
+rows, and an organiser who expects it gone). At most one rewrite runs at a time in a process (and
+in the database: postgres.py's `vacuum_tables` takes an advisory lock first). A rewrite that
 fails (PostgreSQL down, a lock not free within its wait) leaves its tables marked and is tried again
 later, logged once per outage; the worker never stops. What is still marked when the process ends
 without `flush` (kill -9, a power cut) stays in dead rows until the next erasure's rewrite.
@@ -72,11 +73,10 @@ class Vacuum:
             due = time.monotonic() + (0.0 if at_once else SETTLE)
             self._due = due if self._due is None else min(self._due, due)
             self._idle.clear()
-            pending = len(self._dirty)
+            self.on_pending(len(self._dirty))  # under the guard: the gauge's values keep their order
             if self._worker is None:
                 self._worker = self._threads.Thread(target=self._work, name="vacuum", daemon=True)
                 self._worker.start()
-        self.on_pending(pending)
         self._wake.set()
 
     @property
@@ -129,21 +129,19 @@ class Vacuum:
                 log.warning("VACUUM (FULL) of %s failed (%s): erased text stays in their files until"
                             " it succeeds; trying again in the background", ", ".join(tables), error)
             pause = min(RETRY * 2 ** (self._failures - 1), RETRY_MAX)
+            self.on_run("failed", time.monotonic() - started)
             with self._guard:
                 self._dirty.update(tables)
                 due = time.monotonic() + pause
                 self._due = due if self._due is None else min(self._due, due)
-                pending = len(self._dirty)
-            self.on_run("failed", time.monotonic() - started)
-            self.on_pending(pending)
+                self.on_pending(len(self._dirty))
             return
         if self._failures:
             log.warning("VACUUM (FULL) of %s done after %d failed tries", ", ".join(tables),
                         self._failures)
         self._failures = 0
+        self.on_run("done", time.monotonic() - started)  # counted before a waiter hears of it
         with self._guard:
-            pending = len(self._dirty)
+            self.on_pending(len(self._dirty))
             if not self._dirty:
                 self._idle.set()
-        self.on_run("done", time.monotonic() - started)
-        self.on_pending(pending)
