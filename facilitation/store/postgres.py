@@ -30,9 +30,11 @@ from psycopg.types.numeric import IntDumper
 from .core import is_postgres
 
 WRITE_LOCK = 0x1DEA  # the advisory lock every change takes first (an arbitrary, fixed number)
+REWRITE_LOCK = 0x1DEB  # held by the one VACUUM (FULL) running among all hosts of the database
 # Seconds the background VACUUM (FULL) after an erasure waits for its table locks (behind a long
-# export, say) before it tries again later; and for a connection to the server.
+# export, say) before it tries again later; for another host's rewrite to end; for a connection.
 LOCK_WAIT = 1
+REWRITE_WAIT = 30
 CONNECT_WAIT = 10
 
 
@@ -214,9 +216,13 @@ class PostgresDatabase:
         space; FULL writes each table (and its TOAST and indexes) into new files without them,
         holding an exclusive lock meanwhile. Raises when it cannot have its locks within LOCK_WAIT
         seconds: while it waits, every other statement on those tables queues behind it, so it
-        gives up soon and is tried again later (vacuum.py)."""
+        gives up soon and is tried again later (vacuum.py). One runs at a time among all hosts
+        (and worker processes): a second waits for the first on an advisory lock, where it holds
+        nobody up, rather than in the tables' lock queue."""
         names = ", ".join(f'"{table}"' for table in tables)
         with psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_WAIT) as raw:
+            raw.execute(f"SET lock_timeout = '{REWRITE_WAIT}s'")
+            raw.execute("SELECT pg_advisory_lock(%s)", [REWRITE_LOCK])  # until the connection ends
             raw.execute(f"SET lock_timeout = '{LOCK_WAIT}s'")
             raw.execute(f"VACUUM (FULL) {names}")
 

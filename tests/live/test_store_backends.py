@@ -264,6 +264,30 @@ def test_a_deletion_is_acknowledged_while_its_rewrite_waits_for_a_lock(
         server.kill()
 
 
+def test_one_rewrite_runs_at_a_time_among_the_hosts_of_a_database(pg_url: str) -> None:
+    import threading
+
+    import psycopg
+
+    from facilitation.store.postgres import REWRITE_LOCK
+
+    store = Store(connect(pg_url))
+    workshop, _ = store.create_workshop("T", "Q")
+    participant, _, _ = store.join(workshop.id, None, 10)
+    done = threading.Event()
+    with psycopg.connect(pg_url, autocommit=True) as other:  # another host's rewrite is running
+        other.execute("SELECT pg_advisory_lock(%s)", [REWRITE_LOCK])
+        threading.Thread(target=lambda: (store.db.vacuum_tables(["ideas"]), done.set()), daemon=True).start()
+        wait_until(lambda: other.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event = 'advisory'").fetchone()[0] == 1, "a rewrite waiting for the other")  # type: ignore[index]
+        store.post_idea(workshop.id, participant.id, "c", "Idé")  # it holds no change up meanwhile
+        assert not done.is_set()
+        other.execute("SELECT pg_advisory_unlock(%s)", [REWRITE_LOCK])
+        assert done.wait(60)
+    store.close()
+
+
 def test_health_does_not_wait_behind_the_reads(pg_url: str) -> None:
     import threading
 
