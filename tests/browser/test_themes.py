@@ -362,9 +362,12 @@ def test_merging_and_deleting_answered_themes_keeps_or_asks(live_server: Any, ne
     # Delete an answered theme: the console asks; "no" keeps both, "yes" deletes both.
     questions: list[str] = []
     console.once("dialog", dialog_answer(questions, False))
-    console_group(console, cars).locator(".theme-tools button.danger").click()
+    with console.expect_event("dialog"):  # the server's refusal came first; then the question
+        console_group(console, cars).locator(".theme-tools button.danger").click()
     expect(console.locator("#console-message")).to_have_text("")
-    assert len(room.snapshot()["answers"]) == 1 and "svar" in questions[0]
+    snapshot = room.snapshot()
+    assert "svar" in questions[0] and cars in [c["id"] for c in snapshot["clusters"]]
+    assert [a["cluster_id"] for a in snapshot["answers"]] == [cars]
     console.once("dialog", dialog_answer(questions, True))
     console_group(console, cars).locator(".theme-tools button.danger").click()
     expect(console_group(console, cars)).to_have_count(0)
