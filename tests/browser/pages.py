@@ -8,6 +8,7 @@ import io
 import math
 import os
 import re
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -88,6 +89,16 @@ def press_until(page: Any, key: str, selector: str, limit: int) -> None:
         if page.evaluate("selector => document.activeElement.matches(selector)", selector):
             return
     pytest.fail(f"{key} never reached {selector}")
+
+
+def relayed_until(page: Any, check: Callable[[], object], what: str, timeout: float = TIMEOUT) -> None:
+    """Wait until `check()` holds, `timeout` ms at most; meanwhile Playwright runs the page's route
+    handlers (a relay's), which it does only while the test waits on it."""
+    deadline = time.monotonic() + timeout / 1000
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout / 1000:.0f} s: {what}")
+        page.wait_for_timeout(100)
 
 
 def post_from_phone(phone: Any, text: str) -> None:
