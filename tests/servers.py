@@ -9,6 +9,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -77,6 +78,31 @@ class LiveServer:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
+
+    def stored(self, *tables: str) -> dict[str, list[dict[str, Any]]]:
+        """The rows of these tables (of every table if none is named) in this server's own store, each
+        table's in a fixed order: SQLite in its data folder, checked whole first, or on the PostgreSQL
+        pass its schema."""
+        if self.store_options:
+            import psycopg
+            from psycopg.rows import dict_row
+
+            with psycopg.connect(self.store_options[1], row_factory=dict_row) as conn:
+                names = list(tables) or [r["table_name"] for r in conn.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")]
+                rows = {name: conn.execute(f'SELECT * FROM "{name}"').fetchall() for name in names}
+        else:
+            db = sqlite3.connect(self.data_dir / "facilitation.db")
+            db.row_factory = sqlite3.Row
+            try:
+                assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                names = list(tables) or [r[0] for r in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+                rows = {name: [dict(row) for row in db.execute(f"SELECT * FROM [{name}]")] for name in names}
+            finally:
+                db.close()
+        assert tables or ("ideas" in rows and rows.get("workshops")), f"not this server's store: {sorted(rows)}"
+        return {name: sorted(found, key=repr) for name, found in rows.items()}
 
     def create_workshop(self, title: str = "Borgermøde", prompt: str = "Hvad skal vi gøre?",
                         password: str | None = None) -> dict[str, Any]:

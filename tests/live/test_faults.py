@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,29 +26,13 @@ def until(check: Callable[[], object], timeout: float, what: str) -> None:
         time.sleep(0.1)  # polling a condition with a deadline
 
 
-def stored(server: LiveServer) -> tuple[set[str], int]:
-    """The client_ids of the stored ideas, and how many ideas there are, from the server's own store."""
-    if server.store_options:  # the PostgreSQL pass
-        import psycopg
-
-        with psycopg.connect(server.store_options[1]) as conn:
-            ids = [row[0] for row in conn.execute("SELECT client_id FROM ideas")]
-        return set(ids), len(ids)
-    db = sqlite3.connect(server.data_dir / "facilitation.db")
-    try:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        ids = [row[0] for row in db.execute("SELECT client_id FROM ideas")]
-    finally:
-        db.close()
-    return set(ids), len(ids)
-
-
 def assert_nothing_acked_lost(crowd: Crowd, server: LiveServer) -> None:
     assert crowd.drain(90), {i: len(p.outbox) for i, p in enumerate(crowd.phones) if p.outbox}
     acked = crowd.acked()
-    ids, count = stored(server)
+    ideas = server.stored("ideas")["ideas"]
+    ids = {idea["client_id"] for idea in ideas}
     assert acked and acked <= ids  # acknowledged = in the database
-    assert count == len(ids)  # sending again with the same client_id never doubled an idea
+    assert len(ideas) == len(ids)  # sending again with the same client_id never doubled an idea
 
 
 def answers(url: str) -> bool:

@@ -6,7 +6,6 @@ is invalid, so each must be refused with a clear error and leave the database as
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 import types
 import typing
 from collections.abc import Iterator
@@ -80,27 +79,6 @@ def payloads(name: str) -> Iterator[Any]:
         yield dict(EXTRA)
 
 
-def stored(server: LiveServer) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table of the server's own store (SQLite in its data folder, or on the
-    PostgreSQL pass its schema)."""
-    if server.store_options:
-        import psycopg
-
-        with psycopg.connect(server.store_options[1]) as conn:
-            names = [r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables"
-                                                " WHERE table_schema = current_schema()")]
-            tables = {name: sorted(conn.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
-                      for name in names}
-    else:
-        with sqlite3.connect(server.data_dir / "facilitation.db") as db:
-            names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
-                                              " AND name NOT LIKE 'sqlite_%'")]
-            tables = {name: sorted(db.execute(f"SELECT * FROM [{name}]").fetchall(), key=repr)
-                      for name in names}
-    assert tables.get("ideas") is not None and tables.get("workshops"), "read the wrong store"
-    return tables
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server of its own, so that its log and database hold only this module's doings."""
@@ -151,7 +129,7 @@ class Sender:
 
 @pytest.mark.timeout(900)
 def test_every_command_refuses_every_bad_payload(server: LiveServer, workshop: dict[str, Any]) -> None:
-    before = stored(server)
+    before = server.stored()
     senders = {FACILITATOR: Sender(server, {"code": workshop["code"],
                                             "facilitator_token": workshop["facilitator_token"]}),
                PARTICIPANT: Sender(server, {"code": workshop["code"],
@@ -184,14 +162,14 @@ def test_every_command_refuses_every_bad_payload(server: LiveServer, workshop: d
     log = server.log.read_text()
     assert problems == [], f"{len(problems)} of {sent}: {problems[:5]}"
     assert "Traceback" not in log and "command failed" not in log, log[-3000:]
-    assert stored(server) == before
+    assert server.stored() == before
     assert sent > 1500  # the registry was really walked
 
 
 @pytest.mark.timeout(900)
 def test_every_http_route_answers_bad_input_clearly(server: LiveServer, workshop: dict[str, Any],
                                                     app: Any) -> None:
-    before = stored(server)
+    before = server.stored()
     code = workshop["code"]
     odd = [quote(SURROGATE.encode("utf-8", "surrogatepass")), "%00", "%ff%fe", "A" * 5000,
            quote("🙂\u202e\u0301" * 50), "..%2F..%2Fetc%2Fpasswd", code]
@@ -226,4 +204,4 @@ def test_every_http_route_answers_bad_input_clearly(server: LiveServer, workshop
     log = server.log.read_text()
     assert problems == [], f"{len(problems)} of {sent}: {problems[:5]}"
     assert "Traceback" not in log, log[-3000:]
-    assert stored(server) == before
+    assert server.stored() == before
