@@ -104,20 +104,27 @@ def shared_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
 
 
 @pytest.fixture(params=ASYNC_MODES)
-def live_server(request: pytest.FixtureRequest, shared_servers: dict[str, LiveServer],
-                tmp_path_factory: pytest.TempPathFactory) -> LiveServer:
-    """One real server per async mode, shared by the tests that need no restart."""
-    if request.param not in shared_servers:
-        server = LiveServer(tmp_path_factory.mktemp(f"live-{request.param}"), request.param)
-        server.start()
-        shared_servers[request.param] = server
-    return shared_servers[request.param]
+def async_mode(request: pytest.FixtureRequest) -> str:
+    """The async mode of the servers a test starts or shares: the test runs once under each (the
+    browser room runs eventlet only)."""
+    return str(request.param)
 
 
 @pytest.fixture
-def fresh_server(tmp_path: Path, live_server: LiveServer) -> Iterator[LiveServer]:
-    """A server of its own (same async mode), for tests that kill and restart it."""
-    yield from running(tmp_path / "data", live_server.mode)
+def live_server(async_mode: str, shared_servers: dict[str, LiveServer],
+                tmp_path_factory: pytest.TempPathFactory) -> LiveServer:
+    """One real server per async mode, shared by the tests that need no restart."""
+    if async_mode not in shared_servers:
+        server = LiveServer(tmp_path_factory.mktemp(f"live-{async_mode}"), async_mode)
+        server.start()
+        shared_servers[async_mode] = server
+    return shared_servers[async_mode]
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path, async_mode: str) -> Iterator[LiveServer]:
+    """A server of its own, for tests that kill and restart it (no shared one is started for it)."""
+    yield from running(tmp_path / "data", async_mode)
 
 
 @pytest.fixture

@@ -30,9 +30,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.hookimpl(tryfirst=True)  # the mark must be there before the fixture's own params apply
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """The screens do not depend on the async mode (the live room covers both): in this room the
-    shared `live_server` runs under eventlet only."""
-    if "live_server" in metafunc.fixturenames and metafunc.definition.path.is_relative_to(ROOM):
-        metafunc.definition.add_marker(pytest.mark.parametrize("live_server", ["eventlet"], indirect=True))
+    servers run under eventlet only."""
+    if "async_mode" in metafunc.fixturenames and metafunc.definition.path.is_relative_to(ROOM):
+        metafunc.definition.add_marker(pytest.mark.parametrize("async_mode", ["eventlet"], indirect=True))
 
 
 @pytest.fixture(scope="module")

@@ -162,8 +162,8 @@ def test_every_screen_passes_axe(live_server: Any, new_page: Callable[..., Any],
         assert page.errors == []
 
 
-def test_the_organiser_page_passes_axe(live_server: Any, tmp_path: Path, new_page: Callable[..., Any]) -> None:
-    server = LiveServer(tmp_path / "data", live_server.mode, "--admin-password", "hemmelig")
+def test_the_organiser_page_passes_axe(async_mode: str, tmp_path: Path, new_page: Callable[..., Any]) -> None:
+    server = LiveServer(tmp_path / "data", async_mode, "--admin-password", "hemmelig")
     found: list[str] = []
     try:
         server.start()
