@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
+import numpy.typing as npt
 
 from . import meaning
 from .meaning import FloatArray
-from .names import CONNECTOR, Name
+from .names import CONNECTOR, Lone, Name
 
 # How much better (in centred cosine, see `fits`) another allowed name must stand for its
 # theme than the one words alone chose: below it, words decide as before.
@@ -24,6 +25,15 @@ MARGIN = 0.05
 # Names embedded for one suggestion, the largest themes' first: ~6 ms of CPU each the first
 # time, then cached with the ideas (1,000 ideas make 30-60 themes).
 MOST_NAMES = 48
+# Words one member wrote, and what the other language's members write, embedded per suggestion
+# to ask whether the other language says them; a word and its translation have a raw cosine of
+# 0.90-0.95 ("mobile"/"phone" 0.937), others up to 0.89 ("engelsk"/"language" 0.886).
+MOST_WORDS = 16
+MOST_HEARD = 96
+SAME_WORD = 0.9
+# Names that stand for their theme this nearly as well as the best are as good: the one more
+# members write a word of wins.
+TIE = 0.02
 # Each word of a name of two must stand for the theme at least this share as well as the other.
 PART_SHARE = 0.25
 
@@ -33,30 +43,65 @@ def choose(names: Sequence[Name], groups: Sequence[Sequence[int]], texts: Sequen
     """The names with each theme's label the allowed name that stands best for its ideas against
     the other themes; the names unchanged where the model is not there."""
     result = list(names)
-    options = [name.choices or [name.label] for name in names]
+    rows = meaning.vectors(texts) if names else None
+    if rows is None:
+        return result
+    bigger = sorted(range(len(names)), key=lambda k: (-len(groups[k]), k))
+    options, lone = _options(names, bigger)
+    words_chose = [len(name.choices or [name.label]) for name in names]
     chosen: list[int] = []
     room = MOST_NAMES
-    for k in sorted(range(len(names)), key=lambda k: (-len(groups[k]), k)):
+    for k in bigger:
         if len(options[k]) <= room:
             chosen.append(k)
             room -= len(options[k])
-    rows = meaning.vectors(texts) if chosen else None
-    labels = [label for k in chosen for label in options[k]]
-    said = meaning.vectors(labels) if rows is not None else None
-    if rows is None or said is None:
+    said = meaning.vectors([label for k in chosen for label in options[k]])
+    if said is None:
         return result
-    theirs = fits(np.asarray(said, dtype=np.float64), _centroids(rows, languages, groups))
-    at = 0
-    for k in chosen:
-        count = len(options[k])
-        fit = theirs[at:at + count, k]
-        at += count
-        allowed = [n for n, label in enumerate(options[k])
-                   if n == 0 or _parts_stand(label, dict(zip(options[k], fit)))]
-        best = max(allowed, key=lambda n: fit[n])
-        if fit[best] >= fit[0] + MARGIN:
-            result[k] = replace(names[k], label=options[k][best])
+    firsts = np.cumsum([0, *(len(options[k]) for k in chosen[:-1])])
+    # The names words chose are the reference the names are centred on, whatever was added.
+    own = [first + n for k, first in zip(chosen, firsts) for n in range(words_chose[k])]
+    ideas = _centred(rows, languages)
+    theirs = fits(np.asarray(said, dtype=np.float64),
+                  np.stack([ideas[list(group)].mean(axis=0) for group in groups]),
+                  np.asarray(said, dtype=np.float64)[own])
+    for k, first in zip(chosen, firsts):
+        label = _pick(options[k], theirs[first:first + len(options[k]), k])
+        if label != names[k].label:
+            said_once = lone.get((k, label))
+            result[k] = replace(names[k], label=label) if said_once is None else replace(
+                names[k], label=label, words=[said_once.word, *names[k].words],
+                forms=sorted({*names[k].forms, *said_once.forms}))
     return result
+
+
+def _options(names: Sequence[Name], bigger: list[int]) -> tuple[list[dict[str, int]],
+                                                                 dict[tuple[int, str], Lone]]:
+    """Each theme's names, the label first, with how many members write one of their words; and
+    the names a word one member wrote allows, where the other language says it too."""
+    options = [dict(zip(name.choices, name.reach or [0] * len(name.choices))) or {name.label: 0}
+               for name in names]
+    lone: dict[tuple[int, str], Lone] = {}
+    for k, word in _said_in_both(names, bigger):
+        for label, reach in zip(word.choices, word.reach):
+            if label not in options[k]:
+                options[k][label] = reach
+                lone[k, label] = word
+    return options, lone
+
+
+def _pick(options: dict[str, int], fit: FloatArray) -> str:
+    """The name that stands for its theme by MARGIN more than the first (words' choice), or the
+    first. Among names within TIE of the best, the one more members write a word of: "Cyklister
+    og park" (4 members) rather than "Cykelparkering" (1), which means a little more."""
+    labels = list(options)
+    allowed = [n for n, label in enumerate(labels)
+               if n == 0 or _parts_stand(label, dict(zip(labels, fit)))]
+    best = max(fit[n] for n in allowed)
+    if best < fit[0] + MARGIN:
+        return labels[0]
+    near = [n for n in allowed if fit[n] >= max(best - TIE, fit[0] + MARGIN)]
+    return labels[max(near, key=lambda n: (options[labels[n]], fit[n]))]
 
 
 def _parts_stand(label: str, fit: dict[str, float]) -> bool:
@@ -73,13 +118,14 @@ def _parts_stand(label: str, fit: dict[str, float]) -> bool:
     return min(alone) >= PART_SHARE * max(alone)
 
 
-def fits(said: FloatArray, centroids: FloatArray) -> FloatArray:
+def fits(said: FloatArray, centroids: FloatArray, reference: FloatArray) -> FloatArray:
     """How well each name (a row) stands for each theme: its cosine with the theme's centred
-    ideas on average, less the most it has with another theme's. The names are centred on their
-    own mean first: one or two words are closer to the terse ideas ("sluk alarmen") than to the
-    long ones, whatever they say; what tells a name apart is how it differs from the others."""
-    if said.shape[0] > 1:
-        said = said - said.mean(axis=0)
+    ideas on average, less the most it has with another theme's. The names are centred on the
+    mean of `reference` (the names words allow for the themes) first: one or two words are
+    closer to the terse ideas ("sluk alarmen") than to the long ones, whatever they say; what
+    tells a name apart is how it differs from the other themes' names."""
+    if reference.shape[0] > 1:
+        said = said - reference.mean(axis=0)
         norms = np.linalg.norm(said, axis=1, keepdims=True)
         said /= np.where(norms > 0, norms, 1.0)
     sims = said @ centroids.T
@@ -91,15 +137,41 @@ def fits(said: FloatArray, centroids: FloatArray) -> FloatArray:
     return np.asarray(sims - neighbour, dtype=np.float64)
 
 
-def _centroids(rows: np.ndarray, languages: Sequence[str], groups: Sequence[Sequence[int]]
-               ) -> FloatArray:
-    """Each theme's mean idea, the ideas taken from their language's mean first: the model puts
-    every short text close to every other (raw cosines 0.75-0.9), and a theme is what its ideas
-    say more than the workshop's average idea in their language does."""
+def _said_in_both(names: Sequence[Name], bigger: list[int]) -> list[tuple[int, Lone]]:
+    """The words one member of a theme wrote that a member writing in the other language says
+    too: one of the words and word pairs they write means the same, at SAME_WORD or more
+    ("cykelundervisning" and "cycling lessons", 0.918). Such a word is used by two members,
+    each in their language."""
+    asked, words, heard = [], 0, 0
+    for k in bigger:
+        name = names[k]
+        if name.lone and name.heard and words + len(name.lone) <= MOST_WORDS \
+                and heard + len(name.heard) <= MOST_HEARD:
+            asked.append(k)
+            words, heard = words + len(name.lone), heard + len(name.heard)
+    if not asked:
+        return []
+    said = meaning.vectors([lone.word for k in asked for lone in names[k].lone])
+    written = meaning.vectors([phrase for k in asked for phrase in names[k].heard])
+    if said is None or written is None:
+        return []
+    found = []
+    at_word = at_heard = 0
+    for k in asked:
+        lone, heard_k = names[k].lone, names[k].heard
+        sims = said[at_word:at_word + len(lone)] @ written[at_heard:at_heard + len(heard_k)].T
+        at_word, at_heard = at_word + len(lone), at_heard + len(heard_k)
+        found += [(k, word) for n, word in enumerate(lone) if sims[n].max() >= SAME_WORD]
+    return found
+
+
+def _centred(rows: npt.NDArray[np.float32], languages: Sequence[str]) -> FloatArray:
+    """The rows less their language's mean, of length one: the model puts every short text close
+    to every other (raw cosines 0.75-0.9); what an idea says is how it differs from the
+    workshop's average idea in its language."""
     centred = np.asarray(rows, dtype=np.float64).copy()
     labels = np.asarray(languages)
     for language in set(languages):
         centred[labels == language] -= centred[labels == language].mean(axis=0)
     norms = np.linalg.norm(centred, axis=1, keepdims=True)
-    centred /= np.where(norms > 0, norms, 1.0)
-    return np.stack([centred[list(group)].mean(axis=0) for group in groups])
+    return np.asarray(centred / np.where(norms > 0, norms, 1.0), dtype=np.float64)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 from .lexicon import (heads_compound, indefinite, is_definite, is_plural, language_of, lemma,
                       reads_as_verb, zipf)
@@ -25,6 +25,12 @@ SHOWN_WORDS = 5
 RIVAL_SHARE = 0.4
 RIVALS = 3
 CHOICES = 4
+# In a theme of two languages whose best word fewer than LONE_SHARE of its members in the
+# workshop's language write ("Park", 3 of 9), words one of them wrote may name it if a member
+# writing in the other language says the same (headings.py judges that by meaning): at most
+# LONE_WORDS, the rarest first.
+LONE_SHARE = 0.5
+LONE_WORDS = 8
 # A heading is a word the group uses far more than general language does: per Zipf point a
 # word is rarer in general language, it counts as this much more telling (a Zipf point is a
 # factor of ten, about 2.3 in the local IDF's natural log; half of that keeps the local IDF
@@ -52,8 +58,25 @@ class Name:
     label: str
     words: list[str]
     forms: list[str]
-    # Every name the rules allow, the label first (the one words alone choose).
+    # Every name the rules allow, the label first (the one words alone choose), and how many
+    # members write one of each one's words.
     choices: list[str] = field(default_factory=list)
+    reach: list[int] = field(default_factory=list)
+    # Words one member wrote, allowed as names too where the other language says them, and
+    # what the theme's members in the other language write (their words and pairs of words).
+    lone: list[Lone] = field(default_factory=list)
+    heard: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Lone:
+    """A word one member wrote ("cykelundervisning"), which the theme's members in the other
+    language may write too ("cycling lessons"); the names it allows if they do."""
+
+    word: str
+    choices: list[str]
+    reach: list[int]
+    forms: list[str]
 
 
 class Excluded:
@@ -93,8 +116,9 @@ def _surfaces(group: Sequence[int], docs: Sequence[Doc]) -> dict[str, Counter[st
 def _ranked(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
             excluded: Excluded, spellings: dict[str, Counter[str]], corroborated: bool,
             compounds: dict[str, set[str]]) -> tuple[list[str], dict[str, float], dict[str, float],
-                                                      Counter[str]]:
-    """The group's telling stems, best first: used by more members, and rarer outside."""
+                                                      Counter[str], list[str]]:
+    """The group's telling stems, best first: used by more members, and rarer outside; and the
+    telling words only one member uses, rarest first."""
     used = Counter(s for i in group for s in set(docs[i].stems))
     language = _language(group, docs)
     # "Høringsfrister" and "høringssvar" write "høring" too: their writers use it.
@@ -122,7 +146,11 @@ def _ranked(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
     shared = [s for s in shared if general[s] < EVERYDAY_ZIPF or used[s] >= everyday]
     score = {s: used[s] * (math.log((1 + len(docs)) / doc_freq[s])
                            + GENERAL_WEIGHT * (COMMONEST_ZIPF - general[s])) for s in shared}
-    return sorted(shared, key=lambda s: (-score[s], s)), score, general, used
+    lone = [s for s in telling if used[s] == 1]
+    general.update({s: min(zipf(w, language) for w in spellings[s]) for s in lone})
+    lone = sorted((s for s in lone if general[s] < EVERYDAY_ZIPF),
+                  key=lambda s: (general[s], doc_freq[s], s))
+    return sorted(shared, key=lambda s: (-score[s], s)), score, general, used, lone
 
 
 def _opening_verbs(group: Sequence[int], docs: Sequence[Doc], used: Counter[str],
@@ -199,9 +227,19 @@ def name_group(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str]
     of its members write in it."""
     own = [i for i in group if _leans(docs[i]) == workshop_language]
     if 2 <= len(own) < len(group):
+        named = _name(own, docs, doc_freq, excluded, True)
+        if named is not None and named.lone:
+            return replace(named, heard=_heard([i for i in group if i not in own], docs))
         # "Meetings" is too everyday a word for two of four ideas: then the others' words may do.
-        return _name(own, docs, doc_freq, excluded, True) or _name(group, docs, doc_freq, excluded)
+        return named or _name(group, docs, doc_freq, excluded)
     return _name(group, docs, doc_freq, excluded)
+
+
+def _heard(group: Sequence[int], docs: Sequence[Doc]) -> list[str]:
+    """The words and pairs of words the members write ("cycling", "cycling lessons"): Danish
+    writes as one word what English writes as two."""
+    return sorted({phrase for i in group for phrase in
+                   [*docs[i].words, *(f"{a} {b}" for a, b in zip(docs[i].words, docs[i].words[1:]))]})
 
 
 def _name(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
@@ -209,8 +247,8 @@ def _name(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
     """The name of a group written in one language (or a group read as one)."""
     spellings = _surfaces(group, docs)
     compounds: dict[str, set[str]] = {}  # the compounds each stem heads, marked in the preview too
-    ranked, score, general, used = _ranked(group, docs, doc_freq, excluded, spellings, corroborated,
-                                           compounds)
+    ranked, score, general, used, lone = _ranked(group, docs, doc_freq, excluded, spellings,
+                                                 corroborated, compounds)
     language = _language(group, docs)
 
     def spell(s: str) -> str:
@@ -244,23 +282,50 @@ def _name(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
     def may_trail(s: str) -> bool:
         """An everyday word may head a theme many members share ("Musik"), not trail a name.
         Two ideas that write a word in two forms often mean two things by it ("til stede",
-        "stederne"): it joins their name only when they write it alike."""
+        "stederne"): it joins their name only when they write it alike. "Park og cykelparkering"
+        says "park" twice."""
+        head, tail = spell(first), spell(s)
         return (len(group) > 2 or len(spellings[s]) == 1) and general[s] < EVERYDAY_ZIPF \
-            and not _same_root(spell(first), spell(s))
+            and not _same_root(head, tail) and head not in tail and tail not in head
+
+    def reach(stems: list[str]) -> int:
+        """How many members write one of the words, whole or heading a compound."""
+        return sum(1 for i in group if any(s in docs[i].stems or compounds.get(s, set()) & set(docs[i].words)
+                                           for s in stems))
+
+    def both_ways(s: str) -> list[tuple[str, list[str]]]:
+        """A word one member wrote, alone and with the first word in either order: no member
+        writes both to tell the order."""
+        head, connector, tail = joined([first, s]).split(" ")
+        return [(spell(s), [s])] + ([(f"{head} {connector} {tail}", [first, s]),
+                                     (f"{tail} {connector} {head}", [first, s])] if may_trail(s) else [])
 
     chosen = _phrase(first, group, docs, used, [s for s in ranked if general[s] < EVERYDAY_ZIPF])
-    if chosen:
-        label = " ".join(spell(s) for s in chosen)
-    else:
-        label = joined([first, *(s for s in ranked[1:2]
-                                 if score[s] >= SECOND_WORD * score[first] and may_trail(s))])
+    heading = chosen or [first, *(s for s in ranked[1:2]
+                                  if score[s] >= SECOND_WORD * score[first] and may_trail(s))]
+    label = " ".join(spell(s) for s in chosen) if chosen else joined(heading)
     rivals = [s for s in ranked[:RIVALS] if score[s] >= RIVAL_SHARE * score[first]]
     # "Doctor and appointment" says no more than the phrase "Doctor appointment".
-    pairs = [joined([a, b]) for n, a in enumerate(rivals) for b in rivals[n + 1:]
+    pairs = [(joined([a, b]), [a, b]) for n, a in enumerate(rivals) for b in rivals[n + 1:]
              if may_trail(b) and not _same_root(spell(a), spell(b)) and {a, b} != set(chosen)]
-    others = [c for c in [*(spell(s) for s in rivals), *pairs] if len(c) <= LONGEST_LABEL]
-    choices = list(dict.fromkeys(c[0].upper() + c[1:] for c in [label, *others]))
-    return Name(choices[0], words, forms, choices[:CHOICES])
+    choices, reaches = _options([(label, heading), *((spell(s), [s]) for s in rivals), *pairs], reach)
+    few = corroborated and used[first] < LONE_SHARE * len(group)
+    alone = [s for s in lone if not any(_same_root(spell(s), spell(r)) for r in rivals)] if few else []
+    return Name(choices[0], words, forms, choices[:CHOICES], reaches[:CHOICES],
+                [Lone(spell(s), *_options(both_ways(s), reach), sorted(spellings[s]))
+                 for s in alone[:LONE_WORDS]])
+
+
+def _options(entries: Iterable[tuple[str, list[str]]], reach: Callable[[list[str]], int]
+             ) -> tuple[list[str], list[int]]:
+    """Names, each once and short enough to read from the back of the hall (but the first),
+    capitalised, with how many members write one of their words."""
+    found: dict[str, int] = {}
+    for text, stems in entries:
+        text = text[0].upper() + text[1:]
+        if text not in found and (not found or len(text) <= LONGEST_LABEL):
+            found[text] = reach(stems)
+    return list(found), list(found.values())
 
 
 def tell_apart(names: Sequence[Name]) -> list[Name]:
@@ -278,5 +343,5 @@ def tell_apart(names: Sequence[Name]) -> list[Name]:
                and not _same_root(w.lower(), head) and w.lower() not in name.label.lower()]
         label = f"{name.label} ({own[0]})" if own else name.label
         if len(label) <= LONGEST_LABEL:
-            result[i] = Name(label, name.words, name.forms, name.choices)
+            result[i] = replace(name, label=label)
     return result

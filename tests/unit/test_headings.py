@@ -55,6 +55,45 @@ def test_a_theme_that_writes_cycling_in_compounds_is_named_for_cycling_too() -> 
     assert chosen[0].words == names[0].words and chosen[0].forms == names[0].forms
 
 
+# The console's mixed-language workshop (bench/sets/civic_imperative.csv): of its cycling and
+# parks theme's Danish members only 3 of 9 share a whole word ("park"); the English members
+# write "cycling lessons", "bike parking", "cycle lanes".
+PARKS = ["Giv cyklisterne grøn bølge på de store veje",
+         "Tilbyd cykelundervisning til voksne der aldrig har lært at cykle",
+         "Brug regnvandet til nye søer i parkerne", "Sæt lys op langs cykelstien gennem parken",
+         "Lav en ny park ved havnen", "Byg overdækket cykelparkering ved stationerne",
+         "Hav flere ladcykler man kan låne gratis", "Giv skolerne en skolehave hver",
+         "Build a new park by the harbour", "Clear the cycle lanes of snow in winter",
+         "Build more cycle lanes to the schools",
+         "Offer cycling lessons for adults who never learned to ride a bike",
+         "Create community gardens where neighbours grow vegetables together",
+         "Put up covered bike parking at the stations"]
+HEARINGS = ["Giv længere høringsfrister om sommeren", "Lav en oversigt over alle igangværende høringer",
+            "Inddrag borgerne i høringen før planen er færdig",
+            "Give longer consultation periods in the summer holidays",
+            "Use plain language in consultation documents"]
+
+
+def test_in_two_languages_a_word_one_member_writes_names_the_theme_if_the_other_language_does() -> None:
+    texts = PARKS + HEARINGS + ELDERLY
+    docs = [analyse(t, "en" if n in (8, 9, 10, 11, 12, 13, 17, 18) else "da") for n, t in enumerate(texts)]
+    doc_freq = Counter(s for d in docs for s in set(d.stems))
+    groups = [list(range(14)), list(range(14, 19)), list(range(19, 23))]
+    names = [name_group(g, docs, doc_freq, Excluded([]), "da") for g in groups]
+    assert all(name is not None for name in names)
+    named = [name for name in names if name is not None]
+    assert named[0].label == "Park" and named[0].lone and "cycling lessons" in named[0].heard
+    chosen = headings.choose(named, groups, texts, [d.language for d in docs])
+    label = chosen[0].label
+    # A cycling word a Danish member wrote whole, which an English member writes too.
+    assert any(w.startswith(("cykl", "cykel")) for w in label.lower().split()), label
+    assert label in [c for lone in named[0].lone for c in lone.choices]
+    assert not any(w in label.lower() for w in ("skolehave", "regnvand", "ladcykler"))
+    assert [n.label for n in chosen[1:]] == [n.label for n in named[1:]]
+    # Its word is marked in the preview as the members wrote it.
+    assert label.split()[0].lower() in chosen[0].words[0].lower()
+
+
 def test_every_choice_is_a_name_the_rules_allow() -> None:
     for name, group in zip(_named(), GROUPS):
         assert name.choices[0] == name.label
