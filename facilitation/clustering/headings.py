@@ -21,7 +21,7 @@ from .names import CONNECTOR, Lone, Name
 
 # How much better (in centred cosine, see `fits`) another allowed name must stand for its
 # theme than the one words alone chose: below it, words decide as before.
-MARGIN = 0.05
+MARGIN = 0.08
 # Names embedded for one suggestion, the largest themes' first: ~6 ms of CPU each the first
 # time, then cached with the ideas (1,000 ideas make 30-60 themes).
 MOST_NAMES = 48
