@@ -31,6 +31,10 @@ CHOICES = 4
 # LONE_WORDS, the rarest first.
 LONE_SHARE = 0.5
 LONE_WORDS = 8
+# The other language's words as common as "put" (5.7) or more are no translation of a word only
+# one member writes; "online" (5.2) and "phone" (5.3) may be ("digital", "mobile").
+HEARD_ZIPF = 5.5
+HEARD_WORDS = 24
 # A heading is a word the group uses far more than general language does: per Zipf point a
 # word is rarer in general language, it counts as this much more telling (a Zipf point is a
 # factor of ten, about 2.3 in the local IDF's natural log; half of that keeps the local IDF
@@ -236,10 +240,17 @@ def name_group(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str]
 
 
 def _heard(group: Sequence[int], docs: Sequence[Doc]) -> list[str]:
-    """The words and pairs of words the members write ("cycling", "cycling lessons"): Danish
-    writes as one word what English writes as two."""
-    return sorted({phrase for i in group for phrase in
-                   [*docs[i].words, *(f"{a} {b}" for a, b in zip(docs[i].words, docs[i].words[1:]))]})
+    """The rarest HEARD_WORDS of the words and pairs of words the members write ("cycling",
+    "cycling lessons": Danish writes as one word what English writes as two), none as common
+    as "more", "make", "people": the words one member wrote that they may translate are rare."""
+    rarity = {}
+    for i in group:
+        common = {w: zipf(w, docs[i].language) for w in docs[i].words}
+        rarity.update({w: common[w] for w in docs[i].words})
+        rarity.update({f"{a} {b}": min(common[a], common[b])
+                       for a, b in zip(docs[i].words, docs[i].words[1:])})
+    heard = sorted((p for p in rarity if rarity[p] < HEARD_ZIPF), key=lambda p: (rarity[p], p))
+    return heard[:HEARD_WORDS]
 
 
 def _name(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from facilitation.clustering import headings, meaning
-from facilitation.clustering.names import Excluded, Name, name_group
+from facilitation.clustering.names import Excluded, Lone, Name, name_group
 from facilitation.clustering.text import analyse
 
 # Most members of the first theme write "parken", yet what they ask for is cycling, written in
@@ -122,11 +122,14 @@ def test_the_names_embedded_for_one_suggestion_are_bounded(monkeypatch: pytest.M
         return embed(texts)
 
     monkeypatch.setattr(meaning, "vectors", counting)
-    many = [Name(f"Navn {k}", [], [], [f"Navn {k}", f"Ord {k}", f"Andet {k}", f"Navn {k} og ord"])
+    many = [Name(f"Navn {k}", [], [], [f"Navn {k}", f"Ord {k}", f"Andet {k}", f"Navn {k} og ord"],
+                 [2, 2, 2, 3], [Lone(f"ord{k}x{n}", [f"Ord{k}x{n}"], [1], []) for n in range(8)],
+                 [f"word {k} {n}" for n in range(24)])
             for k in range(30)]
     groups = [[k % len(TEXTS), (k + 1) % len(TEXTS)] for k in range(30)]
     headings.choose(many, groups, TEXTS, ["da"] * len(TEXTS))
-    assert 0 < len(asked) <= headings.MOST_NAMES
+    assert 0 < len(asked) <= headings.MOST_NAMES + headings.MOST_WORDS + headings.MOST_HEARD
+    assert len([a for a in asked if a.startswith("word ")]) <= headings.MOST_HEARD
 
 
 @pytest.mark.parametrize("fits, stands", [
