@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -32,10 +33,18 @@ from .core import is_postgres
 WRITE_LOCK = 0x1DEA  # the advisory lock every change takes first (an arbitrary, fixed number)
 REWRITE_LOCK = 0x1DEB  # held by the one VACUUM (FULL) running among all hosts of the database
 # Seconds the background VACUUM (FULL) after an erasure waits for its table locks (behind a long
-# export, say) before it tries again later; for another host's rewrite to end; for a connection.
+# export, say) before it tries again later; for another host's rewrite to end; for transactions
+# older than the erasures to end (a stuck one is ended by the server after 10 s); for a connection.
 LOCK_WAIT = 1
 REWRITE_WAIT = 30
+SNAPSHOT_WAIT = 15
 CONNECT_WAIT = 10
+POLL = 0.2  # seconds between looks at what the rewrite waits for
+# Client sessions of this database whose snapshot or transaction is older than a transaction id:
+# VACUUM keeps every row such a session may still see, erased text included.
+OLDER = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+         " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+         " AND (age(backend_xmin) > age(%s::xid) OR age(backend_xid) > age(%s::xid))")
 
 
 DatabaseError = psycopg.Error  # what a failing PostgreSQL statement raises
@@ -78,6 +87,39 @@ def translate(sql: str) -> str:
         at = returning.start() if returning else len(sql)
         sql = sql[:at] + " ON CONFLICT DO NOTHING" + sql[at:]
     return sql
+
+
+def rewrite(url: str, tables: Sequence[str], pause: Callable[[float], None]) -> None:
+    """VACUUM (FULL) the tables, on a connection of its own (VACUUM runs outside transactions).
+
+    Plain VACUUM marks deleted rows' space for reuse but may leave their bytes in a page's free
+    space; FULL writes each table (and its TOAST and indexes) into new files without them, holding
+    an exclusive lock meanwhile. First, with no snapshot of its own held (`pause` between looks): it
+    waits for another host's rewrite to end (one at a time among all hosts and worker processes,
+    on an advisory lock, where nobody waits behind it), then for every transaction older than now
+    (so older than the erasures) to end: VACUUM keeps a row any of them may still see, and would
+    copy the erased text into the new files. Raises when it waited too long for either, or cannot
+    have its table locks within LOCK_WAIT seconds (every statement on those tables queues behind
+    it meanwhile): it is tried again later (vacuum.py)."""
+    names = ", ".join(f'"{table}"' for table in tables)
+    with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_WAIT) as raw:
+        _wait(pause, REWRITE_WAIT, "another host's VACUUM (FULL) to end", lambda: bool(
+            raw.execute("SELECT pg_try_advisory_lock(%s)", [REWRITE_LOCK]).fetchone()[0]))  # type: ignore[index]
+        now = raw.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").fetchone()
+        horizon = str(int(now[0]) % 2**32)  # type: ignore[index]  # an xid8 as the 32-bit xid
+        _wait(pause, SNAPSHOT_WAIT, "transactions older than the erasure to end", lambda: not (
+            raw.execute(OLDER, [horizon, horizon]).fetchone()[0]))  # type: ignore[index]
+        raw.execute(f"SET lock_timeout = '{LOCK_WAIT}s'")
+        raw.execute(f"VACUUM (FULL) {names}")
+
+
+def _wait(pause: Callable[[float], None], seconds: float, what: str, done: Callable[[], bool]) -> None:
+    """Until `done()`, looking every POLL seconds; TimeoutError after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {seconds} s for {what}")
+        pause(POLL)
 
 
 class Cursor:
@@ -210,21 +252,9 @@ class PostgresDatabase:
             rows = cursor.fetchall()
         return iter(rows)
 
-    def vacuum_tables(self, tables: Sequence[str]) -> None:
-        """VACUUM (FULL) the tables, on a connection of its own (VACUUM runs outside transactions).
-        Plain VACUUM marks deleted rows' space for reuse but may leave their bytes in a page's free
-        space; FULL writes each table (and its TOAST and indexes) into new files without them,
-        holding an exclusive lock meanwhile. Raises when it cannot have its locks within LOCK_WAIT
-        seconds: while it waits, every other statement on those tables queues behind it, so it
-        gives up soon and is tried again later (vacuum.py). One runs at a time among all hosts
-        (and worker processes): a second waits for the first on an advisory lock, where it holds
-        nobody up, rather than in the tables' lock queue."""
-        names = ", ".join(f'"{table}"' for table in tables)
-        with psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_WAIT) as raw:
-            raw.execute(f"SET lock_timeout = '{REWRITE_WAIT}s'")
-            raw.execute("SELECT pg_advisory_lock(%s)", [REWRITE_LOCK])  # until the connection ends
-            raw.execute(f"SET lock_timeout = '{LOCK_WAIT}s'")
-            raw.execute(f"VACUUM (FULL) {names}")
+    def vacuum_tables(self, tables: Sequence[str], pause: Callable[[float], None] = time.sleep) -> None:
+        """VACUUM (FULL) the tables: see `rewrite`."""
+        rewrite(self.url, tables, pause)
 
     def table(self, name: str) -> Table:
         return Table(self, name)

@@ -47,10 +47,12 @@ def _threads() -> types.ModuleType:
 class Vacuum:
     """The tables waiting for a rewrite, and the one worker that rewrites them."""
 
-    def __init__(self, rewrite: Callable[[list[str]], Any]) -> None:
-        self.rewrite = rewrite  # VACUUM (FULL) of these tables; raises when it could not
+    def __init__(self, rewrite: Callable[[list[str], Callable[[float], None]], Any]) -> None:
+        # VACUUM (FULL) of these tables, pausing with the function given; raises when it could not.
+        self.rewrite = rewrite
         threads = _threads()
         self._threads = threads
+        self._nap = threads.Event()  # never set: waiting on it is a pause of this worker's kind
         self._guard = threads.Lock()  # held for a few statements at a time, never across a wait
         self._wake = threads.Event()
         self._idle = threads.Event()  # nothing marked, nothing running
@@ -122,7 +124,7 @@ class Vacuum:
         """One rewrite; on failure its tables are marked again, due after a growing pause."""
         started = time.monotonic()
         try:
-            self.rewrite(tables)
+            self.rewrite(tables, self._nap.wait)
         except Exception as error:  # PostgreSQL down, a lock not free, the connection lost
             self._failures += 1
             if self._failures == 1:

@@ -13,7 +13,7 @@ from facilitation.store.vacuum import Vacuum
 
 def test_erasures_in_a_burst_are_rewritten_together_off_the_callers_thread() -> None:
     caller, runs = threading.get_ident(), []
-    worker = Vacuum(lambda tables: runs.append((tables, threading.get_ident())))
+    worker = Vacuum(lambda tables, pause: runs.append((tables, threading.get_ident())))
     worker.erased(("ideas", "events"))
     worker.erased(("ideas",))
     assert worker.pending == ["events", "ideas"] and not worker.wait(0)  # nothing ran in the call
@@ -28,7 +28,7 @@ def test_a_failing_rewrite_is_tried_again_and_logged_once(monkeypatch: pytest.Mo
     monkeypatch.setattr(vacuum, "RETRY", 0.05)
     tries: list[list[str]] = []
 
-    def rewrite(tables: list[str]) -> None:
+    def rewrite(tables: list[str], pause: object) -> None:
         tries.append(tables)
         if len(tries) < 4:
             raise OSError("PostgreSQL is down")
@@ -49,7 +49,7 @@ def test_a_failing_rewrite_is_tried_again_and_logged_once(monkeypatch: pytest.Mo
 
 def test_flush_runs_what_is_marked_now_and_close_stops_the_worker() -> None:
     ran = threading.Event()
-    worker = Vacuum(lambda tables: ran.set())
+    worker = Vacuum(lambda tables, pause: ran.set())
     assert worker.flush(0)  # nothing marked: nothing to wait for
     worker.erased(("ideas",))
     assert worker.flush(30) and ran.is_set()
