@@ -323,8 +323,15 @@ def _name(group: Sequence[int], docs: Sequence[Doc], doc_freq: Counter[str],
     few = corroborated and used[first] < LONE_SHARE * len(group)
     alone = [s for s in lone if not any(_same_root(spell(s), spell(r)) for r in rivals)] if few else []
     return Name(choices[0], words, forms, choices[:CHOICES], reaches[:CHOICES],
-                [Lone(spell(s), *_options(both_ways(s), reach), sorted(spellings[s]))
+                [Lone(spell(s), *_options(both_ways(s), reach), _forms(s, spellings, language))
                  for s in alone[:LONE_WORDS]])
+
+
+def _forms(stem_: str, spellings: dict[str, Counter[str]], language: str) -> list[str]:
+    """The ways members write a word, also under another stem ("digital", "digitalt"), to mark
+    in the preview."""
+    lemmas = {lemma(w, language) for w in spellings[stem_]}
+    return sorted({w for forms in spellings.values() for w in forms if lemma(w, language) in lemmas})
 
 
 def _options(entries: Iterable[tuple[str, list[str]]], reach: Callable[[list[str]], int]

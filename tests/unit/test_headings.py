@@ -92,6 +92,7 @@ def test_in_two_languages_a_word_one_member_writes_names_the_theme_if_the_other_
     assert [n.label for n in chosen[1:]] == [n.label for n in named[1:]]
     # Its word is marked in the preview as the members wrote it.
     assert label.split()[0].lower() in chosen[0].words[0].lower()
+    assert any(f.startswith(label.split()[0].lower()) for f in chosen[0].forms)
 
 
 def test_every_choice_is_a_name_the_rules_allow() -> None:
