@@ -89,8 +89,24 @@ def suggest_clusters(texts: Sequence[str], language: str | None = None, *,
                                 [d.language for d in docs])
     names = tell_apart(named)
     suggestions = [Suggestion(name.label, sorted(order[i] for i in group), name.words, name.forms)
-                   for (group, _), name in zip(kept, names)]
+                   for group, name in _join_alike([group for group, _ in kept], names)]
     return sorted(suggestions, key=lambda s: (-len(s.members), s.members))
+
+
+def _join_alike(groups: list[list[int]], names: list[Name]) -> list[tuple[list[int], Name]]:
+    """Themes whose names read the same, with no word of their own to tell them apart (tell_apart
+    found none), are one theme to whoever reads the list: four ideas on cycle paths cut in two
+    pairs would show "Cykelstier" twice. They are joined, under the larger one's name."""
+    joined: dict[str, tuple[list[int], Name]] = {}
+    for group, name in sorted(zip(groups, names), key=lambda pair: -len(pair[0])):
+        key = name.label.casefold()
+        if key not in joined:
+            joined[key] = (group, name)
+            continue
+        members, first = joined[key]
+        joined[key] = (members + group, Name(first.label, list(dict.fromkeys(first.words + name.words)),
+                                             sorted({*first.forms, *name.forms})))
+    return list(joined.values())
 
 
 def _named(groups: list[list[int]], docs: Sequence[Doc], doc_freq: Counter[str],

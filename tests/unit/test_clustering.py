@@ -22,6 +22,7 @@ from facilitation.clustering import (
     suggest_clusters,
     suggest_fits,
 )
+from facilitation.clustering import _join_alike
 from facilitation.clustering.graph import _split, similarities
 from facilitation.clustering.lexicon import indefinite, is_definite, is_plural, reads_as_verb
 from facilitation.clustering.names import Excluded, Name, name_group, tell_apart
@@ -436,6 +437,23 @@ def test_themes_whose_names_start_alike_are_told_apart() -> None:
                         Name("Alarm", ["alarm", "set", "delete"], []),
                         Name("Cykelstier", ["cykelstier"], [])])
     assert [n.label for n in names] == ["Alarms (cancel)", "Alarm (set)", "Cykelstier"]
+
+
+def test_themes_that_nothing_tells_apart_are_one_theme() -> None:
+    # Four ideas on cycle paths cut in two pairs: no word of either pair is not the other's too.
+    groups = [[0, 2], [1, 3], [4, 5, 6]]
+    names = tell_apart([Name("Cykelstier", ["cykelstier"], ["cykelstier"]),
+                        Name("Cykelstier", ["cykelstier"], ["cykelstierne"]),
+                        Name("Bibliotek", ["bibliotek"], ["biblioteket"])])
+    joined = _join_alike(groups, names)
+    assert [(sorted(g), n.label) for g, n in joined] == [([4, 5, 6], "Bibliotek"),
+                                                         ([0, 1, 2, 3], "Cykelstier")]
+    # A word of its own tells a theme apart instead: "Cykelstier (bredere)" stays a theme.
+    apart = tell_apart([Name("Cykelstier", ["cykelstier", "bredere"], []),
+                        Name("Cykelstier", ["cykelstier"], [])])
+    assert len(_join_alike(groups[:2], apart)) == 2
+    assert joined[1][1].words == ["cykelstier"]
+    assert joined[1][1].forms == ["cykelstier", "cykelstierne"]
 
 
 CIVIC = Path(__file__).resolve().parents[2] / "bench" / "sets" / "civic_imperative.csv"
