@@ -43,6 +43,5 @@ def hide_author_ideas(ctx: Context, p: AuthorIdeas) -> Result:
 
     Ack: `{"ok", "idea_ids", "hidden", "changed"}`
     """
-    ids = ctx.store.author_ideas(ctx.workshop_id, ctx.idea(p.idea_id).id)
-    facts = [fact for idea_id in ids if (fact := ctx.store.set_hidden(ctx.workshop_id, idea_id, p.hidden))]
+    ids, facts = ctx.store.hide_author_ideas(ctx.workshop_id, ctx.idea(p.idea_id).id, p.hidden)
     return {"idea_ids": ids, "hidden": p.hidden, "changed": len(facts)}, facts

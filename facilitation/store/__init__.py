@@ -74,7 +74,7 @@ class Store(CoreStore):
     # Newcomers held and one participant's ideas (newcomers.py)
     hold = newcomers.hold
     release_newcomers = newcomers.release_newcomers
-    author_ideas = newcomers.author_ideas
+    hide_author_ideas = newcomers.hide_author_ideas
     vote_opened_at = newcomers.vote_opened_at
     organiser_generation = admin.organiser_generation
     next_organiser_generation = admin.next_organiser_generation

@@ -38,12 +38,18 @@ def release_newcomers(store: CoreStore, workshop_id: int, accept: bool) -> tuple
         return decided, [fact for fact in changed if fact is not None]
 
 
-def author_ideas(store: CoreStore, workshop_id: int, idea_id: int) -> list[int]:
-    """Every idea (ids, oldest first) of the participant who wrote `idea_id`."""
-    rows = store._rows("SELECT i.id FROM ideas i JOIN ideas o ON o.participant_id = i.participant_id"
-                       " WHERE o.id = ? AND o.workshop_id = ? AND i.workshop_id = ? ORDER BY i.id",
-                       (idea_id, workshop_id, workshop_id))
-    return [r["id"] for r in rows]
+def hide_author_ideas(store: CoreStore, workshop_id: int, idea_id: int,
+                      hidden: bool) -> tuple[list[int], list[Fact]]:
+    """Hide (or show again) every idea of the participant who wrote `idea_id`, as one transaction:
+    a failure part way leaves them all as they were, never some hidden and some shown. Their ids,
+    oldest first, and an `idea_hidden` or `idea_shown` for each idea that changed."""
+    with store._transaction():
+        rows = store._rows("SELECT i.id FROM ideas i JOIN ideas o ON o.participant_id = i.participant_id"
+                           " WHERE o.id = ? AND o.workshop_id = ? AND i.workshop_id = ? ORDER BY i.id",
+                           (idea_id, workshop_id, workshop_id))
+        ids = [r["id"] for r in rows]
+        changed = [store.set_hidden(workshop_id, i, hidden) for i in ids]
+        return ids, [fact for fact in changed if fact is not None]
 
 
 def vote_opened_at(store: CoreStore, workshop_id: int) -> str | None:

@@ -96,6 +96,34 @@ def test_one_participants_ideas_are_hidden_at_once_and_shown_again(w: dict[str, 
     assert refused(w, "hide_author_ideas", {"idea_id": mine[0]}, "a") == "forbidden"
 
 
+@pytest.mark.parametrize("hidden", [True, False])
+def test_hiding_or_showing_one_participants_ideas_is_one_transaction(
+        w: dict[str, Any], hidden: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure on the second idea leaves all of them as they were, not some hidden, some shown."""
+    store = w["store"]
+    mine = [do(w, "post_idea", {"text": f"Spam {n}", "client_id": str(n)}, "a")["idea"]["id"] for n in range(3)]
+    if not hidden:  # the console's undo: they were all hidden
+        do(w, "hide_author_ideas", {"idea_id": mine[0]})
+    seq = store.snapshot(w["id"], include_hidden=True)["seq"]
+    set_hidden, calls = store.set_hidden, []
+
+    def fails_second(*args: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("the disk went away")
+        return set_hidden(*args)
+    monkeypatch.setattr(store, "set_hidden", fails_second)
+    with pytest.raises((RuntimeError, commands.registry.CommandError)):
+        do(w, "hide_author_ideas", {"idea_id": mine[0], "hidden": hidden})
+    assert len(calls) == 2  # the first idea did change before the failure
+    assert [store.get_idea(w["id"], i).hidden for i in mine] == [not hidden] * 3
+    assert store.snapshot(w["id"], include_hidden=True)["seq"] == seq  # no fact logged
+    monkeypatch.undo()
+    ack, facts = commands.execute(store, w["fac"], "hide_author_ideas", {"idea_id": mine[0], "hidden": hidden})
+    assert ack["changed"] == 3 and [store.get_idea(w["id"], i).hidden for i in mine] == [hidden] * 3
+    assert [f.type for f in facts] == ["idea_hidden" if hidden else "idea_shown"] * 3
+
+
 def test_a_rule_closes_the_vote_to_newcomers(w: dict[str, Any]) -> None:
     idea = do(w, "post_idea", {"text": "Bænke", "client_id": "1"}, "a")["idea"]["id"]
     do(w, "set_rules", {"vote_closed_to_newcomers": True})
