@@ -269,6 +269,16 @@ def test_undo_brings_back_a_name_and_a_hidden_idea(live_server: Any, new_page: C
     undo.click()
     expect(card).to_have_class(re.compile(r"\bhidden-idea\b"))
     assert [i["hidden"] for i in state(live_server, workshop)["ideas"] if i["text"] == text] == [True]
+
+    # A hidden idea's author (here the paper's) loses the rest of theirs in one click, one command.
+    card.get_by_role("button", name=f"Hide all from this person: {text}").click()
+    expect(console.locator("#groups .idea.hidden-idea")).to_have_count(3)
+    assert [i["hidden"] for i in state(live_server, workshop)["ideas"]] == [True] * 3
+    expect(undo).to_have_text("Undo: hide all from one person")
+    undo.click()
+    for other in hall_texts(3)[1:]:
+        expect(console.locator("#groups .idea").filter(has_text=other)).not_to_have_class(
+            re.compile(r"\bhidden-idea\b"))
     assert console.errors == []
 
 
