@@ -40,10 +40,15 @@ REWRITE_WAIT = 30
 SNAPSHOT_WAIT = 15
 CONNECT_WAIT = 10
 POLL = 0.2  # seconds between looks at what the rewrite waits for
-# Client sessions of this database whose snapshot or transaction is older than a transaction id:
-# VACUUM keeps every row such a session may still see, erased text included.
+# Sessions of this database, of any role, whose snapshot or transaction is older than a transaction
+# id: VACUUM keeps every row such a session may still see, erased text included. PostgreSQL shows
+# every role's backend_xmin and backend_xid to every role, but another role's backend_type only to a
+# superuser or a member of pg_read_all_stats (NULL otherwise, which `= 'client backend'` dropped: a
+# pg_dump run as postgres went unseen by the plain role docs/deploy.md creates). Autovacuum workers
+# (no user; VACUUM ignores their snapshots) are left out by their NULL user.
 OLDER = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-         " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+         " AND pid <> pg_backend_pid() AND usesysid IS NOT NULL"
+         " AND backend_type IS DISTINCT FROM 'autovacuum worker'"
          " AND (age(backend_xmin) > age(%s::xid) OR age(backend_xid) > age(%s::xid))")
 
 

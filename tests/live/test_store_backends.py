@@ -298,31 +298,64 @@ def test_one_rewrite_runs_at_a_time_among_the_hosts_of_a_database(pg_url: str) -
     store.close()
 
 
-def test_a_rewrite_waits_for_a_transaction_that_still_sees_the_erased_text(pg_url: str) -> None:
+def rewrite_waits_for_a_reader(reader_url: str, store: Store, secret_text: str) -> None:
+    """Post `secret_text`, open a reader's snapshot on `reader_url`, delete the idea: the rewrite
+    waits while the reader may still see it (VACUUM would keep its rows, the text in them)."""
     import threading
 
     import psycopg
 
-    store = Store(connect(pg_url))
     workshop, _ = store.create_workshop("T", "Q")
     participant, _, _ = store.join(workshop.id, None, 10)
-    secret, _ = store.post_idea(workshop.id, participant.id, "s", "Hemmelig borgeridé 4716")
+    secret, _ = store.post_idea(workshop.id, participant.id, "s", secret_text)
     store.post_idea(workshop.id, participant.id, "t", "Idé bagefter")
     done = threading.Event()
-    with psycopg.connect(pg_url) as reader:  # a long export, say, reading at one moment
+    with psycopg.connect(reader_url) as reader:  # a long export, say, reading at one moment
         reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         # Its snapshot sees the idea from now on, though it holds no lock on `ideas` or `events`.
-        reader.execute("SELECT count(*) FROM workshops")
+        reader.execute("SELECT count(*) FROM pg_class")
         store.delete_idea(workshop.id, secret.id, "facilitator")
-        # VACUUM would keep the rows the reader may still see, the text in them: it waits instead.
         threading.Thread(target=lambda: (store.db.vacuum_tables(["ideas", "events"]), done.set()),
                          daemon=True).start()
-        wait_until(lambda: last_query(pg_url, "age(backend_xmin)"), "the rewrite's look")
+        wait_until(lambda: last_query(reader_url, "age(backend_xmin)"), "the rewrite's look")
         assert not done.is_set()
         reader.commit()
         assert done.wait(60)
+
+
+def test_a_rewrite_waits_for_a_transaction_that_still_sees_the_erased_text(pg_url: str) -> None:
+    store = Store(connect(pg_url))
+    rewrite_waits_for_a_reader(pg_url, store, "Hemmelig borgeridé 4716")
     assert b"4716" not in relation_bytes(pg_url)
     store.close()
+
+
+def test_a_plain_roles_rewrite_waits_for_another_roles_transaction(pg_url: str) -> None:
+    """The app's role as docs/deploy.md creates it (no superuser, no pg_read_all_stats) sees
+    another role's session (an organiser's pg_dump as postgres, say) without its backend_type."""
+    import uuid
+
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    role, password = f"if_test_app_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        if not admin.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]:  # type: ignore[index]
+            pytest.skip("creating a role needs a superuser (CI runs as one)")
+        admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+        admin.execute(f"CREATE SCHEMA {role} AUTHORIZATION {role}")
+        host, port = admin.info.host, admin.info.port
+    database = conninfo_to_dict(pg_url)["dbname"]
+    host = "127.0.0.1" if host.startswith("/") else host  # a password over TCP: not the OS user
+    store = Store(connect(f"postgresql://{role}:{password}@{host}:{port}/{database}"
+                          f"?options=-csearch_path%3D{role}%20-csynchronous_commit%3Doff"))
+    try:  # before the fix: rewritten at once, the text kept for the reader
+        rewrite_waits_for_a_reader(pg_url, store, "Hemmelig borgeridé 4717")
+    finally:
+        store.close()
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {role} CASCADE")
+            admin.execute(f"DROP ROLE {role}")
 
 
 def test_health_does_not_wait_behind_the_reads(pg_url: str) -> None:
