@@ -4,7 +4,7 @@ A deleted or updated row stays in its table's file until `VACUUM (FULL)` writes 
 that holds the table exclusively for every host (0.76 s for 200,000 events at load 7). So an erasure
 only marks its tables; one worker per process rewrites them soon after: SETTLE seconds after the
 first mark, so that a burst of deletions costs one rewrite; at once for a workshop's erasure (many
-rows, and an organiser who expects it gone). At most one rewrite runs at a time in a process (and
+rows, and an organiser who expects it gone); never before a failure's back-off ends. At most one rewrite runs at a time in a process (and
 in the database: postgres.py's `vacuum_tables` takes an advisory lock first). A rewrite that
 fails (PostgreSQL down, a lock not free within its wait) leaves its tables marked and is tried again
 later, logged once per outage; the worker never stops. What is still marked when the process ends
@@ -62,6 +62,7 @@ class Vacuum:
         self._worker: Any = None
         self._closed = False
         self._failures = 0  # in a row: the outage is logged once, and retries back off
+        self._not_before = 0.0  # after a failure: no retry before this, however many erasures come
         # metrics.py's hooks: a run's outcome ("done" or "failed") and seconds; tables now waiting.
         self.on_run: Callable[[str, float], None] = lambda outcome, seconds: None
         self.on_pending: Callable[[int], None] = lambda tables: None
@@ -73,6 +74,8 @@ class Vacuum:
                 return
             self._dirty.update(tables)
             due = time.monotonic() + (0.0 if at_once else SETTLE)
+            if self._failures:  # the back-off holds: else edits during an outage retry every SETTLE s
+                due = max(due, self._not_before)
             self._due = due if self._due is None else min(self._due, due)
             self._idle.clear()
             self.on_pending(len(self._dirty))  # under the guard: the gauge's values keep their order
@@ -126,7 +129,8 @@ class Vacuum:
         try:
             self.rewrite(tables, self._nap.wait)
         except Exception as error:  # PostgreSQL down, a lock not free, the connection lost
-            self._failures += 1
+            with self._guard:
+                self._failures += 1
             if self._failures == 1:
                 log.warning("VACUUM (FULL) of %s failed (%s): erased text stays in their files until"
                             " it succeeds; trying again in the background", ", ".join(tables), error)
@@ -134,14 +138,15 @@ class Vacuum:
             self.on_run("failed", time.monotonic() - started)
             with self._guard:
                 self._dirty.update(tables)
-                due = time.monotonic() + pause
-                self._due = due if self._due is None else min(self._due, due)
+                self._not_before = time.monotonic() + pause  # erasures meanwhile wait for it too
+                self._due = self._not_before
                 self.on_pending(len(self._dirty))
             return
         if self._failures:
             log.warning("VACUUM (FULL) of %s done after %d failed tries", ", ".join(tables),
                         self._failures)
-        self._failures = 0
+        with self._guard:
+            self._failures = 0
         self.on_run("done", time.monotonic() - started)  # counted before a waiter hears of it
         with self._guard:
             self.on_pending(len(self._dirty))

@@ -56,3 +56,29 @@ def test_flush_runs_what_is_marked_now_and_close_stops_the_worker() -> None:
     worker.close()
     worker.erased(("events",))  # a closed store's erasure is left to the next process
     assert worker.pending == [] and worker.wait(0)
+
+
+def test_erasures_during_an_outage_wait_for_the_back_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Participants editing while PostgreSQL is down must not bring each retry forward to SETTLE
+    # (every retry queues all statements on ideas and events behind its lock wait).
+    monkeypatch.setattr(vacuum, "SETTLE", 0.01)
+    monkeypatch.setattr(vacuum, "RETRY", 3600.0)
+    tries: list[list[str]] = []
+    failed = threading.Event()
+
+    def rewrite(tables: list[str], pause: object) -> None:
+        tries.append(tables)
+        if len(tries) == 1:
+            raise OSError("PostgreSQL is down")
+
+    worker = Vacuum(rewrite)
+    worker.on_run = lambda outcome, seconds: failed.set() if outcome == "failed" else None
+    worker.erased(("ideas",), at_once=True)
+    assert failed.wait(30)
+    worker.erased(("events",))
+    worker.erased(("workshops",), at_once=True)
+    assert not worker.wait(1)  # before the fix: retried 0.01 s after the edit
+    assert tries == [["ideas"]] and worker.pending == ["events", "ideas", "workshops"]
+    assert worker.flush(30)  # a graceful stop still runs it at once
+    assert tries == [["ideas"], ["events", "ideas", "workshops"]]
+    worker.close()
