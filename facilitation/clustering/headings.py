@@ -67,7 +67,13 @@ def choose(names: Sequence[Name], groups: Sequence[Sequence[int]], texts: Sequen
                   np.stack([ideas[list(group)].mean(axis=0) for group in groups]),
                   np.asarray(said, dtype=np.float64)[own])
     for k, first in zip(chosen, firsts):
-        label = _pick(options[k], theirs[first:first + len(options[k]), k])
+        # Another theme's name is never this one's: two themes the ideas keep apart would read
+        # as one (and suggest_clusters joins themes whose names read the same).
+        taken = {r.label.casefold() for j, r in enumerate(result) if j != k}
+        keep = [n for n, label in enumerate(options[k]) if n == 0 or label.casefold() not in taken]
+        labels = list(options[k])
+        label = _pick({labels[n]: options[k][labels[n]] for n in keep},
+                      theirs[first:first + len(options[k]), k][keep])
         if label != names[k].label:
             said_once = lone.get((k, label))
             result[k] = replace(names[k], label=label) if said_once is None else replace(

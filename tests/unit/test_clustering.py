@@ -546,3 +546,4 @@ def test_a_heading_takes_the_plural_between_forms_written_alike() -> None:
     # An adjective's "-e" and a definite form are no plural a heading takes.
     assert not is_plural("digitale", "da") and not is_plural("høringen", "da")
     assert not is_plural("lærer", "da") and not is_plural("sommer", "da")  # singulars ending in -er
+

@@ -142,3 +142,17 @@ def test_a_name_of_two_words_needs_both_to_stand_for_the_theme(fits: dict[str, f
                                                                stands: bool) -> None:
     first, second = fits
     assert headings._parts_stand(f"{first} og {second.lower()}", fits) is stands
+
+
+def test_a_theme_never_takes_another_themes_name() -> None:
+    # Words alone named the library theme "Aften" and allowed "Bibliotek" too; another theme is
+    # already "Bibliotek" (here, as a theme's name can be, a poor one). However much better the
+    # word stands for the library ideas, two themes the ideas keep apart must not read as one.
+    names = [Name("Aften", ["aften"], [], choices=["Aften", "Bibliotek"], reach=[2, 4]),
+             Name("Bibliotek", ["bibliotek"], [], choices=["Bibliotek"], reach=[2])]
+    groups = [list(range(4)), list(range(4, 8))]
+    chosen = headings.choose(names, groups, LIBRARY + ELDERLY, ["da"] * 8)
+    assert [n.label for n in chosen] == ["Aften", "Bibliotek"]
+    # With no other theme of that name, the word that stands for the ideas wins.
+    names[1] = Name("Ældre", ["ældre"], [], choices=["Ældre"], reach=[4])
+    assert headings.choose(names, groups, LIBRARY + ELDERLY, ["da"] * 8)[0].label == "Bibliotek"
