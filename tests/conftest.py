@@ -59,10 +59,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     import threading
+    import time
 
-    for thread in threading.enumerate():  # a coalesced signal's last read, before its database goes
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join(5)
+    from engineio.async_drivers.threading import DaemonThread
+
+    # A coalesced signal's last read (participant_count a second after a join) runs in a
+    # background task, which the threading mode of the tests' apps starts as a daemon thread:
+    # it must end before its database goes, or it reads a dropped PostgreSQL database and the
+    # pass fails on its unhandled AdminShutdown. Long-lived loops get 5 s in all, not each.
+    deadline = time.monotonic() + 5
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and (not thread.daemon
+                                                         or isinstance(thread, DaemonThread)):
+            thread.join(max(0.0, deadline - time.monotonic()))
     DATABASES.drop_all()
 
 
