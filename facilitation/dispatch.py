@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
-from flask_babel import gettext
+from flask_babel import format_number, gettext
 from flask_socketio import SocketIO
 
 from . import metrics
@@ -174,8 +174,8 @@ def to_phones(socketio: SocketIO, code: str, fact: Fact) -> None:
 
 def error_body(error: CommandError) -> dict[str, Any]:
     """The JSON body of every refusal, HTTP or ack: `{"error": {"code", "message"}}`, the message
-    in the request's language."""
-    return {"error": error.to_dict(gettext)}
+    in the request's language, its numbers written as that language writes them."""
+    return {"error": error.to_dict(gettext, format_number)}
 
 
 def error_response(error: CommandError) -> tuple[Response, int]:

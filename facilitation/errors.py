@@ -41,17 +41,27 @@ class CommandError(Exception):
         """The message in English (the catalogue's msgid with its values)."""
         return self.render(lambda text: text)
 
-    def render(self, gettext: Callable[[str], str]) -> str:
-        """The message in the language `gettext` translates into; English if the translation breaks."""
-        values = {k: gettext(v) if isinstance(v, Term) else v for k, v in self.params.items()}
+    def render(self, gettext: Callable[[str], str],
+               number: Callable[[int], str] = "{:,}".format) -> str:
+        """The message in the language `gettext` translates into, its whole numbers written as
+        `number` writes them in that language ("2,010" in English, "2.010" in Danish); English
+        if the translation breaks."""
+        values = {k: gettext(v) if isinstance(v, Term) else number(v) if _whole(v) else v
+                  for k, v in self.params.items()}
         try:
             return gettext(self.template) % values if values else gettext(self.template)
         except (KeyError, ValueError, TypeError):
             return self.template % self.params if self.params else self.template
 
-    def to_dict(self, gettext: Callable[[str], str] = lambda text: text) -> dict[str, str]:
+    def to_dict(self, gettext: Callable[[str], str] = lambda text: text,
+                number: Callable[[int], str] = "{:,}".format) -> dict[str, str]:
         """The `error` object of an ack or an HTTP error body."""
-        return {"code": self.code, "message": self.render(gettext)}
+        return {"code": self.code, "message": self.render(gettext, number)}
+
+
+def _whole(value: Any) -> bool:
+    """Whether a message's value is a count (an int, not a flag) to write with separators."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class BadRequest(CommandError, status=400):

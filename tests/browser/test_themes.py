@@ -396,7 +396,7 @@ def test_a_merge_whose_answers_are_too_long_together_is_refused(
     merge.select_option(str(cars))
     # The console says why, in Danish, and nothing changed: both themes and both answers are there.
     expect(console.locator("#console-message")).to_have_text(
-        "De to temaers svar ville tilsammen fylde 2010 tegn; et svar kan højst have 2000. "
+        "De to temaers svar ville tilsammen fylde 2.010 tegn; et svar kan højst have 2.000. "
         "Forkort et af dem, og slå så temaerne sammen.")
     expect(merge).to_have_value("")  # the list is ready for another try
     console.screenshot(animations="disabled", path=shots / "console-merge-refused-1440.png")

@@ -196,7 +196,7 @@ def test_merging_refuses_answers_too_long_together_and_changes_nothing(w: dict[s
     with pytest.raises(CommandError) as refusal:
         do(w, "merge_clusters", {"source_id": cykler, "target_id": trafik})
     assert refusal.value.code == "answers_too_long" and refusal.value.status == 409
-    assert "2001" in refusal.value.message and "2000" in refusal.value.message
+    assert "2,001" in refusal.value.message and "2,000" in refusal.value.message
     assert (w["store"].answers(w["id"]), w["store"].snapshot(w["id"], include_hidden=True)) == before
     # 1,000 + a blank line + "Cykler: " + 990 is exactly 2,000: merged.
     do(w, "set_answer", {"cluster_id": cykler, "status": "declined", "text": "c" * 990})
