@@ -40,6 +40,12 @@ REWRITE_WAIT = 30
 SNAPSHOT_WAIT = 15
 CONNECT_WAIT = 10
 POLL = 0.2  # seconds between looks at what the rewrite waits for
+# A host that vanishes must not hold the write lock or REWRITE_LOCK for long: TCP keepalives on both
+# ends notice a dead peer in about 11 s (the client's here, the server's by SET); the rewrite's
+# looks end after LOOK_WAIT s, and the server ends its session when it sent nothing for IDLE_WAIT s.
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3}
+LOOK_WAIT = 5
+IDLE_WAIT = 10
 # Sessions of this database, of any role, whose snapshot or transaction is older than a transaction
 # id: VACUUM keeps every row such a session may still see, erased text included. PostgreSQL shows
 # every role's backend_xmin and backend_xid to every role, but another role's backend_type only to a
@@ -105,16 +111,24 @@ def rewrite(url: str, tables: Sequence[str], pause: Callable[[float], None]) -> 
     (so older than the erasures) to end: VACUUM keeps a row any of them may still see, and would
     copy the erased text into the new files. Raises when it waited too long for either, or cannot
     have its table locks within LOCK_WAIT seconds (every statement on those tables queues behind
-    it meanwhile): it is tried again later (vacuum.py)."""
+    it meanwhile): it is tried again later (vacuum.py). Its looks end after LOOK_WAIT s, and a host
+    lost meanwhile (powered off, its process frozen, its network gone) gives REWRITE_LOCK up within
+    IDLE_WAIT s or the keepalives' 11 s (else the server kept the session, so the lock, for hours)."""
     names = ", ".join(f'"{table}"' for table in tables)
-    with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_WAIT) as raw:
+    with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_WAIT, **KEEPALIVES) as raw:
+        idle = f"SET idle_session_timeout = '{IDLE_WAIT}s'; " if raw.info.server_version >= 140000 else ""
+        raw.execute(f"{idle}SET statement_timeout = '{LOOK_WAIT}s';"
+                    f" SET tcp_keepalives_idle = {KEEPALIVES['keepalives_idle']};"
+                    f" SET tcp_keepalives_interval = {KEEPALIVES['keepalives_interval']};"
+                    f" SET tcp_keepalives_count = {KEEPALIVES['keepalives_count']}")
         _wait(pause, REWRITE_WAIT, "another host's VACUUM (FULL) to end", lambda: bool(
             raw.execute("SELECT pg_try_advisory_lock(%s)", [REWRITE_LOCK]).fetchone()[0]))  # type: ignore[index]
         now = raw.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").fetchone()
         horizon = str(int(now[0]) % 2**32)  # type: ignore[index]  # an xid8 as the 32-bit xid
         _wait(pause, SNAPSHOT_WAIT, "transactions older than the erasure to end", lambda: not (
             raw.execute(OLDER, [horizon, horizon]).fetchone()[0]))  # type: ignore[index]
-        raw.execute(f"SET lock_timeout = '{LOCK_WAIT}s'")
+        # The rewrite itself is not cut short: a big table takes what it takes, its locks held.
+        raw.execute(f"SET lock_timeout = '{LOCK_WAIT}s'; SET statement_timeout = 0")
         raw.execute(f"VACUUM (FULL) {names}")
 
 
@@ -228,8 +242,7 @@ class PostgresDatabase:
     def _open(self) -> psycopg.Connection[Any]:
         # A host that vanishes mid-transaction must not hold the write lock for long: the server
         # ends an idle transaction after 10 s, and TCP keepalives notice a dead peer.
-        raw = psycopg.connect(self.url, autocommit=True, keepalives=1, keepalives_idle=5,
-                              keepalives_interval=2, keepalives_count=3)
+        raw = psycopg.connect(self.url, autocommit=True, **KEEPALIVES)
         raw.execute("SET idle_in_transaction_session_timeout = 10000")  # the URL's own options stay
         raw.adapters.register_dumper(bool, _BoolAsInt)
         return raw

@@ -298,6 +298,38 @@ def test_one_rewrite_runs_at_a_time_among_the_hosts_of_a_database(pg_url: str) -
     store.close()
 
 
+def test_a_rewrite_whose_host_went_silent_gives_its_lock_up(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import psycopg
+
+    from facilitation.store import postgres
+    from facilitation.store.postgres import REWRITE_LOCK
+
+    monkeypatch.setattr(postgres, "IDLE_WAIT", 1)
+    store = Store(connect(pg_url))
+    frozen = threading.Event()  # the host stops between two looks, REWRITE_LOCK taken
+
+    def rewrite() -> None:
+        try:
+            store.db.vacuum_tables(["ideas"], lambda seconds: frozen.wait(60))  # type: ignore[attr-defined]
+        except Exception:  # its session was ended meanwhile: it fails, to be tried again
+            pass
+
+    with psycopg.connect(pg_url, autocommit=True) as reader:
+        reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        reader.execute("SELECT count(*) FROM pg_class")  # a snapshot from before the change below
+        store.create_workshop("T", "Q")  # the rewrite waits (frozen) for the reader, its lock taken
+        threading.Thread(target=rewrite, daemon=True).start()
+        wait_until(lambda: last_query(pg_url, "age(backend_xmin)"), "the rewrite's look")
+        with psycopg.connect(pg_url, autocommit=True) as other:  # another host's turn: free again
+            wait_until(lambda: other.execute("SELECT pg_try_advisory_lock(%s)",  # type: ignore[index]
+                                             [REWRITE_LOCK]).fetchone()[0], "the lock given up")
+        reader.execute("ROLLBACK")
+    frozen.set()
+    store.close()
+
+
 def rewrite_waits_for_a_reader(reader_url: str, store: Store, secret_text: str) -> None:
     """Post `secret_text`, open a reader's snapshot on `reader_url`, delete the idea: the rewrite
     waits while the reader may still see it (VACUUM would keep its rows, the text in them)."""
