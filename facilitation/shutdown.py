@@ -60,10 +60,13 @@ def stop(app: Any, name: str, stop_listening: Callable[[], None]) -> None:
         closed = close_sessions(socketio.server.eio)
         store = app.extensions["facilitation.store"]
         if store.vacuum is not None:
-            store.vacuum.flush(STORE)  # one still running at the exit is finished by the server
-            if store.vacuum.pending:  # PostgreSQL down, or a table locked: said, not waited for
-                print(f"Idea Factory: VACUUM (FULL) of {', '.join(store.vacuum.pending)} not done"
-                      " before the exit: erased text stays in their files until the next erasure's",
+            # PostgreSQL down, a table locked, older transactions or another host's rewrite still
+            # running: said, not waited for. The rewrite under way counts: it ends with the process
+            # while it waits, and the server finishes it only once its VACUUM statement was sent.
+            if not store.vacuum.flush(STORE) and store.vacuum.unfinished:
+                print(f"Idea Factory: VACUUM (FULL) of {', '.join(store.vacuum.unfinished)} not done"
+                      " before the exit: erased text stays in their files until the next erasure's"
+                      " rewrite (unless PostgreSQL was already running this one)",
                       file=sys.stderr, flush=True)
         else:  # SQLite: the log into the file (PostgreSQL checkpoints its own)
             store.checkpoint()

@@ -58,6 +58,7 @@ class Vacuum:
         self._idle = threads.Event()  # nothing marked, nothing running
         self._idle.set()
         self._dirty: set[str] = set()
+        self._running: list[str] = []  # the tables of the rewrite under way (or waiting its turn)
         self._due: float | None = None  # when the marked tables are rewritten (monotonic clock)
         self._worker: Any = None
         self._closed = False
@@ -90,6 +91,12 @@ class Vacuum:
         with self._guard:
             return sorted(self._dirty)
 
+    @property
+    def unfinished(self) -> list[str]:
+        """The tables marked or in the rewrite under way: what a process ending now leaves behind."""
+        with self._guard:
+            return sorted(self._dirty.union(self._running))
+
     def wait(self, timeout: float) -> bool:
         """Whether every marked table was rewritten (and none is being) within `timeout` seconds."""
         return bool(self._idle.wait(timeout))
@@ -117,6 +124,7 @@ class Vacuum:
                 wait = None if self._due is None else self._due - time.monotonic()
                 if wait is not None and wait <= 0:
                     tables, self._dirty, self._due = sorted(self._dirty), set(), None
+                    self._running = tables
             if wait is None or wait > 0:
                 self._wake.wait(wait)
                 self._wake.clear()  # a mark after this sets it again, and is read above
@@ -138,6 +146,7 @@ class Vacuum:
             self.on_run("failed", time.monotonic() - started)
             with self._guard:
                 self._dirty.update(tables)
+                self._running = []
                 self._not_before = time.monotonic() + pause  # erasures meanwhile wait for it too
                 self._due = self._not_before
                 self.on_pending(len(self._dirty))
@@ -149,6 +158,7 @@ class Vacuum:
             self._failures = 0
         self.on_run("done", time.monotonic() - started)  # counted before a waiter hears of it
         with self._guard:
+            self._running = []
             self.on_pending(len(self._dirty))
             if not self._dirty:
                 self._idle.set()

@@ -82,3 +82,18 @@ def test_erasures_during_an_outage_wait_for_the_back_off(monkeypatch: pytest.Mon
     assert worker.flush(30)  # a graceful stop still runs it at once
     assert tries == [["ideas"], ["events", "ideas", "workshops"]]
     worker.close()
+
+
+def test_a_rewrite_still_waiting_at_a_stop_is_reported_with_what_is_marked() -> None:
+    # The shutdown log names these: a rewrite waiting for another host's or an old transaction
+    # was said nowhere (its tables are no longer `pending`).
+    waiting, go = threading.Event(), threading.Event()
+    worker = Vacuum(lambda tables, pause: (waiting.set(), go.wait(60)))
+    worker.erased(("ideas",), at_once=True)
+    assert waiting.wait(30)
+    worker.erased(("workshops",))
+    assert not worker.flush(0.2)
+    assert worker.pending == ["workshops"] and worker.unfinished == ["ideas", "workshops"]
+    go.set()
+    assert worker.flush(30) and worker.unfinished == []
+    worker.close()
