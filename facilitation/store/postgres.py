@@ -43,7 +43,7 @@ POLL = 0.2  # seconds between looks at what the rewrite waits for
 # A host that vanishes must not hold the write lock or REWRITE_LOCK for long: TCP keepalives on both
 # ends notice a dead peer in about 11 s (the client's here, the server's by SET); the rewrite's
 # looks end after LOOK_WAIT s, and the server ends its session when it sent nothing for IDLE_WAIT s.
-KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3}
+KEEPALIVES: dict[str, Any] = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3}
 LOOK_WAIT = 5
 IDLE_WAIT = 10
 # Sessions of this database, of any role, whose snapshot or transaction is older than a transaction
