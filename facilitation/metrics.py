@@ -42,7 +42,10 @@ VACUUMS = Counter("idea_factory_store_vacuums", "PostgreSQL: background VACUUM (
                   " rewrote tables erasures left text in, by outcome (done, or failed: tried again"
                   " later)", ["outcome"])
 VACUUM_SECONDS = Counter("idea_factory_store_vacuum_seconds", "PostgreSQL: seconds the background"
-                         " VACUUM (FULL) ran (the rewritten tables are locked meanwhile)")
+                         " VACUUM (FULL) statements took, their wait (1 s at most) for the table locks"
+                         " included: every statement on those tables waits meanwhile. Its waits"
+                         " before (for another host's rewrite, older transactions) hold nobody up"
+                         " and are not counted")
 VACUUM_PENDING = Gauge("idea_factory_store_vacuum_pending", "PostgreSQL: tables holding erased text"
                        " that wait for the background VACUUM (FULL)", multiprocess_mode="livesum")
 CONNECTED = Gauge("idea_factory_connected", "Joined Socket.IO connections by screen", ["screen"],

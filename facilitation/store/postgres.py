@@ -100,7 +100,8 @@ def translate(sql: str) -> str:
     return sql
 
 
-def rewrite(url: str, tables: Sequence[str], pause: Callable[[float], None]) -> None:
+def rewrite(url: str, tables: Sequence[str], pause: Callable[[float], None],
+            locked: Callable[[float], None] = lambda seconds: None) -> None:
     """VACUUM (FULL) the tables, on a connection of its own (VACUUM runs outside transactions).
 
     Plain VACUUM marks deleted rows' space for reuse but may leave their bytes in a page's free
@@ -111,7 +112,8 @@ def rewrite(url: str, tables: Sequence[str], pause: Callable[[float], None]) -> 
     (so older than the erasures) to end: VACUUM keeps a row any of them may still see, and would
     copy the erased text into the new files. Raises when it waited too long for either, or cannot
     have its table locks within LOCK_WAIT seconds (every statement on those tables queues behind
-    it meanwhile): it is tried again later (vacuum.py). Its looks end after LOOK_WAIT s, and a host
+    it meanwhile): it is tried again later (vacuum.py). `locked` hears the seconds the VACUUM
+    statement took, its wait for the locks included (the metrics' time the tables were held). Its looks end after LOOK_WAIT s, and a host
     lost meanwhile (powered off, its process frozen, its network gone) gives REWRITE_LOCK up within
     IDLE_WAIT s or the keepalives' 11 s (else the server kept the session, so the lock, for hours)."""
     names = ", ".join(f'"{table}"' for table in tables)
@@ -129,7 +131,11 @@ def rewrite(url: str, tables: Sequence[str], pause: Callable[[float], None]) -> 
             raw.execute(OLDER, [horizon, horizon]).fetchone()[0]))  # type: ignore[index]
         # The rewrite itself is not cut short: a big table takes what it takes, its locks held.
         raw.execute(f"SET lock_timeout = '{LOCK_WAIT}s'; SET statement_timeout = 0")
-        raw.execute(f"VACUUM (FULL) {names}")
+        started = time.monotonic()
+        try:
+            raw.execute(f"VACUUM (FULL) {names}")
+        finally:
+            locked(time.monotonic() - started)
 
 
 def _wait(pause: Callable[[float], None], seconds: float, what: str, done: Callable[[], bool]) -> None:
@@ -270,9 +276,10 @@ class PostgresDatabase:
             rows = cursor.fetchall()
         return iter(rows)
 
-    def vacuum_tables(self, tables: Sequence[str], pause: Callable[[float], None] = time.sleep) -> None:
+    def vacuum_tables(self, tables: Sequence[str], pause: Callable[[float], None] = time.sleep,
+                      locked: Callable[[float], None] = lambda seconds: None) -> None:
         """VACUUM (FULL) the tables: see `rewrite`."""
-        rewrite(self.url, tables, pause)
+        rewrite(self.url, tables, pause, locked)
 
     def table(self, name: str) -> Table:
         return Table(self, name)

@@ -47,8 +47,11 @@ def _threads() -> types.ModuleType:
 class Vacuum:
     """The tables waiting for a rewrite, and the one worker that rewrites them."""
 
-    def __init__(self, rewrite: Callable[[list[str], Callable[[float], None]], Any]) -> None:
-        # VACUUM (FULL) of these tables, pausing with the function given; raises when it could not.
+    def __init__(self, rewrite: Callable[[list[str], Callable[[float], None], Callable[[float], None]], Any]
+                 ) -> None:
+        # VACUUM (FULL) of these tables, pausing with the first function given and telling the second
+        # how long its VACUUM statement took (the tables locked, or queuing for their locks);
+        # raises when it could not.
         self.rewrite = rewrite
         threads = _threads()
         self._threads = threads
@@ -64,7 +67,8 @@ class Vacuum:
         self._closed = False
         self._failures = 0  # in a row: the outage is logged once, and retries back off
         self._not_before = 0.0  # after a failure: no retry before this, however many erasures come
-        # metrics.py's hooks: a run's outcome ("done" or "failed") and seconds; tables now waiting.
+        # metrics.py's hooks: a run's outcome ("done" or "failed") and the seconds its VACUUM
+        # statement took (0 when it never got that far); the tables now waiting.
         self.on_run: Callable[[str, float], None] = lambda outcome, seconds: None
         self.on_pending: Callable[[int], None] = lambda tables: None
 
@@ -133,9 +137,9 @@ class Vacuum:
 
     def _run(self, tables: list[str]) -> None:
         """One rewrite; on failure its tables are marked again, due after a growing pause."""
-        started = time.monotonic()
+        locked: list[float] = []  # not the waits before: others' statements go on meanwhile
         try:
-            self.rewrite(tables, self._nap.wait)
+            self.rewrite(tables, self._nap.wait, locked.append)
         except Exception as error:  # PostgreSQL down, a lock not free, the connection lost
             with self._guard:
                 self._failures += 1
@@ -143,7 +147,7 @@ class Vacuum:
                 log.warning("VACUUM (FULL) of %s failed (%s): erased text stays in their files until"
                             " it succeeds; trying again in the background", ", ".join(tables), error)
             pause = min(RETRY * 2 ** (self._failures - 1), RETRY_MAX)
-            self.on_run("failed", time.monotonic() - started)
+            self.on_run("failed", sum(locked))
             with self._guard:
                 self._dirty.update(tables)
                 self._running = []
@@ -156,7 +160,7 @@ class Vacuum:
                         self._failures)
         with self._guard:
             self._failures = 0
-        self.on_run("done", time.monotonic() - started)  # counted before a waiter hears of it
+        self.on_run("done", sum(locked))  # counted before a waiter hears of it
         with self._guard:
             self._running = []
             self.on_pending(len(self._dirty))

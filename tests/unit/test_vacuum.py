@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -13,7 +14,7 @@ from facilitation.store.vacuum import Vacuum
 
 def test_erasures_in_a_burst_are_rewritten_together_off_the_callers_thread() -> None:
     caller, runs = threading.get_ident(), []
-    worker = Vacuum(lambda tables, pause: runs.append((tables, threading.get_ident())))
+    worker = Vacuum(lambda tables, pause, locked: runs.append((tables, threading.get_ident())))
     worker.erased(("ideas", "events"))
     worker.erased(("ideas",))
     assert worker.pending == ["events", "ideas"] and not worker.wait(0)  # nothing ran in the call
@@ -28,7 +29,7 @@ def test_a_failing_rewrite_is_tried_again_and_logged_once(monkeypatch: pytest.Mo
     monkeypatch.setattr(vacuum, "RETRY", 0.05)
     tries: list[list[str]] = []
 
-    def rewrite(tables: list[str], pause: object) -> None:
+    def rewrite(tables: list[str], pause: object, locked: object) -> None:
         tries.append(tables)
         if len(tries) < 4:
             raise OSError("PostgreSQL is down")
@@ -49,7 +50,7 @@ def test_a_failing_rewrite_is_tried_again_and_logged_once(monkeypatch: pytest.Mo
 
 def test_flush_runs_what_is_marked_now_and_close_stops_the_worker() -> None:
     ran = threading.Event()
-    worker = Vacuum(lambda tables, pause: ran.set())
+    worker = Vacuum(lambda tables, pause, locked: ran.set())
     assert worker.flush(0)  # nothing marked: nothing to wait for
     worker.erased(("ideas",))
     assert worker.flush(30) and ran.is_set()
@@ -66,7 +67,7 @@ def test_erasures_during_an_outage_wait_for_the_back_off(monkeypatch: pytest.Mon
     tries: list[list[str]] = []
     failed = threading.Event()
 
-    def rewrite(tables: list[str], pause: object) -> None:
+    def rewrite(tables: list[str], pause: object, locked: object) -> None:
         tries.append(tables)
         if len(tries) == 1:
             raise OSError("PostgreSQL is down")
@@ -88,7 +89,7 @@ def test_a_rewrite_still_waiting_at_a_stop_is_reported_with_what_is_marked() -> 
     # The shutdown log names these: a rewrite waiting for another host's or an old transaction
     # was said nowhere (its tables are no longer `pending`).
     waiting, go = threading.Event(), threading.Event()
-    worker = Vacuum(lambda tables, pause: (waiting.set(), go.wait(60)))
+    worker = Vacuum(lambda tables, pause, locked: (waiting.set(), go.wait(60)))
     worker.erased(("ideas",), at_once=True)
     assert waiting.wait(30)
     worker.erased(("workshops",))
@@ -96,4 +97,24 @@ def test_a_rewrite_still_waiting_at_a_stop_is_reported_with_what_is_marked() -> 
     assert worker.pending == ["workshops"] and worker.unfinished == ["ideas", "workshops"]
     go.set()
     assert worker.flush(30) and worker.unfinished == []
+    worker.close()
+
+
+def test_a_run_reports_the_seconds_of_its_vacuum_statement_not_of_its_waits(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # idea_factory_store_vacuum_seconds_total: the time the tables were held, not the turn-taking.
+    monkeypatch.setattr(vacuum, "RETRY", 0.05)
+    runs: list[tuple[str, float]] = []
+
+    def rewrite(tables: list[str], pause: Callable[[float], None], locked: Callable[[float], None]) -> None:
+        pause(0.2)  # waiting for another host's rewrite or an old transaction: nobody held up
+        locked(1.0 if not runs else 0.5)
+        if not runs:
+            raise OSError("canceling statement due to lock timeout")
+
+    worker = Vacuum(rewrite)
+    worker.on_run = lambda outcome, seconds: runs.append((outcome, seconds))
+    worker.erased(("ideas",), at_once=True)
+    assert worker.wait(60)
+    assert runs == [("failed", 1.0), ("done", 0.5)]  # before: about 0.2 s each, the wait
     worker.close()
