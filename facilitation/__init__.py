@@ -83,9 +83,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     private_data_dir(data_dir)
     store = app.extensions["facilitation.store"] = Store(connect(database(app.config)))
     private_data_dir(data_dir)  # the database files it may just have made
-    # SQLite's disk syncs run off the event loop; psycopg waits cooperatively (gevent) by itself.
+    # SQLite's disk syncs (commits, checkpoints) run off the event loop; psycopg waits
+    # cooperatively (gevent) by itself.
     run = app.config["RUN_BLOCKING"] if store.blocking else (lambda function, *args: function(*args))
-    store.run_commit = timed_commits(run)
+    store.run_blocking, store.run_commit = run, timed_commits(run)
     if store.vacuum is not None:
         watch_vacuum(store.vacuum)
     store.max_ideas = app.config["MAX_IDEAS"]

@@ -195,6 +195,8 @@ class CoreStore:
         # How COMMIT runs: app.py hands in its async mode's thread pool, so the event loop keeps
         # serving (and other writers keep joining the next group) while the disk syncs.
         self.run_commit: Callable[..., Any] = lambda function, *args: function(*args)
+        # How SQLite's other disk work (copying the log into the file) runs: the same pool, untimed.
+        self.run_blocking: Callable[..., Any] = lambda function, *args: function(*args)
         self.max_ideas = MAX_IDEAS  # per workshop; app.py's --max-ideas sets it
         # Whether a query holds the OS thread (SQLite) or waits cooperatively (psycopg under gevent).
         self.blocking: bool = getattr(db, "blocking", True)
@@ -320,7 +322,7 @@ class CoreStore:
     def _give_back_log(self) -> None:
         """Copy the write-ahead log into the database and truncate it, if no reader holds it now."""
         try:
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.run_blocking(self._wal_checkpoint)
         except sqlite3.Error as error:
             log.warning("could not empty the write-ahead log after the disk was full: %s", error)
 
@@ -629,15 +631,20 @@ class CoreStore:
 
     def checkpoint(self) -> None:
         """Copy SQLite's write-ahead log into the main file and empty it (PostgreSQL: nothing; it
-        checkpoints its own log)."""
+        checkpoints its own log). It writes and syncs the file, as a commit does: off the event
+        loop, through `run_blocking` (every participant's edit and deletion runs one)."""
         if not self.blocking:
             return
         for _ in range(100):
             with self.lock:
-                busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                busy = self.run_blocking(self._wal_checkpoint)
             if not busy:
                 return
             time.sleep(0.02)  # another process is reading: let it finish, then try again
+
+    def _wal_checkpoint(self) -> int:
+        """One TRUNCATE checkpoint of SQLite's log: 1 when a reader kept it from finishing."""
+        return int(self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0])
 
     # Export
 

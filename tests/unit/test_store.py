@@ -130,3 +130,35 @@ def test_the_organisers_list_counts_people_and_wall_ideas_as_every_screen_does(s
     assert (row["participants"], row["ideas"]) == (1, 2)
     assert store.presence(workshop.id)["participant_count"] == 1
     assert store.snapshot(workshop.id, include_hidden=False)["workshop"]["idea_count"] == 2
+
+
+@pytest.mark.sqlite_only
+def test_an_edits_checkpoint_runs_off_the_event_loop_as_commits_do(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Every participant's edit or deletion copies SQLite's log into the file and syncs it: on the
+    # event loop, that stalled every phone of the process for the sync.
+    import threading
+
+    from facilitation import create_app
+
+    ran: list[tuple[str, bool]] = []
+
+    def pool(function, *args):  # type: ignore[no-untyped-def]  # app.py's thread pool, recording
+        result: list[Any] = []
+        thread = threading.Thread(target=lambda: result.append(function(*args)))
+        thread.start()
+        thread.join(30)
+        ran.append((getattr(function, "__name__", ""), thread.ident != threading.get_ident()))
+        return result[0]
+
+    app = create_app({"DATA_DIR": str(tmp_path), "ASYNC_MODE": "threading", "TESTING": True,
+                      "RUN_BLOCKING": pool})
+    store = app.extensions["facilitation.store"]
+    workshop, _ = store.create_workshop("T", "Q")
+    participant, _, _ = store.join(workshop.id, None, 10)
+    idea, _ = store.post_idea(workshop.id, participant.id, "s", "Hemmelig borgeridé 4718")
+    ran.clear()
+    store.edit_idea(workshop.id, idea.id, "Offentlig", f"participant:{participant.id}")
+    assert ("_wal_checkpoint", True) in ran  # before: run in the caller's thread, not the pool's
+    assert (tmp_path / "facilitation.db-wal").stat().st_size == 0  # and it did empty the log
+    assert b"4718" not in (tmp_path / "facilitation.db").read_bytes()
+    store.close()
