@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -281,6 +282,10 @@ def test_pre_moderation_and_own_edits(live_server: Any, new_page: Callable[..., 
     open_settings(console)
     console.get_by_label("Approve ideas before they reach the wall").check()
     console.locator("#rules-form button[type=submit]").click()
+    # The click only sends the setting: the server has it once its ack is back.
+    deadline = time.monotonic() + 10
+    while not api(live_server, workshop)["workshop"]["pre_moderation"] and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert api(live_server, workshop)["workshop"]["pre_moderation"] is True
     expect(console.locator("#queue")).to_be_hidden()  # "Waiting for approval (0)" is no news
 

@@ -153,9 +153,19 @@ def masked_frame(opcode: int, payload: bytes, fin: bool) -> bytes:
 def test_a_message_of_many_small_frames_is_refused_past_the_limit(live_server: LiveServer) -> None:
     conn = websocket(live_server.port)
     chunk = b"x" * 8192
-    conn.sendall(masked_frame(0x1, b"4" + chunk, fin=False))  # a text message, to be continued
-    for _ in range(12):  # 104 KB in frames of 8 KB, each far below the limit
-        conn.sendall(masked_frame(0x0, chunk, fin=False))
-    assert closed_within(conn, 5), "the server kept collecting a message past 64 KB"
-    conn.close()
+    sent = 0
+    try:
+        conn.sendall(masked_frame(0x1, b"4" + chunk, fin=False))  # a text message, to be continued
+        sent += len(chunk) + 1
+        for _ in range(12):  # 104 KB in frames of 8 KB, each far below the limit
+            conn.sendall(masked_frame(0x0, chunk, fin=False))
+            sent += len(chunk)
+    except (BrokenPipeError, ConnectionResetError):
+        # A server that reads as fast as they come cuts the connection while the message is still
+        # being sent: that is the refusal, once more than the limit has gone out.
+        assert sent > 64 * 1024, f"the server cut the connection after {sent} bytes, within the limit"
+    else:
+        assert closed_within(conn, 5), "the server kept collecting a message past 64 KB"
+    finally:
+        conn.close()  # an unclosed socket's ResourceWarning would fail a later test on this worker
     assert requests.get(live_server.url + "/", timeout=5).status_code == 200
