@@ -3,8 +3,10 @@
 A deleted or updated row stays in its table's file until `VACUUM (FULL)` writes the table anew, and
 that holds the table exclusively for every host (0.76 s for 200,000 events at load 7). So an erasure
 only marks its tables; one worker per process rewrites them soon after: SETTLE seconds after the
-first mark, so that a burst of deletions costs one rewrite; at once for a workshop's erasure (many
-rows, and an organiser who expects it gone); never before a failure's back-off ends. At most one rewrite runs at a time in a process (and
+first mark, so that a burst of deletions costs one rewrite, and not within SPACING seconds of the
+last rewrite's end, so that participants editing all evening hold the tables a bounded share of
+the time; at once for a workshop's erasure (many rows, and an organiser who expects it gone);
+never before a failure's back-off ends. At most one rewrite runs at a time in a process (and
 in the database: postgres.py's `vacuum_tables` takes an advisory lock first). A rewrite that
 fails (PostgreSQL down, a lock not free within its wait) leaves its tables marked and is tried again
 later, logged once per outage; the worker never stops. What is still marked when the process ends
@@ -27,6 +29,10 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 SETTLE = 2.0  # seconds erasures gather before one rewrite covers them all
+# Seconds between a rewrite's end and the next (a workshop's erasure excepted): with every idea
+# edit an erasure, a rewrite of 1.9 s (200,000 events, load 6) would otherwise come every 4 s and
+# hold ideas and events, every workshop's posting, half the time; at 10 s, at most a sixth.
+SPACING = 10.0
 RETRY = 2.0  # seconds before the first retry after a failure; doubled each time, up to RETRY_MAX
 RETRY_MAX = 60.0
 
@@ -66,7 +72,8 @@ class Vacuum:
         self._worker: Any = None
         self._closed = False
         self._failures = 0  # in a row: the outage is logged once, and retries back off
-        self._not_before = 0.0  # after a failure: no retry before this, however many erasures come
+        self._not_before = 0.0  # no rewrite before this: SPACING after one, a back-off after a failure
+        self._urgent = False  # a workshop's erasure (or a flush) is marked: it waits for no SPACING
         # metrics.py's hooks: a run's outcome ("done" or "failed") and the seconds its VACUUM
         # statement took (0 when it never got that far); the tables now waiting.
         self.on_run: Callable[[str, float], None] = lambda outcome, seconds: None
@@ -79,7 +86,8 @@ class Vacuum:
                 return
             self._dirty.update(tables)
             due = time.monotonic() + (0.0 if at_once else SETTLE)
-            if self._failures:  # the back-off holds: else edits during an outage retry every SETTLE s
+            self._urgent |= at_once
+            if self._failures or not self._urgent:  # a back-off holds even for a workshop's erasure
                 due = max(due, self._not_before)
             self._due = due if self._due is None else min(self._due, due)
             self._idle.clear()
@@ -106,10 +114,10 @@ class Vacuum:
         return bool(self._idle.wait(timeout))
 
     def flush(self, timeout: float) -> bool:
-        """Rewrite what is marked now, not after SETTLE; wait at most `timeout` seconds for it."""
+        """Rewrite what is marked now, not after SETTLE or SPACING; wait at most `timeout` seconds."""
         with self._guard:
             if self._dirty:
-                self._due = time.monotonic()
+                self._due, self._urgent = time.monotonic(), True
         self._wake.set()
         return self.wait(timeout)
 
@@ -128,6 +136,7 @@ class Vacuum:
                 wait = None if self._due is None else self._due - time.monotonic()
                 if wait is not None and wait <= 0:
                     tables, self._dirty, self._due = sorted(self._dirty), set(), None
+                    self._urgent = False
                     self._running = tables
             if wait is None or wait > 0:
                 self._wake.wait(wait)
@@ -163,6 +172,9 @@ class Vacuum:
         self.on_run("done", sum(locked))  # counted before a waiter hears of it
         with self._guard:
             self._running = []
+            self._not_before = time.monotonic() + SPACING
+            if self._due is not None and not self._urgent:  # marked during the rewrite
+                self._due = max(self._due, self._not_before)
             self.on_pending(len(self._dirty))
             if not self._dirty:
                 self._idle.set()

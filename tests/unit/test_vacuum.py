@@ -118,3 +118,20 @@ def test_a_run_reports_the_seconds_of_its_vacuum_statement_not_of_its_waits(
     assert worker.wait(60)
     assert runs == [("failed", 1.0), ("done", 0.5)]  # before: about 0.2 s each, the wait
     worker.close()
+
+
+def test_rewrites_keep_their_spacing_except_for_a_workshops_erasure(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Participants editing all evening: each edit an erasure. Rewrites come SPACING apart, not
+    # SETTLE apart, so the tables are held a bounded share of the time; a workshop's erasure waits
+    # for no spacing.
+    monkeypatch.setattr(vacuum, "SETTLE", 0.01)
+    monkeypatch.setattr(vacuum, "SPACING", 30.0)
+    runs: list[list[str]] = []
+    worker = Vacuum(lambda tables, pause, locked: runs.append(tables))
+    worker.erased(("ideas",))
+    assert worker.wait(30) and runs == [["ideas"]]
+    worker.erased(("events",))  # an edit right after: it waits for the spacing
+    assert not worker.wait(0.5) and worker.pending == ["events"]
+    worker.erased(("workshops",), at_once=True)  # an organiser erases a workshop: now
+    assert worker.wait(30) and runs == [["ideas"], ["events", "workshops"]]
+    worker.close()
