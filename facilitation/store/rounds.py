@@ -131,9 +131,14 @@ def delete_idea(store: CoreStore, workshop_id: int, idea_id: int, actor: str) ->
     return fact
 
 
+# The WHERE clause is the expression of the index idx_events_workshop_id_idea_id (schema.py m017,
+# and its PostgreSQL twin), exactly: otherwise every edit and deletion reads the workshop's whole
+# log on the writer, under the write lock (tests/unit/test_store.py checks the plan).
+SCRUB = ("UPDATE events SET payload = json_set(payload, '$.idea.text', ?)"
+         " WHERE workshop_id = ? AND json_extract(payload, '$.idea.id') = ?")
+
+
 def _scrub_log(db: Any, workshop_id: int, idea_id: int, text: str = "") -> None:
     """Put `text` in place of the idea's text in the facts logged so far (they are read with its
     current row anyway: this is for the files)."""
-    db.execute("UPDATE events SET payload = json_set(payload, '$.idea.text', ?)"
-               " WHERE workshop_id = ? AND json_extract(payload, '$.idea.id') = ?",
-               [text, workshop_id, idea_id])
+    db.execute(SCRUB, [text, workshop_id, idea_id])

@@ -255,3 +255,12 @@ def m016_frame_answers_background(db: Database) -> None:
         option_id INTEGER NOT NULL REFERENCES background_options(id) ON DELETE CASCADE,
         PRIMARY KEY (participant_id, question_id))""")
     db.execute("CREATE INDEX background_answers_option ON background_answers (option_id)")
+
+
+@migrations()
+def m017_events_by_idea(db: Database) -> None:
+    """An index on the facts logged about each idea: an edit or a deletion scrubs the idea's text
+    from its own facts without reading the workshop's whole log. Its expression is the one
+    rounds.py's query uses, character for character: SQLite uses an expression index only then."""
+    db.execute("CREATE INDEX idx_events_workshop_id_idea_id"
+               " ON events (workshop_id, json_extract(payload, '$.idea.id'))")

@@ -11,6 +11,7 @@ import pytest
 
 from facilitation.errors import CommandError
 from facilitation.store import Store, connect
+from tests.databases import scrub_plan
 
 
 @pytest.fixture
@@ -114,6 +115,14 @@ def test_erased_text_does_not_linger_in_the_file(tmp_path) -> None:  # type: ign
     store.delete_workshop(workshop.id, "admin")
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     assert b"4711" not in path.read_bytes()
+
+
+def test_an_edit_finds_the_ideas_facts_by_index_not_by_reading_the_log(store: Store) -> None:
+    """Without the index an edit's scrub read the workshop's whole log (11 ms at 20,000 facts)."""
+    plan = scrub_plan(store.db)
+    assert "idx_events_workshop_id_idea_id" in plan, plan
+    # Both of its columns are the search key, the idea's id included (PostgreSQL: Index Cond).
+    assert "(workshop_id=? AND <expr>=?)" in plan or "#>> '{idea,id}'" in plan.split("Index Cond")[1]
 
 
 def test_the_organisers_list_counts_people_and_wall_ideas_as_every_screen_does(store: Store) -> None:
