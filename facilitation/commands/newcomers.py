@@ -30,18 +30,25 @@ def admit_newcomers(ctx: Context, decision: Decision) -> Result:
 
 
 class AuthorIdeas(Payload):
-    """`{"idea_id", "hidden"?: bool (default true)}`: one idea names its author"""
+    """`{"idea_id", "hidden"?: bool (default true), "idea_ids"?: [ids]}`: one idea names its author;
+        `idea_ids`, if given, only these of the author's ideas change (the undo sends the ack's
+        `changed_ids`)
+    """
 
     idea_id: int
     hidden: bool = True
+    idea_ids: list[int] | None = None
 
 
 @command("hide_author_ideas", FACILITATOR, AuthorIdeas, emits=(IdeaHidden, IdeaShown))
 def hide_author_ideas(ctx: Context, p: AuthorIdeas) -> Result:
     """Facilitator -> every idea of the participant who wrote `idea_id` hidden (or, to undo, shown
-    again); `idea_hidden` / `idea_shown` for each that changed.
+    again: only those that hiding changed, when `idea_ids` names them), in one transaction;
+    `idea_hidden` / `idea_shown` for each that changed.
 
-    Ack: `{"ok", "idea_ids", "hidden", "changed"}`
+    Ack: `{"ok", "idea_ids", "hidden", "changed", "changed_ids"}` (`idea_ids`: the author's ideas
+        this command covered; `changed_ids`: those it hid or showed, the ones an undo gives back)
     """
-    ids, facts = ctx.store.hide_author_ideas(ctx.workshop_id, ctx.idea(p.idea_id).id, p.hidden)
-    return {"idea_ids": ids, "hidden": p.hidden, "changed": len(facts)}, facts
+    ids, changed, facts = ctx.store.hide_author_ideas(ctx.workshop_id, ctx.idea(p.idea_id).id, p.hidden,
+                                                      p.idea_ids)
+    return {"idea_ids": ids, "hidden": p.hidden, "changed": len(facts), "changed_ids": changed}, facts

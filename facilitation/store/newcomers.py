@@ -3,6 +3,8 @@ idea of one participant hidden or shown at once (docs/security.md, "The vote" an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..facts import Fact, NewcomerDecided
 from .core import CoreStore
 
@@ -38,18 +40,20 @@ def release_newcomers(store: CoreStore, workshop_id: int, accept: bool) -> tuple
         return decided, [fact for fact in changed if fact is not None]
 
 
-def hide_author_ideas(store: CoreStore, workshop_id: int, idea_id: int,
-                      hidden: bool) -> tuple[list[int], list[Fact]]:
-    """Hide (or show again) every idea of the participant who wrote `idea_id`, as one transaction:
-    a failure part way leaves them all as they were, never some hidden and some shown. Their ids,
-    oldest first, and an `idea_hidden` or `idea_shown` for each idea that changed."""
+def hide_author_ideas(store: CoreStore, workshop_id: int, idea_id: int, hidden: bool,
+                      only: Sequence[int] | None = None) -> tuple[list[int], list[int], list[Fact]]:
+    """Hide (or show again) every idea of the participant who wrote `idea_id`, or only those of
+    them in `only` (an undo shows just the ideas its hiding changed), as one transaction: a failure
+    part way leaves them all as they were, never some hidden and some shown. Their ids, oldest
+    first; the ids that changed; and an `idea_hidden` or `idea_shown` for each of those."""
     with store._transaction():
         rows = store._rows("SELECT i.id FROM ideas i JOIN ideas o ON o.participant_id = i.participant_id"
                            " WHERE o.id = ? AND o.workshop_id = ? AND i.workshop_id = ? ORDER BY i.id",
                            (idea_id, workshop_id, workshop_id))
-        ids = [r["id"] for r in rows]
-        changed = [store.set_hidden(workshop_id, i, hidden) for i in ids]
-        return ids, [fact for fact in changed if fact is not None]
+        chosen = None if only is None else set(only)
+        ids = [r["id"] for r in rows if chosen is None or r["id"] in chosen]
+        changed = [(i, store.set_hidden(workshop_id, i, hidden)) for i in ids]
+        return ids, [i for i, fact in changed if fact], [fact for _, fact in changed if fact is not None]
 
 
 def vote_opened_at(store: CoreStore, workshop_id: int) -> str | None:

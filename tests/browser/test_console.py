@@ -216,7 +216,7 @@ def test_the_console_guides_the_evening(live_server: Any, new_page: Callable[...
 
 
 def test_undo_brings_back_a_name_and_a_hidden_idea(live_server: Any, new_page: Callable[..., Any],
-                                                  peers: Callable[..., Any]) -> None:
+                                                  peers: Callable[..., Any], shots: Path) -> None:
     workshop = seeded(live_server, 3)
     fac = facilitator(live_server, workshop, peers)
     theme = fac.call("create_cluster", {"label": "Trafik"})["cluster"]["id"]
@@ -276,9 +276,15 @@ def test_undo_brings_back_a_name_and_a_hidden_idea(live_server: Any, new_page: C
     assert [i["hidden"] for i in state(live_server, workshop)["ideas"]] == [True] * 3
     expect(undo).to_have_text("Undo: hide all from one person")
     undo.click()
+    # The undo shows again the two it hid, not the one hidden before it (that one's own undo is next).
     for other in hall_texts(3)[1:]:
         expect(console.locator("#groups .idea").filter(has_text=other)).not_to_have_class(
             re.compile(r"\bhidden-idea\b"))
+    expect(undo).to_have_text("Undo: hide")
+    expect(card).to_have_class(re.compile(r"\bhidden-idea\b"))
+    assert [i["text"] for i in state(live_server, workshop)["ideas"] if i["hidden"]] == [text]
+    console.set_viewport_size({"width": 1440, "height": 900})
+    console.screenshot(path=str(shots / "console-undo-hide-author-1440x900.png"))
     assert console.errors == []
 
 

@@ -176,3 +176,38 @@ def test_a_decision_on_newcomers_and_their_ideas_is_one_transaction(
     assert [f.type for f in facts] == ["newcomer_decided", "idea_approved" if accept else "idea_hidden"]
     decided = store.get_idea(w["id"], idea)
     assert (decided.pending, decided.hidden) == ((False, False) if accept else (True, True))
+
+
+def test_undo_of_hiding_one_persons_ideas_shows_only_those_it_hid(app: Any, client: Any) -> None:
+    """Over Socket.IO, as the console does it: the ack names the ideas the hiding changed, and the
+    undo shows those again, not one hidden before (nor another author's named in the undo)."""
+    from facilitation import socketio
+
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    code, token = created["code"], created["facilitator_token"]
+    spammer, other = socketio.test_client(app), socketio.test_client(app)
+    console = socketio.test_client(app)
+    for sock in (spammer, other):
+        assert sock.emit("join", {"code": code}, callback=True)["ok"]
+    assert console.emit("join", {"code": code, "facilitator_token": token}, callback=True)["ok"]
+    mine = [spammer.emit("post_idea", {"text": f"Spam {n}", "client_id": str(n)}, callback=True)["idea"]["id"]
+            for n in range(3)]
+    theirs = other.emit("post_idea", {"text": "Cykelstier", "client_id": "x"}, callback=True)["idea"]["id"]
+    assert console.emit("hide_idea", {"idea_id": mine[0]}, callback=True)["ok"]  # hidden before
+    assert console.emit("hide_idea", {"idea_id": theirs}, callback=True)["ok"]
+    hidden = console.emit("hide_author_ideas", {"idea_id": mine[1], "hidden": True}, callback=True)
+    assert hidden["ok"] and hidden["idea_ids"] == mine and hidden["changed"] == 2
+    assert hidden["changed_ids"] == mine[1:]
+    console.get_received()
+    undo = {"idea_id": mine[1], "hidden": False, "idea_ids": [*hidden["changed_ids"], theirs]}
+    assert spammer.emit("hide_author_ideas", undo, callback=True)["error"]["code"] == "forbidden"
+    shown = console.emit("hide_author_ideas", undo, callback=True)
+    assert shown["ok"] and shown["changed_ids"] == mine[1:] and shown["changed"] == 2
+    facts = [e for e in console.get_received() if e["name"] in ("idea_shown", "idea_hidden")]
+    assert sorted(e["args"][0]["idea"]["id"] for e in facts) == mine[1:]
+    seen = client.get(f"/api/workshops/{code}", headers={"Authorization": f"Bearer {token}"}).get_json()
+    hidden_now = {i["id"] for i in seen["ideas"] if i["hidden"]}
+    assert hidden_now == {mine[0], theirs}  # hidden before the command: hidden still
+    refused = console.emit("hide_author_ideas", {"idea_id": mine[1], "hidden": False, "idea_ids": "all"},
+                           callback=True)
+    assert refused["error"]["code"] == "invalid"

@@ -42,12 +42,13 @@ function startConsole() {
     return live.call(event, payload, timeoutMs).then(report, function (e) { failed(e); return { ok: false }; });
   }
   console_.call = call;
-  // Every idea of whoever wrote this one off the wall (a spammer's), with its undo.
+  // Every idea of whoever wrote this one off the wall (a spammer's), with its undo: the undo shows
+  // again only those this hid (changed_ids), not any that were hidden before.
   console_.hideAuthor = function (idea) {
     return call("hide_author_ideas", { idea_id: idea.id, hidden: true }).then(function (ack) {
       if (ack.ok && ack.changed) {
         undo.push(t("undo_hide_author"), function () {
-          return undo.sequence([["hide_author_ideas", { idea_id: idea.id, hidden: false }]]);
+          return undo.sequence([["hide_author_ideas", { idea_id: idea.id, hidden: false, idea_ids: ack.changed_ids }]]);
         });
       }
     });
