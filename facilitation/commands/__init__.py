@@ -42,8 +42,8 @@ How to add a command (one function, its payload type and its test; nothing else 
 
 from .core import create_workshop, hide_idea, join, post_idea, set_posting, show_idea, sync, workshop_for
 from .flow import (
-    add_time, cast_vote, pause_timer, results, resume_timer, retract_vote, set_phase, set_voting,
-    start_timer, stop_timer,
+    add_time, cast_vote, pause_timer, results, resume_timer, retract_vote, return_merged_dots, set_phase,
+    set_voting, start_timer, stop_timer,
 )
 from .newcomers import admit_newcomers, hide_author_ideas
 from .organiser import import_ideas
@@ -65,7 +65,8 @@ __all__ = [
     "set_answer", "set_background", "set_background_answers", "set_frame",
     "add_prompt", "approve_idea", "delete_idea", "edit_idea", "set_active_prompt", "set_name",
     "set_rules", "set_table", "set_tables",
-    "add_time", "cast_vote", "pause_timer", "results", "resume_timer", "retract_vote", "set_phase",
+    "add_time", "cast_vote", "pause_timer", "results", "resume_timer", "retract_vote", "return_merged_dots",
+    "set_phase",
     "set_voting", "start_timer", "stop_timer",
     "apply_suggestions", "create_cluster", "create_workshop", "delete_cluster", "hide_idea", "join",
     "merge_clusters", "move_idea", "move_ideas", "post_idea", "rename_cluster", "reorder_clusters",

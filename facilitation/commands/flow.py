@@ -178,6 +178,28 @@ def my_votes(ctx: Context, _: Any) -> Result:
     return {"votes": ctx.store.my_votes(ctx.workshop_id, ctx.participant_id)}, []
 
 
+class MergedDots(Payload):
+    """`{"merge_seq", "cluster_id"}`: a merge's ack's `merge_seq`, and the theme made again"""
+
+    merge_seq: int
+    cluster_id: int
+
+
+@command("return_merged_dots", FACILITATOR, MergedDots, refreshes=("vote_totals",))
+def return_merged_dots(ctx: Context, p: MergedDots) -> Result:
+    """Facilitator -> the console's undo of a merge: the dots that merge moved off the theme it
+    removed go onto the theme made again in its place, in one transaction; none changes hands, and
+    a participant's (or table's) dots there never pass the most on one item (the rest stay put);
+    `vote_totals` to screens.
+
+    Ack: `{"ok", "cluster_id", "dots", "kept"}` (`dots`: how many moved; `kept`: how many stayed
+        where they were, as the most on one item allowed no more)
+    """
+    cluster_id = ctx.theme(p.cluster_id).id
+    moved, kept = ctx.store.return_merged_dots(ctx.workshop_id, p.merge_seq, cluster_id)
+    return {"cluster_id": cluster_id, "dots": moved, "kept": kept}, []
+
+
 def results(store: Store, workshop: Workshop, facilitator: bool,
             prompt_id: int | None = None) -> dict[str, Any]:
     """One question's ideas and themes (None: the active question's) ranked by dots, ties sharing a

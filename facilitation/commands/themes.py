@@ -114,14 +114,15 @@ class Merge(Payload):
     target_id: int
 
 
-@command("merge_clusters", FACILITATOR, Merge, emits=(ClustersMerged, AnswerSet))
+@command("merge_clusters", FACILITATOR, Merge, emits=(ClustersMerged, AnswerSet), refreshes=("vote_totals",))
 def merge_clusters(ctx: Context, p: Merge) -> Result:
-    """Facilitator -> all ideas of source into target, source removed, its answer kept;
-    `clusters_merged`, then `answer_set` when the target's answer changed.
+    """Facilitator -> all ideas and dots of source into target, source removed, its answer kept;
+    `clusters_merged`, then `answer_set` when the target's answer changed, and `vote_totals`.
 
-    Ack: `{"ok", "source_id", "target_id", "answer": the target's answer or null, "answers_joined"}`
-    (`answers_joined`: both themes had an answer with text; the target keeps its status and both texts;
-    refused with `answers_too_long`, nothing changed, when both texts together would pass 2,000 characters)
+    Ack: `{"ok", "source_id", "target_id", "answer": the target's answer or null, "answers_joined",
+        "merge_seq"}` (`answers_joined`: both themes had an answer with text; the target keeps its status
+        and both texts; refused with `answers_too_long`, nothing changed, when both texts together would
+        pass 2,000 characters; `merge_seq`: this merge, for `return_merged_dots` to undo its move of dots)
     """
     source, target = ctx.theme(p.source_id), ctx.theme(p.target_id)
     source_id, target_id = source.id, target.id
@@ -130,7 +131,8 @@ def merge_clusters(ctx: Context, p: Merge) -> Result:
     if source.prompt_id != target.prompt_id:
         raise CommandError("other_question", N_("Only themes of the same question can be merged."))
     facts, answer, joined = ctx.store.merge_clusters(ctx.workshop_id, source_id, target_id)
-    return {"source_id": source_id, "target_id": target_id, "answer": answer, "answers_joined": joined}, facts
+    return {"source_id": source_id, "target_id": target_id, "answer": answer, "answers_joined": joined,
+            "merge_seq": facts[0].seq}, facts
 
 
 class ThemeRemoval(Payload):
@@ -140,10 +142,10 @@ class ThemeRemoval(Payload):
     discard_answer: bool = False
 
 
-@command("delete_cluster", FACILITATOR, ThemeRemoval, emits=(ClusterDeleted,))
+@command("delete_cluster", FACILITATOR, ThemeRemoval, emits=(ClusterDeleted,), refreshes=("vote_totals",))
 def delete_cluster(ctx: Context, p: ThemeRemoval) -> Result:
-    """Facilitator -> the theme removed, its ideas unsorted again; `cluster_deleted`. A theme with an
-    answer is removed only with `discard_answer` (the answer goes with it; merging keeps it).
+    """Facilitator -> the theme removed, its ideas unsorted again and its dots back with their givers;
+    `cluster_deleted`, then `vote_totals`. A theme with an answer is removed only with `discard_answer` (the answer goes with it; merging keeps it).
 
     Ack: `{"ok", "cluster_id", "idea_ids"}`
     """

@@ -50,6 +50,7 @@ class Store(CoreStore):
     retract_vote = flow.retract_vote
     my_votes = flow.my_votes
     vote_totals = flow.vote_totals
+    return_merged_dots = flow.return_merged_dots
 
     # Questions, tables, rules, approval and edits (rounds.py)
     prompts = rounds.prompts

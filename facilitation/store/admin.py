@@ -12,7 +12,7 @@ from .core import ERASE_TABLES, PEOPLE, CoreStore, now
 
 
 # Children before parents, so that no foreign key is left dangling at any step.
-ERASE_ORDER = ["answers", "background_questions", "votes", "ideas", "clusters", "participants",
+ERASE_ORDER = ["answers", "background_questions", "merged_dots", "votes", "ideas", "clusters", "participants",
                "tables", "events"]
 
 

@@ -118,10 +118,11 @@ ANSWER = "SELECT id, cluster_id, idea_id, status, text, updated_at FROM answers"
 
 def merge_clusters(store: CoreStore, workshop_id: int, source_id: int,
                    target_id: int) -> tuple[list[Fact], dict[str, Any] | None, bool]:
-    """Move every idea of one theme into another and remove the first, keeping its answer (see
-    `_merged_answer`): `clusters_merged`, then `answer_set` when the surviving answer changed; the
-    target's answer afterwards, and whether both answers were joined into it. Refused, with nothing
-    changed, when the joined answer would be longer than an answer may be."""
+    """Move every idea and dot of one theme into another and remove the first, keeping its answer
+    (see `_merged_answer`) and which dots moved (for the undo): `clusters_merged`, then `answer_set`
+    when the surviving answer changed; the target's answer afterwards, and whether both answers were
+    joined into it. Refused, with nothing changed, when the joined answer would be longer than an
+    answer may be."""
     with store._transaction() as db:
         source, target = _answer_row(store, source_id), _answer_row(store, target_id)
         text = _merged_answer(store, source, target)  # a refusal comes before any change
@@ -135,10 +136,13 @@ def merge_clusters(store: CoreStore, workshop_id: int, source_id: int,
                 db.execute("UPDATE answers SET text = ?, updated_at = ? WHERE id = ?",
                            [text, now(), target["id"]])
         db.execute("UPDATE ideas SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
-        db.execute("UPDATE votes SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
-        db.execute("DELETE FROM clusters WHERE id = ?", [source_id])
         facts = [store._append(workshop_id, ClustersMerged(source_id=source_id, target_id=target_id,
                                                          idea_ids=moved), "facilitator")]
+        # The source's dots, marked with this merge's number: its undo returns them (flow.py).
+        db.execute("INSERT INTO merged_dots (workshop_id, merge_seq, vote_id) SELECT ?, ?, id FROM votes"
+                   " WHERE cluster_id = ?", [workshop_id, facts[0].seq, source_id])
+        db.execute("UPDATE votes SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
+        db.execute("DELETE FROM clusters WHERE id = ?", [source_id])
         answer = target if text is None else _answer_row(store, target_id)
         if text is not None and answer is not None:
             facts.append(store._append(workshop_id, AnswerSet(answer=answer), "facilitator"))

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 PEOPLE = "AND token_hash NOT LIKE 'paper:%'"
 # The tables whose rows erasing a workshop deletes (written anew on PostgreSQL afterwards).
 ERASE_TABLES = ("ideas", "events", "votes", "participants", "clusters", "tables", "prompts", "workshops",
-                "answers", "background_questions", "background_options", "background_answers")
+                "answers", "background_questions", "background_options", "background_answers", "merged_dots")
 BUSY_TIMEOUT = 10.0
 WAL_KEEP = 1 << 20  # bytes of write-ahead log kept for reuse after a checkpoint
 

@@ -144,3 +144,43 @@ def vote_totals(store: CoreStore, workshop_id: int, prompt_id: int | None = None
             "clusters": {str(r["cluster_id"]): r["n"] for r in rows if r["cluster_id"] is not None},
             "voters": sum(r[1] for r in voters),
             "voters_by_table": {str(r[0]): r[1] for r in voters if r[0] is not None}}
+
+
+def return_merged_dots(store: CoreStore, workshop_id: int, merge_seq: int, cluster_id: int) -> tuple[int, int]:
+    """Undo a merge's move of dots, as one transaction: the dots merge `merge_seq` took from the
+    theme it removed go onto `cluster_id` (that theme made again), from wherever a later merge took
+    them, each only while its participant (or table) stays within the most dots on one theme; the
+    rest stay where they are. A dot never changes hands or count, so no budget can be overspent.
+    How many moved, and how many stayed."""
+    with store._transaction() as db:
+        limit, table_mode = db.execute("SELECT max_per_item, table_mode FROM workshops WHERE id = ?",
+                                       [workshop_id]).fetchone()
+        prompt_id = db.execute("SELECT prompt_id FROM clusters WHERE id = ?", [cluster_id]).fetchone()[0]
+        # Whose budget a dot is in: its participant's, or in table mode its table's (as _voters).
+        budget = ("CASE WHEN p.table_id IS NOT NULL THEN 't' || p.table_id ELSE 'p' || p.id END"
+                  if table_mode else "'p' || p.id")
+        here: dict[str, int] = {row[0]: int(row[1]) for row in db.execute(
+            f"SELECT {budget}, count(*) FROM votes v JOIN participants p ON p.id = v.participant_id"
+            " WHERE v.cluster_id = ? GROUP BY 1", [cluster_id]).fetchall()}
+        # Where a budget cannot take them all, the dots an earlier merge moved too go last: that
+        # merge's undo takes them on to the theme they came from.
+        dots = db.execute(
+            f"SELECT v.id, {budget} FROM merged_dots m JOIN votes v ON v.id = m.vote_id JOIN participants p"
+            " ON p.id = v.participant_id WHERE m.workshop_id = ? AND m.merge_seq = ? AND v.cluster_id"
+            " IS NOT NULL AND v.cluster_id != ? AND v.prompt_id IS ? ORDER BY (SELECT count(*) FROM"
+            " merged_dots e WHERE e.vote_id = v.id AND e.merge_seq < m.merge_seq), v.id",
+            [workshop_id, merge_seq, cluster_id, prompt_id]).fetchall()
+        moving = []
+        for vote_id, key in dots:
+            if here.get(key, 0) < limit:
+                here[key] = here.get(key, 0) + 1
+                moving.append(vote_id)
+        for start in range(0, len(moving), 500):
+            chunk = moving[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"UPDATE votes SET cluster_id = ? WHERE id IN ({marks})", [cluster_id, *chunk])
+            # Back where they were before this merge: later merges of them are undone with it.
+            db.execute(f"DELETE FROM merged_dots WHERE workshop_id = ? AND merge_seq > ? AND vote_id IN ({marks})",
+                       [workshop_id, merge_seq, *chunk])
+        db.execute("DELETE FROM merged_dots WHERE workshop_id = ? AND merge_seq = ?", [workshop_id, merge_seq])
+        return len(moving), len(dots) - len(moving)

@@ -114,6 +114,12 @@ CREATE INDEX background_answers_option ON background_answers (option_id);
     ("m017_events_by_idea", """
 CREATE INDEX idx_events_workshop_id_idea_id ON events (workshop_id, ((payload::jsonb #>> '{idea,id}')::bigint));
 """),
+    ("m018_merged_dots", f"""
+CREATE TABLE merged_dots ({W}, merge_seq BIGINT NOT NULL,
+  vote_id BIGINT NOT NULL REFERENCES votes(id) ON DELETE CASCADE,
+  PRIMARY KEY (workshop_id, merge_seq, vote_id));
+CREATE INDEX merged_dots_vote ON merged_dots (vote_id);
+"""),
 ]
 
 LOCK = 0x1DEB  # hosts starting together migrate one at a time

@@ -264,3 +264,15 @@ def m017_events_by_idea(db: Database) -> None:
     rounds.py's query uses, character for character: SQLite uses an expression index only then."""
     db.execute("CREATE INDEX idx_events_workshop_id_idea_id"
                " ON events (workshop_id, json_extract(payload, '$.idea.id'))")
+
+
+@migrations()
+def m018_merged_dots(db: Database) -> None:
+    """Which dots each merge of two themes moved (by the merge's sequence number), so that its undo
+    can return them to the theme they were on; a record goes with its dot."""
+    db.execute("""CREATE TABLE merged_dots (
+        workshop_id INTEGER NOT NULL REFERENCES workshops(id),
+        merge_seq INTEGER NOT NULL,
+        vote_id INTEGER NOT NULL REFERENCES votes(id) ON DELETE CASCADE,
+        PRIMARY KEY (workshop_id, merge_seq, vote_id))""")
+    db.execute("CREATE INDEX merged_dots_vote ON merged_dots (vote_id)")

@@ -16,7 +16,7 @@ from .core import connect
 
 # Parents before children. Columns that point forwards (a workshop's active question, an idea's
 # stack) are filled in once the rows they point at are there.
-ORDER = ["workshops", "prompts", "tables", "participants", "clusters", "ideas", "votes", "events",
+ORDER = ["workshops", "prompts", "tables", "participants", "clusters", "ideas", "votes", "merged_dots", "events",
          "erasures", "settings", "answers", "background_questions", "background_options",
          "background_answers"]
 LATER = {"workshops": ["active_prompt_id"], "ideas": ["duplicate_of"]}

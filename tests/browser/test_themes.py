@@ -443,3 +443,64 @@ def test_undo_of_a_merge_gives_each_theme_its_own_answer_back(live_server: Any, 
     answers_become(own)
     expect(console.locator("#console-message")).to_have_text("")
     assert console.errors == []
+
+
+def test_undo_of_a_merge_puts_its_dots_back_on_their_theme(live_server: Any, new_page: Callable[..., Any],
+                                                           peers: Callable[..., Any], shots: Path) -> None:
+    room = Room(live_server, peers, ["Flere cykelstier", "Bilfri søndage"])
+    bikes, cars = room.theme("Cykler", ["Flere cykelstier"]), room.theme("Trafik", ["Bilfri søndage"])
+    room.command("set_voting", {"dots": 3, "max_per_item": 1, "vote_on": "both"})
+    room.command("set_phase", {"phase": "vote"})
+    for themes in ([bikes, cars], [bikes], [cars]):  # two dots on each theme, one voter on both
+        voter = peers(live_server.url)
+        assert voter.call("join", {"code": room.code})["ok"]
+        for theme in themes:
+            assert voter.call("cast_vote", {"cluster_id": theme})["ok"]
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    online(console)
+    header = console.locator("#groups section.theme header")
+    expect(console_group(console, bikes).locator("header")).to_contain_text("2 prikker")
+    console_group(console, bikes).locator(".theme-tools select").select_option(str(cars))
+    expect(console_group(console, bikes)).to_have_count(0)
+    expect(console_group(console, cars).locator("header")).to_contain_text("4 prikker")
+    console.locator("#undo").click()
+    # The theme comes back with its card and its two dots; the one it was merged into has its own two.
+    again = header.filter(has=console.locator("h2", has_text="Cykler"))
+    expect(again).to_contain_text("2 prikker")
+    expect(console_group(console, cars).locator("header")).to_contain_text("2 prikker")
+    expect(console.locator("#console-message")).to_have_text("")
+    console.screenshot(animations="disabled", path=shots / "console-merge-undone-dots-1440x900.png")
+
+    # Two merges in a row, the first giving one voter two dots on "Trafik" where one is the most:
+    # undoing the second leaves that voter's second dot on "Parker", and the console says so; undoing
+    # the first takes it on to the theme it came from.
+    parks = room.theme("Parker")
+    expect(console_group(console, parks)).to_have_count(1)
+    merges = [("Cykler", "Trafik"), ("Trafik", "Parker")]
+    for source, target in merges:
+        ids = {c["label"]: c["id"] for c in room.snapshot()["clusters"]}
+        header.filter(has=console.locator("h2", has_text=source)).locator(".theme-tools select").select_option(
+            str(ids[target]))
+        expect(console.locator("#groups section.theme h2", has_text=source)).to_have_count(0)
+    expect(console_group(console, parks).locator("header")).to_contain_text("4 prikker")
+    console.locator("#undo").click()
+    expect(header.filter(has=console.locator("h2", has_text="Trafik"))).to_contain_text("3 prikker")
+    expect(console_group(console, parks).locator("header")).to_contain_text("1 prik")
+    console.wait_for_function("() => IdeaFactory.console.hintsSettled")  # its theme hints asked for since
+    expect(console.locator("#console-message")).to_have_text(
+        "1 prik blev, hvor den var: Hvis den kom tilbage, ville nogen få flere prikker på ét tema, end"
+        " afstemningen tillader.")
+    console.screenshot(animations="disabled", path=shots / "console-merge-undone-dots-kept-1440x900.png")
+    console.locator("#undo").click()
+    expect(header.filter(has=console.locator("h2", has_text="Cykler"))).to_contain_text("2 prikker")
+    expect(header.filter(has=console.locator("h2", has_text="Trafik"))).to_contain_text("2 prikker")
+    expect(console_group(console, parks).locator("header")).not_to_contain_text("prik")
+    expect(console.locator("#console-message")).to_have_text("")
+
+    room.command("set_phase", {"phase": "results"})
+    wall = new_page(room.workshop["wall_url"], **PROJECTOR)
+    online(wall)
+    themes = wall.locator(".rank-row[data-kind=themes]")
+    for label, dots in (("Cykler", "2 prikker"), ("Trafik", "2 prikker"), ("Parker", "0 prikker")):
+        expect(themes.filter(has_text=label).locator(".rank-votes")).to_have_text(dots)
+    assert console.errors == [] and wall.errors == []

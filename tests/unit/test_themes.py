@@ -248,3 +248,77 @@ def test_a_selection_moves_as_one_fact(setup: dict[str, Any]) -> None:
     assert refused(setup, "move_ideas", {"idea_ids": [99999], "cluster_id": None}) == "idea_not_found"
     assert refused(setup, "move_ideas", {"idea_ids": [ids[0]], "cluster_id": 99999}) == "theme_not_found"
     assert store.get_idea(setup["fac"].workshop.id, ids[2]).cluster_id == theme
+
+
+def test_undo_of_a_merge_returns_its_dots_within_the_limits(app: Any, client: Any) -> None:
+    """Over Socket.IO, as the console undoes a merge: the theme made again, then the dots the merge
+    moved off it returned there, one transaction; nobody's dots change in number, and a participant
+    who put a dot on the new theme meanwhile keeps within the most on one item."""
+    from facilitation import socketio
+
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    code, token = created["code"], created["facilitator_token"]
+    console = socketio.test_client(app)
+    assert console.emit("join", {"code": code, "facilitator_token": token}, callback=True)["ok"]
+    a, b, c = (socketio.test_client(app) for _ in range(3))
+    for phone in (a, b, c):
+        assert phone.emit("join", {"code": code}, callback=True)["ok"]
+
+    def fac(event: str, payload: dict[str, Any]) -> dict[str, Any]:
+        ack = console.emit(event, payload, callback=True)
+        assert ack["ok"], ack
+        return ack  # type: ignore[no-any-return]
+
+    def vote(phone: Any, theme: int) -> None:
+        assert phone.emit("cast_vote", {"cluster_id": theme}, callback=True)["ok"]
+
+    def mine(phone: Any) -> dict[str, Any]:
+        return phone.emit("my_votes", {}, callback=True)["votes"]  # type: ignore[no-any-return]
+
+    bikes, cars = (fac("create_cluster", {"label": label})["cluster"]["id"] for label in ("Cykler", "Trafik"))
+    fac("set_voting", {"dots": 3, "max_per_item": 1, "vote_on": "both"})
+    fac("set_phase", {"phase": "vote"})
+    for phone, themes in ((a, [bikes, cars]), (b, [bikes]), (c, [cars])):
+        for theme in themes:
+            vote(phone, theme)
+    merged = fac("merge_clusters", {"source_id": bikes, "target_id": cars})
+    store = app.extensions["facilitation.store"]
+    workshop_id = store.get_workshop(code).id
+    assert store.vote_totals(workshop_id)["clusters"] == {str(cars): 4}
+    again = fac("create_cluster", {"label": "Cykler"})["cluster"]["id"]  # the undo's first step
+    vote(b, again)  # meanwhile: b's dot from the merge may not make two on one theme
+    assert b.emit("return_merged_dots", {"merge_seq": merged["merge_seq"], "cluster_id": again},
+                  callback=True)["error"]["code"] == "forbidden"
+    back = fac("return_merged_dots", {"merge_seq": merged["merge_seq"], "cluster_id": again})
+    assert (back["dots"], back["kept"]) == (1, 1)
+    assert store.vote_totals(workshop_id)["clusters"] == {str(again): 2, str(cars): 3}
+    assert mine(a) == {"ideas": {}, "clusters": {str(again): 1, str(cars): 1}, "dots_left": 1}
+    assert mine(b) == {"ideas": {}, "clusters": {str(again): 1, str(cars): 1}, "dots_left": 1}
+    assert mine(c) == {"ideas": {}, "clusters": {str(cars): 1}, "dots_left": 2}
+    assert fac("return_merged_dots", {"merge_seq": merged["merge_seq"], "cluster_id": again})["dots"] == 0
+
+
+def test_undoing_two_merges_in_turn_returns_each_dot_to_its_theme(setup: dict[str, Any]) -> None:
+    """A into B, then B into C: undone in turn, each dot is back on the theme it was on, though
+    the first merge gave one participant two dots on B where one is the most."""
+    store = setup["store"]
+    setup["b"], _ = commands.join(store, {"code": setup["fac"].workshop.code})
+    themes = {label: run(setup, "create_cluster", {"label": label})[0]["cluster"]["id"] for label in "ABC"}
+    run(setup, "set_voting", {"dots": 3, "max_per_item": 1})
+    run(setup, "set_phase", {"phase": "vote"})
+    for who, label in (("participant", "A"), ("participant", "B"), ("b", "A"), ("b", "C")):
+        run(setup, "cast_vote", {"cluster_id": themes[label]}, who)
+    first = run(setup, "merge_clusters", {"source_id": themes["A"], "target_id": themes["B"]})[0]
+    second = run(setup, "merge_clusters", {"source_id": themes["B"], "target_id": themes["C"]})[0]
+    workshop_id = setup["fac"].workshop.id
+    assert store.vote_totals(workshop_id)["clusters"] == {str(themes["C"]): 4}
+    b_again = run(setup, "create_cluster", {"label": "B"})[0]["cluster"]["id"]
+    back = run(setup, "return_merged_dots", {"merge_seq": second["merge_seq"], "cluster_id": b_again})[0]
+    assert (back["dots"], back["kept"]) == (2, 1)  # the participant's dot from A waits on C
+    a_again = run(setup, "create_cluster", {"label": "A"})[0]["cluster"]["id"]
+    back = run(setup, "return_merged_dots", {"merge_seq": first["merge_seq"], "cluster_id": a_again})[0]
+    assert (back["dots"], back["kept"]) == (2, 0)
+    assert store.vote_totals(workshop_id)["clusters"] == {str(a_again): 2, str(b_again): 1, str(themes["C"]): 1}
+    assert run(setup, "return_merged_dots", {"merge_seq": 10**6, "cluster_id": a_again})[0]["dots"] == 0
+    with pytest.raises(CommandError):
+        run(setup, "return_merged_dots", {"merge_seq": first["merge_seq"], "cluster_id": 10**6})

@@ -42,6 +42,10 @@ function startConsole() {
     return live.call(event, payload, timeoutMs).then(report, function (e) { failed(e); return { ok: false }; });
   }
   console_.call = call;
+  // A read the console makes by itself (theme hints): it leaves the facilitator's message alone.
+  console_.ask = function (event, payload, timeoutMs) {
+    return live.call(event, payload, timeoutMs).catch(function () { return { ok: false }; });
+  };
   // Every idea of whoever wrote this one off the wall (a spammer's), with its undo: the undo shows
   // again only those this hid (changed_ids), not any that were hidden before.
   console_.hideAuthor = function (idea) {
@@ -83,7 +87,7 @@ function startConsole() {
   function deleteTheme(cluster) {
     return live.call("delete_cluster", { cluster_id: cluster.id }).then(function (ack) {
       if (ack.ok || ack.error.code !== "theme_answered") { return report(ack); }
-      if (!window.confirm(t("confirm_delete_answered", { theme: cluster.label }))) { return ack; }
+      if (!window.confirm(t("confirm_delete_answered", { theme: cluster.label }))) { feedback.textContent = ""; return ack; }
       return call("delete_cluster", { cluster_id: cluster.id, discard_answer: true });
     }, function (e) { failed(e); return { ok: false }; });
   }
@@ -105,6 +109,12 @@ function startConsole() {
     return steps;
   }
 
+  // What an undone merge says when some dots could not go back (the undo's note, see the Undo button).
+  function keptNote(results) {
+    var kept = results[0] && results[0].kept;
+    return kept ? t(kept === 1 ? "merge_dots_kept_one" : "merge_dots_kept", { n: kept }) : null;
+  }
+
   function themeAction(kind, cluster, value) {
     var position = board.themeIds().indexOf(cluster.id);
     var members = board.order.filter(function (id) { return board.ideas[id].cluster_id === cluster.id; });
@@ -124,7 +134,10 @@ function startConsole() {
         if (!ack.ok) { return; }
         undo.push(t(kind === "delete" ? "undo_delete" : "undo_merge"), function () {
           return undo.recreate(cluster.label, members, position).then(function (id) {
-            return answer ? undo.sequence(answersBack(id, answer, kind === "merge" && value, targetAnswer)) : null;
+            // A merge's dots go back to the theme they were on (a deleted theme's went back to their givers).
+            var steps = kind === "merge" ? [["return_merged_dots", { merge_seq: ack.merge_seq, cluster_id: id }]] : [];
+            steps = steps.concat(answer ? answersBack(id, answer, kind === "merge" && value, targetAnswer) : []);
+            return steps.length ? undo.sequence(steps).then(keptNote) : null;
           });
         });
         if (ack.answers_joined) { feedback.textContent = t("answers_joined", { theme: board.clusters[value].label }); }
@@ -162,7 +175,7 @@ function startConsole() {
     if (dots) {
       var badge = document.createElement("span");
       badge.className = "vote-badge";
-      badge.textContent = t("dots", { n: dots });
+      badge.textContent = t(dots === 1 ? "dots_one" : "dots", { n: dots });
       body.appendChild(badge);
     }
     if (flagged[idea.id]) {
@@ -262,7 +275,7 @@ function startConsole() {
     heading.appendChild(spoken);
     header.appendChild(heading);
     var themeDots = group.cluster && totals.clusters[String(group.cluster.id)];
-    if (themeDots) { header.appendChild(document.createTextNode(t("dots", { n: themeDots }))); }
+    if (themeDots) { header.appendChild(document.createTextNode(t(themeDots === 1 ? "dots_one" : "dots", { n: themeDots }))); }
     if (group.cluster) { header.appendChild(themeTools(group.cluster)); }
     return header;
   }
@@ -413,11 +426,12 @@ function startConsole() {
       if (ids.length) { moveCards(ids, ack.cluster.id).then(function () { selected = {}; render(); }); }
     });
   });
-  undoButton.addEventListener("click", function () { undo.run().then(function () { feedback.textContent = ""; }, failed); });
+  function undone(note) { feedback.textContent = typeof note === "string" ? note : ""; }
+  undoButton.addEventListener("click", function () { undo.run().then(undone, failed); });
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && event.key === "z" && !event.target.closest("input, textarea")) {
       event.preventDefault();
-      undo.run().catch(failed);
+      undo.run().then(undone, failed);
     }
   });
   live = connect({

@@ -68,7 +68,7 @@ export function installFits(app) {
     if (asking) { again = true; return; }
     if (!app.board.themeIds().length) { show({}); app.hintsSettled = true; return; }
     asking = true;
-    app.call("suggest_fits", {}, FITS_WAIT_MS).then(function (ack) {
+    app.ask("suggest_fits", {}, FITS_WAIT_MS).then(function (ack) {
       asking = false;
       if (ack.ok) {
         var next = {};
