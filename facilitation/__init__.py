@@ -87,8 +87,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # cooperatively (gevent) by itself.
     run = app.config["RUN_BLOCKING"] if store.blocking else (lambda function, *args: function(*args))
     store.run_blocking, store.run_commit = run, timed_commits(run)
-    if store.vacuum is not None:
-        watch_vacuum(store.vacuum)
     store.max_ideas = app.config["MAX_IDEAS"]
     if not app.config.get("SECRET_KEY"):
         # Hosts sharing a PostgreSQL database share the key too: a cookie signed on one is good on all.
@@ -127,6 +125,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       ping_interval=limits.PING_INTERVAL, ping_timeout=limits.PING_TIMEOUT,
                       json=SharedJSON,  # a snapshot encoded once goes to every client as it is
                       client_manager=message_queue(queue))
+    if store.vacuum is not None:  # PostgreSQL: the rewrite after erasures, a green worker
+        watch_vacuum(store.vacuum)
+        store.vacuum.spawn = socketio.start_background_task
+        if socketio.async_mode == "eventlet":  # psycopg waits in C there: off the event loop
+            store.vacuum.offload = app.config["RUN_BLOCKING"]
     limits.refuse_binary(socketio.server)
     limits.count_queued_bytes(socketio.server.eio)
     app.extensions["facilitation.coordination"] = coordination(socketio, queue)

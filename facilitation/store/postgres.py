@@ -11,7 +11,8 @@ write lock): changes from every host are serialised, so a workshop's `seq` rises
 per fact in commit order, a budget checked inside a change holds, and no two hosts can deadlock.
 The core's group commit still lets one COMMIT (one WAL flush) carry every change that was ready.
 psycopg 3 waits on its socket through gevent when gevent has patched the process (psycopg >= 3.1.14),
-so a query never stalls the event loop; under eventlet it blocks the loop for its round trip.
+so a query never stalls the event loop; under eventlet it blocks the loop for its round trip (the
+background rewrite excepted: vacuum.py runs it in eventlet's thread pool).
 """
 
 from __future__ import annotations

@@ -12,17 +12,23 @@ fails (PostgreSQL down, a lock not free within its wait) leaves its tables marke
 later, logged once per outage; the worker never stops. What is still marked when the process ends
 without `flush` (kill -9, a power cut) stays in dead rows until the next erasure's rewrite.
 
-The worker is a greenlet under gevent (psycopg waits cooperatively there), an operating-system
-thread under eventlet (psycopg waits in C: a green thread would hold the event loop for the whole
-rewrite), and a thread otherwise.
+The worker is a green thread of the server's async mode (create_app hands in
+`socketio.start_background_task`), so its locks, events, log lines and metrics are the event
+loop's own kind. Only the PostgreSQL work leaves the loop where it must: psycopg waits
+cooperatively under gevent, so the rewrite runs in the worker there; under eventlet it waits in C,
+so create_app hands in eventlet's thread pool and the whole rewrite (its connection, its waits, the
+VACUUM) runs on one operating-system thread that touches nothing of the loop's. Before, the worker
+itself was such a thread under eventlet, and one that found a green lock taken (a metric's, the
+log's: the loop's, held when the thread came to it) waited for a wake-up that can never cross
+threads, holding this worker's lock: the next erasure then froze the whole server.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
-import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -37,17 +43,24 @@ RETRY = 2.0  # seconds before the first retry after a failure; doubled each time
 RETRY_MAX = 60.0
 
 
-def _threads() -> types.ModuleType:
-    """The threading module whose threads suit psycopg here: the operating system's under eventlet,
-    else the current one (green under gevent)."""
+def _os_sleep(seconds: float) -> None:
+    """A pause of the operating-system thread it runs on (eventlet and gevent patch `time.sleep`
+    into a pause of their event loop's, which an offloaded rewrite must not touch)."""
     if "eventlet" in sys.modules:
         import eventlet.patcher
 
-        if eventlet.patcher.is_monkey_patched("thread"):
-            return eventlet.patcher.original("threading")  # type: ignore[no-any-return]
-    import threading
+        eventlet.patcher.original("time").sleep(seconds)
+    elif "gevent" in sys.modules:
+        import gevent.monkey
 
-    return threading
+        gevent.monkey.get_original("time", "sleep")(seconds)
+    else:
+        time.sleep(seconds)
+
+
+def _start_thread(work: Callable[[], None]) -> None:
+    """Start `work` in a daemon thread (a green one when the process is monkey-patched)."""
+    threading.Thread(target=work, name="vacuum", daemon=True).start()
 
 
 class Vacuum:
@@ -59,17 +72,19 @@ class Vacuum:
         # how long its VACUUM statement took (the tables locked, or queuing for their locks);
         # raises when it could not.
         self.rewrite = rewrite
-        threads = _threads()
-        self._threads = threads
-        self._nap = threads.Event()  # never set: waiting on it is a pause of this worker's kind
-        self._guard = threads.Lock()  # held for a few statements at a time, never across a wait
-        self._wake = threads.Event()
-        self._idle = threads.Event()  # nothing marked, nothing running
+        # How the worker starts (a green thread: create_app hands in socketio.start_background_task),
+        # and how the rewrite runs when psycopg cannot wait cooperatively (eventlet's tpool.execute),
+        # or None: in the worker itself.
+        self.spawn: Callable[[Callable[[], None]], Any] = _start_thread
+        self.offload: Callable[..., Any] | None = None
+        self._guard = threading.Lock()  # held for a few statements at a time, never across a wait
+        self._wake = threading.Event()
+        self._idle = threading.Event()  # nothing marked, nothing running
         self._idle.set()
         self._dirty: set[str] = set()
         self._running: list[str] = []  # the tables of the rewrite under way (or waiting its turn)
         self._due: float | None = None  # when the marked tables are rewritten (monotonic clock)
-        self._worker: Any = None
+        self._started = False
         self._closed = False
         self._failures = 0  # in a row: the outage is logged once, and retries back off
         self._not_before = 0.0  # no rewrite before this: SPACING after one, a back-off after a failure
@@ -92,9 +107,9 @@ class Vacuum:
             self._due = due if self._due is None else min(self._due, due)
             self._idle.clear()
             self.on_pending(len(self._dirty))  # under the guard: the gauge's values keep their order
-            if self._worker is None:
-                self._worker = self._threads.Thread(target=self._work, name="vacuum", daemon=True)
-                self._worker.start()
+            start, self._started = not self._started, True
+        if start:
+            self.spawn(self._work)
         self._wake.set()
 
     @property
@@ -148,7 +163,10 @@ class Vacuum:
         """One rewrite; on failure its tables are marked again, due after a growing pause."""
         locked: list[float] = []  # not the waits before: others' statements go on meanwhile
         try:
-            self.rewrite(tables, self._nap.wait, locked.append)
+            if self.offload is None:
+                self.rewrite(tables, time.sleep, locked.append)  # green when patched
+            else:  # an OS thread: its pauses are the OS's, `locked.append` touches no lock
+                self.offload(self.rewrite, tables, _os_sleep, locked.append)
         except Exception as error:  # PostgreSQL down, a lock not free, the connection lost
             with self._guard:
                 self._failures += 1

@@ -252,13 +252,23 @@ def vacuums(url: str, outcome: str) -> float:
     return sum(float(row[len(line):]) for row in text.splitlines() if row.startswith(line))
 
 
+def gauge(url: str, name: str) -> float:
+    """A server's gauge without labels, from /metrics."""
+    import requests
+
+    text = requests.get(url + "/metrics", timeout=10).text
+    return sum(float(row[len(name) + 1:]) for row in text.splitlines() if row.startswith(name + " "))
+
+
+# The worker is a green thread in both modes; under eventlet the rewrite runs in its thread pool.
+@pytest.mark.parametrize("mode", ["gevent", "eventlet"])
 def test_a_deletion_is_acknowledged_while_its_rewrite_waits_for_a_lock(
-        tmp_path: Path, pg_url: str, peers: Any) -> None:
+        mode: str, tmp_path: Path, pg_url: str, peers: Any) -> None:
     import psycopg
 
     if ON_POSTGRES:  # the first pass ran it on PostgreSQL already: 12 s are not spent twice in CI
         pytest.skip("runs on the first pass, against PostgreSQL too")
-    server = LiveServer(tmp_path / "data", "gevent", "--database", pg_url)
+    server = LiveServer(tmp_path / "data", mode, "--database", pg_url)
     server.start()
     try:
         phone: Peer = peers(server.url)
@@ -287,6 +297,60 @@ def test_a_deletion_is_acknowledged_while_its_rewrite_waits_for_a_lock(
         server.proc.send_signal(signal.SIGTERM)
         assert server.proc.wait(BOUND + 10) == 0
         assert b"4715" not in relation_bytes(pg_url)
+    finally:
+        server.kill()
+
+
+@pytest.mark.parametrize("mode", ["gevent", "eventlet"])
+def test_erasures_and_ideas_while_a_rewrite_runs_neither_hang_nor_get_lost(
+        mode: str, tmp_path: Path, pg_url: str, peers: Any) -> None:
+    import threading
+
+    import psycopg
+
+    from facilitation.store.postgres import REWRITE_LOCK
+
+    if ON_POSTGRES:  # the first pass ran it on PostgreSQL already
+        pytest.skip("runs on the first pass, against PostgreSQL too")
+    server = LiveServer(tmp_path / "data", mode, "--database", pg_url)
+    server.start()
+    try:
+        code = server.create_workshop()["code"]
+        phones: list[Peer] = [peers(server.url) for _ in range(3)]
+        assert all(phone.call("join", {"code": code}, timeout=60)["ok"] for phone in phones)
+        first = phones[0].call("post_idea", {"text": "Hemmelig borgeridé 4720", "client_id": "s"}, timeout=60)
+        kept: list[str] = []
+        with psycopg.connect(pg_url, autocommit=True) as other:
+            other.execute("SELECT pg_advisory_lock(%s)", [REWRITE_LOCK])  # another host's rewrite
+            assert phones[0].call("delete_idea", {"idea_id": first["idea"]["id"]}, timeout=60)["ok"]
+            wait_until(lambda: last_query(pg_url, "pg_try_advisory_lock"), "the rewrite waiting its turn")
+
+            def hall(n: int, phone: Peer) -> None:  # posting, deleting and editing meanwhile
+                ideas = [phone.call("post_idea", {"text": text, "client_id": text}, timeout=60)["idea"]["id"]
+                         for text in [f"Hemmelig borgeridé 473{n}", f"Idé {n}.0", f"Idé {n}.1", f"Idé {n}.2"]]
+                assert phone.call("delete_idea", {"idea_id": ideas[0]}, timeout=60)["ok"]
+                assert phone.call("edit_idea", {"idea_id": ideas[1], "text": f"Idé {n}.0b"}, timeout=60)["ok"]
+                kept.extend([f"Idé {n}.0b", f"Idé {n}.1", f"Idé {n}.2"])
+
+            threads = [threading.Thread(target=hall, args=(n, phone)) for n, phone in enumerate(phones)]
+            for thread in threads:
+                thread.start()
+            while any(thread.is_alive() for thread in threads):
+                assert gauge(server.url, "idea_factory_store_vacuum_pending") >= 0  # /metrics answers
+                for thread in threads:
+                    thread.join(0.2)
+            assert len(kept) == 9  # every phone's commands were acknowledged
+            assert vacuums(server.url, "done") == 0 and gauge(server.url, "idea_factory_store_vacuum_pending") == 2
+            other.execute("SELECT pg_advisory_unlock(%s)", [REWRITE_LOCK])
+        wait_until(lambda: vacuums(server.url, "done") >= 1, "the rewrite once its turn came")
+        assert server.proc is not None
+        server.proc.send_signal(signal.SIGTERM)  # the erasures made meanwhile: run at the stop
+        assert server.proc.wait(BOUND + 10) == 0
+        assert "not done" not in server.log.read_text()
+        left = relation_bytes(pg_url)
+        secrets = [f"Hemmelig borgeridé {number}" for number in (4720, 4730, 4731, 4732)]
+        assert [secret for secret in secrets if secret.encode() in left] == []
+        assert sorted(row["text"] for row in server.stored("ideas")["ideas"]) == sorted(kept)
     finally:
         server.kill()
 

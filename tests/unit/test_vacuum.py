@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from facilitation.store import vacuum
 from facilitation.store.vacuum import Vacuum
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_erasures_in_a_burst_are_rewritten_together_off_the_callers_thread() -> None:
@@ -135,3 +140,72 @@ def test_rewrites_keep_their_spacing_except_for_a_workshops_erasure(monkeypatch:
     worker.erased(("workshops",), at_once=True)  # an organiser erases a workshop: now
     assert worker.wait(30) and runs == [["ideas"], ["events", "workshops"]]
     worker.close()
+
+
+# Under eventlet, as create_app sets it up: a green worker, the rewrite in eventlet's thread pool.
+# The loop holds a hook's green lock (a metric's, the log's) when the worker comes to it: in
+# production a thread switch landing inside the loop's few statements under that lock, here a
+# holder that keeps it until the worker waits. A worker in an OS thread (before) never woke up from
+# that wait, holding its own lock, and the next erasure froze the process.
+EVENTLET_UNDER_CONTENTION = """
+import eventlet
+eventlet.monkey_patch()
+import sys, time
+from eventlet import semaphore, tpool
+from facilitation.store.vacuum import Vacuum
+
+ticks, started, pending = [0], [], []
+def tick():
+    while True:
+        ticks[0] += 1
+        eventlet.sleep(0.01)
+eventlet.spawn(tick)
+
+def rewrite(tables, pause, locked):
+    started.append(tables)
+    first, deadline = ticks[0], time.monotonic() + 60
+    while ticks[0] < first + 20:  # the loop keeps serving while the rewrite waits
+        if time.monotonic() > deadline:
+            raise TimeoutError("the event loop stood still during the rewrite")
+        pause(0.02)
+    locked(0.5)
+
+held = semaphore.Semaphore(1)  # a green lock, as the loop's metrics and log have
+def on_pending(tables):
+    with held:
+        pending.append(tables)
+outcomes = []
+worker = Vacuum(rewrite)
+worker.spawn, worker.offload = eventlet.spawn, tpool.execute
+worker.on_pending, worker.on_run = on_pending, lambda outcome, seconds: outcomes.append((outcome, seconds))
+
+def holder():
+    while not started:
+        eventlet.sleep(0.01)
+    with held:  # taken during the rewrite, given up once the worker waits for it
+        while held.balance >= 0:
+            eventlet.sleep(0.01)
+
+def waited(what, done):
+    deadline = time.monotonic() + 60
+    while not done():
+        if time.monotonic() > deadline:
+            sys.exit(f"no {what} within 60 s")
+        eventlet.sleep(0.02)
+
+eventlet.spawn(holder)
+worker.erased(("ideas",), at_once=True)
+waited("rewrite", lambda: outcomes)
+waited("pending count after it", lambda: pending[-1:] == [0])
+worker.erased(("events",), at_once=True)  # before: waited forever for the worker's lock
+assert worker.flush(60), "the second rewrite did not end"
+print(outcomes, started, pending)
+"""
+
+
+def test_under_eventlet_the_worker_is_green_and_the_rewrite_leaves_the_loop() -> None:
+    result = subprocess.run([sys.executable, "-c", EVENTLET_UNDER_CONTENTION], cwd=ROOT,
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[0] == (
+        "[('done', 0.5), ('done', 0.5)] [['ideas'], ['events']] [1, 0, 1, 0]")
