@@ -73,13 +73,16 @@ def _knn_graph(sim: FloatArray, neighbours: int = NEIGHBOURS) -> sp.csr_matrix:
     return sp.csr_matrix(graph.maximum(graph.T))
 
 
-def _move_nodes(graph: sp.csr_matrix, resolution: float) -> IntArray:
-    """Move each node to the neighbouring community with the best modularity gain."""
+def _move_nodes(graph: sp.csr_matrix, resolution: float, start: IntArray | None = None
+                ) -> IntArray:
+    """Move each node to the neighbouring community with the best modularity gain, starting
+    from each node alone or from the communities `start` gives."""
     n = graph.shape[0]
     indptr, indices, data = graph.indptr.tolist(), graph.indices.tolist(), graph.data.tolist()
     degree = np.asarray(graph.sum(axis=1)).ravel().tolist()
     scale = resolution / sum(degree)
-    comm, tot = list(range(n)), list(degree)
+    comm = list(range(n)) if start is None else start.tolist()
+    tot = np.bincount(comm, weights=degree, minlength=n).tolist()
     moved = True
     while moved:
         moved = False
@@ -101,15 +104,23 @@ def _move_nodes(graph: sp.csr_matrix, resolution: float) -> IntArray:
 def _louvain(graph: sp.csr_matrix, resolution: float) -> IntArray:
     """Return a community id per node from deterministic multi-level Louvain."""
     labels = np.arange(graph.shape[0])
-    while graph.nnz:
-        part = _move_nodes(graph, resolution)
-        if part.max() + 1 == graph.shape[0]:
+    level = graph
+    while level.nnz:
+        part = _move_nodes(level, resolution)
+        if part.max() + 1 == level.shape[0]:
             break
         labels = part[labels]
         # Collapse each community into one node and optimise again on the smaller graph.
         merge = sp.csr_matrix((np.ones(len(part)), (np.arange(len(part)), part)))
-        graph = sp.csr_matrix(merge.T @ graph @ merge)
-    return labels
+        level = sp.csr_matrix(merge.T @ level @ merge)
+    if labels.max() + 1 == graph.shape[0]:
+        return labels
+    # The upper levels move whole communities: an idea that went with its first neighbours may
+    # now sit better in another community. One more pass over the ideas themselves, from the
+    # communities found, moves it (Rotta and Noack's refinement, 2011). Seeds 101-116 at 150
+    # ideas: da 0.702 -> 0.706, en 0.741 -> 0.743, mixed 0.640 -> 0.643; unseen seeds 201-208:
+    # da 0.697 -> 0.702, en 0.741 -> 0.744, mixed 0.615 -> 0.615.
+    return _move_nodes(graph, resolution, labels)
 
 
 def _merge_ratios(total: FloatArray, size: FloatArray) -> FloatArray:
