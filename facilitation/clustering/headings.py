@@ -32,9 +32,10 @@ MOST_NAMES = 32
 MOST_WORDS = 16
 MOST_HEARD = 48
 SAME_WORD = 0.9
-# Names that stand for their theme this nearly as well as the best are as good: the one more
-# members write a word of wins.
-TIE = 0.02
+# Names that stand for their theme within this share of the best are as good: the one more
+# members write a word of wins. A share, not a fixed step: how well names stand for a theme
+# scales with how far apart the workshop's themes are (0.16-0.43 in the mixed workshop).
+TIE = 0.1
 # Each word of a name of two must stand for the theme at least this share as well as the other.
 PART_SHARE = 0.25
 
@@ -99,15 +100,15 @@ def _options(names: Sequence[Name], bigger: list[int]) -> tuple[list[dict[str, i
 
 def _pick(options: dict[str, int], fit: FloatArray) -> str:
     """The name that stands for its theme by MARGIN more than the first (words' choice), or the
-    first. Among names within TIE of the best, the one more members write a word of: "Cyklister
-    og park" (4 members) rather than "Cykelparkering" (1), which means a little more."""
+    first. Among names within a TIE share of the best, the one more members write a word of:
+    "Cyklister og park" (4 members) rather than "Cykelparkering" (1), which means a little more."""
     labels = list(options)
     allowed = [n for n, label in enumerate(labels)
                if n == 0 or _parts_stand(label, dict(zip(labels, fit)))]
     best = max(fit[n] for n in allowed)
     if best < fit[0] + MARGIN:
         return labels[0]
-    near = [n for n in allowed if fit[n] >= max(best - TIE, fit[0] + MARGIN)]
+    near = [n for n in allowed if fit[n] >= max(best - TIE * abs(best), fit[0] + MARGIN)]
     return labels[max(near, key=lambda n: (options[labels[n]], fit[n]))]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 
 from facilitation.clustering import headings, meaning
@@ -156,3 +157,14 @@ def test_a_theme_never_takes_another_themes_name() -> None:
     # With no other theme of that name, the word that stands for the ideas wins.
     names[1] = Name("Ældre", ["ældre"], [], choices=["Ældre"], reach=[4])
     assert headings.choose(names, groups, LIBRARY + ELDERLY, ["da"] * 8)[0].label == "Bibliotek"
+
+
+def test_among_names_nearly_as_good_the_one_more_members_write_wins() -> None:
+    # The mixed workshop's cycling and parks theme: "Cykelparkering" (one member's word) stands
+    # for it a little better than "Cyklister og park" (four members' words).
+    options = {"Park": 3, "Cykelparkering": 1, "Cyklister": 1, "Cyklister og park": 4}
+    fit = [0.162, 0.344, 0.247, 0.320]
+    assert headings._pick(options, np.array(fit)) == "Cyklister og park"
+    # Clearly better still wins, and the words' choice stays without a clear gain.
+    assert headings._pick(options, np.array([0.162, 0.344, 0.247, 0.290])) == "Cykelparkering"
+    assert headings._pick(options, np.array([0.30, 0.344, 0.247, 0.320])) == "Park"
