@@ -70,7 +70,11 @@ def connect(database: Path | str) -> Database:
         from .postgres import PostgresDatabase
 
         pg = PostgresDatabase(str(database))
-        postgres_schema.apply(pg)
+        try:
+            postgres_schema.apply(pg)
+        except BaseException:  # a store nobody gets hangs up now, not when it is collected
+            pg.hang_up()
+            raise
         return pg  # type: ignore[return-value]  # answers the part of Database the store uses
     path = database
     # timeout: how long a write waits for another process's transaction (SQLite's busy timeout).

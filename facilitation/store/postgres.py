@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -217,7 +218,7 @@ class Connection:
             self.db.execute("ROLLBACK")
 
     def close(self) -> None:
-        self.db.raw.close()
+        self.db.hang_up()
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self.db.raw.cursor() as cursor:
@@ -235,23 +236,38 @@ class PostgresDatabase:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.raw = self._open()
+        self._attach(self._open())
         self.conn = Connection(self)
         self._savepoints = 0
         self.lock = threading.RLock()
 
-    def __del__(self) -> None:
-        # A store dropped without close() (a test's, a script's) hangs up instead of warning.
-        raw = getattr(self, "raw", None)
-        if raw is not None and not raw.closed:
-            raw.close()
+    def _attach(self, raw: psycopg.Connection[Any]) -> None:
+        """Use `raw`, closed when this object is collected if nobody closed it before.
+
+        A store dropped without close() (a test's app, a script's) is cyclic garbage (`conn`
+        points back here), and the collector calls its garbage's `__del__` methods in the order of
+        its own lists, which a collection during a query can leave with the psycopg connection
+        first: psycopg's `__del__` then found it open and warned (a flaky ResourceWarning in the
+        PostgreSQL pass). A weakref callback runs before any `__del__` of the garbage, and holds the
+        connection itself, so it is never part of that garbage."""
+        self.raw = raw
+        self._hang_up = weakref.finalize(self, raw.close)
+        self._hang_up.atexit = False  # at exit a daemon thread may be in a query on it
+
+    def hang_up(self) -> None:
+        """Close the connection (again: nothing)."""
+        self._hang_up()
 
     def _open(self) -> psycopg.Connection[Any]:
         # A host that vanishes mid-transaction must not hold the write lock for long: the server
         # ends an idle transaction after 10 s, and TCP keepalives notice a dead peer.
         raw = psycopg.connect(self.url, autocommit=True, **KEEPALIVES)
-        raw.execute("SET idle_in_transaction_session_timeout = 10000")  # the URL's own options stay
-        raw.adapters.register_dumper(bool, _BoolAsInt)
+        try:
+            raw.execute("SET idle_in_transaction_session_timeout = 10000")  # the URL's own options stay
+            raw.adapters.register_dumper(bool, _BoolAsInt)
+        except BaseException:  # a timeout or a killed greenlet here must not leave it open
+            raw.close()
+            raise
         return raw
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Cursor:
@@ -266,8 +282,9 @@ class PostgresDatabase:
 
     def _reopen_if_lost(self) -> None:
         """After the server restarted (or the network dropped), start over on a new connection."""
-        if self.raw.broken:  # lost, not closed on purpose
-            self.raw = self._open()
+        if self.raw.broken:  # lost, not closed on purpose (psycopg counts it closed)
+            self._hang_up.detach()
+            self._attach(self._open())
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> Iterator[dict[str, Any]]:
         """Rows as dicts, like sqlite-utils' `Database.query`."""

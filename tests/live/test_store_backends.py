@@ -184,6 +184,32 @@ def test_a_lost_connection_is_opened_again(pg_url: str) -> None:
     store.close()
 
 
+def test_a_store_dropped_unclosed_hangs_up_before_psycopg_can_warn(pg_url: str) -> None:
+    import gc
+    import warnings
+    import weakref
+
+    db = connect(pg_url)
+    gc.collect()  # the store and its connection in the oldest generation
+    box = [db]  # an app holding the store, made after it (the store has no other holder now)
+    raw = weakref.ref(db.raw)  # type: ignore[attr-defined]
+    running = db.raw  # type: ignore[attr-defined]  # as a statement under way holds it
+    del db
+    # A collection now finds the store only through the younger box and moves it behind its
+    # connection in the collector's list: in the garbage below, psycopg's __del__ came first.
+    gc.collect()
+    del running
+    box.append(box)  # the app becomes cyclic garbage, as a test's app does
+    del box
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gc.collect()
+        gc.collect()  # what the first one freed
+    assert raw() is None
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)], caught[0].message
+    DATABASES.release(pg_url)
+
+
 def relation_bytes(url: str) -> bytes:
     """Every file of this store's tables, their TOAST and their indexes, as PostgreSQL has written
     them to disk (after a CHECKPOINT): where an erased text could still be read."""
