@@ -71,6 +71,14 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES) or "da"
 
 
+def serve_vacuum(vacuum: Any, server: SocketIO, run_blocking: Any) -> None:
+    """Run the store's vacuum worker as a green task of the async mode, and its rewrite in the
+    thread pool where psycopg would hold the event loop (eventlet: it waits in C there)."""
+    vacuum.spawn = server.start_background_task
+    if server.async_mode == "eventlet":
+        vacuum.offload = run_blocking
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, store, pages and the Socket.IO namespace."""
     app = Flask(__name__, template_folder=resource_folder("templates"),
@@ -125,11 +133,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       ping_interval=limits.PING_INTERVAL, ping_timeout=limits.PING_TIMEOUT,
                       json=SharedJSON,  # a snapshot encoded once goes to every client as it is
                       client_manager=message_queue(queue))
-    if store.vacuum is not None:  # PostgreSQL: the rewrite after erasures, a green worker
+    if store.vacuum is not None:  # PostgreSQL: the rewrite after erasures
         watch_vacuum(store.vacuum)
-        store.vacuum.spawn = socketio.start_background_task
-        if socketio.async_mode == "eventlet":  # psycopg waits in C there: off the event loop
-            store.vacuum.offload = app.config["RUN_BLOCKING"]
+        serve_vacuum(store.vacuum, socketio, app.config["RUN_BLOCKING"])
     limits.refuse_binary(socketio.server)
     limits.count_queued_bytes(socketio.server.eio)
     app.extensions["facilitation.coordination"] = coordination(socketio, queue)

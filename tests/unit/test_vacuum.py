@@ -1,4 +1,5 @@
-"""The background rewrite after erasures: one for a burst, tried again after failures, logged once."""
+"""The background rewrite after erasures: one for a burst, tried again after failures, logged once,
+its worker green under eventlet and gevent with the rewrite off the event loop."""
 
 from __future__ import annotations
 
@@ -209,3 +210,25 @@ def test_under_eventlet_the_worker_is_green_and_the_rewrite_leaves_the_loop() ->
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[0] == (
         "[('done', 0.5), ('done', 0.5)] [['ideas'], ['events']] [1, 0, 1, 0]")
+
+
+@pytest.mark.parametrize(("mode", "offloaded"), [("eventlet", True), ("gevent", False), ("threading", False)])
+def test_create_app_starts_the_worker_as_a_green_task_and_offloads_under_eventlet_only(
+        mode: str, offloaded: bool) -> None:
+    from facilitation import serve_vacuum
+
+    class Server:  # the part of Flask-SocketIO's SocketIO create_app hands in
+        async_mode = mode
+
+        def start_background_task(self, target: Callable[[], None]) -> None:
+            started.append(target)
+
+    def pool(function: Callable[..., object], *args: object) -> object:  # RUN_BLOCKING
+        return function(*args)
+
+    started: list[Callable[[], None]] = []
+    worker = Vacuum(lambda tables, pause, locked: None)
+    serve_vacuum(worker, Server(), pool)  # type: ignore[arg-type]
+    worker.erased(("ideas",))
+    assert started == [worker._work] and (worker.offload is pool) is offloaded
+    worker.close()
