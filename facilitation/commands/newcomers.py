@@ -30,9 +30,10 @@ def admit_newcomers(ctx: Context, decision: Decision) -> Result:
 
 
 class AuthorIdeas(Payload):
-    """`{"idea_id", "hidden"?: bool (default true), "idea_ids"?: [ids]}`: one idea names its author;
-        `idea_ids`, if given, only these of the author's ideas change (the undo sends the ack's
-        `changed_ids`)
+    """`{"idea_id", "hidden"?: bool (default true), "idea_ids"?: [ids]}`: one idea names its author
+        (the first of `idea_id` and `idea_ids` still in the workshop: the author may have deleted the
+        idea an undo names); `idea_ids`, if given, only these of the author's ideas change (the undo
+        sends the ack's `changed_ids`)
     """
 
     idea_id: int
@@ -49,6 +50,5 @@ def hide_author_ideas(ctx: Context, p: AuthorIdeas) -> Result:
     Ack: `{"ok", "idea_ids", "hidden", "changed", "changed_ids"}` (`idea_ids`: the author's ideas
         this command covered; `changed_ids`: those it hid or showed, the ones an undo gives back)
     """
-    ids, changed, facts = ctx.store.hide_author_ideas(ctx.workshop_id, ctx.idea(p.idea_id).id, p.hidden,
-                                                      p.idea_ids)
+    ids, changed, facts = ctx.store.hide_author_ideas(ctx.workshop_id, p.idea_id, p.hidden, p.idea_ids)
     return {"idea_ids": ids, "hidden": p.hidden, "changed": len(facts), "changed_ids": changed}, facts

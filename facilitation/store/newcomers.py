@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..errors import NotFound
 from ..facts import Fact, NewcomerDecided
 from .core import CoreStore
 
@@ -44,16 +45,33 @@ def hide_author_ideas(store: CoreStore, workshop_id: int, idea_id: int, hidden: 
                       only: Sequence[int] | None = None) -> tuple[list[int], list[int], list[Fact]]:
     """Hide (or show again) every idea of the participant who wrote `idea_id`, or only those of
     them in `only` (an undo shows just the ideas its hiding changed), as one transaction: a failure
-    part way leaves them all as they were, never some hidden and some shown. Their ids, oldest
-    first; the ids that changed; and an `idea_hidden` or `idea_shown` for each of those."""
+    part way leaves them all as they were, never some hidden and some shown. The author is named
+    by the first of `idea_id` and `only` still in the workshop (an undo still works once its author
+    deleted the idea it was made from), else `idea_not_found`. Their ids, oldest first; the ids
+    that changed; and an `idea_hidden` or `idea_shown` for each of those."""
     with store._transaction():
-        rows = store._rows("SELECT i.id FROM ideas i JOIN ideas o ON o.participant_id = i.participant_id"
-                           " WHERE o.id = ? AND o.workshop_id = ? AND i.workshop_id = ? ORDER BY i.id",
-                           (idea_id, workshop_id, workshop_id))
+        author = _author(store, workshop_id, [idea_id, *(only or ())])
+        rows = store._rows("SELECT id FROM ideas WHERE workshop_id = ? AND participant_id = ? ORDER BY id",
+                           (workshop_id, author))
         chosen = None if only is None else set(only)
         ids = [r["id"] for r in rows if chosen is None or r["id"] in chosen]
         changed = [(i, store.set_hidden(workshop_id, i, hidden)) for i in ids]
         return ids, [i for i, fact in changed if fact], [fact for _, fact in changed if fact is not None]
+
+
+def _author(store: CoreStore, workshop_id: int, idea_ids: Sequence[int]) -> int | None:
+    """Who wrote the first of these ideas that is still in the workshop (None: nobody, an idea
+    typed in from paper), or `idea_not_found` when none is."""
+    found: dict[int, int | None] = {}
+    for start in range(0, len(idea_ids), 500):
+        chunk = idea_ids[start:start + 500]
+        found.update((r["id"], r["participant_id"]) for r in store._rows(
+            f"SELECT id, participant_id FROM ideas WHERE workshop_id = ? AND id IN ({','.join('?' * len(chunk))})",
+            (workshop_id, *chunk)))
+    for idea_id in idea_ids:
+        if idea_id in found:
+            return found[idea_id]
+    raise NotFound("idea_not_found")
 
 
 def vote_opened_at(store: CoreStore, workshop_id: int) -> str | None:

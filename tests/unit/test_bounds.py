@@ -178,21 +178,26 @@ def test_a_decision_on_newcomers_and_their_ideas_is_one_transaction(
     assert (decided.pending, decided.hidden) == ((False, False) if accept else (True, True))
 
 
-def test_undo_of_hiding_one_persons_ideas_shows_only_those_it_hid(app: Any, client: Any) -> None:
-    """Over Socket.IO, as the console does it: the ack names the ideas the hiding changed, and the
-    undo shows those again, not one hidden before (nor another author's named in the undo)."""
+def _spam_and_console(app: Any, client: Any) -> tuple[str, str, Any, Any, list[int], int]:
+    """A workshop over Socket.IO: a spammer's three ideas, another participant's one, a console."""
     from facilitation import socketio
 
     created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
     code, token = created["code"], created["facilitator_token"]
-    spammer, other = socketio.test_client(app), socketio.test_client(app)
-    console = socketio.test_client(app)
+    spammer, other, console = (socketio.test_client(app) for _ in range(3))
     for sock in (spammer, other):
         assert sock.emit("join", {"code": code}, callback=True)["ok"]
     assert console.emit("join", {"code": code, "facilitator_token": token}, callback=True)["ok"]
     mine = [spammer.emit("post_idea", {"text": f"Spam {n}", "client_id": str(n)}, callback=True)["idea"]["id"]
             for n in range(3)]
     theirs = other.emit("post_idea", {"text": "Cykelstier", "client_id": "x"}, callback=True)["idea"]["id"]
+    return code, token, spammer, console, mine, theirs
+
+
+def test_undo_of_hiding_one_persons_ideas_shows_only_those_it_hid(app: Any, client: Any) -> None:
+    """Over Socket.IO, as the console does it: the ack names the ideas the hiding changed, and the
+    undo shows those again, not one hidden before (nor another author's named in the undo)."""
+    code, token, spammer, console, mine, theirs = _spam_and_console(app, client)
     assert console.emit("hide_idea", {"idea_id": mine[0]}, callback=True)["ok"]  # hidden before
     assert console.emit("hide_idea", {"idea_id": theirs}, callback=True)["ok"]
     hidden = console.emit("hide_author_ideas", {"idea_id": mine[1], "hidden": True}, callback=True)
@@ -211,3 +216,23 @@ def test_undo_of_hiding_one_persons_ideas_shows_only_those_it_hid(app: Any, clie
     refused = console.emit("hide_author_ideas", {"idea_id": mine[1], "hidden": False, "idea_ids": "all"},
                            callback=True)
     assert refused["error"]["code"] == "invalid"
+
+
+def test_undo_of_hiding_one_persons_ideas_works_once_the_idea_it_names_is_deleted(app: Any, client: Any) -> None:
+    """The console's undo names the idea it was made from; its author may have deleted that one
+    since (posting open): the next of the ideas it hid names the author, and those come back."""
+    code, token, spammer, console, mine, theirs = _spam_and_console(app, client)
+    hidden = console.emit("hide_author_ideas", {"idea_id": mine[0], "hidden": True}, callback=True)
+    assert hidden["changed_ids"] == mine
+    assert spammer.emit("delete_idea", {"idea_id": mine[0]}, callback=True)["ok"]
+    undo = {"idea_id": mine[0], "hidden": False, "idea_ids": hidden["changed_ids"]}
+    shown = console.emit("hide_author_ideas", undo, callback=True)
+    assert shown["ok"], shown
+    assert (shown["idea_ids"], shown["changed_ids"]) == (mine[1:], mine[1:])
+    seen = client.get(f"/api/workshops/{code}", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert {i["id"]: i["hidden"] for i in seen["ideas"]} == {mine[1]: False, mine[2]: False, theirs: False}
+    for n in (1, 2):
+        assert spammer.emit("delete_idea", {"idea_id": mine[n]}, callback=True)["ok"]
+    gone = console.emit("hide_author_ideas", {**undo, "idea_ids": [*mine, 10**9]}, callback=True)
+    assert gone["error"]["code"] == "idea_not_found"  # none left to name the author
+    assert console.emit("hide_author_ideas", {"idea_id": theirs, "idea_ids": [theirs]}, callback=True)["changed"] == 1
