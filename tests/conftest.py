@@ -75,22 +75,48 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     DATABASES.drop_all()
 
 
+def closed_after(make: Callable[[], Any]) -> Iterator[Any]:
+    """A fixture's app, made by `make`; after the test its store is closed, once the background
+    tasks started meanwhile have ended (a coalesced send reads the store up to a second later).
+
+    Closed here, its PostgreSQL connections end with the test rather than whenever the collector
+    finds the app. A task still running after 10 s (none did) keeps the store open: the collector
+    closes it later (postgres.py), where a close now would fail the task's read."""
+    import threading
+    import time
+
+    from engineio.async_drivers.threading import DaemonThread
+
+    before = set(threading.enumerate())
+    app = make()
+    yield app
+    started = [thread for thread in threading.enumerate()
+               if isinstance(thread, DaemonThread) and thread not in before]
+    deadline = time.monotonic() + 10
+    for thread in started:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    if not any(thread.is_alive() for thread in started):
+        app.extensions["facilitation.store"].close()
+
+
 @pytest.fixture
-def app(tmp_path: Path) -> Any:
+def app(tmp_path: Path) -> Iterator[Any]:
     """The Flask app over a temporary data folder, without a web server."""
     from facilitation import create_app
 
-    return create_app({"DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading",
-                       "TESTING": True, "DATABASE": app_database()})
+    yield from closed_after(lambda: create_app({
+        "DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading", "TESTING": True,
+        "DATABASE": app_database()}))
 
 
 @pytest.fixture
-def admin_app(tmp_path: Path) -> Any:
+def admin_app(tmp_path: Path) -> Iterator[Any]:
     """The app with an organiser password, so that /admin is on."""
     from facilitation import create_app
 
-    return create_app({"DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading",
-                       "TESTING": True, "ADMIN_PASSWORD": ADMIN_PASSWORD, "DATABASE": app_database()})
+    yield from closed_after(lambda: create_app({
+        "DATA_DIR": str(tmp_path / "data"), "ASYNC_MODE": "threading", "TESTING": True,
+        "ADMIN_PASSWORD": ADMIN_PASSWORD, "DATABASE": app_database()}))
 
 
 @pytest.fixture

@@ -98,13 +98,9 @@ def server_options() -> list[str]:
 
 def app_database() -> str | None:
     """The DATABASE setting of an app under test: None (SQLite in its data folder), or on the
-    PostgreSQL pass a schema of its own (never reused: a coalesced signal may still read it)."""
-    if not ON_POSTGRES:
-        return None
-    import gc
-
-    gc.collect()  # earlier tests' apps, and with them their connections (PostgreSQL allows ~100)
-    return DATABASES.new()
+    PostgreSQL pass a schema of its own (never reused: a coalesced signal may still read it).
+    The fixtures' apps close their connections after their test (conftest.py's `closed_after`)."""
+    return DATABASES.new() if ON_POSTGRES else None
 
 
 def scrub_plan(db: Any) -> str:
