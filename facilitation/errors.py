@@ -171,7 +171,8 @@ CATALOGUE: dict[str, Refusal] = {
     "other_question": Refusal(Conflict, N_("That belongs to another question: dots go on this question's ideas and "
                                            "themes."), """
         a dot on an idea or theme of another question than the active one; moving an idea into, or merging, a
-        theme of another question"""),
+        theme of another question; `return_merged_dots` onto a theme of another question than the merged dots'
+        (nothing changes: the undo can be made in their question)"""),
     "theme_answered": Refusal(Conflict, N_("This theme has an answer for the participants. Merge it into another theme "
                                            "to keep the answer, or delete the theme with its answer."), """
         `delete_cluster` on a theme with an answer, without `"discard_answer": true` (merging keeps the answer)"""),

@@ -193,11 +193,11 @@ def return_merged_dots(ctx: Context, p: MergedDots) -> Result:
     `vote_totals` to screens.
 
     Ack: `{"ok", "cluster_id", "dots", "kept"}` (`dots`: how many moved; `kept`: how many stayed
-        where they were, as the most on one item allowed no more)
+        where they were, as the most on one item allowed no more); `other_question` when the theme
+        is of another question than the dots (nothing changes, so the undo can be made there)
     """
-    cluster_id = ctx.theme(p.cluster_id).id
-    moved, kept = ctx.store.return_merged_dots(ctx.workshop_id, p.merge_seq, cluster_id)
-    return {"cluster_id": cluster_id, "dots": moved, "kept": kept}, []
+    moved, kept = ctx.store.return_merged_dots(ctx.workshop_id, p.merge_seq, p.cluster_id)
+    return {"cluster_id": p.cluster_id, "dots": moved, "kept": kept}, []
 
 
 def results(store: Store, workshop: Workshop, facilitator: bool,

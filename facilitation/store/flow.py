@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..flow import Timer, check_votable
-from ..errors import CommandError
+from ..errors import N_, CommandError, Conflict, NotFound
 from ..facts import Fact, PhaseChanged, TimerChanged, VotingSet
 from ..model import Workshop
 from .core import CoreStore, now
@@ -151,11 +151,22 @@ def return_merged_dots(store: CoreStore, workshop_id: int, merge_seq: int, clust
     theme it removed go onto `cluster_id` (that theme made again), from wherever a later merge took
     them, each only while its participant (or table) stays within the most dots on one theme; the
     rest stay where they are. A dot never changes hands or count, so no budget can be overspent.
-    How many moved, and how many stayed."""
+    How many moved, and how many stayed; `theme_not_found` for a theme gone meanwhile, and
+    `other_question` (nothing changed, the record kept) for a theme of another question than the
+    dots'."""
     with store._transaction() as db:
+        theme = db.execute("SELECT prompt_id FROM clusters WHERE id = ? AND workshop_id = ?",
+                           [cluster_id, workshop_id]).fetchone()
+        if theme is None:
+            raise NotFound("theme_not_found")
+        prompt_id = theme[0]
+        if db.execute("SELECT 1 FROM merged_dots m JOIN votes v ON v.id = m.vote_id WHERE m.workshop_id = ?"
+                      " AND m.merge_seq = ? AND v.prompt_id IS NOT ? LIMIT 1",
+                      [workshop_id, merge_seq, prompt_id]).fetchone():
+            raise Conflict("other_question", N_("These dots belong to another question: make that the active "
+                                                "question again, then undo."))
         limit, table_mode = db.execute("SELECT max_per_item, table_mode FROM workshops WHERE id = ?",
                                        [workshop_id]).fetchone()
-        prompt_id = db.execute("SELECT prompt_id FROM clusters WHERE id = ?", [cluster_id]).fetchone()[0]
         # Whose budget a dot is in: its participant's, or in table mode its table's (as _voters).
         budget = ("CASE WHEN p.table_id IS NOT NULL THEN 't' || p.table_id ELSE 'p' || p.id END"
                   if table_mode else "'p' || p.id")
@@ -167,20 +178,27 @@ def return_merged_dots(store: CoreStore, workshop_id: int, merge_seq: int, clust
         dots = db.execute(
             f"SELECT v.id, {budget} FROM merged_dots m JOIN votes v ON v.id = m.vote_id JOIN participants p"
             " ON p.id = v.participant_id WHERE m.workshop_id = ? AND m.merge_seq = ? AND v.cluster_id"
-            " IS NOT NULL AND v.cluster_id != ? AND v.prompt_id IS ? ORDER BY (SELECT count(*) FROM"
+            " IS NOT NULL AND v.cluster_id != ? ORDER BY (SELECT count(*) FROM"
             " merged_dots e WHERE e.vote_id = v.id AND e.merge_seq < m.merge_seq), v.id",
-            [workshop_id, merge_seq, cluster_id, prompt_id]).fetchall()
+            [workshop_id, merge_seq, cluster_id]).fetchall()
         moving = []
         for vote_id, key in dots:
             if here.get(key, 0) < limit:
                 here[key] = here.get(key, 0) + 1
                 moving.append(vote_id)
-        for start in range(0, len(moving), 500):
-            chunk = moving[start:start + 500]
+        for chunk in _chunks(moving):
             marks = ",".join("?" * len(chunk))
             db.execute(f"UPDATE votes SET cluster_id = ? WHERE id IN ({marks})", [cluster_id, *chunk])
             # Back where they were before this merge: later merges of them are undone with it.
             db.execute(f"DELETE FROM merged_dots WHERE workshop_id = ? AND merge_seq > ? AND vote_id IN ({marks})",
                        [workshop_id, merge_seq, *chunk])
-        db.execute("DELETE FROM merged_dots WHERE workshop_id = ? AND merge_seq = ?", [workshop_id, merge_seq])
+        # This merge's record of the dots it has dealt with (moved, or kept where they are), no other.
+        for chunk in _chunks([vote_id for vote_id, _ in dots]):
+            db.execute(f"DELETE FROM merged_dots WHERE workshop_id = ? AND merge_seq = ? AND vote_id IN"
+                       f" ({','.join('?' * len(chunk))})", [workshop_id, merge_seq, *chunk])
         return len(moving), len(dots) - len(moving)
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    """Ids in lists short enough for one statement's parameters."""
+    return [ids[start:start + size] for start in range(0, len(ids), size)]

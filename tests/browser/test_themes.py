@@ -497,6 +497,27 @@ def test_undo_of_a_merge_puts_its_dots_back_on_their_theme(live_server: Any, new
     expect(console_group(console, parks).locator("header")).not_to_contain_text("prik")
     expect(console.locator("#console-message")).to_have_text("")
 
+    # Merged, then another question made active: the undo waits for the merge's question (its theme
+    # would come back in the active one), says so, and stays on the button until then.
+    first = room.snapshot()["workshop"]["active_prompt_id"]
+    bikes = {c["label"]: c["id"] for c in room.snapshot()["clusters"]}["Cykler"]
+    cars = {c["label"]: c["id"] for c in room.snapshot()["clusters"]}["Trafik"]
+    console_group(console, bikes).locator(".theme-tools select").select_option(str(cars))
+    expect(console_group(console, bikes)).to_have_count(0)
+    room.command("set_active_prompt", {"prompt_id": room.command("add_prompt", {"text": "Og så?"})["prompt"]["id"]})
+    expect(console_group(console, cars)).to_have_count(0)
+    console.locator("#undo").click()
+    expect(console.locator("#console-message")).to_have_text(
+        "Temaet hører til spørgsmål 1: gør det til det aktive spørgsmål igen, og fortryd så.")
+    expect(console.locator("#undo")).to_have_text("Fortryd: slå sammen")
+    console.screenshot(animations="disabled", path=shots / "console-merge-undo-waits-1440x900.png")
+    room.command("set_active_prompt", {"prompt_id": first})
+    expect(console_group(console, cars).locator("header")).to_contain_text("4 prikker")
+    console.locator("#undo").click()
+    expect(header.filter(has=console.locator("h2", has_text="Cykler"))).to_contain_text("2 prikker")
+    expect(console_group(console, cars).locator("header")).to_contain_text("2 prikker")
+    expect(console.locator("#console-message")).to_have_text("")
+
     room.command("set_phase", {"phase": "results"})
     wall = new_page(room.workshop["wall_url"], **PROJECTOR)
     online(wall)

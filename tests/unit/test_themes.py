@@ -322,3 +322,37 @@ def test_undoing_two_merges_in_turn_returns_each_dot_to_its_theme(setup: dict[st
     assert run(setup, "return_merged_dots", {"merge_seq": 10**6, "cluster_id": a_again})[0]["dots"] == 0
     with pytest.raises(CommandError):
         run(setup, "return_merged_dots", {"merge_seq": first["merge_seq"], "cluster_id": 10**6})
+
+
+def test_a_merges_dots_wait_for_an_undo_in_their_own_question(setup: dict[str, Any]) -> None:
+    """Undone while another question is active, a merge's dots are refused with `other_question`
+    and nothing changes, its record included: undone in their question, they go back."""
+    store, workshop_id = setup["store"], setup["fac"].workshop.id
+    first = store.get_workshop(setup["fac"].workshop.code).active_prompt_id
+    themes = [run(setup, "create_cluster", {"label": label})[0]["cluster"]["id"] for label in "AB"]
+    run(setup, "set_voting", {"dots": 3, "max_per_item": 1})
+    run(setup, "set_phase", {"phase": "vote"})
+    run(setup, "cast_vote", {"cluster_id": themes[0]}, "participant")
+    merged = run(setup, "merge_clusters", {"source_id": themes[0], "target_id": themes[1]})[0]
+    second = run(setup, "add_prompt", {"text": "Og hvad så?"})[0]["prompt"]["id"]
+    run(setup, "set_active_prompt", {"prompt_id": second})
+    elsewhere = run(setup, "create_cluster", {"label": "A"})[0]["cluster"]["id"]
+    with pytest.raises(CommandError) as error:
+        run(setup, "return_merged_dots", {"merge_seq": merged["merge_seq"], "cluster_id": elsewhere})
+    assert error.value.code == "other_question" and "another question" in error.value.message
+    assert store.vote_totals(workshop_id, first)["clusters"] == {str(themes[1]): 1}
+    run(setup, "set_active_prompt", {"prompt_id": first})
+    again = run(setup, "create_cluster", {"label": "A"})[0]["cluster"]["id"]
+    back = run(setup, "return_merged_dots", {"merge_seq": merged["merge_seq"], "cluster_id": again})[0]
+    assert (back["dots"], back["kept"]) == (1, 0)
+    assert store.vote_totals(workshop_id, first)["clusters"] == {str(again): 1}
+
+
+def test_a_theme_deleted_before_the_dots_return_is_not_found(setup: dict[str, Any]) -> None:
+    """Checked in the transaction that moves the dots: a theme deleted meanwhile (another console)
+    is `theme_not_found`, not a server error."""
+    themes = [run(setup, "create_cluster", {"label": label})[0]["cluster"]["id"] for label in "AB"]
+    merged = run(setup, "merge_clusters", {"source_id": themes[0], "target_id": themes[1]})[0]
+    with pytest.raises(CommandError) as error:
+        setup["store"].return_merged_dots(setup["fac"].workshop.id, merged["merge_seq"], themes[0])
+    assert error.value.code == "theme_not_found"

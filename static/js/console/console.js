@@ -112,7 +112,28 @@ function startConsole() {
   // What an undone merge says when some dots could not go back (the undo's note, see the Undo button).
   function keptNote(results) {
     var kept = results[0] && results[0].kept;
-    return kept ? t(kept === 1 ? "merge_dots_kept_one" : "merge_dots_kept", { n: kept }) : null;
+    return kept ? t("merge_dots_kept", { n: kept }) : null;
+  }
+
+  // A theme is made again in the active question, so the undo of a theme of another waits for it.
+  function inQuestion(promptId) {
+    return function () {
+      var active = board.workshop && board.workshop.active_prompt_id;
+      if (!promptId || !active || promptId === active) { return null; }
+      var n = board.prompts.map(function (p) { return p.id; }).indexOf(promptId) + 1;
+      return t("undo_in_question", { n: n });
+    };
+  }
+
+  // A merge's dots onto the theme made again. Refused (the question switched on another console
+  // meanwhile), nothing moved and the merge keeps its record: the step stays for another try there.
+  function returnDots(mergeSeq, id, promptId) {
+    return undo.sequence([["return_merged_dots", { merge_seq: mergeSeq, cluster_id: id }]]).then(keptNote, function (refusal) {
+      if (refusal && refusal.error && board.clusters[id]) {
+        undo.push(t("undo_merge"), function () { return returnDots(mergeSeq, id, promptId); }, inQuestion(promptId));
+      }
+      throw refusal;
+    });
   }
 
   function themeAction(kind, cluster, value) {
@@ -134,12 +155,13 @@ function startConsole() {
         if (!ack.ok) { return; }
         undo.push(t(kind === "delete" ? "undo_delete" : "undo_merge"), function () {
           return undo.recreate(cluster.label, members, position).then(function (id) {
-            // A merge's dots go back to the theme they were on (a deleted theme's went back to their givers).
-            var steps = kind === "merge" ? [["return_merged_dots", { merge_seq: ack.merge_seq, cluster_id: id }]] : [];
-            steps = steps.concat(answer ? answersBack(id, answer, kind === "merge" && value, targetAnswer) : []);
-            return steps.length ? undo.sequence(steps).then(keptNote) : null;
+            var steps = answer ? answersBack(id, answer, kind === "merge" && value, targetAnswer) : [];
+            return undo.sequence(steps).then(function () {
+              // A merge's dots go back to the theme they were on (a deleted theme's went back to their givers).
+              return kind === "merge" ? returnDots(ack.merge_seq, id, cluster.prompt_id) : null;
+            });
           });
-        });
+        }, inQuestion(cluster.prompt_id));
         if (ack.answers_joined) { feedback.textContent = t("answers_joined", { theme: board.clusters[value].label }); }
       });
     }

@@ -9,8 +9,10 @@ export function Undo(live, board, onChange) {
 
 Undo.LIMIT = 30;
 
-Undo.prototype.push = function (label, undo) {
-  this.steps.push({ label: label, undo: undo });
+// waiting (optional): what keeps the step from running now, as a message (else null); the step then
+// stays on top and the console shows the message (e.g. a theme of a question no longer active).
+Undo.prototype.push = function (label, undo, waiting) {
+  this.steps.push({ label: label, undo: undo, waiting: waiting || function () { return null; } });
   if (this.steps.length > Undo.LIMIT) { this.steps.shift(); }
   this.onChange();
 };
@@ -19,7 +21,10 @@ Undo.prototype.last = function () {
   return this.steps.length ? this.steps[this.steps.length - 1] : null;
 };
 
+// Resolves with a note for the console to show, if any.
 Undo.prototype.run = function () {
+  var last = this.last(), waiting = last && last.waiting();
+  if (waiting) { return Promise.resolve(waiting); }
   var step = this.steps.pop();
   this.onChange();
   return step ? step.undo() : Promise.resolve();
