@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
-from flask_babel import format_number, gettext
+from flask_babel import format_number, get_translations, gettext
 from flask_socketio import SocketIO
 
 from . import metrics
@@ -175,7 +175,13 @@ def to_phones(socketio: SocketIO, code: str, fact: Fact) -> None:
 def error_body(error: CommandError) -> dict[str, Any]:
     """The JSON body of every refusal, HTTP or ack: `{"error": {"code", "message"}}`, the message
     in the request's language, its numbers written as that language writes them."""
-    return {"error": error.to_dict(gettext, format_number)}
+    return {"error": error.to_dict(gettext, format_number, _plural)}
+
+
+def _plural(singular: str, plural: str, count: int) -> str:
+    """A counted message's form for `count` in the request's language, its values not yet filled in
+    (Flask-Babel's ngettext fills in `num` alone)."""
+    return str(get_translations().ngettext(singular, plural, count))
 
 
 def error_response(error: CommandError) -> tuple[Response, int]:

@@ -1,7 +1,7 @@
 """Every refusal the server gives: a code, its HTTP status and a message in the reader's language.
 
 Pure: no Flask. A refusal carries an English message template (a catalogue msgid) and its values;
-the transport renders it in the client's language with `CommandError.render(gettext)`.
+the transport renders it in the client's language with `CommandError.render(gettext, number, ngettext)`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,22 @@ def N_(message: str) -> str:
 
 class Term(str):
     """A word of the interface inside a message (a field's name), translated with the message."""
+
+
+class Counted(str):
+    """A message with a plural form (the singular is the string itself): the value named
+    `counted_by` chooses between them when it is rendered, as the language counts."""
+
+    plural: str
+    counted_by: str
+
+
+def ngettext(singular: str, plural: str, count: str) -> Counted:
+    """Mark a counted message for the catalogue (pybabel extracts ngettext's singular and plural as
+    one entry); the value named `count` chooses its form when it is rendered."""
+    message = Counted(singular)
+    message.plural, message.counted_by = plural, count
+    return message
 
 
 class CommandError(Exception):
@@ -42,21 +58,36 @@ class CommandError(Exception):
         return self.render(lambda text: text)
 
     def render(self, gettext: Callable[[str], str],
-               number: Callable[[int], str] = "{:,}".format) -> str:
-        """The message in the language `gettext` translates into, its whole numbers written as
-        `number` writes them in that language ("2,010" in English, "2.010" in Danish); English
-        if the translation breaks."""
+               number: Callable[[int], str] = "{:,}".format,
+               ngettext: Callable[[str, str, int], str] | None = None) -> str:
+        """The message in the language `gettext` (for a counted message, `ngettext`; without
+        one, English) translates into, its whole numbers written as `number` writes them in that
+        language ("2,010" in English, "2.010" in Danish); English if the translation breaks."""
         values = {k: gettext(v) if isinstance(v, Term) else number(v) if _whole(v) else v
                   for k, v in self.params.items()}
+        english = _form(self.template, self.params)
         try:
-            return gettext(self.template) % values if values else gettext(self.template)
+            if isinstance(self.template, Counted):
+                text = (ngettext(self.template, self.template.plural, self.params[self.template.counted_by])
+                        if ngettext is not None else english)
+            else:
+                text = gettext(self.template)
+            return text % values if values else text
         except (KeyError, ValueError, TypeError):
-            return self.template % self.params if self.params else self.template
+            return english % self.params if self.params else english
 
     def to_dict(self, gettext: Callable[[str], str] = lambda text: text,
-                number: Callable[[int], str] = "{:,}".format) -> dict[str, str]:
+                number: Callable[[int], str] = "{:,}".format,
+                ngettext: Callable[[str, str, int], str] | None = None) -> dict[str, str]:
         """The `error` object of an ack or an HTTP error body."""
-        return {"code": self.code, "message": self.render(gettext, number)}
+        return {"code": self.code, "message": self.render(gettext, number, ngettext)}
+
+
+def _form(template: str, params: dict[str, Any]) -> str:
+    """A message's English: a counted message's singular for a count of 1, its plural else."""
+    if isinstance(template, Counted) and params.get(template.counted_by) != 1:
+        return template.plural
+    return str(template)
 
 
 def _whole(value: Any) -> bool:
@@ -166,7 +197,8 @@ CATALOGUE: dict[str, Refusal] = {
         import that does not fit is refused whole and says how many more fit"""),
     "no_dots_left": Refusal(Conflict, N_("You have no dots left. Take one back to move it."), """
         a vote past the participant's dots for this question"""),
-    "max_per_item": Refusal(Conflict, N_("At most %(limit)s dots can go on one idea or theme."), """
+    "max_per_item": Refusal(Conflict, ngettext("At most %(limit)s dot can go on one idea or theme.",
+                                               "At most %(limit)s dots can go on one idea or theme.", "limit"), """
         a vote past the per-item cap (`max_per_item`)"""),
     "other_question": Refusal(Conflict, N_("That belongs to another question: dots go on this question's ideas and "
                                            "themes."), """

@@ -54,3 +54,30 @@ def test_the_phone_refuses_an_idea_in_the_servers_words(client) -> None:  # type
         page = client.get(f"/join/{created['code']}", headers={"Accept-Language": language}).data.decode()
         strings = json.loads(re.search(r'id="strings">(.*?)</script>', page, re.S).group(1))
         assert (strings["empty_idea"], strings["too_long"]) == (empty, too_long)
+
+
+def test_the_per_item_cap_is_counted_in_the_readers_language(app, client) -> None:  # type: ignore[no-untyped-def]
+    """Every participant meets it at the default cap of 1: "Højst 1 prik", "At most 1 dot"."""
+    from facilitation import socketio
+
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    console = socketio.test_client(app)
+    assert console.emit("join", {"code": created["code"], "facilitator_token": created["facilitator_token"]},
+                        callback=True)["ok"]
+    phones = {language: socketio.test_client(app, headers={"Accept-Language": language}) for language in ("da", "en")}
+    for phone in phones.values():
+        assert phone.emit("join", {"code": created["code"]}, callback=True)["ok"]
+    idea = phones["da"].emit("post_idea", {"text": "Flere træer", "client_id": "1"}, callback=True)["idea"]["id"]
+    assert console.emit("set_phase", {"phase": "vote"}, callback=True)["ok"]
+    said = {}
+    for cap in (1, 2):
+        assert console.emit("set_voting", {"dots": 3, "max_per_item": cap}, callback=True)["ok"]
+        for language, phone in phones.items():
+            while (ack := phone.emit("cast_vote", {"idea_id": idea}, callback=True))["ok"]:
+                pass  # up to the cap (of 3 dots)
+            assert ack["error"]["code"] == "max_per_item"
+            said[language, cap] = ack["error"]["message"]
+    assert said == {("da", 1): "Højst 1 prik kan gives til én idé eller ét tema.",
+                    ("en", 1): "At most 1 dot can go on one idea or theme.",
+                    ("da", 2): "Højst 2 prikker kan gives til én idé eller ét tema.",
+                    ("en", 2): "At most 2 dots can go on one idea or theme."}
