@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from .. import snapshots
 from ..errors import N_, CommandError, Conflict, Forbidden, NotFound
-from ..facts import IdeaHidden, IdeaPosted, IdeaQueued, IdeaShown, PostingClosed, PostingOpened
+from ..facts import OWN, IdeaHidden, IdeaPosted, IdeaQueued, IdeaShown, PostingClosed, PostingOpened
 from ..model import (
     FACILITATOR, LANGUAGES, MAX_IDEA_LENGTH, MAX_PARTICIPANTS, MAX_PROMPT_LENGTH, MAX_TITLE_LENGTH,
     PARTICIPANT, VIEWER, Actor, Workshop, clean_client_id, clean_text, normalize_code,
@@ -233,8 +233,9 @@ def sync(ctx: Context, since: Since) -> Result:
         snapshot = snapshots.snapshot(ctx.store, ctx.workshop, "facilitator" if facilitator else "wall")
         return {"snapshot": snapshot, "seq": snapshot["seq"]}, []
     last = facts[-1].seq if facts else since.since
+    # A participant's own facts (its dots, its admission) are its phones' alone, never a screen's.
     return {"facts": [{"event": f.type, "data": f.to_dict() if facilitator else f.public_dict()}
-                      for f in facts], "seq": last}, []
+                      for f in facts if f.audience != OWN], "seq": last}, []
 
 
 # Missing one of these, a phone may lack ideas it now shows: it gets a snapshot instead.

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from ..errors import N_, CommandError, Conflict, Forbidden, NotFound
-from ..facts import PhaseChanged, TimerChanged, VotingSet
+from ..facts import MyVotesChanged, PhaseChanged, TimerChanged, VotingSet
 from ..flow import Timer, check_phase, check_seconds, check_vote_on, check_voting, rank, theme_totals
 from ..model import FACILITATOR, PARTICIPANT, Workshop
 from ..store import Store, now_ms
@@ -185,19 +185,19 @@ class MergedDots(Payload):
     cluster_id: int
 
 
-@command("return_merged_dots", FACILITATOR, MergedDots, refreshes=("vote_totals",))
+@command("return_merged_dots", FACILITATOR, MergedDots, emits=(MyVotesChanged,), refreshes=("vote_totals",))
 def return_merged_dots(ctx: Context, p: MergedDots) -> Result:
     """Facilitator -> the console's undo of a merge: the dots that merge moved off the theme it
     removed go onto the theme made again in its place, in one transaction; none changes hands, and
     a participant's (or table's) dots there never pass the most on one item (the rest stay put);
-    `vote_totals` to screens.
+    `my_votes_changed` to the phones whose dots moved, `vote_totals` to screens.
 
     Ack: `{"ok", "cluster_id", "dots", "kept"}` (`dots`: how many moved; `kept`: how many stayed
         where they were, as the most on one item allowed no more); `other_question` when the theme
         is of another question than the dots (nothing changes, so the undo can be made there)
     """
-    moved, kept = ctx.store.return_merged_dots(ctx.workshop_id, p.merge_seq, p.cluster_id)
-    return {"cluster_id": p.cluster_id, "dots": moved, "kept": kept}, []
+    moved, kept, told = ctx.store.return_merged_dots(ctx.workshop_id, p.merge_seq, p.cluster_id)
+    return {"cluster_id": p.cluster_id, "dots": moved, "kept": kept}, told
 
 
 def results(store: Store, workshop: Workshop, facilitator: bool,

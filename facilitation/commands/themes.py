@@ -8,7 +8,7 @@ from .. import clustering
 from ..errors import N_, CommandError
 from ..facts import (
     AnswerSet, ClusterCreated, ClusterDeleted, ClusterRenamed, ClustersCreated, ClustersMerged,
-    ClustersReordered, IdeaMoved, IdeasStacked, IdeaUnstacked, ThemesOnWallChanged,
+    ClustersReordered, IdeaMoved, IdeasStacked, IdeaUnstacked, MyVotesChanged, ThemesOnWallChanged,
 )
 from ..model import FACILITATOR, MAX_LABEL_LENGTH, Cluster
 from .registry import Check, Context, IdeaRef, Payload, Result, Text, command, parse
@@ -114,10 +114,12 @@ class Merge(Payload):
     target_id: int
 
 
-@command("merge_clusters", FACILITATOR, Merge, emits=(ClustersMerged, AnswerSet), refreshes=("vote_totals",))
+@command("merge_clusters", FACILITATOR, Merge, emits=(ClustersMerged, AnswerSet, MyVotesChanged),
+         refreshes=("vote_totals",))
 def merge_clusters(ctx: Context, p: Merge) -> Result:
     """Facilitator -> all ideas and dots of source into target, source removed, its answer kept;
-    `clusters_merged`, then `answer_set` when the target's answer changed, and `vote_totals`.
+    `clusters_merged`, then `answer_set` when the target's answer changed, `my_votes_changed` to the
+    phones whose dots moved, and `vote_totals`.
 
     Ack: `{"ok", "source_id", "target_id", "answer": the target's answer or null, "answers_joined",
         "merge_seq"}` (`answers_joined`: both themes had an answer with text; the target keeps its status
@@ -142,18 +144,19 @@ class ThemeRemoval(Payload):
     discard_answer: bool = False
 
 
-@command("delete_cluster", FACILITATOR, ThemeRemoval, emits=(ClusterDeleted,), refreshes=("vote_totals",))
+@command("delete_cluster", FACILITATOR, ThemeRemoval, emits=(ClusterDeleted, MyVotesChanged),
+         refreshes=("vote_totals",))
 def delete_cluster(ctx: Context, p: ThemeRemoval) -> Result:
     """Facilitator -> the theme removed, its ideas unsorted again and its dots back with their givers;
-    `cluster_deleted`, then `vote_totals`. A theme with an answer is removed only with `discard_answer` (the answer goes with it; merging keeps it).
+    `cluster_deleted`, then `my_votes_changed` to the givers' phones, and `vote_totals`. A theme with an answer is removed only with `discard_answer` (the answer goes with it; merging keeps it).
 
     Ack: `{"ok", "cluster_id", "idea_ids"}`
     """
     cluster_id = ctx.theme(p.cluster_id).id
     if not p.discard_answer and ctx.store.answered(cluster_id):
         raise CommandError("theme_answered")
-    fact = ctx.store.delete_cluster(ctx.workshop_id, cluster_id)
-    return {"cluster_id": cluster_id, "idea_ids": fact.payload["idea_ids"]}, [fact]
+    facts = ctx.store.delete_cluster(ctx.workshop_id, cluster_id)
+    return {"cluster_id": cluster_id, "idea_ids": facts[0].payload["idea_ids"]}, facts
 
 
 class Order(Payload):

@@ -12,6 +12,7 @@ from ..facts import (
 from ..errors import CommandError
 from ..model import MAX_ANSWER_LENGTH, Cluster
 from .core import CoreStore, now
+from .dots import active_voters, tell
 
 # Rows of the question participants answer now; its parameter is the workshop's id.
 ACTIVE = "prompt_id IS (SELECT active_prompt_id FROM workshops WHERE id = ?)"
@@ -120,7 +121,7 @@ def merge_clusters(store: CoreStore, workshop_id: int, source_id: int,
                    target_id: int) -> tuple[list[Fact], dict[str, Any] | None, bool]:
     """Move every idea and dot of one theme into another and remove the first, keeping its answer
     (see `_merged_answer`) and which dots moved (for the undo): `clusters_merged`, then `answer_set`
-    when the surviving answer changed; the target's answer afterwards, and whether both answers were
+    when the surviving answer changed, then a `my_votes_changed` for each phone whose dots moved; the target's answer afterwards, and whether both answers were
     joined into it. Refused, with nothing changed, when the joined answer would be longer than an
     answer may be."""
     with store._transaction() as db:
@@ -141,11 +142,13 @@ def merge_clusters(store: CoreStore, workshop_id: int, source_id: int,
         # The source's dots, marked with this merge's number: its undo returns them (flow.py).
         db.execute("INSERT INTO merged_dots (workshop_id, merge_seq, vote_id) SELECT ?, ?, id FROM votes"
                    " WHERE cluster_id = ?", [workshop_id, facts[0].seq, source_id])
+        givers = active_voters(db, workshop_id, source_id)
         db.execute("UPDATE votes SET cluster_id = ? WHERE cluster_id = ?", [target_id, source_id])
         db.execute("DELETE FROM clusters WHERE id = ?", [source_id])
         answer = target if text is None else _answer_row(store, target_id)
         if text is not None and answer is not None:
             facts.append(store._append(workshop_id, AnswerSet(answer=answer), "facilitator"))
+        facts += tell(store, workshop_id, givers)
         return facts, answer, text is not None and source is not None and target is not None
 
 
@@ -178,15 +181,18 @@ def answered(store: CoreStore, cluster_id: int) -> bool:
     return _answer_row(store, cluster_id) is not None
 
 
-def delete_cluster(store: CoreStore, workshop_id: int, cluster_id: int) -> Fact:
-    """Remove a theme (and its answer: the command asks first); its ideas return to unsorted."""
+def delete_cluster(store: CoreStore, workshop_id: int, cluster_id: int) -> list[Fact]:
+    """Remove a theme (and its answer: the command asks first); its ideas return to unsorted and
+    its dots to their givers: `cluster_deleted`, then a `my_votes_changed` for each giver's phones."""
     with store._transaction() as db:
         released = _ideas_in(store, cluster_id)
+        givers = active_voters(db, workshop_id, cluster_id)
         db.execute("UPDATE ideas SET cluster_id = NULL WHERE cluster_id = ?", [cluster_id])
         db.execute("DELETE FROM votes WHERE cluster_id = ?", [cluster_id])  # its dots go back
         db.execute("DELETE FROM clusters WHERE id = ?", [cluster_id])
-        return store._append(workshop_id, ClusterDeleted(cluster_id=cluster_id, idea_ids=released),
-                             "facilitator")
+        deleted = store._append(workshop_id, ClusterDeleted(cluster_id=cluster_id, idea_ids=released),
+                                "facilitator")
+        return [deleted, *tell(store, workshop_id, givers)]
 
 
 def reorder_clusters(store: CoreStore, workshop_id: int, cluster_ids: Sequence[int]) -> Fact:

@@ -9,6 +9,7 @@ from ..errors import N_, CommandError, Conflict, NotFound
 from ..facts import Fact, PhaseChanged, TimerChanged, VotingSet
 from ..model import Workshop
 from .core import CoreStore, now
+from .dots import standing, tell
 
 
 def set_phase(store: CoreStore, workshop_id: int, phase: str) -> Fact | None:
@@ -111,17 +112,7 @@ def my_votes(store: CoreStore, workshop_id: int, participant_id: int) -> dict[st
     """One participant's dots in the active question's vote: on which ideas and themes, and how
     many are left."""
     with store.lock:
-        voters = _voters(store, participant_id)
-        rows = store._rows("SELECT idea_id, cluster_id, count(*) AS n FROM votes WHERE"
-                           f" participant_id IN ({','.join('?' * len(voters))})"
-                           " AND prompt_id IS ? GROUP BY idea_id, cluster_id",
-                           (*voters, _active_prompt(store, workshop_id)))
-        dots = store.db.execute("SELECT dots FROM workshops WHERE id = ?",
-                                [workshop_id]).fetchone()[0]
-    used = sum(r["n"] for r in rows)
-    return {"ideas": {str(r["idea_id"]): r["n"] for r in rows if r["idea_id"] is not None},
-            "clusters": {str(r["cluster_id"]): r["n"] for r in rows if r["cluster_id"] is not None},
-            "dots_left": max(0, int(dots) - used)}
+        return standing(store.db, workshop_id, [participant_id])[participant_id]
 
 
 def vote_totals(store: CoreStore, workshop_id: int, prompt_id: int | None = None) -> dict[str, Any]:
@@ -146,12 +137,14 @@ def vote_totals(store: CoreStore, workshop_id: int, prompt_id: int | None = None
             "voters_by_table": {str(r[0]): r[1] for r in voters if r[0] is not None}}
 
 
-def return_merged_dots(store: CoreStore, workshop_id: int, merge_seq: int, cluster_id: int) -> tuple[int, int]:
+def return_merged_dots(store: CoreStore, workshop_id: int, merge_seq: int,
+                       cluster_id: int) -> tuple[int, int, list[Fact]]:
     """Undo a merge's move of dots, as one transaction: the dots merge `merge_seq` took from the
     theme it removed go onto `cluster_id` (that theme made again), from wherever a later merge took
     them, each only while its participant (or table) stays within the most dots on one theme; the
     rest stay where they are. A dot never changes hands or count, so no budget can be overspent.
-    How many moved, and how many stayed; `theme_not_found` for a theme gone meanwhile, and
+    How many moved, how many stayed, and a `my_votes_changed` for the phones whose dots moved;
+    `theme_not_found` for a theme gone meanwhile, and
     `other_question` (nothing changed, the record kept) for a theme of another question than the
     dots'."""
     with store._transaction() as db:
@@ -176,16 +169,17 @@ def return_merged_dots(store: CoreStore, workshop_id: int, merge_seq: int, clust
         # Where a budget cannot take them all, the dots an earlier merge moved too go last: that
         # merge's undo takes them on to the theme they came from.
         dots = db.execute(
-            f"SELECT v.id, {budget} FROM merged_dots m JOIN votes v ON v.id = m.vote_id JOIN participants p"
-            " ON p.id = v.participant_id WHERE m.workshop_id = ? AND m.merge_seq = ? AND v.cluster_id"
+            f"SELECT v.id, {budget}, v.participant_id FROM merged_dots m JOIN votes v ON v.id = m.vote_id"
+            " JOIN participants p ON p.id = v.participant_id WHERE m.workshop_id = ? AND m.merge_seq = ? AND v.cluster_id"
             " IS NOT NULL AND v.cluster_id != ? ORDER BY (SELECT count(*) FROM"
             " merged_dots e WHERE e.vote_id = v.id AND e.merge_seq < m.merge_seq), v.id",
             [workshop_id, merge_seq, cluster_id]).fetchall()
-        moving = []
-        for vote_id, key in dots:
+        moving, givers = [], set()
+        for vote_id, key, giver in dots:
             if here.get(key, 0) < limit:
                 here[key] = here.get(key, 0) + 1
                 moving.append(vote_id)
+                givers.add(giver)
         for chunk in _chunks(moving):
             marks = ",".join("?" * len(chunk))
             db.execute(f"UPDATE votes SET cluster_id = ? WHERE id IN ({marks})", [cluster_id, *chunk])
@@ -193,10 +187,11 @@ def return_merged_dots(store: CoreStore, workshop_id: int, merge_seq: int, clust
             db.execute(f"DELETE FROM merged_dots WHERE workshop_id = ? AND merge_seq > ? AND vote_id IN ({marks})",
                        [workshop_id, merge_seq, *chunk])
         # This merge's record of the dots it has dealt with (moved, or kept where they are), no other.
-        for chunk in _chunks([vote_id for vote_id, _ in dots]):
+        for chunk in _chunks([vote_id for vote_id, _, _ in dots]):
             db.execute(f"DELETE FROM merged_dots WHERE workshop_id = ? AND merge_seq = ? AND vote_id IN"
                        f" ({','.join('?' * len(chunk))})", [workshop_id, merge_seq, *chunk])
-        return len(moving), len(dots) - len(moving)
+        active = prompt_id == _active_prompt(store, workshop_id)  # another question's vote: no phone shows it
+        return len(moving), len(dots) - len(moving), tell(store, workshop_id, givers) if active else []
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:

@@ -9,6 +9,7 @@ browser, page and waiting helpers are in pages.py.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from tests.browser.pages import (
     BIKES,
     LIBRARY,
     OUTLIER,
+    PHONE_EN,
     PROJECTOR,
     Room,
     console_card,
@@ -443,6 +445,69 @@ def test_undo_of_a_merge_gives_each_theme_its_own_answer_back(live_server: Any, 
     answers_become(own)
     expect(console.locator("#console-message")).to_have_text("")
     assert console.errors == []
+
+
+def test_a_phone_follows_its_dots_through_merge_undo_and_delete(live_server: Any, new_page: Callable[..., Any],
+                                                              peers: Callable[..., Any], shots: Path) -> None:
+    """The phone is told where its dots went (`my_votes_changed`): merged into "Trafik", its dot is
+    shown there and '+' stays off at the most on one theme; after the console's Undo it is on the
+    recreated "Cykler" and '−' takes it back; and a theme deleted with all its dots gives them back,
+    so '+' works again without a reload."""
+    room = Room(live_server, peers, ["Flere cykelstier", "Bilfri søndage"])
+    bikes, cars = room.theme("Cykler", ["Flere cykelstier"]), room.theme("Trafik", ["Bilfri søndage"])
+    room.command("set_voting", {"dots": 2, "max_per_item": 1, "vote_on": "both"})
+    room.command("set_phase", {"phase": "vote"})
+    console = new_page(room.workshop["facilitator_url"], **CONSOLE)
+    phone = new_page(room.workshop["join_url"], **PHONE_EN)
+    for page in (console, phone):
+        online(page)
+
+    def dot(sign: str, label: str) -> Any:
+        verb = "Add a dot" if sign == "+" else "Take a dot back"
+        return phone.get_by_role("button", name=f"{verb}: {label}", exact=True)
+
+    def theme_row(label: str) -> Any:
+        return phone.locator("#vote-list .vote-theme").filter(has=phone.locator(".vote-text").get_by_text(label, exact=True))
+
+    meter, message = phone.locator("#dot-meter"), phone.locator("#vote-message")
+    dot("+", "Cykler").tap()
+    expect(meter).to_have_text("●○")
+    console_group(console, bikes).locator(".theme-tools select").select_option(str(cars))
+    expect(theme_row("Trafik")).to_have_class(re.compile(r"\bvoted\b"))
+    expect(theme_row("Trafik").locator(".my-dots")).to_have_text("●")
+    expect(dot("+", "Trafik")).to_be_disabled()  # one is the most on one theme
+    expect(dot("−", "Trafik")).to_be_enabled()
+    expect(meter).to_have_text("●○")
+    expect(message).to_have_text("The facilitator has changed the themes. Here is where your dots are now.")
+    expect(message).not_to_have_class(re.compile(r"\berror\b"))  # news, not a refusal
+    phone.locator("#my-dots-toggle").tap()
+    expect(phone.locator("#my-dots-list .vote-text")).to_have_text(["Trafik"])
+    phone.screenshot(animations="disabled", path=shots / "phone-dot-merged-390x844.png")
+    phone.locator("#my-dots-toggle").tap()
+
+    console.locator("#undo").click()
+    expect(theme_row("Cykler")).to_have_class(re.compile(r"\bvoted\b"))
+    expect(theme_row("Trafik")).not_to_have_class(re.compile(r"\bvoted\b"))
+    dot("−", "Cykler").tap()
+    expect(theme_row("Cykler")).not_to_have_class(re.compile(r"\bvoted\b"))
+    expect(meter).to_have_text("○○")
+    expect(message).to_have_text("")
+
+    room.command("set_voting", {"dots": 2, "max_per_item": 2, "vote_on": "both"})
+    for _ in range(2):
+        dot("+", "Trafik").tap()
+    expect(meter).to_have_text("●●")
+    expect(dot("+", "Cykler")).to_be_disabled()  # every dot placed
+    room.command("delete_cluster", {"cluster_id": cars})
+    expect(theme_row("Trafik")).to_have_count(0)
+    expect(meter).to_have_text("○○")
+    phone.set_viewport_size({"width": 360, "height": 640})  # the smallest phone: the note and the bar fit
+    phone.screenshot(animations="disabled", path=shots / "phone-dots-given-back-360x640.png")
+    dot("+", "Cykler").tap()
+    expect(theme_row("Cykler")).to_have_class(re.compile(r"\bvoted\b"))
+    expect(meter).to_have_text("●○")
+    expect(message).to_have_text("")
+    assert console.errors == [] and phone.errors == []
 
 
 def test_undo_of_a_merge_puts_its_dots_back_on_their_theme(live_server: Any, new_page: Callable[..., Any],

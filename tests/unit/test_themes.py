@@ -356,3 +356,62 @@ def test_a_theme_deleted_before_the_dots_return_is_not_found(setup: dict[str, An
     with pytest.raises(CommandError) as error:
         setup["store"].return_merged_dots(setup["fac"].workshop.id, merged["merge_seq"], themes[0])
     assert error.value.code == "theme_not_found"
+
+
+def test_phones_whose_dots_a_theme_change_moves_hear_where_they_now_are(app: Any, client: Any) -> None:
+    """Over Socket.IO: a merge, its undo and a theme's deletion each send `my_votes_changed` with its
+    new dots to the phones of the participant whose dots moved (own stream, `oseq`), and to its
+    table-mates in table mode; a phone without dots there, the walls and the consoles hear nothing
+    of it, live or on `sync`."""
+    from facilitation import socketio
+
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    code, token = created["code"], created["facilitator_token"]
+    console, wall, a, b = (socketio.test_client(app) for _ in range(4))
+    assert console.emit("join", {"code": code, "facilitator_token": token}, callback=True)["ok"]
+    assert wall.emit("join", {"code": code, "viewer": True}, callback=True)["ok"]
+    oseq = {phone: phone.emit("join", {"code": code}, callback=True)["oseq"] for phone in (a, b)}
+
+    def fac(event: str, payload: dict[str, Any]) -> dict[str, Any]:
+        ack = console.emit(event, payload, callback=True)
+        assert ack["ok"], ack
+        return ack  # type: ignore[no-any-return]
+
+    def heard(phone: Any) -> list[dict[str, Any]]:
+        return [m["args"][0] for m in phone.get_received() if m["name"] == "my_votes_changed"]
+
+    def told(votes: dict[str, Any]) -> None:
+        got = heard(a)
+        oseq[a] += 1
+        assert [(m["votes"], m["oseq"]) for m in got] == [(votes, oseq[a])], got
+        assert a.emit("my_votes", {}, callback=True)["votes"] == votes
+        assert heard(b) == [] and heard(console) == [] and heard(wall) == []
+
+    first, second = (fac("create_cluster", {"label": label})["cluster"]["id"] for label in ("A", "B"))
+    fac("set_voting", {"dots": 2, "max_per_item": 1, "vote_on": "both"})
+    fac("set_phase", {"phase": "vote"})
+    assert a.emit("cast_vote", {"cluster_id": first}, callback=True)["dots_left"] == 1
+    merged = fac("merge_clusters", {"source_id": first, "target_id": second})
+    told({"ideas": {}, "clusters": {str(second): 1}, "dots_left": 1})
+    again = fac("create_cluster", {"label": "A"})["cluster"]["id"]  # the console's undo
+    fac("return_merged_dots", {"merge_seq": merged["merge_seq"], "cluster_id": again})
+    told({"ideas": {}, "clusters": {str(again): 1}, "dots_left": 1})
+    fac("delete_cluster", {"cluster_id": again})
+    told({"ideas": {}, "clusters": {}, "dots_left": 2})
+    for screen in (wall, console):  # who placed which dot stays with the phones
+        replay = screen.emit("sync", {"since": 0}, callback=True)
+        assert replay["facts"] and all(f["event"] != "my_votes_changed" for f in replay["facts"])
+
+    # In table mode the table's phones share one budget: each of them hears where it now stands.
+    table = fac("set_tables", {"tables": ["Bord 1"]})["tables"][0]["id"]
+    fac("set_rules", {"table_mode": True})
+    for phone in (a, b):
+        assert phone.emit("set_table", {"table_id": table}, callback=True)["ok"]
+    third = fac("create_cluster", {"label": "C"})["cluster"]["id"]
+    assert b.emit("cast_vote", {"cluster_id": third}, callback=True)["ok"]
+    for phone in (a, b, console, wall):
+        phone.get_received()
+    fac("merge_clusters", {"source_id": third, "target_id": second})
+    shared = {"ideas": {}, "clusters": {str(second): 1}, "dots_left": 1}
+    assert [m["votes"] for m in heard(a)] == [shared] == [m["votes"] for m in heard(b)]
+    assert heard(console) == [] and heard(wall) == []

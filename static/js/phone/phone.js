@@ -265,7 +265,7 @@ function startPhone() {
       if (event.indexOf("cluster") >= 0 || event === "idea_moved" || event === "ideas_stacked") { renderThemes(); }
       if (event === "posting_opened" || event === "posting_closed" || event === "phase_changed") { showPhase(); }
       if (event === "timer_changed") { countdown.set(data.timer); }
-      if (event === "voting_set") { voting.budget(data.dots); }
+      voting.fact(event, data);
       if (board.workshop.phase === "vote" && event !== "timer_changed") { voting.render(); }
       if (event === "idea_hidden" && mine[data.idea_id]) { mine[data.idea_id].hidden = true; }
       if (event === "idea_shown" && mine[data.idea_id]) { mine[data.idea_id].hidden = false; }  // shown, still waiting

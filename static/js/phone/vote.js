@@ -100,14 +100,20 @@ export function phoneVoting(live, board, shared) {
     var payload = {};
     payload[key === "clusters" ? "cluster_id" : "idea_id"] = id;
     live.call(command, payload).then(function (ack) {
-      if (!ack.ok) { message.textContent = errorText(ack.error); return; }
-      message.textContent = "";
+      if (!ack.ok) { say(errorText(ack.error), "error"); return; }
+      say("");
       var counts = mine[key];
       counts[String(id)] = Math.max(0, (counts[String(id)] || 0) + (command === "cast_vote" ? 1 : -1));
       if (!counts[String(id)]) { delete counts[String(id)]; }
       left = ack.dots_left;
       render();
-    }, function () { message.textContent = t("not_connected"); });
+    }, function () { say(t("not_connected"), "error"); });
+  }
+
+  // One line above the list, read out as it changes (role=alert): a refusal, or news of the dots.
+  function say(text, kind) {
+    message.textContent = text;
+    message.className = kind || "";
   }
 
   function matches(text, query) { return text.toLocaleLowerCase().indexOf(query) >= 0; }
@@ -208,17 +214,28 @@ export function phoneVoting(live, board, shared) {
 
   search.addEventListener("input", render);
 
+  function load(votes) {
+    mine = { ideas: votes.ideas || {}, clusters: votes.clusters || {} };
+    left = votes.dots_left;
+  }
+
   return {
-    load: function (votes) {
-      mine = { ideas: votes.ideas || {}, clusters: votes.clusters || {} };
-      left = votes.dots_left;
-    },
-    budget: function (dots) {
-      var used = 0;
-      [mine.ideas, mine.clusters].forEach(function (counts) {
-        Object.keys(counts).forEach(function (k) { used += counts[k]; });
-      });
-      left = Math.max(0, dots - used);
+    load: load,
+    // Facts that change this phone's dots (the caller renders the vote afterwards).
+    fact: function (event, data) {
+      switch (event) {
+        case "voting_set":  // a new budget: what is placed stays placed
+          var used = 0;
+          [mine.ideas, mine.clusters].forEach(function (counts) {
+            Object.keys(counts).forEach(function (k) { used += counts[k]; });
+          });
+          left = Math.max(0, data.dots - used);
+          break;
+        case "my_votes_changed":  // the facilitator merged or deleted a theme with its dots, or undid a merge
+          load(data.votes);
+          say(t("dots_moved"));
+          break;
+      }
     },
     render: render
   };

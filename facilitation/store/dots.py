@@ -1,0 +1,87 @@
+"""Whose dots are whose, and what a phone is told when the facilitator moves them.
+
+A participant's dots are its own budget, or in table mode its table's, shared by every phone at
+the table. Merging themes, undoing a merge and deleting a theme move or remove dots that phones
+placed: each phone whose dots changed gets a `my_votes_changed` on its own stream, in the change's
+own transaction (so `sync` replays it to a phone that was offline), and nobody else learns whose
+dots they were. A helper of the concerns (as streams.py is of the core): it calls none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..facts import Fact, MyVotesChanged
+from .core import CoreStore
+
+CHUNK = 500  # ids per statement: well under any backend's limit on parameters
+
+
+def _chunks(ids: Sequence[Any]) -> Iterator[tuple[list[Any], str]]:
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(ids[start:start + CHUNK])
+        yield chunk, ",".join("?" * len(chunk))
+
+
+def standing(db: Database, workshop_id: int, participant_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Each participant's dots in the active question's vote (its table's, in table mode): on which
+    ideas and themes, and how many are left, as `my_votes` answers."""
+    table_mode, dots, prompt_id = db.execute("SELECT table_mode, dots, active_prompt_id FROM workshops"
+                                             " WHERE id = ?", [workshop_id]).fetchone()
+    ids = list(dict.fromkeys(participant_ids))
+    owner: dict[int, tuple[str, int]] = {}  # participant -> its budget: ("p", itself) or ("t", table)
+    for chunk, marks in _chunks(ids):
+        for pid, table_id in db.execute(f"SELECT id, table_id FROM participants WHERE id IN ({marks})",
+                                         chunk).fetchall():
+            owner[pid] = ("t", table_id) if table_mode and table_id is not None else ("p", pid)
+    counts: dict[tuple[str, int], list[tuple[Any, Any, int]]] = {budget: [] for budget in owner.values()}
+    for kind, sql in (("p", "SELECT v.participant_id, v.idea_id, v.cluster_id, count(*) FROM votes v"
+                            " WHERE v.participant_id IN ({}) AND v.prompt_id IS ? GROUP BY 1, 2, 3"),
+                      ("t", "SELECT p.table_id, v.idea_id, v.cluster_id, count(*) FROM votes v JOIN"
+                            " participants p ON p.id = v.participant_id WHERE p.table_id IN ({})"
+                            " AND v.prompt_id IS ? GROUP BY 1, 2, 3")):
+        for chunk, marks in _chunks(sorted({number for k, number in counts if k == kind})):
+            for number, idea_id, cluster_id, n in db.execute(sql.format(marks), [*chunk, prompt_id]).fetchall():
+                counts[(kind, number)].append((idea_id, cluster_id, int(n)))
+    result = {}
+    for pid, budget in owner.items():
+        rows = counts[budget]
+        result[pid] = {"ideas": {str(i): n for i, _, n in rows if i is not None},
+                       "clusters": {str(c): n for _, c, n in rows if c is not None},
+                       "dots_left": max(0, int(dots) - sum(n for _, _, n in rows))}
+    return result
+
+
+def owners(db: Database, workshop_id: int, participant_ids: Iterable[int]) -> list[int]:
+    """The participants whose phones show these participants' dots: themselves and, in table
+    mode, everyone at their tables."""
+    ids = sorted(set(participant_ids))
+    if not ids or not db.execute("SELECT table_mode FROM workshops WHERE id = ?", [workshop_id]).fetchone()[0]:
+        return ids
+    mates: set[int] = set(ids)
+    for chunk, marks in _chunks(ids):
+        mates.update(row[0] for row in db.execute(
+            "SELECT id FROM participants WHERE table_id IN (SELECT table_id FROM participants"
+            f" WHERE id IN ({marks}) AND table_id IS NOT NULL)", chunk).fetchall())
+    return sorted(mates)
+
+
+def tell(store: CoreStore, workshop_id: int, participant_ids: Iterable[int]) -> list[Fact]:
+    """A `my_votes_changed` for the phones of each participant whose dots in the active question's
+    vote the change moved or removed (and of its table-mates, in table mode), each with where its
+    dots now are; call inside the change's transaction, after its writes."""
+    everyone = owners(store.db, workshop_id, participant_ids)
+    votes = standing(store.db, workshop_id, everyone)
+    return [store._append(workshop_id, MyVotesChanged(participant_id=pid, votes=votes[pid]), "facilitator")
+            for pid in everyone if pid in votes]
+
+
+def active_voters(db: Database, workshop_id: int, cluster_id: int) -> list[int]:
+    """The participants with a dot on this theme in the active question's vote (none when the
+    theme is another question's: that vote is over, and no phone shows it)."""
+    return [row[0] for row in db.execute(
+        "SELECT DISTINCT participant_id FROM votes WHERE cluster_id = ? AND prompt_id IS"
+        " (SELECT active_prompt_id FROM workshops WHERE id = ?)", [cluster_id, workshop_id]).fetchall()]
