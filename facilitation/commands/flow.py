@@ -145,26 +145,27 @@ def cast_vote(ctx: Context, p: VoteTarget) -> Result:
     """Participant -> one dot on an idea or a theme, as the vote allows (`not_votable` otherwise); ack
     with the dots left (totals go to screens).
 
-    Ack: `{"ok", "dots_left", "idea_id" or "cluster_id"}`
+    Ack: `{"ok", "dots_left", "idea_id" or "cluster_id", "seq"}` (`seq`: the workshop's when the dot
+        was placed: a `my_votes_changed` with a `seq` up to it was written before and lacks this dot)
     """
     column, item_id = _target(ctx, p)
     if ctx.workshop.vote_closed_to_newcomers:
         opened = ctx.store.vote_opened_at(ctx.workshop_id)
         if opened is not None and ctx.store.participant(ctx.participant_id)["created_at"] >= opened:
             raise Conflict("closed_to_newcomers")
-    left = ctx.store.cast_vote(ctx.workshop, ctx.participant_id, column, item_id)
-    return {"dots_left": left, column: item_id}, []
+    left, seq = ctx.store.cast_vote(ctx.workshop, ctx.participant_id, column, item_id)
+    return {"dots_left": left, column: item_id, "seq": seq}, []
 
 
 @command("retract_vote", PARTICIPANT, VoteTarget, refreshes=("vote_totals",))
 def retract_vote(ctx: Context, p: VoteTarget) -> Result:
     """Participant -> one of their dots taken back; ack with the dots left.
 
-    Ack: `{"ok", "dots_left", "idea_id" or "cluster_id"}`
+    Ack: `{"ok", "dots_left", "idea_id" or "cluster_id", "seq"}` (`seq`: as for `cast_vote`)
     """
     column, item_id = _target(ctx, p, casting=False)
-    left = ctx.store.retract_vote(ctx.workshop, ctx.participant_id, column, item_id)
-    return {"dots_left": left, column: item_id}, []
+    left, seq = ctx.store.retract_vote(ctx.workshop, ctx.participant_id, column, item_id)
+    return {"dots_left": left, column: item_id, "seq": seq}, []
 
 
 @command("my_votes", PARTICIPANT)
@@ -172,10 +173,12 @@ def my_votes(ctx: Context, _: Any) -> Result:
     """Participant -> their dots in the active question's vote and how many are left (a phone asks
     when the question changes: each question's vote starts with the full budget).
 
-    Ack: `{"ok", "votes": {"ideas": {id: n}, "clusters": {id: n}, "dots_left"}}`: the active
-        question's vote (a phone asks after `active_prompt_changed`)
+    Ack: `{"ok", "votes": {"ideas": {id: n}, "clusters": {id: n}, "dots_left"}, "seq"}`: the active
+        question's vote (a phone asks after `active_prompt_changed`), as it stands at the workshop's
+        `seq`
     """
-    return {"votes": ctx.store.my_votes(ctx.workshop_id, ctx.participant_id)}, []
+    votes, seq = ctx.store.my_votes_at(ctx.workshop_id, ctx.participant_id)
+    return {"votes": votes, "seq": seq}, []
 
 
 class MergedDots(Payload):

@@ -49,6 +49,7 @@ class Store(CoreStore):
     cast_vote = flow.cast_vote
     retract_vote = flow.retract_vote
     my_votes = flow.my_votes
+    my_votes_at = flow.my_votes_at
     vote_totals = flow.vote_totals
     return_merged_dots = flow.return_merged_dots
 

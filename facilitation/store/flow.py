@@ -71,11 +71,13 @@ def _votes_by(store: CoreStore, participant_id: int, prompt_id: int | None,
     return int(store.db.execute(sql, params).fetchone()[0])
 
 
-def cast_vote(store: CoreStore, workshop: Workshop, participant_id: int, column: str, item_id: int) -> int:
+def cast_vote(store: CoreStore, workshop: Workshop, participant_id: int, column: str,
+              item_id: int) -> tuple[int, int]:
     """Place one dot in the active question's vote, checked against its budget inside the write;
-    returns the dots left."""
+    returns the dots left and the workshop's seq it was placed at (a phone orders it among the
+    `my_votes_changed` it hears by that)."""
     with store._transaction() as db:
-        row = db.execute("SELECT dots, max_per_item, vote_on, active_prompt_id FROM workshops"
+        row = db.execute("SELECT dots, max_per_item, vote_on, active_prompt_id, seq FROM workshops"
                          " WHERE id = ?", [workshop.id]).fetchone()
         check_votable(row[2], column)  # read inside the write: a change of rules cannot slip by
         table = "ideas" if column == "idea_id" else "clusters"
@@ -88,13 +90,13 @@ def cast_vote(store: CoreStore, workshop: Workshop, participant_id: int, column:
             raise CommandError("max_per_item", limit=row[1])
         db.table("votes").insert({"workshop_id": workshop.id, "participant_id": participant_id,
                                   column: item_id, "prompt_id": row[3], "created_at": now()})
-        return int(row[0]) - used - 1
+        return int(row[0]) - used - 1, int(row[4])
 
 
 def retract_vote(store: CoreStore, workshop: Workshop, participant_id: int, column: str,
-                 item_id: int) -> int:
+                 item_id: int) -> tuple[int, int]:
     """Take one of this participant's dots back from an item of the active question's vote;
-    returns the dots left."""
+    returns the dots left and the workshop's seq it was taken back at."""
     with store._transaction() as db:
         voters = _voters(store, participant_id)
         prompt_id = _active_prompt(store, workshop.id)
@@ -104,8 +106,8 @@ def retract_vote(store: CoreStore, workshop: Workshop, participant_id: int, colu
         if vote is None:
             raise CommandError("no_vote_to_retract")
         db.execute("DELETE FROM votes WHERE id = ?", [vote])
-        dots = db.execute("SELECT dots FROM workshops WHERE id = ?", [workshop.id]).fetchone()[0]
-        return max(0, int(dots) - _votes_by(store, participant_id, prompt_id))  # dots may be lowered
+        dots, seq = db.execute("SELECT dots, seq FROM workshops WHERE id = ?", [workshop.id]).fetchone()
+        return max(0, int(dots) - _votes_by(store, participant_id, prompt_id)), int(seq)  # dots may be lowered
 
 
 def my_votes(store: CoreStore, workshop_id: int, participant_id: int) -> dict[str, Any]:
@@ -113,6 +115,13 @@ def my_votes(store: CoreStore, workshop_id: int, participant_id: int) -> dict[st
     many are left."""
     with store.lock:
         return standing(store.db, workshop_id, [participant_id])[participant_id]
+
+
+def my_votes_at(store: CoreStore, workshop_id: int, participant_id: int) -> tuple[dict[str, Any], int]:
+    """`my_votes`, and the workshop's seq they stand at, read together."""
+    with store.lock:
+        seq = store.db.execute("SELECT seq FROM workshops WHERE id = ?", [workshop_id]).fetchone()[0]
+        return my_votes(store, workshop_id, participant_id), int(seq)
 
 
 def vote_totals(store: CoreStore, workshop_id: int, prompt_id: int | None = None) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from tests.browser.pages import (
     expect_wall_group,
     online,
     press_until,
+    relayed_until,
     wall_theme,
     wall_unsorted,
 )
@@ -508,6 +509,51 @@ def test_a_phone_follows_its_dots_through_merge_undo_and_delete(live_server: Any
     expect(meter).to_have_text("●○")
     expect(message).to_have_text("")
     assert console.errors == [] and phone.errors == []
+
+
+def test_a_dot_and_a_merge_that_cross_on_the_way_are_shown_once(live_server: Any, new_page: Callable[..., Any],
+                                                                peers: Callable[..., Any]) -> None:
+    """A dot placed on "Trafik" just as "Cykler" (with the phone's other dot) is merged into it: the
+    dot's ack is held back until the merge's `my_votes_changed` has arrived, as a loaded server can
+    send them. The fact already counts the dot, so adding the ack on top would show three dots on
+    "Trafik"; the phone asks for its dots again and shows the two it has."""
+    room = Room(live_server, peers, ["Flere cykelstier", "Bilfri søndage"])
+    bikes, cars = room.theme("Cykler", ["Flere cykelstier"]), room.theme("Trafik", ["Bilfri søndage"])
+    room.command("set_voting", {"dots": 2, "max_per_item": 2, "vote_on": "both"})
+    room.command("set_phase", {"phase": "vote"})
+    phone = new_page(**PHONE_EN)
+    held: list[str] = []
+    link: dict[str, Any] = {"hold": False}
+
+    def relay(page_side: Any) -> None:  # the phone's Socket.IO WebSocket, with acks held on demand
+        server = page_side.connect_to_server()
+        link["phone"] = page_side
+
+        def to_phone(message: Any) -> None:
+            if link["hold"] and isinstance(message, str) and message.startswith("43"):  # an ack
+                held.append(message)
+            else:
+                page_side.send(message)
+        server.on_message(to_phone)
+
+    phone.route_web_socket(re.compile(r"/socket\.io/"), relay)
+    phone.goto(room.workshop["join_url"])
+    online(phone)
+    meter = phone.locator("#dot-meter")
+    trafik = phone.locator("#vote-list .vote-theme").filter(has=phone.locator(".vote-text").get_by_text("Trafik", exact=True))
+    phone.get_by_role("button", name="Add a dot: Cykler", exact=True).tap()
+    expect(meter).to_have_text("●○")
+    link["hold"] = True
+    phone.get_by_role("button", name="Add a dot: Trafik", exact=True).tap()
+    relayed_until(phone, lambda: held, "the dot on Trafik is acked (and held back)")
+    link["hold"] = False
+    room.command("merge_clusters", {"source_id": bikes, "target_id": cars})
+    expect(phone.locator("#vote-message")).to_have_text(re.compile("changed the themes"))
+    link["phone"].send(held.pop())  # the ack arrives after the fact that already counts its dot
+    expect(phone.locator("#vote-message")).to_have_text("")  # the ack is in (it clears the line)
+    expect(trafik.locator(".my-dots")).to_have_text("●●")
+    expect(meter).to_have_text("●●")
+    assert phone.errors == []
 
 
 def test_undo_of_a_merge_puts_its_dots_back_on_their_theme(live_server: Any, new_page: Callable[..., Any],

@@ -384,14 +384,17 @@ def test_phones_whose_dots_a_theme_change_moves_hear_where_they_now_are(app: Any
         got = heard(a)
         oseq[a] += 1
         assert [(m["votes"], m["oseq"]) for m in got] == [(votes, oseq[a])], got
-        assert a.emit("my_votes", {}, callback=True)["votes"] == votes
+        asked = a.emit("my_votes", {}, callback=True)  # the same dots, at the same seq
+        assert (asked["votes"], asked["seq"]) == (votes, got[0]["seq"])
         assert heard(b) == [] and heard(console) == [] and heard(wall) == []
 
     first, second = (fac("create_cluster", {"label": label})["cluster"]["id"] for label in ("A", "B"))
     fac("set_voting", {"dots": 2, "max_per_item": 1, "vote_on": "both"})
     fac("set_phase", {"phase": "vote"})
-    assert a.emit("cast_vote", {"cluster_id": first}, callback=True)["dots_left"] == 1
+    cast = a.emit("cast_vote", {"cluster_id": first}, callback=True)
+    assert cast["dots_left"] == 1
     merged = fac("merge_clusters", {"source_id": first, "target_id": second})
+    assert merged["merge_seq"] > cast["seq"]  # a phone orders the fact after its dot by seq
     told({"ideas": {}, "clusters": {str(second): 1}, "dots_left": 1})
     again = fac("create_cluster", {"label": "A"})["cluster"]["id"]  # the console's undo
     fac("return_merged_dots", {"merge_seq": merged["merge_seq"], "cluster_id": again})

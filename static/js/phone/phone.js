@@ -249,7 +249,7 @@ function startPhone() {
       board.turnedAway = !!(ack.profile && ack.profile.turned_away);
       after.load(ack.profile);
       chooseTable();
-      voting.load(ack.votes || { ideas: {}, clusters: {}, dots_left: 0 });
+      voting.load(ack.votes || { ideas: {}, clusters: {}, dots_left: 0 }, ack.snapshot.seq);
     },
     onSnapshot: function (snapshot) {
       board.load(snapshot);
@@ -274,9 +274,7 @@ function startPhone() {
         document.querySelector("#phone .question").textContent = data.prompt;
         renderThemes();
         // Each question's vote starts with the full budget: ask for this question's dots.
-        live.call("my_votes", {}).then(function (ack) {
-          if (ack.ok) { voting.load(ack.votes); if (board.workshop.phase === "vote") { voting.render(); } }
-        });
+        voting.refresh();
       }
       if (event === "themes_on_wall_changed") { renderThemes(); }
       if (event === "tables_set" || event === "rules_changed" || event === "background_set") { profile.render(board); }

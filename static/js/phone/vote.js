@@ -63,6 +63,11 @@ export function phoneVoting(live, board, shared) {
   var mine = { ideas: {}, clusters: {} };
   var left = 0;
   var unfolded = {};     // theme id -> true/false, as the participant left it
+  // My dots as a whole (join, my_votes, my_votes_changed) stand at a workshop seq; a dot placed or
+  // taken back is acked with the seq it was written at. A whole state older than the one shown is
+  // skipped; one written before my last dot, or crossing a dot still on its way, lacks or may lack
+  // it: the phone asks for its dots again once none is on its way (docs/protocol.md, `merge_clusters`).
+  var shownSeq = -1, voteSeq = -1, busy = 0, taps = 0, stale = false;
   var bar = dotBar(function (key, id) { vote("retract_vote", key, id); });
 
   function rules() {
@@ -99,15 +104,40 @@ export function phoneVoting(live, board, shared) {
   function vote(command, key, id) {
     var payload = {};
     payload[key === "clusters" ? "cluster_id" : "idea_id"] = id;
+    busy += 1; taps += 1;
     live.call(command, payload).then(function (ack) {
-      if (!ack.ok) { say(errorText(ack.error), "error"); return; }
+      busy -= 1;
+      if (!ack.ok) { say(errorText(ack.error), "error"); settle(); return; }
       say("");
       var counts = mine[key];
       counts[String(id)] = Math.max(0, (counts[String(id)] || 0) + (command === "cast_vote" ? 1 : -1));
       if (!counts[String(id)]) { delete counts[String(id)]; }
       left = ack.dots_left;
+      voteSeq = Math.max(voteSeq, ack.seq);
       render();
-    }, function () { say(t("not_connected"), "error"); });
+      settle();
+    }, function () { busy -= 1; say(t("not_connected"), "error"); });
+  }
+
+  // Ask for my dots as a whole (a new question's vote, or a state that crossed a dot of mine).
+  function refresh() {
+    var asked = taps;
+    busy += 1;
+    live.call("my_votes", {}).then(function (ack) {
+      busy -= 1;
+      // A dot went out meanwhile (it may be counted twice or not at all), or a newer state came
+      // first: ask again once nothing is on its way.
+      if (ack.ok && (taps !== asked || ack.seq < shownSeq)) { stale = true; }
+      else if (ack.ok) {
+        load(ack.votes, ack.seq, true);
+        if (board.workshop && board.workshop.phase === "vote") { render(); }
+      }
+      settle();
+    }, function () { busy -= 1; });
+  }
+
+  function settle() {
+    if (stale && busy === 0) { stale = false; refresh(); }
   }
 
   // One line above the list, read out as it changes (role=alert): a refusal, or news of the dots.
@@ -214,13 +244,19 @@ export function phoneVoting(live, board, shared) {
 
   search.addEventListener("input", render);
 
-  function load(votes) {
+  // Apply my dots as a whole, as they stood at `seq` (`always`: a join's or an answer to my_votes).
+  function load(votes, seq, always) {
+    if (!always && seq <= shownSeq) { return; }  // older than what is shown (a late or replayed fact)
     mine = { ideas: votes.ideas || {}, clusters: votes.clusters || {} };
     left = votes.dots_left;
+    shownSeq = seq;
+    if (!always && (busy > 0 || seq <= voteSeq)) { stale = true; settle(); }
   }
 
   return {
-    load: load,
+    // A join's dots (a rejoin may follow dots placed from another tab: always applied).
+    load: function (votes, seq) { voteSeq = -1; load(votes, seq, true); },
+    refresh: refresh,
     // Facts that change this phone's dots (the caller renders the vote afterwards).
     fact: function (event, data) {
       switch (event) {
@@ -232,7 +268,7 @@ export function phoneVoting(live, board, shared) {
           left = Math.max(0, data.dots - used);
           break;
         case "my_votes_changed":  // the facilitator merged or deleted a theme with its dots, or undid a merge
-          load(data.votes);
+          load(data.votes, data.seq, false);
           say(t("dots_moved"));
           break;
       }
