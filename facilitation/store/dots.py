@@ -75,8 +75,8 @@ def tell(store: CoreStore, workshop_id: int, participant_ids: Iterable[int]) -> 
     dots now are; call inside the change's transaction, after its writes."""
     everyone = owners(store.db, workshop_id, participant_ids)
     votes = standing(store.db, workshop_id, everyone)
-    return [store._append(workshop_id, MyVotesChanged(participant_id=pid, votes=votes[pid]), "facilitator")
-            for pid in everyone if pid in votes]
+    return store._append_all(workshop_id, [MyVotesChanged(participant_id=pid, votes=votes[pid])
+                                           for pid in everyone if pid in votes], "facilitator")
 
 
 def active_voters(db: Database, workshop_id: int, cluster_id: int) -> list[int]:
