@@ -509,12 +509,13 @@ class NewcomerDecided(Fact):
 @fact("my_votes_changed", OWN)
 class MyVotesChanged(Fact):
     """The facilitator moved or removed this participant's dots (merging themes, its undo, deleting a
-    theme): `votes` is what `my_votes` now answers, so its phones show where its dots are and how
+    theme), or an author deleted an idea with its dots: `votes` is what `my_votes` now answers, so its phones show where its dots are and how
     many are left. Only that participant's phones receive it (in table mode, each phone at the table).
 
     Payload: `{"participant_id", "votes": {"ideas": {id: n}, "clusters": {id: n}, "dots_left"}, "seq",
         "oseq"}`: only that participant's phones, on its own stream (`sync` replays it), after a
-        merge, its undo (`return_merged_dots`) or a theme's deletion moved or removed its dots
+        merge, its undo (`return_merged_dots`), a theme's or an idea's deletion moved or removed its
+        dots
     """
 
     participant_id: int

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from ..errors import N_, CommandError, Conflict, Forbidden, NotFound
 from ..facts import (
-    ActivePromptChanged, IdeaApproved, IdeaDeleted, IdeaEdited, PromptAdded,
+    ActivePromptChanged, IdeaApproved, IdeaDeleted, IdeaEdited, MyVotesChanged, PromptAdded,
     RulesChanged, TablesSet,
 )
 from ..model import (
@@ -193,13 +193,14 @@ def edit_idea(ctx: Context, p: IdeaText) -> Result:
     return {"idea": fact.payload["idea"] if fact else idea.to_dict()}, [fact] if fact else []
 
 
-@command("delete_idea", PARTICIPANT, IdeaRef, emits=(IdeaDeleted,))
+@command("delete_idea", PARTICIPANT, IdeaRef, emits=(IdeaDeleted, MyVotesChanged))
 def delete_idea(ctx: Context, ref: IdeaRef) -> Result:
-    """Participant -> their own idea removed for good while posting is open; `idea_deleted`.
+    """Participant -> their own idea removed for good while posting is open; `idea_deleted`, then
+    `my_votes_changed` to the phones whose dots were on it (a vote reopened for more ideas).
 
     Who: participant (own ideas)
     Ack: `{"ok", "idea_id"}`
     """
     idea = _own_idea(ctx, ref.idea_id)
-    fact = ctx.store.delete_idea(ctx.workshop_id, idea.id, ctx.actor.label)
-    return {"idea_id": idea.id}, [fact]
+    facts = ctx.store.delete_idea(ctx.workshop_id, idea.id, ctx.actor.label)
+    return {"idea_id": idea.id}, facts

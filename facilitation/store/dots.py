@@ -2,7 +2,7 @@
 
 A participant's dots are its own budget, or in table mode its table's, shared by every phone at
 the table. Merging themes, undoing a merge and deleting a theme move or remove dots that phones
-placed: each phone whose dots changed gets a `my_votes_changed` on its own stream, in the change's
+placed (and an author deleting an idea removes the dots on it): each phone whose dots changed gets a `my_votes_changed` on its own stream, in the change's
 own transaction (so `sync` replays it to a phone that was offline), and nobody else learns whose
 dots they were. A helper of the concerns (as streams.py is of the core): it calls none of them.
 """
@@ -79,9 +79,10 @@ def tell(store: CoreStore, workshop_id: int, participant_ids: Iterable[int]) -> 
                                            for pid in everyone if pid in votes], "facilitator")
 
 
-def active_voters(db: Database, workshop_id: int, cluster_id: int) -> list[int]:
-    """The participants with a dot on this theme in the active question's vote (none when the
-    theme is another question's: that vote is over, and no phone shows it)."""
+def active_voters(db: Database, workshop_id: int, item_id: int, column: str = "cluster_id") -> list[int]:
+    """The participants with a dot on this theme (or, by `column`, idea) in the active question's
+    vote (none when it is another question's: that vote is over, and no phone shows it)."""
+    assert column in ("cluster_id", "idea_id")
     return [row[0] for row in db.execute(
-        "SELECT DISTINCT participant_id FROM votes WHERE cluster_id = ? AND prompt_id IS"
-        " (SELECT active_prompt_id FROM workshops WHERE id = ?)", [cluster_id, workshop_id]).fetchall()]
+        f"SELECT DISTINCT participant_id FROM votes WHERE {column} = ? AND prompt_id IS"
+        " (SELECT active_prompt_id FROM workshops WHERE id = ?)", [item_id, workshop_id]).fetchall()]

@@ -10,6 +10,7 @@ from ..facts import (
     TablesSet,
 )
 from .core import CoreStore, now
+from .dots import active_voters, tell
 
 
 def prompts(store: CoreStore, workshop_id: int) -> list[dict[str, Any]]:
@@ -119,16 +120,19 @@ def edit_idea(store: CoreStore, workshop_id: int, idea_id: int, text: str, actor
     return fact
 
 
-def delete_idea(store: CoreStore, workshop_id: int, idea_id: int, actor: str) -> Fact:
-    """Remove an idea for good, its text scrubbed from the event log too, and its dots."""
+def delete_idea(store: CoreStore, workshop_id: int, idea_id: int, actor: str) -> list[Fact]:
+    """Remove an idea for good, its text scrubbed from the event log too, and its dots (given back
+    to their givers, if the vote is the active question's: `idea_deleted`, then a `my_votes_changed`
+    for each giver's phones)."""
     with store._transaction() as db:
+        givers = active_voters(db, workshop_id, idea_id, "idea_id")
         db.execute("DELETE FROM votes WHERE idea_id = ?", [idea_id])
         db.execute("UPDATE ideas SET duplicate_of = NULL WHERE duplicate_of = ?", [idea_id])
         db.execute("DELETE FROM ideas WHERE id = ?", [idea_id])
         _scrub_log(db, workshop_id, idea_id)
-        fact = store._append(workshop_id, IdeaDeleted(idea_id=idea_id), actor)
+        facts = [store._append(workshop_id, IdeaDeleted(idea_id=idea_id), actor), *tell(store, workshop_id, givers)]
     store.erased(("ideas", "events"))  # the tables that held its text
-    return fact
+    return facts
 
 
 # The WHERE clause is the expression of the index idx_events_workshop_id_idea_id (schema.py m017,

@@ -359,8 +359,8 @@ def test_a_theme_deleted_before_the_dots_return_is_not_found(setup: dict[str, An
 
 
 def test_phones_whose_dots_a_theme_change_moves_hear_where_they_now_are(app: Any, client: Any) -> None:
-    """Over Socket.IO: a merge, its undo and a theme's deletion each send `my_votes_changed` with its
-    new dots to the phones of the participant whose dots moved (own stream, `oseq`), and to its
+    """Over Socket.IO: a merge, its undo, a theme's deletion and an idea's each send `my_votes_changed`
+    with its new dots to the phones of the participant whose dots moved (own stream, `oseq`), and to its
     table-mates in table mode; a phone without dots there, the walls and the consoles hear nothing
     of it, live or on `sync`."""
     from facilitation import socketio
@@ -401,6 +401,17 @@ def test_phones_whose_dots_a_theme_change_moves_hear_where_they_now_are(app: Any
     told({"ideas": {}, "clusters": {str(again): 1}, "dots_left": 1})
     fac("delete_cluster", {"cluster_id": again})
     told({"ideas": {}, "clusters": {}, "dots_left": 2})
+    # An author deleting its idea (posting open again after a vote) gives the dots on it back.
+    fac("set_phase", {"phase": "collect"})
+    idea = b.emit("post_idea", {"text": "Flere bænke", "client_id": "1"}, callback=True)["idea"]["id"]
+    fac("set_phase", {"phase": "vote"})
+    assert a.emit("cast_vote", {"idea_id": idea}, callback=True)["ok"]
+    fac("set_phase", {"phase": "collect"})
+    for phone in (a, b, console, wall):
+        phone.get_received()
+    assert b.emit("delete_idea", {"idea_id": idea}, callback=True)["ok"]
+    told({"ideas": {}, "clusters": {}, "dots_left": 2})
+    fac("set_phase", {"phase": "vote"})
     for screen in (wall, console):  # who placed which dot stays with the phones
         replay = screen.emit("sync", {"since": 0}, callback=True)
         assert replay["facts"] and all(f["event"] != "my_votes_changed" for f in replay["facts"])

@@ -269,7 +269,8 @@ export function phoneVoting(live, board, shared) {
           break;
         case "my_votes_changed":  // the facilitator merged or deleted a theme with its dots, or undid a merge
           load(data.votes, data.seq, false);
-          say(t("dots_moved"));
+          // Said only while the vote is on screen (an author deletes an idea only while collecting).
+          if (board.workshop && board.workshop.phase === "vote") { say(t("dots_moved")); }
           break;
       }
     },
