@@ -198,3 +198,25 @@ def test_the_door_poster_carries_the_frame_on_one_page(live_server: Any, new_pag
     assert [c["text"] for c in poster["codes"]] == [workshop["join_url"]]
     assert poster["codes"][0]["mm"] >= 60
     assert "Scan, skriv, send" in poster["text"]  # the steps still on the same page
+
+
+def test_an_answer_chosen_but_not_saved_survives_the_board_changing(live_server: Any, new_page: Callable[..., Any],
+                                                                   peers: Callable[..., Any]) -> None:
+    """A status chosen, the focus gone elsewhere, then a change on the board (another console adds a
+    theme) draws the answers again: the status and text stay until they are saved."""
+    workshop = create(live_server)
+    boss = facilitator(live_server, peers, workshop)
+    command(boss, "create_cluster", {"label": "Bænke og byrum"})
+    console = new_page(workshop["facilitator_url"], **CONSOLE)
+    online(console)
+    console.locator("#after-toggle").click()
+    console.get_by_label("Status: Bænke og byrum").select_option("adopted")
+    console.get_by_label("Svar: Bænke og byrum").fill(ANSWER)
+    console.evaluate("document.activeElement.blur()")
+    command(boss, "create_cluster", {"label": "Legepladser"})
+    expect(console.get_by_label("Status: Legepladser")).to_be_visible()  # drawn again
+    expect(console.get_by_label("Status: Bænke og byrum")).to_have_value("adopted")
+    expect(console.get_by_label("Svar: Bænke og byrum")).to_have_value(ANSWER)
+    console.get_by_role("button", name="Gem svaret").first.click()
+    expect(console.locator(".answer-theme .saved").first).to_have_text("Gemt")
+    assert console.errors == []  # type: ignore[attr-defined]

@@ -68,6 +68,11 @@ export function installAfter(app) {
     return label;
   }
 
+  // What the facilitator changed in an answer form and has not saved yet, by the form's id: the
+  // list is drawn again when the board changes (a vote, another console's answer), and a status
+  // chosen before that, with the focus gone elsewhere since, was lost.
+  var drafts = {};
+
   // One answer form: a status (or none yet) and a text, saved with set_answer.
   function answerForm(target, title, answer) {
     var form = el("form", "answer-form stack");
@@ -82,6 +87,7 @@ export function installAfter(app) {
     text.rows = 3;
     text.maxLength = 2000;
     text.value = answer ? answer.text : "";
+    if (drafts[id]) { select.value = drafts[id].status; text.value = drafts[id].text; }
     var statusLabel = named(t("answer_status"), title, select.id);
     var textLabel = named(t("answer"), title, text.id);
     var saved = el("span", "saved");
@@ -92,12 +98,20 @@ export function installAfter(app) {
     row.appendChild(submit);
     row.appendChild(saved);
     [statusLabel, select, textLabel, text, row].forEach(function (node) { form.appendChild(node); });
-    form.addEventListener("input", function () { saved.textContent = ""; });
+    form.addEventListener("input", function () {
+      saved.textContent = "";
+      drafts[id] = { status: select.value, text: text.value };
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (!select.value) { saved.textContent = t("choose_status"); select.focus(); return; }
-      app.call("set_answer", Object.assign({ status: select.value, text: text.value }, target)).then(function (ack) {
+      var sent = { status: select.value, text: text.value };
+      app.call("set_answer", Object.assign({}, sent, target)).then(function (ack) {
         saved.textContent = ack.ok ? t("saved") : errorText(ack.error);
+        // Saved: the board's answer stands for it now, unless it was changed again meanwhile.
+        if (ack.ok && drafts[id] && drafts[id].status === sent.status && drafts[id].text === sent.text) {
+          delete drafts[id];
+        }
       });
     });
     return form;
