@@ -2,9 +2,10 @@
 
 A participant's dots are its own budget, or in table mode its table's, shared by every phone at
 the table. Merging themes, undoing a merge and deleting a theme move or remove dots that phones
-placed (and an author deleting an idea removes the dots on it): each phone whose dots changed gets a `my_votes_changed` on its own stream, in the change's
-own transaction (so `sync` replays it to a phone that was offline), and nobody else learns whose
-dots they were. A helper of the concerns (as streams.py is of the core): it calls none of them.
+placed (and an author deleting an idea removes the dots on it): each phone whose dots changed
+gets a `my_votes_changed` on its own stream, in the change's own transaction (so `sync` replays it
+to a phone that was offline), and nobody else learns whose dots they were. A helper of the
+concerns (as streams.py is of the core): it calls none of them.
 """
 
 from __future__ import annotations
