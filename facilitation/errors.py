@@ -222,7 +222,7 @@ CATALOGUE: dict[str, Refusal] = {
         an idea past the workshop's ideas per participant, or per table in table mode (see Rounds)"""),
     "rate_limited": Refusal(RateLimited, N_("Too many messages. Wait a moment, then try again."), """
         too many messages: any client, 60 at once then 20/s; ideas per participant, 10 at once then one per 2 s;
-        workshops created per address (HTTP 429), 10 at once then one per 5 minutes, not counting the server's
+        dots placed, and dots taken back, per participant, 20 at once then one per 5 s; workshops created per address (HTTP 429), 10 at once then one per 5 minutes, not counting the server's
         own machine; whole snapshots (not a facilitator's): per address for walls (a wall's `join`, its `sync`
         answered with a snapshot, `GET /api/workshops/<code>`), 10 at once then 2 a second, and per participant
         for phones (a `sync` answered with a snapshot), 5 at once then one per 2 s; screens ask again a few

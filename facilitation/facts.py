@@ -508,14 +508,17 @@ class NewcomerDecided(Fact):
 
 @fact("my_votes_changed", OWN)
 class MyVotesChanged(Fact):
-    """The facilitator moved or removed this participant's dots (merging themes, its undo, deleting a
-    theme), or an author deleted an idea with its dots: `votes` is what `my_votes` now answers, so its phones show where its dots are and how
-    many are left. Only that participant's phones receive it (in table mode, each phone at the table).
+    """This participant's dots changed: the facilitator moved or removed them (merging themes, its
+    undo, deleting a theme), an author deleted an idea with them, or it (in table mode, anyone at its
+    table) placed or took back a dot: `votes` is what `my_votes` now answers, so its phones show
+    where its dots are and how many are left. Only that participant's phones receive it (in table
+    mode, each phone at the table).
 
     Payload: `{"participant_id", "votes": {"ideas": {id: n}, "clusters": {id: n}, "dots_left"}, "seq",
         "oseq"}`: only that participant's phones, on its own stream (`sync` replays it), after a
         merge, its undo (`return_merged_dots`), a theme's or an idea's deletion moved or removed its
-        dots
+        dots, or a dot placed or taken back (`cast_vote`, `retract_vote`) by it or, in table mode,
+        at its table
     """
 
     participant_id: int

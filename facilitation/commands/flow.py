@@ -12,6 +12,10 @@ from ..model import FACILITATOR, PARTICIPANT, Workshop
 from ..store import Store, now_ms
 from .registry import Check, Command, Context, Payload, Result, command
 
+# Dots placed or taken back per participant, in every worker together: a whole budget (at most 20)
+# at once, then one every 5 s; each tells the phones at the voter's table (docs/security.md).
+VOTE_RATE, VOTE_BURST = 0.2, 20
+
 
 class Phase(Payload):
     """`{"phase": "collect" or "cluster" or "vote" or "results" or "closed"}`"""
@@ -140,32 +144,36 @@ def _target(ctx: Context, p: VoteTarget, casting: bool = True) -> tuple[str, int
     return "idea_id", idea.duplicate_of if idea.duplicate_of is not None else idea.id
 
 
-@command("cast_vote", PARTICIPANT, VoteTarget, refreshes=("vote_totals",))
+@command("cast_vote", PARTICIPANT, VoteTarget, emits=(MyVotesChanged,), rate=(VOTE_RATE, VOTE_BURST),
+         refreshes=("vote_totals",))
 def cast_vote(ctx: Context, p: VoteTarget) -> Result:
     """Participant -> one dot on an idea or a theme, as the vote allows (`not_votable` otherwise); ack
     with the dots left (totals go to screens).
 
     Ack: `{"ok", "dots_left", "idea_id" or "cluster_id", "seq"}` (`seq`: the workshop's when the dot
-        was placed: a `my_votes_changed` with a `seq` up to it was written before and lacks this dot)
+        was placed: a `my_votes_changed` with a `seq` up to it was written before and lacks this dot,
+        one after it has it); `my_votes_changed` to the participant's phones and, in table mode, to
+        every phone at its table (they share the dots)
     """
     column, item_id = _target(ctx, p)
     if ctx.workshop.vote_closed_to_newcomers:
         opened = ctx.store.vote_opened_at(ctx.workshop_id)
         if opened is not None and ctx.store.participant(ctx.participant_id)["created_at"] >= opened:
             raise Conflict("closed_to_newcomers")
-    left, seq = ctx.store.cast_vote(ctx.workshop, ctx.participant_id, column, item_id)
-    return {"dots_left": left, column: item_id, "seq": seq}, []
+    left, seq, facts = ctx.store.cast_vote(ctx.workshop, ctx.participant_id, column, item_id)
+    return {"dots_left": left, column: item_id, "seq": seq}, facts
 
 
-@command("retract_vote", PARTICIPANT, VoteTarget, refreshes=("vote_totals",))
+@command("retract_vote", PARTICIPANT, VoteTarget, emits=(MyVotesChanged,), rate=(VOTE_RATE, VOTE_BURST),
+         refreshes=("vote_totals",))
 def retract_vote(ctx: Context, p: VoteTarget) -> Result:
     """Participant -> one of their dots taken back; ack with the dots left.
 
     Ack: `{"ok", "dots_left", "idea_id" or "cluster_id", "seq"}` (`seq`: as for `cast_vote`)
     """
     column, item_id = _target(ctx, p, casting=False)
-    left, seq = ctx.store.retract_vote(ctx.workshop, ctx.participant_id, column, item_id)
-    return {"dots_left": left, column: item_id, "seq": seq}, []
+    left, seq, facts = ctx.store.retract_vote(ctx.workshop, ctx.participant_id, column, item_id)
+    return {"dots_left": left, column: item_id, "seq": seq}, facts
 
 
 @command("my_votes", PARTICIPANT)

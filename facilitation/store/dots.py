@@ -19,6 +19,9 @@ from ..facts import Fact, MyVotesChanged
 from .core import CoreStore
 
 CHUNK = 500  # ids per statement: well under any backend's limit on parameters
+# Table-mates told of one dot placed or taken back: a table is a handful of people; a table a crowd
+# of strangers joined is not allowed to turn one tap into thousands of writes (docs/security.md).
+MAX_TOLD = 30
 
 
 def _chunks(ids: Sequence[Any]) -> Iterator[tuple[list[Any], str]]:
@@ -70,14 +73,32 @@ def owners(db: Database, workshop_id: int, participant_ids: Iterable[int]) -> li
     return sorted(mates)
 
 
-def tell(store: CoreStore, workshop_id: int, participant_ids: Iterable[int]) -> list[Fact]:
+def tell(store: CoreStore, workshop_id: int, participant_ids: Iterable[int],
+         actor: str = "facilitator", everyone: list[int] | None = None) -> list[Fact]:
     """A `my_votes_changed` for the phones of each participant whose dots in the active question's
     vote the change moved or removed (and of its table-mates, in table mode), each with where its
-    dots now are; call inside the change's transaction, after its writes."""
-    everyone = owners(store.db, workshop_id, participant_ids)
+    dots now are (`everyone`: exactly these participants'); call inside the change's transaction,
+    after its writes."""
+    if everyone is None:
+        everyone = owners(store.db, workshop_id, participant_ids)
     votes = standing(store.db, workshop_id, everyone)
     return store._append_all(workshop_id, [MyVotesChanged(participant_id=pid, votes=votes[pid])
-                                           for pid in everyone if pid in votes], "facilitator")
+                                           for pid in everyone if pid in votes], actor)
+
+
+def tell_voted(store: CoreStore, workshop_id: int, participant_id: int) -> list[Fact]:
+    """After a participant placed or took back a dot: a `my_votes_changed` for its phones (its other
+    tabs; the one that voted has its ack) and, in table mode, for each phone at its table (they
+    share the budget), at most MAX_TOLD table-mates (docs/security.md); call inside the vote's
+    transaction."""
+    row = store.db.execute("SELECT w.table_mode, p.table_id FROM participants p JOIN workshops w"
+                           " ON w.id = p.workshop_id WHERE p.id = ?", [participant_id]).fetchone()
+    everyone = [participant_id]
+    if row[0] and row[1] is not None:
+        everyone += [r[0] for r in store.db.execute(
+            "SELECT id FROM participants WHERE table_id = ? AND id != ? ORDER BY held, id LIMIT ?",
+            [row[1], participant_id, MAX_TOLD]).fetchall()]
+    return tell(store, workshop_id, (), f"participant:{participant_id}", everyone)
 
 
 def active_voters(db: Database, workshop_id: int, item_id: int, column: str = "cluster_id") -> list[int]:

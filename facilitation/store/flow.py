@@ -9,7 +9,7 @@ from ..errors import N_, CommandError, Conflict, NotFound
 from ..facts import Fact, PhaseChanged, TimerChanged, VotingSet
 from ..model import Workshop
 from .core import CoreStore, now
-from .dots import standing, tell
+from .dots import standing, tell, tell_voted
 
 
 def set_phase(store: CoreStore, workshop_id: int, phase: str) -> Fact | None:
@@ -72,10 +72,11 @@ def _votes_by(store: CoreStore, participant_id: int, prompt_id: int | None,
 
 
 def cast_vote(store: CoreStore, workshop: Workshop, participant_id: int, column: str,
-              item_id: int) -> tuple[int, int]:
+              item_id: int) -> tuple[int, int, list[Fact]]:
     """Place one dot in the active question's vote, checked against its budget inside the write;
-    returns the dots left and the workshop's seq it was placed at (a phone orders it among the
-    `my_votes_changed` it hears by that)."""
+    returns the dots left, the workshop's seq it was placed at (a phone orders it among the
+    `my_votes_changed` it hears by that) and a `my_votes_changed` for the phones that share the
+    budget (tell_voted)."""
     with store._transaction() as db:
         row = db.execute("SELECT dots, max_per_item, vote_on, active_prompt_id, seq FROM workshops"
                          " WHERE id = ?", [workshop.id]).fetchone()
@@ -90,13 +91,14 @@ def cast_vote(store: CoreStore, workshop: Workshop, participant_id: int, column:
             raise CommandError("max_per_item", limit=row[1])
         db.table("votes").insert({"workshop_id": workshop.id, "participant_id": participant_id,
                                   column: item_id, "prompt_id": row[3], "created_at": now()})
-        return int(row[0]) - used - 1, int(row[4])
+        return int(row[0]) - used - 1, int(row[4]), tell_voted(store, workshop.id, participant_id)
 
 
 def retract_vote(store: CoreStore, workshop: Workshop, participant_id: int, column: str,
-                 item_id: int) -> tuple[int, int]:
+                 item_id: int) -> tuple[int, int, list[Fact]]:
     """Take one of this participant's dots back from an item of the active question's vote;
-    returns the dots left and the workshop's seq it was taken back at."""
+    returns the dots left, the workshop's seq it was taken back at and the `my_votes_changed` of
+    cast_vote."""
     with store._transaction() as db:
         voters = _voters(store, participant_id)
         prompt_id = _active_prompt(store, workshop.id)
@@ -107,7 +109,8 @@ def retract_vote(store: CoreStore, workshop: Workshop, participant_id: int, colu
             raise CommandError("no_vote_to_retract")
         db.execute("DELETE FROM votes WHERE id = ?", [vote])
         dots, seq = db.execute("SELECT dots, seq FROM workshops WHERE id = ?", [workshop.id]).fetchone()
-        return max(0, int(dots) - _votes_by(store, participant_id, prompt_id)), int(seq)  # dots may be lowered
+        left = max(0, int(dots) - _votes_by(store, participant_id, prompt_id))  # dots may be lowered
+        return left, int(seq), tell_voted(store, workshop.id, participant_id)
 
 
 def my_votes(store: CoreStore, workshop_id: int, participant_id: int) -> dict[str, Any]:

@@ -355,3 +355,43 @@ def test_a_table_shares_its_dot_bar(live_server: Any, new_page: Callable[..., An
     expect(row(phones[1], "Flere træer")).to_have_class(re.compile(r"\bvoted\b"))
     for phone in phones:
         assert phone.errors == []
+
+
+def test_a_phone_follows_its_table_mates_dots(live_server: Any, new_page: Callable[..., Any],
+                                              peers: Callable[..., Any], shots: Path) -> None:
+    """Table mode: phone B places a dot and takes it back; phone A at the same table follows without
+    a reload (`my_votes_changed`): its dots left, the dot on the idea, and '+' off while the table
+    has no dot left; B's own phone counts its dot once, and neither shows the facilitator's note."""
+    workshop = live_server.create_workshop()
+    boss = facilitator(live_server, peers, workshop)
+    table = command(boss, "set_tables", {"tables": ["Bord 1"]})["tables"][0]["id"]
+    command(boss, "set_rules", {"table_mode": True})
+    a, b = (new_page(f"{workshop['join_url']}?table={table}", **PHONE_EN) for _ in range(2))
+    for phone in (a, b):
+        online(phone)
+    post_from_phone(a, "Flere træer")
+    expect(my_ideas(a, "Flere træer")).to_have_count(1)
+    command(boss, "set_voting", {"dots": 2, "max_per_item": 2})
+    command(boss, "set_phase", {"phase": "vote"})
+    for phone in (a, b):
+        expect(phone.locator("#dots-left")).to_have_text("Your table has 2 dots left")
+    plus(b, "Flere træer").tap()
+    plus(b, "Flere træer").tap()
+    for phone in (a, b):
+        expect(phone.locator("#dots-left")).to_have_text("All 2 of your table's dots placed")
+        expect(phone.locator("#dot-meter")).to_have_text("●●")
+        expect(row(phone, "Flere træer").locator(".my-dots")).to_have_text("●●")
+    expect(plus(a, "Flere træer")).to_be_disabled()
+    expect(minus(a, "Flere træer")).to_be_enabled()
+    expect(a.locator("#vote-message")).to_have_text("")
+    a.screenshot(animations="disabled", path=shots / "phone-table-mate-dots-390x844.png")
+    minus(b, "Flere træer").tap()
+    for phone in (a, b):
+        expect(phone.locator("#dots-left")).to_have_text("Your table has 1 dot left")
+        expect(row(phone, "Flere træer").locator(".my-dots")).to_have_text("●")
+    expect(plus(a, "Flere træer")).to_be_enabled()
+    plus(a, "Flere træer").tap()  # the table's last dot, from A: B follows in turn
+    expect(b.locator("#dot-meter")).to_have_text("●●")
+    expect(b.locator("#vote-message")).to_have_text("")
+    for phone in (a, b):
+        assert phone.errors == []

@@ -236,3 +236,25 @@ def test_undo_of_hiding_one_persons_ideas_works_once_the_idea_it_names_is_delete
     gone = console.emit("hide_author_ideas", {**undo, "idea_ids": [*mine, 10**9]}, callback=True)
     assert gone["error"]["code"] == "idea_not_found"  # none left to name the author
     assert console.emit("hide_author_ideas", {"idea_id": theirs, "idea_ids": [theirs]}, callback=True)["changed"] == 1
+
+
+def test_a_dot_at_a_crowded_table_tells_at_most_max_told_table_mates(new_store: Any) -> None:
+    """A table a crowd joined: one dot writes a `my_votes_changed` for the voter and at most
+    MAX_TOLD table-mates (those not held first), not one per phone at the table."""
+    from facilitation.model import FACILITATOR, Actor
+    from facilitation.store.dots import MAX_TOLD
+
+    store = new_store()
+    workshop, _ = store.create_workshop("T", "Q")
+    fac = Actor(workshop, FACILITATOR)
+    theme = commands.create_cluster(store, fac, {"label": "A"})[0]["cluster"]["id"]
+    table = commands.set_tables(store, fac, {"tables": ["Bord 1"]})[0]["tables"][0]["id"]
+    commands.set_rules(store, fac, {"table_mode": True})
+    phones = [commands.join(store, {"code": workshop.code})[0] for _ in range(MAX_TOLD + 5)]
+    for phone in phones:
+        commands.set_table(store, phone, {"table_id": table})
+    commands.set_phase(store, fac, {"phase": "vote"})
+    ack, facts = commands.cast_vote(store, phones[-1], {"cluster_id": theme})
+    told = [fact.payload["participant_id"] for fact in facts]
+    assert told == [phones[-1].participant_id] + [p.participant_id for p in phones[:MAX_TOLD]]
+    assert {fact.payload["votes"]["dots_left"] for fact in facts} == {ack["dots_left"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import pytest
 from typing import Any
 from sqlite_utils import Database
@@ -358,6 +359,18 @@ def test_a_theme_deleted_before_the_dots_return_is_not_found(setup: dict[str, An
     assert error.value.code == "theme_not_found"
 
 
+def _command(console: Any, event: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A facilitator's command over a Socket.IO test client; its ack, which must be ok."""
+    ack = console.emit(event, payload, callback=True)
+    assert ack["ok"], ack
+    return ack  # type: ignore[no-any-return]
+
+
+def heard(phone: Any) -> list[dict[str, Any]]:
+    """The `my_votes_changed` a Socket.IO test client received since it was last asked."""
+    return [m["args"][0] for m in phone.get_received() if m["name"] == "my_votes_changed"]
+
+
 def test_phones_whose_dots_a_theme_change_moves_hear_where_they_now_are(app: Any, client: Any) -> None:
     """Over Socket.IO: a merge, its undo, a theme's deletion and an idea's each send `my_votes_changed`
     with its new dots to the phones of the participant whose dots moved (own stream, `oseq`), and to its
@@ -372,13 +385,7 @@ def test_phones_whose_dots_a_theme_change_moves_hear_where_they_now_are(app: Any
     assert wall.emit("join", {"code": code, "viewer": True}, callback=True)["ok"]
     oseq = {phone: phone.emit("join", {"code": code}, callback=True)["oseq"] for phone in (a, b)}
 
-    def fac(event: str, payload: dict[str, Any]) -> dict[str, Any]:
-        ack = console.emit(event, payload, callback=True)
-        assert ack["ok"], ack
-        return ack  # type: ignore[no-any-return]
-
-    def heard(phone: Any) -> list[dict[str, Any]]:
-        return [m["args"][0] for m in phone.get_received() if m["name"] == "my_votes_changed"]
+    fac = functools.partial(_command, console)
 
     def told(votes: dict[str, Any]) -> None:
         got = heard(a)
@@ -393,6 +400,8 @@ def test_phones_whose_dots_a_theme_change_moves_hear_where_they_now_are(app: Any
     fac("set_phase", {"phase": "vote"})
     cast = a.emit("cast_vote", {"cluster_id": first}, callback=True)
     assert cast["dots_left"] == 1
+    oseq[a] += 1  # its own my_votes_changed (its other tabs hear it: test_a_table_hears_each_dot)
+    assert [m["oseq"] for m in heard(a)] == [oseq[a]]
     merged = fac("merge_clusters", {"source_id": first, "target_id": second})
     assert merged["merge_seq"] > cast["seq"]  # a phone orders the fact after its dot by seq
     told({"ideas": {}, "clusters": {str(second): 1}, "dots_left": 1})
@@ -406,6 +415,7 @@ def test_phones_whose_dots_a_theme_change_moves_hear_where_they_now_are(app: Any
     idea = b.emit("post_idea", {"text": "Flere bænke", "client_id": "1"}, callback=True)["idea"]["id"]
     fac("set_phase", {"phase": "vote"})
     assert a.emit("cast_vote", {"idea_id": idea}, callback=True)["ok"]
+    oseq[a] += 1
     fac("set_phase", {"phase": "collect"})
     for phone in (a, b, console, wall):
         phone.get_received()
@@ -429,3 +439,69 @@ def test_phones_whose_dots_a_theme_change_moves_hear_where_they_now_are(app: Any
     shared = {"ideas": {}, "clusters": {str(second): 1}, "dots_left": 1}
     assert [m["votes"] for m in heard(a)] == [shared] == [m["votes"] for m in heard(b)]
     assert heard(console) == [] and heard(wall) == []
+
+
+def test_a_table_hears_each_dot_its_phones_place_or_take_back(app: Any, client: Any) -> None:
+    """Over Socket.IO, table mode: B's dot placed and taken back reach A (same table, one budget)
+    as `my_votes_changed` with the table's dots left, in the vote's transaction (its seq is after
+    the ack's), and B's other tab hears its own dot; in participant mode A hears nothing of a
+    stranger's dot, and no wall or console hears either."""
+    from facilitation import socketio
+
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    code, token = created["code"], created["facilitator_token"]
+    console, wall, a, b, stranger = (socketio.test_client(app) for _ in range(5))
+    assert console.emit("join", {"code": code, "facilitator_token": token}, callback=True)["ok"]
+    assert wall.emit("join", {"code": code, "viewer": True}, callback=True)["ok"]
+    joined = {phone: phone.emit("join", {"code": code}, callback=True) for phone in (a, b, stranger)}
+    b_tab = socketio.test_client(app)  # B's second tab: the same participant
+    assert b_tab.emit("join", {"code": code, "participant_token": joined[b]["participant_token"]},
+                      callback=True)["ok"]
+
+    fac = functools.partial(_command, console)
+
+    theme = fac("create_cluster", {"label": "A"})["cluster"]["id"]
+    fac("set_voting", {"dots": 3, "max_per_item": 2, "vote_on": "both"})
+    fac("set_phase", {"phase": "vote"})
+    # Participant mode: a stranger's dot is its own; A hears nothing of it.
+    for phone in (a, b, b_tab, stranger, console, wall):
+        phone.get_received()
+    assert stranger.emit("cast_vote", {"cluster_id": theme}, callback=True)["dots_left"] == 2
+    assert heard(a) == [] and heard(b) == [] and heard(console) == [] and heard(wall) == []
+    assert [m["votes"]["dots_left"] for m in heard(stranger)] == [2]  # its own phone, as all of them
+    assert b.emit("cast_vote", {"cluster_id": theme}, callback=True)["dots_left"] == 2
+    assert [m["votes"]["dots_left"] for m in heard(b_tab)] == [2]  # its other tab follows
+    assert heard(a) == [] and heard(stranger) == []
+    assert b.emit("retract_vote", {"cluster_id": theme}, callback=True)["dots_left"] == 3
+    assert [m["votes"]["dots_left"] for m in heard(b_tab)] == [3]
+
+    table = fac("set_tables", {"tables": ["Bord 1"]})["tables"][0]["id"]
+    fac("set_rules", {"table_mode": True})
+    for phone in (a, b):
+        assert phone.emit("set_table", {"table_id": table}, callback=True)["ok"]
+    for phone in (a, b, b_tab, stranger, console, wall):
+        phone.get_received()
+    cast = b.emit("cast_vote", {"cluster_id": theme}, callback=True)
+    assert cast["dots_left"] == 2
+    told = heard(a)
+    assert [m["votes"] for m in told] == [{"ideas": {}, "clusters": {str(theme): 1}, "dots_left": 2}], told
+    assert told[0]["seq"] > cast["seq"]  # written with the dot, after the ack's seq
+    assert a.emit("my_votes", {}, callback=True)["votes"] == told[0]["votes"]  # what A would ask
+    assert heard(stranger) == [] and heard(console) == [] and heard(wall) == []
+    mine = [m["votes"] for m in told]
+    assert [m["votes"] for m in heard(b)] == mine == [m["votes"] for m in heard(b_tab)]  # B's phones too
+    assert a.emit("cast_vote", {"cluster_id": theme}, callback=True)["dots_left"] == 1  # the table's budget
+    assert [m["votes"]["dots_left"] for m in heard(b)] == [1] == [m["votes"]["dots_left"] for m in heard(b_tab)]
+    assert [m["votes"]["dots_left"] for m in heard(a)] == [1]
+    back = b.emit("retract_vote", {"cluster_id": theme}, callback=True)
+    assert back["dots_left"] == 2
+    told = heard(a)
+    assert [m["votes"] for m in told] == [{"ideas": {}, "clusters": {str(theme): 1}, "dots_left": 2}], told
+    assert told[0]["seq"] > back["seq"]
+    assert heard(stranger) == [] and heard(console) == [] and heard(wall) == []
+    replay = wall.emit("sync", {"since": 0}, callback=True)  # nor on a wall's sync
+    assert all(f["event"] != "my_votes_changed" for f in replay["facts"])
+    # Each dot tells the table: a participant places (and takes back) 20 at once, then one per 5 s.
+    codes = [b.emit(name, {"cluster_id": theme}, callback=True).get("error", {}).get("code")
+             for _ in range(24) for name in ("retract_vote", "cast_vote")]  # B has sent 2 of each
+    assert codes[:36] == [None] * 36 and set(codes[36:]) >= {"rate_limited"}, codes

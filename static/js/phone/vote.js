@@ -64,9 +64,10 @@ export function phoneVoting(live, board, shared) {
   var left = 0;
   var unfolded = {};     // theme id -> true/false, as the participant left it
   // My dots as a whole (join, my_votes, my_votes_changed) stand at a workshop seq; a dot placed or
-  // taken back is acked with the seq it was written at. A whole state older than the one shown is
-  // skipped; one written before my last dot, or crossing a dot still on its way, lacks or may lack
-  // it: the phone asks for its dots again once none is on its way (docs/protocol.md, `merge_clusters`).
+  // taken back is acked with the seq it was written at: a whole state with a later seq holds it, one
+  // with that seq or earlier lacks it. A whole state older than the one shown is skipped; one that
+  // arrives after the ack of a later dot lacks that dot: the phone asks for its dots again once
+  // none is on its way (docs/protocol.md, `merge_clusters`).
   var shownSeq = -1, voteSeq = -1, busy = 0, taps = 0, stale = false;
   var bar = dotBar(function (key, id) { vote("retract_vote", key, id); });
 
@@ -109,10 +110,14 @@ export function phoneVoting(live, board, shared) {
       busy -= 1;
       if (!ack.ok) { say(errorText(ack.error), "error"); settle(); return; }
       say("");
-      var counts = mine[key];
-      counts[String(id)] = Math.max(0, (counts[String(id)] || 0) + (command === "cast_vote" ? 1 : -1));
-      if (!counts[String(id)]) { delete counts[String(id)]; }
-      left = ack.dots_left;
+      // My dots as a whole written after this dot (its own my_votes_changed, which goes to every
+      // phone of mine and comes before the ack) already hold it.
+      if (ack.seq >= shownSeq) {
+        var counts = mine[key];
+        counts[String(id)] = Math.max(0, (counts[String(id)] || 0) + (command === "cast_vote" ? 1 : -1));
+        if (!counts[String(id)]) { delete counts[String(id)]; }
+        left = ack.dots_left;
+      }
       voteSeq = Math.max(voteSeq, ack.seq);
       render();
       settle();
@@ -244,13 +249,25 @@ export function phoneVoting(live, board, shared) {
 
   search.addEventListener("input", render);
 
+  // How many dots a whole state has elsewhere than the one shown (1: one placed or taken back).
+  function changed(votes) {
+    var n = 0;
+    [["ideas", votes.ideas || {}], ["clusters", votes.clusters || {}]].forEach(function (pair) {
+      var now = pair[1], shown = mine[pair[0]];
+      var keys = {};
+      Object.keys(now).concat(Object.keys(shown)).forEach(function (k) { keys[k] = true; });
+      Object.keys(keys).forEach(function (k) { n += Math.abs((now[k] || 0) - (shown[k] || 0)); });
+    });
+    return n;
+  }
+
   // Apply my dots as a whole, as they stood at `seq` (`always`: a join's or an answer to my_votes).
   function load(votes, seq, always) {
     if (!always && seq <= shownSeq) { return; }  // older than what is shown (a late or replayed fact)
     mine = { ideas: votes.ideas || {}, clusters: votes.clusters || {} };
     left = votes.dots_left;
     shownSeq = seq;
-    if (!always && (busy > 0 || seq <= voteSeq)) { stale = true; settle(); }
+    if (!always && seq <= voteSeq) { stale = true; settle(); }
   }
 
   return {
@@ -267,10 +284,14 @@ export function phoneVoting(live, board, shared) {
           });
           left = Math.max(0, data.dots - used);
           break;
-        case "my_votes_changed":  // the facilitator merged or deleted a theme with its dots, or undid a merge
+        case "my_votes_changed":  // the facilitator merged or deleted a theme with its dots, or undid a
+          // merge; or a dot placed or taken back by this phone, another of mine or my table
+          if (data.seq <= shownSeq) { break; }
+          var moved = changed(data.votes);
           load(data.votes, data.seq, false);
-          // Said only while the vote is on screen (an author deletes an idea only while collecting).
-          if (board.workshop && board.workshop.phase === "vote") { say(t("dots_moved")); }
+          // Said only while the vote is on screen (an author deletes an idea only while collecting),
+          // and not of one dot placed or taken back: the dots left say that (a live region).
+          if (moved > 1 && board.workshop && board.workshop.phase === "vote") { say(t("dots_moved")); }
           break;
       }
     },
