@@ -169,7 +169,8 @@ def cast_vote(ctx: Context, p: VoteTarget) -> Result:
 def retract_vote(ctx: Context, p: VoteTarget) -> Result:
     """Participant -> one of their dots taken back; ack with the dots left.
 
-    Ack: `{"ok", "dots_left", "idea_id" or "cluster_id", "seq"}` (`seq`: as for `cast_vote`)
+    Ack: `{"ok", "dots_left", "idea_id" or "cluster_id", "seq"}` (`seq`: as for `cast_vote`); the same
+        `my_votes_changed` as `cast_vote`
     """
     column, item_id = _target(ctx, p, casting=False)
     left, seq, facts = ctx.store.retract_vote(ctx.workshop, ctx.participant_id, column, item_id)
