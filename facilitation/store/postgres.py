@@ -55,13 +55,13 @@ IDLE_WAIT = 10
 # pg_dump run as postgres went unseen by the plain role docs/deploy.md creates). An autovacuum
 # worker (no user) counts too while it runs ANALYZE: that takes a snapshot, and VACUUM (FULL) kept
 # what it may see (leaving them all out let an erased idea's text into the new files when an
-# ANALYZE of a busy table, or of the catalogue, ran across the erasure). Only one that shows it is
-# a plain VACUUM is left out: VACUUM ignores those. Its query is hidden from a plain role
-# ("<insufficient privilege>"): the rewrite then waits for every worker, on the safe side.
+# ANALYZE of a busy table, or of the catalogue, ran across the erasure). A worker in a plain VACUUM
+# is left out (VACUUM ignores its snapshot): pg_stat_progress_vacuum lists it to every role, where
+# its query is hidden from a plain one ("<insufficient privilege>"); a worker's ANALYZE is listed
+# in pg_stat_progress_analyze instead, so it counts.
 OLDER = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
          " AND pid <> pg_backend_pid()"
-         " AND NOT (usesysid IS NULL AND query LIKE 'autovacuum: VACUUM %%'"
-         " AND query NOT LIKE '%%ANALYZE%%')"
+         " AND NOT (usesysid IS NULL AND pid IN (SELECT pid FROM pg_stat_progress_vacuum))"
          " AND (age(backend_xmin) > age(%s::xid) OR age(backend_xid) > age(%s::xid))")
 
 
