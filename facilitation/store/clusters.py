@@ -148,7 +148,7 @@ def merge_clusters(store: CoreStore, workshop_id: int, source_id: int,
         answer = target if text is None else _answer_row(store, target_id)
         if text is not None and answer is not None:
             facts.append(store._append(workshop_id, AnswerSet(answer=answer), "facilitator"))
-        facts += tell(store, workshop_id, givers)
+        facts += tell(store, workshop_id, givers, "facilitator")
         return facts, answer, text is not None and source is not None and target is not None
 
 
@@ -192,7 +192,7 @@ def delete_cluster(store: CoreStore, workshop_id: int, cluster_id: int) -> list[
         db.execute("DELETE FROM clusters WHERE id = ?", [cluster_id])
         deleted = store._append(workshop_id, ClusterDeleted(cluster_id=cluster_id, idea_ids=released),
                                 "facilitator")
-        return [deleted, *tell(store, workshop_id, givers)]
+        return [deleted, *tell(store, workshop_id, givers, "facilitator")]
 
 
 def reorder_clusters(store: CoreStore, workshop_id: int, cluster_ids: Sequence[int]) -> Fact:

@@ -73,12 +73,13 @@ def owners(db: Database, workshop_id: int, participant_ids: Iterable[int]) -> li
     return sorted(mates)
 
 
-def tell(store: CoreStore, workshop_id: int, participant_ids: Iterable[int],
-         actor: str = "facilitator", everyone: list[int] | None = None) -> list[Fact]:
+def tell(store: CoreStore, workshop_id: int, participant_ids: Iterable[int], actor: str,
+         everyone: list[int] | None = None) -> list[Fact]:
     """A `my_votes_changed` for the phones of each participant whose dots in the active question's
     vote the change moved or removed (and of its table-mates, in table mode), each with where its
-    dots now are (`everyone`: exactly these participants'); call inside the change's transaction,
-    after its writes."""
+    dots now are (`everyone`: exactly these participants'), logged as the change's `actor` (the
+    facilitator, or the author deleting its idea); call inside the change's transaction, after its
+    writes."""
     if everyone is None:
         everyone = owners(store.db, workshop_id, participant_ids)
     votes = standing(store.db, workshop_id, everyone)

@@ -203,7 +203,7 @@ def return_merged_dots(store: CoreStore, workshop_id: int, merge_seq: int,
             db.execute(f"DELETE FROM merged_dots WHERE workshop_id = ? AND merge_seq = ? AND vote_id IN"
                        f" ({','.join('?' * len(chunk))})", [workshop_id, merge_seq, *chunk])
         active = prompt_id == _active_prompt(store, workshop_id)  # another question's vote: no phone shows it
-        return len(moving), len(dots) - len(moving), tell(store, workshop_id, givers) if active else []
+        return len(moving), len(dots) - len(moving), tell(store, workshop_id, givers, "facilitator") if active else []
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:

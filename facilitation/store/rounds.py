@@ -130,7 +130,7 @@ def delete_idea(store: CoreStore, workshop_id: int, idea_id: int, actor: str) ->
         db.execute("UPDATE ideas SET duplicate_of = NULL WHERE duplicate_of = ?", [idea_id])
         db.execute("DELETE FROM ideas WHERE id = ?", [idea_id])
         _scrub_log(db, workshop_id, idea_id)
-        facts = [store._append(workshop_id, IdeaDeleted(idea_id=idea_id), actor), *tell(store, workshop_id, givers)]
+        facts = [store._append(workshop_id, IdeaDeleted(idea_id=idea_id), actor), *tell(store, workshop_id, givers, actor)]
     store.erased(("ideas", "events"))  # the tables that held its text
     return facts
 

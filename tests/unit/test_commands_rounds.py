@@ -108,6 +108,21 @@ def test_own_ideas_can_be_edited_and_deleted_while_posting_is_open(w: dict[str, 
     assert "Førsteudkast" not in logged and "Endelig" not in logged  # the text is gone everywhere
 
 
+def test_an_author_deleting_its_idea_is_logged_as_the_author_for_the_dots_it_gives_back(w: dict[str, Any]) -> None:
+    """The idea's `idea_deleted` and the `my_votes_changed` of the phones whose dots were on it
+    carry the author as actor (the export's events.actor), not the facilitator."""
+    idea = post(w, "a", "Flere bænke")
+    do(w, "set_voting", {"dots": 2, "max_per_item": 1})
+    do(w, "set_phase", {"phase": "vote"})
+    do(w, "cast_vote", {"idea_id": idea["id"]}, who="b")
+    do(w, "set_phase", {"phase": "collect"})
+    since = max(e["seq"] for e in w["store"].db["events"].rows)
+    do(w, "delete_idea", {"idea_id": idea["id"]}, who="a")
+    logged = [(e["type"], e["actor"]) for e in w["store"].db["events"].rows_where("seq > ?", [since])]
+    author = w["a"].label
+    assert logged == [("idea_deleted", author), ("my_votes_changed", author)] and author != "facilitator"
+
+
 def test_in_table_mode_a_table_shares_one_dot_budget(w: dict[str, Any]) -> None:
     table = do(w, "set_tables", {"tables": ["Bord 7"]})["tables"][0]["id"]
     do(w, "set_table", {"table_id": table}, who="a")
