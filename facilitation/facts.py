@@ -548,3 +548,8 @@ class PhoneBoard(Event):
     """
 
     snapshot: Json
+
+
+# A participant's own facts: logged with the workshop's seq, but only its phones receive them; walls'
+# and consoles' `sync` leaves them out (and their numbers in `prev_seq`).
+OWN_TYPES = tuple(sorted(name for name, cls in FACTS.items() if cls.audience == OWN))

@@ -232,8 +232,9 @@ def sync(ctx: Context, since: Since) -> Result:
             ctx.admit_snapshot()
         snapshot = snapshots.snapshot(ctx.store, ctx.workshop, "facilitator" if facilitator else "wall")
         return {"snapshot": snapshot, "seq": snapshot["seq"]}, []
-    last = facts[-1].seq if facts else since.since
-    # A participant's own facts (its dots, its admission) are its phones' alone, never a screen's.
+    # A participant's own facts (its dots, its admission) are its phones' alone, never a screen's:
+    # facts_since leaves them out, and `seq` passes them (the log held at least ctx.workshop.seq).
+    last = max(ctx.workshop.seq, facts[-1].seq if facts else since.since)
     return {"facts": [{"event": f.type, "data": f.to_dict() if facilitator else f.public_dict()}
                       for f in facts if f.audience != OWN], "seq": last}, []
 

@@ -27,8 +27,8 @@ from sqlite_utils import Database
 
 from ..flow import Timer
 from ..facts import (
-    Fact, IdeaApproved, IdeaHidden, IdeaPosted, IdeaQueued, IdeaShown, PostingClosed, PostingOpened,
-    from_log,
+    OWN_TYPES, Fact, IdeaApproved, IdeaHidden, IdeaPosted, IdeaQueued, IdeaShown, PostingClosed,
+    PostingOpened, from_log,
 )
 from ..errors import CommandError
 from ..model import MAX_IDEAS, Idea, Participant, Workshop, hash_token, new_code, new_token
@@ -599,13 +599,17 @@ class CoreStore:
                 for q in questions]
 
     def facts_since(self, workshop_id: int, since: int, limit: int) -> list[Fact] | None:
-        """The facts after seq `since`, or None when more than `limit` (a snapshot is cheaper).
+        """The facts after seq `since` that walls and consoles receive, or None when more than
+        `limit` (a snapshot is cheaper). A participant's own facts (OWN: its dots, its admission) are
+        left out before the limit: a merge that told thousands of phones is no reason for a screen's
+        snapshot.
 
         An idea in a logged fact is read as it is now, not as it was: a fact never reveals more
         than the idea's current state (hidden, waiting, edited or deleted) lets its reader see."""
         rows = self._rows(
             "SELECT seq, type, payload FROM events WHERE workshop_id = ? AND seq > ?"
-            " ORDER BY seq LIMIT ?", (workshop_id, since, limit + 1),
+            f" AND type NOT IN ({', '.join('?' * len(OWN_TYPES))}) ORDER BY seq LIMIT ?",
+            (workshop_id, since, *OWN_TYPES, limit + 1),
         )
         if len(rows) > limit:
             return None

@@ -505,3 +505,40 @@ def test_a_table_hears_each_dot_its_phones_place_or_take_back(app: Any, client: 
     codes = [b.emit(name, {"cluster_id": theme}, callback=True).get("error", {}).get("code")
              for _ in range(24) for name in ("retract_vote", "cast_vote")]  # B has sent 2 of each
     assert codes[:36] == [None] * 36 and set(codes[36:]) >= {"rate_limited"}, codes
+
+
+def test_a_screen_syncing_after_a_merge_of_many_voters_dots_gets_facts_not_a_snapshot(app: Any, client: Any) -> None:
+    """Over Socket.IO: a merge of a theme carrying 600 participants' dots logs 600 `my_votes_changed`
+    (more than sync's 500 facts), which no screen receives: a console and a wall that `sync` from
+    before the merge get its fact and what followed it, not a whole snapshot, with `seq` past the
+    phones' own facts (else the next fact would look like a gap again); none of those is among them."""
+    from facilitation import socketio
+    from facilitation.commands.core import SYNC_LIMIT
+
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    code, token = created["code"], created["facilitator_token"]
+    console, wall = socketio.test_client(app), socketio.test_client(app)
+    assert console.emit("join", {"code": code, "facilitator_token": token}, callback=True)["ok"]
+    assert wall.emit("join", {"code": code, "viewer": True}, callback=True)["ok"]
+    fac = functools.partial(_command, console)
+    source, target = (fac("create_cluster", {"label": label})["cluster"]["id"] for label in ("A", "B"))
+    fac("set_voting", {"dots": 2, "max_per_item": 1})
+    fac("set_phase", {"phase": "vote"})
+    store = app.extensions["facilitation.store"]  # the voters as the command runs them, without 600 sockets
+    for _ in range(SYNC_LIMIT + 100):
+        phone, _ = commands.join(store, {"code": code})
+        commands.cast_vote(store, phone, {"cluster_id": source})
+    since = store.get_workshop(code).seq
+    merged = fac("merge_clusters", {"source_id": source, "target_id": target})
+    told = store.get_workshop(code).seq
+    assert told - merged["merge_seq"] == SYNC_LIMIT + 100  # the phones' facts took their numbers
+    for screen in (console, wall):
+        ack = screen.emit("sync", {"since": since}, callback=True)
+        assert ack["ok"] and "snapshot" not in ack, sorted(ack)
+        assert [(f["event"], f["data"]["seq"]) for f in ack["facts"]] == [("clusters_merged", merged["merge_seq"])]
+        assert ack["seq"] == told
+    after = fac("create_cluster", {"label": "C"})["cluster"]["id"]
+    for screen in (console, wall):
+        ack = screen.emit("sync", {"since": since}, callback=True)
+        assert [f["event"] for f in ack["facts"]] == ["clusters_merged", "cluster_created"], ack["facts"]
+        assert ack["facts"][1]["data"]["cluster"]["id"] == after and ack["seq"] == told + 1
