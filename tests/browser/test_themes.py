@@ -2,7 +2,8 @@
 
 A card dragged with the mouse or a finger lands in its theme, and a drag held at the window's edge
 scrolls to a theme below it; the keyboard alone can select, move and undo; suggested themes are edited before they are accepted and never move a card the facilitator
-placed; rename, merge and delete reach the wall; 300 ideas in 15 themes on the console (the
+placed; rename, merge and delete reach the wall; a phone follows its dots through merges, lost
+acks and resyncs; 300 ideas in 15 themes on the console (the
 wall's paging of them is tested in test_wall.py). Screenshots go to test-artifacts/screenshots/; the
 browser, page and waiting helpers are in pages.py.
 """
@@ -511,48 +512,127 @@ def test_a_phone_follows_its_dots_through_merge_undo_and_delete(live_server: Any
     assert console.errors == [] and phone.errors == []
 
 
+def _filtered_phone(phone: Any, drop: Callable[[str, Any], bool]) -> dict[str, Any]:
+    """Relay the phone's Socket.IO WebSocket, leaving out each frame for which `drop(direction,
+    message)` holds ("in": to the phone, "out": from it): the frames left out, by direction, and
+    the page's side ("phone"), to send one of them late."""
+    dropped: dict[str, Any] = {"in": [], "out": []}
+
+    def relay(page_side: Any) -> None:
+        server = page_side.connect_to_server()
+        dropped["phone"] = page_side
+
+        def forward(direction: str, to: Any) -> Callable[[Any], None]:
+            def send(message: Any) -> None:
+                if isinstance(message, str) and drop(direction, message):
+                    dropped[direction].append(message)
+                else:
+                    to.send(message)
+            return send
+        server.on_message(forward("in", page_side))
+        page_side.on_message(forward("out", server))
+
+    phone.route_web_socket(re.compile(r"/socket\.io/"), relay)
+    return dropped
+
+
+def _theme_row(phone: Any, label: str) -> Any:
+    return phone.locator("#vote-list .vote-theme").filter(has=phone.locator(".vote-text").get_by_text(label, exact=True))
+
+
+def _voting_phone(live_server: Any, peers: Callable[..., Any], new_page: Callable[..., Any], max_per_item: int,
+                  drop: Callable[[str, Any], bool]) -> tuple[Room, int, int, Any, dict[str, Any]]:
+    """Themes "Cykler" and "Trafik" in a vote of two dots, and a phone (its socket relayed by
+    `_filtered_phone`) that has placed one on "Cykler": the room, both themes, the phone, the relay."""
+    room = Room(live_server, peers, ["Flere cykelstier", "Bilfri søndage"])
+    bikes, cars = room.theme("Cykler", ["Flere cykelstier"]), room.theme("Trafik", ["Bilfri søndage"])
+    room.command("set_voting", {"dots": 2, "max_per_item": max_per_item, "vote_on": "both"})
+    room.command("set_phase", {"phase": "vote"})
+    phone = new_page(**PHONE_EN)
+    relay = _filtered_phone(phone, drop)
+    phone.goto(room.workshop["join_url"])
+    online(phone)
+    phone.get_by_role("button", name="Add a dot: Cykler", exact=True).tap()
+    expect(phone.locator("#dot-meter")).to_have_text("●○")
+    return room, bikes, cars, phone, relay
+
+
 def test_a_dot_and_a_merge_that_cross_on_the_way_are_shown_once(live_server: Any, new_page: Callable[..., Any],
                                                                 peers: Callable[..., Any]) -> None:
     """A dot placed on "Trafik" just as "Cykler" (with the phone's other dot) is merged into it: the
     dot's ack is held back until the merge's `my_votes_changed` has arrived, as a loaded server can
     send them. The fact already counts the dot, so adding the ack on top would show three dots on
     "Trafik"; the phone asks for its dots again and shows the two it has."""
-    room = Room(live_server, peers, ["Flere cykelstier", "Bilfri søndage"])
-    bikes, cars = room.theme("Cykler", ["Flere cykelstier"]), room.theme("Trafik", ["Bilfri søndage"])
-    room.command("set_voting", {"dots": 2, "max_per_item": 2, "vote_on": "both"})
-    room.command("set_phase", {"phase": "vote"})
-    phone = new_page(**PHONE_EN)
-    held: list[str] = []
     link: dict[str, Any] = {"hold": False}
-
-    def relay(page_side: Any) -> None:  # the phone's Socket.IO WebSocket, with acks held on demand
-        server = page_side.connect_to_server()
-        link["phone"] = page_side
-
-        def to_phone(message: Any) -> None:
-            if link["hold"] and isinstance(message, str) and message.startswith("43"):  # an ack
-                held.append(message)
-            else:
-                page_side.send(message)
-        server.on_message(to_phone)
-
-    phone.route_web_socket(re.compile(r"/socket\.io/"), relay)
-    phone.goto(room.workshop["join_url"])
-    online(phone)
-    meter = phone.locator("#dot-meter")
-    trafik = phone.locator("#vote-list .vote-theme").filter(has=phone.locator(".vote-text").get_by_text("Trafik", exact=True))
-    phone.get_by_role("button", name="Add a dot: Cykler", exact=True).tap()
-    expect(meter).to_have_text("●○")
+    room, bikes, cars, phone, relay = _voting_phone(
+        live_server, peers, new_page, 2, lambda direction, m: link["hold"] and direction == "in" and m.startswith("43"))
+    held = relay["in"]  # the acks held back
+    meter, trafik = phone.locator("#dot-meter"), _theme_row(phone, "Trafik")
     link["hold"] = True
     phone.get_by_role("button", name="Add a dot: Trafik", exact=True).tap()
     relayed_until(phone, lambda: held, "the dot on Trafik is acked (and held back)")
     link["hold"] = False
     room.command("merge_clusters", {"source_id": bikes, "target_id": cars})
     expect(phone.locator("#vote-message")).to_have_text(re.compile("changed the themes"))
-    link["phone"].send(held.pop())  # the ack arrives after the fact that already counts its dot
+    relay["phone"].send(held.pop())  # the ack arrives after the fact that already counts its dot
     expect(phone.locator("#vote-message")).to_have_text("")  # the ack is in (it clears the line)
     expect(trafik.locator(".my-dots")).to_have_text("●●")
     expect(meter).to_have_text("●●")
+    assert phone.errors == []
+
+
+def test_a_phone_resynced_with_a_snapshot_asks_for_its_dots(live_server: Any, new_page: Callable[..., Any],
+                                                           peers: Callable[..., Any]) -> None:
+    """The phone misses a merge of its dot and a phase change (every event frame to it lost): the
+    next fact shows a gap, and `sync` answers with a snapshot (a `phase_changed` among the missed),
+    which skips the phone's own `my_votes_changed` too. It asks for its dots and shows the dot on
+    "Trafik", where the merge put it."""
+    deaf = {"on": False}
+    room, bikes, cars, phone, dropped = _voting_phone(
+        live_server, peers, new_page, 1, lambda direction, m: deaf["on"] and direction == "in" and m.startswith("42"))
+    meter, trafik = phone.locator("#dot-meter"), _theme_row(phone, "Trafik")
+    deaf["on"] = True
+    room.command("merge_clusters", {"source_id": bikes, "target_id": cars})
+    room.command("set_phase", {"phase": "cluster"})
+    room.command("set_phase", {"phase": "vote"})
+    relayed_until(phone, lambda: any("my_votes_changed" in m for m in dropped["in"])
+                  and sum("phase_changed" in m for m in dropped["in"]) == 2, "the phone misses them")
+    deaf["on"] = False
+    room.theme("Parker")  # a fact after the gap: the phone syncs
+    expect(phone.locator("#vote-list .vote-text", has_text="Parker")).to_have_count(1)
+    expect(trafik.locator(".my-dots")).to_have_text("●")
+    expect(meter).to_have_text("●○")
+    assert phone.errors == []
+
+
+def test_a_phone_whose_answers_are_lost_asks_for_its_dots_again(live_server: Any, new_page: Callable[..., Any],
+                                                                peers: Callable[..., Any]) -> None:
+    """A dot whose ack and own `my_votes_changed` never arrive (the call times out) may be placed
+    or not: the phone asks for its dots and shows the two it has. Then a new question's `my_votes`
+    is lost on its way out: the phone asks again a moment later and shows a full budget."""
+    lose = {"answers": False, "my_votes": False}
+
+    def drop(direction: str, message: str) -> bool:
+        if direction == "in":  # the dot's ack (43...) and its my_votes_changed
+            return lose["answers"] and (message.startswith("43") or "my_votes_changed" in message)
+        return lose["my_votes"] and message.startswith("42") and '"my_votes"' in message
+
+    room, _, _, phone, dropped = _voting_phone(live_server, peers, new_page, 1, drop)
+    meter, trafik = phone.locator("#dot-meter"), _theme_row(phone, "Trafik")
+    lose["answers"] = True
+    phone.get_by_role("button", name="Add a dot: Trafik", exact=True).tap()
+    relayed_until(phone, lambda: len(dropped["in"]) >= 2, "the dot's ack and fact are lost")
+    lose["answers"] = False
+    expect(trafik.locator(".my-dots")).to_have_text("●", timeout=20_000)  # after the call's 8 s timeout
+    expect(meter).to_have_text("●●")
+    expect(phone.locator("#vote-message")).to_have_text("")
+
+    lose["my_votes"] = True
+    second = room.command("add_prompt", {"text": "Og så?"})["prompt"]["id"]
+    room.command("set_active_prompt", {"prompt_id": second})
+    relayed_until(phone, lambda: dropped["out"], "the phone's my_votes is lost")
+    lose["my_votes"] = False
+    expect(meter).to_have_text("○○", timeout=20_000)  # the timeout, then asked again after 1 s
     assert phone.errors == []
 
 

@@ -251,8 +251,10 @@ function startPhone() {
       chooseTable();
       voting.load(ack.votes || { ideas: {}, clusters: {}, dots_left: 0 }, ack.snapshot.seq);
     },
-    onSnapshot: function (snapshot) {
+    onSnapshot: function (snapshot, from) {
       board.load(snapshot);
+      // Resynced with a snapshot, not facts: my_votes_changed among those missed are skipped too.
+      if (from === "sync") { voting.refresh(); }
       renderThemes();
       profile.render(board);
       countdown.set(snapshot.workshop.timer);

@@ -121,28 +121,44 @@ export function phoneVoting(live, board, shared) {
       voteSeq = Math.max(voteSeq, ack.seq);
       render();
       settle();
-    }, function () { busy -= 1; say(t("not_connected"), "error"); });
+    }, function () {
+      // No answer: the dot may be placed or not, and a state that crossed it waits for the dots
+      // to settle: ask for them once nothing is on its way.
+      busy -= 1; stale = true;
+      say(t("not_connected"), "error");
+      settle();
+    });
   }
 
-  // Ask for my dots as a whole (a new question's vote, or a state that crossed a dot of mine).
+  // Ask for my dots as a whole (a new question's vote, a snapshot that skipped my facts, or a state
+  // that crossed a dot of mine). Unanswered, asked again after 1, 2, 4, 8 and 16 s while connected
+  // (then at the next tap); offline, the join after the reconnection brings them.
+  var failures = 0, retry = null;
   function refresh() {
     var asked = taps;
     busy += 1;
     live.call("my_votes", {}).then(function (ack) {
-      busy -= 1;
+      busy -= 1; failures = 0;
       // A dot went out meanwhile (it may be counted twice or not at all), or a newer state came
       // first: ask again once nothing is on its way.
       if (ack.ok && (taps !== asked || ack.seq < shownSeq)) { stale = true; }
       else if (ack.ok) {
+        if (message.textContent === t("not_connected")) { say(""); }  // answered: the dots are sure again
         load(ack.votes, ack.seq, true);
         if (board.workshop && board.workshop.phase === "vote") { render(); }
       }
       settle();
-    }, function () { busy -= 1; });
+    }, function () {
+      busy -= 1; stale = true;
+      if (failures < 5 && retry === null) {
+        retry = setTimeout(function () { retry = null; settle(); }, 1000 * Math.pow(2, failures));
+        failures += 1;
+      }
+    });
   }
 
   function settle() {
-    if (stale && busy === 0) { stale = false; refresh(); }
+    if (stale && busy === 0 && retry === null && live.isJoined()) { stale = false; refresh(); }
   }
 
   // One line above the list, read out as it changes (role=alert): a refusal, or news of the dots.
@@ -272,7 +288,10 @@ export function phoneVoting(live, board, shared) {
 
   return {
     // A join's dots (a rejoin may follow dots placed from another tab: always applied).
-    load: function (votes, seq) { voteSeq = -1; load(votes, seq, true); },
+    load: function (votes, seq) {
+      voteSeq = -1; load(votes, seq, true);
+      if (busy === 0) { stale = false; failures = 0; }  // nothing on its way: these are my dots
+    },
     refresh: refresh,
     // Facts that change this phone's dots (the caller renders the vote afterwards).
     fact: function (event, data) {

@@ -28,7 +28,7 @@ export function call(socket, event, payload, timeoutMs) {
   });
 };
 
-// options: code, joinPayload(): object, onJoined(ack), onSnapshot(snapshot), onFact(event, data),
+// options: code, joinPayload(): object, onJoined(ack), onSnapshot(snapshot, from), onFact(event, data),
 // onStatus("online" | "offline" | "error", message)
 export function connect(options) {
   var socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 4000 });
@@ -38,11 +38,12 @@ export function connect(options) {
 
   function status(kind, message) { if (options.onStatus) { options.onStatus(kind, message); } }
 
-  function applySnapshot(snapshot, oseq) {
+  // `from`: "join", "sync" (after a gap: facts of the phone's own stream may be skipped) or "board".
+  function applySnapshot(snapshot, oseq, from) {
     state.seq = snapshot.seq;
     state.pseq = snapshot.pseq;
     if (oseq !== undefined) { state.oseq = oseq; }
-    options.onSnapshot(snapshot);
+    options.onSnapshot(snapshot, from);
   }
 
   function resync() {
@@ -58,7 +59,7 @@ export function connect(options) {
         return;
       }
       if (ack.snapshot) {
-        applySnapshot(ack.snapshot, ack.oseq);
+        applySnapshot(ack.snapshot, ack.oseq, "sync");
       } else {
         ack.facts.forEach(function (fact) { apply(fact.event, fact.data); });
       }
@@ -84,7 +85,7 @@ export function connect(options) {
       return;
     }
     if (event === "phone_board") {  // phones now show every idea: the board, right after the fact
-      if (data.snapshot.pseq >= state.pseq) { applySnapshot(data.snapshot); }
+      if (data.snapshot.pseq >= state.pseq) { applySnapshot(data.snapshot, undefined, "board"); }
       return;
     }
     var key = stream(data);
@@ -106,7 +107,7 @@ export function connect(options) {
       }
       state.joined = true;
       options.onJoined && options.onJoined(ack);
-      applySnapshot(ack.snapshot, ack.oseq);
+      applySnapshot(ack.snapshot, ack.oseq, "join");
       var queued = state.queue; state.queue = [];
       queued.forEach(function (item) { receive(item[0], item[1]); });
       status("online");
