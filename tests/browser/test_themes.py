@@ -679,8 +679,8 @@ def test_undo_of_a_merge_puts_its_dots_back_on_their_theme(live_server: Any, new
     expect(console_group(console, parks).locator("header")).to_contain_text("1 prik")
     console.wait_for_function("() => IdeaFactory.console.hintsSettled")  # its theme hints asked for since
     expect(console.locator("#console-message")).to_have_text(
-        "1 prik blev stående: flyttet tilbage ville den give en deltager (eller et bord) flere prikker på ét"
-        " tema, end afstemningen tillader.")
+        "1 prik blev stående: Hvis den blev flyttet tilbage, ville en deltager (eller et bord) få flere"
+        " prikker på ét tema, end afstemningen tillader.")
     console.screenshot(animations="disabled", path=shots / "console-merge-undone-dots-kept-1440x900.png")
     console.locator("#undo").click()
     expect(header.filter(has=console.locator("h2", has_text="Cykler"))).to_contain_text("2 prikker")
