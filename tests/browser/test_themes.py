@@ -512,15 +512,15 @@ def test_a_phone_follows_its_dots_through_merge_undo_and_delete(live_server: Any
     assert console.errors == [] and phone.errors == []
 
 
-def _filtered_phone(phone: Any, drop: Callable[[str, Any], bool]) -> dict[str, Any]:
-    """Relay the phone's Socket.IO WebSocket, leaving out each frame for which `drop(direction,
-    message)` holds ("in": to the phone, "out": from it): the frames left out, by direction, and
-    the page's side ("phone"), to send one of them late."""
+def _filtered_socket(page: Any, drop: Callable[[str, Any], bool]) -> dict[str, Any]:
+    """Relay the page's Socket.IO WebSocket, leaving out each frame for which `drop(direction,
+    message)` holds ("in": to the page, "out": from it): the frames left out, by direction, and
+    both ends ("page", "server"), to send one of them late."""
     dropped: dict[str, Any] = {"in": [], "out": []}
 
     def relay(page_side: Any) -> None:
         server = page_side.connect_to_server()
-        dropped["phone"] = page_side
+        dropped["page"], dropped["server"] = page_side, server
 
         def forward(direction: str, to: Any) -> Callable[[Any], None]:
             def send(message: Any) -> None:
@@ -532,7 +532,7 @@ def _filtered_phone(phone: Any, drop: Callable[[str, Any], bool]) -> dict[str, A
         server.on_message(forward("in", page_side))
         page_side.on_message(forward("out", server))
 
-    phone.route_web_socket(re.compile(r"/socket\.io/"), relay)
+    page.route_web_socket(re.compile(r"/socket\.io/"), relay)
     return dropped
 
 
@@ -543,13 +543,13 @@ def _theme_row(phone: Any, label: str) -> Any:
 def _voting_phone(live_server: Any, peers: Callable[..., Any], new_page: Callable[..., Any], max_per_item: int,
                   drop: Callable[[str, Any], bool]) -> tuple[Room, int, int, Any, dict[str, Any]]:
     """Themes "Cykler" and "Trafik" in a vote of two dots, and a phone (its socket relayed by
-    `_filtered_phone`) that has placed one on "Cykler": the room, both themes, the phone, the relay."""
+    `_filtered_socket`) that has placed one on "Cykler": the room, both themes, the phone, the relay."""
     room = Room(live_server, peers, ["Flere cykelstier", "Bilfri søndage"])
     bikes, cars = room.theme("Cykler", ["Flere cykelstier"]), room.theme("Trafik", ["Bilfri søndage"])
     room.command("set_voting", {"dots": 2, "max_per_item": max_per_item, "vote_on": "both"})
     room.command("set_phase", {"phase": "vote"})
     phone = new_page(**PHONE_EN)
-    relay = _filtered_phone(phone, drop)
+    relay = _filtered_socket(phone, drop)
     phone.goto(room.workshop["join_url"])
     online(phone)
     phone.get_by_role("button", name="Add a dot: Cykler", exact=True).tap()
@@ -574,7 +574,7 @@ def test_a_dot_and_a_merge_that_cross_on_the_way_are_shown_once(live_server: Any
     link["hold"] = False
     room.command("merge_clusters", {"source_id": bikes, "target_id": cars})
     expect(phone.locator("#vote-message")).to_have_text(re.compile("changed the themes"))
-    relay["phone"].send(held.pop())  # the ack arrives after the fact that already counts its dot
+    relay["page"].send(held.pop())  # the ack arrives after the fact that already counts its dot
     expect(phone.locator("#vote-message")).to_have_text("")  # the ack is in (it clears the line)
     expect(trafik.locator(".my-dots")).to_have_text("●●")
     expect(meter).to_have_text("●●")
@@ -634,6 +634,51 @@ def test_a_phone_whose_answers_are_lost_asks_for_its_dots_again(live_server: Any
     lose["my_votes"] = False
     expect(meter).to_have_text("○○", timeout=20_000)  # the timeout, then asked again after 1 s
     assert phone.errors == []
+
+
+def test_an_undone_merge_whose_question_switched_on_the_way_comes_back_in_its_own(
+        live_server: Any, new_page: Callable[..., Any], peers: Callable[..., Any]) -> None:
+    """Another console makes another question active between the Undo click and the theme being
+    made again: the theme lands in that question, so the console removes it again and the undo
+    waits for the merge's question. Undone then, the theme is made again in it, with its dots (the
+    old console left it in the other question, or retried the dots onto it for ever)."""
+    room = Room(live_server, peers, ["Bilfri søndage"])
+    bikes, cars = room.theme("Cykler"), room.theme("Trafik", ["Bilfri søndage"])  # dots, no ideas
+    room.command("set_voting", {"dots": 2, "max_per_item": 1, "vote_on": "themes"})
+    room.command("set_phase", {"phase": "vote"})
+    for _ in range(2):
+        voter = peers(live_server.url)
+        assert voter.call("join", {"code": room.code})["ok"]
+        assert voter.call("cast_vote", {"cluster_id": bikes})["ok"]
+    first = room.snapshot()["workshop"]["active_prompt_id"]
+    second = room.command("add_prompt", {"text": "Og så?"})["prompt"]["id"]
+    console = new_page(**CONSOLE)
+    hold = {"on": False}
+    relay = _filtered_socket(console, lambda direction, m: hold["on"] and direction == "out" and '"create_cluster"' in m)
+    console.goto(room.workshop["facilitator_url"])
+    online(console)
+    console_group(console, bikes).locator(".theme-tools select").select_option(str(cars))
+    expect(console_group(console, cars).locator("header")).to_contain_text("2 prikker")
+    hold["on"] = True
+    console.locator("#undo").click()
+    relayed_until(console, lambda: relay["out"], "the undo makes the theme again")
+    hold["on"] = False
+    room.command("set_active_prompt", {"prompt_id": second})  # another console, just before it
+    relay["server"].send(relay["out"].pop())
+    expect(console.locator("#console-message")).to_have_text(
+        "Temaet hører til spørgsmål 1: gør det til det aktive spørgsmål igen, og fortryd så.")
+    expect(console.locator("#undo")).to_have_text("Fortryd: slå sammen")
+    assert [c["label"] for c in room.snapshot()["clusters"]] == ["Trafik"]  # none made in question 2
+    room.command("set_active_prompt", {"prompt_id": first})
+    expect(console_group(console, cars)).to_have_count(1)
+    console.locator("#undo").click()
+    again = console.locator("#groups section.theme header").filter(has=console.locator("h2", has_text="Cykler"))
+    expect(again).to_contain_text("2 prikker")
+    expect(console_group(console, cars).locator("header")).not_to_contain_text("prik")
+    expect(console.locator("#console-message")).to_have_text("")
+    themes = {(c["label"], c["prompt_id"]) for c in room.snapshot()["clusters"]}
+    assert themes == {("Cykler", first), ("Trafik", first)}
+    assert console.errors == []
 
 
 def test_undo_of_a_merge_puts_its_dots_back_on_their_theme(live_server: Any, new_page: Callable[..., Any],

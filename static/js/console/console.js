@@ -153,15 +153,21 @@ function startConsole() {
         : call("merge_clusters", { source_id: cluster.id, target_id: value });
       return request.then(function (ack) {
         if (!ack.ok) { return; }
-        undo.push(t(kind === "delete" ? "undo_delete" : "undo_merge"), function () {
-          return undo.recreate(cluster.label, members, position).then(function (id) {
+        var label = t(kind === "delete" ? "undo_delete" : "undo_merge"), waiting = inQuestion(cluster.prompt_id);
+        var step = function () {
+          return undo.recreate(cluster.label, members, position, cluster.prompt_id).then(function (id) {
             var steps = answer ? answersBack(id, answer, kind === "merge" && value, targetAnswer) : [];
             return undo.sequence(steps).then(function () {
               // A merge's dots go back to the theme they were on (a deleted theme's went back to their givers).
               return kind === "merge" ? returnDots(ack.merge_seq, id, cluster.prompt_id) : null;
             });
+          }, function (refusal) {
+            if (!refusal || !refusal.elsewhere) { throw refusal; }
+            undo.push(label, step, waiting);  // the question switched on the way: wait for it again
+            return waiting();
           });
-        }, inQuestion(cluster.prompt_id));
+        };
+        undo.push(label, step, waiting);
         if (ack.answers_joined) { feedback.textContent = t("answers_joined", { theme: board.clusters[value].label }); }
       });
     }

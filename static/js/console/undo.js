@@ -43,11 +43,16 @@ Undo.prototype.sequence = function (calls) {
   }, Promise.resolve([]));
 };
 
-// Recreate a removed theme with its label, ideas and place in the order.
-Undo.prototype.recreate = function (label, ideaIds, position) {
+// Recreate a removed theme with its label, ideas and place in the order, in question promptId.
+// Another question made active on the way (another console), the theme is made there: it is
+// removed again, and the promise rejects with {elsewhere: true} (the step waits for its question).
+Undo.prototype.recreate = function (label, ideaIds, position, promptId) {
   var undo = this, board = this.board;
   return this.sequence([["create_cluster", { label: label }]]).then(function (results) {
     var id = results[0].cluster.id;
+    if (promptId && results[0].cluster.prompt_id !== promptId) {
+      return undo.sequence([["delete_cluster", { cluster_id: id }]]).then(function () { throw { elsewhere: true }; });
+    }
     var ids = ideaIds.filter(function (ideaId) { return board.ideas[ideaId]; });
     var moves = ids.length ? [["move_ideas", { idea_ids: ids, cluster_id: id }]] : [];
     var order = board.themeIds().filter(function (x) { return x !== id; });
