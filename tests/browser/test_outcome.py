@@ -220,3 +220,47 @@ def test_an_answer_chosen_but_not_saved_survives_the_board_changing(live_server:
     console.get_by_role("button", name="Gem svaret").first.click()
     expect(console.locator(".answer-theme .saved").first).to_have_text("Gemt")
     assert console.errors == []  # type: ignore[attr-defined]
+
+
+def test_an_answer_draft_shows_a_newer_answer_saved_on_another_console(
+        live_server: Any, new_page: Callable[..., Any], peers: Callable[..., Any], shots: Path) -> None:
+    """A draft begun on this console, then another console saves an answer for the same theme: the
+    draft stays, and a note beside it says what was saved (with the focus in the form, and after
+    the list is drawn again). Save keeps this console's answer (its own answer_set is no news);
+    "Brug det nyere svar" takes the other one instead. The old console hid it without a word."""
+    workshop = create(live_server)
+    boss = facilitator(live_server, peers, workshop)
+    theme = command(boss, "create_cluster", {"label": "Bænke og byrum"})["cluster"]["id"]
+    console = new_page(workshop["facilitator_url"], **CONSOLE)
+    online(console)
+    console.locator("#after-toggle").click()
+    status, text = console.get_by_label("Status: Bænke og byrum"), console.get_by_label("Svar: Bænke og byrum")
+    form = console.locator(".answer-theme .answer-form").first
+    note = form.locator(".newer-answer")
+    status.select_option("adopted")
+    text.fill(ANSWER)  # the focus stays in the form
+    command(boss, "set_answer", {"cluster_id": theme, "status": "declined", "text": "Ikke i år"})
+    expect(note.locator("p")).to_have_text(
+        "En anden konsol har gemt et nyere svar: Afvist, “Ikke i år”. Gemmer du dit eget, overskriver du det.")
+    expect(text).to_have_value(ANSWER)
+    console.evaluate("document.activeElement.blur()")
+    command(boss, "create_cluster", {"label": "Legepladser"})
+    expect(console.get_by_label("Status: Legepladser")).to_be_visible()  # drawn again
+    expect(note.locator("p")).to_contain_text("“Ikke i år”")
+    expect(status).to_have_value("adopted")
+    expect(text).to_have_value(ANSWER)
+    form.scroll_into_view_if_needed()
+    console.screenshot(animations="disabled", path=shots / "after-console-newer-answer-1440x900.png")
+    form.get_by_role("button", name="Gem svaret").click()
+    expect(form.locator(".saved")).to_have_text("Gemt")
+    expect(note).to_have_count(0)
+    text.fill(ANSWER + " Og flere træer.")  # a new draft, begun from the answer just saved: no news
+    expect(note).to_have_count(0)
+    command(boss, "set_answer", {"cluster_id": theme, "status": "done", "text": ""})
+    expect(note.locator("p")).to_have_text(
+        "En anden konsol har gemt et nyere svar: Gennemført. Gemmer du dit eget, overskriver du det.")
+    note.get_by_role("button", name="Brug det nyere svar").click()
+    expect(note).to_have_count(0)
+    expect(status).to_have_value("done")
+    expect(text).to_have_value("")
+    assert console.errors == []  # type: ignore[attr-defined]

@@ -70,13 +70,48 @@ export function installAfter(app) {
 
   // What the facilitator changed in an answer form and has not saved yet, by the form's id: the
   // list is drawn again when the board changes (a vote, another console's answer), and a status
-  // chosen before that, with the focus gone elsewhere since, was lost.
+  // chosen before that, with the focus gone elsewhere since, was lost. Each keeps the answer it
+  // was begun from (`base`) and the one last sent from it (`sent`): a board answer that is neither
+  // was saved on another console since, and the form says so beside the draft.
   var drafts = {};
+
+  function sameAnswer(a, b) {
+    return (a ? a.status + "\n" + a.text : null) === (b ? b.status + "\n" + b.text : null);
+  }
+
+  // The note under a draft that a newer answer hides, with a button that takes that answer instead.
+  function newerNote(form, id, answer, select, text) {
+    var draft = drafts[id];
+    var newer = draft && answer && !sameAnswer(answer, draft.base) && !sameAnswer(answer, draft.sent)
+      && !sameAnswer(answer, draft);
+    var note = form.querySelector(".newer-answer");
+    if (!newer) { if (note) { note.remove(); } return; }
+    var words = t(answer.text ? "newer_answer" : "newer_answer_status",
+                  { status: t("status_" + answer.status), text: answer.text });
+    if (note && note.firstChild.textContent === words) { return; }
+    if (note) { note.remove(); }
+    note = el("div", "newer-answer");
+    note.setAttribute("role", "status");
+    note.appendChild(el("p", null, words));
+    var take = el("button", "small secondary", t("use_newer_answer"));
+    take.type = "button";
+    take.addEventListener("click", function () {
+      delete drafts[id];
+      form.begun(answer);
+      select.value = answer.status;
+      text.value = answer.text;
+      note.remove();
+      text.focus();
+    });
+    note.appendChild(take);
+    form.insertBefore(note, form.querySelector(".save-row"));
+  }
 
   // One answer form: a status (or none yet) and a text, saved with set_answer.
   function answerForm(target, title, answer) {
     var form = el("form", "answer-form stack");
     var id = "answer-" + (target.cluster_id ? "theme-" + target.cluster_id : "idea-" + target.idea_id);
+    var key = target.cluster_id ? "cluster_id" : "idea_id";
     var select = document.createElement("select");
     select.id = id + "-status";
     select.appendChild(new Option(t("no_answer_yet"), ""));
@@ -98,20 +133,31 @@ export function installAfter(app) {
     row.appendChild(submit);
     row.appendChild(saved);
     [statusLabel, select, textLabel, text, row].forEach(function (node) { form.appendChild(node); });
+    var shown = answer ? { status: answer.status, text: answer.text } : null;  // the answer the form began from
+    form.begun = function (now) { shown = now; };
+    // Also called when the board changed with the focus in the list (not drawn again then).
+    form.check = function () { newerNote(form, id, answerOf(key, target[key]), select, text); };
+    form.check();
     form.addEventListener("input", function () {
       saved.textContent = "";
-      drafts[id] = { status: select.value, text: text.value };
+      var before = drafts[id];
+      drafts[id] = { status: select.value, text: text.value, base: before ? before.base : shown,
+                     sent: before ? before.sent : null };
+      form.check();
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (!select.value) { saved.textContent = t("choose_status"); select.focus(); return; }
       var sent = { status: select.value, text: text.value };
+      if (drafts[id]) { drafts[id].sent = sent; }  // its answer_set is this console's own
       app.call("set_answer", Object.assign({}, sent, target)).then(function (ack) {
         saved.textContent = ack.ok ? t("saved") : errorText(ack.error);
+        if (ack.ok) { shown = sent; }  // what the form now shows, saved: a new draft begins from it
         // Saved: the board's answer stands for it now, unless it was changed again meanwhile.
         if (ack.ok && drafts[id] && drafts[id].status === sent.status && drafts[id].text === sent.text) {
           delete drafts[id];
         }
+        form.check();
       });
     });
     return form;
@@ -151,7 +197,11 @@ export function installAfter(app) {
   }
 
   function renderAnswers() {
-    if (ui.body.hidden || focusedIn(ui.answerList)) { return; }
+    if (ui.body.hidden) { return; }
+    if (focusedIn(ui.answerList)) {
+      Array.prototype.forEach.call(ui.answerList.querySelectorAll("form.answer-form"), function (form) { form.check(); });
+      return;
+    }
     ui.answerList.textContent = "";
     var questions = questionGroups(), many = questions.length > 1;
     questions.forEach(function (question, index) {
