@@ -33,6 +33,9 @@ EVENT_RATE, EVENT_BURST = 20.0, 60
 # Participant counts and vote totals go out at most this often per workshop, however fast a hall
 # joins or votes.
 COALESCE_INTERVAL = 1.0
+# Participants' own facts sent with the command's ack at most; more (a merge telling a hall of
+# voters) go after it, this many between two yields to the other connections.
+OWN_BATCH = 200
 STORAGE_WARNING_INTERVAL = 5.0  # seconds between "the disk is full" warnings to a console
 
 # Batches of others' ideas (`phones_see_ideas`) cost every phone a message: at most this many a
@@ -266,9 +269,34 @@ class Dispatcher:
         finally:
             metrics.command_done(name, outcome, time.perf_counter() - started)
         if code is not None:
-            broadcast(self.socketio, code, facts)
+            own = [fact for fact in facts if fact.audience == OWN]
+            if len(own) > OWN_BATCH:  # a merge telling every voter: its phones hear after its ack
+                broadcast(self.socketio, code, [fact for fact in facts if fact.audience != OWN])
+                self.send_later(code, own)
+            else:
+                broadcast(self.socketio, code, facts)
         self.embed_later(facts)
         return {"ok": True, **ack}, 200
+
+    def send_later(self, code: str, facts: list[Event]) -> None:
+        """Participants' own facts after the command's ack, in a task of their own that lets every
+        other connection of this process be served between batches of OWN_BATCH (a merge of a theme
+        with 20,000 voters' dots tells 20,000 phones and, in table mode, their table-mates). A
+        graceful stop waits for it as for a command; each phone still gets them in `oseq` order."""
+        app, socketio = current_app._get_current_object(), self.socketio  # type: ignore[attr-defined]
+        self.in_flight += 1
+
+        def send() -> None:
+            try:
+                with app.app_context():
+                    for start in range(0, len(facts), OWN_BATCH):
+                        socketio.sleep(0)
+                        broadcast(socketio, code, facts[start:start + OWN_BATCH])
+            except Exception:
+                log.exception("sending participants' own facts failed")  # sync brings them
+            finally:
+                self.in_flight -= 1
+        socketio.start_background_task(send)
 
     def warn_storage_full(self, code: str) -> None:
         """Tell the workshop's facilitators that the disk is full (at most every few seconds): their

@@ -8,11 +8,14 @@ and recipient, which is what `sync` reads back for a phone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlite_utils import Database
 
 from ..facts import ALL_PHONES, AUTHOR, BATCH, OWN, Fact, PhoneRoute, phone_stream
+
+CHUNK = 500  # participants per statement: well under any backend's limit on parameters
 
 
 def phones_see_all(phase: str, phones_see_ideas: bool) -> bool:
@@ -57,6 +60,28 @@ def route(db: Database, workshop_id: int, fact: Fact, actor: str | None) -> Phon
     if stream == BATCH:
         return PhoneRoute(BATCH)
     return None
+
+
+def route_all(db: Database, workshop_id: int, facts: Sequence[Fact], actor: str | None) -> list[PhoneRoute | None]:
+    """`route` for the facts of one change at once. A participant's own facts, one per participant
+    (a merge telling every voter, store/dots.py), cost one read of the workshop and one UPDATE ...
+    RETURNING per CHUNK participants, not two statements each; any other mix is routed one by one."""
+    recipients = [int(f.payload["participant_id"]) if f.audience == OWN else None for f in facts]
+    if None in recipients or len(set(recipients)) != len(recipients):
+        return [route(db, workshop_id, fact, actor) for fact in facts]
+    row: Any = db.execute("SELECT phase, phones_see_ideas, phones_see FROM workshops WHERE id = ?",
+                          [workshop_id]).fetchone()
+    see = phones_see_all(row[0], bool(row[1]))
+    if see != bool(row[2]):  # as route keeps it (own facts go to their phones whatever phones see)
+        db.execute("UPDATE workshops SET phones_see = ? WHERE id = ?", [int(see), workshop_id])
+    numbers: dict[int, int] = {}
+    for start in range(0, len(recipients), CHUNK):
+        chunk = recipients[start:start + CHUNK]
+        numbers.update((int(pid), int(number)) for pid, number in db.execute(
+            f"UPDATE participants SET own_seq = own_seq + 1 WHERE id IN ({', '.join('?' * len(chunk))})"
+            " RETURNING id, own_seq", chunk).fetchall())
+    return [PhoneRoute(AUTHOR, numbers[pid], pid) if pid in numbers else None  # type: ignore[index]
+            for pid in recipients]
 
 
 def columns(phone_route: PhoneRoute | None) -> dict[str, Any]:

@@ -171,3 +171,39 @@ def test_an_edits_checkpoint_runs_off_the_event_loop_as_commits_do(tmp_path) -> 
     assert (tmp_path / "facilitation.db-wal").stat().st_size == 0  # and it did empty the log
     assert b"4718" not in (tmp_path / "facilitation.db").read_bytes()
     store.close()
+
+
+def test_turns_let_facts_leave_in_seq_order_a_batch_of_thousands_included() -> None:
+    """Turns (the send order of the facts this process logged): a fact waits for earlier unsent
+    ones only; sending one passes every earlier one; a rolled-back fact is not waited for; a
+    batch logged at once (a merge telling 20,000 phones) leaves in order, each turn immediate."""
+    import threading
+
+    from facilitation.store.core import Turns
+
+    turns = Turns()
+    turns.WAIT = 5.0  # a wait in vain would show as a slow test, not pass by timing out
+    for seq in range(1, 20_001):
+        turns.logged(1, seq)
+    turns.logged(2, 7)
+    for seq in range(1, 20_001):  # in order, no fact waits: the whole batch without a timeout
+        turns.wait(1, seq)
+        turns.sent(1, seq)
+    assert 1 not in turns.unsent and list(turns.unsent[2]) == [7]
+    for seq in (10, 11, 12, 13):
+        turns.logged(3, seq)
+    turns.dropped([(3, 11)])
+    turns.sent(3, 10)
+    turns.wait(3, 12)  # 11 rolled back: 12 is next
+    left: list[int] = []
+    later = threading.Thread(target=lambda: (turns.wait(3, 13), left.append(13)))
+    later.start()
+    later.join(0.1)
+    assert left == []  # 13 waits for 12
+    turns.sent(3, 12)
+    later.join(5)
+    assert left == [13]
+    turns.sent(3, 13)
+    turns.logged(4, 5)
+    turns.logged(4, 3)  # out of order (never in practice): still sorted
+    assert list(turns.unsent[4]) == [3, 5] and 3 not in turns.unsent

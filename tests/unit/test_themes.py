@@ -542,3 +542,59 @@ def test_a_screen_syncing_after_a_merge_of_many_voters_dots_gets_facts_not_a_sna
         ack = screen.emit("sync", {"since": since}, callback=True)
         assert [f["event"] for f in ack["facts"]] == ["clusters_merged", "cluster_created"], ack["facts"]
         assert ack["facts"][1]["data"]["cluster"]["id"] == after and ack["seq"] == told + 1
+
+
+def test_a_merge_telling_hundreds_of_voters_routes_them_in_one_pass_and_tells_them_after_its_ack(
+        app: Any, client: Any) -> None:
+    """Over Socket.IO: a merge of a theme with 300 participants' dots numbers their 300
+    `my_votes_changed` on their own streams with a few statements (one UPDATE ... RETURNING per 500
+    participants, not a read of the workshop and an UPDATE each), and sends them after the ack (more
+    than OWN_BATCH): each phone still hears its own, in `oseq` order, and so does its undo; no
+    screen hears any."""
+    import time
+
+    from facilitation import socketio
+    from facilitation.dispatch import OWN_BATCH
+
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    code, token = created["code"], created["facilitator_token"]
+    console, wall, a = (socketio.test_client(app) for _ in range(3))
+    assert console.emit("join", {"code": code, "facilitator_token": token}, callback=True)["ok"]
+    assert wall.emit("join", {"code": code, "viewer": True}, callback=True)["ok"]
+    oseq = a.emit("join", {"code": code}, callback=True)["oseq"]
+    fac = functools.partial(_command, console)
+    source, target = (fac("create_cluster", {"label": label})["cluster"]["id"] for label in ("A", "B"))
+    fac("set_voting", {"dots": 2, "max_per_item": 1})
+    fac("set_phase", {"phase": "vote"})
+    assert a.emit("cast_vote", {"cluster_id": source}, callback=True)["ok"]
+    oseq += 1  # its own my_votes_changed
+    store = app.extensions["facilitation.store"]
+    for _ in range(OWN_BATCH + 100):
+        phone, _ = commands.join(store, {"code": code})
+        commands.cast_vote(store, phone, {"cluster_id": source})
+    for screen in (a, console, wall):
+        screen.get_received()
+
+    def hear(votes: dict[str, Any]) -> None:
+        got: list[dict[str, Any]] = []
+        deadline = time.monotonic() + 20
+        while not got and time.monotonic() < deadline:
+            got = heard(a)
+            time.sleep(0.05)
+        assert [(m["votes"], m["oseq"]) for m in got] == [(votes, oseq + 1)], got
+
+    statements: list[str] = []
+    execute = store.db.execute
+    store.db.execute = lambda sql, *args: (statements.append(sql), execute(sql, *args))[1]
+    try:
+        merged = fac("merge_clusters", {"source_id": source, "target_id": target})
+    finally:
+        del store.db.execute
+    assert len(statements) < 40, len(statements)  # 2 a phone told before: more than 600
+    hear({"ideas": {}, "clusters": {str(target): 1}, "dots_left": 1})
+    oseq += 1
+    again = fac("create_cluster", {"label": "A"})["cluster"]["id"]
+    fac("return_merged_dots", {"merge_seq": merged["merge_seq"], "cluster_id": again})
+    hear({"ideas": {}, "clusters": {str(again): 1}, "dots_left": 1})
+    time.sleep(0.2)  # the rest of the batch, had it reached a screen
+    assert heard(console) == [] and heard(wall) == []
