@@ -133,10 +133,10 @@ def send_fact(socketio: SocketIO, code: str, fact: Fact) -> None:
     if fact.audience == OWN:
         pass  # one participant's own: its phones alone
     elif fact.private:
-        socketio.emit(fact.type, fact.to_dict(), to=facilitators_room(code))
-        socketio.emit(fact.type, fact.public_dict(), to=walls_room(code))
+        socketio.emit(fact.type, fact.screen_dict(fact.to_dict()), to=facilitators_room(code))
+        socketio.emit(fact.type, fact.screen_dict(fact.public_dict()), to=walls_room(code))
     else:
-        socketio.emit(fact.type, fact.to_dict(), to=screens_room(code))
+        socketio.emit(fact.type, fact.screen_dict(fact.to_dict()), to=screens_room(code))
     to_phones(socketio, code, fact)
 
 

@@ -90,16 +90,24 @@ class Fact(Event):
     # Set by the store when logged (None: no phone receives it); how it is sent, not what it says.
     route: PhoneRoute | None = field(default=None, metadata={"internal": True})
     workshop_id: int | None = field(default=None, metadata={"internal": True})  # logged here
+    # The seq of the fact before it that walls and consoles received (participants' own facts
+    # between them take numbers screens never see); None when not known (read back from the log).
+    prev_seq: int | None = field(default=None, metadata={"internal": True})
 
     def to_dict(self) -> Json:
         """The event payload with its sequence number, as clients receive it."""
         return {**self.payload, "seq": self.seq}
 
+    def screen_dict(self, data: Json) -> Json:
+        """`data` (this fact's full or public form) as walls and consoles receive it live: with
+        `prev_seq`, so that participants' own facts before it are no gap to them."""
+        return data if self.prev_seq is None else {**data, "prev_seq": self.prev_seq}
+
     def numbered(self, seq: int, route: PhoneRoute | None = None,
-                 workshop_id: int | None = None) -> Fact:
+                 workshop_id: int | None = None, prev_seq: int | None = None) -> Fact:
         """This fact as logged under `seq` (by this process, in `workshop_id`), routed among
-        phones by `route`."""
-        return replace(self, seq=seq, route=route, workshop_id=workshop_id)
+        phones by `route`, after `prev_seq` among the facts screens receive."""
+        return replace(self, seq=seq, route=route, workshop_id=workshop_id, prev_seq=prev_seq)
 
     def phone_dict(self) -> Json:
         """What a phone receives: the public form with its number in its phone stream."""

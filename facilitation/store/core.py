@@ -28,7 +28,7 @@ from sqlite_utils import Database
 
 from ..flow import Timer
 from ..facts import (
-    OWN_TYPES, Fact, IdeaApproved, IdeaHidden, IdeaPosted, IdeaQueued, IdeaShown, PostingClosed,
+    OWN, OWN_TYPES, Fact, IdeaApproved, IdeaHidden, IdeaPosted, IdeaQueued, IdeaShown, PostingClosed,
     PostingOpened, from_log,
 )
 from ..errors import CommandError
@@ -359,9 +359,14 @@ class CoreStore:
 
     def _append(self, workshop_id: int, fact: Fact, actor: str | None) -> Fact:
         """Advance the workshop's sequence and log the fact; call inside a transaction."""
-        seq = self.db.execute(
-            "UPDATE workshops SET seq = seq + 1 WHERE id = ? RETURNING seq", [workshop_id]
-        ).fetchone()[0]
+        if fact.audience == OWN:
+            return self._append_all(workshop_id, [fact], actor)[0]
+        seq, shown, hidden_to = self.db.execute(
+            "UPDATE workshops SET seq = seq + 1 WHERE id = ? RETURNING seq, shown_seq, hidden_to", [workshop_id]
+        ).fetchone()
+        # The fact screens received before this one: the one before it, or, right after a run of
+        # participants' own facts (which screens never receive), the one before that run.
+        prev = shown if hidden_to == seq - 1 else seq - 1
         phones = streams.route(self.db, workshop_id, fact, actor)
         self._logged.append((workshop_id, seq))
         self.turns.logged(workshop_id, seq)
@@ -370,7 +375,7 @@ class CoreStore:
             "payload": json.dumps(fact.payload, ensure_ascii=False), "actor": actor,
             "created_at": now(), **streams.columns(phones),
         })
-        return fact.numbered(seq, phones, workshop_id)
+        return fact.numbered(seq, phones, workshop_id, prev)
 
     def _append_all(self, workshop_id: int, facts: Sequence[Fact], actor: str | None) -> list[Fact]:
         """`_append` for many facts at once: one advance of the sequence, their phone routes in one
@@ -378,8 +383,12 @@ class CoreStore:
         phones (dots.py) stays short; call inside a transaction."""
         if not facts:
             return []
-        last = self.db.execute("UPDATE workshops SET seq = seq + ? WHERE id = ? RETURNING seq",
-                               [len(facts), workshop_id]).fetchone()[0]
+        if any(fact.audience != OWN for fact in facts):  # facts screens receive: numbered one by one
+            return [self._append(workshop_id, fact, actor) for fact in facts]
+        # Participants' own facts: screens skip their numbers (m019_screen_seq, _append).
+        last = self.db.execute("UPDATE workshops SET seq = seq + ?, hidden_to = seq + ?, shown_seq ="
+                               " CASE WHEN hidden_to = seq THEN shown_seq ELSE seq END WHERE id = ?"
+                               " RETURNING seq", [len(facts), len(facts), workshop_id]).fetchone()[0]
         created, logged, rows = now(), [], []
         routes = streams.route_all(self.db, workshop_id, facts, actor)
         for seq, fact, phones in zip(range(last - len(facts) + 1, last + 1), facts, routes):

@@ -120,6 +120,10 @@ CREATE TABLE merged_dots ({W}, merge_seq BIGINT NOT NULL,
   PRIMARY KEY (workshop_id, merge_seq, vote_id));
 CREATE INDEX merged_dots_vote ON merged_dots (vote_id);
 """),
+    ("m019_screen_seq", """
+ALTER TABLE workshops ADD COLUMN shown_seq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE workshops ADD COLUMN hidden_to BIGINT NOT NULL DEFAULT 0;
+"""),
 ]
 
 LOCK = 0x1DEB  # hosts starting together migrate one at a time

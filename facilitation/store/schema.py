@@ -276,3 +276,13 @@ def m018_merged_dots(db: Database) -> None:
         vote_id INTEGER NOT NULL REFERENCES votes(id) ON DELETE CASCADE,
         PRIMARY KEY (workshop_id, merge_seq, vote_id))""")
     db.execute("CREATE INDEX merged_dots_vote ON merged_dots (vote_id)")
+
+
+@migrations()
+def m019_screen_seq(db: Database) -> None:
+    """Where the facts screens receive stand among the workshop's `seq` numbers, which participants'
+    own facts share: `hidden_to`, the last own fact's seq, and `shown_seq`, the last other fact
+    before the run of own facts that ends there (CoreStore._append). Zero for a workshop logged
+    before: its next fact names its previous seq, as a screen always assumed."""
+    db.execute("ALTER TABLE workshops ADD COLUMN shown_seq INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE workshops ADD COLUMN hidden_to INTEGER NOT NULL DEFAULT 0")

@@ -598,3 +598,46 @@ def test_a_merge_telling_hundreds_of_voters_routes_them_in_one_pass_and_tells_th
     hear({"ideas": {}, "clusters": {str(again): 1}, "dots_left": 1})
     time.sleep(0.2)  # the rest of the batch, had it reached a screen
     assert heard(console) == [] and heard(wall) == []
+
+
+def test_screens_hear_which_fact_they_received_before_so_phones_own_facts_are_no_gap(
+        app: Any, client: Any) -> None:
+    """Over Socket.IO: participants' own facts (a dot's `my_votes_changed`, a merge's hundreds) take
+    `seq` numbers no wall or console receives; the next fact a screen does receive carries
+    `prev_seq`, the seq of the one it received before, so it needs no `sync`. Without own facts
+    between them, `prev_seq` is `seq` - 1."""
+    from facilitation import socketio
+
+    created = client.post("/api/workshops", json={"title": "T", "prompt": "Q"}).get_json()
+    code, token = created["code"], created["facilitator_token"]
+    console, wall, a = (socketio.test_client(app) for _ in range(3))
+    assert console.emit("join", {"code": code, "facilitator_token": token}, callback=True)["ok"]
+    assert wall.emit("join", {"code": code, "viewer": True}, callback=True)["ok"]
+    assert a.emit("join", {"code": code}, callback=True)["ok"]
+    fac = functools.partial(_command, console)
+
+    def screens_heard(event: str) -> list[tuple[int, int]]:
+        """(seq, prev_seq) of each `event` the console heard, checked the same on the wall."""
+        got = [[(m["args"][0]["seq"], m["args"][0].get("prev_seq")) for m in screen.get_received()
+                if m["name"] == event] for screen in (console, wall)]
+        assert got[0] == got[1], got
+        return got[0]
+
+    source, target = (fac("create_cluster", {"label": label})["cluster"]["id"] for label in ("A", "B"))
+    fac("set_voting", {"dots": 2, "max_per_item": 1})
+    fac("set_phase", {"phase": "vote"})
+    (phase_seq, phase_prev), = screens_heard("phase_changed")
+    assert phase_prev == phase_seq - 1
+    assert a.emit("cast_vote", {"cluster_id": source}, callback=True)["ok"]  # its own fact: one number
+    store = app.extensions["facilitation.store"]
+    for _ in range(3):
+        phone, _ = commands.join(store, {"code": code})
+        commands.cast_vote(store, phone, {"cluster_id": source})
+    third = fac("create_cluster", {"label": "C"})["cluster"]["id"]
+    assert screens_heard("cluster_created") == [(phase_seq + 5, phase_seq)]
+    merged = fac("merge_clusters", {"source_id": source, "target_id": target})
+    assert screens_heard("clusters_merged") == [(merged["merge_seq"], phase_seq + 5)]
+    fac("rename_cluster", {"cluster_id": third, "label": "D"})  # after the 4 voters' facts
+    assert screens_heard("cluster_renamed") == [(merged["merge_seq"] + 5, merged["merge_seq"])]
+    fac("rename_cluster", {"cluster_id": third, "label": "E"})
+    assert screens_heard("cluster_renamed") == [(merged["merge_seq"] + 6, merged["merge_seq"] + 5)]

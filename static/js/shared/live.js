@@ -90,6 +90,9 @@ export function connect(options) {
     }
     var key = stream(data);
     if (data[key] === state[key] + 1 || data[key] <= state[key]) { apply(event, data); return; }
+    // Participants' own facts take numbers a wall or console never receives: `prev_seq` names the
+    // fact before this one that it did, so their numbers are no gap (docs/protocol.md, `sync`).
+    if (key === "seq" && data.prev_seq !== undefined && data.prev_seq <= state.seq) { apply(event, data); return; }
     state.queue.push([event, data]);  // a gap: facts were missed, fetch them
     resync();
   }
