@@ -100,8 +100,11 @@ class Fact(Event):
 
     def screen_dict(self, data: Json) -> Json:
         """`data` (this fact's full or public form) as walls and consoles receive it live: with
-        `prev_seq`, so that participants' own facts before it are no gap to them."""
-        return data if self.prev_seq is None else {**data, "prev_seq": self.prev_seq}
+        `prev_seq` when participants' own facts came between it and the fact before it that they
+        received, so that those numbers are no gap to them (otherwise as it always was)."""
+        if self.prev_seq is None or self.prev_seq == self.seq - 1:
+            return data
+        return {**data, "prev_seq": self.prev_seq}
 
     def numbered(self, seq: int, route: PhoneRoute | None = None,
                  workshop_id: int | None = None, prev_seq: int | None = None) -> Fact:
