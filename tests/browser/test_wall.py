@@ -12,6 +12,7 @@ case goes to test-artifacts/screenshots/wall-*.png.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -343,3 +344,46 @@ def test_the_closing_screen_counts_in_the_singular_too(
     english = new_page(created["wall_url"] + "?lang=en", viewport=VIEWPORTS["720p"], locale="en-GB")
     expect(english.locator("#closing-count")).to_have_text("1 idea from 1 participant.")
     assert danish.errors == [] and english.errors == []
+
+
+def test_a_wall_and_a_console_follow_a_vote_without_syncing(live_server: Any, new_page: Callable[..., Any],
+                                                             peers: Callable[..., Any]) -> None:
+    """Every dot writes a `my_votes_changed` on the voter's own stream, with a workshop `seq` no
+    screen receives: the next fact a wall or console does receive carries `prev_seq`, and live.js
+    applies it without calling `sync` (before, each screen saw a gap and synced after every vote).
+    Counted in the WebSocket frames the pages send."""
+    created = live_server.create_workshop()
+    code, token = created["code"], created["facilitator_token"]
+    facilitator = peers(live_server.url)
+    assert facilitator.call("join", {"code": code, "facilitator_token": token})["ok"]
+    theme = facilitator.call("create_cluster", {"label": "Cykler"})["cluster"]["id"]
+    assert facilitator.call("set_voting", {"dots": 2, "max_per_item": 1})["ok"]
+    assert facilitator.call("set_phase", {"phase": "vote"})["ok"]
+    sent: dict[str, list[str]] = {"wall": [], "console": []}
+    received: dict[str, list[str]] = {"wall": [], "console": []}
+    pages = {}
+    for name, url in (("wall", created["wall_url"]), ("console", created["facilitator_url"])):
+        page = pages[name] = new_page(viewport={"width": 1440, "height": 900})
+        page.on("websocket", lambda ws, name=name: (
+            ws.on("framesent", lambda payload: sent[name].append(str(payload))),
+            ws.on("framereceived", lambda payload: received[name].append(str(payload)))))
+        page.goto(url)
+    for name, page in pages.items():
+        deadline = time.monotonic() + 30
+        while not any('"snapshot"' in frame for frame in received[name]) and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        assert any('"snapshot"' in frame for frame in received[name]), name  # joined
+    for _ in range(2):
+        phone = peers(live_server.url)
+        assert phone.call("join", {"code": code})["ok"]
+        assert phone.call("cast_vote", {"cluster_id": theme})["ok"]
+    assert facilitator.call("rename_cluster", {"cluster_id": theme, "label": "Cykelstier"})["ok"]
+    assert facilitator.call("rename_cluster", {"cluster_id": theme, "label": "Cykelstier nu"})["ok"]
+    for name, page in pages.items():  # the second rename: the first was handled before it
+        deadline = time.monotonic() + 30
+        while not any("Cykelstier nu" in frame for frame in received[name]) and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        renamed = [frame for frame in received[name] if frame.startswith('42["cluster_renamed"')]
+        assert len(renamed) == 2 and '"prev_seq"' in renamed[0], (name, renamed)
+        assert not [frame for frame in sent[name] if re.search(r'^\d*\["sync"', frame)], (name, sent[name])
+        assert page.errors == []
