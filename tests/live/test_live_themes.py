@@ -100,3 +100,47 @@ def test_second_screen_converges_while_facilitator_sorts(live_server: Any, peers
         view.apply(event, data)
     assert view.state() == View(final).state()
     assert View(final).clusters[themes[0]] == "Cykler"
+
+
+def test_a_merge_telling_hundreds_of_phones_tells_them_after_its_ack(live_server: Any, peers: Any) -> None:
+    """The real server in each async mode: a merge of a theme with 251 participants' dots (more than
+    dispatch.OWN_BATCH) answers the console, then its task tells each phone: a connected voter
+    hears where its dot went, next on its own stream (`oseq`), and so does the undo's; a wall
+    hears none of it. The other voters are written by a store of this test's own on the server's."""
+    from facilitation import commands
+    from facilitation.dispatch import OWN_BATCH
+    from facilitation.store import Store, connect
+
+    created = live_server.create_workshop()
+    code, token = created["code"], created["facilitator_token"]
+    console = peers(live_server.url)
+    assert console.call("join", {"code": code, "facilitator_token": token})["ok"]
+    source, target = (console.call("create_cluster", {"label": label})["cluster"]["id"] for label in ("A", "B"))
+    assert console.call("set_voting", {"dots": 2, "max_per_item": 1})["ok"]
+    assert console.call("set_phase", {"phase": "vote"})["ok"]
+    phone = peers(live_server.url)
+    oseq = phone.call("join", {"code": code})["oseq"]
+    assert phone.call("cast_vote", {"cluster_id": source})["ok"]
+    options = live_server.store_options
+    store = Store(connect(options[1] if options else str(live_server.data_dir / "facilitation.db")))
+    try:
+        for _ in range(OWN_BATCH + 50):
+            voter, _ = commands.join(store, {"code": code})
+            commands.cast_vote(store, voter, {"cluster_id": source})
+    finally:
+        store.close()
+    wall = peers(live_server.url)
+    assert wall.call("join", {"code": code, "viewer": True})["ok"]
+    merged = console.call("merge_clusters", {"source_id": source, "target_id": target}, timeout=30)
+    assert merged["ok"], merged
+    told = phone.wait_for("my_votes_changed", lambda d: d["seq"] > merged["merge_seq"], timeout=30)
+    assert (told["votes"]["clusters"], told["oseq"]) == ({str(target): 1}, oseq + 2)  # its dot's, then this
+    again = console.call("create_cluster", {"label": "A"})["cluster"]["id"]
+    assert console.call("return_merged_dots", {"merge_seq": merged["merge_seq"], "cluster_id": again},
+                        timeout=30)["ok"]
+    back = phone.wait_for("my_votes_changed", lambda d: d["oseq"] == oseq + 3, timeout=30)
+    assert back["votes"]["clusters"] == {str(again): 1}
+    wall.wait_for("cluster_created", lambda d: d["cluster"]["id"] == again, timeout=10)
+    assert not [event for event, _ in wall.seen if event == "my_votes_changed"]
+    assert wall.events.empty() or all(wall.events.get_nowait()[0] != "my_votes_changed"
+                                      for _ in range(wall.events.qsize()))
