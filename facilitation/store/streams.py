@@ -80,7 +80,7 @@ def route_all(db: Database, workshop_id: int, facts: Sequence[Fact], actor: str 
         numbers.update((int(pid), int(number)) for pid, number in db.execute(
             f"UPDATE participants SET own_seq = own_seq + 1 WHERE id IN ({', '.join('?' * len(chunk))})"
             " RETURNING id, own_seq", chunk).fetchall())
-    return [PhoneRoute(AUTHOR, numbers[pid], pid) if pid in numbers else None  # type: ignore[index]
+    return [PhoneRoute(AUTHOR, numbers[pid], pid) if pid in numbers else None
             for pid in recipients]
 
 
