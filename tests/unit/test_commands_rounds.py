@@ -118,7 +118,8 @@ def test_an_author_deleting_its_idea_is_logged_as_the_author_for_the_dots_it_giv
     do(w, "set_phase", {"phase": "collect"})
     since = max(e["seq"] for e in w["store"].db["events"].rows)
     do(w, "delete_idea", {"idea_id": idea["id"]}, who="a")
-    logged = [(e["type"], e["actor"]) for e in w["store"].db["events"].rows_where("seq > ?", [since])]
+    logged = [tuple(row) for row in w["store"].db.execute(
+        "SELECT type, actor FROM events WHERE seq > ? ORDER BY seq", [since]).fetchall()]
     author = w["a"].label
     assert logged == [("idea_deleted", author), ("my_votes_changed", author)] and author != "facilitator"
 
